@@ -1,0 +1,88 @@
+// Draws every <canvas data-chart> from its server-built Chart.js config, after the first
+// load and after each htmx swap, destroying the chart it replaces. No inline scripts.
+(function () {
+  'use strict';
+
+  function drawCharts(root) {
+    if (!window.Chart) return;
+    var scope = root && root.querySelectorAll ? root : document;
+    var canvases = scope.querySelectorAll('canvas[data-chart]');
+    canvases.forEach(function (canvas) {
+      var existing = window.Chart.getChart(canvas);
+      if (existing) existing.destroy();
+      try {
+        var chart = new window.Chart(canvas, JSON.parse(canvas.getAttribute('data-chart')));
+        canvas.setAttribute('data-chart-drawn', String(chart.data.datasets.length));
+      } catch (err) {
+        canvas.setAttribute('data-chart-error', String(err && err.message));
+        var note = document.createElement('p');
+        note.className = 'chart-error';
+        note.textContent = 'This chart could not be drawn. Reload the page; if it persists, report it.';
+        canvas.replaceWith(note);
+      }
+    });
+    addDownloadButtons(scope);
+  }
+
+  // Every chart can be saved as a PNG.
+  function addDownloadButtons(scope) {
+    scope.querySelectorAll('figure.chart').forEach(function (figure) {
+      if (figure.querySelector('.chart-download')) return;
+      var canvas = figure.querySelector('canvas');
+      if (!canvas) return;
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'chart-download';
+      button.textContent = 'PNG';
+      button.setAttribute('aria-label', 'Download this chart as PNG');
+      button.addEventListener('click', function () {
+        var link = document.createElement('a');
+        link.href = canvas.toDataURL('image/png');
+        var label = (canvas.getAttribute('aria-label') || 'chart').toLowerCase().replace(/[^a-z0-9]+/g, '-');
+        link.download = label + '.png';
+        link.click();
+      });
+      figure.appendChild(button);
+    });
+  }
+
+  // Slider values shown next to their label as they move.
+  document.addEventListener('input', function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement)) return;
+    var outputId = input.getAttribute('data-output');
+    if (outputId) {
+      var output = document.getElementById(outputId);
+      if (output) output.textContent = input.value;
+    }
+  });
+
+  // Checkbox groups travel as one comma-separated parameter (features=a,b,c); capture
+  // phase, so the hidden field is current before htmx reads the form.
+  document.addEventListener('change', function (event) {
+    var input = event.target;
+    if (input instanceof HTMLInputElement && input.hasAttribute('data-join')) {
+      var name = input.getAttribute('data-join');
+      var form = input.form;
+      var hidden = form && form.querySelector('input[type=hidden][name="' + name + '"]');
+      if (!hidden) return;
+      var checked = Array.prototype.filter.call(form.querySelectorAll('input[data-join="' + name + '"]'), function (c) { return c.checked; });
+      hidden.value = checked.map(function (c) { return c.value; }).join(',');
+    }
+    if (input instanceof HTMLSelectElement && input.id === 'algorithm') {
+      var dbscan = input.value === 'dbscan';
+      var form2 = input.form;
+      form2.querySelectorAll('.dbscan-only').forEach(function (el) { el.hidden = !dbscan; });
+      form2.querySelectorAll('.dbscan-only input').forEach(function (el) { el.disabled = !dbscan; });
+      var k = form2.querySelector('#k');
+      if (k) k.disabled = dbscan;
+    }
+    if (input instanceof HTMLSelectElement && input.hasAttribute('data-autosubmit')) input.form.submit();
+  }, true);
+
+  document.addEventListener('DOMContentLoaded', function () { drawCharts(document); });
+  document.addEventListener('htmx:after:swap', function (event) {
+    var target = (event.detail && event.detail.ctx && event.detail.ctx.target) || event.target;
+    drawCharts(target instanceof Element ? target : document);
+  });
+})();

@@ -1,0 +1,44 @@
+/** One entry that fits any of the four algorithms with its options. */
+import type { Matrix } from '../matrix.ts';
+import { fitAgglomerative } from './agglomerative.ts';
+import { fitDbscan, type DbscanFit } from './dbscan.ts';
+import { fitKMeans } from './kmeans.ts';
+import { fitMiniBatch } from './minibatch.ts';
+import { assertUnreachable, type Algorithm, type ClusterFit } from './types.ts';
+
+export interface AlgorithmOptions {
+  algorithm: Algorithm;
+  k: number;
+  seed: number;
+  nInit: number;
+  batchSize: number;
+  iterations: number;
+  eps: number;
+  minPts: number;
+  /** Agglomerative fits on a sample above this many rows. */
+  agglomerativeMaxRows: number;
+}
+
+export interface AlgorithmFit extends ClusterFit {
+  /** Number of segments (DBSCAN decides it; others take k). */
+  k: number;
+  dbscan?: Pick<DbscanFit, 'corePoints' | 'coreLabels' | 'noiseCount'>;
+}
+
+export function fitAlgorithm(x: Matrix, options: AlgorithmOptions): AlgorithmFit {
+  const { algorithm, k, seed } = options;
+  switch (algorithm) {
+    case 'kmeans':
+      return { ...fitKMeans(x, { k, seed, nInit: options.nInit }), k };
+    case 'minibatch':
+      return { ...fitMiniBatch(x, { k, seed, batchSize: options.batchSize, maxIterations: options.iterations }), k };
+    case 'agglomerative':
+      return { ...fitAgglomerative(x, { k, seed, maxRows: options.agglomerativeMaxRows }), k };
+    case 'dbscan': {
+      const fit = fitDbscan(x, { eps: options.eps, minPts: options.minPts });
+      return { ...fit, dbscan: { corePoints: fit.corePoints, coreLabels: fit.coreLabels, noiseCount: fit.noiseCount } };
+    }
+    default:
+      return assertUnreachable(algorithm, 'algorithm');
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * k-means: each of n_init restarts seeds with greedy k-means++ (scikit-learn's variant),
+ * runs Lloyd iterations on ml-kmeans, then improves the local optimum with Hartigan moves
+ * and a few k-means++ local-search swaps. Seeded and reproducible; the lowest inertia wins.
+ */
+import { kmeans as mlKmeans } from 'ml-kmeans';
+import { InputError } from '../../errors.ts';
+import { fromRows, toRows, type Matrix } from '../matrix.ts';
+import { createRng } from '../random.ts';
+import { assignNearest, meanVariance } from './assign.ts';
+import { kmeansPlusPlus } from './init.ts';
+import { bestSwap, hartiganRefine } from './refine.ts';
+import type { ClusterFit } from './types.ts';
+
+export interface KMeansOptions {
+  k: number;
+  seed: number;
+  /** Restarts with seeds seed, seed+1, ...; the lowest inertia wins. */
+  nInit?: number;
+  maxIterations?: number;
+  /** Relative tolerance, as scikit-learn's tol: multiplied by the data's mean variance. */
+  tolerance?: number;
+  /** Warm start: skip k-means++ and start from these centroids (one restart). */
+  initialCentroids?: Matrix;
+  /** Improve each Lloyd result (Hartigan moves, local-search swaps); off is plain Lloyd. */
+  refine?: boolean;
+  /** Local-search swap attempts per restart when refining. */
+  swapSteps?: number;
+}
+
+const DEFAULTS = { nInit: 10, maxIterations: 300, tolerance: 1e-4, refine: true, swapSteps: 10 };
+
+export interface KMeansFit extends ClusterFit {
+  inertia: number;
+}
+
+export function validateK(k: number, rows: number): void {
+  if (!Number.isInteger(k) || k < 2) throw new InputError(`k must be a whole number of at least 2; got ${k}.`, { field: 'k' });
+  if (k > rows - 1) {
+    throw new InputError(`k = ${k} needs at least ${k + 1} customers, and only ${rows} are available; choose a smaller k.`, { field: 'k' });
+  }
+}
+
+interface Converged {
+  labels: Int32Array;
+  centroids: Matrix;
+  inertia: number;
+  iterations: number;
+}
+
+export function fitKMeans(x: Matrix, options: KMeansOptions): KMeansFit {
+  const { k, seed } = options;
+  const { nInit, maxIterations, tolerance, refine, swapSteps } = { ...DEFAULTS, ...options };
+  validateK(k, x.rows);
+  const points = toRows(x);
+  // ml-kmeans stops when every centroid moves less than an absolute squared distance;
+  // scikit-learn stops when the total squared shift is below tol x mean variance.
+  // Splitting that budget over the k centroids makes ours at least as strict.
+  const absoluteTolerance = (tolerance * meanVariance(x)) / k;
+
+  const converge = (start: Matrix): Converged => {
+    const result = mlKmeans(points, k, { initialization: toRows(start), maxIterations, tolerance: absoluteTolerance });
+    // ml-kmeans labels rows by the centroids before its last update: reassign to the final ones.
+    let centroids = fromRows(result.centroids);
+    if (refine) centroids = hartiganRefine(x, assignNearest(x, centroids).labels, centroids).centroids;
+    const { labels, inertia } = assignNearest(x, centroids);
+    return { labels, centroids, inertia, iterations: result.iterations };
+  };
+
+  const starts = options.initialCentroids ? 1 : nInit;
+  let best: Converged | undefined;
+  for (let run = 0; run < starts; run++) {
+    let current = converge(options.initialCentroids ?? kmeansPlusPlus(x, k, seed + run));
+    if (refine) {
+      const rng = createRng((seed + run) ^ 0x2545f491);
+      for (let step = 0; step < swapSteps; step++) {
+        const swap = bestSwap(x, current.centroids, rng);
+        if (swap.inertia >= current.inertia) continue;
+        const start = { ...current.centroids, data: Float64Array.from(current.centroids.data) };
+        start.data.set(x.data.subarray(swap.row * x.cols, (swap.row + 1) * x.cols), swap.centroid * x.cols);
+        const candidate = converge(start);
+        if (candidate.inertia < current.inertia) current = candidate;
+      }
+    }
+    if (!best || current.inertia < best.inertia) best = current;
+  }
+  return { ...best!, notes: [] };
+}

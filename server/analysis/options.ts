@@ -1,0 +1,50 @@
+/** Everything that decides a segmentation, with the defaults DESIGN.md promises. */
+import type { Algorithm } from './cluster/types.ts';
+import type { MissingStrategy, OutlierRule, ScalingMethod } from './preprocess.ts';
+
+export interface SegmentationOptions {
+  /** null: use the recommended k from the sweep. */
+  k: number | null;
+  features: string[];
+  algorithm: Algorithm;
+  scaling: ScalingMethod;
+  missing: MissingStrategy;
+  outliers: OutlierRule;
+  seed: number;
+  /** DBSCAN radius in the scaled space; null: suggested from the k-distance curve. */
+  eps: number | null;
+  minPts: number;
+  nInit: number;
+  batchSize: number;
+  iterations: number;
+  kMin: number;
+  kMax: number;
+  agglomerativeMaxRows: number;
+}
+
+export const DEFAULT_OPTIONS: Omit<SegmentationOptions, 'features'> = {
+  k: null,
+  algorithm: 'kmeans',
+  scaling: 'standard',
+  missing: 'mean',
+  outliers: 'none',
+  seed: 42,
+  eps: null,
+  minPts: 5,
+  nInit: 10,
+  batchSize: 1024,
+  iterations: 100,
+  kMin: 2,
+  kMax: 10,
+  agglomerativeMaxRows: 5000,
+};
+
+/** The options that shape the transformed matrix, and so the sweep: a cache key for both. */
+export function preprocessKey(o: SegmentationOptions): string {
+  return JSON.stringify([o.features, o.scaling, o.missing, o.outliers]);
+}
+
+export function sweepKey(o: SegmentationOptions): string {
+  const algorithm = o.algorithm === 'dbscan' ? 'kmeans' : o.algorithm;
+  return JSON.stringify([preprocessKey(o), algorithm, o.seed, o.nInit, o.batchSize, o.iterations, o.kMin, o.kMax, o.agglomerativeMaxRows]);
+}

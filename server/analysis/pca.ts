@@ -1,0 +1,67 @@
+/** 2-D PCA projection of the transformed matrix, with explained variance and loadings. */
+import { PCA } from 'ml-pca';
+import { toRows, type Matrix } from './matrix.ts';
+
+export interface FittedPca {
+  mean: number[];
+  /** Two rows of loadings (one per axis), each with its largest-magnitude entry positive. */
+  components: number[][];
+  /** Share of total variance per component, all components. */
+  explainedVarianceRatio: number[];
+}
+
+export interface PcaResult extends FittedPca {
+  /** x, y per row. */
+  points: Float64Array;
+}
+
+/** Fixes each component's sign so its largest-magnitude loading is positive: stable pictures. */
+function fixSign(component: number[]): number[] {
+  let largest = 0;
+  for (const v of component) if (Math.abs(v) > Math.abs(largest)) largest = v;
+  return largest < 0 ? component.map((v) => -v) : component;
+}
+
+export function fitPca(x: Matrix): PcaResult {
+  const mean = new Array<number>(x.cols).fill(0);
+  for (let i = 0; i < x.rows; i++) for (let c = 0; c < x.cols; c++) mean[c] += x.data[i * x.cols + c] / x.rows;
+  let components: number[][];
+  let explainedVarianceRatio: number[];
+  if (x.cols === 1) {
+    components = [[1], [0]];
+    explainedVarianceRatio = [1];
+  } else {
+    // The covariance method stays O(cols^2) in memory whatever the number of rows.
+    const pca = new PCA(toRows(x), { method: 'covarianceMatrix', center: true, scale: false });
+    const vectors = pca.getEigenvectors().transpose().to2DArray();
+    components = vectors.slice(0, 2).map(fixSign);
+    explainedVarianceRatio = pca.getExplainedVariance();
+  }
+  const points = new Float64Array(x.rows * 2);
+  for (let i = 0; i < x.rows; i++) {
+    for (let a = 0; a < 2; a++) {
+      let s = 0;
+      for (let c = 0; c < x.cols; c++) s += (x.data[i * x.cols + c] - mean[c]) * components[a][c];
+      points[i * 2 + a] = s;
+    }
+  }
+  return { mean, components, explainedVarianceRatio, points };
+}
+
+export function projectPoint(pca: FittedPca, point: ArrayLike<number>): [number, number] {
+  const out: [number, number] = [0, 0];
+  for (let a = 0; a < 2; a++) {
+    let s = 0;
+    for (let c = 0; c < pca.mean.length; c++) s += (point[c] - pca.mean[c]) * pca.components[a][c];
+    out[a] = s;
+  }
+  return out;
+}
+
+/** The features that weigh most on one axis, strongest first. */
+export function topLoadings(pca: FittedPca, featureNames: string[], axis: 0 | 1, count = 3): { feature: string; loading: number }[] {
+  return featureNames
+    .map((feature, c) => ({ feature, loading: pca.components[axis][c] }))
+    .sort((a, b) => Math.abs(b.loading) - Math.abs(a.loading))
+    .slice(0, count);
+}

@@ -1,0 +1,156 @@
+/** The whole pipeline for one set of options: preprocess, cluster, score, project, profile. */
+import { fitAlgorithm, type AlgorithmOptions } from './cluster/index.ts';
+import { assignNearest } from './cluster/assign.ts';
+import { predictDbscan, suggestEps } from './cluster/dbscan.ts';
+import { NOISE } from './cluster/types.ts';
+import { createMatrix, selectRows, toRows, type Matrix } from './matrix.ts';
+import { clusterSizes, computeMetrics, type ClusterMetrics } from './metrics.ts';
+import type { SegmentationOptions } from './options.ts';
+import { fitPca, type PcaResult } from './pca.ts';
+import type { FittedPipeline } from './predict.ts';
+import { PIPELINE_FORMAT } from './predict.ts';
+import { fitPreprocess, type PreprocessReport, type PreprocessResult } from './preprocess.ts';
+import { buildProfiles, type SegmentProfile } from './profile.ts';
+import { bootstrapStability, type StabilityResult } from './stability.ts';
+import { sweepK, type SweepResult } from './sweep.ts';
+import type { DataTable } from './table.ts';
+
+export interface PreparedData {
+  prep: PreprocessResult;
+  /** Rows used for fitting (outliers excluded by the rule are not). */
+  fitX: Matrix;
+}
+
+export interface Segment extends SegmentProfile {
+  /** Centroid in original units: numeric features as values, categories as shares. */
+  centroid: Record<string, number>;
+}
+
+export interface SegmentationResult {
+  options: SegmentationOptions & { k: number; eps: number };
+  k: number;
+  rowCount: number;
+  /** Table row of each labelled row. */
+  rowIndex: Int32Array;
+  labels: Int32Array;
+  metrics: ClusterMetrics;
+  stability: StabilityResult;
+  segments: Segment[];
+  noiseCount: number;
+  pca: PcaResult;
+  featureNames: string[];
+  outputNames: string[];
+  report: PreprocessReport;
+  notes: string[];
+  pipeline: FittedPipeline;
+}
+
+export function prepare(table: DataTable, options: SegmentationOptions): PreparedData {
+  const prep = fitPreprocess(table, options);
+  const excluded = prep.report.rowsExcluded > 0;
+  const fitRows: number[] = [];
+  if (excluded) prep.fitMask.forEach((m, i) => m && fitRows.push(i));
+  return { prep, fitX: excluded ? selectRows(prep.matrix, fitRows) : prep.matrix };
+}
+
+export function runSweep(prepared: PreparedData, options: SegmentationOptions): SweepResult {
+  return sweepK(prepared.fitX, options);
+}
+
+/** Segment ids ordered by size, largest first, so the numbering is stable across reruns. */
+function orderBySize(labels: Int32Array, k: number): Int32Array {
+  const sizes = clusterSizes(labels, k);
+  const order = Array.from({ length: k }, (_, i) => i).sort((a, b) => sizes[b] - sizes[a] || a - b);
+  const newId = new Int32Array(k);
+  order.forEach((old, i) => (newId[old] = i));
+  return newId;
+}
+
+function remapRows(m: Matrix, newId: Int32Array): Matrix {
+  const out = createMatrix(m.rows, m.cols);
+  for (let old = 0; old < m.rows; old++) out.data.set(m.data.subarray(old * m.cols, (old + 1) * m.cols), newId[old] * m.cols);
+  return out;
+}
+
+function centroidInOriginalUnits(prep: PreprocessResult, centroid: Float64Array): Record<string, number> {
+  const out: Record<string, number> = {};
+  prep.fitted.numeric.forEach((step, j) => (out[step.name] = step.center + step.scale * centroid[j]));
+  let offset = prep.fitted.numeric.length;
+  for (const step of prep.fitted.categorical) {
+    step.levels.forEach((level, l) => (out[`${step.name}=${level}`] = centroid[offset + l] / step.weight));
+    offset += step.levels.length;
+  }
+  return out;
+}
+
+export function segment(table: DataTable, prepared: PreparedData, options: SegmentationOptions & { k: number }): SegmentationResult {
+  const { prep, fitX } = prepared;
+  const notes: string[] = [];
+  let eps = options.eps ?? 0;
+  if (options.algorithm === 'dbscan' && options.eps === null) {
+    eps = suggestEps(fitX, options.minPts, options.seed).eps;
+    notes.push(`eps ${eps} was suggested from the knee of the ${options.minPts}-distance curve.`);
+  }
+  const algorithmOptions: AlgorithmOptions = { ...options, eps };
+  const fit = fitAlgorithm(fitX, algorithmOptions);
+  notes.push(...fit.notes);
+  const k = fit.k;
+  const newId = orderBySize(fit.labels, k);
+  const centroids = remapRows(fit.centroids, newId);
+  const coreLabels = fit.dbscan ? fit.dbscan.coreLabels.map((l) => (l < 0 ? l : newId[l])) : undefined;
+
+  // Every kept row gets a label: excluded outliers are assigned after fitting.
+  const x = prep.matrix;
+  let labels: Int32Array;
+  if (prep.report.rowsExcluded === 0) {
+    labels = fit.labels.map((l) => (l < 0 ? l : newId[l]));
+  } else if (fit.dbscan) {
+    labels = Int32Array.from({ length: x.rows }, (_, i) =>
+      predictDbscan(x.data.subarray(i * x.cols, (i + 1) * x.cols), fit.dbscan!.corePoints, coreLabels!, eps));
+  } else {
+    labels = assignNearest(x, centroids).labels;
+  }
+  if (prep.report.rowsExcluded > 0) {
+    notes.push(`${prep.report.rowsExcluded} outlier customer${prep.report.rowsExcluded === 1 ? ' was' : 's were'} left out of fitting and assigned to the nearest segment afterwards.`);
+  }
+  let noiseCount = 0;
+  for (const l of labels) if (l === NOISE) noiseCount++;
+
+  const metrics = k >= 2 ? computeMetrics(x, labels, options.seed) : { inertia: Number.NaN, silhouette: Number.NaN, silhouetteSampled: false, daviesBouldin: Number.NaN, calinskiHarabasz: Number.NaN };
+  if (metrics.silhouetteSampled) notes.push('The silhouette is estimated on a random sample of 10,000 customers.');
+  if (fit.dbscan && noiseCount > 0) notes.push('Metrics leave DBSCAN noise points out.');
+  const stability = k >= 2 ? bootstrapStability(fitX, fit.labels, algorithmOptions) : { meanAri: Number.NaN, replicates: 0, sampleSize: 0 };
+  const pca = fitPca(x);
+  const profiles = buildProfiles({ table, rowIndex: prep.rowIndex, labels, k, featureNames: options.features });
+  const segments: Segment[] = profiles.map((p) => ({
+    ...p,
+    centroid: centroidInOriginalUnits(prep, centroids.data.subarray(p.id * centroids.cols, (p.id + 1) * centroids.cols)),
+  }));
+  const resolved = { ...options, k, eps };
+  const pipeline: FittedPipeline = {
+    format: PIPELINE_FORMAT,
+    options: resolved,
+    preprocessor: prep.fitted,
+    centroids: toRows(centroids),
+    segmentNames: segments.map((s) => s.name),
+    dbscan: fit.dbscan ? { eps, corePoints: toRows(fit.dbscan.corePoints), coreLabels: Array.from(coreLabels!) } : undefined,
+    pca: { mean: pca.mean, components: pca.components, explainedVarianceRatio: pca.explainedVarianceRatio },
+  };
+  return {
+    options: resolved,
+    k,
+    rowCount: table.rowCount,
+    rowIndex: prep.rowIndex,
+    labels,
+    metrics,
+    stability,
+    segments,
+    noiseCount,
+    pca,
+    featureNames: options.features,
+    outputNames: prep.fitted.outputNames,
+    report: prep.report,
+    notes,
+    pipeline,
+  };
+}

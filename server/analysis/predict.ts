@@ -1,0 +1,74 @@
+/**
+ * The fitted pipeline: everything needed to segment a new customer exactly as the training
+ * rows were, as one plain object that survives JSON.
+ */
+import { InputError } from '../errors.ts';
+import { predictDbscan } from './cluster/dbscan.ts';
+import { NOISE } from './cluster/types.ts';
+import { createMatrix, fromRows } from './matrix.ts';
+import { projectPoint, type FittedPca } from './pca.ts';
+import { transformCustomer, type CustomerInput, type FittedPreprocessor } from './preprocess.ts';
+import type { SegmentationOptions } from './options.ts';
+
+export const PIPELINE_FORMAT = 1;
+
+export interface FittedPipeline {
+  format: typeof PIPELINE_FORMAT;
+  options: SegmentationOptions & { k: number };
+  preprocessor: FittedPreprocessor;
+  /** One row per segment in the transformed space. */
+  centroids: number[][];
+  segmentNames: string[];
+  dbscan?: { eps: number; corePoints: number[][]; coreLabels: number[] };
+  pca: FittedPca;
+}
+
+export interface Prediction {
+  /** Segment id, or -1 for DBSCAN noise. */
+  segment: number;
+  name: string;
+  /** Euclidean distance to every segment's centroid, in the transformed space. */
+  distances: number[];
+  /** Position on the PCA scatter. */
+  point: [number, number];
+}
+
+export function predictCustomer(pipeline: FittedPipeline, customer: CustomerInput): Prediction {
+  if (typeof customer !== 'object' || customer === null || Array.isArray(customer)) {
+    throw new InputError('The customer must be an object of column names to values.', { field: 'customer' });
+  }
+  const known = new Set([...pipeline.preprocessor.numeric, ...pipeline.preprocessor.categorical].map((s) => s.name));
+  for (const key of Object.keys(customer)) {
+    if (!known.has(key)) {
+      throw new InputError(`Unknown field "${key}": this segmentation uses ${[...known].join(', ')}.`, { field: key });
+    }
+  }
+  const x = transformCustomer(pipeline.preprocessor, customer);
+  const distances = pipeline.centroids.map((c) => Math.sqrt(c.reduce((s, v, j) => s + (v - x[j]) ** 2, 0)));
+  let segment: number;
+  if (pipeline.dbscan) {
+    const { eps, corePoints, coreLabels } = pipeline.dbscan;
+    const cores = corePoints.length ? fromRows(corePoints) : createMatrix(0, x.length);
+    segment = predictDbscan(x, cores, Int32Array.from(coreLabels), eps);
+  } else {
+    segment = distances.indexOf(Math.min(...distances));
+  }
+  return {
+    segment,
+    name: segment === NOISE ? 'Noise' : pipeline.segmentNames[segment],
+    distances,
+    point: projectPoint(pipeline.pca, x),
+  };
+}
+
+export function serialisePipeline(pipeline: FittedPipeline): string {
+  return JSON.stringify(pipeline);
+}
+
+export function parsePipeline(json: string): FittedPipeline {
+  const value = JSON.parse(json) as FittedPipeline;
+  if (value?.format !== PIPELINE_FORMAT || !Array.isArray(value.centroids) || !value.preprocessor) {
+    throw new InputError('This is not a saved segmentation model (format 1).');
+  }
+  return value;
+}

@@ -1,0 +1,300 @@
+/**
+ * Features to a clustering matrix: missing values, outliers, one-hot categoricals, scaling.
+ * Everything learned is kept in a FittedPreprocessor, so a new customer is transformed by
+ * exactly the training steps.
+ */
+import { InputError } from '../errors.ts';
+import { createMatrix, type Matrix } from './matrix.ts';
+import { mean, mostFrequent, mostFrequentText, populationSd, presentValues, quantileSorted, sortedCopy } from './stats.ts';
+import { findColumn, type DataTable, type NumericColumn, type TextColumn } from './table.ts';
+
+export const MISSING_STRATEGIES = ['drop', 'mean', 'median', 'mode'] as const;
+export const OUTLIER_RULES = ['none', 'iqr-clip', 'iqr-exclude', 'zscore-clip', 'zscore-exclude'] as const;
+export const SCALING_METHODS = ['standard', 'minmax', 'robust', 'none'] as const;
+
+export type MissingStrategy = (typeof MISSING_STRATEGIES)[number];
+export type OutlierRule = (typeof OUTLIER_RULES)[number];
+export type ScalingMethod = (typeof SCALING_METHODS)[number];
+
+export interface PreprocessOptions {
+  /** Column names: numeric ones are scaled, categorical ones one-hot encoded. */
+  features: string[];
+  missing: MissingStrategy;
+  outliers: OutlierRule;
+  scaling: ScalingMethod;
+}
+
+export interface NumericStep {
+  name: string;
+  fill: number;
+  /** Winsorising bounds; infinite when the rule does not clip. */
+  clipLow: number;
+  clipHigh: number;
+  center: number;
+  scale: number;
+}
+
+export interface CategoricalStep {
+  name: string;
+  levels: string[];
+  fill: string;
+  /** Each indicator is multiplied by this, see CATEGORICAL_WEIGHT. */
+  weight: number;
+}
+
+export interface FittedPreprocessor {
+  missing: MissingStrategy;
+  outliers: OutlierRule;
+  scaling: ScalingMethod;
+  numeric: NumericStep[];
+  categorical: CategoricalStep[];
+  /** Names of the matrix columns: numeric features, then "column=level" indicators. */
+  outputNames: string[];
+}
+
+export interface PreprocessReport {
+  rowsDropped: number;
+  valuesImputed: Record<string, number>;
+  outlierRule: OutlierRule;
+  outliersPerColumn: Record<string, number>;
+  rowsExcluded: number;
+  categoricalRule: string;
+}
+
+export interface PreprocessResult {
+  fitted: FittedPreprocessor;
+  /** One row per kept table row (rows dropped for missing values are absent). */
+  matrix: Matrix;
+  /** The table row of each matrix row. */
+  rowIndex: Int32Array;
+  /** 1 where the row is used for fitting; 0 for outliers excluded by an "-exclude" rule. */
+  fitMask: Uint8Array;
+  report: PreprocessReport;
+}
+
+/**
+ * One-hot indicators are weighted by 1/sqrt(2): two customers in different categories then
+ * differ by a squared distance of 1, the same as one standard deviation in a scaled numeric
+ * feature, so one categorical never swamps the numerics whatever its number of levels.
+ */
+export const CATEGORICAL_WEIGHT = Math.SQRT1_2;
+export const CATEGORICAL_RULE =
+  'each category indicator is weighted 1/√2, so a change of category counts as much as one standard deviation of a numeric feature';
+
+const IQR_FACTOR = 1.5;
+const Z_LIMIT = 3;
+
+type FeatureColumn = NumericColumn | (TextColumn & { kind: 'categorical' });
+
+function resolveFeatures(table: DataTable, features: string[]): FeatureColumn[] {
+  if (features.length === 0) throw new InputError('Choose at least one feature to segment on.', { field: 'features' });
+  const seen = new Set<string>();
+  return features.map((name) => {
+    if (seen.has(name)) throw new InputError(`The feature "${name}" is listed twice.`, { field: 'features' });
+    seen.add(name);
+    const column = findColumn(table, name);
+    if (!column) throw new InputError(`Unknown feature "${name}": the dataset has no such column.`, { field: 'features' });
+    if (column.kind === 'id' || column.kind === 'date') {
+      throw new InputError(`"${name}" is an ${column.kind === 'id' ? 'identifier' : 'date'} column and cannot be a feature.`, { field: 'features' });
+    }
+    return column as FeatureColumn;
+  });
+}
+
+function numericFill(present: Float64Array, strategy: MissingStrategy): number {
+  if (present.length === 0) return 0;
+  switch (strategy) {
+    case 'median':
+      return quantileSorted(sortedCopy(present), 0.5);
+    case 'mode':
+      return mostFrequent(present);
+    case 'mean':
+    case 'drop':
+      return mean(present);
+  }
+}
+
+function outlierBounds(values: Float64Array, rule: OutlierRule): [number, number] {
+  if (rule === 'none') return [-Infinity, Infinity];
+  if (rule.startsWith('iqr')) {
+    const sorted = sortedCopy(values);
+    const q1 = quantileSorted(sorted, 0.25);
+    const q3 = quantileSorted(sorted, 0.75);
+    return [q1 - IQR_FACTOR * (q3 - q1), q3 + IQR_FACTOR * (q3 - q1)];
+  }
+  const center = mean(values);
+  const sd = populationSd(values, center);
+  return [center - Z_LIMIT * sd, center + Z_LIMIT * sd];
+}
+
+function scalerFor(values: Float64Array, method: ScalingMethod): { center: number; scale: number } {
+  // A constant column gets scale 1, as scikit-learn does, instead of dividing by zero.
+  const safe = (s: number) => (s > 0 && Number.isFinite(s) ? s : 1);
+  switch (method) {
+    case 'standard': {
+      const center = mean(values);
+      return { center, scale: safe(populationSd(values, center)) };
+    }
+    case 'minmax': {
+      let min = Infinity;
+      let max = -Infinity;
+      for (const v of values) {
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+      return { center: min, scale: safe(max - min) };
+    }
+    case 'robust': {
+      const sorted = sortedCopy(values);
+      return { center: quantileSorted(sorted, 0.5), scale: safe(quantileSorted(sorted, 0.75) - quantileSorted(sorted, 0.25)) };
+    }
+    case 'none':
+      return { center: 0, scale: 1 };
+  }
+}
+
+export function fitPreprocess(table: DataTable, options: PreprocessOptions): PreprocessResult {
+  const columns = resolveFeatures(table, options.features);
+  const numericColumns = columns.filter((c): c is NumericColumn => c.kind === 'numeric');
+  const categoricalColumns = columns.filter((c): c is TextColumn & { kind: 'categorical' } => c.kind === 'categorical');
+
+  const keep: number[] = [];
+  for (let r = 0; r < table.rowCount; r++) {
+    const complete =
+      numericColumns.every((c) => !Number.isNaN(c.values[r])) && categoricalColumns.every((c) => c.values[r] !== null);
+    if (options.missing !== 'drop' || complete) keep.push(r);
+  }
+  if (keep.length < 2) {
+    throw new InputError('Fewer than two customers remain after dropping rows with missing values; choose another missing-value rule.', { field: 'missing' });
+  }
+  const rowIndex = Int32Array.from(keep);
+  const n = rowIndex.length;
+  const valuesImputed: Record<string, number> = {};
+
+  // Imputed numeric values for kept rows, then outlier bounds on them.
+  const imputed = numericColumns.map((column) => {
+    const keptValues = Float64Array.from(rowIndex, (r) => column.values[r]);
+    const fill = numericFill(presentValues(keptValues), options.missing);
+    let filled = 0;
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(keptValues[i])) {
+        keptValues[i] = fill;
+        filled++;
+      }
+    }
+    valuesImputed[column.name] = filled;
+    return { column, fill, values: keptValues };
+  });
+
+  const fitMask = new Uint8Array(n).fill(1);
+  const outliersPerColumn: Record<string, number> = {};
+  const clipping = options.outliers.endsWith('-clip');
+  const bounds = imputed.map(({ column, values }) => {
+    const [low, high] = outlierBounds(values, options.outliers);
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      if (values[i] < low || values[i] > high) {
+        count++;
+        if (clipping) values[i] = Math.min(high, Math.max(low, values[i]));
+        else fitMask[i] = 0;
+      }
+    }
+    outliersPerColumn[column.name] = count;
+    return clipping ? [low, high] : [-Infinity, Infinity];
+  });
+  let rowsExcluded = 0;
+  for (let i = 0; i < n; i++) if (!fitMask[i]) rowsExcluded++;
+  if (n - rowsExcluded < 2) throw new InputError('The outlier rule excludes almost every customer; choose a milder rule.', { field: 'outliers' });
+
+  const numeric: NumericStep[] = imputed.map(({ column, fill, values }, j) => {
+    const fitValues = values.filter((_, i) => fitMask[i] === 1);
+    return { name: column.name, fill, clipLow: bounds[j][0], clipHigh: bounds[j][1], ...scalerFor(fitValues, options.scaling) };
+  });
+
+  const categorical: CategoricalStep[] = categoricalColumns.map((column) => {
+    const kept = Array.from(rowIndex, (r) => column.values[r]);
+    const fill = mostFrequentText(kept) ?? '';
+    valuesImputed[column.name] = kept.filter((v) => v === null).length;
+    const levels = [...new Set(kept.map((v) => v ?? fill))].sort();
+    return { name: column.name, levels, fill, weight: CATEGORICAL_WEIGHT };
+  });
+
+  const fitted: FittedPreprocessor = {
+    missing: options.missing,
+    outliers: options.outliers,
+    scaling: options.scaling,
+    numeric,
+    categorical,
+    outputNames: [...numeric.map((s) => s.name), ...categorical.flatMap((s) => s.levels.map((l) => `${s.name}=${l}`))],
+  };
+
+  const matrix = createMatrix(n, fitted.outputNames.length);
+  const cols = matrix.cols;
+  numeric.forEach((step, j) => {
+    const values = imputed[j].values;
+    for (let i = 0; i < n; i++) matrix.data[i * cols + j] = (values[i] - step.center) / step.scale;
+  });
+  let offset = numeric.length;
+  categorical.forEach((step, j) => {
+    const column = categoricalColumns[j];
+    const levelIndex = new Map(step.levels.map((l, i) => [l, i]));
+    for (let i = 0; i < n; i++) {
+      const level = levelIndex.get(column.values[rowIndex[i]] ?? step.fill);
+      if (level !== undefined) matrix.data[i * cols + offset + level] = step.weight;
+    }
+    offset += step.levels.length;
+  });
+
+  return {
+    fitted,
+    matrix,
+    rowIndex,
+    fitMask,
+    report: {
+      rowsDropped: table.rowCount - n,
+      valuesImputed,
+      outlierRule: options.outliers,
+      outliersPerColumn,
+      rowsExcluded,
+      categoricalRule: CATEGORICAL_RULE,
+    },
+  };
+}
+
+/** One customer's raw attributes, as typed in a form or sent as JSON. */
+export type CustomerInput = Record<string, string | number | null | undefined>;
+
+/** Applies the fitted steps to one customer; unknown categories encode as all zeros. */
+export function transformCustomer(fitted: FittedPreprocessor, customer: CustomerInput): Float64Array {
+  const out = new Float64Array(fitted.outputNames.length);
+  fitted.numeric.forEach((step, j) => {
+    const raw = customer[step.name];
+    let value = raw === null || raw === undefined || raw === '' ? Number.NaN : Number(raw);
+    if (raw !== null && raw !== undefined && raw !== '' && !Number.isFinite(value)) {
+      throw new InputError(`"${step.name}" must be a number; got "${String(raw).slice(0, 40)}".`, { field: step.name });
+    }
+    if (Number.isNaN(value)) {
+      if (fitted.missing === 'drop') {
+        throw new InputError(`"${step.name}" is missing; this segmentation drops customers with missing values, so give a value.`, { field: step.name });
+      }
+      value = step.fill;
+    }
+    value = Math.min(step.clipHigh, Math.max(step.clipLow, value));
+    out[j] = (value - step.center) / step.scale;
+  });
+  let offset = fitted.numeric.length;
+  for (const step of fitted.categorical) {
+    const raw = customer[step.name];
+    let level = raw === null || raw === undefined || raw === '' ? null : String(raw);
+    if (level === null) {
+      if (fitted.missing === 'drop') {
+        throw new InputError(`"${step.name}" is missing; this segmentation drops customers with missing values, so give a value.`, { field: step.name });
+      }
+      level = step.fill;
+    }
+    const index = step.levels.indexOf(level);
+    if (index >= 0) out[offset + index] = step.weight;
+    offset += step.levels.length;
+  }
+  return out;
+}

@@ -1,0 +1,119 @@
+/** Descriptive statistics for the Overview tab: per-column summaries, histograms, correlations. */
+import { mean, populationSd, presentValues, quantileSorted, sortedCopy } from './stats.ts';
+import type { ColumnKind, DataTable } from './table.ts';
+
+export interface NumericSummary {
+  name: string;
+  kind: 'numeric';
+  count: number;
+  missing: number;
+  mean: number;
+  sd: number;
+  min: number;
+  q1: number;
+  median: number;
+  q3: number;
+  max: number;
+}
+
+export interface TextSummary {
+  name: string;
+  kind: Exclude<ColumnKind, 'numeric'>;
+  count: number;
+  missing: number;
+  distinct: number;
+  /** Most frequent levels, largest first. */
+  top: { level: string; count: number }[];
+}
+
+export type ColumnSummary = NumericSummary | TextSummary;
+
+export function summariseColumns(table: DataTable, topLevels = 12): ColumnSummary[] {
+  return table.columns.map((column): ColumnSummary => {
+    if (column.kind === 'numeric') {
+      const present = presentValues(column.values);
+      const sorted = sortedCopy(present);
+      const m = mean(present);
+      return {
+        name: column.name,
+        kind: 'numeric',
+        count: present.length,
+        missing: column.values.length - present.length,
+        mean: m,
+        sd: populationSd(present, m),
+        min: sorted[0] ?? Number.NaN,
+        q1: quantileSorted(sorted, 0.25),
+        median: quantileSorted(sorted, 0.5),
+        q3: quantileSorted(sorted, 0.75),
+        max: sorted[sorted.length - 1] ?? Number.NaN,
+      };
+    }
+    const counts = new Map<string, number>();
+    let missing = 0;
+    for (const v of column.values) {
+      if (v === null) missing++;
+      else counts.set(v, (counts.get(v) ?? 0) + 1);
+    }
+    const top = [...counts].map(([level, count]) => ({ level, count })).sort((a, b) => b.count - a.count || a.level.localeCompare(b.level));
+    return { name: column.name, kind: column.kind, count: column.values.length - missing, missing, distinct: counts.size, top: top.slice(0, topLevels) };
+  });
+}
+
+export interface Histogram {
+  /** Lower edge of each bin, then the upper edge of the last. */
+  edges: number[];
+  counts: number[];
+}
+
+/** Equal-width bins over the present values (Sturges' rule for the count, at most 30). */
+export function histogram(values: Float64Array, bins?: number): Histogram {
+  const present = presentValues(values);
+  if (present.length === 0) return { edges: [], counts: [] };
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of present) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const binCount = bins ?? Math.min(30, Math.max(5, Math.ceil(Math.log2(present.length) + 1)));
+  const width = max > min ? (max - min) / binCount : 1;
+  const counts = new Array<number>(binCount).fill(0);
+  for (const v of present) counts[Math.min(binCount - 1, Math.floor((v - min) / width))]++;
+  const edges = Array.from({ length: binCount + 1 }, (_, i) => min + i * width);
+  return { edges, counts };
+}
+
+/** Pearson correlation between numeric columns over rows where both are present. */
+export function correlationMatrix(table: DataTable): { names: string[]; values: number[][] } {
+  const numeric = table.columns.filter((c) => c.kind === 'numeric');
+  const values = numeric.map((a) =>
+    numeric.map((b) => {
+      let n = 0;
+      let sa = 0;
+      let sb = 0;
+      for (let i = 0; i < table.rowCount; i++) {
+        const x = a.values[i] as number;
+        const y = b.values[i] as number;
+        if (Number.isNaN(x) || Number.isNaN(y)) continue;
+        n++;
+        sa += x;
+        sb += y;
+      }
+      const ma = sa / n;
+      const mb = sb / n;
+      let cov = 0;
+      let va = 0;
+      let vb = 0;
+      for (let i = 0; i < table.rowCount; i++) {
+        const x = a.values[i] as number;
+        const y = b.values[i] as number;
+        if (Number.isNaN(x) || Number.isNaN(y)) continue;
+        cov += (x - ma) * (y - mb);
+        va += (x - ma) ** 2;
+        vb += (y - mb) ** 2;
+      }
+      return va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : Number.NaN;
+    }),
+  );
+  return { names: numeric.map((c) => c.name), values };
+}

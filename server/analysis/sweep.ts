@@ -1,0 +1,115 @@
+/** Metrics over a range of k, and a recommended k with the rule that chose it. */
+import { InputError } from '../errors.ts';
+import { cutMerges, DEFAULT_AGGLOMERATIVE_MAX_ROWS, wardMerges } from './cluster/agglomerative.ts';
+import { assignNearest, clusterMeans } from './cluster/assign.ts';
+import { fitKMeans } from './cluster/kmeans.ts';
+import { fitMiniBatch } from './cluster/minibatch.ts';
+import type { Algorithm } from './cluster/types.ts';
+import { selectRows, type Matrix } from './matrix.ts';
+import { computeMetrics } from './metrics.ts';
+import { sampleIndices } from './random.ts';
+
+export interface SweepRow {
+  k: number;
+  inertia: number;
+  silhouette: number;
+  daviesBouldin: number;
+  calinskiHarabasz: number;
+}
+
+export interface SweepResult {
+  algorithm: Algorithm;
+  recommendedK: number;
+  /** k at the elbow of the inertia curve (kneedle). */
+  elbowK: number;
+  rule: string;
+  rows: SweepRow[];
+  notes: string[];
+}
+
+export interface SweepOptions {
+  algorithm: Algorithm;
+  kMin: number;
+  kMax: number;
+  seed: number;
+  nInit: number;
+  batchSize: number;
+  iterations: number;
+  agglomerativeMaxRows?: number;
+}
+
+/** k whose silhouette is within this of the best are treated as ties. */
+export const SILHOUETTE_TIE = 0.02;
+export const RECOMMENDATION_RULE =
+  `the k with the highest mean silhouette; k within ${SILHOUETTE_TIE} of it count as ties, broken by the k nearest the elbow of the inertia curve (kneedle)`;
+
+/** Kneedle on a decreasing convex curve: the point furthest below the chord from first to last. */
+export function kneedleElbow(ks: number[], values: number[]): number {
+  const first = values[0];
+  const last = values[values.length - 1];
+  let bestK = ks[0];
+  let bestGap = -Infinity;
+  ks.forEach((k, i) => {
+    const xNorm = ks.length > 1 ? i / (ks.length - 1) : 0;
+    const yNorm = first !== last ? (values[i] - last) / (first - last) : 0;
+    const gap = 1 - xNorm - yNorm;
+    if (gap > bestGap) {
+      bestGap = gap;
+      bestK = k;
+    }
+  });
+  return bestK;
+}
+
+export function recommendK(rows: SweepRow[]): { recommendedK: number; elbowK: number } {
+  const elbowK = kneedleElbow(rows.map((r) => r.k), rows.map((r) => r.inertia));
+  const valid = rows.filter((r) => Number.isFinite(r.silhouette));
+  if (valid.length === 0) return { recommendedK: elbowK, elbowK };
+  const best = Math.max(...valid.map((r) => r.silhouette));
+  const ties = valid.filter((r) => r.silhouette >= best - SILHOUETTE_TIE);
+  ties.sort((a, b) => Math.abs(a.k - elbowK) - Math.abs(b.k - elbowK) || b.silhouette - a.silhouette);
+  return { recommendedK: ties[0].k, elbowK };
+}
+
+export function validateSweepRange(kMin: number, kMax: number, rows: number): void {
+  if (!Number.isInteger(kMin) || !Number.isInteger(kMax) || kMin < 2 || kMax < kMin) {
+    throw new InputError(`The k range must be whole numbers with 2 <= from <= to; got ${kMin}..${kMax}.`, { field: 'kMin' });
+  }
+  if (kMin > rows - 1) throw new InputError(`A sweep from k = ${kMin} needs more than ${rows} customers.`, { field: 'kMin' });
+}
+
+export function sweepK(x: Matrix, options: SweepOptions): SweepResult {
+  validateSweepRange(options.kMin, options.kMax, x.rows);
+  const kMax = Math.min(options.kMax, x.rows - 1);
+  const notes: string[] = [];
+  let algorithm = options.algorithm;
+  if (algorithm === 'dbscan') {
+    notes.push('DBSCAN chooses its own number of segments; the curves over k use k-means.');
+    algorithm = 'kmeans';
+  }
+  // Ward's dendrogram is built once and cut at every k.
+  let wardCut: ((k: number) => Int32Array) | undefined;
+  if (algorithm === 'agglomerative') {
+    const maxRows = options.agglomerativeMaxRows ?? DEFAULT_AGGLOMERATIVE_MAX_ROWS;
+    if (x.rows <= maxRows) {
+      const merges = wardMerges(x);
+      wardCut = (k) => cutMerges(x.rows, merges, k);
+    } else {
+      const sample = selectRows(x, sampleIndices(x.rows, maxRows, options.seed));
+      const merges = wardMerges(sample);
+      wardCut = (k) => assignNearest(x, clusterMeans(sample, cutMerges(sample.rows, merges, k), k)).labels;
+      notes.push(`Ward curves come from a sample of ${maxRows.toLocaleString('en-US')} customers.`);
+    }
+  }
+  const rows: SweepRow[] = [];
+  for (let k = options.kMin; k <= kMax; k++) {
+    let labels: Int32Array;
+    if (wardCut) labels = wardCut(k);
+    else if (algorithm === 'minibatch') labels = fitMiniBatch(x, { k, seed: options.seed, batchSize: options.batchSize, maxIterations: options.iterations }).labels;
+    else labels = fitKMeans(x, { k, seed: options.seed, nInit: options.nInit }).labels;
+    const m = computeMetrics(x, labels, options.seed);
+    rows.push({ k, inertia: m.inertia, silhouette: m.silhouette, daviesBouldin: m.daviesBouldin, calinskiHarabasz: m.calinskiHarabasz });
+    if (m.silhouetteSampled && k === options.kMin) notes.push('Silhouettes are estimated on a random sample of 10,000 customers.');
+  }
+  return { algorithm, ...recommendK(rows), rule: RECOMMENDATION_RULE, rows, notes };
+}

@@ -1,0 +1,36 @@
+/** The in-memory shape of one dataset: one typed column per feature, as analysis sees it. */
+
+export type ColumnKind = 'numeric' | 'categorical' | 'id' | 'date';
+
+export interface NumericColumn {
+  name: string;
+  kind: 'numeric';
+  /** NaN marks a missing value. */
+  values: Float64Array;
+}
+
+export interface TextColumn {
+  name: string;
+  kind: 'categorical' | 'id' | 'date';
+  /** null marks a missing value. */
+  values: (string | null)[];
+}
+
+export type Column = NumericColumn | TextColumn;
+
+export interface DataTable {
+  rowCount: number;
+  columns: Column[];
+}
+
+export function findColumn(table: DataTable, name: string): Column | undefined {
+  return table.columns.find((c) => c.name === name);
+}
+
+export function numericColumnNames(table: DataTable): string[] {
+  return table.columns.filter((c) => c.kind === 'numeric').map((c) => c.name);
+}
+
+export function categoricalColumnNames(table: DataTable): string[] {
+  return table.columns.filter((c) => c.kind === 'categorical').map((c) => c.name);
+}

@@ -1,0 +1,68 @@
+/** createApp(deps): the Express app, shared by main.ts and the tests. */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { fileURLToPath } from 'node:url';
+import { Engine } from './engine/engine.ts';
+import { InputError } from './errors.ts';
+import type { Db } from './store/db.ts';
+import { apiRouter } from './web/api.ts';
+import { clustersRouter } from './web/clusters.ts';
+import { overviewRouter } from './web/overview.ts';
+import { predictRouter } from './web/predict.ts';
+import { readings } from './web/readings.ts';
+import { isHtmx, viewHelpers } from './web/render.ts';
+
+export interface AppDeps {
+  db: Db;
+  engine?: Engine;
+}
+
+const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
+
+export function createApp(deps: AppDeps): express.Express {
+  const { db } = deps;
+  const engine = deps.engine ?? new Engine(db);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('views', root('views'));
+  app.set('view engine', 'ejs');
+  app.locals.h = { ...viewHelpers, ...readings };
+
+  app.use('/static', express.static(root('public'), { maxAge: '1h' }));
+  app.use('/vendor/htmx', express.static(root('node_modules/htmx.org/dist'), { maxAge: '1d' }));
+  app.use('/vendor/chart.js', express.static(root('node_modules/chart.js/dist'), { maxAge: '1d' }));
+  app.use(express.json({ limit: '1mb' }));
+
+  app.get('/healthz', (_req, res) => {
+    db.prepare('SELECT 1').get();
+    res.json({ status: 'ok' });
+  });
+  app.use(overviewRouter(db, engine));
+  app.use(clustersRouter(db, engine));
+  app.use(predictRouter(db, engine));
+  app.use(apiRouter(db, engine));
+
+  app.use((req: Request, _res: Response, next: NextFunction) => next(new InputError(`There is no page at ${req.path}.`, { status: 404 })));
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const bodyError = error as { type?: string; status?: number; message?: string };
+    let status = 500;
+    let message = 'Something went wrong on our side; the error has been logged.';
+    if (error instanceof InputError) {
+      status = error.status;
+      message = error.message;
+    } else if (bodyError?.type === 'entity.parse.failed') {
+      status = 400;
+      message = 'The request body is not valid JSON.';
+    } else if (bodyError?.type === 'entity.too.large') {
+      status = 413;
+      message = 'The request body is too large.';
+    } else {
+      console.error(error);
+    }
+    if (req.path.startsWith('/api/') || !req.accepts('html')) {
+      res.status(status).json({ error: message });
+    } else {
+      res.status(status).render(isHtmx(req) ? 'partials/error-message' : 'error', { status, message, tab: '', datasets: [], dataset: undefined, query: '' });
+    }
+  });
+  return app;
+}

@@ -1,0 +1,34 @@
+/** Every environment variable the server reads, parsed and validated in one place. */
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  dbPath: string;
+  defaultDatasetPath: string;
+  defaultDatasetName: string;
+}
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DB_PATH: z.string().min(1).default(fileURLToPath(new URL('../customer-segments.db', import.meta.url))),
+});
+
+export const DEFAULT_DATASET_PATH = fileURLToPath(new URL('../data/customers.csv', import.meta.url));
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`Invalid environment variable ${String(issue.path[0])}: ${issue.message}`);
+  }
+  return {
+    port: parsed.data.PORT,
+    host: parsed.data.HOST,
+    dbPath: parsed.data.DB_PATH,
+    defaultDatasetPath: DEFAULT_DATASET_PATH,
+    defaultDatasetName: 'Sample customers',
+  };
+}

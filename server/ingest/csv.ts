@@ -1,0 +1,75 @@
+/** CSV text to a header and string rows, with the delimiter detected and structure checked. */
+import { parse } from 'csv-parse/sync';
+import { InputError } from '../errors.ts';
+
+export type Delimiter = ',' | ';' | '\t';
+
+export interface ParsedCsv {
+  delimiter: Delimiter;
+  header: string[];
+  rows: string[][];
+}
+
+const DELIMITERS: Delimiter[] = [',', ';', '\t'];
+
+/** Picks the delimiter that splits the header line into the most fields, quotes respected. */
+export function detectDelimiter(text: string): Delimiter {
+  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
+  let best: Delimiter = ',';
+  let bestCount = 0;
+  for (const delimiter of DELIMITERS) {
+    let count = 0;
+    let inQuotes = false;
+    for (const ch of firstLine) {
+      if (ch === '"') inQuotes = !inQuotes;
+      else if (ch === delimiter && !inQuotes) count++;
+    }
+    if (count > bestCount) {
+      best = delimiter;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+function describeParseError(error: unknown): string {
+  const err = error as { code?: string; lines?: number; message?: string };
+  switch (err.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return `A quoted field is never closed (it starts near line ${err.lines ?? '?'}); add the closing quote.`;
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
+      return `Line ${err.lines ?? '?'} has a different number of fields than the header; every row needs one value per column.`;
+    default:
+      return `The file is not valid CSV: ${err.message ?? String(error)}`;
+  }
+}
+
+export function parseCsvText(text: string): ParsedCsv {
+  if (text.includes('\u0000')) {
+    throw new InputError('The file looks binary (it contains NUL bytes); upload a CSV text file.');
+  }
+  if (text.includes('\uFFFD')) {
+    throw new InputError('The file is not UTF-8 text; save it as UTF-8 CSV and try again.');
+  }
+  const body = text.replace(/^\uFEFF/, '');
+  if (body.trim() === '') throw new InputError('The file is empty; it needs a header row and at least one customer.');
+  const delimiter = detectDelimiter(body);
+  let records: string[][];
+  try {
+    records = parse(body, { delimiter, skip_empty_lines: true, relax_column_count: false, bom: true });
+  } catch (error) {
+    throw new InputError(describeParseError(error));
+  }
+  const [header, ...rows] = records;
+  if (rows.length === 0) throw new InputError('The file has a header but no rows; add at least one customer.');
+  const names = header.map((h) => h.trim());
+  names.forEach((name, i) => {
+    if (name === '') throw new InputError(`Column ${i + 1} has an empty header name; give every column a name.`);
+  });
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) throw new InputError(`The header names the column "${name}" twice; column names must be unique.`);
+    seen.add(name);
+  }
+  return { delimiter, header: names, rows };
+}

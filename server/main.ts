@@ -1,0 +1,23 @@
+/** Starts the dashboard: config, database, default dataset, HTTP server. */
+import { createApp } from './app.ts';
+import { loadConfig } from './config.ts';
+import { openDatabase } from './store/db.ts';
+import { seedDefaultDataset } from './store/seed.ts';
+
+const config = loadConfig();
+const db = openDatabase(config.dbPath);
+const seeded = seedDefaultDataset(db, config.defaultDatasetPath, config.defaultDatasetName);
+if (seeded) console.log(`Imported the sample dataset: ${seeded.rowCount} customers.`);
+
+const server = createApp({ db }).listen(config.port, config.host, () => {
+  console.log(`Customer Segments is serving http://${config.host}:${config.port}`);
+});
+
+function shutdown(): void {
+  server.close(() => {
+    db.close();
+    process.exit(0);
+  });
+}
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);

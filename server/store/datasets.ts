@@ -1,0 +1,135 @@
+/**
+ * Datasets and their rows. Each dataset's rows live in their own table whose name and
+ * column names are generated from integers (ds_7, c0, c1...): no user text reaches SQL.
+ */
+import type { Column, ColumnKind, DataTable } from '../analysis/table.ts';
+import { NotFoundError } from '../errors.ts';
+import type { Db } from './db.ts';
+
+export interface ColumnInfo {
+  name: string;
+  kind: ColumnKind;
+  missing: number;
+}
+
+export interface DatasetInfo {
+  id: number;
+  name: string;
+  rowCount: number;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  columns: ColumnInfo[];
+}
+
+/** A value as stored: numbers for numeric columns, text otherwise, null when missing. */
+export type CellValue = number | string | null;
+
+export interface NewDataset {
+  name: string;
+  columns: { name: string; kind: ColumnKind }[];
+  /** One array per row, in column order. */
+  rows: Iterable<CellValue[]>;
+}
+
+const rowTable = (datasetId: number): string => `ds_${Math.trunc(datasetId)}`;
+const columnIdent = (position: number): string => `c${Math.trunc(position)}`;
+
+/** Creates the dataset and stores every row in one transaction: all or nothing. */
+export function createDataset(db: Db, dataset: NewDataset): DatasetInfo {
+  const id = db.transaction(() => {
+    const info = db.prepare('INSERT INTO datasets (name) VALUES (?)').run(dataset.name);
+    const datasetId = Number(info.lastInsertRowid);
+    const table = rowTable(datasetId);
+    const columnDefs = dataset.columns
+      .map((c, i) => `${columnIdent(i)} ${c.kind === 'numeric' ? 'REAL' : 'TEXT'}`)
+      .join(', ');
+    db.exec(`CREATE TABLE ${table} (row_id INTEGER PRIMARY KEY, ${columnDefs})`);
+    const placeholders = dataset.columns.map(() => '?').join(', ');
+    const idents = dataset.columns.map((_, i) => columnIdent(i)).join(', ');
+    const insert = db.prepare(`INSERT INTO ${table} (${idents}) VALUES (${placeholders})`);
+    const missing = new Array<number>(dataset.columns.length).fill(0);
+    let rowCount = 0;
+    for (const row of dataset.rows) {
+      for (let c = 0; c < row.length; c++) if (row[c] === null) missing[c]++;
+      insert.run(row);
+      rowCount++;
+    }
+    const insertColumn = db.prepare(
+      'INSERT INTO dataset_columns (dataset_id, position, name, kind, missing) VALUES (?, ?, ?, ?, ?)',
+    );
+    dataset.columns.forEach((c, i) => insertColumn.run(datasetId, i, c.name, c.kind, missing[i]));
+    db.prepare('UPDATE datasets SET row_count = ? WHERE id = ?').run(rowCount, datasetId);
+    return datasetId;
+  })();
+  return getDataset(db, id);
+}
+
+interface DatasetRow {
+  id: number;
+  name: string;
+  row_count: number;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+function columnsOf(db: Db, datasetId: number): ColumnInfo[] {
+  return db
+    .prepare('SELECT name, kind, missing FROM dataset_columns WHERE dataset_id = ? ORDER BY position')
+    .all(datasetId) as ColumnInfo[];
+}
+
+function toInfo(db: Db, row: DatasetRow): DatasetInfo {
+  return {
+    id: row.id,
+    name: row.name,
+    rowCount: row.row_count,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    columns: columnsOf(db, row.id),
+  };
+}
+
+export function listDatasets(db: Db): DatasetInfo[] {
+  const rows = db.prepare('SELECT * FROM datasets ORDER BY id').all() as DatasetRow[];
+  return rows.map((row) => toInfo(db, row));
+}
+
+export function findDataset(db: Db, id: number): DatasetInfo | undefined {
+  const row = db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetRow | undefined;
+  return row ? toInfo(db, row) : undefined;
+}
+
+export function getDataset(db: Db, id: number): DatasetInfo {
+  const info = findDataset(db, id);
+  if (!info) throw new NotFoundError(`There is no dataset with id ${id}.`);
+  return info;
+}
+
+/** Loads every column once into typed arrays: numerics as Float64Array with NaN for missing. */
+export function loadDataTable(db: Db, id: number): DataTable {
+  const info = getDataset(db, id);
+  const idents = info.columns.map((_, i) => columnIdent(i));
+  const rows = db
+    .prepare(`SELECT ${idents.join(', ')} FROM ${rowTable(id)} ORDER BY row_id`)
+    .raw()
+    .all() as CellValue[][];
+  const columns: Column[] = info.columns.map((col, c) => {
+    if (col.kind === 'numeric') {
+      const values = new Float64Array(rows.length);
+      for (let r = 0; r < rows.length; r++) {
+        const v = rows[r][c];
+        values[r] = v === null ? Number.NaN : Number(v);
+      }
+      return { name: col.name, kind: 'numeric', values };
+    }
+    return {
+      name: col.name,
+      kind: col.kind,
+      values: rows.map((row) => (row[c] === null ? null : String(row[c]))),
+    };
+  });
+  return { rowCount: rows.length, columns };
+}

@@ -1,0 +1,49 @@
+/** Opens the SQLite database in WAL mode and brings its schema up to date. */
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+/** Each entry runs once, in order, inside a transaction; never edit one that has shipped. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE datasets (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL,
+     row_count INTEGER NOT NULL DEFAULT 0,
+     version INTEGER NOT NULL DEFAULT 1,
+     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+     updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+   );
+   CREATE TABLE dataset_columns (
+     dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+     position INTEGER NOT NULL,
+     name TEXT NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('numeric', 'categorical', 'id', 'date')),
+     missing INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (dataset_id, position),
+     UNIQUE (dataset_id, name)
+   );`,
+];
+
+export function openDatabase(path: string): Db {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)');
+  const applied = new Set(
+    db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[],
+  );
+  MIGRATIONS.forEach((sql, index) => {
+    const version = index + 1;
+    if (applied.has(version)) return;
+    db.transaction(() => {
+      db.exec(sql);
+      db.prepare('INSERT INTO schema_migrations (version) VALUES (?)').run(version);
+    })();
+  });
+}

@@ -1,0 +1,9 @@
+/** On start with an empty database, the bundled sample becomes the default dataset. */
+import { importCsvFile } from '../ingest/import.ts';
+import type { Db } from './db.ts';
+import { listDatasets, type DatasetInfo } from './datasets.ts';
+
+export function seedDefaultDataset(db: Db, csvPath: string, name: string): DatasetInfo | undefined {
+  if (listDatasets(db).length > 0) return undefined;
+  return importCsvFile(db, csvPath, { name });
+}

@@ -1,0 +1,214 @@
+/**
+ * Chart.js configurations built on the server as plain JSON: the client script only draws
+ * them. Every chart has a title, axis titles with units where known, and a legend.
+ */
+import { NOISE } from '../analysis/cluster/types.ts';
+import type { SegmentationResult } from '../analysis/pipeline.ts';
+import type { Prediction } from '../analysis/predict.ts';
+import { sampleIndices } from '../analysis/random.ts';
+import type { Histogram } from '../analysis/summary.ts';
+import type { SweepResult } from '../analysis/sweep.ts';
+
+/** Okabe-Ito, extended: colours that readers with colour-vision deficiencies can tell apart. */
+export const SEGMENT_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#332288', '#882255', '#117733', '#44AA99', '#999933'];
+export const NOISE_COLOUR = '#9E9E9E';
+
+export function segmentColour(id: number): string {
+  return id === NOISE ? NOISE_COLOUR : SEGMENT_COLOURS[id % SEGMENT_COLOURS.length];
+}
+
+export type ChartConfig = Record<string, unknown>;
+
+/** The scatter draws at most this many points, sampled evenly within each segment. */
+export const SCATTER_MAX_POINTS = 5000;
+
+const title = (text: string) => ({ display: true, text, font: { size: 14, weight: 'bold' } });
+const axis = (text: string, extra: Record<string, unknown> = {}) => ({ title: { display: true, text }, ...extra });
+const round = (v: number, digits = 3) => Number(v.toPrecision(digits));
+
+function axisLabel(result: SegmentationResult, axisIndex: 0 | 1): string {
+  const share = result.pca.explainedVarianceRatio[axisIndex] ?? 0;
+  const loadings = result.outputNames
+    .map((name, c) => ({ name, w: result.pca.components[axisIndex][c] }))
+    .sort((a, b) => Math.abs(b.w) - Math.abs(a.w))
+    .slice(0, 2)
+    .map((l) => `${l.w >= 0 ? '+' : '−'}${l.name}`);
+  return `PC${axisIndex + 1} (${(share * 100).toFixed(1)}% of variance): ${loadings.join(', ')}`;
+}
+
+/** Rows to draw: every row when few, else a seeded sample stratified by segment. */
+export function scatterRows(labels: Int32Array, seed: number, max = SCATTER_MAX_POINTS): Int32Array {
+  if (labels.length <= max) return Int32Array.from({ length: labels.length }, (_, i) => i);
+  const picked = sampleIndices(labels.length, max, seed);
+  return picked;
+}
+
+export function scatterChart(result: SegmentationResult, prediction?: Prediction): ChartConfig {
+  const rows = scatterRows(result.labels, result.options.seed);
+  const ids = [...result.segments.map((s) => s.id), ...(result.noiseCount > 0 ? [NOISE] : [])];
+  const nameOf = (id: number) => (id === NOISE ? 'Noise' : `${id + 1}. ${result.segments[id].name}`);
+  const datasets: Record<string, unknown>[] = ids.map((id) => {
+    const data: { x: number; y: number }[] = [];
+    for (const i of rows) if (result.labels[i] === id) data.push({ x: round(result.pca.points[i * 2], 4), y: round(result.pca.points[i * 2 + 1], 4) });
+    return { label: nameOf(id), data, backgroundColor: segmentColour(id) + 'AA', borderColor: segmentColour(id), pointRadius: 2.5, borderWidth: 0 };
+  });
+  const centres = result.pipeline.centroids.map((c) => {
+    let x = 0;
+    let y = 0;
+    c.forEach((v, j) => {
+      x += (v - result.pca.mean[j]) * result.pca.components[0][j];
+      y += (v - result.pca.mean[j]) * result.pca.components[1][j];
+    });
+    return { x: round(x, 4), y: round(y, 4) };
+  });
+  datasets.push({
+    label: 'Segment centres', data: centres, pointStyle: 'crossRot', pointRadius: 9, borderWidth: 3,
+    borderColor: '#111111', backgroundColor: '#111111',
+  });
+  if (prediction) {
+    datasets.push({
+      label: 'This customer', data: [{ x: round(prediction.point[0], 4), y: round(prediction.point[1], 4) }],
+      pointStyle: 'star', pointRadius: 14, borderWidth: 3, borderColor: '#D00000', backgroundColor: '#D00000',
+    });
+  }
+  const shown = rows.length < result.labels.length ? ` (${rows.length.toLocaleString('en-US')} of ${result.labels.length.toLocaleString('en-US')} customers shown)` : '';
+  return {
+    type: 'scatter',
+    data: { datasets },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      plugins: { title: title(`Customers on the first two principal components${shown}`), legend: { position: 'bottom' } },
+      scales: { x: axis(axisLabel(result, 0)), y: axis(axisLabel(result, 1)) },
+    },
+  };
+}
+
+export function sizesChart(result: SegmentationResult): ChartConfig {
+  const bars = result.segments.map((s) => ({ label: `${s.id + 1}. ${s.name}`, value: s.size, colour: segmentColour(s.id) }));
+  if (result.noiseCount > 0) bars.push({ label: 'Noise', value: result.noiseCount, colour: NOISE_COLOUR });
+  return {
+    type: 'bar',
+    data: {
+      labels: bars.map((b) => b.label),
+      datasets: [{ label: 'Customers', data: bars.map((b) => b.value), backgroundColor: bars.map((b) => b.colour) }],
+    },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      indexAxis: 'y',
+      plugins: { title: title('Segment sizes'), legend: { display: false } },
+      scales: { x: axis('Customers', { beginAtZero: true }), y: axis('Segment') },
+    },
+  };
+}
+
+function markerColours(ks: number[], current: number | null, recommended: number): string[] {
+  return ks.map((k) => (k === current ? '#D55E00' : k === recommended ? '#009E73' : '#0072B2'));
+}
+
+function sweepChart(sweep: SweepResult, currentK: number | null, metric: 'inertia' | 'silhouette'): ChartConfig {
+  const ks = sweep.rows.map((r) => r.k);
+  const colours = markerColours(ks, currentK, sweep.recommendedK);
+  const label = metric === 'inertia' ? 'Inertia (within-segment sum of squares)' : 'Mean silhouette (−1 to 1, higher is better)';
+  return {
+    type: 'line',
+    data: {
+      labels: ks.map(String),
+      datasets: [{
+        label,
+        data: sweep.rows.map((r) => round(r[metric], 5)),
+        borderColor: '#0072B2',
+        pointBackgroundColor: colours,
+        pointBorderColor: colours,
+        pointRadius: ks.map((k) => (k === currentK || k === sweep.recommendedK ? 7 : 3)),
+        tension: 0,
+      }],
+    },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      plugins: {
+        title: title(metric === 'inertia' ? `Elbow: inertia by k (elbow at k = ${sweep.elbowK})` : `Silhouette by k (recommended k = ${sweep.recommendedK})`),
+        subtitle: { display: true, text: 'Orange: current k · Green: recommended k' },
+        legend: { display: false },
+      },
+      scales: { x: axis('Number of segments (k)'), y: axis(label) },
+    },
+  };
+}
+
+export const elbowChart = (sweep: SweepResult, k: number | null) => sweepChart(sweep, k, 'inertia');
+export const silhouetteChart = (sweep: SweepResult, k: number | null) => sweepChart(sweep, k, 'silhouette');
+
+/** Feature means by segment in SD units from the overall mean: grouped bars. */
+export function featureMeansChart(result: SegmentationResult): ChartConfig {
+  const features = result.segments[0]?.features.map((f) => f.feature) ?? [];
+  return {
+    type: 'bar',
+    data: {
+      labels: features,
+      datasets: result.segments.map((s) => ({
+        label: `${s.id + 1}. ${s.name}`,
+        data: s.features.map((f) => round(f.differenceSd, 3)),
+        backgroundColor: segmentColour(s.id),
+      })),
+    },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      plugins: { title: title('Feature means by segment, relative to all customers'), legend: { position: 'bottom' } },
+      scales: { x: axis('Feature'), y: axis('Difference from overall mean (standard deviations)') },
+    },
+  };
+}
+
+export function distanceChart(prediction: Prediction, names: string[]): ChartConfig {
+  return {
+    type: 'bar',
+    data: {
+      labels: names.map((n, i) => `${i + 1}. ${n}`),
+      datasets: [{ label: 'Distance', data: prediction.distances.map((d) => round(d, 4)), backgroundColor: names.map((_, i) => segmentColour(i)) }],
+    },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      indexAxis: 'y',
+      plugins: { title: title('Distance from this customer to each segment centre'), legend: { display: false } },
+      scales: { x: axis('Distance in scaled feature space (shorter is closer)', { beginAtZero: true }), y: axis('Segment') },
+    },
+  };
+}
+
+export function histogramChart(name: string, hist: Histogram): ChartConfig {
+  const fmt = (v: number) => (Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : String(round(v, 3)));
+  return {
+    type: 'bar',
+    data: {
+      labels: hist.counts.map((_, i) => `${fmt(hist.edges[i])}–${fmt(hist.edges[i + 1])}`),
+      datasets: [{ label: 'Customers', data: hist.counts, backgroundColor: '#0072B2', barPercentage: 1, categoryPercentage: 1 }],
+    },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      plugins: { title: title(`Distribution of ${name}`), legend: { display: false } },
+      scales: { x: axis(name), y: axis('Customers', { beginAtZero: true }) },
+    },
+  };
+}
+
+export function categoryChart(name: string, levels: { level: string; count: number }[]): ChartConfig {
+  return {
+    type: 'bar',
+    data: {
+      labels: levels.map((l) => l.level),
+      datasets: [{ label: 'Customers', data: levels.map((l) => l.count), backgroundColor: levels.map((_, i) => SEGMENT_COLOURS[i % SEGMENT_COLOURS.length]) }],
+    },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      plugins: { title: title(`Customers by ${name}`), legend: { display: false } },
+      scales: { x: axis(name), y: axis('Customers', { beginAtZero: true }) },
+    },
+  };
+}

@@ -1,0 +1,39 @@
+/** Clusters tab: the controls and every result region, re-rendered through htmx on change. */
+import { Router } from 'express';
+import { ALGORITHMS } from '../analysis/cluster/types.ts';
+import { MISSING_STRATEGIES, OUTLIER_RULES, SCALING_METHODS } from '../analysis/preprocess.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { Db } from '../store/db.ts';
+import { listDatasets } from '../store/datasets.ts';
+import { elbowChart, featureMeansChart, scatterChart, segmentColour, silhouetteChart, sizesChart } from './charts.ts';
+import { parseSegmentationParams, toQueryString } from './params.ts';
+import { renderPageOrPartial } from './render.ts';
+
+export const CONTROL_CHOICES = {
+  algorithms: ALGORITHMS.map((value) => ({ value, label: { kmeans: 'k-means', minibatch: 'Mini-batch k-means', agglomerative: 'Agglomerative (Ward)', dbscan: 'DBSCAN (density)' }[value] })),
+  scalings: SCALING_METHODS.map((value) => ({ value, label: { standard: 'Standard (z-score)', minmax: 'Min-max (0 to 1)', robust: 'Robust (median / IQR)', none: 'None' }[value] })),
+  missing: MISSING_STRATEGIES.map((value) => ({ value, label: { drop: 'Drop incomplete rows', mean: 'Fill with mean', median: 'Fill with median', mode: 'Fill with most frequent' }[value] })),
+  outliers: OUTLIER_RULES.map((value) => ({ value, label: { none: 'Keep all', 'iqr-clip': 'IQR 1.5× — clip', 'iqr-exclude': 'IQR 1.5× — exclude from fit', 'zscore-clip': '|z| > 3 — clip', 'zscore-exclude': '|z| > 3 — exclude from fit' }[value] })),
+};
+
+export function clustersRouter(db: Db, engine: Engine): Router {
+  const router = Router();
+  router.get('/clusters', async (req, res) => {
+    const params = parseSegmentationParams(req.query, db);
+    const datasets = listDatasets(db);
+    const dataset = datasets.find((d) => d.id === params.datasetId)!;
+    const [result, sweep] = await Promise.all([engine.segment(params), engine.sweep(params)]);
+    const charts = {
+      scatter: scatterChart(result),
+      sizes: sizesChart(result),
+      elbow: elbowChart(sweep, result.options.algorithm === 'dbscan' ? null : result.k),
+      silhouette: silhouetteChart(sweep, result.options.algorithm === 'dbscan' ? null : result.k),
+      featureMeans: featureMeansChart(result),
+    };
+    renderPageOrPartial(req, res, 'clusters', 'partials/cluster-results', {
+      tab: 'clusters', params, dataset, datasets, result, sweep, charts, choices: CONTROL_CHOICES, segmentColour,
+      query: toQueryString(params, dataset),
+    });
+  });
+  return router;
+}

@@ -1,0 +1,118 @@
+/** Query parameters to typed SegmentationParams: zod at the door, 400 with a reason on error. */
+import { z } from 'zod';
+import { ALGORITHMS } from '../analysis/cluster/types.ts';
+import { DEFAULT_OPTIONS } from '../analysis/options.ts';
+import { MISSING_STRATEGIES, OUTLIER_RULES, SCALING_METHODS } from '../analysis/preprocess.ts';
+import type { SegmentationParams } from '../engine/engine.ts';
+import { InputError } from '../errors.ts';
+import type { Db } from '../store/db.ts';
+import { getDataset, listDatasets, type DatasetInfo } from '../store/datasets.ts';
+
+/** Limits that keep one request from asking for unbounded work. */
+export const LIMITS = { kMax: 20, features: 50, seedMax: 2 ** 31 - 1, nInit: 50, batchSize: 100_000, iterations: 10_000 };
+
+const wholeNumber = (name: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `${name} must be a number` })
+    .int({ error: `${name} must be a whole number` })
+    .min(min, { error: `${name} must be at least ${min}` })
+    .max(max, { error: `${name} must be at most ${max}` });
+
+const choice = <T extends readonly [string, ...string[]]>(name: string, values: T) =>
+  z.enum(values, { error: `${name} must be one of ${values.join(', ')}` });
+
+const querySchema = z.object({
+  dataset: wholeNumber('dataset', 1, Number.MAX_SAFE_INTEGER).optional(),
+  k: wholeNumber('k', 2, LIMITS.kMax).optional(),
+  features: z.string().max(20_000).optional(),
+  algorithm: choice('algorithm', ALGORITHMS).optional(),
+  scaling: choice('scaling', SCALING_METHODS).optional(),
+  missing: choice('missing', MISSING_STRATEGIES).optional(),
+  outliers: choice('outliers', OUTLIER_RULES).optional(),
+  seed: wholeNumber('seed', 0, LIMITS.seedMax).optional(),
+  eps: z.coerce.number({ error: 'eps must be a number' }).gt(0, { error: 'eps must be greater than 0' }).max(1000, { error: 'eps must be at most 1000' }).optional(),
+  minPts: wholeNumber('minPts', 1, 1000).optional(),
+  nInit: wholeNumber('nInit', 1, LIMITS.nInit).optional(),
+  batchSize: wholeNumber('batchSize', 16, LIMITS.batchSize).optional(),
+  iterations: wholeNumber('iterations', 1, LIMITS.iterations).optional(),
+  kMin: wholeNumber('kMin', 2, LIMITS.kMax).optional(),
+  kMax: wholeNumber('kMax', 2, LIMITS.kMax).optional(),
+});
+
+export const PARAM_NAMES = Object.keys(querySchema.shape) as (keyof typeof querySchema.shape)[];
+
+type RawQuery = Record<string, unknown>;
+
+/** The dataset a request is about: the one named, else the first (the bundled default). */
+export function resolveDataset(db: Db, id: number | undefined): DatasetInfo {
+  if (id !== undefined) return getDataset(db, id);
+  const first = listDatasets(db)[0];
+  if (!first) throw new InputError('There are no datasets yet; import a CSV first.', { status: 404 });
+  return first;
+}
+
+export function defaultFeatures(dataset: DatasetInfo): string[] {
+  return dataset.columns.filter((c) => c.kind === 'numeric').map((c) => c.name);
+}
+
+/** Parses and validates every segmentation parameter; unknown parameters are ignored. */
+export function parseSegmentationParams(query: RawQuery, db: Db): SegmentationParams {
+  for (const name of PARAM_NAMES) {
+    if (Array.isArray(query[name])) throw new InputError(`The parameter "${name}" is given more than once; give it once.`, { field: name });
+    if (query[name] !== undefined && typeof query[name] !== 'string') throw new InputError(`The parameter "${name}" must be a plain value.`, { field: name });
+  }
+  const present = Object.fromEntries(PARAM_NAMES.filter((n) => query[n] !== undefined && query[n] !== '').map((n) => [n, query[n]]));
+  const parsed = querySchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError(`${issue.message}.`, { field: String(issue.path[0] ?? '') });
+  }
+  const q = parsed.data;
+  const dataset = resolveDataset(db, q.dataset);
+  const features = q.features
+    ? [...new Set(q.features.split(',').map((f) => f.trim()).filter(Boolean))]
+    : defaultFeatures(dataset);
+  if (features.length > LIMITS.features) throw new InputError(`Choose at most ${LIMITS.features} features.`, { field: 'features' });
+  for (const name of features) {
+    const column = dataset.columns.find((c) => c.name === name);
+    if (!column) throw new InputError(`Unknown feature "${name.slice(0, 100)}": dataset "${dataset.name}" has no such column.`, { field: 'features' });
+    if (column.kind !== 'numeric' && column.kind !== 'categorical') {
+      throw new InputError(`"${name.slice(0, 100)}" is an ${column.kind === 'id' ? 'identifier' : 'date'} column and cannot be a feature.`, { field: 'features' });
+    }
+  }
+  const kMin = q.kMin ?? DEFAULT_OPTIONS.kMin;
+  const kMax = q.kMax ?? DEFAULT_OPTIONS.kMax;
+  if (kMax < kMin) throw new InputError(`kMax (${kMax}) must not be below kMin (${kMin}).`, { field: 'kMax' });
+  return {
+    ...DEFAULT_OPTIONS,
+    datasetId: dataset.id,
+    k: q.k ?? null,
+    features,
+    algorithm: q.algorithm ?? DEFAULT_OPTIONS.algorithm,
+    scaling: q.scaling ?? DEFAULT_OPTIONS.scaling,
+    missing: q.missing ?? DEFAULT_OPTIONS.missing,
+    outliers: q.outliers ?? DEFAULT_OPTIONS.outliers,
+    seed: q.seed ?? DEFAULT_OPTIONS.seed,
+    eps: q.eps ?? null,
+    minPts: q.minPts ?? DEFAULT_OPTIONS.minPts,
+    nInit: q.nInit ?? DEFAULT_OPTIONS.nInit,
+    batchSize: q.batchSize ?? DEFAULT_OPTIONS.batchSize,
+    iterations: q.iterations ?? DEFAULT_OPTIONS.iterations,
+    kMin,
+    kMax,
+  };
+}
+
+/** The query string that reproduces these params: only what differs from the defaults. */
+export function toQueryString(params: SegmentationParams, dataset: DatasetInfo, extra: Record<string, string> = {}): string {
+  const q = new URLSearchParams();
+  q.set('dataset', String(params.datasetId));
+  if (params.k !== null) q.set('k', String(params.k));
+  if (params.features.join(',') !== defaultFeatures(dataset).join(',')) q.set('features', params.features.join(','));
+  for (const name of ['algorithm', 'scaling', 'missing', 'outliers', 'seed', 'minPts', 'nInit', 'batchSize', 'iterations', 'kMin', 'kMax'] as const) {
+    if (params[name] !== DEFAULT_OPTIONS[name]) q.set(name, String(params[name]));
+  }
+  if (params.eps !== null) q.set('eps', String(params.eps));
+  for (const [key, value] of Object.entries(extra)) q.set(key, value);
+  return q.toString();
+}

@@ -1,0 +1,66 @@
+/** Predict tab: one input per feature, the predicted segment updating as values change. */
+import { Router } from 'express';
+import type { SegmentationResult } from '../analysis/pipeline.ts';
+import type { CustomerInput } from '../analysis/preprocess.ts';
+import { mostFrequentText, presentValues, quantileSorted, sortedCopy } from '../analysis/stats.ts';
+import { findColumn, type DataTable } from '../analysis/table.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { Db } from '../store/db.ts';
+import { listDatasets } from '../store/datasets.ts';
+import { distanceChart, scatterChart, segmentColour } from './charts.ts';
+import { parseSegmentationParams, toQueryString } from './params.ts';
+import { renderPageOrPartial } from './render.ts';
+
+/** Customer fields travel as c:<column> so they never collide with segmentation parameters. */
+export const CUSTOMER_PREFIX = 'c:';
+
+export interface FeatureInput {
+  name: string;
+  field: string;
+  kind: 'numeric' | 'categorical';
+  value: string;
+  min?: number;
+  max?: number;
+  step?: number;
+  levels?: string[];
+}
+
+/** Inputs for the segmentation's features, bounded by the data and prefilled with the median customer. */
+export function featureInputs(table: DataTable, result: SegmentationResult, query: Record<string, unknown>): FeatureInput[] {
+  return result.featureNames.map((name): FeatureInput => {
+    const column = findColumn(table, name)!;
+    const field = CUSTOMER_PREFIX + name;
+    const given = typeof query[field] === 'string' ? (query[field] as string) : undefined;
+    if (column.kind === 'numeric') {
+      const sorted = sortedCopy(presentValues(column.values));
+      const min = sorted[0];
+      const max = sorted[sorted.length - 1];
+      const integers = sorted.every((v) => Number.isInteger(v));
+      const step = integers ? 1 : Number(((max - min) / 200).toPrecision(1)) || 0.01;
+      const median = quantileSorted(sorted, 0.5);
+      return { name, field, kind: 'numeric', value: given ?? String(integers ? Math.round(median) : Number(median.toPrecision(6))), min, max, step };
+    }
+    const levels = [...new Set(column.values.filter((v): v is string => v !== null))].sort();
+    return { name, field, kind: 'categorical', value: given ?? mostFrequentText(column.values) ?? '', levels };
+  });
+}
+
+export function predictRouter(db: Db, engine: Engine): Router {
+  const router = Router();
+  router.get('/predict', async (req, res) => {
+    const params = parseSegmentationParams(req.query, db);
+    const datasets = listDatasets(db);
+    const dataset = datasets.find((d) => d.id === params.datasetId)!;
+    const result = await engine.segment(params);
+    const inputs = featureInputs(engine.table(dataset.id), result, req.query);
+    const customer: CustomerInput = Object.fromEntries(inputs.map((f) => [f.name, f.value]));
+    const { prediction } = await engine.predict(params, customer);
+    const segment = prediction.segment >= 0 ? result.segments[prediction.segment] : undefined;
+    renderPageOrPartial(req, res, 'predict', 'partials/prediction-result', {
+      tab: 'predict', params, dataset, datasets, result, inputs, prediction, segment, segmentColour,
+      charts: { distances: distanceChart(prediction, result.pipeline.segmentNames), scatter: scatterChart(result, prediction) },
+      query: toQueryString(params, dataset),
+    });
+  });
+  return router;
+}

@@ -1,0 +1,32 @@
+/** One plain-language sentence per metric, for business readers. */
+export function readSilhouette(v: number): string {
+  if (!Number.isFinite(v)) return 'Needs at least two segments.';
+  if (v >= 0.5) return 'Well separated: customers sit clearly closer to their own segment.';
+  if (v >= 0.25) return 'Segments overlap somewhat; the split is usable but not sharp.';
+  return 'Segments overlap heavily; try another k or other features.';
+}
+
+export function readDaviesBouldin(v: number): string {
+  if (!Number.isFinite(v)) return 'Needs at least two segments.';
+  if (v < 0.8) return 'Compact, distinct segments (lower is better).';
+  if (v < 1.5) return 'Reasonable separation (lower is better).';
+  return 'Segments blur into each other (lower is better).';
+}
+
+export function readCalinskiHarabasz(v: number): string {
+  if (!Number.isFinite(v)) return 'Needs at least two segments.';
+  return 'Between- versus within-segment spread; higher is better, compare across k on the same data.';
+}
+
+export function readInertia(): string {
+  return 'Total squared distance to segment centres in scaled units; it always falls as k grows, so look for the elbow.';
+}
+
+export function readStability(v: number): string {
+  if (!Number.isFinite(v)) return 'Not computed for this segmentation.';
+  if (v >= 0.85) return 'Very stable: refits on resampled customers find the same segments.';
+  if (v >= 0.6) return 'Mostly stable: the main segments survive resampling.';
+  return 'Unstable: the segments change with the sample; treat them with care.';
+}
+
+export const readings = { readSilhouette, readDaviesBouldin, readCalinskiHarabasz, readInertia, readStability };

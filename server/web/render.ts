@@ -1,0 +1,32 @@
+/** The one place a route decides "full page or partial", and helpers the views share. */
+import type { Request, Response } from 'express';
+
+export function isHtmx(req: Request): boolean {
+  return req.get('HX-Request') === 'true';
+}
+
+/** Renders the page, or for an htmx request only the partial that fills its target. */
+export function renderPageOrPartial(req: Request, res: Response, page: string, partial: string, locals: Record<string, unknown>): void {
+  res.render(isHtmx(req) ? partial : page, locals);
+}
+
+/** Numbers as people read them: thousands separators, sensible precision. */
+export function formatNumber(value: number | null | undefined, digits = 3): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '—';
+  if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
+  const abs = Math.abs(value);
+  if (abs >= 1000) return Math.round(value).toLocaleString('en-US');
+  if (Number.isInteger(value)) return String(value);
+  return Number(value.toPrecision(digits)).toLocaleString('en-US', { maximumFractionDigits: 6 });
+}
+
+export function formatPercent(share: number, digits = 1): string {
+  return Number.isFinite(share) ? `${(share * 100).toFixed(digits)}%` : '—';
+}
+
+/** A chart's JSON config for a data attribute; EJS escapes it for the attribute. */
+export function chartJson(config: unknown): string {
+  return JSON.stringify(config);
+}
+
+export const viewHelpers = { formatNumber, formatPercent, chartJson };
