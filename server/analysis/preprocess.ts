@@ -27,9 +27,9 @@ export interface PreprocessOptions {
 export interface NumericStep {
   name: string;
   fill: number;
-  /** Winsorising bounds; infinite when the rule does not clip. */
-  clipLow: number;
-  clipHigh: number;
+  /** Winsorising bounds; null when the rule does not clip (null survives JSON, Infinity does not). */
+  clipLow: number | null;
+  clipHigh: number | null;
   center: number;
   scale: number;
 }
@@ -200,7 +200,7 @@ export function fitPreprocess(table: DataTable, options: PreprocessOptions): Pre
       }
     }
     outliersPerColumn[column.name] = count;
-    return clipping ? [low, high] : [-Infinity, Infinity];
+    return clipping ? [low, high] : [null, null];
   });
   let rowsExcluded = 0;
   for (let i = 0; i < n; i++) if (!fitMask[i]) rowsExcluded++;
@@ -279,7 +279,8 @@ export function transformCustomer(fitted: FittedPreprocessor, customer: Customer
       }
       value = step.fill;
     }
-    value = Math.min(step.clipHigh, Math.max(step.clipLow, value));
+    if (step.clipLow !== null) value = Math.max(step.clipLow, value);
+    if (step.clipHigh !== null) value = Math.min(step.clipHigh, value);
     out[j] = (value - step.center) / step.scale;
   });
   let offset = fitted.numeric.length;

@@ -25,6 +25,8 @@ export const SCATTER_MAX_POINTS = 5000;
 const title = (text: string) => ({ display: true, text, font: { size: 14, weight: 'bold' } });
 const axis = (text: string, extra: Record<string, unknown> = {}) => ({ title: { display: true, text }, ...extra });
 const round = (v: number, digits = 3) => Number(v.toPrecision(digits));
+/** Axis labels stay short; the full name is in the table beside the chart. */
+const shortLabel = (text: string, max = 26) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 function axisLabel(result: SegmentationResult, axisIndex: 0 | 1): string {
   const share = result.pca.explainedVarianceRatio[axisIndex] ?? 0;
@@ -85,7 +87,7 @@ export function scatterChart(result: SegmentationResult, prediction?: Prediction
 }
 
 export function sizesChart(result: SegmentationResult): ChartConfig {
-  const bars = result.segments.map((s) => ({ label: `${s.id + 1}. ${s.name}`, value: s.size, colour: segmentColour(s.id) }));
+  const bars = result.segments.map((s) => ({ label: shortLabel(`${s.id + 1}. ${s.name}`), value: s.size, colour: segmentColour(s.id) }));
   if (result.noiseCount > 0) bars.push({ label: 'Noise', value: result.noiseCount, colour: NOISE_COLOUR });
   return {
     type: 'bar',
@@ -167,7 +169,7 @@ export function distanceChart(prediction: Prediction, names: string[]): ChartCon
   return {
     type: 'bar',
     data: {
-      labels: names.map((n, i) => `${i + 1}. ${n}`),
+      labels: names.map((n, i) => shortLabel(`${i + 1}. ${n}`)),
       datasets: [{ label: 'Distance', data: prediction.distances.map((d) => round(d, 4)), backgroundColor: names.map((_, i) => segmentColour(i)) }],
     },
     options: {

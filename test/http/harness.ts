@@ -1,0 +1,31 @@
+/** createApp() on a temporary database seeded with the bundled sample, for supertest. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../server/app.ts';
+import { DEFAULT_DATASET_PATH } from '../../server/config.ts';
+import { openDatabase, type Db } from '../../server/store/db.ts';
+import { seedDefaultDataset } from '../../server/store/seed.ts';
+
+export interface TestApp {
+  app: ReturnType<typeof createApp>;
+  db: Db;
+  dir: string;
+  close: () => void;
+}
+
+export function createTestApp(options: { seed?: boolean } = {}): TestApp {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-http-'));
+  const db = openDatabase(join(dir, 'test.db'));
+  if (options.seed !== false) seedDefaultDataset(db, DEFAULT_DATASET_PATH, 'Sample customers');
+  const app = createApp({ db });
+  return {
+    app,
+    db,
+    dir,
+    close: () => {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

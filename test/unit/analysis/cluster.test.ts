@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import DensityClustering from 'density-clustering';
+import { agnes } from 'ml-hclust';
+import { cutMerges, fitAgglomerative, wardMerges } from '../../../server/analysis/cluster/agglomerative.ts';
+import { fitDbscan, predictDbscan, suggestEps } from '../../../server/analysis/cluster/dbscan.ts';
+import { fitKMeans } from '../../../server/analysis/cluster/kmeans.ts';
+import { fitMiniBatch } from '../../../server/analysis/cluster/minibatch.ts';
+import { toRows } from '../../../server/analysis/matrix.ts';
+import { adjustedRandIndex } from '../../../server/analysis/metrics.ts';
+import { InputError } from '../../../server/errors.ts';
+import { blobs } from '../helpers.ts';
+
+const CENTRES = [[0, 0], [6, 0], [0, 6], [6, 6]];
+
+describe('k-means', () => {
+  const { x, truth } = blobs(CENTRES, 60, 0.8);
+
+  it('recovers well separated clusters', () => {
+    const fit = fitKMeans(x, { k: 4, seed: 42 });
+    assert.equal(adjustedRandIndex(fit.labels, truth), 1);
+  });
+
+  it('gives identical results for the same seed', () => {
+    const a = fitKMeans(x, { k: 3, seed: 7 });
+    const b = fitKMeans(x, { k: 3, seed: 7 });
+    assert.deepEqual(a.labels, b.labels);
+    assert.equal(a.inertia, b.inertia);
+  });
+
+  it('never does worse than plain Lloyd from the same starts', () => {
+    const refined = fitKMeans(x, { k: 6, seed: 3 });
+    const plain = fitKMeans(x, { k: 6, seed: 3, refine: false });
+    assert.ok(refined.inertia <= plain.inertia + 1e-9);
+  });
+
+  it('rejects k below 2 and k of at least the number of rows', () => {
+    assert.throws(() => fitKMeans(x, { k: 1, seed: 1 }), InputError);
+    assert.throws(() => fitKMeans(x, { k: 240, seed: 1 }), /needs at least 241 customers/);
+  });
+});
+
+describe('mini-batch k-means', () => {
+  it('lands within a few percent of full k-means inertia', () => {
+    const { x } = blobs(CENTRES, 500, 1, 5);
+    const full = fitKMeans(x, { k: 4, seed: 1 });
+    const mini = fitMiniBatch(x, { k: 4, seed: 1, batchSize: 256, maxIterations: 50 });
+    assert.ok(mini.inertia <= full.inertia * 1.05, `${mini.inertia} vs ${full.inertia}`);
+  });
+});
+
+describe('agglomerative (Ward)', () => {
+  it('cuts the same clusters as ml-hclust ward2, the library reference', () => {
+    const { x } = blobs([[0, 0], [4, 1], [1, 5]], 25, 1.2, 9);
+    const tree = agnes(toRows(x), { method: 'ward2' });
+    const reference = new Int32Array(x.rows);
+    tree.group(3).children.forEach((cluster, c) => cluster.indices().forEach((i) => (reference[i] = c)));
+    const ours = cutMerges(x.rows, wardMerges(x), 3);
+    assert.equal(adjustedRandIndex(ours, reference), 1);
+  });
+
+  it('fits a seeded sample above the size limit and says so', () => {
+    const { x, truth } = blobs(CENTRES, 100, 0.7, 2);
+    const fit = fitAgglomerative(x, { k: 4, seed: 1, maxRows: 120 });
+    assert.equal(fit.labels.length, 400);
+    assert.match(fit.notes[0], /sample of 120 of 400/);
+    assert.ok(adjustedRandIndex(fit.labels, truth) > 0.95);
+  });
+});
+
+describe('DBSCAN', () => {
+  it('agrees with density-clustering, the library reference, and marks noise -1', () => {
+    const { x } = blobs([[0, 0], [5, 5]], 40, 0.5, 4);
+    const fit = fitDbscan(x, { eps: 0.6, minPts: 4 });
+    // density-clustering counts neighbours strictly inside eps; scikit-learn's rule is <= eps.
+    const reference = new DensityClustering.DBSCAN().run(toRows(x), 0.6 + 1e-12, 4);
+    const refLabels = new Int32Array(x.rows).fill(-1);
+    reference.forEach((members: number[], c: number) => members.forEach((i) => (refLabels[i] = c)));
+    assert.equal(fit.k, reference.length);
+    assert.equal(adjustedRandIndex(fit.labels, refLabels), 1);
+  });
+
+  it('predicts the cluster of a nearby point and noise far away', () => {
+    const { x } = blobs([[0, 0], [5, 5]], 40, 0.5, 4);
+    const fit = fitDbscan(x, { eps: 0.6, minPts: 4 });
+    assert.equal(predictDbscan([5, 5], fit.corePoints, fit.coreLabels, 0.6), fit.labels[40]);
+    assert.equal(predictDbscan([50, -50], fit.corePoints, fit.coreLabels, 0.6), -1);
+  });
+
+  it('suggests a positive eps from the k-distance curve', () => {
+    const { x } = blobs([[0, 0], [5, 5]], 40, 0.5, 4);
+    const { eps, curve } = suggestEps(x, 4);
+    assert.ok(eps > 0 && eps < 5);
+    assert.equal(curve.length, 80);
+  });
+
+  it('rejects eps <= 0 and minPts below 1', () => {
+    const { x } = blobs([[0, 0]], 10, 1);
+    assert.throws(() => fitDbscan(x, { eps: 0, minPts: 3 }), /eps must be a positive number/);
+    assert.throws(() => fitDbscan(x, { eps: -1, minPts: 3 }), InputError);
+    assert.throws(() => fitDbscan(x, { eps: 1, minPts: 0 }), /minPts/);
+  });
+});

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { DEFAULT_OPTIONS, type SegmentationOptions } from '../../../server/analysis/options.ts';
+import { prepare, runSweep, segment } from '../../../server/analysis/pipeline.ts';
+import { parsePipeline, predictCustomer, serialisePipeline } from '../../../server/analysis/predict.ts';
+import type { DataTable, NumericColumn, TextColumn } from '../../../server/analysis/table.ts';
+import { generateCustomers } from '../../../data/synthetic-customers.ts';
+import { InputError } from '../../../server/errors.ts';
+
+/** The synthetic sample as a table, without going through a database. */
+function sampleTable(count: number): DataTable {
+  const customers = generateCustomers(count, 7);
+  const numeric = ['age', 'annual_income', 'spending_score', 'membership_years', 'purchase_frequency', 'last_purchase_amount'];
+  return {
+    rowCount: count,
+    columns: [
+      ...numeric.map((name): NumericColumn => ({ name, kind: 'numeric', values: Float64Array.from(customers, (c) => (c[name as keyof typeof c] === null ? Number.NaN : Number(c[name as keyof typeof c]))) })),
+      ...['gender', 'preferred_category'].map((name): TextColumn => ({ name, kind: 'categorical', values: customers.map((c) => c[name as keyof typeof c] as string) })),
+    ],
+  };
+}
+
+const table = sampleTable(400);
+const base: SegmentationOptions = { ...DEFAULT_OPTIONS, features: ['age', 'annual_income', 'spending_score', 'purchase_frequency'], nInit: 3 };
+
+function customerAt(t: DataTable, row: number, features: string[]) {
+  return Object.fromEntries(features.map((name) => {
+    const column = t.columns.find((c) => c.name === name)!;
+    const v = column.values[row];
+    return [name, typeof v === 'number' && Number.isNaN(v) ? null : v];
+  }));
+}
+
+describe('segmentation pipeline and prediction', () => {
+  const options = { ...base, k: 4 };
+  const prepared = prepare(table, options);
+  const result = segment(table, prepared, options);
+
+  it('labels every customer, numbers segments by size and keeps metrics in range', () => {
+    assert.equal(result.labels.length, 400);
+    const sizes = result.segments.map((s) => s.size);
+    assert.deepEqual(sizes, [...sizes].sort((a, b) => b - a));
+    assert.equal(sizes.reduce((a, b) => a + b), 400);
+    assert.ok(result.metrics.silhouette > 0 && result.metrics.silhouette <= 1);
+    assert.ok(result.stability.meanAri >= 0 && result.stability.meanAri <= 1);
+    assert.equal(result.pca.points.length, 800);
+  });
+
+  it('reports centroids in original units: the mean of each segment\'s imputed values', () => {
+    const income = table.columns.find((c) => c.name === 'annual_income')!.values as Float64Array;
+    const fill = result.pipeline.preprocessor.numeric.find((s) => s.name === 'annual_income')!.fill;
+    for (const s of result.segments) {
+      let sum = 0;
+      result.labels.forEach((l, i) => { if (l === s.id) sum += Number.isNaN(income[i]) ? fill : income[i]; });
+      const expected = sum / s.size;
+      assert.ok(Math.abs(s.centroid.annual_income - expected) < 1e-6 * expected, `${s.centroid.annual_income} vs ${expected}`);
+    }
+  });
+
+  it('predicts every training row to its own segment (property)', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 399 }), (row) => {
+      const prediction = predictCustomer(result.pipeline, customerAt(table, row, options.features));
+      return prediction.segment === result.labels[row];
+    }), { numRuns: 200 });
+  });
+
+  it('predicts the same after a JSON round trip of the fitted pipeline', () => {
+    const restored = parsePipeline(serialisePipeline(result.pipeline));
+    for (let row = 0; row < 400; row += 7) {
+      const customer = customerAt(table, row, options.features);
+      assert.deepEqual(predictCustomer(restored, customer), predictCustomer(result.pipeline, customer));
+    }
+  });
+
+  it('gives the distance to every centroid and the position on the scatter', () => {
+    const prediction = predictCustomer(result.pipeline, customerAt(table, 0, options.features));
+    assert.equal(prediction.distances.length, 4);
+    assert.equal(prediction.segment, prediction.distances.indexOf(Math.min(...prediction.distances)));
+    assert.ok(Math.abs(prediction.point[0] - result.pca.points[0]) < 1e-9);
+  });
+
+  it('rejects a customer with an unknown field, naming it', () => {
+    assert.throws(() => predictCustomer(result.pipeline, { age: 30, height: 180 }), (e: Error) => e instanceof InputError && /Unknown field "height"/.test(e.message));
+  });
+
+  it('runs every algorithm and preprocessing choice end to end', () => {
+    for (const algorithm of ['kmeans', 'minibatch', 'agglomerative', 'dbscan'] as const) {
+      const o = { ...base, features: [...base.features, 'gender'], algorithm, outliers: 'iqr-exclude' as const, scaling: 'robust' as const, missing: 'median' as const, k: 3 };
+      const r = segment(table, prepare(table, o), o);
+      assert.equal(r.labels.length, 400, algorithm);
+      const restored = parsePipeline(serialisePipeline(r.pipeline));
+      const customer = customerAt(table, 5, o.features);
+      assert.equal(predictCustomer(restored, customer).segment, predictCustomer(r.pipeline, customer).segment);
+      if (algorithm === 'dbscan') assert.ok(r.options.eps > 0);
+    }
+  });
+
+  it('sweeps k and recommends one in range', () => {
+    const sweep = runSweep(prepared, base);
+    assert.equal(sweep.rows.length, 9);
+    assert.ok(sweep.recommendedK >= 2 && sweep.recommendedK <= 10);
+  });
+});

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildProfiles, recommend } from '../../../server/analysis/profile.ts';
+import { kneedleElbow, recommendK, sweepK } from '../../../server/analysis/sweep.ts';
+import { blobs, numericTable } from '../helpers.ts';
+
+describe('choosing k', () => {
+  it('recommends the true number of well separated clusters and states the rule', () => {
+    const { x } = blobs([[0, 0], [8, 0], [0, 8], [8, 8]], 50, 0.8);
+    const sweep = sweepK(x, { algorithm: 'kmeans', kMin: 2, kMax: 8, seed: 42, nInit: 3, batchSize: 100, iterations: 20 });
+    assert.equal(sweep.recommendedK, 4);
+    assert.deepEqual(sweep.rows.map((r) => r.k), [2, 3, 4, 5, 6, 7, 8]);
+    assert.match(sweep.rule, /silhouette/);
+    for (const r of sweep.rows) assert.ok(r.inertia > 0 && r.daviesBouldin > 0 && r.calinskiHarabasz > 0);
+  });
+
+  it('finds the elbow with kneedle and breaks silhouette ties by it', () => {
+    assert.equal(kneedleElbow([2, 3, 4, 5, 6], [100, 50, 20, 18, 17]), 4);
+    const rows = [2, 3, 4, 5].map((k) => ({ k, inertia: [100, 50, 20, 18][k - 2], silhouette: [0.50, 0.51, 0.505, 0.3][k - 2], daviesBouldin: 1, calinskiHarabasz: 1 }));
+    assert.equal(recommendK(rows).recommendedK, 4);
+  });
+
+  it('sweeps Ward by cutting one dendrogram at every k', () => {
+    const { x } = blobs([[0, 0], [8, 0], [0, 8]], 30, 0.8);
+    const sweep = sweepK(x, { algorithm: 'agglomerative', kMin: 2, kMax: 5, seed: 1, nInit: 1, batchSize: 10, iterations: 1 });
+    assert.equal(sweep.recommendedK, 3);
+  });
+});
+
+describe('segment profiles', () => {
+  const table = numericTable(
+    { annual_income: [20, 22, 21, 90, 95, 92, 50, 52], spending_score: [80, 85, 82, 90, 88, 91, 10, 12] },
+    { gender: ['F', 'F', 'M', 'M', 'M', 'F', 'F', 'F'] },
+  );
+  const profiles = buildProfiles({ table, rowIndex: Int32Array.from({ length: 8 }, (_, i) => i), labels: Int32Array.from([0, 0, 0, 1, 1, 1, 2, 2]), k: 3, featureNames: ['annual_income', 'spending_score'] });
+
+  it('gives sizes, shares and means in original units against the overall mean', () => {
+    assert.deepEqual(profiles.map((p) => p.size), [3, 3, 2]);
+    assert.equal(profiles[2].share, 0.25);
+    const income = profiles[1].features.find((f) => f.feature === 'annual_income')!;
+    assert.equal(income.mean, (90 + 95 + 92) / 3);
+    assert.ok(income.differenceSd > 1);
+    assert.deepEqual(profiles[0].categories[0].mix.map((m) => m.level), ['F', 'M']);
+  });
+
+  it('names segments from their most distinctive features, uniquely', () => {
+    assert.equal(profiles[1].name, 'High income, high spending');
+    assert.match(profiles[0].name, /^Low income/);
+    assert.equal(profiles[2].name, 'Low spending');
+    assert.equal(new Set(profiles.map((p) => p.name)).size, 3);
+  });
+
+  it('keys recommendations to the profile', () => {
+    assert.match(profiles[1].recommendation, /Reward and retain/);
+    assert.match(recommend([{ feature: 'recency_days', differenceSd: 1.2 }]), /Win back/);
+    assert.match(recommend([{ feature: 'purchase_frequency', differenceSd: 1 }, { feature: 'spending_score', differenceSd: -0.8 }]), /Upsell/);
+  });
+});
