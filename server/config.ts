@@ -8,11 +8,13 @@ export interface AppConfig {
   dbPath: string;
   defaultDatasetPath: string;
   defaultDatasetName: string;
+  agglomerativeMaxRows: number;
 }
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
+  AGGLOMERATIVE_MAX_ROWS: z.coerce.number().int().min(100).max(20_000).default(5000),
   DB_PATH: z.string().min(1).default(fileURLToPath(new URL('../customer-segments.db', import.meta.url))),
 });
 
@@ -30,5 +32,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dbPath: parsed.data.DB_PATH,
     defaultDatasetPath: DEFAULT_DATASET_PATH,
     defaultDatasetName: 'Sample customers',
+    agglomerativeMaxRows: parsed.data.AGGLOMERATIVE_MAX_ROWS,
   };
 }

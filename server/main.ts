@@ -1,6 +1,7 @@
 /** Starts the dashboard: config, database, default dataset, HTTP server. */
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
+import { Engine } from './engine/engine.ts';
 import { openDatabase } from './store/db.ts';
 import { seedDefaultDataset } from './store/seed.ts';
 
@@ -9,7 +10,8 @@ const db = openDatabase(config.dbPath);
 const seeded = seedDefaultDataset(db, config.defaultDatasetPath, config.defaultDatasetName);
 if (seeded) console.log(`Imported the sample dataset: ${seeded.rowCount} customers.`);
 
-const server = createApp({ db }).listen(config.port, config.host, () => {
+const engine = new Engine(db, { agglomerativeMaxRows: config.agglomerativeMaxRows });
+const server = createApp({ db, engine }).listen(config.port, config.host, () => {
   console.log(`Customer Segments is serving http://${config.host}:${config.port}`);
 });
 

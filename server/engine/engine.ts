@@ -17,6 +17,11 @@ export interface SegmentationParams extends SegmentationOptions {
   datasetId: number;
 }
 
+export interface EngineSettings {
+  /** Ward fits on a seeded sample above this many rows (its memory is O(n^2)). */
+  agglomerativeMaxRows?: number;
+}
+
 export interface EngineStats {
   segmentRuns: number;
   sweepRuns: number;
@@ -29,7 +34,15 @@ export class Engine {
   private readonly results = new LruCache<SegmentationResult>(64);
   readonly stats: EngineStats = { segmentRuns: 0, sweepRuns: 0 };
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly settings: EngineSettings = {},
+  ) {}
+
+  /** Server-wide settings win over request params: they bound the work one request can ask for. */
+  private withSettings(params: SegmentationParams): SegmentationParams {
+    return this.settings.agglomerativeMaxRows ? { ...params, agglomerativeMaxRows: this.settings.agglomerativeMaxRows } : params;
+  }
 
   /** The dataset's version is part of every key, so a changed dataset never reads stale results. */
   private versionKey(datasetId: number): string {
@@ -45,7 +58,8 @@ export class Engine {
     return this.prepared.getOrCompute(key, () => prepare(this.table(params.datasetId), params));
   }
 
-  async sweep(params: SegmentationParams): Promise<SweepResult> {
+  async sweep(requested: SegmentationParams): Promise<SweepResult> {
+    const params = this.withSettings(requested);
     const key = `${this.versionKey(params.datasetId)}|${sweepKey(params)}`;
     return this.sweeps.getOrCompute(key, () => {
       this.stats.sweepRuns++;
@@ -53,7 +67,8 @@ export class Engine {
     });
   }
 
-  async segment(params: SegmentationParams): Promise<SegmentationResult> {
+  async segment(requested: SegmentationParams): Promise<SegmentationResult> {
+    const params = this.withSettings(requested);
     const k = params.k ?? (params.algorithm === 'dbscan' ? 2 : (await this.sweep(params)).recommendedK);
     const resolved = { ...params, k };
     const key = `${this.versionKey(params.datasetId)}|${JSON.stringify(resolved)}`;
