@@ -8,10 +8,14 @@
     var scope = root && root.querySelectorAll ? root : document;
     var canvases = scope.querySelectorAll('canvas[data-chart]');
     canvases.forEach(function (canvas) {
+      var source = canvas.getAttribute('data-chart');
       var existing = window.Chart.getChart(canvas);
+      // A morph swap keeps unchanged canvases: leave their charts as they are.
+      if (existing && canvas.getAttribute('data-chart-source') === source) return;
       if (existing) existing.destroy();
+      canvas.setAttribute('data-chart-source', source);
       try {
-        var chart = new window.Chart(canvas, JSON.parse(canvas.getAttribute('data-chart')));
+        var chart = new window.Chart(canvas, JSON.parse(source));
         canvas.setAttribute('data-chart-drawn', String(chart.data.datasets.length));
       } catch (err) {
         canvas.setAttribute('data-chart-error', String(err && err.message));

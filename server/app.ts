@@ -6,6 +6,7 @@ import { InputError } from './errors.ts';
 import type { Db } from './store/db.ts';
 import { apiRouter } from './web/api.ts';
 import { clustersRouter } from './web/clusters.ts';
+import { exportsRouter } from './web/exports.ts';
 import { overviewRouter } from './web/overview.ts';
 import { predictRouter } from './web/predict.ts';
 import { readings } from './web/readings.ts';
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(clustersRouter(db, engine));
   app.use(predictRouter(db, engine));
   app.use(apiRouter(db, engine));
+  app.use(exportsRouter(db, engine));
 
   app.use((req: Request, _res: Response, next: NextFunction) => next(new InputError(`There is no page at ${req.path}.`, { status: 404 })));
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {

@@ -117,3 +117,65 @@ export function correlationMatrix(table: DataTable): { names: string[]; values: 
   );
   return { names: numeric.map((c) => c.name), values };
 }
+
+export interface BoxStats {
+  /** Lowest and highest values within 1.5 IQR of the quartiles (Tukey's whiskers). */
+  low: number;
+  q1: number;
+  median: number;
+  q3: number;
+  high: number;
+  outliers: number;
+}
+
+export function boxStats(values: ArrayLike<number>): BoxStats {
+  const sorted = sortedCopy(presentValues(Float64Array.from(values)));
+  const q1 = quantileSorted(sorted, 0.25);
+  const q3 = quantileSorted(sorted, 0.75);
+  const fenceLow = q1 - 1.5 * (q3 - q1);
+  const fenceHigh = q3 + 1.5 * (q3 - q1);
+  let low = q1;
+  let high = q3;
+  let outliers = 0;
+  for (const v of sorted) {
+    if (v < fenceLow || v > fenceHigh) outliers++;
+    else {
+      if (v < low) low = v;
+      if (v > high) high = v;
+    }
+  }
+  return { low, q1, median: quantileSorted(sorted, 0.5), q3, high, outliers };
+}
+
+/** Customers flagged as outliers on any numeric column by the IQR or z-score rule. */
+export function countOutlierRows(table: DataTable, rule: 'iqr' | 'zscore'): { rows: number; perColumn: Record<string, number> } {
+  const flagged = new Uint8Array(table.rowCount);
+  const perColumn: Record<string, number> = {};
+  for (const column of table.columns) {
+    if (column.kind !== 'numeric') continue;
+    const present = presentValues(column.values);
+    let low: number;
+    let high: number;
+    if (rule === 'iqr') {
+      const sorted = sortedCopy(present);
+      const q1 = quantileSorted(sorted, 0.25);
+      const q3 = quantileSorted(sorted, 0.75);
+      low = q1 - 1.5 * (q3 - q1);
+      high = q3 + 1.5 * (q3 - q1);
+    } else {
+      const m = mean(present);
+      const sd = populationSd(present, m);
+      low = m - 3 * sd;
+      high = m + 3 * sd;
+    }
+    let count = 0;
+    column.values.forEach((v, i) => {
+      if (v < low || v > high) {
+        count++;
+        flagged[i] = 1;
+      }
+    });
+    perColumn[column.name] = count;
+  }
+  return { rows: flagged.reduce((a, b) => a + b, 0), perColumn };
+}

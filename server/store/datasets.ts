@@ -133,3 +133,30 @@ export function loadDataTable(db: Db, id: number): DataTable {
   });
   return { rowCount: rows.length, columns };
 }
+
+export interface RowPage {
+  rows: CellValue[][];
+  total: number;
+}
+
+/**
+ * One page of a dataset's rows, sorted by a column given by its position (validated here,
+ * so only a generated identifier reaches the SQL). Missing values sort last.
+ */
+export function pageRows(db: Db, id: number, options: { offset: number; limit: number; sortColumn?: number; descending?: boolean }): RowPage {
+  const info = getDataset(db, id);
+  const idents = info.columns.map((_, i) => columnIdent(i));
+  let order = 'row_id';
+  if (options.sortColumn !== undefined) {
+    if (!Number.isInteger(options.sortColumn) || options.sortColumn < 0 || options.sortColumn >= idents.length) {
+      throw new NotFoundError(`There is no column number ${options.sortColumn} to sort by.`);
+    }
+    const ident = columnIdent(options.sortColumn);
+    order = `${ident} IS NULL, ${ident} ${options.descending ? 'DESC' : 'ASC'}, row_id`;
+  }
+  const rows = db
+    .prepare(`SELECT ${idents.join(', ')} FROM ${rowTable(id)} ORDER BY ${order} LIMIT ? OFFSET ?`)
+    .raw()
+    .all(options.limit, options.offset) as CellValue[][];
+  return { rows, total: info.rowCount };
+}

@@ -6,7 +6,9 @@ import { NOISE } from '../analysis/cluster/types.ts';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
 import type { Prediction } from '../analysis/predict.ts';
 import { sampleIndices } from '../analysis/random.ts';
-import type { Histogram } from '../analysis/summary.ts';
+import { boxStats, type BoxStats, type Histogram } from '../analysis/summary.ts';
+import { mean, populationSd, presentValues } from '../analysis/stats.ts';
+import type { DataTable, NumericColumn } from '../analysis/table.ts';
 import type { SweepResult } from '../analysis/sweep.ts';
 
 /** Okabe-Ito, extended: colours that readers with colour-vision deficiencies can tell apart. */
@@ -213,4 +215,78 @@ export function categoryChart(name: string, levels: { level: string; count: numb
       scales: { x: axis(name), y: axis('Customers', { beginAtZero: true }) },
     },
   };
+}
+
+/**
+ * Box plots from floating bars (Chart.js has no box type): a thin bar for the whiskers,
+ * a wide one for the quartiles, and a line marker for the median.
+ */
+export function boxPlotChart(chartTitle: string, yTitle: string, labels: string[], stats: BoxStats[], colours: string[]): ChartConfig {
+  return {
+    type: 'bar',
+    data: {
+      labels,
+      datasets: [
+        { label: 'Whiskers (within 1.5 IQR)', data: stats.map((s) => [round(s.low, 5), round(s.high, 5)]), backgroundColor: '#555555', barPercentage: 0.06, grouped: false, order: 2 },
+        { label: 'Middle half (Q1 to Q3)', data: stats.map((s) => [round(s.q1, 5), round(s.q3, 5)]), backgroundColor: colours, barPercentage: 0.55, grouped: false, order: 1 },
+        { type: 'line', label: 'Median', data: stats.map((s) => round(s.median, 5)), showLine: false, pointStyle: 'line', pointRadius: 12, borderWidth: 3, borderColor: '#111111', order: 0 },
+      ],
+    },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      plugins: { title: title(chartTitle), legend: { display: false } },
+      scales: { x: axis(''), y: axis(yTitle) },
+    },
+  };
+}
+
+/** Box plot of one numeric feature for each segment, in original units. */
+export function featureBoxChart(result: SegmentationResult, table: DataTable, feature: string): ChartConfig {
+  const column = table.columns.find((c) => c.name === feature && c.kind === 'numeric');
+  const values = column ? (column.values as Float64Array) : new Float64Array(table.rowCount);
+  const stats = result.segments.map((s) => boxStats(Float64Array.from(membersOf(result, s.id), (r) => values[r])));
+  return boxPlotChart(`${feature} by segment`, feature, result.segments.map((s) => shortLabel(`${s.id + 1}. ${s.name}`, 18)), stats, result.segments.map((s) => segmentColour(s.id)));
+}
+
+/** Table rows of one segment's customers. */
+export function membersOf(result: SegmentationResult, segmentId: number): number[] {
+  const rows: number[] = [];
+  result.labels.forEach((l, i) => l === segmentId && rows.push(result.rowIndex[i]));
+  return rows;
+}
+
+/** Share of each level of a categorical column within each segment: 100% stacked bars. */
+export function categoryMixChart(result: SegmentationResult, feature: string): ChartConfig {
+  const levels = [...new Set(result.segments.flatMap((s) => s.categories.find((c) => c.feature === feature)?.mix.map((m) => m.level) ?? []))].sort();
+  return {
+    type: 'bar',
+    data: {
+      labels: result.segments.map((s) => shortLabel(`${s.id + 1}. ${s.name}`, 22)),
+      datasets: levels.map((level, i) => ({
+        label: level,
+        data: result.segments.map((s) => round(100 * (s.categories.find((c) => c.feature === feature)?.mix.find((m) => m.level === level)?.share ?? 0), 4)),
+        backgroundColor: SEGMENT_COLOURS[i % SEGMENT_COLOURS.length],
+      })),
+    },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      indexAxis: 'y',
+      plugins: { title: title(`${feature} mix by segment`), legend: { position: 'bottom' } },
+      scales: { x: axis('Share of the segment (%)', { stacked: true, max: 100 }), y: axis('Segment', { stacked: true }) },
+    },
+  };
+}
+
+/** Every numeric column on one standardised axis, so their spreads and outliers compare. */
+export function overviewBoxChart(table: DataTable): ChartConfig {
+  const numeric = table.columns.filter((c): c is NumericColumn => c.kind === 'numeric');
+  const stats = numeric.map((c) => {
+    const present = presentValues(c.values);
+    const m = mean(present);
+    const sd = populationSd(present, m) || 1;
+    return boxStats(Float64Array.from(present, (v) => (v - m) / sd));
+  });
+  return boxPlotChart('Spread of each numeric column (standardised)', 'Standard deviations from the column mean', numeric.map((c) => c.name), stats, numeric.map(() => '#56B4E9'));
 }

@@ -5,7 +5,7 @@ import { MISSING_STRATEGIES, OUTLIER_RULES, SCALING_METHODS } from '../analysis/
 import type { Engine } from '../engine/engine.ts';
 import type { Db } from '../store/db.ts';
 import { listDatasets } from '../store/datasets.ts';
-import { elbowChart, featureMeansChart, scatterChart, segmentColour, silhouetteChart, sizesChart } from './charts.ts';
+import { categoryMixChart, elbowChart, featureBoxChart, featureMeansChart, scatterChart, segmentColour, silhouetteChart, sizesChart } from './charts.ts';
 import { parseSegmentationParams, toQueryString } from './params.ts';
 import { renderPageOrPartial } from './render.ts';
 
@@ -23,7 +23,10 @@ export function clustersRouter(db: Db, engine: Engine): Router {
     const datasets = listDatasets(db);
     const dataset = datasets.find((d) => d.id === params.datasetId)!;
     const [result, sweep] = await Promise.all([engine.segment(params), engine.sweep(params)]);
+    const table = engine.table(dataset.id);
     const charts = {
+      boxes: result.featureNames.filter((f) => dataset.columns.some((c) => c.name === f && c.kind === 'numeric')).map((f) => ({ feature: f, config: featureBoxChart(result, table, f) })),
+      mixes: dataset.columns.filter((c) => c.kind === 'categorical').map((c) => ({ feature: c.name, config: categoryMixChart(result, c.name) })),
       scatter: scatterChart(result),
       sizes: sizesChart(result),
       elbow: elbowChart(sweep, result.options.algorithm === 'dbscan' ? null : result.k),

@@ -1,15 +1,50 @@
-/** Overview tab: KPIs, column summaries, distributions. */
-import { Router } from 'express';
-import { histogram, summariseColumns } from '../analysis/summary.ts';
+/** Overview tab: KPIs, column summaries, distributions, correlations, the customer table. */
+import { Router, type Request } from 'express';
+import { correlationMatrix, countOutlierRows, histogram, summariseColumns } from '../analysis/summary.ts';
 import type { Engine } from '../engine/engine.ts';
+import { InputError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
-import { listDatasets } from '../store/datasets.ts';
-import { categoryChart, histogramChart } from './charts.ts';
+import { listDatasets, pageRows, type DatasetInfo } from '../store/datasets.ts';
+import { categoryChart, histogramChart, overviewBoxChart } from './charts.ts';
 import { parseSegmentationParams, toQueryString } from './params.ts';
-import { renderPageOrPartial } from './render.ts';
+import { isHtmx, renderPageOrPartial } from './render.ts';
+
+export const PAGE_SIZE = 25;
+
+export interface CustomerTableView {
+  columns: DatasetInfo['columns'];
+  rows: (string | number | null)[][];
+  page: number;
+  pageCount: number;
+  total: number;
+  sort: number | null;
+  descending: boolean;
+  baseQuery: string;
+}
+
+function singleNumber(req: Request, name: string, min: number): number | undefined {
+  const raw = req.query[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || Number(raw) < min) {
+    throw new InputError(`${name} must be a whole number of at least ${min}.`, { field: name });
+  }
+  return Number(raw);
+}
+
+function customerTable(db: Db, req: Request, dataset: DatasetInfo, baseQuery: string): CustomerTableView {
+  const pageCount = Math.max(1, Math.ceil(dataset.rowCount / PAGE_SIZE));
+  const page = Math.min(singleNumber(req, 'page', 1) ?? 1, pageCount);
+  const sort = singleNumber(req, 'sort', 0);
+  if (sort !== undefined && sort >= dataset.columns.length) throw new InputError(`sort must name one of the ${dataset.columns.length} columns (0 to ${dataset.columns.length - 1}).`, { field: 'sort' });
+  const dir = req.query.dir;
+  if (dir !== undefined && dir !== 'asc' && dir !== 'desc') throw new InputError('dir must be asc or desc.', { field: 'dir' });
+  const { rows, total } = pageRows(db, dataset.id, { offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE, sortColumn: sort, descending: dir === 'desc' });
+  return { columns: dataset.columns, rows, page, pageCount, total, sort: sort ?? null, descending: dir === 'desc', baseQuery };
+}
 
 export function overviewRouter(db: Db, engine: Engine): Router {
   const router = Router();
+
   router.get('/', async (req, res) => {
     const params = parseSegmentationParams(req.query, db);
     const datasets = listDatasets(db);
@@ -22,11 +57,27 @@ export function overviewRouter(db: Db, engine: Engine): Router {
       if (column.kind === 'categorical' && summary && summary.kind !== 'numeric') return [{ name: column.name, config: categoryChart(column.name, summary.top) }];
       return [];
     });
-    const missingValues = dataset.columns.reduce((sum, c) => sum + c.missing, 0);
+    const outlierRule = params.outliers.startsWith('zscore') ? 'zscore' : 'iqr';
+    const query = toQueryString(params, dataset);
     renderPageOrPartial(req, res, 'overview', 'partials/overview-content', {
-      tab: 'overview', params, dataset, datasets, summaries, charts, missingValues,
-      query: toQueryString(params, dataset),
+      tab: 'overview', params, dataset, datasets, summaries, charts, query,
+      missingValues: dataset.columns.reduce((sum, c) => sum + c.missing, 0),
+      outliers: { rule: outlierRule, ...countOutlierRows(table, outlierRule) },
+      correlation: correlationMatrix(table),
+      boxChart: overviewBoxChart(table),
+      customers: customerTable(db, req, dataset, query),
     });
+  });
+
+  router.get('/customers', (req, res) => {
+    const params = parseSegmentationParams(req.query, db);
+    const dataset = listDatasets(db).find((d) => d.id === params.datasetId)!;
+    const query = toQueryString(params, dataset);
+    if (!isHtmx(req)) {
+      res.redirect(`/?${query}`);
+      return;
+    }
+    res.render('partials/customer-table', { customers: customerTable(db, req, dataset, query) });
   });
   return router;
 }

@@ -29,4 +29,11 @@ export function chartJson(config: unknown): string {
   return JSON.stringify(config);
 }
 
-export const viewHelpers = { formatNumber, formatPercent, chartJson };
+/** Heatmap cell class: sign and strength of a correlation in five steps each way. */
+export function correlationClass(r: number): string {
+  if (!Number.isFinite(r)) return 'corr-na';
+  const step = Math.min(4, Math.floor(Math.abs(r) * 5));
+  return `corr-${r >= 0 ? 'p' : 'n'}${step}`;
+}
+
+export const viewHelpers = { formatNumber, formatPercent, chartJson, correlationClass };

@@ -1,0 +1,48 @@
+/** The tables users export: one row per segment, and every customer with its segment. */
+import type { SegmentationResult } from '../analysis/pipeline.ts';
+import type { DataTable } from '../analysis/table.ts';
+
+export type ExportCell = string | number | null;
+
+export interface ExportTable {
+  sheetName: string;
+  headers: string[];
+  rows: ExportCell[][];
+}
+
+const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
+
+export function segmentsTable(result: SegmentationResult): ExportTable {
+  const numericFeatures = result.segments[0]?.features.map((f) => f.feature) ?? [];
+  const headers = ['segment', 'name', 'customers', 'share', 'recommendation', ...numericFeatures.map((f) => `mean ${f}`), ...numericFeatures.map((f) => `median ${f}`)];
+  const rows = result.segments.map((s) => [
+    s.id + 1,
+    s.name,
+    s.size,
+    s.share,
+    s.recommendation,
+    ...s.features.map((f) => finiteOrNull(f.mean)),
+    ...s.features.map((f) => finiteOrNull(f.median)),
+  ]);
+  if (result.noiseCount > 0) rows.push([null, 'Noise', result.noiseCount, result.noiseCount / result.labels.length, '', ...numericFeatures.flatMap(() => [null, null])]);
+  return { sheetName: 'Segments', headers, rows };
+}
+
+export function customersTable(result: SegmentationResult, table: DataTable): ExportTable {
+  const segmentOfRow = new Int32Array(table.rowCount).fill(-2);
+  result.rowIndex.forEach((r, i) => (segmentOfRow[r] = result.labels[i]));
+  const headers = [...table.columns.map((c) => c.name), 'segment', 'segment name'];
+  const rows: ExportCell[][] = [];
+  for (let r = 0; r < table.rowCount; r++) {
+    const cells: ExportCell[] = table.columns.map((c) => {
+      const v = c.values[r];
+      return typeof v === 'number' ? finiteOrNull(v) : v;
+    });
+    const segment = segmentOfRow[r];
+    if (segment === -2) cells.push(null, 'Not segmented (missing values dropped)');
+    else if (segment === -1) cells.push(null, 'Noise');
+    else cells.push(segment + 1, result.segments[segment].name);
+    rows.push(cells);
+  }
+  return { sheetName: 'Customers', headers, rows };
+}

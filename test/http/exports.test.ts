@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import ExcelJS from 'exceljs';
+import { parse } from 'csv-parse/sync';
+import request from 'supertest';
+import { neutraliseFormula, toCsv } from '../../server/web/export-format.ts';
+import { createTestApp, type TestApp } from './harness.ts';
+
+let t: TestApp;
+before(() => { t = createTestApp(); });
+after(() => t.close());
+
+/** supertest collects a binary body into a Buffer with this parser. */
+function binary(res: NodeJS.ReadableStream, done: (err: Error | null, body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+}
+
+async function readXlsx(buffer: Buffer): Promise<(string | number | null)[][]> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(buffer as unknown as ArrayBuffer);
+  assert.equal(workbook.worksheets.length, 1);
+  const rows: (string | number | null)[][] = [];
+  workbook.worksheets[0].eachRow({ includeEmpty: false }, (row) => {
+    const values = (row.values as (string | number | null | undefined)[]).slice(1);
+    rows.push(values.map((v) => (v === undefined ? null : v)));
+  });
+  return rows;
+}
+
+describe('exports', () => {
+  it('exports one CSV row per segment with the promised columns', async () => {
+    const res = await request(t.app).get('/export/segments.csv?k=4').expect(200).expect('Content-Type', /text\/csv/).expect('Content-Disposition', /segments\.csv/);
+    const rows = parse(res.text, { columns: true }) as Record<string, string>[];
+    assert.equal(rows.length, 4);
+    for (const column of ['segment', 'name', 'customers', 'share', 'recommendation', 'mean annual_income', 'median age']) assert.ok(column in rows[0], column);
+    assert.equal(rows.reduce((s, r) => s + Number(r.customers), 0), 2400);
+    const api = await request(t.app).get('/api/segments?k=4');
+    assert.deepEqual(rows.map((r) => r.name), api.body.segments.map((s: { name: string }) => s.name));
+  });
+
+  it('exports the same segment numbers to Excel, as typed number cells', async () => {
+    const csv = parse((await request(t.app).get('/export/segments.csv?k=4')).text) as string[][];
+    const res = await request(t.app).get('/export/segments.xlsx?k=4').buffer(true).parse(binary).expect(200).expect('Content-Type', /spreadsheetml/);
+    const rows = await readXlsx(res.body as Buffer);
+    assert.deepEqual(rows[0], csv[0]);
+    assert.equal(rows.length, 5);
+    rows.slice(1).forEach((row, i) => {
+      assert.equal(typeof row[2], 'number');
+      assert.equal(row[2], Number(csv[i + 1][2]));
+      assert.ok(Math.abs((row[5] as number) - Number(csv[i + 1][5])) < 1e-9);
+    });
+  });
+
+  it('exports every customer with its segment, in CSV and Excel', async () => {
+    const csv = parse((await request(t.app).get('/export/customers.csv?k=3').expect(200)).text, { columns: true }) as Record<string, string>[];
+    assert.equal(csv.length, 2400);
+    assert.ok(['1', '2', '3'].includes(csv[0].segment));
+    assert.equal(csv[0].customer_id, 'C000001');
+    const res = await request(t.app).get('/export/customers.xlsx?k=3').buffer(true).parse(binary).expect(200);
+    const rows = await readXlsx(res.body as Buffer);
+    assert.equal(rows.length, 2401);
+    assert.equal(rows[1][0], 'C000001');
+    assert.equal(String(rows[1][9]), csv[0].segment);
+  });
+
+  it('marks customers left out by the drop rule', async () => {
+    const csv = parse((await request(t.app).get('/export/customers.csv?k=3&missing=drop').expect(200)).text, { columns: true }) as Record<string, string>[];
+    const dropped = csv.filter((r) => r['segment name'].startsWith('Not segmented'));
+    assert.ok(dropped.length > 0);
+    assert.ok(dropped.every((r) => r.segment === ''));
+  });
+
+  it('neutralises cells that a spreadsheet would run as formulas', () => {
+    assert.equal(neutraliseFormula('=HYPERLINK("x")'), `'=HYPERLINK("x")`);
+    for (const start of ['+', '-', '@', '\t', '\r']) assert.ok(neutraliseFormula(`${start}1`).startsWith("'"));
+    assert.equal(neutraliseFormula('Plain'), 'Plain');
+    const csv = toCsv({ sheetName: 'x', headers: ['a'], rows: [['=1+1'], [-5]] });
+    assert.equal(csv, "a\r\n'=1+1\r\n-5\r\n");
+  });
+
+  it('answers an export with a bad parameter with 400', async () => {
+    const res = await request(t.app).get('/export/segments.csv?k=0').expect(400);
+    assert.match(res.body.error ?? res.text, /k must be at least 2/);
+  });
+});
+
+describe('partials', () => {
+  it('pages and sorts the customer table on the server', async () => {
+    const first = await request(t.app).get('/customers?page=2').set('HX-Request', 'true').expect(200);
+    assert.doesNotMatch(first.text, /<html/);
+    assert.match(first.text, /data-page="2"/);
+    assert.match(first.text, /C000026/);
+    assert.match(first.text, /Page 2 of 96/);
+    const sorted = await request(t.app).get('/customers?sort=3&dir=desc').set('HX-Request', 'true').expect(200);
+    const incomes = [...sorted.text.matchAll(/<tr>(?:<td[^>]*>[^<]*<\/td>){3}<td class="num">([\d,]+)<\/td>/g)].map((m) => Number(m[1].replace(/,/g, '')));
+    assert.equal(incomes.length, 25);
+    assert.deepEqual(incomes, [...incomes].sort((a, b) => b - a));
+    await request(t.app).get('/customers?sort=99').set('HX-Request', 'true').expect(400);
+    await request(t.app).get('/customers?page=x').set('HX-Request', 'true').expect(400);
+  });
+
+  it('shows KPIs, a correlation matrix and box plots on the Overview', async () => {
+    const res = await request(t.app).get('/').expect(200);
+    assert.match(res.text, /Customers with outliers \(IQR 1.5×\)/);
+    assert.match(res.text, /class="heatmap"/);
+    assert.match(res.text, /Spread of each numeric column/);
+    assert.match(res.text, /id="customer-table"/);
+  });
+
+  it('renders box plots and category mixes by segment on the Clusters partial', async () => {
+    const res = await request(t.app).get('/clusters?k=4&features=age,spending_score,gender').set('HX-Request', 'true').expect(200);
+    assert.match(res.text, /age by segment/);
+    assert.match(res.text, /gender mix by segment/);
+    assert.match(res.text, /href="\/export\/segments.xlsx\?dataset=1&amp;k=4&amp;features=age%2Cspending_score%2Cgender"/);
+  });
+
+  it('draws DBSCAN noise in grey and counts it', async () => {
+    const res = await request(t.app).get('/clusters?algorithm=dbscan&eps=0.5&minPts=10').set('HX-Request', 'true').expect(200);
+    assert.match(res.text, /<span class="swatch seg-noise"><\/span>Noise/);
+    assert.match(res.text, /9E9E9E/);
+  });
+});
