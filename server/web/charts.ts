@@ -89,7 +89,7 @@ export function scatterChart(result: SegmentationResult, prediction?: Prediction
 }
 
 export function sizesChart(result: SegmentationResult): ChartConfig {
-  const bars = result.segments.map((s) => ({ label: shortLabel(`${s.id + 1}. ${s.name}`), value: s.size, colour: segmentColour(s.id) }));
+  const bars = result.segments.map((s) => ({ label: shortLabel(`${s.id + 1}. ${s.name}`, 18), value: s.size, colour: segmentColour(s.id) }));
   if (result.noiseCount > 0) bars.push({ label: 'Noise', value: result.noiseCount, colour: NOISE_COLOUR });
   return {
     type: 'bar',

@@ -1,12 +1,18 @@
 /** The one place a route decides "full page or partial", and helpers the views share. */
 import type { Request, Response } from 'express';
 
+/**
+ * True for an htmx request that swaps a region. History restores (Back) and requests that
+ * target the whole body want the full page.
+ */
 export function isHtmx(req: Request): boolean {
-  return req.get('HX-Request') === 'true';
+  return req.get('HX-Request') === 'true' && req.get('HX-History-Restore-Request') !== 'true' && req.get('HX-Request-Type') !== 'full';
 }
 
 /** Renders the page, or for an htmx request only the partial that fills its target. */
 export function renderPageOrPartial(req: Request, res: Response, page: string, partial: string, locals: Record<string, unknown>): void {
+  // The same URL answers with a page or a fragment: caches must keep them apart.
+  res.vary('HX-Request').vary('HX-History-Restore-Request');
   res.render(isHtmx(req) ? partial : page, locals);
 }
 
