@@ -84,7 +84,58 @@
     if (input instanceof HTMLSelectElement && input.hasAttribute('data-autosubmit')) input.form.submit();
   }, true);
 
-  document.addEventListener('DOMContentLoaded', function () { drawCharts(document); });
+  // Upload with a progress bar (fetch cannot report upload progress), and drag-and-drop.
+  function setUpUpload() {
+    var form = document.getElementById('upload-form');
+    if (!form) return;
+    var zone = document.getElementById('drop-zone');
+    var input = document.getElementById('upload-file');
+    var progress = document.getElementById('upload-progress');
+    var status = document.getElementById('upload-status');
+    var preview = document.getElementById('import-preview');
+    ['dragenter', 'dragover'].forEach(function (type) {
+      zone.addEventListener(type, function (event) { event.preventDefault(); zone.classList.add('dragging'); });
+    });
+    ['dragleave', 'drop'].forEach(function (type) {
+      zone.addEventListener(type, function () { zone.classList.remove('dragging'); });
+    });
+    zone.addEventListener('drop', function (event) {
+      event.preventDefault();
+      if (event.dataTransfer && event.dataTransfer.files.length) {
+        input.files = event.dataTransfer.files;
+        status.textContent = event.dataTransfer.files[0].name + ' ready: press "Upload and preview".';
+      }
+    });
+    form.addEventListener('submit', function (event) {
+      if (!input.files || !input.files.length) return;
+      event.preventDefault();
+      var request = new XMLHttpRequest();
+      request.open('POST', form.action);
+      request.setRequestHeader('HX-Request', 'true');
+      progress.hidden = false;
+      progress.value = 0;
+      status.textContent = 'Uploading…';
+      request.upload.addEventListener('progress', function (e) {
+        if (e.lengthComputable) {
+          progress.value = Math.round((e.loaded / e.total) * 100);
+          status.textContent = progress.value < 100 ? 'Uploading… ' + progress.value + '%' : 'Reading the file…';
+        }
+      });
+      request.addEventListener('load', function () {
+        progress.hidden = true;
+        status.textContent = request.status < 300 ? 'Check the preview, then import.' : '';
+        preview.innerHTML = request.responseText;
+        if (window.htmx) window.htmx.process(preview);
+      });
+      request.addEventListener('error', function () {
+        progress.hidden = true;
+        status.textContent = 'The upload failed: check the connection and try again.';
+      });
+      request.send(new FormData(form));
+    });
+  }
+
+  document.addEventListener('DOMContentLoaded', function () { drawCharts(document); setUpUpload(); });
   document.addEventListener('htmx:after:swap', function (event) {
     var target = (event.detail && event.detail.ctx && event.detail.ctx.target) || event.target;
     drawCharts(target instanceof Element ? target : document);

@@ -5,7 +5,10 @@ import { Engine } from './engine/engine.ts';
 import { InputError } from './errors.ts';
 import type { Db } from './store/db.ts';
 import { apiRouter } from './web/api.ts';
+import { DEFAULT_MAX_BYTES } from './ingest/stream-import.ts';
+import { UploadStaging } from './ingest/staging.ts';
 import { clustersRouter } from './web/clusters.ts';
+import { datasetsRouter } from './web/datasets.ts';
 import { exportsRouter } from './web/exports.ts';
 import { overviewRouter } from './web/overview.ts';
 import { predictRouter } from './web/predict.ts';
@@ -15,6 +18,9 @@ import { isHtmx, viewHelpers } from './web/render.ts';
 export interface AppDeps {
   db: Db;
   engine?: Engine;
+  staging?: UploadStaging;
+  /** Largest CSV accepted, in bytes (default 200 MB). */
+  maxUploadBytes?: number;
 }
 
 const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
@@ -22,6 +28,8 @@ const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.u
 export function createApp(deps: AppDeps): express.Express {
   const { db } = deps;
   const engine = deps.engine ?? new Engine(db);
+  const staging = deps.staging ?? new UploadStaging();
+  const maxUploadBytes = deps.maxUploadBytes ?? DEFAULT_MAX_BYTES;
   const app = express();
   app.disable('x-powered-by');
   app.set('views', root('views'));
@@ -40,7 +48,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(overviewRouter(db, engine));
   app.use(clustersRouter(db, engine));
   app.use(predictRouter(db, engine));
-  app.use(apiRouter(db, engine));
+  app.use(apiRouter({ db, engine, staging, maxUploadBytes }));
+  app.use(datasetsRouter({ db, engine, staging, maxUploadBytes }));
   app.use(exportsRouter(db, engine));
 
   app.use((req: Request, _res: Response, next: NextFunction) => next(new InputError(`There is no page at ${req.path}.`, { status: 404 })));

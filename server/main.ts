@@ -7,11 +7,11 @@ import { seedDefaultDataset } from './store/seed.ts';
 
 const config = loadConfig();
 const db = openDatabase(config.dbPath);
-const seeded = seedDefaultDataset(db, config.defaultDatasetPath, config.defaultDatasetName);
+const seeded = await seedDefaultDataset(db, config.defaultDatasetPath, config.defaultDatasetName);
 if (seeded) console.log(`Imported the sample dataset: ${seeded.rowCount} customers.`);
 
 const engine = new Engine(db, { agglomerativeMaxRows: config.agglomerativeMaxRows });
-const server = createApp({ db, engine }).listen(config.port, config.host, () => {
+const server = createApp({ db, engine, maxUploadBytes: config.maxUploadBytes }).listen(config.port, config.host, () => {
   console.log(`Customer Segments is serving http://${config.host}:${config.port}`);
 });
 

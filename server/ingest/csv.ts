@@ -1,6 +1,7 @@
-/** CSV text to a header and string rows, with the delimiter detected and structure checked. */
+/** Delimiter detection, and whole-text parsing for small files (the reference datasets in tests). */
 import { parse } from 'csv-parse/sync';
 import { InputError } from '../errors.ts';
+import { describeParseError } from './records.ts';
 
 export type Delimiter = ',' | ';' | '\t';
 
@@ -32,18 +33,6 @@ export function detectDelimiter(text: string): Delimiter {
   return best;
 }
 
-function describeParseError(error: unknown): string {
-  const err = error as { code?: string; lines?: number; message?: string };
-  switch (err.code) {
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return `A quoted field is never closed (it starts near line ${err.lines ?? '?'}); add the closing quote.`;
-    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
-      return `Line ${err.lines ?? '?'} has a different number of fields than the header; every row needs one value per column.`;
-    default:
-      return `The file is not valid CSV: ${err.message ?? String(error)}`;
-  }
-}
-
 export function parseCsvText(text: string): ParsedCsv {
   if (text.includes('\u0000')) {
     throw new InputError('The file looks binary (it contains NUL bytes); upload a CSV text file.');
@@ -58,7 +47,7 @@ export function parseCsvText(text: string): ParsedCsv {
   try {
     records = parse(body, { delimiter, skip_empty_lines: true, relax_column_count: false, bom: true });
   } catch (error) {
-    throw new InputError(describeParseError(error));
+    throw describeParseError(error);
   }
   const [header, ...rows] = records;
   if (rows.length === 0) throw new InputError('The file has a header but no rows; add at least one customer.');

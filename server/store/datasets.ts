@@ -160,3 +160,19 @@ export function pageRows(db: Db, id: number, options: { offset: number; limit: n
     .all(options.limit, options.offset) as CellValue[][];
   return { rows, total: info.rowCount };
 }
+
+export function renameDataset(db: Db, id: number, name: string): DatasetInfo {
+  getDataset(db, id);
+  db.prepare("UPDATE datasets SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?").run(name, id);
+  return getDataset(db, id);
+}
+
+/** Drops the dataset's rows and metadata together. */
+export function deleteDataset(db: Db, id: number): void {
+  getDataset(db, id);
+  db.transaction(() => {
+    db.exec(`DROP TABLE IF EXISTS ${rowTable(id)}`);
+    db.prepare('DELETE FROM dataset_columns WHERE dataset_id = ?').run(id);
+    db.prepare('DELETE FROM datasets WHERE id = ?').run(id);
+  })();
+}

@@ -3,7 +3,7 @@ import { importCsvFile } from '../ingest/import.ts';
 import type { Db } from './db.ts';
 import { listDatasets, type DatasetInfo } from './datasets.ts';
 
-export function seedDefaultDataset(db: Db, csvPath: string, name: string): DatasetInfo | undefined {
+export async function seedDefaultDataset(db: Db, csvPath: string, name: string): Promise<DatasetInfo | undefined> {
   if (listDatasets(db).length > 0) return undefined;
   return importCsvFile(db, csvPath, { name });
 }

@@ -1,10 +1,14 @@
 /** The JSON API: datasets, segments, sweep, predict. Shapes as DESIGN.md fixes them. */
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
 import type { Engine } from '../engine/engine.ts';
 import { InputError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
-import { listDatasets } from '../store/datasets.ts';
+import type { UploadStaging } from '../ingest/staging.ts';
+import { importCsvFile, importTransactionsFile } from '../ingest/stream-import.ts';
+import { deleteDataset, listDatasets, renameDataset, type DatasetInfo } from '../store/datasets.ts';
+import { parseImportChoices } from './import-options.ts';
+import { multipartUpload, stageRawBody, type StagedUpload } from './uploads.ts';
 import { parseSegmentationParams } from './params.ts';
 
 const finite = (v: number) => (Number.isFinite(v) ? v : null);
@@ -36,11 +40,65 @@ export function segmentsBody(result: SegmentationResult) {
   };
 }
 
-export function apiRouter(db: Db, engine: Engine): Router {
+export interface ApiDeps {
+  db: Db;
+  engine: Engine;
+  staging: UploadStaging;
+  maxUploadBytes: number;
+}
+
+const datasetBody = ({ id, name, rowCount, version, columns }: DatasetInfo) => ({ id, name, rowCount, version, columns });
+
+function idParam(req: Request): number {
+  const id = Number(req.params.id);
+  if (!Number.isInteger(id) || id < 1) throw new InputError('The dataset id must be a positive whole number.', { status: 404 });
+  return id;
+}
+
+export function apiRouter({ db, engine, staging, maxUploadBytes }: ApiDeps): Router {
   const router = Router();
+  const multipart = multipartUpload(staging, maxUploadBytes);
 
   router.get('/api/datasets', (_req, res) => {
-    res.json(listDatasets(db).map(({ id, name, rowCount, version, columns }) => ({ id, name, rowCount, version, columns })));
+    res.json(listDatasets(db).map(datasetBody));
+  });
+
+  // ?name=NAME with a text/csv body, or multipart with the fields file and name.
+  router.post('/api/datasets', async (req, res, next) => {
+    if (req.is('multipart/form-data')) {
+      multipart(req, res, next);
+      return;
+    }
+    if (!req.is('text/*')) throw new InputError('Send the CSV as a text/csv body with ?name=NAME, or as multipart with the fields "file" and "name".', { status: 415 });
+    req.staged = await stageRawBody(req, staging, maxUploadBytes);
+    next();
+  }, async (req, res) => {
+    const staged: StagedUpload | undefined = req.staged;
+    if (!staged || (req.is('multipart/form-data') && !req.file)) throw new InputError('Send the CSV in the multipart field "file".', { field: 'file' });
+    try {
+      const choices = parseImportChoices({ ...req.query, ...(req.body && typeof req.body === 'object' ? req.body : {}) });
+      if (!choices.name) throw new InputError('Name the dataset: ?name=NAME, or a "name" field.', { field: 'name' });
+      const options = { ...choices, name: choices.name, maxBytes: maxUploadBytes };
+      if (choices.rfm) {
+        const { dataset, report } = await importTransactionsFile(db, staged.path, options);
+        res.status(201).json({ ...datasetBody(dataset), transactions: report });
+      } else {
+        res.status(201).json(datasetBody(await importCsvFile(db, staged.path, options)));
+      }
+    } finally {
+      staging.discard(staged.token);
+    }
+  });
+
+  router.patch('/api/datasets/:id', (req, res) => {
+    const name = (req.body as { name?: unknown } | undefined)?.name;
+    if (typeof name !== 'string' || name.trim() === '' || name.length > 200) throw new InputError('Send {"name": "..."} with 1 to 200 characters.', { field: 'name' });
+    res.json(datasetBody(renameDataset(db, idParam(req), name.trim())));
+  });
+
+  router.delete('/api/datasets/:id', (req, res) => {
+    deleteDataset(db, idParam(req));
+    res.status(204).end();
   });
 
   router.get('/api/segments', async (req, res) => {

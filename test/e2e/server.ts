@@ -10,7 +10,7 @@ export interface RunningServer extends TestApp {
 }
 
 export async function startServer(): Promise<RunningServer> {
-  const t = createTestApp();
+  const t = await createTestApp();
   const server = t.app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const { port } = server.address() as AddressInfo;

@@ -7,14 +7,15 @@ import { neutraliseFormula, toCsv } from '../../server/web/export-format.ts';
 import { createTestApp, type TestApp } from './harness.ts';
 
 let t: TestApp;
-before(() => { t = createTestApp(); });
+before(async () => { t = await createTestApp(); });
 after(() => t.close());
 
 /** supertest collects a binary body into a Buffer with this parser. */
-function binary(res: NodeJS.ReadableStream, done: (err: Error | null, body: Buffer) => void): void {
+function binary(res: request.Response, done: (err: Error | null, body: Buffer) => void): void {
+  const stream = res as unknown as NodeJS.ReadableStream;
   const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  stream.on('end', () => done(null, Buffer.concat(chunks)));
 }
 
 async function readXlsx(buffer: Buffer): Promise<(string | number | null)[][]> {

@@ -14,10 +14,10 @@ export interface TestApp {
   close: () => void;
 }
 
-export function createTestApp(options: { seed?: boolean } = {}): TestApp {
+export async function createTestApp(options: { seed?: boolean } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'cs-http-'));
   const db = openDatabase(join(dir, 'test.db'));
-  if (options.seed !== false) seedDefaultDataset(db, DEFAULT_DATASET_PATH, 'Sample customers');
+  if (options.seed !== false) await seedDefaultDataset(db, DEFAULT_DATASET_PATH, 'Sample customers');
   const app = createApp({ db });
   return {
     app,

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { createTestApp, type TestApp } from './harness.ts';
 
 let t: TestApp;
-before(() => { t = createTestApp(); });
+before(async () => { t = await createTestApp(); });
 after(() => t.close());
 
 const htmx = { 'HX-Request': 'true' };

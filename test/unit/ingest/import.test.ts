@@ -18,9 +18,9 @@ let counter = 0;
 const freshDb = () => openDatabase(join(dir, `t${counter++}.db`));
 
 describe('CSV import', () => {
-  it('round-trips the bundled sample: rows, column kinds and missing counts', () => {
+  it('round-trips the bundled sample: rows, column kinds and missing counts', async () => {
     const db = freshDb();
-    const info = importCsvFile(db, DEFAULT_DATASET_PATH, { name: 'Sample' });
+    const info = await importCsvFile(db, DEFAULT_DATASET_PATH, { name: 'Sample' });
     const lines = readFileSync(DEFAULT_DATASET_PATH, 'utf8').trim().split('\n');
     assert.equal(info.rowCount, lines.length - 1);
     assert.ok(info.rowCount >= 2000);
@@ -42,9 +42,9 @@ describe('CSV import', () => {
     db.close();
   });
 
-  it('imports Mall_Customers.csv keeping its header names and the kinds SOURCES.md gives', () => {
+  it('imports Mall_Customers.csv keeping its header names and the kinds SOURCES.md gives', async () => {
     const db = freshDb();
-    const info = importCsvFile(db, `${SHARED_DIR}datasets/Mall_Customers.csv`, { name: 'Mall' });
+    const info = await importCsvFile(db, `${SHARED_DIR}datasets/Mall_Customers.csv`, { name: 'Mall' });
     assert.equal(info.rowCount, 200);
     assert.deepEqual(info.columns.map((c) => [c.name, c.kind]), [
       ['CustomerID', 'id'], ['Gender', 'categorical'], ['Age', 'numeric'], ['Annual Income (k$)', 'numeric'], ['Spending Score (1-100)', 'numeric'],
@@ -54,9 +54,9 @@ describe('CSV import', () => {
     db.close();
   });
 
-  it('imports the semicolon-separated Wholesale file with Channel and Region as categories', () => {
+  it('imports the semicolon-separated Wholesale file with Channel and Region as categories', async () => {
     const db = freshDb();
-    const info = importCsvFile(db, `${SHARED_DIR}datasets/Wholesale customers data.csv`, { name: 'Wholesale' });
+    const info = await importCsvFile(db, `${SHARED_DIR}datasets/Wholesale customers data.csv`, { name: 'Wholesale' });
     assert.equal(info.rowCount, 440);
     const kinds = Object.fromEntries(info.columns.map((c) => [c.name, c.kind]));
     assert.equal(kinds.Channel, 'categorical');
@@ -65,14 +65,14 @@ describe('CSV import', () => {
     db.close();
   });
 
-  it('reads numbers with thousands separators, currency and NA markers', () => {
+  it('reads numbers with thousands separators, currency and NA markers', async () => {
     assert.equal(parseNumber('1,234.5'), 1234.5);
     assert.equal(parseNumber('$1,234'), 1234);
     assert.equal(parseNumber('€ 12'), 12);
     assert.equal(parseNumber('(12)'), -12);
     assert.ok(Number.isNaN(parseNumber('12abc')));
     const db = freshDb();
-    const info = importCsvText(db, 'id,amount,city\n1,"$1,200",Paris\n2,NA,Lyon\n3,300,\n', { name: 'Decorated' });
+    const info = await importCsvText(db, 'id,amount,city\n1,"$1,200",Paris\n2,NA,Lyon\n3,300,\n', { name: 'Decorated' });
     assert.deepEqual(info.columns.map((c) => [c.name, c.kind, c.missing]), [['id', 'id', 0], ['amount', 'numeric', 1], ['city', 'categorical', 1]]);
     db.close();
   });
@@ -95,18 +95,18 @@ describe('CSV import', () => {
     ['binary content', 'a,b\n1,\u0000\n', /binary/],
   ];
   for (const [what, text, message] of badFiles) {
-    it(`rejects ${what} and stores nothing`, () => {
+    it(`rejects ${what} and stores nothing`, async () => {
       const db = freshDb();
-      importCsvText(db, 'x,y\n1,2\n3,4\n', { name: 'Existing' });
-      assert.throws(() => importCsvText(db, text, { name: 'Bad' }), (e: Error) => e instanceof InputError && message.test(e.message));
+      await importCsvText(db, 'x,y\n1,2\n3,4\n', { name: 'Existing' });
+      await assert.rejects(importCsvText(db, text, { name: 'Bad' }), (e: Error) => e instanceof InputError && message.test(e.message));
       assert.deepEqual(listDatasets(db).map((d) => d.name), ['Existing']);
       db.close();
     });
   }
 
-  it('rejects a value that breaks a numeric column forced by the user, naming row and column', () => {
+  it('rejects a value that breaks a numeric column forced by the user, naming row and column', async () => {
     const db = freshDb();
-    assert.throws(() => importCsvText(db, 'a,b\n1,2\nx,3\n', { name: 'Mixed', kinds: { a: 'numeric' } }), /Column "a" is numeric but row 3 holds "x"/);
+    await assert.rejects(importCsvText(db, 'a,b\n1,2\nx,3\n', { name: 'Mixed', kinds: { a: 'numeric' } }), /Column "a" is numeric but row 3 holds "x"/);
     assert.equal(listDatasets(db).length, 0);
     db.close();
   });

@@ -1,0 +1,50 @@
+/**
+ * npm run import -- FILE.csv [--name NAME] [--rfm] [--delimiter comma|semicolon|tab]
+ * Imports a CSV as a new dataset and prints its id; exits non-zero with the reason on error.
+ */
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.ts';
+import { InputError } from '../errors.ts';
+import { openDatabase } from '../store/db.ts';
+import { parseImportChoices } from '../web/import-options.ts';
+import { importCsvFile, importTransactionsFile } from './stream-import.ts';
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { name: { type: 'string' }, rfm: { type: 'boolean' }, delimiter: { type: 'string' } },
+  });
+  if (positionals.length !== 1) {
+    console.error('Usage: npm run import -- FILE.csv [--name NAME] [--rfm] [--delimiter comma|semicolon|tab]');
+    return 2;
+  }
+  const [file] = positionals;
+  const config = loadConfig();
+  const db = openDatabase(config.dbPath);
+  try {
+    const choices = parseImportChoices({ delimiter: values.delimiter });
+    const options = { ...choices, name: values.name ?? basename(file).replace(/\.(csv|tsv|txt)$/i, ''), maxBytes: config.maxUploadBytes };
+    if (values.rfm) {
+      const { dataset, report } = await importTransactionsFile(db, file, options);
+      console.error(`Derived ${report.customers} customers from ${report.transactions} transactions (${report.cancellations} cancellations and ${report.negativeQuantities} negative quantities left out).`);
+      console.log(dataset.id);
+    } else {
+      const dataset = await importCsvFile(db, file, options);
+      console.error(`Imported "${dataset.name}": ${dataset.rowCount} rows, ${dataset.columns.length} columns.`);
+      console.log(dataset.id);
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof InputError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
+      const message = (error as NodeJS.ErrnoException).code === 'ENOENT' ? `there is no file at ${file}` : (error as Error).message;
+      console.error(`Import failed: ${message}`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    db.close();
+  }
+}
+
+process.exitCode = await main();

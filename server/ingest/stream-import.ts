@@ -1,0 +1,195 @@
+/**
+ * Imports a CSV file of any size in one pass: the first rows decide delimiter, header and
+ * column kinds (which the user may override), then every row is converted and written in
+ * one transaction. Nothing is stored unless the whole file imports.
+ */
+import { stat } from 'node:fs/promises';
+import type { ColumnKind } from '../analysis/table.ts';
+import { InputError } from '../errors.ts';
+import { openDatasetWriter } from '../store/dataset-writer.ts';
+import type { Db } from '../store/db.ts';
+import { createDataset, getDataset, type CellValue, type DatasetInfo } from '../store/datasets.ts';
+import { detectDelimiter, type Delimiter } from './csv.ts';
+import { inferColumnKind } from './infer.ts';
+import { readHead, readRecords } from './records.ts';
+import { deriveCustomers, detectTransactionColumns, guessDayFirst, type TransactionColumns, type TransactionReport } from './transactions.ts';
+import { isMissing, parseNumber } from './values.ts';
+
+export const SAMPLE_ROWS = 5000;
+export const DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
+
+export interface CsvReadOptions {
+  delimiter?: Delimiter;
+  /** Whether the first row names the columns; guessed when absent. */
+  hasHeader?: boolean;
+  /** Kind overrides by column name. */
+  kinds?: Record<string, ColumnKind>;
+  maxBytes?: number;
+}
+
+export interface CsvPlan {
+  delimiter: Delimiter;
+  hasHeader: boolean;
+  header: string[];
+  kinds: ColumnKind[];
+  /** The first rows as text, for the preview. */
+  sample: string[][];
+  /** Set when the file looks like a transaction log that can become one row per customer. */
+  transactions: TransactionColumns | null;
+}
+
+/** Names that could be mistaken for markup or SQL are refused: users rename them at the source. */
+export function validateColumnName(name: string, position: number): void {
+  if (name === '') throw new InputError(`Column ${position + 1} has an empty header name; give every column a name.`);
+  if (name.length > 200) throw new InputError(`The name of column ${position + 1} is ${name.length} characters long; keep column names under 200 characters.`);
+  if (/[<>]/.test(name)) throw new InputError(`The column name "${name.slice(0, 60)}" contains < or >, which look like HTML; rename the column.`);
+  if (/;|--|\/\*|\*\//.test(name)) throw new InputError(`The column name "${name.slice(0, 60)}" contains ; -- or /*, which look like SQL; rename the column.`);
+  if (/[\u0000-\u001f\u007f]/.test(name)) throw new InputError(`The name of column ${position + 1} contains control characters; rename the column.`);
+}
+
+function checkHeader(header: string[]): void {
+  header.forEach((name, i) => validateColumnName(name, i));
+  const seen = new Set<string>();
+  for (const name of header) {
+    if (seen.has(name)) throw new InputError(`The header names the column "${name.slice(0, 60)}" twice; column names must be unique.`);
+    seen.add(name);
+  }
+}
+
+/** Codes often mix digits and letters (invoice C536401, stock code 85123A): not an error there. */
+const CODE_NAME = /id\b|id$|code|invoice|number|\bno\b|sku|zip|postal|phone|ref/i;
+
+/** A column whose values are nearly all numbers but not quite is a data error, not a category. */
+function checkMixed(name: string, values: string[], firstLine: number): void {
+  if (CODE_NAME.test(name)) return;
+  let numbers = 0;
+  let present = 0;
+  let firstText = -1;
+  values.forEach((v, i) => {
+    if (isMissing(v)) return;
+    present++;
+    if (Number.isFinite(parseNumber(v))) numbers++;
+    else if (firstText < 0) firstText = i;
+  });
+  if (present > 0 && firstText >= 0 && numbers / present >= 0.8) {
+    throw new InputError(
+      `Column "${name.slice(0, 60)}" holds numbers, but row ${firstLine + firstText} holds "${values[firstText].slice(0, 40)}"; fix that value, leave it empty, or import the column as categorical.`,
+    );
+  }
+}
+
+async function readPlan(path: string, options: CsvReadOptions, records: AsyncGenerator<string[]>): Promise<CsvPlan & { delimiter: Delimiter }> {
+  const first = await records.next();
+  if (first.done) throw new InputError('The file is empty; it needs a header row and at least one customer.');
+  const firstRow = first.value.map((v) => v.trim());
+  const hasHeader = options.hasHeader ?? !firstRow.every((v) => Number.isFinite(parseNumber(v)));
+  const header = hasHeader ? firstRow : firstRow.map((_, i) => `column ${i + 1}`);
+  checkHeader(header);
+  const sample: string[][] = hasHeader ? [] : [first.value];
+  while (sample.length < SAMPLE_ROWS) {
+    const next = await records.next();
+    if (next.done) break;
+    sample.push(next.value);
+  }
+  if (sample.length === 0) throw new InputError('The file has a header but no rows; add at least one customer.');
+  const firstDataLine = hasHeader ? 2 : 1;
+  const kinds = header.map((name, c) => {
+    const override = options.kinds?.[name];
+    if (override) return override;
+    const values = sample.map((r) => r[c]);
+    const kind = inferColumnKind(name, values);
+    if (kind === 'categorical') checkMixed(name, values, firstDataLine);
+    return kind;
+  });
+  return { delimiter: options.delimiter!, hasHeader, header, kinds, sample, transactions: detectTransactionColumns(header, kinds) };
+}
+
+async function openRecords(path: string, options: CsvReadOptions): Promise<{ delimiter: Delimiter; records: AsyncGenerator<string[]> }> {
+  const { size } = await stat(path);
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (size > maxBytes) {
+    throw new InputError(`The file is ${(size / 1e6).toFixed(1)} MB; the limit is ${(maxBytes / 1e6).toFixed(0)} MB. Split it or raise MAX_UPLOAD_MB.`, { status: 413 });
+  }
+  if (size === 0) throw new InputError('The file is empty; it needs a header row and at least one customer.');
+  const delimiter = options.delimiter ?? detectDelimiter((await readHead(path)).replace(/^\uFEFF/, ''));
+  return { delimiter, records: readRecords(path, delimiter) };
+}
+
+/** Reads only the start of the file: what the preview shows before anything is stored. */
+export async function previewCsv(path: string, options: CsvReadOptions = {}): Promise<CsvPlan> {
+  const { delimiter, records } = await openRecords(path, options);
+  try {
+    return await readPlan(path, { ...options, delimiter }, records);
+  } finally {
+    await records.return(undefined);
+  }
+}
+
+export function convertRecord(record: string[], kinds: ColumnKind[], header: string[], line: number): CellValue[] {
+  const row = new Array<CellValue>(record.length);
+  for (let c = 0; c < record.length; c++) {
+    const raw = record[c];
+    if (isMissing(raw)) row[c] = null;
+    else if (kinds[c] !== 'numeric') row[c] = raw.trim();
+    else {
+      const value = parseNumber(raw);
+      if (!Number.isFinite(value)) {
+        throw new InputError(`Column "${header[c].slice(0, 60)}" is numeric but row ${line} holds "${raw.slice(0, 40)}"; fix the value, leave it empty, or import the column as categorical.`);
+      }
+      row[c] = value;
+    }
+  }
+  return row;
+}
+
+export interface ImportOptions extends CsvReadOptions {
+  name: string;
+}
+
+export async function importCsvFile(db: Db, path: string, options: ImportOptions): Promise<DatasetInfo> {
+  const name = options.name.trim();
+  if (name === '') throw new InputError('Give the dataset a name.', { field: 'name' });
+  if (name.length > 200) throw new InputError('Keep the dataset name under 200 characters.', { field: 'name' });
+  const { delimiter, records } = await openRecords(path, options);
+  try {
+    const plan = await readPlan(path, { ...options, delimiter }, records);
+    if (!plan.kinds.includes('numeric')) {
+      throw new InputError('No column holds numbers; segmentation needs at least one numeric column.');
+    }
+    const writer = openDatasetWriter(db.name, name, plan.header.map((column, c) => ({ name: column, kind: plan.kinds[c] })));
+    try {
+      let line = plan.hasHeader ? 2 : 1;
+      for (const record of plan.sample) writer.insert(convertRecord(record, plan.kinds, plan.header, line++));
+      for await (const record of records) writer.insert(convertRecord(record, plan.kinds, plan.header, line++));
+      return getDataset(db, writer.commit());
+    } catch (error) {
+      writer.rollback();
+      throw error;
+    }
+  } finally {
+    await records.return(undefined);
+  }
+}
+
+async function* concat(first: string[][], rest: AsyncIterable<string[]>): AsyncGenerator<string[]> {
+  yield* first;
+  yield* rest;
+}
+
+/** A transaction log becomes a dataset of one row per customer with RFM features. */
+export async function importTransactionsFile(db: Db, path: string, options: ImportOptions): Promise<{ dataset: DatasetInfo; report: TransactionReport }> {
+  const name = options.name.trim();
+  if (name === '') throw new InputError('Give the dataset a name.', { field: 'name' });
+  const { delimiter, records } = await openRecords(path, options);
+  try {
+    const plan = await readPlan(path, { ...options, delimiter }, records);
+    if (!plan.transactions) {
+      throw new InputError('This file does not look like a transaction log: it needs a customer id, a date, and an amount or a quantity and unit price.');
+    }
+    const dayFirst = guessDayFirst(plan.sample.map((r) => r[plan.transactions!.date]));
+    const derived = await deriveCustomers(concat(plan.sample, records), plan.transactions, dayFirst, plan.hasHeader ? 2 : 1);
+    return { dataset: createDataset(db, { name, columns: derived.columns, rows: derived.rows }), report: derived.report };
+  } finally {
+    await records.return(undefined);
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * Transaction logs to one row per customer: recency, frequency, monetary value, tenure and
+ * average order value, with the classic RFM 1-5 scores and named RFM groups.
+ */
+import type { ColumnKind } from '../analysis/table.ts';
+import { InputError } from '../errors.ts';
+import type { CellValue } from '../store/datasets.ts';
+import { isMissing, parseNumber } from './values.ts';
+
+export interface TransactionColumns {
+  customer: number;
+  date: number;
+  invoice?: number;
+  amount?: number;
+  quantity?: number;
+  unitPrice?: number;
+}
+
+const find = (header: string[], pattern: RegExp, exclude: number[] = []) => header.findIndex((h, i) => pattern.test(h) && !exclude.includes(i));
+
+/** Recognises a transaction layout (customer, date, and an amount or quantity x unit price). */
+export function detectTransactionColumns(header: string[], kinds: ColumnKind[]): TransactionColumns | null {
+  const customer = find(header, /customer.?id|client.?id|^customer$|^client$|member.?id/i);
+  let date = kinds.findIndex((k, i) => k === 'date' && /date|time/i.test(header[i]));
+  if (date < 0) date = kinds.indexOf('date');
+  if (customer < 0 || date < 0) return null;
+  const invoice = find(header, /invoice|order.?(id|no|number)|transaction.?id|receipt/i, [customer]);
+  const numericAt = (i: number) => (i >= 0 && kinds[i] === 'numeric' ? i : -1);
+  const quantity = numericAt(find(header, /quantity|qty|units/i));
+  const unitPrice = numericAt(find(header, /unit.?price|price/i));
+  const amount = numericAt(find(header, /amount|total|revenue|sales|spend|value/i, [customer, date]));
+  if (amount < 0 && (quantity < 0 || unitPrice < 0)) return null;
+  return {
+    customer,
+    date,
+    invoice: invoice >= 0 ? invoice : undefined,
+    amount: amount >= 0 ? amount : undefined,
+    quantity: quantity >= 0 ? quantity : undefined,
+    unitPrice: unitPrice >= 0 ? unitPrice : undefined,
+  };
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Parses ISO dates and D/M/Y or M/D/Y (with an optional time) to UTC milliseconds. The order
+ * of day and month is decided once per file: day first if any first part exceeds 12.
+ */
+export function parseDate(text: string, dayFirst: boolean): number {
+  const t = text.trim();
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?/.exec(t);
+  if (iso) return Date.UTC(+iso[1], +iso[2] - 1, +iso[3], +(iso[4] ?? 0), +(iso[5] ?? 0), +(iso[6] ?? 0));
+  const dmy = /^(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(t);
+  if (dmy) {
+    const year = dmy[3].length === 2 ? 2000 + Number(dmy[3]) : Number(dmy[3]);
+    const [day, month] = dayFirst ? [+dmy[1], +dmy[2]] : [+dmy[2], +dmy[1]];
+    if (month < 1 || month > 12 || day < 1 || day > 31) return Number.NaN;
+    return Date.UTC(year, month - 1, day, +(dmy[4] ?? 0), +(dmy[5] ?? 0), +(dmy[6] ?? 0));
+  }
+  return Number.NaN;
+}
+
+export function guessDayFirst(dates: string[]): boolean {
+  return dates.some((d) => {
+    const m = /^(\d{1,2})[/.](\d{1,2})[/.]/.exec(d.trim());
+    return m !== null && Number(m[1]) > 12;
+  });
+}
+
+interface CustomerTotals {
+  first: number;
+  last: number;
+  invoices: Set<string>;
+  lines: number;
+  monetary: number;
+}
+
+export interface TransactionReport {
+  transactions: number;
+  cancellations: number;
+  negativeQuantities: number;
+  missingCustomer: number;
+  customers: number;
+  referenceDate: string;
+}
+
+export interface DerivedCustomers {
+  columns: { name: string; kind: ColumnKind }[];
+  rows: CellValue[][];
+  report: TransactionReport;
+}
+
+/** Quintile scores 1-5 by rank (ties broken by order, as pandas qcut on rank 'first'). */
+export function quintileScores(values: number[], higherIsBetter: boolean): number[] {
+  const order = values.map((v, i) => i).sort((a, b) => values[a] - values[b] || a - b);
+  const scores = new Array<number>(values.length);
+  order.forEach((index, rank) => {
+    const quintile = Math.min(4, Math.floor((rank * 5) / values.length)) + 1;
+    scores[index] = higherIsBetter ? quintile : 6 - quintile;
+  });
+  return scores;
+}
+
+/** The widely used RFM segment map on recency and frequency scores. */
+export function rfmGroup(r: number, f: number): string {
+  if (r >= 5 && f >= 4) return 'Champions';
+  if (r >= 3 && f >= 4) return 'Loyal';
+  if (r <= 2 && f >= 5) return "Can't Lose Them";
+  if (r <= 2 && f >= 3) return 'At Risk';
+  if (r <= 2) return 'Hibernating';
+  if (r === 3 && f <= 2) return 'About to Sleep';
+  if (r === 3) return 'Need Attention';
+  if (r === 4 && f === 1) return 'Promising';
+  if (r === 5 && f === 1) return 'New Customers';
+  return 'Potential Loyalists';
+}
+
+/** Aggregates transaction records (header excluded) into one row per customer. */
+export async function deriveCustomers(records: AsyncIterable<string[]>, columns: TransactionColumns, dayFirst: boolean, firstLine: number): Promise<DerivedCustomers> {
+  const totals = new Map<string, CustomerTotals>();
+  const report = { transactions: 0, cancellations: 0, negativeQuantities: 0, missingCustomer: 0 };
+  let maxDate = -Infinity;
+  let line = firstLine;
+  for await (const record of records) {
+    const current = line++;
+    report.transactions++;
+    const customer = record[columns.customer]?.trim() ?? '';
+    if (isMissing(customer)) {
+      report.missingCustomer++;
+      continue;
+    }
+    const when = parseDate(record[columns.date] ?? '', dayFirst);
+    if (!Number.isFinite(when)) throw new InputError(`Row ${current} has the date "${String(record[columns.date]).slice(0, 30)}", which is not a date (use YYYY-MM-DD or D/M/YYYY).`);
+    const invoice = columns.invoice !== undefined ? record[columns.invoice].trim() : `${customer}@${when}`;
+    // UCI Online Retail marks cancellations with a C before the invoice number.
+    if (/^c/i.test(invoice)) {
+      report.cancellations++;
+      continue;
+    }
+    let value: number;
+    if (columns.amount !== undefined) value = parseNumber(record[columns.amount]);
+    else {
+      const quantity = parseNumber(record[columns.quantity!]);
+      if (quantity < 0) {
+        report.negativeQuantities++;
+        continue;
+      }
+      value = quantity * parseNumber(record[columns.unitPrice!]);
+    }
+    if (!Number.isFinite(value)) throw new InputError(`Row ${current} has no amount that reads as a number.`);
+    if (value < 0) {
+      report.negativeQuantities++;
+      continue;
+    }
+    if (when > maxDate) maxDate = when;
+    const t = totals.get(customer);
+    if (t) {
+      if (when < t.first) t.first = when;
+      if (when > t.last) t.last = when;
+      t.invoices.add(invoice);
+      t.lines++;
+      t.monetary += value;
+    } else {
+      totals.set(customer, { first: when, last: when, invoices: new Set([invoice]), lines: 1, monetary: value });
+    }
+  }
+  if (totals.size < 2) throw new InputError('Fewer than two customers have valid purchases; the log cannot be segmented.');
+  const ids = [...totals.keys()];
+  const recency = ids.map((id) => Math.round((maxDate - totals.get(id)!.last) / DAY_MS));
+  const frequency = ids.map((id) => totals.get(id)!.invoices.size);
+  const monetary = ids.map((id) => Math.round(totals.get(id)!.monetary * 100) / 100);
+  const r = quintileScores(recency, false);
+  const f = quintileScores(frequency, true);
+  const m = quintileScores(monetary, true);
+  const rows = ids.map((id, i): CellValue[] => {
+    const t = totals.get(id)!;
+    return [id, recency[i], frequency[i], monetary[i], Math.round((t.last - t.first) / DAY_MS), Math.round((monetary[i] / frequency[i]) * 100) / 100, r[i], f[i], m[i], rfmGroup(r[i], f[i])];
+  });
+  return {
+    columns: [
+      { name: 'customer_id', kind: 'id' }, { name: 'recency_days', kind: 'numeric' }, { name: 'frequency', kind: 'numeric' },
+      { name: 'monetary', kind: 'numeric' }, { name: 'tenure_days', kind: 'numeric' }, { name: 'average_order_value', kind: 'numeric' },
+      { name: 'r_score', kind: 'numeric' }, { name: 'f_score', kind: 'numeric' }, { name: 'm_score', kind: 'numeric' }, { name: 'rfm_segment', kind: 'categorical' },
+    ],
+    rows,
+    report: { ...report, customers: totals.size, referenceDate: new Date(maxDate).toISOString().slice(0, 10) },
+  };
+}

@@ -1,0 +1,99 @@
+/** Datasets page: upload with preview, import, rename, delete. */
+import { basename } from 'node:path';
+import express, { Router, type Request, type Response } from 'express';
+import type { Engine } from '../engine/engine.ts';
+import { InputError } from '../errors.ts';
+import type { UploadStaging } from '../ingest/staging.ts';
+import { importCsvFile, importTransactionsFile, previewCsv } from '../ingest/stream-import.ts';
+import type { Db } from '../store/db.ts';
+import { deleteDataset, getDataset, listDatasets, renameDataset, type DatasetInfo } from '../store/datasets.ts';
+import { delimiterName, KIND_PREFIX, parseImportChoices } from './import-options.ts';
+import { isHtmx } from './render.ts';
+import { multipartUpload } from './uploads.ts';
+
+export interface DatasetRoutesDeps {
+  db: Db;
+  engine: Engine;
+  staging: UploadStaging;
+  maxUploadBytes: number;
+}
+
+function datasetId(req: Request): number {
+  const id = Number(req.params.id);
+  if (!Number.isInteger(id) || id < 1) throw new InputError('The dataset id must be a positive whole number.', { status: 404 });
+  return id;
+}
+
+function defaultName(originalName: string | undefined): string {
+  const base = basename(originalName ?? 'Imported data').replace(/\.(csv|txt|tsv)$/i, '').trim();
+  return base.slice(0, 120) || 'Imported data';
+}
+
+export function datasetsRouter({ db, staging, maxUploadBytes }: DatasetRoutesDeps): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 2000 });
+
+  const renderList = (req: Request, res: Response, locals: Record<string, unknown> = {}) => {
+    const datasets = listDatasets(db);
+    const page = { tab: 'datasets', datasets, dataset: datasets[0], query: datasets[0] ? `dataset=${datasets[0].id}` : '', preview: undefined, imported: undefined, maxUploadMb: Math.round(maxUploadBytes / 1e6), ...locals };
+    res.vary('HX-Request');
+    res.render(isHtmx(req) ? 'partials/dataset-list' : 'datasets', page);
+  };
+
+  const renderPreview = async (req: Request, res: Response, token: string, originalName?: string) => {
+    const choices = parseImportChoices(req.body ?? {});
+    const plan = await previewCsv(staging.existingPath(token), { ...choices, maxBytes: maxUploadBytes });
+    const locals = { token, plan, delimiter: delimiterName(plan.delimiter), name: choices.name ?? defaultName(originalName), kindPrefix: KIND_PREFIX };
+    if (isHtmx(req)) res.render('partials/import-preview', locals);
+    else renderList(req, res, { preview: locals });
+  };
+
+  router.get('/datasets', (req, res) => renderList(req, res));
+
+  router.post('/datasets/preview', multipartUpload(staging, maxUploadBytes), async (req, res) => {
+    if (!req.staged || !req.file) throw new InputError('Choose a CSV file to upload.', { field: 'file' });
+    staging.sweep();
+    try {
+      await renderPreview(req, res, req.staged.token, req.staged.originalName);
+    } catch (error) {
+      staging.discard(req.staged.token);
+      throw error;
+    }
+  });
+
+  router.post('/datasets/preview/:token', form, async (req, res) => {
+    await renderPreview(req, res, String(req.params.token));
+  });
+
+  router.post('/datasets/import/:token', form, async (req, res) => {
+    const token = String(req.params.token);
+    const path = staging.existingPath(token);
+    const choices = parseImportChoices(req.body ?? {});
+    const options = { ...choices, name: choices.name ?? 'Imported data', maxBytes: maxUploadBytes };
+    let imported: { dataset: DatasetInfo; note?: string };
+    if (choices.rfm) {
+      const { dataset, report } = await importTransactionsFile(db, path, options);
+      imported = { dataset, note: `${report.transactions.toLocaleString('en-US')} transactions from ${report.customers.toLocaleString('en-US')} customers up to ${report.referenceDate}; ${report.cancellations} cancellations, ${report.negativeQuantities} returns or negative quantities and ${report.missingCustomer} lines without a customer were left out.` };
+    } else {
+      imported = { dataset: await importCsvFile(db, path, options) };
+    }
+    staging.discard(token);
+    res.status(201);
+    if (isHtmx(req)) res.render('partials/import-result', { imported });
+    else renderList(req, res, { imported });
+  });
+
+  router.post('/datasets/:id/rename', form, (req, res) => {
+    const name = typeof req.body?.name === 'string' ? req.body.name.trim() : '';
+    if (name === '' || name.length > 200) throw new InputError('A dataset name needs 1 to 200 characters.', { field: 'name' });
+    renameDataset(db, datasetId(req), name);
+    renderList(req, res);
+  });
+
+  router.post('/datasets/:id/delete', (req, res) => {
+    deleteDataset(db, getDataset(db, datasetId(req)).id);
+    renderList(req, res);
+  });
+
+  return router;
+}
