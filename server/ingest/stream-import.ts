@@ -16,7 +16,7 @@ import { deriveCustomers, detectTransactionColumns, guessDayFirst, type Transact
 import { isMissing, parseNumber } from './values.ts';
 
 export const SAMPLE_ROWS = 5000;
-export const DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
+export const DEFAULT_MAX_BYTES = 200_000_000;
 
 export interface CsvReadOptions {
   delimiter?: Delimiter;

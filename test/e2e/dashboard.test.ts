@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type LaunchedBrowser } from './browser.ts';
 import { browserSkip, startServer, type RunningServer } from './server.ts';
+import { SHARED_DIR } from '../unit/reference.ts';
 
 const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 
@@ -147,9 +148,25 @@ describe('dashboard controls in Chromium', { skip: browserSkip }, () => {
     await page.close();
   });
 
+  it('uploads a CSV with a progress bar, previews it, and imports it', async () => {
+    const page = await openPage('/');
+    await page.goto(`${server.baseUrl}/datasets`);
+    await page.setInputFiles('#upload-file', `${SHARED_DIR}datasets/Mall_Customers.csv`);
+    await page.click('#upload-form button[type=submit]');
+    await page.waitForSelector('.import-preview');
+    assert.equal(await page.inputValue('#import-name'), 'Mall_Customers');
+    assert.equal(await page.inputValue('#kind-0'), 'id');
+    await page.screenshot({ path: `${SCREENSHOTS}datasets-preview.png`, fullPage: true });
+    await page.click('.import-preview button[type=submit]');
+    await page.waitForSelector('.import-result');
+    assert.match(await page.textContent('.import-result') ?? '', /200 customers/);
+    await page.close();
+  });
+
   it('takes a screenshot of each tab at 1280x800 and at 768 px without horizontal scrolling', async () => {
-    for (const [name, path] of [['overview', '/'], ['clusters', '/clusters'], ['predict', '/predict']]) {
-      const page = await openPage(path);
+    for (const [name, path] of [['overview', '/'], ['clusters', '/clusters'], ['predict', '/predict'], ['datasets', '/datasets']]) {
+      const page = await openPage(path === '/datasets' ? '/' : path);
+      if (path === '/datasets') await page.goto(server.baseUrl + path);
       await page.screenshot({ path: `${SCREENSHOTS}${name}-1280.png` });
       await page.screenshot({ path: `${SCREENSHOTS}${name}-1280-full.png`, fullPage: true });
       await page.setViewportSize({ width: 768, height: 1000 });
