@@ -1,63 +1,17 @@
 /** Every control of the dashboard, driven in Chromium as a user would. */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { launchBrowser, type LaunchedBrowser } from './browser.ts';
-import { browserSkip, startServer, type RunningServer } from './server.ts';
 import { SHARED_DIR } from '../unit/reference.ts';
+import { browserSkip } from './server.ts';
+import { BrowserSession, changeAndSettle, chartData, SCREENSHOTS } from './session.ts';
 
-const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
-
-let server: RunningServer;
-let browser: LaunchedBrowser;
-const consoleErrors: string[] = [];
-
-async function openPage(path: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.setViewportSize(viewport);
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${path}: ${m.text()}`); });
-  page.on('pageerror', (e) => consoleErrors.push(`${path}: ${String(e)}`));
-  // Counts settled htmx swaps, so a test can wait for the answer to its own change.
-  await page.addInitScript(() => {
-    (window as unknown as { settled: number }).settled = 0;
-    document.addEventListener('htmx:after:settle', () => { (window as unknown as { settled: number }).settled++; });
-  });
-  await page.goto(server.baseUrl + path);
-  await page.waitForSelector('canvas[data-chart-drawn]', { state: 'attached' });
-  return page;
-}
-
-/** A chart's data as Chart.js holds it, by the id of the region around its canvas. */
-function chartData(page: Page, regionId: string): Promise<string> {
-  return page.evaluate((id) => {
-    const canvas = document.querySelector(`#${id} canvas`) as HTMLCanvasElement;
-    const chart = (window as unknown as { Chart: { getChart: (c: HTMLCanvasElement) => { data: unknown } | undefined } }).Chart.getChart(canvas);
-    return JSON.stringify(chart?.data ?? null);
-  }, regionId);
-}
-
-const settledCount = (page: Page) => page.evaluate(() => (window as unknown as { settled: number }).settled);
-
-/** Makes a change and waits until htmx has swapped in (and drawn) the answer. */
-async function changeAndSettle(page: Page, change: () => Promise<unknown>): Promise<void> {
-  const before = await settledCount(page);
-  await change();
-  await page.waitForFunction((n) => (window as unknown as { settled: number }).settled > n && !document.querySelector('.htmx-request'), before, { timeout: 60_000 });
-  await page.waitForSelector('#cluster-scatter canvas[data-chart-drawn], #prediction-scatter canvas[data-chart-drawn]', { state: 'attached' });
-}
+const session = new BrowserSession();
+const openPage = (path: string) => session.openPage(path);
 
 describe('dashboard controls in Chromium', { skip: browserSkip }, () => {
-  before(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  before(() => session.start());
+  after(() => session.stop());
 
   it('re-runs the segmentation for every control and keeps the view in the URL', async () => {
     const page = await openPage('/clusters?k=4');
@@ -150,7 +104,7 @@ describe('dashboard controls in Chromium', { skip: browserSkip }, () => {
 
   it('uploads a CSV with a progress bar, previews it, and imports it', async () => {
     const page = await openPage('/');
-    await page.goto(`${server.baseUrl}/datasets`);
+    await page.goto(`${session.server.baseUrl}/datasets`);
     await page.setInputFiles('#upload-file', `${SHARED_DIR}datasets/Mall_Customers.csv`);
     await page.click('#upload-form button[type=submit]');
     await page.waitForSelector('.import-preview');
@@ -166,7 +120,7 @@ describe('dashboard controls in Chromium', { skip: browserSkip }, () => {
   it('takes a screenshot of each tab at 1280x800 and at 768 px without horizontal scrolling', async () => {
     for (const [name, path] of [['overview', '/'], ['clusters', '/clusters'], ['predict', '/predict'], ['datasets', '/datasets']]) {
       const page = await openPage(path === '/datasets' ? '/' : path);
-      if (path === '/datasets') await page.goto(server.baseUrl + path);
+      if (path === '/datasets') await page.goto(session.server.baseUrl + path);
       await page.screenshot({ path: `${SCREENSHOTS}${name}-1280.png` });
       await page.screenshot({ path: `${SCREENSHOTS}${name}-1280-full.png`, fullPage: true });
       await page.setViewportSize({ width: 768, height: 1000 });
@@ -178,6 +132,6 @@ describe('dashboard controls in Chromium', { skip: browserSkip }, () => {
   });
 
   it('logged no console error on any page', () => {
-    assert.deepEqual(consoleErrors, []);
+    assert.deepEqual(session.consoleErrors, []);
   });
 });
