@@ -135,6 +135,17 @@
     });
   }
 
+  // A registration anywhere: refresh what this page shows (events arrive through hx-sse,
+  // already coalesced on the server).
+  document.addEventListener('data-changed', function () {
+    if (!window.htmx) return;
+    var here = location.pathname + location.search;
+    if (document.getElementById('cluster-results')) window.htmx.ajax('GET', here, { target: '#cluster-results', swap: 'innerMorph' });
+    if (document.getElementById('overview-content')) window.htmx.ajax('GET', here, { target: '#overview-content', swap: 'innerMorph' });
+    var form = document.getElementById('customer-form');
+    if (form) window.htmx.trigger(form, 'submit');
+  });
+
   document.addEventListener('DOMContentLoaded', function () { drawCharts(document); setUpUpload(); });
   document.addEventListener('htmx:after:swap', function (event) {
     var target = (event.detail && event.detail.ctx && event.detail.ctx.target) || event.target;

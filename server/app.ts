@@ -8,7 +8,9 @@ import { apiRouter } from './web/api.ts';
 import { DEFAULT_MAX_BYTES } from './ingest/stream-import.ts';
 import { UploadStaging } from './ingest/staging.ts';
 import { clustersRouter } from './web/clusters.ts';
+import { customersRouter } from './web/customers.ts';
 import { datasetsRouter } from './web/datasets.ts';
+import { LiveEvents } from './web/events.ts';
 import { exportsRouter } from './web/exports.ts';
 import { overviewRouter } from './web/overview.ts';
 import { predictRouter } from './web/predict.ts';
@@ -21,6 +23,7 @@ export interface AppDeps {
   staging?: UploadStaging;
   /** Largest CSV accepted, in bytes (default 200 MB). */
   maxUploadBytes?: number;
+  events?: LiveEvents;
 }
 
 const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
@@ -30,6 +33,7 @@ export function createApp(deps: AppDeps): express.Express {
   const engine = deps.engine ?? new Engine(db);
   const staging = deps.staging ?? new UploadStaging();
   const maxUploadBytes = deps.maxUploadBytes ?? DEFAULT_MAX_BYTES;
+  const events = deps.events ?? new LiveEvents();
   const app = express();
   app.disable('x-powered-by');
   app.set('views', root('views'));
@@ -50,6 +54,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(predictRouter(db, engine));
   app.use(apiRouter({ db, engine, staging, maxUploadBytes }));
   app.use(datasetsRouter({ db, engine, staging, maxUploadBytes }));
+  app.use(customersRouter(db, engine, events));
   app.use(exportsRouter(db, engine));
 
   app.use((req: Request, _res: Response, next: NextFunction) => next(new InputError(`There is no page at ${req.path}.`, { status: 404 })));

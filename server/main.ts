@@ -2,6 +2,7 @@
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { Engine } from './engine/engine.ts';
+import { LiveEvents } from './web/events.ts';
 import { openDatabase } from './store/db.ts';
 import { seedDefaultDataset } from './store/seed.ts';
 
@@ -11,11 +12,14 @@ const seeded = await seedDefaultDataset(db, config.defaultDatasetPath, config.de
 if (seeded) console.log(`Imported the sample dataset: ${seeded.rowCount} customers.`);
 
 const engine = new Engine(db, { agglomerativeMaxRows: config.agglomerativeMaxRows });
-const server = createApp({ db, engine, maxUploadBytes: config.maxUploadBytes }).listen(config.port, config.host, () => {
+const events = new LiveEvents();
+const server = createApp({ db, engine, events, maxUploadBytes: config.maxUploadBytes }).listen(config.port, config.host, () => {
   console.log(`Customer Segments is serving http://${config.host}:${config.port}`);
 });
 
 function shutdown(): void {
+  // Open event streams would keep close() waiting forever.
+  events.close();
   server.close(() => {
     db.close();
     process.exit(0);

@@ -7,9 +7,8 @@ import { createMatrix, selectRows, toRows, type Matrix } from './matrix.ts';
 import { clusterSizes, computeMetrics, type ClusterMetrics } from './metrics.ts';
 import type { SegmentationOptions } from './options.ts';
 import { fitPca, type PcaResult } from './pca.ts';
-import type { FittedPipeline } from './predict.ts';
-import { PIPELINE_FORMAT } from './predict.ts';
-import { fitPreprocess, type PreprocessReport, type PreprocessResult } from './preprocess.ts';
+import { PIPELINE_FORMAT, predictCustomer, type FittedPipeline } from './predict.ts';
+import { fitPreprocess, transformCustomer, type PreprocessReport, type PreprocessResult } from './preprocess.ts';
 import { buildProfiles, type SegmentProfile } from './profile.ts';
 import { bootstrapStability, type StabilityResult } from './stability.ts';
 import { sweepK, type SweepResult } from './sweep.ts';
@@ -152,5 +151,61 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
     report: prep.report,
     notes,
     pipeline,
+  };
+}
+
+/** One table row as a customer record for the model's features (missing as null). */
+export function customerAt(table: DataTable, row: number, features: string[]): Record<string, string | number | null> {
+  const out: Record<string, string | number | null> = {};
+  for (const name of features) {
+    const column = table.columns.find((c) => c.name === name);
+    const v = column?.values[row];
+    out[name] = v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? null : v;
+  }
+  return out;
+}
+
+/**
+ * Customers appended since a fit are assigned by its pipeline, without refitting: sizes,
+ * profiles, metrics and the scatter follow; centroids and curves stay those of the fit.
+ */
+export function extendSegmentation(result: SegmentationResult, table: DataTable): SegmentationResult {
+  if (table.rowCount <= result.rowCount) return result;
+  const rowIndex: number[] = Array.from(result.rowIndex);
+  const labels: number[] = Array.from(result.labels);
+  const points: number[] = Array.from(result.pca.points);
+  const newRows: number[] = [];
+  for (let r = result.rowCount; r < table.rowCount; r++) {
+    let prediction;
+    try {
+      prediction = predictCustomer(result.pipeline, customerAt(table, r, result.featureNames));
+    } catch {
+      continue; // a customer the fit's missing-value rule drops
+    }
+    rowIndex.push(r);
+    labels.push(prediction.segment);
+    points.push(prediction.point[0], prediction.point[1]);
+    newRows.push(r);
+  }
+  const labelArray = Int32Array.from(labels);
+  const rowIndexArray = Int32Array.from(rowIndex);
+  const x = createMatrix(rowIndex.length, result.outputNames.length);
+  rowIndex.forEach((r, i) => x.data.set(transformCustomer(result.pipeline.preprocessor, customerAt(table, r, result.featureNames)), i * x.cols));
+  const metrics = result.k >= 2 ? computeMetrics(x, labelArray, result.options.seed) : result.metrics;
+  const profiles = buildProfiles({ table, rowIndex: rowIndexArray, labels: labelArray, k: result.k, featureNames: result.featureNames });
+  let noiseCount = 0;
+  for (const l of labelArray) if (l === NOISE) noiseCount++;
+  const registered = table.rowCount - result.rowCount;
+  return {
+    ...result,
+    rowCount: table.rowCount,
+    rowIndex: rowIndexArray,
+    labels: labelArray,
+    metrics,
+    noiseCount,
+    // Names stay those of the fit, so a segment keeps its identity while customers arrive.
+    segments: profiles.map((p, i) => ({ ...result.segments[i], ...p, name: result.segments[i]?.name ?? p.name })),
+    pca: { ...result.pca, points: Float64Array.from(points) },
+    notes: [...result.notes.filter((n) => !n.startsWith('Assigned without refitting')), `Assigned without refitting: ${registered.toLocaleString('en-US')} customer${registered === 1 ? '' : 's'} added since the fit.`],
   };
 }

@@ -4,7 +4,7 @@
  * and each full result once per parameter set.
  */
 import { sweepKey, preprocessKey, type SegmentationOptions } from '../analysis/options.ts';
-import { prepare, runSweep, segment, type PreparedData, type SegmentationResult } from '../analysis/pipeline.ts';
+import { extendSegmentation, prepare, runSweep, segment, type PreparedData, type SegmentationResult } from '../analysis/pipeline.ts';
 import { predictCustomer, type Prediction } from '../analysis/predict.ts';
 import type { CustomerInput } from '../analysis/preprocess.ts';
 import type { SweepResult } from '../analysis/sweep.ts';
@@ -32,6 +32,9 @@ export class Engine {
   private readonly prepared = new LruCache<PreparedData>(16);
   private readonly sweeps = new LruCache<SweepResult>(32);
   private readonly results = new LruCache<SegmentationResult>(64);
+  /** The newest fit per (dataset, params) whatever the version: registrations extend it. */
+  private readonly latestFits = new LruCache<SegmentationResult>(64);
+  private readonly latestSweeps = new LruCache<SweepResult>(32);
   readonly stats: EngineStats = { segmentRuns: 0, sweepRuns: 0 };
 
   constructor(
@@ -61,10 +64,21 @@ export class Engine {
   async sweep(requested: SegmentationParams): Promise<SweepResult> {
     const params = this.withSettings(requested);
     const key = `${this.versionKey(params.datasetId)}|${sweepKey(params)}`;
-    return this.sweeps.getOrCompute(key, () => {
-      this.stats.sweepRuns++;
-      return runSweep(this.prepare(params), params);
-    });
+    const cached = this.sweeps.get(key);
+    if (cached) return cached;
+    // Customers registered since the last sweep do not move the curves enough to wait for a
+    // new sweep: the previous one serves until a refit.
+    const latestKey = `${params.datasetId}|${sweepKey(params)}`;
+    const previous = this.latestSweeps.get(latestKey);
+    if (previous) {
+      this.sweeps.set(key, previous);
+      return previous;
+    }
+    this.stats.sweepRuns++;
+    const sweep = runSweep(this.prepare(params), params);
+    this.sweeps.set(key, sweep);
+    this.latestSweeps.set(latestKey, sweep);
+    return sweep;
   }
 
   async segment(requested: SegmentationParams): Promise<SegmentationResult> {
@@ -72,10 +86,22 @@ export class Engine {
     const k = params.k ?? (params.algorithm === 'dbscan' ? 2 : (await this.sweep(params)).recommendedK);
     const resolved = { ...params, k };
     const key = `${this.versionKey(params.datasetId)}|${JSON.stringify(resolved)}`;
-    return this.results.getOrCompute(key, () => {
+    const cached = this.results.get(key);
+    if (cached) return cached;
+    const latestKey = `${params.datasetId}|${JSON.stringify(resolved)}`;
+    const table = this.table(params.datasetId);
+    const previous = this.latestFits.get(latestKey);
+    let result: SegmentationResult;
+    if (previous && previous.rowCount < table.rowCount) {
+      // Rows are only ever appended (registrations): assign the new ones with the fit.
+      result = extendSegmentation(previous, table);
+    } else {
       this.stats.segmentRuns++;
-      return segment(this.table(params.datasetId), this.prepare(params), resolved);
-    });
+      result = segment(table, this.prepare(params), resolved);
+    }
+    this.results.set(key, result);
+    this.latestFits.set(latestKey, result);
+    return result;
   }
 
   async predict(params: SegmentationParams, customer: CustomerInput): Promise<{ result: SegmentationResult; prediction: Prediction }> {

@@ -22,6 +22,15 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (dataset_id, position),
      UNIQUE (dataset_id, name)
    );`,
+  `CREATE TABLE customer_segments (
+     dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+     row_id INTEGER NOT NULL,
+     segment INTEGER NOT NULL,
+     segment_name TEXT NOT NULL,
+     model TEXT NOT NULL,
+     assigned_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+     PRIMARY KEY (dataset_id, row_id)
+   );`,
 ];
 
 export function openDatabase(path: string): Db {

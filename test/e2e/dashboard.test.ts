@@ -117,6 +117,27 @@ describe('dashboard controls in Chromium', { skip: browserSkip }, () => {
     await page.close();
   });
 
+  it('refreshes open dashboards within a second of a registration, without a reload', async () => {
+    const clusters = await openPage('/clusters?k=4');
+    const overview = await openPage('/?k=4');
+    const total = async () => clusters.$$eval('#cluster-sizes tbody td:nth-child(2)', (cells) => cells.reduce((s, c) => s + Number((c.textContent ?? '').replace(/,/g, '')), 0));
+    const before = await total();
+    const kpiBefore = await overview.textContent('.kpi-value');
+    await clusters.evaluate(() => { (window as unknown as { reloaded: boolean }).reloaded = false; });
+    const response = await fetch(`${session.server.baseUrl}/api/customers?k=4`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify([{ age: 30, annual_income: 50000, spending_score: 60, membership_years: 2, purchase_frequency: 8, last_purchase_amount: 150 }, { age: 60, annual_income: 70000, spending_score: 50, membership_years: 14, purchase_frequency: 12, last_purchase_amount: 200 }]),
+    });
+    assert.equal(response.status, 201);
+    const started = Date.now();
+    await clusters.waitForFunction((n) => Array.from(document.querySelectorAll('#cluster-sizes tbody td:nth-child(2)')).reduce((s, c) => s + Number((c.textContent ?? '').replace(/,/g, '')), 0) === n, before + 2, { timeout: 10_000 });
+    await overview.waitForFunction((text) => document.querySelector('.kpi-value')?.textContent !== text, kpiBefore, { timeout: 10_000 });
+    console.log(`live refresh after ${Date.now() - started} ms`);
+    assert.equal(await clusters.evaluate(() => (window as unknown as { reloaded: boolean }).reloaded), false, 'no page reload');
+    await clusters.close();
+    await overview.close();
+  });
+
   it('takes a screenshot of each tab at 1280x800 and at 768 px without horizontal scrolling', async () => {
     for (const [name, path] of [['overview', '/'], ['clusters', '/clusters'], ['predict', '/predict'], ['datasets', '/datasets']]) {
       const page = await openPage(path === '/datasets' ? '/' : path);

@@ -1,0 +1,91 @@
+/**
+ * Validates customers sent for registration against a dataset's columns: known fields only,
+ * numbers where the column is numeric and within a plausible range of the data, text for
+ * categories. Errors name the customer and the field.
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { presentValues } from '../analysis/stats.ts';
+import type { DataTable } from '../analysis/table.ts';
+import { InputError } from '../errors.ts';
+import type { CellValue } from '../store/datasets.ts';
+import { looksLikeDate } from './values.ts';
+
+export const MAX_REGISTRATIONS = 1000;
+
+export interface NumericBounds {
+  min: number;
+  max: number;
+}
+
+/**
+ * The accepted range of a numeric column: the data's range widened by its own width on both
+ * sides, and never below zero for a column that has no negative values.
+ */
+export function plausibleBounds(values: Float64Array): NumericBounds {
+  const present = presentValues(values);
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of present) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (!Number.isFinite(min)) return { min: -Number.MAX_VALUE, max: Number.MAX_VALUE };
+  const width = Math.max(max - min, Math.abs(max) * 0.1, 1);
+  return { min: min >= 0 ? Math.max(0, min - width) : min - width, max: max + width };
+}
+
+export function registrationSchema(table: DataTable) {
+  const shape: Record<string, z.ZodType> = {};
+  for (const column of table.columns) {
+    if (column.kind === 'numeric') {
+      const { min, max } = plausibleBounds(column.values);
+      const fmt = (v: number) => Number(v.toPrecision(6));
+      shape[column.name] = z
+        .number({ error: `must be a number` })
+        .finite({ error: 'must be a finite number' })
+        .min(min, { error: `must be between ${fmt(min)} and ${fmt(max)} (the data's range, widened)` })
+        .max(max, { error: `must be between ${fmt(min)} and ${fmt(max)} (the data's range, widened)` })
+        .nullable()
+        .optional();
+    } else if (column.kind === 'date') {
+      shape[column.name] = z.string({ error: 'must be a date as text' }).refine(looksLikeDate, { error: 'must be a date such as 2024-05-31' }).nullable().optional();
+    } else {
+      shape[column.name] = z.string({ error: 'must be text' }).trim().min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }).nullable().optional();
+    }
+  }
+  return z.strictObject(shape);
+}
+
+/** Customers to stored rows in column order; ids are generated where the dataset has one and none is given. */
+export function validateRegistrations(table: DataTable, body: unknown): CellValue[][] {
+  if (body === undefined || body === null || (typeof body === 'object' && !Array.isArray(body) && Object.keys(body as object).length === 0)) {
+    throw new InputError('Send one customer as a JSON object, or several as an array of objects.');
+  }
+  const customers = Array.isArray(body) ? body : [body];
+  if (customers.length === 0) throw new InputError('The array of customers is empty.');
+  if (customers.length > MAX_REGISTRATIONS) throw new InputError(`Register at most ${MAX_REGISTRATIONS} customers per request.`);
+  const schema = registrationSchema(table);
+  return customers.map((customer, index) => {
+    const where = customers.length > 1 ? `customer ${index + 1}: ` : '';
+    if (typeof customer !== 'object' || customer === null || Array.isArray(customer)) throw new InputError(`${where}each customer must be a JSON object of column names to values.`);
+    const parsed = schema.safeParse(customer);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      if (issue.code === 'unrecognized_keys') {
+        throw new InputError(`${where}unknown field "${String(issue.keys[0]).slice(0, 60)}"; the dataset's columns are ${table.columns.map((c) => c.name).join(', ')}.`, { field: String(issue.keys[0]) });
+      }
+      const field = String(issue.path[0] ?? '');
+      throw new InputError(`${where}"${field.slice(0, 60)}" ${issue.message}.`, { field });
+    }
+    const values = parsed.data as Record<string, string | number | null | undefined>;
+    if (!table.columns.some((c) => c.kind !== 'id' && values[c.name] !== undefined && values[c.name] !== null)) {
+      throw new InputError(`${where}the customer has no values; give at least one feature.`);
+    }
+    return table.columns.map((c) => {
+      const v = values[c.name];
+      if (v === undefined || v === null) return c.kind === 'id' ? `REG-${randomBytes(5).toString('hex')}` : null;
+      return v;
+    });
+  });
+}

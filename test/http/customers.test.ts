@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import { createApp } from '../../server/app.ts';
+import { LiveEvents } from '../../server/web/events.ts';
+import { createTestApp, type TestApp } from './harness.ts';
+
+let t: TestApp;
+before(async () => { t = await createTestApp(); });
+after(() => t.close());
+
+const customer = { age: 41, gender: 'Female', annual_income: 115000, spending_score: 84, membership_years: 6, purchase_frequency: 9.5, last_purchase_amount: 480, preferred_category: 'Electronics' };
+const rowCount = async () => (await request(t.app).get('/api/datasets')).body[0].rowCount as number;
+
+/** Reads server-sent events from a running server until `count` have arrived. */
+function collectEvents(url: string, count: number): { events: Promise<string[]>; received: string[]; close: () => void } {
+  let req: http.ClientRequest;
+  const received: string[] = [];
+  const events = new Promise<string[]>((resolve, reject) => {
+    req = http.get(url, (res) => {
+      res.setEncoding('utf8');
+      let buffer = '';
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const message = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (message.includes('event: data-changed')) received.push(message);
+          if (received.length >= count) resolve(received);
+        }
+      });
+    });
+    req.on('error', reject);
+  });
+  return { events, received, close: () => req.destroy() };
+}
+
+describe('registering customers', () => {
+  it('stores one customer with its segment and bumps the dataset version', async () => {
+    const before = (await request(t.app).get('/api/datasets')).body[0];
+    const res = await request(t.app).post('/api/customers?k=4').send(customer).expect(201);
+    assert.equal(res.body.customers.length, 1);
+    const [registered] = res.body.customers;
+    assert.equal(typeof registered.id, 'number');
+    assert.ok(registered.segment >= 0 && registered.segment < 4);
+    assert.match(registered.name, /high/i);
+    const after = (await request(t.app).get('/api/datasets')).body[0];
+    assert.equal(after.rowCount, before.rowCount + 1);
+    assert.equal(after.version, before.version + 1);
+    const stored = t.db.prepare('SELECT segment, segment_name FROM customer_segments WHERE row_id = ?').get(registered.id) as { segment: number; segment_name: string };
+    assert.deepEqual(stored, { segment: registered.segment, segment_name: registered.name });
+    // The segmentation follows: the new customer is counted without a refit.
+    const seg = await request(t.app).get('/api/segments?k=4').expect(200);
+    assert.equal(seg.body.segments.reduce((s: number, x: { size: number }) => s + x.size, 0), after.rowCount);
+    assert.ok(seg.body.notes.some((n: string) => /Assigned without refitting/.test(n)));
+  });
+
+  it('registers an array of customers and predicts each as /api/predict does', async () => {
+    const young = { age: 23, annual_income: 38000, spending_score: 80, membership_years: 1, purchase_frequency: 13, last_purchase_amount: 100 };
+    const res = await request(t.app).post('/api/customers?k=4').send([customer, young]).expect(201);
+    assert.equal(res.body.customers.length, 2);
+    const predicted = await request(t.app).post('/api/predict?k=4').send({ customer: young }).expect(200);
+    assert.equal(res.body.customers[1].segment, predicted.body.segment);
+  });
+
+  const invalid: [string, unknown, RegExp][] = [
+    ['an unknown field', { ...customer, shoe_size: 44 }, /unknown field "shoe_size"/],
+    ['a wrong type', { ...customer, age: 'forty' }, /"age" must be a number/],
+    ['an out-of-range value', { ...customer, spending_score: 5000 }, /"spending_score" must be between/],
+    ['a negative age', { ...customer, age: -5 }, /"age" must be between 0 and/],
+    ['an empty body', {}, /Send one customer/],
+    ['an empty array', [], /empty/],
+    ['a bad customer in a batch', [customer, { ...customer, gender: 42 }], /customer 2: "gender" must be text/],
+  ];
+  for (const [what, body, message] of invalid) {
+    it(`rejects ${what}, naming the field, and stores nothing`, async () => {
+      const before = await rowCount();
+      const res = await request(t.app).post('/api/customers').send(body as object).expect(400);
+      assert.match(res.body.error, message);
+      assert.equal(await rowCount(), before);
+    });
+  }
+
+  it('rejects a 10 MB body with 413 and stores nothing', async () => {
+    const before = await rowCount();
+    const huge = JSON.stringify([{ ...customer, gender: 'x'.repeat(10 * 1024 * 1024) }]);
+    const res = await request(t.app).post('/api/customers').set('Content-Type', 'application/json').send(huge).expect(413);
+    assert.match(res.body.error, /too large/);
+    assert.equal(await rowCount(), before);
+  });
+
+  it('registers from the Predict form and answers with the segment', async () => {
+    const res = await request(t.app).post('/customers').set('HX-Request', 'true').type('form')
+      .send({ dataset: '1', k: '4', 'c:age': '30', 'c:annual_income': '50000', 'c:spending_score': '40', 'c:membership_years': '3', 'c:purchase_frequency': '5', 'c:last_purchase_amount': '120' })
+      .expect(201);
+    assert.match(res.text, /Registered customer #\d+ in segment <strong>\d\./);
+  });
+});
+
+describe('live updates', () => {
+  it('sends a server-sent event to every listener after a registration, coalescing a burst', async () => {
+    const events = new LiveEvents();
+    const app = createApp({ db: t.db, events });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise<void>((r) => server.once('listening', () => r()));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const first = collectEvents(`http://127.0.0.1:${port}/events?dataset=1`, 1);
+      const second = collectEvents(`http://127.0.0.1:${port}/events`, 1);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(events.clientCount, 2);
+      const started = Date.now();
+      await Promise.all([1, 2, 3].map(() => request(app).post('/api/customers?k=4').send(customer).expect(201)));
+      const [a, b] = await Promise.all([first.events, second.events]);
+      assert.ok(Date.now() - started < 1000 + 500, 'within a second of the registration');
+      const data = JSON.parse(/data: (.*)/.exec(a[0])![1]);
+      assert.equal(data.dataset, 1);
+      assert.equal(data.version, (await request(app).get('/api/datasets')).body[0].version);
+      assert.equal(b.length, 1);
+      // Only one event for the burst of three registrations.
+      await new Promise((r) => setTimeout(r, 400));
+      assert.equal(first.received.length, 1);
+      first.close();
+      second.close();
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(events.clientCount, 0, 'closed connections are dropped');
+    } finally {
+      events.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
+
+describe('reconnecting event streams', () => {
+  it('sends a client that missed events the latest one at once', async () => {
+    const events = new LiveEvents();
+    const app = createApp({ db: t.db, events });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise<void>((r) => server.once('listening', () => r()));
+    const { port } = server.address() as AddressInfo;
+    try {
+      events.notify(1, 99);
+      await new Promise((r) => setTimeout(r, 350));
+      const message = await new Promise<string>((resolve, reject) => {
+        const req = http.get({ host: '127.0.0.1', port, path: '/events?dataset=1', headers: { 'Last-Event-ID': '0' } }, (res) => {
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            if (chunk.includes('data-changed')) {
+              resolve(chunk);
+              req.destroy();
+            }
+          });
+        });
+        req.on('error', reject);
+      });
+      assert.match(message, /"version":99/);
+    } finally {
+      events.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
