@@ -9,6 +9,9 @@ import { DEFAULT_MAX_BYTES } from './ingest/stream-import.ts';
 import { UploadStaging } from './ingest/staging.ts';
 import { clustersRouter } from './web/clusters.ts';
 import { customersRouter } from './web/customers.ts';
+import { modelsRouter } from './web/models.ts';
+import { ModelService, type RetrainPolicy } from './engine/models.ts';
+import { getDataset } from './store/datasets.ts';
 import { datasetsRouter } from './web/datasets.ts';
 import { LiveEvents } from './web/events.ts';
 import { exportsRouter } from './web/exports.ts';
@@ -24,7 +27,10 @@ export interface AppDeps {
   /** Largest CSV accepted, in bytes (default 200 MB). */
   maxUploadBytes?: number;
   events?: LiveEvents;
+  models?: ModelService;
 }
+
+export const DEFAULT_RETRAIN_POLICY: RetrainPolicy = { afterCustomers: 500, afterMinutes: 60 };
 
 const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
@@ -34,6 +40,7 @@ export function createApp(deps: AppDeps): express.Express {
   const staging = deps.staging ?? new UploadStaging();
   const maxUploadBytes = deps.maxUploadBytes ?? DEFAULT_MAX_BYTES;
   const events = deps.events ?? new LiveEvents();
+  const models = deps.models ?? new ModelService(db, engine, DEFAULT_RETRAIN_POLICY, (id) => events.notify(id, getDataset(db, id).version));
   const app = express();
   app.disable('x-powered-by');
   app.set('views', root('views'));
@@ -43,7 +50,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/static', express.static(root('public'), { maxAge: '1h' }));
   app.use('/vendor/htmx', express.static(root('node_modules/htmx.org/dist'), { maxAge: '1d' }));
   app.use('/vendor/chart.js', express.static(root('node_modules/chart.js/dist'), { maxAge: '1d' }));
-  app.use(express.json({ limit: '1mb' }));
+  app.use(express.json({ limit: '2mb' }));
 
   app.get('/healthz', (_req, res) => {
     db.prepare('SELECT 1').get();
@@ -52,9 +59,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(overviewRouter(db, engine));
   app.use(clustersRouter(db, engine));
   app.use(predictRouter(db, engine));
-  app.use(apiRouter({ db, engine, staging, maxUploadBytes }));
+  app.use(apiRouter({ db, engine, models, staging, maxUploadBytes }));
   app.use(datasetsRouter({ db, engine, staging, maxUploadBytes }));
-  app.use(customersRouter(db, engine, events));
+  app.use(customersRouter({ db, engine, events, models }));
+  app.use(modelsRouter({ db, engine, models, staging }));
   app.use(exportsRouter(db, engine));
 
   app.use((req: Request, _res: Response, next: NextFunction) => next(new InputError(`There is no page at ${req.path}.`, { status: 404 })));

@@ -10,11 +10,15 @@ export interface AppConfig {
   defaultDatasetName: string;
   agglomerativeMaxRows: number;
   maxUploadBytes: number;
+  retrainAfterCustomers: number;
+  retrainAfterMinutes: number;
 }
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
+  RETRAIN_AFTER_CUSTOMERS: z.coerce.number().int().min(1).default(500),
+  RETRAIN_AFTER_MINUTES: z.coerce.number().positive().default(60),
   MAX_UPLOAD_MB: z.coerce.number().positive().max(100_000).default(200),
   AGGLOMERATIVE_MAX_ROWS: z.coerce.number().int().min(100).max(20_000).default(5000),
   DB_PATH: z.string().min(1).default(fileURLToPath(new URL('../customer-segments.db', import.meta.url))),
@@ -36,5 +40,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     defaultDatasetName: 'Sample customers',
     agglomerativeMaxRows: parsed.data.AGGLOMERATIVE_MAX_ROWS,
     maxUploadBytes: Math.round(parsed.data.MAX_UPLOAD_MB * 1e6),
+    retrainAfterCustomers: parsed.data.RETRAIN_AFTER_CUSTOMERS,
+    retrainAfterMinutes: parsed.data.RETRAIN_AFTER_MINUTES,
   };
 }

@@ -3,6 +3,8 @@ import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { Engine } from './engine/engine.ts';
 import { LiveEvents } from './web/events.ts';
+import { ModelService } from './engine/models.ts';
+import { getDataset, listDatasets } from './store/datasets.ts';
 import { openDatabase } from './store/db.ts';
 import { seedDefaultDataset } from './store/seed.ts';
 
@@ -13,7 +15,13 @@ if (seeded) console.log(`Imported the sample dataset: ${seeded.rowCount} custome
 
 const engine = new Engine(db, { agglomerativeMaxRows: config.agglomerativeMaxRows });
 const events = new LiveEvents();
-const server = createApp({ db, engine, events, maxUploadBytes: config.maxUploadBytes }).listen(config.port, config.host, () => {
+const models = new ModelService(db, engine, { afterCustomers: config.retrainAfterCustomers, afterMinutes: config.retrainAfterMinutes }, (id) => events.notify(id, getDataset(db, id).version));
+// Time-based retraining: once a minute, refit active models that have waited long enough.
+const retrainTimer = setInterval(() => {
+  for (const dataset of listDatasets(db)) models.considerRetraining(dataset.id);
+}, 60_000);
+retrainTimer.unref();
+const server = createApp({ db, engine, events, models, maxUploadBytes: config.maxUploadBytes }).listen(config.port, config.host, () => {
   console.log(`Customer Segments is serving http://${config.host}:${config.port}`);
 });
 

@@ -82,7 +82,7 @@ function centroidInOriginalUnits(prep: PreprocessResult, centroid: Float64Array)
   return out;
 }
 
-export function segment(table: DataTable, prepared: PreparedData, options: SegmentationOptions & { k: number }): SegmentationResult {
+export function segment(table: DataTable, prepared: PreparedData, options: SegmentationOptions & { k: number }, warmStart?: Matrix): SegmentationResult {
   const { prep, fitX } = prepared;
   const notes: string[] = [];
   let eps = options.eps ?? 0;
@@ -90,7 +90,7 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
     eps = suggestEps(fitX, options.minPts, options.seed).eps;
     notes.push(`eps ${eps} was suggested from the knee of the ${options.minPts}-distance curve.`);
   }
-  const algorithmOptions: AlgorithmOptions = { ...options, eps };
+  const algorithmOptions: AlgorithmOptions = { ...options, eps, initialCentroids: warmStart };
   const fit = fitAlgorithm(fitX, algorithmOptions);
   notes.push(...fit.notes);
   const k = fit.k;
@@ -118,7 +118,7 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
   const metrics = k >= 2 ? computeMetrics(x, labels, options.seed) : { inertia: Number.NaN, silhouette: Number.NaN, silhouetteSampled: false, daviesBouldin: Number.NaN, calinskiHarabasz: Number.NaN };
   if (metrics.silhouetteSampled) notes.push('The silhouette is estimated on a random sample of 10,000 customers.');
   if (fit.dbscan && noiseCount > 0) notes.push('Metrics leave DBSCAN noise points out.');
-  const stability = k >= 2 ? bootstrapStability(fitX, fit.labels, algorithmOptions) : { meanAri: Number.NaN, replicates: 0, sampleSize: 0 };
+  const stability = k >= 2 ? bootstrapStability(fitX, fit.labels, { ...algorithmOptions, initialCentroids: undefined }) : { meanAri: Number.NaN, replicates: 0, sampleSize: 0 };
   const pca = fitPca(x);
   const profiles = buildProfiles({ table, rowIndex: prep.rowIndex, labels, k, featureNames: options.features });
   const segments: Segment[] = profiles.map((p) => ({

@@ -31,6 +31,20 @@ const MIGRATIONS: string[] = [
      assigned_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
      PRIMARY KEY (dataset_id, row_id)
    );`,
+  `CREATE TABLE saved_models (
+     id INTEGER PRIMARY KEY,
+     dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     pipeline TEXT NOT NULL,
+     baseline TEXT NOT NULL,
+     source TEXT NOT NULL CHECK (source IN ('fitted', 'imported')),
+     active INTEGER NOT NULL DEFAULT 0,
+     refits INTEGER NOT NULL DEFAULT 0,
+     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+     fitted_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+     UNIQUE (dataset_id, name)
+   );
+   CREATE UNIQUE INDEX one_active_model ON saved_models (dataset_id) WHERE active = 1;`,
 ];
 
 export function openDatabase(path: string): Db {

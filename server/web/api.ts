@@ -9,7 +9,9 @@ import { importCsvFile, importTransactionsFile } from '../ingest/stream-import.t
 import { deleteDataset, listDatasets, renameDataset, type DatasetInfo } from '../store/datasets.ts';
 import { parseImportChoices } from './import-options.ts';
 import { multipartUpload, stageRawBody, type StagedUpload } from './uploads.ts';
-import { parseSegmentationParams } from './params.ts';
+import { PARAM_NAMES, parseSegmentationParams } from './params.ts';
+import { predictCustomer } from '../analysis/predict.ts';
+import type { ModelService } from '../engine/models.ts';
 
 const finite = (v: number) => (Number.isFinite(v) ? v : null);
 
@@ -43,6 +45,7 @@ export function segmentsBody(result: SegmentationResult) {
 export interface ApiDeps {
   db: Db;
   engine: Engine;
+  models: ModelService;
   staging: UploadStaging;
   maxUploadBytes: number;
 }
@@ -55,7 +58,7 @@ function idParam(req: Request): number {
   return id;
 }
 
-export function apiRouter({ db, engine, staging, maxUploadBytes }: ApiDeps): Router {
+export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDeps): Router {
   const router = Router();
   const multipart = multipartUpload(staging, maxUploadBytes);
 
@@ -125,8 +128,13 @@ export function apiRouter({ db, engine, staging, maxUploadBytes }: ApiDeps): Rou
     if (typeof customer !== 'object' || customer === null || Array.isArray(customer)) {
       throw new InputError('Send JSON like {"customer": {"age": 35, ...}} with one value per feature.', { field: 'customer' });
     }
-    const { prediction } = await engine.predict(params, customer as Record<string, string | number | null>);
-    res.json({ segment: prediction.segment, name: prediction.name, distances: prediction.distances, point: prediction.point });
+    // With no segmentation parameters, the dataset's active saved segmentation predicts.
+    const explicit = PARAM_NAMES.some((name) => name !== 'dataset' && req.query[name] !== undefined);
+    const active = explicit ? undefined : models.active(params.datasetId);
+    const prediction = active
+      ? predictCustomer(active.pipeline, customer as Record<string, string | number | null>)
+      : (await engine.predict(params, customer as Record<string, string | number | null>)).prediction;
+    res.json({ segment: prediction.segment, name: prediction.name, distances: prediction.distances, point: prediction.point, model: active ? { id: active.id, name: active.name } : null });
   });
 
   return router;

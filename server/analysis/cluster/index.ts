@@ -17,6 +17,8 @@ export interface AlgorithmOptions {
   minPts: number;
   /** Agglomerative fits on a sample above this many rows. */
   agglomerativeMaxRows: number;
+  /** Warm start for k-means (retraining): one run from these centroids. */
+  initialCentroids?: Matrix;
 }
 
 export interface AlgorithmFit extends ClusterFit {
@@ -29,7 +31,7 @@ export function fitAlgorithm(x: Matrix, options: AlgorithmOptions): AlgorithmFit
   const { algorithm, k, seed } = options;
   switch (algorithm) {
     case 'kmeans':
-      return { ...fitKMeans(x, { k, seed, nInit: options.nInit }), k };
+      return { ...fitKMeans(x, { k, seed, nInit: options.nInit, initialCentroids: options.initialCentroids, refine: !options.initialCentroids }), k };
     case 'minibatch':
       return { ...fitMiniBatch(x, { k, seed, batchSize: options.batchSize, maxIterations: options.iterations }), k };
     case 'agglomerative':

@@ -62,9 +62,18 @@ export function fitKMeans(x: Matrix, options: KMeansOptions): KMeansFit {
     const result = mlKmeans(points, k, { initialization: toRows(start), maxIterations, tolerance: absoluteTolerance });
     // ml-kmeans labels rows by the centroids before its last update: reassign to the final ones.
     let centroids = fromRows(result.centroids);
-    if (refine) centroids = hartiganRefine(x, assignNearest(x, centroids).labels, centroids).centroids;
+    let iterations = result.iterations;
+    if (refine) {
+      const refined = hartiganRefine(x, assignNearest(x, centroids).labels, centroids);
+      if (refined.moves > 0) {
+        // Back to a Lloyd fixed point, so a warm restart from these centroids changes nothing.
+        const settled = mlKmeans(points, k, { initialization: toRows(refined.centroids), maxIterations, tolerance: absoluteTolerance });
+        centroids = fromRows(settled.centroids);
+        iterations += settled.iterations;
+      }
+    }
     const { labels, inertia } = assignNearest(x, centroids);
-    return { labels, centroids, inertia, iterations: result.iterations };
+    return { labels, centroids, inertia, iterations };
   };
 
   const starts = options.initialCentroids ? 1 : nInit;

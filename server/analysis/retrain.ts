@@ -1,0 +1,95 @@
+/**
+ * Refitting a saved model on the data as it is now: warm-started from its centroids, kept
+ * only if the silhouette is not worse, and renumbered so every segment keeps its number and
+ * name (old and new centroids matched by the Hungarian algorithm).
+ */
+import { createMatrix, type Matrix } from './matrix.ts';
+import { silhouetteScore } from './metrics.ts';
+import { customerAt, prepare, segment, type SegmentationResult } from './pipeline.ts';
+import { predictCustomer, type FittedPipeline } from './predict.ts';
+import type { FittedPreprocessor } from './preprocess.ts';
+import { hungarian } from './hungarian.ts';
+import type { DataTable } from './table.ts';
+
+export interface RetrainOutcome {
+  accepted: boolean;
+  reason: string;
+  oldSilhouette: number;
+  newSilhouette: number;
+  /** The refit, renumbered to the old segments; set when accepted. */
+  result?: SegmentationResult;
+}
+
+/** A centroid of one preprocessor's space expressed in another's (through original units). */
+function translateCentroid(centroid: number[], from: FittedPreprocessor, to: FittedPreprocessor): Float64Array {
+  const original = new Map<string, number>();
+  from.numeric.forEach((s, j) => original.set(s.name, s.center + s.scale * centroid[j]));
+  let offset = from.numeric.length;
+  for (const s of from.categorical) {
+    s.levels.forEach((level, l) => original.set(`${s.name}=${level}`, centroid[offset + l] / s.weight));
+    offset += s.levels.length;
+  }
+  const out = new Float64Array(to.outputNames.length);
+  to.numeric.forEach((s, j) => (out[j] = ((original.get(s.name) ?? s.center) - s.center) / s.scale));
+  offset = to.numeric.length;
+  for (const s of to.categorical) {
+    s.levels.forEach((level, l) => (out[offset + l] = (original.get(`${s.name}=${level}`) ?? 0) * s.weight));
+    offset += s.levels.length;
+  }
+  return out;
+}
+
+/** Renumbers a result's segments: segment j of the refit becomes newToOld[j]. */
+export function renumber(result: SegmentationResult, newToOld: number[], names: string[]): SegmentationResult {
+  const k = newToOld.length;
+  const map = (l: number) => (l < 0 ? l : newToOld[l]);
+  const centroids: number[][] = new Array(k);
+  result.pipeline.centroids.forEach((c, j) => (centroids[newToOld[j]] = c));
+  const segments = new Array(k);
+  result.segments.forEach((s, j) => (segments[newToOld[j]] = { ...s, id: newToOld[j], name: names[newToOld[j]] ?? s.name }));
+  return {
+    ...result,
+    labels: result.labels.map(map),
+    segments,
+    pipeline: {
+      ...result.pipeline,
+      centroids,
+      segmentNames: segments.map((s) => s.name),
+      dbscan: result.pipeline.dbscan ? { ...result.pipeline.dbscan, coreLabels: result.pipeline.dbscan.coreLabels.map(map) } : undefined,
+    },
+  };
+}
+
+export function retrain(table: DataTable, old: FittedPipeline): RetrainOutcome {
+  const options = old.options;
+  const prepared = prepare(table, options);
+  const x = prepared.prep.matrix;
+  const warm: Matrix | undefined = options.algorithm === 'kmeans'
+    ? (() => {
+        const m = createMatrix(old.centroids.length, x.cols);
+        old.centroids.forEach((c, i) => m.data.set(translateCentroid(c, old.preprocessor, prepared.prep.fitted), i * x.cols));
+        return m;
+      })()
+    : undefined;
+  const refit = segment(table, prepared, options, warm);
+  const oldLabels = Int32Array.from(prepared.prep.rowIndex, (r) => {
+    try {
+      return predictCustomer(old, customerAt(table, r, refit.featureNames)).segment;
+    } catch {
+      return -1;
+    }
+  });
+  const oldSilhouette = silhouetteScore(x, oldLabels, options.seed).value;
+  const newSilhouette = refit.metrics.silhouette;
+  if (refit.k !== old.centroids.length) {
+    return { accepted: false, reason: `the refit found ${refit.k} segments instead of ${old.centroids.length}`, oldSilhouette, newSilhouette };
+  }
+  if (!(newSilhouette >= oldSilhouette - 1e-12)) {
+    return { accepted: false, reason: `the refit's silhouette ${newSilhouette.toFixed(3)} is below the current model's ${oldSilhouette.toFixed(3)}`, oldSilhouette, newSilhouette };
+  }
+  // Match old centroids (moved into the new space) to new ones: the cheapest renumbering.
+  const oldInNew = old.centroids.map((c) => translateCentroid(c, old.preprocessor, prepared.prep.fitted));
+  const cost = refit.pipeline.centroids.map((n) => oldInNew.map((o) => n.reduce((s, v, d) => s + (v - o[d]) ** 2, 0)));
+  const newToOld = hungarian(cost);
+  return { accepted: true, reason: 'the refit is at least as well separated', oldSilhouette, newSilhouette, result: renumber(refit, newToOld, old.segmentNames) };
+}

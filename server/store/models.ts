@@ -1,0 +1,95 @@
+/** Saved segmentations: the whole fitted pipeline and its training baseline, one active per dataset. */
+import type { TrainingBaseline } from '../analysis/drift.ts';
+import type { FittedPipeline } from '../analysis/predict.ts';
+import { InputError, NotFoundError } from '../errors.ts';
+import type { Db } from './db.ts';
+
+export interface SavedModel {
+  id: number;
+  datasetId: number;
+  name: string;
+  pipeline: FittedPipeline;
+  baseline: TrainingBaseline;
+  source: 'fitted' | 'imported';
+  active: boolean;
+  refits: number;
+  createdAt: string;
+  fittedAt: string;
+}
+
+interface ModelRow {
+  id: number;
+  dataset_id: number;
+  name: string;
+  pipeline: string;
+  baseline: string;
+  source: 'fitted' | 'imported';
+  active: number;
+  refits: number;
+  created_at: string;
+  fitted_at: string;
+}
+
+const toModel = (r: ModelRow): SavedModel => ({
+  id: r.id,
+  datasetId: r.dataset_id,
+  name: r.name,
+  pipeline: JSON.parse(r.pipeline) as FittedPipeline,
+  baseline: JSON.parse(r.baseline) as TrainingBaseline,
+  source: r.source,
+  active: r.active === 1,
+  refits: r.refits,
+  createdAt: r.created_at,
+  fittedAt: r.fitted_at,
+});
+
+export function saveModel(db: Db, model: { datasetId: number; name: string; pipeline: FittedPipeline; baseline: TrainingBaseline; source: 'fitted' | 'imported' }): SavedModel {
+  const exists = db.prepare('SELECT 1 FROM saved_models WHERE dataset_id = ? AND name = ?').get(model.datasetId, model.name);
+  if (exists) throw new InputError(`A saved segmentation named "${model.name.slice(0, 60)}" already exists for this dataset; choose another name.`, { field: 'name', status: 409 });
+  const id = db.transaction(() => {
+    const info = db.prepare('INSERT INTO saved_models (dataset_id, name, pipeline, baseline, source) VALUES (?, ?, ?, ?, ?)')
+      .run(model.datasetId, model.name, JSON.stringify(model.pipeline), JSON.stringify(model.baseline), model.source);
+    const newId = Number(info.lastInsertRowid);
+    // The first saved model of a dataset becomes its active one.
+    const active = db.prepare('SELECT 1 FROM saved_models WHERE dataset_id = ? AND active = 1').get(model.datasetId);
+    if (!active) db.prepare('UPDATE saved_models SET active = 1 WHERE id = ?').run(newId);
+    return newId;
+  })();
+  return getModel(db, id);
+}
+
+export function listModels(db: Db, datasetId: number): SavedModel[] {
+  return (db.prepare('SELECT * FROM saved_models WHERE dataset_id = ? ORDER BY id').all(datasetId) as ModelRow[]).map(toModel);
+}
+
+export function getModel(db: Db, id: number): SavedModel {
+  const row = db.prepare('SELECT * FROM saved_models WHERE id = ?').get(id) as ModelRow | undefined;
+  if (!row) throw new NotFoundError(`There is no saved segmentation with id ${id}.`);
+  return toModel(row);
+}
+
+export function activeModel(db: Db, datasetId: number): SavedModel | undefined {
+  const row = db.prepare('SELECT * FROM saved_models WHERE dataset_id = ? AND active = 1').get(datasetId) as ModelRow | undefined;
+  return row ? toModel(row) : undefined;
+}
+
+export function activateModel(db: Db, id: number): SavedModel {
+  const model = getModel(db, id);
+  db.transaction(() => {
+    db.prepare('UPDATE saved_models SET active = 0 WHERE dataset_id = ?').run(model.datasetId);
+    db.prepare('UPDATE saved_models SET active = 1 WHERE id = ?').run(id);
+  })();
+  return getModel(db, id);
+}
+
+export function deleteModel(db: Db, id: number): void {
+  getModel(db, id);
+  db.prepare('DELETE FROM saved_models WHERE id = ?').run(id);
+}
+
+/** Replaces a model's fit after an accepted retraining. */
+export function replaceModelFit(db: Db, id: number, pipeline: FittedPipeline, baseline: TrainingBaseline): SavedModel {
+  db.prepare("UPDATE saved_models SET pipeline = ?, baseline = ?, refits = refits + 1, fitted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?")
+    .run(JSON.stringify(pipeline), JSON.stringify(baseline), id);
+  return getModel(db, id);
+}

@@ -1,0 +1,148 @@
+/** Saved segmentations: save, list, activate, delete, export/import JSON, compare, drift, retrain. */
+import express, { Router, type Request, type Response } from 'express';
+import type { Engine } from '../engine/engine.ts';
+import type { ModelService } from '../engine/models.ts';
+import { InputError } from '../errors.ts';
+import type { Db } from '../store/db.ts';
+import { activateModel, deleteModel, getModel, listModels, type SavedModel } from '../store/models.ts';
+import { parseSegmentationParams, resolveDataset } from './params.ts';
+import { isHtmx } from './render.ts';
+import { multipartUpload } from './uploads.ts';
+import type { UploadStaging } from '../ingest/staging.ts';
+import { readFile } from 'node:fs/promises';
+
+export interface ModelRoutesDeps {
+  db: Db;
+  engine: Engine;
+  models: ModelService;
+  staging: UploadStaging;
+}
+
+const modelBody = (m: SavedModel) => ({
+  id: m.id, datasetId: m.datasetId, name: m.name, source: m.source, active: m.active, refits: m.refits,
+  createdAt: m.createdAt, fittedAt: m.fittedAt, k: m.pipeline.centroids.length, algorithm: m.pipeline.options.algorithm,
+  features: [...m.pipeline.preprocessor.numeric, ...m.pipeline.preprocessor.categorical].map((s) => s.name),
+  segmentNames: m.pipeline.segmentNames,
+});
+
+function idParam(req: Request, name = 'id'): number {
+  const id = Number(req.params[name] ?? req.query[name]);
+  if (!Number.isInteger(id) || id < 1) throw new InputError(`${name} must be the id of a saved segmentation.`, { status: 404 });
+  return id;
+}
+
+function modelName(value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > 200) throw new InputError('Name the segmentation (1 to 200 characters).', { field: 'name' });
+  return value.trim();
+}
+
+export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '64kb' });
+
+  /** The panel on the Clusters tab, for the dataset of the request. */
+  const renderPanel = (req: Request, res: Response, datasetId: number, extra: Record<string, unknown> = {}) => {
+    const list = listModels(db, datasetId);
+    const active = list.find((m) => m.active);
+    res.render('partials/models-panel', { models: list, active, drift: active ? models.drift(active) : undefined, datasetId, message: undefined, ...extra });
+  };
+
+  router.get('/api/models', (req, res) => {
+    const dataset = resolveDataset(db, req.query.dataset === undefined ? undefined : Number(req.query.dataset));
+    res.json(listModels(db, dataset.id).map(modelBody));
+  });
+
+  router.post('/api/models', async (req, res) => {
+    const params = parseSegmentationParams(req.query, db);
+    const saved = models.saveFit(params.datasetId, modelName(req.query.name ?? (req.body as { name?: unknown })?.name), await engine.segment(params));
+    res.status(201).json(modelBody(saved));
+  });
+
+  router.get('/api/models/compare', (req, res) => {
+    res.json(models.compare(idParam(req, 'a'), idParam(req, 'b')));
+  });
+
+  router.get('/api/models/:id', (req, res) => res.json(modelBody(getModel(db, idParam(req)))));
+
+  router.get('/api/models/:id/export', (req, res) => {
+    const model = getModel(db, idParam(req));
+    res.attachment(`${model.name.replace(/[^\w.-]+/g, '_').slice(0, 60) || 'segmentation'}.json`);
+    res.type('application/json').send(JSON.stringify(model.pipeline, null, 2));
+  });
+
+  // Body: the exported JSON (a FittedPipeline), parsed by the app's JSON parser; ?dataset=ID&name=NAME.
+  router.post('/api/models/import', (req, res) => {
+    const dataset = resolveDataset(db, req.query.dataset === undefined ? undefined : Number(req.query.dataset));
+    if (typeof req.body !== 'object' || req.body === null || Object.keys(req.body).length === 0) {
+      throw new InputError('Send the exported model JSON as an application/json body.');
+    }
+    res.status(201).json(modelBody(models.importModel(dataset.id, modelName(req.query.name), JSON.stringify(req.body))));
+  });
+
+  router.post('/api/models/:id/activate', (req, res) => res.json(modelBody(activateModel(db, idParam(req)))));
+  router.delete('/api/models/:id', (req, res) => {
+    deleteModel(db, idParam(req));
+    res.status(204).end();
+  });
+  router.get('/api/models/:id/drift', (req, res) => res.json(models.drift(getModel(db, idParam(req)))));
+  router.post('/api/models/:id/retrain', (req, res) => {
+    const model = getModel(db, idParam(req));
+    if (!model.active) throw new InputError('Only the active segmentation is retrained; activate it first.');
+    res.json(models.retrainNow(model.datasetId));
+  });
+
+  // The Clusters tab's panel: htmx forms that answer with the re-rendered panel.
+  router.get('/models', (req, res) => {
+    const dataset = resolveDataset(db, req.query.dataset === undefined ? undefined : Number(req.query.dataset));
+    if (!isHtmx(req)) {
+      res.redirect(`/clusters?dataset=${dataset.id}`);
+      return;
+    }
+    renderPanel(req, res, dataset.id);
+  });
+
+  router.post('/models', form, async (req, res) => {
+    const fields = (req.body ?? {}) as Record<string, string>;
+    const params = parseSegmentationParams(fields, db);
+    const saved = models.saveFit(params.datasetId, modelName(fields.modelName), await engine.segment(params));
+    res.status(201);
+    renderPanel(req, res, params.datasetId, { message: `Saved “${saved.name}”.` });
+  });
+
+  router.post('/models/import', multipartUpload(staging, 20_000_000), async (req, res) => {
+    const dataset = resolveDataset(db, Number((req.body as { dataset?: string }).dataset));
+    if (!req.staged) throw new InputError('Choose an exported model JSON file.', { field: 'file' });
+    try {
+      const saved = models.importModel(dataset.id, modelName((req.body as { modelName?: string }).modelName), await readFile(req.staged.path, 'utf8'));
+      res.status(201);
+      renderPanel(req, res, dataset.id, { message: `Imported “${saved.name}”.` });
+    } finally {
+      staging.discard(req.staged.token);
+    }
+  });
+
+  router.post('/models/:id/activate', (req, res) => {
+    const model = activateModel(db, idParam(req));
+    renderPanel(req, res, model.datasetId, { message: `“${model.name}” now assigns predictions and registrations.` });
+  });
+
+  router.post('/models/:id/delete', (req, res) => {
+    const model = getModel(db, idParam(req));
+    deleteModel(db, model.id);
+    renderPanel(req, res, model.datasetId, { message: `Deleted “${model.name}”.` });
+  });
+
+  router.post('/models/:id/retrain', (req, res) => {
+    const model = getModel(db, idParam(req));
+    if (!model.active) throw new InputError('Only the active segmentation is retrained; activate it first.');
+    const outcome = models.retrainNow(model.datasetId);
+    renderPanel(req, res, model.datasetId, { message: outcome.accepted ? `Retrained: ${outcome.reason}.` : `Kept the current fit: ${outcome.reason}.` });
+  });
+
+  router.get('/models/compare', (req, res) => {
+    const comparison = models.compare(idParam(req, 'a'), idParam(req, 'b'));
+    res.render('partials/model-compare', { comparison });
+  });
+
+  return router;
+}

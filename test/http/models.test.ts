@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import { createApp } from '../../server/app.ts';
+import { Engine } from '../../server/engine/engine.ts';
+import { ModelService } from '../../server/engine/models.ts';
+import { generateCustomers } from '../../data/synthetic-customers.ts';
+import { createTestApp, type TestApp } from './harness.ts';
+
+let t: TestApp;
+before(async () => { t = await createTestApp(); });
+after(() => t.close());
+
+const probes = generateCustomers(40, 99).map(({ customer_id: _id, gender: _g, preferred_category: _c, ...numeric }) => numeric);
+
+describe('saved segmentations', () => {
+  let five: number;
+  let four: number;
+
+  it('saves the current segmentation; the first saved becomes active', async () => {
+    const res = await request(t.app).post('/api/models?k=5&name=Five%20segments').expect(201);
+    five = res.body.id;
+    assert.equal(res.body.active, true);
+    assert.equal(res.body.k, 5);
+    const second = await request(t.app).post('/api/models?k=4&name=Four').expect(201);
+    four = second.body.id;
+    assert.equal(second.body.active, false);
+    await request(t.app).post('/api/models?k=4&name=Four').expect(409);
+    const list = await request(t.app).get('/api/models').expect(200);
+    assert.deepEqual(list.body.map((m: { name: string }) => m.name), ['Five segments', 'Four']);
+  });
+
+  it('predicts with the active model when no segmentation is named, and registers with it', async () => {
+    const viaActive = await request(t.app).post('/api/predict').send({ customer: probes[0] }).expect(200);
+    assert.equal(viaActive.body.model.id, five);
+    assert.equal(viaActive.body.distances.length, 5);
+    const explicit = await request(t.app).post('/api/predict?k=4').send({ customer: probes[0] }).expect(200);
+    assert.equal(explicit.body.model, null);
+    const registered = await request(t.app).post('/api/customers').send(probes[1]).expect(201);
+    const stored = t.db.prepare('SELECT model FROM customer_segments WHERE row_id = ?').pluck().get(registered.body.customers[0].id);
+    assert.equal(stored, `saved:${five}`);
+  });
+
+  it('exports to JSON and imports back with identical predictions', async () => {
+    const exported = await request(t.app).get(`/api/models/${five}/export`).expect(200).expect('Content-Disposition', /attachment/);
+    const imported = await request(t.app).post('/api/models/import?name=From%20the%20warehouse').set('Content-Type', 'application/json').send(exported.text).expect(201);
+    assert.equal(imported.body.source, 'imported');
+    await request(t.app).post(`/api/models/${imported.body.id}/activate`).expect(200);
+    for (const customer of probes) {
+      const a = await request(t.app).post('/api/predict').send({ customer }).expect(200);
+      assert.equal(a.body.model.id, imported.body.id);
+      await request(t.app).post(`/api/models/${five}/activate`).expect(200);
+      const b = await request(t.app).post('/api/predict').send({ customer }).expect(200);
+      await request(t.app).post(`/api/models/${imported.body.id}/activate`).expect(200);
+      assert.deepEqual([a.body.segment, a.body.distances], [b.body.segment, b.body.distances]);
+    }
+    await request(t.app).post(`/api/models/${five}/activate`).expect(200);
+  });
+
+  it('rejects an import that is not a model or does not fit the dataset', async () => {
+    const notJson = await request(t.app).post('/api/models/import?name=x').set('Content-Type', 'application/json').send('{oops').expect(400);
+    assert.match(notJson.body.error, /not valid JSON/);
+    const exported = JSON.parse((await request(t.app).get(`/api/models/${five}/export`)).text);
+    exported.centroids[0] = [1, 2];
+    const bad = await request(t.app).post('/api/models/import?name=y').set('Content-Type', 'application/json').send(JSON.stringify(exported)).expect(400);
+    assert.match(bad.body.error, /Every centroid needs 6 finite numbers/);
+    exported.centroids[0] = exported.centroids[1];
+    exported.preprocessor.numeric[0].name = 'shoe_size';
+    const wrongColumn = await request(t.app).post('/api/models/import?name=z').set('Content-Type', 'application/json').send(JSON.stringify(exported)).expect(400);
+    assert.match(wrongColumn.body.error, /"shoe_size", which this dataset does not have/);
+  });
+
+  it('compares two segmentations: sizes, centre shifts and adjusted Rand index', async () => {
+    const res = await request(t.app).get(`/api/models/compare?a=${five}&b=${four}`).expect(200);
+    assert.equal(res.body.a.sizes.length, 5);
+    assert.equal(res.body.b.sizes.length, 4);
+    assert.ok(res.body.adjustedRandIndex > 0.5 && res.body.adjustedRandIndex <= 1);
+    assert.equal(res.body.centroidShifts.length, 4);
+    const page = await request(t.app).get(`/models/compare?a=${five}&b=${four}`).set('HX-Request', 'true').expect(200);
+    assert.match(page.text, /adjusted Rand index/);
+  });
+
+  it('reports drift of customers registered since the fit', async () => {
+    const res = await request(t.app).get(`/api/models/${five}/drift`).expect(200);
+    assert.ok(res.body.newCustomers >= 1);
+    assert.equal(res.body.features.length, 6);
+    assert.equal(typeof res.body.retrainRecommended, 'boolean');
+    const panel = await request(t.app).get('/models').set('HX-Request', 'true').expect(200);
+    assert.match(panel.text, /Drift since the active model was fitted/);
+    assert.match(panel.text, /Five segments/);
+  });
+
+  it('deletes a saved segmentation', async () => {
+    await request(t.app).delete(`/api/models/${four}`).expect(204);
+    await request(t.app).get(`/api/models/${four}`).expect(404);
+  });
+});
+
+describe('background retraining', () => {
+  it('refits the active model after N registrations, keeping segment numbers and names', async () => {
+    const engine = new Engine(t.db);
+    const models = new ModelService(t.db, engine, { afterCustomers: 20, afterMinutes: 1e9 });
+    const app = createApp({ db: t.db, engine, models });
+    const before = (await request(app).get('/api/models').expect(200)).body.find((m: { active: boolean }) => m.active);
+    const young = probes.slice(0, 25);
+    await request(app).post('/api/customers').send(young).expect(201);
+    for (let i = 0; i < 100 && models.busy; i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.ok(models.log.some((line) => /refitted|kept/.test(line)), models.log.join('\n'));
+    const after = (await request(app).get(`/api/models/${before.id}`).expect(200)).body;
+    if (models.log.some((line) => /refitted/.test(line))) {
+      assert.equal(after.refits, before.refits + 1);
+      assert.deepEqual(after.segmentNames, before.segmentNames);
+    } else {
+      assert.equal(after.refits, before.refits);
+    }
+    // Drift restarts from the refit when it was accepted.
+    const drift = (await request(app).get(`/api/models/${before.id}/drift`)).body;
+    assert.ok(drift.newCustomers <= 27);
+  });
+});
