@@ -54,7 +54,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.get('/healthz', (_req, res) => {
     db.prepare('SELECT 1').get();
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok', liveClients: events.clientCount });
   });
   app.use(overviewRouter(db, engine));
   app.use(clustersRouter(db, engine));

@@ -12,7 +12,7 @@ const htmx = { 'HX-Request': 'true' };
 describe('pages', () => {
   it('serves the health check', async () => {
     const res = await request(t.app).get('/healthz').expect(200);
-    assert.deepEqual(res.body, { status: 'ok' });
+    assert.deepEqual(res.body, { status: 'ok', liveClients: 0 });
   });
 
   it('serves the Overview with row and column counts and a column summary', async () => {
