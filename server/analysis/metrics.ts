@@ -85,6 +85,55 @@ export function silhouette(x: Matrix, labels: Int32Array): number {
   return total / n;
 }
 
+/** Condensed pairwise Euclidean distances (i < j, row by row): shared by a sweep's silhouettes. */
+export function pairwiseDistances(x: Matrix): Float64Array {
+  const n = x.rows;
+  const cols = x.cols;
+  const xd = x.data;
+  const out = new Float64Array((n * (n - 1)) / 2);
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      let d = 0;
+      for (let c = 0, a = i * cols, b = j * cols; c < cols; c++, a++, b++) {
+        const diff = xd[a] - xd[b];
+        d += diff * diff;
+      }
+      out[p++] = Math.sqrt(d);
+    }
+  }
+  return out;
+}
+
+/** The silhouette from precomputed distances (no noise labels); equal to silhouette(). */
+export function silhouetteFromDistances(distances: Float64Array, labels: Int32Array): number {
+  const n = labels.length;
+  const k = labelCount(labels);
+  if (k < 2) return Number.NaN;
+  const sizes = clusterSizes(labels, k);
+  const sums = new Float64Array(n * k);
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    const li = labels[i];
+    for (let j = i + 1; j < n; j++) {
+      const d = distances[p++];
+      sums[i * k + labels[j]] += d;
+      sums[j * k + li] += d;
+    }
+  }
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const li = labels[i];
+    if (sizes[li] <= 1) continue;
+    const a = sums[i * k + li] / (sizes[li] - 1);
+    let b = Infinity;
+    for (let l = 0; l < k; l++) if (l !== li && sizes[l] > 0) b = Math.min(b, sums[i * k + l] / sizes[l]);
+    const denom = Math.max(a, b);
+    total += denom > 0 ? (b - a) / denom : 0;
+  }
+  return total / n;
+}
+
 /** Silhouette, exact up to SILHOUETTE_EXACT_LIMIT rows and on a seeded sample above. */
 export function silhouetteScore(x: Matrix, labels: Int32Array, seed = 42): { value: number; sampled: boolean } {
   if (x.rows <= SILHOUETTE_EXACT_LIMIT) return { value: silhouette(x, labels), sampled: false };
@@ -133,8 +182,8 @@ export function calinskiHarabasz(x: Matrix, labels: Int32Array): number {
   return within === 0 ? 1 : (between * (n - k)) / (within * (k - 1));
 }
 
-export function computeMetrics(x: Matrix, labels: Int32Array, seed = 42): ClusterMetrics {
-  const sil = silhouetteScore(x, labels, seed);
+export function computeMetrics(x: Matrix, labels: Int32Array, seed = 42, distances?: Float64Array): ClusterMetrics {
+  const sil = distances ? { value: silhouetteFromDistances(distances, labels), sampled: false } : silhouetteScore(x, labels, seed);
   return {
     inertia: inertia(x, labels),
     silhouette: sil.value,

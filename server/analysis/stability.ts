@@ -31,7 +31,7 @@ export function bootstrapStability(x: Matrix, labels: Int32Array, options: Algor
     let fit;
     try {
       // Fewer restarts per replicate: the check is about the data, not about polishing a fit.
-      fit = fitAlgorithm(sample, { ...options, seed: options.seed + 1000 + rep, nInit: Math.min(options.nInit, 3) });
+      fit = fitAlgorithm(sample, { ...options, seed: options.seed + 1000 + rep, nInit: Math.min(options.nInit, 3), quick: true });
     } catch {
       continue;
     }

@@ -6,7 +6,7 @@ import { fitKMeans } from './cluster/kmeans.ts';
 import { fitMiniBatch } from './cluster/minibatch.ts';
 import type { Algorithm } from './cluster/types.ts';
 import { selectRows, type Matrix } from './matrix.ts';
-import { computeMetrics } from './metrics.ts';
+import { computeMetrics, pairwiseDistances } from './metrics.ts';
 import { sampleIndices } from './random.ts';
 
 export interface SweepRow {
@@ -37,6 +37,9 @@ export interface SweepOptions {
   iterations: number;
   agglomerativeMaxRows?: number;
 }
+
+/** Up to this many rows (about 36 MB of distances) a sweep shares one distance matrix. */
+export const SHARED_DISTANCE_LIMIT = 3000;
 
 /** k whose silhouette is within this of the best are treated as ties. */
 export const SILHOUETTE_TIE = 0.02;
@@ -101,13 +104,15 @@ export function sweepK(x: Matrix, options: SweepOptions): SweepResult {
       notes.push(`Ward curves come from a sample of ${maxRows.toLocaleString('en-US')} customers.`);
     }
   }
+  // Small data: compute pairwise distances once and reuse them for every k's silhouette.
+  const distances = x.rows <= SHARED_DISTANCE_LIMIT ? pairwiseDistances(x) : undefined;
   const rows: SweepRow[] = [];
   for (let k = options.kMin; k <= kMax; k++) {
     let labels: Int32Array;
     if (wardCut) labels = wardCut(k);
     else if (algorithm === 'minibatch') labels = fitMiniBatch(x, { k, seed: options.seed, batchSize: options.batchSize, maxIterations: options.iterations }).labels;
     else labels = fitKMeans(x, { k, seed: options.seed, nInit: options.nInit }).labels;
-    const m = computeMetrics(x, labels, options.seed);
+    const m = computeMetrics(x, labels, options.seed, distances);
     rows.push({ k, inertia: m.inertia, silhouette: m.silhouette, daviesBouldin: m.daviesBouldin, calinskiHarabasz: m.calinskiHarabasz });
     if (m.silhouetteSampled && k === options.kMin) notes.push('Silhouettes are estimated on a random sample of 10,000 customers.');
   }

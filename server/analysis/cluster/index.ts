@@ -19,6 +19,8 @@ export interface AlgorithmOptions {
   agglomerativeMaxRows: number;
   /** Warm start for k-means (retraining): one run from these centroids. */
   initialCentroids?: Matrix;
+  /** Plain Lloyd without the local-search polish: for resampling checks. */
+  quick?: boolean;
 }
 
 export interface AlgorithmFit extends ClusterFit {
@@ -31,7 +33,7 @@ export function fitAlgorithm(x: Matrix, options: AlgorithmOptions): AlgorithmFit
   const { algorithm, k, seed } = options;
   switch (algorithm) {
     case 'kmeans':
-      return { ...fitKMeans(x, { k, seed, nInit: options.nInit, initialCentroids: options.initialCentroids, refine: !options.initialCentroids }), k };
+      return { ...fitKMeans(x, { k, seed, nInit: options.nInit, initialCentroids: options.initialCentroids, refine: !options.initialCentroids && !options.quick }), k };
     case 'minibatch':
       return { ...fitMiniBatch(x, { k, seed, batchSize: options.batchSize, maxIterations: options.iterations }), k };
     case 'agglomerative':

@@ -1,14 +1,15 @@
 /**
  * k-means: each of n_init restarts seeds with greedy k-means++ (scikit-learn's variant),
- * runs Lloyd iterations on ml-kmeans, then improves the local optimum with Hartigan moves
- * and a few k-means++ local-search swaps. Seeded and reproducible; the lowest inertia wins.
+ * runs Lloyd iterations (our flat Hamerly kernel; ml-kmeans is its reference in the tests),
+ * then improves the local optimum with Hartigan moves and a few k-means++ local-search
+ * swaps. Seeded and reproducible; the lowest inertia wins.
  */
-import { kmeans as mlKmeans } from 'ml-kmeans';
 import { InputError } from '../../errors.ts';
-import { fromRows, toRows, type Matrix } from '../matrix.ts';
+import type { Matrix } from '../matrix.ts';
 import { createRng } from '../random.ts';
 import { assignNearest, meanVariance } from './assign.ts';
 import { kmeansPlusPlus } from './init.ts';
+import { lloyd } from './lloyd.ts';
 import { bestSwap, hartiganRefine } from './refine.ts';
 import type { ClusterFit } from './types.ts';
 
@@ -28,7 +29,7 @@ export interface KMeansOptions {
   swapSteps?: number;
 }
 
-const DEFAULTS = { nInit: 10, maxIterations: 300, tolerance: 1e-4, refine: true, swapSteps: 10 };
+const DEFAULTS = { nInit: 10, maxIterations: 300, tolerance: 1e-4, refine: true, swapSteps: 4 };
 
 export interface KMeansFit extends ClusterFit {
   inertia: number;
@@ -52,35 +53,32 @@ export function fitKMeans(x: Matrix, options: KMeansOptions): KMeansFit {
   const { k, seed } = options;
   const { nInit, maxIterations, tolerance, refine, swapSteps } = { ...DEFAULTS, ...options };
   validateK(k, x.rows);
-  const points = toRows(x);
-  // ml-kmeans stops when every centroid moves less than an absolute squared distance;
-  // scikit-learn stops when the total squared shift is below tol x mean variance.
-  // Splitting that budget over the k centroids makes ours at least as strict.
-  const absoluteTolerance = (tolerance * meanVariance(x)) / k;
+  // scikit-learn stops when the total squared centre shift is below tol x mean variance.
+  const absoluteTolerance = tolerance * meanVariance(x);
 
   const converge = (start: Matrix): Converged => {
-    const result = mlKmeans(points, k, { initialization: toRows(start), maxIterations, tolerance: absoluteTolerance });
-    // ml-kmeans labels rows by the centroids before its last update: reassign to the final ones.
-    let centroids = fromRows(result.centroids);
+    let result = lloyd(x, start, { maxIterations, tolerance: absoluteTolerance });
     let iterations = result.iterations;
     if (refine) {
-      const refined = hartiganRefine(x, assignNearest(x, centroids).labels, centroids);
+      const refined = hartiganRefine(x, result.labels, result.centroids);
       if (refined.moves > 0) {
         // Back to a Lloyd fixed point, so a warm restart from these centroids changes nothing.
-        const settled = mlKmeans(points, k, { initialization: toRows(refined.centroids), maxIterations, tolerance: absoluteTolerance });
-        centroids = fromRows(settled.centroids);
-        iterations += settled.iterations;
+        result = lloyd(x, refined.centroids, { maxIterations, tolerance: absoluteTolerance });
+        iterations += result.iterations;
       }
     }
-    const { labels, inertia } = assignNearest(x, centroids);
-    return { labels, centroids, inertia, iterations };
+    // The kernel may stop on the tolerance one step before its labels settle.
+    const { labels, inertia } = assignNearest(x, result.centroids);
+    return { labels, centroids: result.centroids, inertia, iterations };
   };
 
   const starts = options.initialCentroids ? 1 : nInit;
   let best: Converged | undefined;
   for (let run = 0; run < starts; run++) {
     let current = converge(options.initialCentroids ?? kmeansPlusPlus(x, k, seed + run));
-    if (refine) {
+    // Local search: swap a centre for a row drawn by D^2 when that lowers inertia, then
+    // settle again. It escapes local optima that Lloyd and Hartigan moves cannot leave.
+    if (refine && !options.initialCentroids) {
       const rng = createRng((seed + run) ^ 0x2545f491);
       for (let step = 0; step < swapSteps; step++) {
         const swap = bestSwap(x, current.centroids, rng);

@@ -1,0 +1,167 @@
+/**
+ * Lloyd's k-means iterations over a flat Float64Array, accelerated with Hamerly's bounds:
+ * each row keeps an upper bound on the distance to its centre and a lower bound on the
+ * distance to the second closest, and is only re-examined when the bounds overlap. Same
+ * fixed point as plain Lloyd (ml-kmeans stays the reference in the tests), a fraction of the
+ * distance computations.
+ */
+import { createMatrix, type Matrix } from '../matrix.ts';
+
+export interface LloydOptions {
+  maxIterations: number;
+  /** Stop when the total squared centre shift falls to this (absolute) value. */
+  tolerance: number;
+}
+
+export interface LloydResult {
+  labels: Int32Array;
+  centroids: Matrix;
+  iterations: number;
+  inertia: number;
+}
+
+export function lloyd(x: Matrix, init: Matrix, options: LloydOptions): LloydResult {
+  const n = x.rows;
+  const d = x.cols;
+  const k = init.rows;
+  const data = x.data;
+  const centers = Float64Array.from(init.data);
+  const sums = new Float64Array(k * d);
+  const counts = new Float64Array(k);
+  const labels = new Int32Array(n);
+  const upper = new Float64Array(n);
+  const lower = new Float64Array(n);
+  const halfGap = new Float64Array(k);
+  const moved = new Float64Array(k);
+
+  // Full assignment: nearest and second-nearest centre of every row.
+  for (let i = 0; i < n; i++) {
+    let best = Infinity;
+    let second = Infinity;
+    let bestK = 0;
+    const base = i * d;
+    for (let c = 0; c < k; c++) {
+      let s = 0;
+      const cb = c * d;
+      for (let j = 0; j < d; j++) {
+        const diff = data[base + j] - centers[cb + j];
+        s += diff * diff;
+      }
+      if (s < best) {
+        second = best;
+        best = s;
+        bestK = c;
+      } else if (s < second) second = s;
+    }
+    labels[i] = bestK;
+    upper[i] = Math.sqrt(best);
+    lower[i] = Math.sqrt(second);
+    counts[bestK]++;
+    for (let j = 0; j < d; j++) sums[bestK * d + j] += data[base + j];
+  }
+
+  let iterations = 0;
+  while (iterations < options.maxIterations) {
+    iterations++;
+    // Move each centre to the mean of its rows (an empty cluster keeps its centre).
+    let shift = 0;
+    let maxMove = 0;
+    let maxMoveK = 0;
+    let secondMove = 0;
+    for (let c = 0; c < k; c++) {
+      let m = 0;
+      if (counts[c] > 0) {
+        for (let j = 0; j < d; j++) {
+          const next = sums[c * d + j] / counts[c];
+          const diff = next - centers[c * d + j];
+          m += diff * diff;
+          centers[c * d + j] = next;
+        }
+      }
+      shift += m;
+      moved[c] = Math.sqrt(m);
+      if (moved[c] > maxMove) {
+        secondMove = maxMove;
+        maxMove = moved[c];
+        maxMoveK = c;
+      } else if (moved[c] > secondMove) secondMove = moved[c];
+    }
+    if (shift <= options.tolerance) break;
+    for (let i = 0; i < n; i++) {
+      upper[i] += moved[labels[i]];
+      lower[i] -= labels[i] === maxMoveK ? secondMove : maxMove;
+    }
+    // Half the distance from each centre to its nearest other centre.
+    for (let a = 0; a < k; a++) {
+      let nearest = Infinity;
+      for (let b = 0; b < k; b++) {
+        if (a === b) continue;
+        let s = 0;
+        for (let j = 0; j < d; j++) {
+          const diff = centers[a * d + j] - centers[b * d + j];
+          s += diff * diff;
+        }
+        if (s < nearest) nearest = s;
+      }
+      halfGap[a] = Math.sqrt(nearest) / 2;
+    }
+    let changed = 0;
+    for (let i = 0; i < n; i++) {
+      const a = labels[i];
+      const bound = Math.max(halfGap[a], lower[i]);
+      if (upper[i] <= bound) continue;
+      const base = i * d;
+      let s = 0;
+      for (let j = 0; j < d; j++) {
+        const diff = data[base + j] - centers[a * d + j];
+        s += diff * diff;
+      }
+      upper[i] = Math.sqrt(s);
+      if (upper[i] <= bound) continue;
+      let best = Infinity;
+      let second = Infinity;
+      let bestK = 0;
+      for (let c = 0; c < k; c++) {
+        let t = 0;
+        const cb = c * d;
+        for (let j = 0; j < d; j++) {
+          const diff = data[base + j] - centers[cb + j];
+          t += diff * diff;
+        }
+        if (t < best) {
+          second = best;
+          best = t;
+          bestK = c;
+        } else if (t < second) second = t;
+      }
+      upper[i] = Math.sqrt(best);
+      lower[i] = Math.sqrt(second);
+      if (bestK !== a) {
+        changed++;
+        counts[a]--;
+        counts[bestK]++;
+        for (let j = 0; j < d; j++) {
+          sums[a * d + j] -= data[base + j];
+          sums[bestK * d + j] += data[base + j];
+        }
+        labels[i] = bestK;
+      }
+    }
+    if (changed === 0) {
+      // Labels are stable: one more centre update gives the exact means, then stop.
+      for (let c = 0; c < k; c++) if (counts[c] > 0) for (let j = 0; j < d; j++) centers[c * d + j] = sums[c * d + j] / counts[c];
+      break;
+    }
+  }
+  const centroids = createMatrix(k, d, centers);
+  let inertia = 0;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) {
+      const diff = data[i * d + j] - centers[labels[i] * d + j];
+      s += diff * diff;
+    }
+    inertia += s;
+  }
+  return { labels, centroids, iterations, inertia };
+}

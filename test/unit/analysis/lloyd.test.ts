@@ -1,0 +1,41 @@
+/** The flat Hamerly kernel against ml-kmeans, the library reference: same fixed point. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { kmeans as mlKmeans } from 'ml-kmeans';
+import { assignNearest } from '../../../server/analysis/cluster/assign.ts';
+import { kmeansPlusPlus } from '../../../server/analysis/cluster/init.ts';
+import { lloyd } from '../../../server/analysis/cluster/lloyd.ts';
+import { fromRows, toRows, type Matrix } from '../../../server/analysis/matrix.ts';
+import { fitPreprocess } from '../../../server/analysis/preprocess.ts';
+import { blobs } from '../helpers.ts';
+import { loadReference, loadSharedTable, REFERENCE_FILES } from '../reference.ts';
+
+function compare(x: Matrix, k: number, seed: number): void {
+  const init = kmeansPlusPlus(x, k, seed);
+  const ours = lloyd(x, init, { maxIterations: 1000, tolerance: 0 });
+  const reference = mlKmeans(toRows(x), k, { initialization: toRows(init), maxIterations: 1000, tolerance: 0 });
+  const referenceFinal = assignNearest(x, fromRows(reference.centroids));
+  assert.deepEqual(Array.from(ours.labels), Array.from(referenceFinal.labels), `k=${k} seed=${seed}`);
+  assert.ok(Math.abs(ours.inertia - referenceFinal.inertia) <= 1e-9 * referenceFinal.inertia, `${ours.inertia} vs ${referenceFinal.inertia}`);
+}
+
+describe('Hamerly Lloyd kernel', () => {
+  for (const file of REFERENCE_FILES) {
+    it(`reaches ml-kmeans's fixed point from the same starts on ${file}`, () => {
+      const ref = loadReference(file);
+      const x = fitPreprocess(loadSharedTable(ref.source), { features: ref.features, missing: 'mean', outliers: 'none', scaling: 'standard' }).matrix;
+      for (let k = 2; k <= 10; k++) compare(x, k, k * 7);
+    });
+  }
+
+  it('matches on larger random data with overlapping clusters', () => {
+    const { x } = blobs([[0, 0, 0], [2, 1, 0], [0, 2, 1], [3, 3, 3], [1, 0, 3]], 400, 1.2, 8);
+    for (const k of [3, 5, 8]) compare(x, k, 11);
+  });
+
+  it('stops early on the tolerance and reports its iterations', () => {
+    const { x } = blobs([[0, 0], [5, 5]], 200, 1, 2);
+    const loose = lloyd(x, kmeansPlusPlus(x, 2, 1), { maxIterations: 100, tolerance: 1e9 });
+    assert.equal(loose.iterations, 1);
+  });
+});
