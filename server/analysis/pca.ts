@@ -1,6 +1,6 @@
 /** 2-D PCA projection of the transformed matrix, with explained variance and loadings. */
 import { PCA } from 'ml-pca';
-import { toRows, type Matrix } from './matrix.ts';
+import type { Matrix } from './matrix.ts';
 
 export interface FittedPca {
   mean: number[];
@@ -22,6 +22,23 @@ function fixSign(component: number[]): number[] {
   return largest < 0 ? component.map((v) => -v) : component;
 }
 
+/** Sample covariance (n - 1), as ml-pca's covariance method computes it. */
+function covarianceMatrix(x: Matrix, mean: number[]): number[][] {
+  const d = x.cols;
+  const cov = new Float64Array(d * d);
+  const centred = new Float64Array(d);
+  for (let i = 0; i < x.rows; i++) {
+    for (let a = 0; a < d; a++) centred[a] = x.data[i * d + a] - mean[a];
+    for (let a = 0; a < d; a++) {
+      const va = centred[a];
+      for (let b = a; b < d; b++) cov[a * d + b] += va * centred[b];
+    }
+  }
+  const out: number[][] = Array.from({ length: d }, () => new Array<number>(d));
+  for (let a = 0; a < d; a++) for (let b = a; b < d; b++) out[a][b] = out[b][a] = cov[a * d + b] / Math.max(1, x.rows - 1);
+  return out;
+}
+
 export function fitPca(x: Matrix): PcaResult {
   const mean = new Array<number>(x.cols).fill(0);
   for (let i = 0; i < x.rows; i++) for (let c = 0; c < x.cols; c++) mean[c] += x.data[i * x.cols + c] / x.rows;
@@ -31,8 +48,9 @@ export function fitPca(x: Matrix): PcaResult {
     components = [[1], [0]];
     explainedVarianceRatio = [1];
   } else {
-    // The covariance method stays O(cols^2) in memory whatever the number of rows.
-    const pca = new PCA(toRows(x), { method: 'covarianceMatrix', center: true, scale: false });
+    // The covariance matrix is built in one pass over the flat data (no number[][] copy of
+    // the rows), and ml-pca decomposes it: O(cols^2) memory whatever the number of rows.
+    const pca = new PCA(covarianceMatrix(x, mean), { isCovarianceMatrix: true });
     const vectors = pca.getEigenvectors().transpose().to2DArray();
     components = vectors.slice(0, 2).map(fixSign);
     explainedVarianceRatio = pca.getExplainedVariance();

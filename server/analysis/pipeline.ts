@@ -4,20 +4,36 @@ import { assignNearest } from './cluster/assign.ts';
 import { predictDbscan, suggestEps } from './cluster/dbscan.ts';
 import { NOISE } from './cluster/types.ts';
 import { createMatrix, selectRows, toRows, type Matrix } from './matrix.ts';
-import { clusterSizes, computeMetrics, type ClusterMetrics } from './metrics.ts';
+import { clusterSizes, computeMetrics, pairwiseDistances, type ClusterMetrics } from './metrics.ts';
 import type { SegmentationOptions } from './options.ts';
 import { fitPca, type PcaResult } from './pca.ts';
 import { PIPELINE_FORMAT, predictCustomer, type FittedPipeline } from './predict.ts';
 import { fitPreprocess, transformCustomer, type PreprocessReport, type PreprocessResult } from './preprocess.ts';
 import { buildProfiles, type SegmentProfile } from './profile.ts';
 import { bootstrapStability, type StabilityResult } from './stability.ts';
-import { sweepK, type SweepResult } from './sweep.ts';
+import { SHARED_DISTANCE_LIMIT, sweepK, type SweepResult } from './sweep.ts';
 import type { DataTable } from './table.ts';
 
 export interface PreparedData {
   prep: PreprocessResult;
   /** Rows used for fitting (outliers excluded by the rule are not). */
   fitX: Matrix;
+  /** Work that depends only on the matrix, done once and shared by every k. */
+  shared: { pca?: PcaResult; distances?: Float64Array | null };
+}
+
+/** PCA of the transformed matrix: the same for every k. */
+export function pcaOf(prepared: PreparedData): PcaResult {
+  prepared.shared.pca ??= fitPca(prepared.prep.matrix);
+  return prepared.shared.pca;
+}
+
+/** Pairwise distances of the fit rows when small enough to keep (null otherwise). */
+export function distancesOf(prepared: PreparedData): Float64Array | null {
+  if (prepared.shared.distances === undefined) {
+    prepared.shared.distances = prepared.fitX.rows <= SHARED_DISTANCE_LIMIT ? pairwiseDistances(prepared.fitX) : null;
+  }
+  return prepared.shared.distances;
 }
 
 export interface Segment extends SegmentProfile {
@@ -49,11 +65,11 @@ export function prepare(table: DataTable, options: SegmentationOptions): Prepare
   const excluded = prep.report.rowsExcluded > 0;
   const fitRows: number[] = [];
   if (excluded) prep.fitMask.forEach((m, i) => m && fitRows.push(i));
-  return { prep, fitX: excluded ? selectRows(prep.matrix, fitRows) : prep.matrix };
+  return { prep, fitX: excluded ? selectRows(prep.matrix, fitRows) : prep.matrix, shared: {} };
 }
 
 export function runSweep(prepared: PreparedData, options: SegmentationOptions): SweepResult {
-  return sweepK(prepared.fitX, options);
+  return sweepK(prepared.fitX, options, distancesOf(prepared) ?? undefined);
 }
 
 /** Segment ids ordered by size, largest first, so the numbering is stable across reruns. */
@@ -115,11 +131,13 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
   let noiseCount = 0;
   for (const l of labels) if (l === NOISE) noiseCount++;
 
-  const metrics = k >= 2 ? computeMetrics(x, labels, options.seed) : { inertia: Number.NaN, silhouette: Number.NaN, silhouetteSampled: false, daviesBouldin: Number.NaN, calinskiHarabasz: Number.NaN };
+  // Shared distances cover the fit rows, which are every row when nothing was excluded.
+  const distances = prep.report.rowsExcluded === 0 && !labels.some((l) => l < 0) ? distancesOf(prepared) ?? undefined : undefined;
+  const metrics = k >= 2 ? computeMetrics(x, labels, options.seed, distances) : { inertia: Number.NaN, silhouette: Number.NaN, silhouetteSampled: false, daviesBouldin: Number.NaN, calinskiHarabasz: Number.NaN };
   if (metrics.silhouetteSampled) notes.push('The silhouette is estimated on a random sample of 10,000 customers.');
   if (fit.dbscan && noiseCount > 0) notes.push('Metrics leave DBSCAN noise points out.');
   const stability = k >= 2 ? bootstrapStability(fitX, fit.labels, { ...algorithmOptions, initialCentroids: undefined }) : { meanAri: Number.NaN, replicates: 0, sampleSize: 0 };
-  const pca = fitPca(x);
+  const pca = pcaOf(prepared);
   const profiles = buildProfiles({ table, rowIndex: prep.rowIndex, labels, k, featureNames: options.features });
   const segments: Segment[] = profiles.map((p) => ({
     ...p,

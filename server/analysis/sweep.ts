@@ -81,7 +81,7 @@ export function validateSweepRange(kMin: number, kMax: number, rows: number): vo
   if (kMin > rows - 1) throw new InputError(`A sweep from k = ${kMin} needs more than ${rows} customers.`, { field: 'kMin' });
 }
 
-export function sweepK(x: Matrix, options: SweepOptions): SweepResult {
+export function sweepK(x: Matrix, options: SweepOptions, sharedDistances?: Float64Array): SweepResult {
   validateSweepRange(options.kMin, options.kMax, x.rows);
   const kMax = Math.min(options.kMax, x.rows - 1);
   const notes: string[] = [];
@@ -105,7 +105,7 @@ export function sweepK(x: Matrix, options: SweepOptions): SweepResult {
     }
   }
   // Small data: compute pairwise distances once and reuse them for every k's silhouette.
-  const distances = x.rows <= SHARED_DISTANCE_LIMIT ? pairwiseDistances(x) : undefined;
+  const distances = sharedDistances ?? (x.rows <= SHARED_DISTANCE_LIMIT ? pairwiseDistances(x) : undefined);
   const rows: SweepRow[] = [];
   for (let k = options.kMin; k <= kMax; k++) {
     let labels: Int32Array;

@@ -104,6 +104,12 @@ export class Engine {
     return result;
   }
 
+  /** Drops cached fits (the sweep and matrices stay): benchmarks time honest re-runs with it. */
+  clearResults(): void {
+    this.results.clear();
+    this.latestFits.clear();
+  }
+
   async predict(params: SegmentationParams, customer: CustomerInput): Promise<{ result: SegmentationResult; prediction: Prediction }> {
     const result = await this.segment(params);
     return { result, prediction: predictCustomer(result.pipeline, customer) };

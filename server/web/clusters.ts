@@ -3,6 +3,8 @@ import { Router } from 'express';
 import { ALGORITHMS } from '../analysis/cluster/types.ts';
 import { MISSING_STRATEGIES, OUTLIER_RULES, SCALING_METHODS } from '../analysis/preprocess.ts';
 import type { Engine } from '../engine/engine.ts';
+import type { SegmentationResult } from '../analysis/pipeline.ts';
+import type { SweepResult } from '../analysis/sweep.ts';
 import type { Db } from '../store/db.ts';
 import { listDatasets } from '../store/datasets.ts';
 import { categoryMixChart, elbowChart, featureBoxChart, featureMeansChart, scatterChart, segmentColour, silhouetteChart, sizesChart } from './charts.ts';
@@ -16,15 +18,20 @@ export const CONTROL_CHOICES = {
   outliers: OUTLIER_RULES.map((value) => ({ value, label: { none: 'Keep all', 'iqr-clip': 'IQR 1.5× — clip', 'iqr-exclude': 'IQR 1.5× — exclude from fit', 'zscore-clip': '|z| > 3 — clip', 'zscore-exclude': '|z| > 3 — exclude from fit' }[value] })),
 };
 
+type ClusterCharts = Record<string, unknown>;
+
 export function clustersRouter(db: Db, engine: Engine): Router {
   const router = Router();
+  // Chart configs follow from a (cached) result and its sweep: build them once per pair.
+  const chartCache = new WeakMap<SegmentationResult, { sweep: SweepResult; charts: ClusterCharts }>();
   router.get('/clusters', async (req, res) => {
     const params = parseSegmentationParams(req.query, db);
     const datasets = listDatasets(db);
     const dataset = datasets.find((d) => d.id === params.datasetId)!;
     const [result, sweep] = await Promise.all([engine.segment(params), engine.sweep(params)]);
     const table = engine.table(dataset.id);
-    const charts = {
+    const hit = chartCache.get(result);
+    const charts = hit?.sweep === sweep ? hit.charts : {
       boxes: result.featureNames.filter((f) => dataset.columns.some((c) => c.name === f && c.kind === 'numeric')).map((f) => ({ feature: f, config: featureBoxChart(result, table, f) })),
       mixes: dataset.columns.filter((c) => c.kind === 'categorical').map((c) => ({ feature: c.name, config: categoryMixChart(result, c.name) })),
       scatter: scatterChart(result),
@@ -33,6 +40,7 @@ export function clustersRouter(db: Db, engine: Engine): Router {
       silhouette: silhouetteChart(sweep, result.options.algorithm === 'dbscan' ? null : result.k),
       featureMeans: featureMeansChart(result),
     };
+    chartCache.set(result, { sweep, charts });
     renderPageOrPartial(req, res, 'clusters', 'partials/cluster-results', {
       tab: 'clusters', params, dataset, datasets, result, sweep, charts, choices: CONTROL_CHOICES, segmentColour,
       query: toQueryString(params, dataset),

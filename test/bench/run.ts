@@ -1,8 +1,23 @@
 /** npm run bench: prints the performance figures the issues set targets for. */
+import { benchClusters } from './clusters.ts';
 import { benchImport } from './import.ts';
+import { benchKernels } from './kernels.ts';
 
-const rows = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
-const figures = await benchImport(rows);
-console.log('benchmark                          figure        target');
-console.log(`import ${figures.rows.toLocaleString('en-US')} rows x 9 (${figures.megabytes.toFixed(0)} MB)  ${figures.seconds.toFixed(2).padStart(6)} s      < 15 s`);
-console.log(`import peak RSS                    ${figures.peakRssMb.toFixed(0).padStart(6)} MB     < 300 MB`);
+const line = (name: string, figure: string, target: string) => console.log(`${name.padEnd(58)} ${figure.padStart(14)}   ${target}`);
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+
+console.log(`${'benchmark'.padEnd(58)} ${'figure'.padStart(14)}   target`);
+const clusters = await benchClusters(Number(process.env.BENCH_REQUESTS ?? 200));
+line('default dataset: first Clusters view (k sweep + fit)', ms(clusters.sweepMs), '');
+line('default dataset: Clusters re-run with a new k, p50', ms(clusters.rerun.p50), '');
+line('default dataset: Clusters re-run with a new k, p95', ms(clusters.rerun.p95), '< 30 ms');
+line('default dataset: cached Clusters view, p95', ms(clusters.cached.p95), '< 5 ms');
+
+for (const f of benchKernels(Number(process.env.BENCH_ROWS ?? 1_000_000))) {
+  const ratio = f.sklearn ? ` (scikit-learn ${f.sklearn.toFixed(2)} s, ratio ${(f.ours / f.sklearn).toFixed(2)}x)` : '';
+  line(f.name, `${f.ours.toFixed(2)} s`, ratio);
+}
+
+const figures = await benchImport(Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000));
+line(`import ${figures.rows.toLocaleString('en-US')} rows x 9 (${figures.megabytes.toFixed(0)} MB)`, `${figures.seconds.toFixed(2)} s`, '< 15 s');
+line('import peak RSS', `${figures.peakRssMb.toFixed(0)} MB`, '< 300 MB');

@@ -125,11 +125,12 @@ describe('dashboard controls in Chromium', { skip: browserSkip }, () => {
     const kpiBefore = await overview.textContent('.kpi-value');
     await clusters.evaluate(() => { (window as unknown as { reloaded: boolean }).reloaded = false; });
     // Both pages must be listening before the registration happens.
-    for (let i = 0; i < 100; i++) {
-      const health = await (await fetch(`${session.server.baseUrl}/healthz`)).json() as { liveClients: number };
-      if (health.liveClients >= 2) break;
-      await new Promise((r) => setTimeout(r, 50));
+    let listening = 0;
+    for (let i = 0; i < 300 && listening < 2; i++) {
+      listening = ((await (await fetch(`${session.server.baseUrl}/healthz`)).json()) as { liveClients: number }).liveClients;
+      if (listening < 2) await new Promise((r) => setTimeout(r, 50));
     }
+    assert.ok(listening >= 2, `${listening} pages listening for events`);
     const response = await fetch(`${session.server.baseUrl}/api/customers?k=4`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify([{ age: 30, annual_income: 50000, spending_score: 60, membership_years: 2, purchase_frequency: 8, last_purchase_amount: 150 }, { age: 60, annual_income: 70000, spending_score: 50, membership_years: 14, purchase_frequency: 12, last_purchase_amount: 200 }]),

@@ -1,0 +1,54 @@
+/** Server time of a Clusters re-run on the default dataset, render included. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { createApp } from '../../server/app.ts';
+import { DEFAULT_DATASET_PATH } from '../../server/config.ts';
+import { Engine } from '../../server/engine/engine.ts';
+import { openDatabase } from '../../server/store/db.ts';
+import { seedDefaultDataset } from '../../server/store/seed.ts';
+
+export interface LatencyFigures {
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+export function percentiles(samples: number[]): LatencyFigures {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { p50: at(0.5), p95: at(0.95), max: sorted[sorted.length - 1] };
+}
+
+export async function benchClusters(requests = 200): Promise<{ rerun: LatencyFigures; cached: LatencyFigures; sweepMs: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-bench-clusters-'));
+  try {
+    const db = openDatabase(join(dir, 'bench.db'));
+    await seedDefaultDataset(db, DEFAULT_DATASET_PATH, 'Sample customers');
+    const engine = new Engine(db);
+    const app = createApp({ db, engine });
+    const htmx = { 'HX-Request': 'true' };
+    let started = performance.now();
+    await request(app).get('/clusters?k=5').set(htmx).expect(200);
+    const sweepMs = performance.now() - started;
+    const rerun: number[] = [];
+    for (let i = 0; i < requests; i++) {
+      engine.clearResults();
+      started = performance.now();
+      await request(app).get(`/clusters?k=${2 + (i % 9)}`).set(htmx).expect(200);
+      rerun.push(performance.now() - started);
+    }
+    for (let k = 2; k <= 10; k++) await request(app).get(`/clusters?k=${k}`).set(htmx).expect(200);
+    const cached: number[] = [];
+    for (let i = 0; i < requests; i++) {
+      started = performance.now();
+      await request(app).get(`/clusters?k=${2 + (i % 9)}`).set(htmx).expect(200);
+      cached.push(performance.now() - started);
+    }
+    db.close();
+    return { rerun: percentiles(rerun), cached: percentiles(cached), sweepMs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
