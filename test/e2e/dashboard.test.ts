@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { SHARED_DIR } from '../unit/reference.ts';
 import { browserSkip } from './server.ts';
-import { BrowserSession, changeAndSettle, chartData, SCREENSHOTS } from './session.ts';
+import { BrowserSession, changeAndSettle, chartData, launchBrowser, SCREENSHOTS } from './session.ts';
 
 const session = new BrowserSession();
 const openPage = (path: string) => session.openPage(path);
@@ -118,8 +118,10 @@ describe('dashboard controls in Chromium', { skip: browserSkip }, () => {
   });
 
   it('refreshes open dashboards within a second of a registration, without a reload', async () => {
-    const clusters = await openPage('/clusters?k=4');
-    const overview = await openPage('/?k=4');
+    // A browser of its own: streams of pages closed by earlier tests must not hold its sockets.
+    const browser = await launchBrowser();
+    const clusters = await session.openPage('/clusters?k=4', undefined, browser.context);
+    const overview = await session.openPage('/?k=4', undefined, browser.context);
     const total = async () => clusters.$$eval('#cluster-sizes tbody td:nth-child(2)', (cells) => cells.reduce((s, c) => s + Number((c.textContent ?? '').replace(/,/g, '')), 0));
     const before = await total();
     const kpiBefore = await overview.textContent('.kpi-value');
@@ -141,8 +143,7 @@ describe('dashboard controls in Chromium', { skip: browserSkip }, () => {
     await overview.waitForFunction((text) => document.querySelector('.kpi-value')?.textContent !== text, kpiBefore, { timeout: 10_000 });
     console.log(`live refresh after ${Date.now() - started} ms`);
     assert.equal(await clusters.evaluate(() => (window as unknown as { reloaded: boolean }).reloaded), false, 'no page reload');
-    await clusters.close();
-    await overview.close();
+    await browser.close();
   });
 
   it('takes a screenshot of each tab at 1280x800 and at 768 px without horizontal scrolling', async () => {

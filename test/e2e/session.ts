@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type LaunchedBrowser } from './browser.ts';
+export { launchBrowser };
 import { startServer, type RunningServer } from './server.ts';
 
 export const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
@@ -24,8 +25,8 @@ export class BrowserSession {
   }
 
   /** Opens a page, records console errors, counts settled htmx swaps, waits for a chart. */
-  async openPage(path: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
-    const page = await this.browser.context.newPage();
+  async openPage(path: string, viewport = { width: 1280, height: 800 }, context = this.browser.context): Promise<Page> {
+    const page = await context.newPage();
     await page.setViewportSize(viewport);
     page.on('console', (m) => { if (m.type() === 'error') this.consoleErrors.push(`${path}: ${m.text()}`); });
     page.on('pageerror', (e) => this.consoleErrors.push(`${path}: ${String(e)}`));
