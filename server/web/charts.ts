@@ -40,11 +40,26 @@ function axisLabel(result: SegmentationResult, axisIndex: 0 | 1): string {
   return `PC${axisIndex + 1} (${(share * 100).toFixed(1)}% of variance): ${loadings.join(', ')}`;
 }
 
-/** Rows to draw: every row when few, else a seeded sample stratified by segment. */
+/**
+ * Rows to draw: every row when few, else a seeded sample stratified by segment: each segment
+ * keeps its share of the points, and at least 50 (or all it has), so small segments stay
+ * visible.
+ */
 export function scatterRows(labels: Int32Array, seed: number, max = SCATTER_MAX_POINTS): Int32Array {
   if (labels.length <= max) return Int32Array.from({ length: labels.length }, (_, i) => i);
-  const picked = sampleIndices(labels.length, max, seed);
-  return picked;
+  const bySegment = new Map<number, number[]>();
+  labels.forEach((l, i) => {
+    const rows = bySegment.get(l);
+    if (rows) rows.push(i);
+    else bySegment.set(l, [i]);
+  });
+  const picked: number[] = [];
+  for (const [segment, rows] of bySegment) {
+    const quota = Math.min(rows.length, Math.max(50, Math.round((rows.length / labels.length) * max)));
+    const sample = sampleIndices(rows.length, quota, seed + segment + 1);
+    for (const i of sample) picked.push(rows[i]);
+  }
+  return Int32Array.from(picked).sort();
 }
 
 export function scatterChart(result: SegmentationResult, prediction?: Prediction): ChartConfig {
