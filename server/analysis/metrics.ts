@@ -48,6 +48,22 @@ export function inertia(x: Matrix, labels: Int32Array, centroids?: Matrix): numb
   return sum;
 }
 
+/** Mean of (b - a) / max(a, b) from each row's summed distances to every cluster. */
+function meanSilhouette(sums: Float64Array, labels: Int32Array, sizes: number[], k: number): number {
+  const n = labels.length;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const li = labels[i];
+    if (sizes[li] <= 1) continue;
+    const a = sums[i * k + li] / (sizes[li] - 1);
+    let b = Infinity;
+    for (let l = 0; l < k; l++) if (l !== li && sizes[l] > 0) b = Math.min(b, sums[i * k + l] / sizes[l]);
+    const denom = Math.max(a, b);
+    total += denom > 0 ? (b - a) / denom : 0;
+  }
+  return total / n;
+}
+
 /** Mean silhouette over all rows (Euclidean), as scikit-learn's silhouette_score; 0 for singletons. */
 export function silhouette(x: Matrix, labels: Int32Array): number {
   const clean = withoutNoise(x, labels);
@@ -72,17 +88,7 @@ export function silhouette(x: Matrix, labels: Int32Array): number {
       sums[j * k + li] += d;
     }
   }
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const li = clean.labels[i];
-    if (sizes[li] <= 1) continue;
-    const a = sums[i * k + li] / (sizes[li] - 1);
-    let b = Infinity;
-    for (let l = 0; l < k; l++) if (l !== li && sizes[l] > 0) b = Math.min(b, sums[i * k + l] / sizes[l]);
-    const denom = Math.max(a, b);
-    total += denom > 0 ? (b - a) / denom : 0;
-  }
-  return total / n;
+  return meanSilhouette(sums, clean.labels, sizes, k);
 }
 
 /** Condensed pairwise Euclidean distances (i < j, row by row): shared by a sweep's silhouettes. */
@@ -121,17 +127,7 @@ export function silhouetteFromDistances(distances: Float64Array, labels: Int32Ar
       sums[j * k + li] += d;
     }
   }
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const li = labels[i];
-    if (sizes[li] <= 1) continue;
-    const a = sums[i * k + li] / (sizes[li] - 1);
-    let b = Infinity;
-    for (let l = 0; l < k; l++) if (l !== li && sizes[l] > 0) b = Math.min(b, sums[i * k + l] / sizes[l]);
-    const denom = Math.max(a, b);
-    total += denom > 0 ? (b - a) / denom : 0;
-  }
-  return total / n;
+  return meanSilhouette(sums, labels, sizes, k);
 }
 
 /** Silhouette, exact up to SILHOUETTE_EXACT_LIMIT rows and on a seeded sample above. */

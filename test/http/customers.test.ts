@@ -14,6 +14,22 @@ after(() => t.close());
 const customer = { age: 41, gender: 'Female', annual_income: 115000, spending_score: 84, membership_years: 6, purchase_frequency: 9.5, last_purchase_amount: 480, preferred_category: 'Electronics' };
 const rowCount = async () => (await request(t.app).get('/api/datasets')).body[0].rowCount as number;
 
+/** The app on an ephemeral loopback port, with its own event hub. */
+async function listen(): Promise<{ app: ReturnType<typeof createApp>; events: LiveEvents; port: number; stop: () => Promise<void> }> {
+  const events = new LiveEvents();
+  const app = createApp({ db: t.db, events });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    app, events, port,
+    stop: async () => {
+      events.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
 /** Reads server-sent events from a running server until `count` have arrived. */
 function collectEvents(url: string, count: number): { events: Promise<string[]>; received: string[]; close: () => void } {
   let req: http.ClientRequest;
@@ -102,11 +118,7 @@ describe('registering customers', () => {
 
 describe('live updates', () => {
   it('sends a server-sent event to every listener after a registration, coalescing a burst', async () => {
-    const events = new LiveEvents();
-    const app = createApp({ db: t.db, events });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise<void>((r) => server.once('listening', () => r()));
-    const { port } = server.address() as AddressInfo;
+    const { app, events, port, stop } = await listen();
     try {
       const first = collectEvents(`http://127.0.0.1:${port}/events?dataset=1`, 1);
       const second = collectEvents(`http://127.0.0.1:${port}/events`, 1);
@@ -128,19 +140,14 @@ describe('live updates', () => {
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(events.clientCount, 0, 'closed connections are dropped');
     } finally {
-      events.close();
-      await new Promise<void>((r) => server.close(() => r()));
+      await stop();
     }
   });
 });
 
 describe('reconnecting event streams', () => {
   it('sends a client that missed events the latest one at once', async () => {
-    const events = new LiveEvents();
-    const app = createApp({ db: t.db, events });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise<void>((r) => server.once('listening', () => r()));
-    const { port } = server.address() as AddressInfo;
+    const { events, port, stop } = await listen();
     try {
       events.notify(1, 99);
       await new Promise((r) => setTimeout(r, 350));
@@ -158,8 +165,7 @@ describe('reconnecting event streams', () => {
       });
       assert.match(message, /"version":99/);
     } finally {
-      events.close();
-      await new Promise<void>((r) => server.close(() => r()));
+      await stop();
     }
   });
 });
