@@ -3,8 +3,15 @@
 const MISSING_MARKERS = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '-', '?', '#n/a', 'missing']);
 
 export function isMissing(raw: string): boolean {
+  if (raw === '') return true;
+  // Fast exit for the common case (a value starting with a digit, or too long to be a marker):
+  // this runs for every cell of a million-row import.
+  const first = raw.charCodeAt(0);
+  if ((first >= 48 && first <= 57) || raw.length > 12) return false;
   return MISSING_MARKERS.has(raw.trim().toLowerCase());
 }
+
+const PLAIN_NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 // Currency symbols and codes, percent signs, and spaces used as thousands separators.
 const NUMBER_DECORATION = /^[\s$€£¥]*(usd|eur|gbp)?\s*|\s*(usd|eur|gbp|%)?\s*$/gi;
@@ -14,6 +21,7 @@ const NUMBER_DECORATION = /^[\s$€£¥]*(usd|eur|gbp)?\s*|\s*(usd|eur|gbp|%)?\s
  * not a number. A comma is taken as a thousands separator only in groups of three digits.
  */
 export function parseNumber(raw: string): number {
+  if (PLAIN_NUMBER.test(raw)) return Number(raw);
   let text = raw.trim();
   if (text === '') return Number.NaN;
   let negative = false;
