@@ -9,7 +9,7 @@ import type { Db } from '../store/db.ts';
 import { listDatasets } from '../store/datasets.ts';
 import { categoryMixChart, elbowChart, featureBoxChart, featureMeansChart, scatterChart, segmentColour, silhouetteChart, sizesChart } from './charts.ts';
 import { parseSegmentationParams, toQueryString } from './params.ts';
-import { renderPageOrPartial } from './render.ts';
+import { isHtmx, renderPageOrPartial } from './render.ts';
 
 export const CONTROL_CHOICES = {
   algorithms: ALGORITHMS.map((value) => ({ value, label: { kmeans: 'k-means', minibatch: 'Mini-batch k-means', agglomerative: 'Agglomerative (Ward)', dbscan: 'DBSCAN (density)' }[value] })),
@@ -24,6 +24,8 @@ export function clustersRouter(db: Db, engine: Engine): Router {
   const router = Router();
   // Chart configs follow from a (cached) result and its sweep: build them once per pair.
   const chartCache = new WeakMap<SegmentationResult, { sweep: SweepResult; charts: ClusterCharts }>();
+  // The results partial of a cached result, by query: an unchanged view is not re-rendered.
+  const partialCache = new WeakMap<SegmentationResult, { sweep: SweepResult; html: Map<string, string> }>();
   router.get('/clusters', async (req, res) => {
     const params = parseSegmentationParams(req.query, db);
     const datasets = listDatasets(db);
@@ -41,10 +43,24 @@ export function clustersRouter(db: Db, engine: Engine): Router {
       featureMeans: featureMeansChart(result),
     };
     chartCache.set(result, { sweep, charts });
-    renderPageOrPartial(req, res, 'clusters', 'partials/cluster-results', {
-      tab: 'clusters', params, dataset, datasets, result, sweep, charts, choices: CONTROL_CHOICES, segmentColour,
-      query: toQueryString(params, dataset),
-    });
+    const query = toQueryString(params, dataset);
+    const locals = { tab: 'clusters', params, dataset, datasets, result, sweep, charts, choices: CONTROL_CHOICES, segmentColour, query };
+    if (!isHtmx(req)) {
+      renderPageOrPartial(req, res, 'clusters', 'partials/cluster-results', locals);
+      return;
+    }
+    let rendered = partialCache.get(result);
+    if (rendered?.sweep !== sweep) {
+      rendered = { sweep, html: new Map() };
+      partialCache.set(result, rendered);
+    }
+    const key = `${dataset.name}|${query}`;
+    let html = rendered.html.get(key);
+    if (html === undefined) {
+      html = await new Promise<string>((resolve, reject) => res.render('partials/cluster-results', locals, (error, out) => (error ? reject(error) : resolve(out))));
+      rendered.html.set(key, html);
+    }
+    res.vary('HX-Request').vary('HX-History-Restore-Request').type('html').send(html);
   });
   return router;
 }

@@ -1,4 +1,5 @@
 /** The one place a route decides "full page or partial", and helpers the views share. */
+import ejs from 'ejs';
 import type { Request, Response } from 'express';
 
 /**
@@ -30,9 +31,19 @@ export function formatPercent(share: number, digits = 1): string {
   return Number.isFinite(share) ? `${(share * 100).toFixed(digits)}%` : '—';
 }
 
-/** A chart's JSON config for a data attribute; EJS escapes it for the attribute. */
-export function chartJson(config: unknown): string {
-  return JSON.stringify(config);
+const escapedCharts = new WeakMap<object, string>();
+
+/**
+ * A chart's config as JSON, HTML-escaped for a data attribute (the template outputs it raw).
+ * Configs of cached results are the same objects on every request: escape each once.
+ */
+export function chartAttribute(config: object): string {
+  let escaped = escapedCharts.get(config);
+  if (escaped === undefined) {
+    escaped = ejs.escapeXML(JSON.stringify(config));
+    escapedCharts.set(config, escaped);
+  }
+  return escaped;
 }
 
 /** Heatmap cell class: sign and strength of a correlation in five steps each way. */
@@ -42,4 +53,4 @@ export function correlationClass(r: number): string {
   return `corr-${r >= 0 ? 'p' : 'n'}${step}`;
 }
 
-export const viewHelpers = { formatNumber, formatPercent, chartJson, correlationClass };
+export const viewHelpers = { formatNumber, formatPercent, chartAttribute, correlationClass };

@@ -18,3 +18,15 @@ describe('scatter sampling', () => {
     assert.notDeepEqual(scatterRows(labels, 7), rows);
   });
 });
+
+describe('chart attributes', () => {
+  it('escape the JSON for an HTML attribute exactly as EJS does, once per config', async () => {
+    const ejs = (await import('ejs')).default;
+    const { chartAttribute } = await import('../../server/web/render.ts');
+    const config = { data: { labels: ['<script>alert("x")</script>', "O'Brien & co"] } };
+    const attribute = chartAttribute(config);
+    assert.equal(attribute, ejs.escapeXML(JSON.stringify(config)));
+    assert.doesNotMatch(attribute, /[<>"]/);
+    assert.equal(chartAttribute(config), attribute);
+  });
+});
