@@ -12,11 +12,14 @@ export interface AppConfig {
   maxUploadBytes: number;
   retrainAfterCustomers: number;
   retrainAfterMinutes: number;
+  /** Analysis worker threads; 0 runs analysis on the request thread. */
+  workers: number;
 }
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
+  WORKERS: z.coerce.number().int().min(0).max(16).default(1),
   RETRAIN_AFTER_CUSTOMERS: z.coerce.number().int().min(1).default(500),
   RETRAIN_AFTER_MINUTES: z.coerce.number().positive().default(60),
   MAX_UPLOAD_MB: z.coerce.number().positive().max(100_000).default(200),
@@ -42,5 +45,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxUploadBytes: Math.round(parsed.data.MAX_UPLOAD_MB * 1e6),
     retrainAfterCustomers: parsed.data.RETRAIN_AFTER_CUSTOMERS,
     retrainAfterMinutes: parsed.data.RETRAIN_AFTER_MINUTES,
+    workers: parsed.data.WORKERS,
   };
 }

@@ -2,6 +2,7 @@
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { Engine } from './engine/engine.ts';
+import { WorkerPool } from './engine/pool.ts';
 import { LiveEvents } from './web/events.ts';
 import { ModelService } from './engine/models.ts';
 import { getDataset, listDatasets } from './store/datasets.ts';
@@ -13,7 +14,9 @@ const db = openDatabase(config.dbPath);
 const seeded = await seedDefaultDataset(db, config.defaultDatasetPath, config.defaultDatasetName);
 if (seeded) console.log(`Imported the sample dataset: ${seeded.rowCount} customers.`);
 
-const engine = new Engine(db, { agglomerativeMaxRows: config.agglomerativeMaxRows });
+// Fits and sweeps run in worker threads, so the request thread stays responsive.
+const pool = config.workers > 0 ? new WorkerPool(config.workers) : undefined;
+const engine = new Engine(db, { agglomerativeMaxRows: config.agglomerativeMaxRows, pool });
 const events = new LiveEvents();
 const models = new ModelService(db, engine, { afterCustomers: config.retrainAfterCustomers, afterMinutes: config.retrainAfterMinutes }, (id) => events.notify(id, getDataset(db, id).version));
 // Time-based retraining: once a minute, refit active models that have waited long enough.
@@ -29,6 +32,7 @@ function shutdown(): void {
   // Open event streams would keep close() waiting forever.
   events.close();
   server.close(() => {
+    void pool?.close();
     db.close();
     process.exit(0);
   });

@@ -12,6 +12,7 @@ import type { DataTable } from '../analysis/table.ts';
 import type { Db } from '../store/db.ts';
 import { getDataset, loadDataTable } from '../store/datasets.ts';
 import { LruCache } from './lru.ts';
+import type { WorkerPool } from './pool.ts';
 
 export interface SegmentationParams extends SegmentationOptions {
   datasetId: number;
@@ -20,6 +21,8 @@ export interface SegmentationParams extends SegmentationOptions {
 export interface EngineSettings {
   /** Ward fits on a seeded sample above this many rows (its memory is O(n^2)). */
   agglomerativeMaxRows?: number;
+  /** Run fits and sweeps in these worker threads instead of on the request thread. */
+  pool?: WorkerPool;
 }
 
 export interface EngineStats {
@@ -75,7 +78,11 @@ export class Engine {
       return previous;
     }
     this.stats.sweepRuns++;
-    const sweep = runSweep(this.prepare(params), params);
+    const pool = this.settings.pool;
+    const tableKey = this.versionKey(params.datasetId);
+    const sweep = pool
+      ? await pool.run<SweepResult>({ kind: 'sweep', tableKey, table: this.table(params.datasetId), options: params }, key)
+      : runSweep(this.prepare(params), params);
     this.sweeps.set(key, sweep);
     this.latestSweeps.set(latestKey, sweep);
     return sweep;
@@ -97,7 +104,10 @@ export class Engine {
       result = extendSegmentation(previous, table);
     } else {
       this.stats.segmentRuns++;
-      result = segment(table, this.prepare(params), resolved);
+      const pool = this.settings.pool;
+      result = pool
+        ? await pool.run<SegmentationResult>({ kind: 'segment', tableKey: this.versionKey(params.datasetId), table, options: resolved }, key)
+        : segment(table, this.prepare(params), resolved);
     }
     this.results.set(key, result);
     this.latestFits.set(latestKey, result);

@@ -1,0 +1,40 @@
+/**
+ * The analysis worker: fits and sweeps off the request thread. It keeps the tables and
+ * prepared matrices it has seen, so the main thread sends each dataset version once.
+ */
+import { parentPort } from 'node:worker_threads';
+import { preprocessKey, type SegmentationOptions } from '../analysis/options.ts';
+import { prepare, runSweep, segment, type PreparedData } from '../analysis/pipeline.ts';
+import type { DataTable } from '../analysis/table.ts';
+import { InputError } from '../errors.ts';
+import { LruCache } from './lru.ts';
+
+export type WorkerTask =
+  | { id: number; kind: 'segment'; tableKey: string; table?: DataTable; options: SegmentationOptions & { k: number } }
+  | { id: number; kind: 'sweep'; tableKey: string; table?: DataTable; options: SegmentationOptions };
+
+export type WorkerReply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: { message: string; status?: number; field?: string; input: boolean } };
+
+const tables = new LruCache<DataTable>(2);
+const prepared = new LruCache<PreparedData>(8);
+
+function handle(task: WorkerTask): unknown {
+  if (task.table) tables.set(task.tableKey, task.table);
+  const table = tables.get(task.tableKey);
+  if (!table) throw new Error(`worker has no table ${task.tableKey}`);
+  const data = prepared.getOrCompute(`${task.tableKey}|${preprocessKey(task.options)}`, () => prepare(table, task.options));
+  return task.kind === 'segment' ? segment(table, data, task.options) : runSweep(data, task.options);
+}
+
+parentPort?.on('message', (task: WorkerTask) => {
+  let reply: WorkerReply;
+  try {
+    reply = { id: task.id, ok: true, value: handle(task) };
+  } catch (error) {
+    const err = error as Error;
+    reply = { id: task.id, ok: false, error: { message: err.message, status: (err as InputError).status, field: (err as InputError).field, input: err instanceof InputError } };
+  }
+  parentPort!.postMessage(reply);
+});

@@ -1,0 +1,69 @@
+/** Fits in worker threads: same results as on the request thread, errors intact, loop free. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { after, before, describe, it } from 'node:test';
+import { DEFAULT_OPTIONS } from '../../../server/analysis/options.ts';
+import { DEFAULT_DATASET_PATH } from '../../../server/config.ts';
+import { Engine, type SegmentationParams } from '../../../server/engine/engine.ts';
+import { WorkerPool } from '../../../server/engine/pool.ts';
+import { InputError } from '../../../server/errors.ts';
+import { openDatabase, type Db } from '../../../server/store/db.ts';
+import { seedDefaultDataset } from '../../../server/store/seed.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'cs-pool-'));
+let db: Db;
+let pool: WorkerPool;
+before(async () => {
+  db = openDatabase(join(dir, 'pool.db'));
+  await seedDefaultDataset(db, DEFAULT_DATASET_PATH, 'Sample customers');
+  pool = new WorkerPool(1);
+});
+after(async () => {
+  await pool.close();
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const params = (extra: Partial<SegmentationParams> = {}): SegmentationParams => ({
+  ...DEFAULT_OPTIONS, datasetId: 1, features: ['age', 'annual_income', 'spending_score', 'purchase_frequency'], k: 4, ...extra,
+});
+
+describe('worker pool', () => {
+  it('gives the same segmentation and sweep as the request thread', async () => {
+    const local = new Engine(db);
+    const remote = new Engine(db, { pool });
+    const [a, b] = [await local.segment(params()), await remote.segment(params())];
+    assert.deepEqual(Array.from(b.labels), Array.from(a.labels));
+    assert.deepEqual(b.pipeline, a.pipeline);
+    assert.equal(b.metrics.silhouette, a.metrics.silhouette);
+    assert.deepEqual((await remote.sweep(params())).rows, (await local.sweep(params())).rows);
+  });
+
+  it('shares one run between identical concurrent requests', async () => {
+    const remote = new Engine(db, { pool });
+    const runsBefore = pool.stats.runs;
+    const [a, b] = await Promise.all([remote.segment(params({ k: 6, seed: 3 })), remote.segment(params({ k: 6, seed: 3 }))]);
+    assert.equal(a, b);
+    assert.equal(pool.stats.runs - runsBefore, 1);
+  });
+
+  it('passes input errors back as InputError with their status', async () => {
+    const remote = new Engine(db, { pool });
+    await assert.rejects(remote.segment(params({ features: ['age'], k: 3000 })), (e: Error) => e instanceof InputError && e.status === 400 && /k = 3000 needs at least/.test(e.message));
+  });
+
+  it('keeps the event loop free while a fit runs', async () => {
+    const remote = new Engine(db, { pool });
+    const delay = monitorEventLoopDelay({ resolution: 5 });
+    delay.enable();
+    const started = performance.now();
+    await remote.segment(params({ k: 8, seed: 11, nInit: 30 }));
+    const elapsed = performance.now() - started;
+    delay.disable();
+    assert.ok(elapsed > 100, `the fit took ${elapsed.toFixed(0)} ms, long enough to matter`);
+    assert.ok(delay.percentile(99) / 1e6 < 50, `event-loop delay p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms`);
+  });
+});
