@@ -1,5 +1,5 @@
 /** Descriptive statistics for the Overview tab: per-column summaries, histograms, correlations. */
-import { mean, populationSd, presentValues, quantileSorted, sortedCopy } from './stats.ts';
+import { mean, mostFrequentText, populationSd, presentValues, quantileSorted, sortedCopy } from './stats.ts';
 import type { ColumnKind, DataTable } from './table.ts';
 
 export interface NumericSummary {
@@ -178,4 +178,31 @@ export function countOutlierRows(table: DataTable, rule: 'iqr' | 'zscore'): { ro
     perColumn[column.name] = count;
   }
   return { rows: flagged.reduce((a, b) => a + b, 0), perColumn };
+}
+
+export interface FeatureRange {
+  name: string;
+  kind: 'numeric' | 'categorical';
+  /** Numeric: the data's range and median, and whether every value is whole. */
+  min?: number;
+  max?: number;
+  median?: number;
+  integers?: boolean;
+  /** Categorical: the levels, sorted, and the most frequent one. */
+  levels?: string[];
+  mode?: string | null;
+}
+
+/** What a form needs to offer one input per feature: bounds and a typical value. */
+export function featureRanges(table: DataTable, names: string[]): FeatureRange[] {
+  return names.flatMap((name): FeatureRange[] => {
+    const column = table.columns.find((c) => c.name === name);
+    if (!column) return [];
+    if (column.kind === 'numeric') {
+      const sorted = sortedCopy(presentValues(column.values));
+      return [{ name, kind: 'numeric', min: sorted[0], max: sorted[sorted.length - 1], median: quantileSorted(sorted, 0.5), integers: sorted.every((v) => Number.isInteger(v)) }];
+    }
+    const levels = [...new Set(column.values.filter((v): v is string => v !== null))].sort();
+    return [{ name, kind: 'categorical', levels, mode: mostFrequentText(column.values) }];
+  });
 }

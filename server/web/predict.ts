@@ -2,8 +2,8 @@
 import { Router } from 'express';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
 import type { CustomerInput } from '../analysis/preprocess.ts';
-import { mostFrequentText, presentValues, quantileSorted, sortedCopy } from '../analysis/stats.ts';
-import { findColumn, type DataTable } from '../analysis/table.ts';
+import { featureRanges } from '../analysis/summary.ts';
+import type { DataTable } from '../analysis/table.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Db } from '../store/db.ts';
 import { listDatasets } from '../store/datasets.ts';
@@ -27,21 +27,17 @@ export interface FeatureInput {
 
 /** Inputs for the segmentation's features, bounded by the data and prefilled with the median customer. */
 export function featureInputs(table: DataTable, result: SegmentationResult, query: Record<string, unknown>): FeatureInput[] {
-  return result.featureNames.map((name): FeatureInput => {
-    const column = findColumn(table, name)!;
-    const field = CUSTOMER_PREFIX + name;
+  return featureRanges(table, result.featureNames).map((range): FeatureInput => {
+    const field = CUSTOMER_PREFIX + range.name;
     const given = typeof query[field] === 'string' ? (query[field] as string) : undefined;
-    if (column.kind === 'numeric') {
-      const sorted = sortedCopy(presentValues(column.values));
-      const min = sorted[0];
-      const max = sorted[sorted.length - 1];
-      const integers = sorted.every((v) => Number.isInteger(v));
-      const step = integers ? 1 : Number(((max - min) / 200).toPrecision(1)) || 0.01;
-      const median = quantileSorted(sorted, 0.5);
-      return { name, field, kind: 'numeric', value: given ?? String(integers ? Math.round(median) : Number(median.toPrecision(6))), min, max, step };
+    if (range.kind === 'numeric') {
+      const min = range.min!;
+      const max = range.max!;
+      const step = range.integers ? 1 : Number(((max - min) / 200).toPrecision(1)) || 0.01;
+      const typical = range.integers ? Math.round(range.median!) : Number(range.median!.toPrecision(6));
+      return { name: range.name, field, kind: 'numeric', value: given ?? String(typical), min, max, step };
     }
-    const levels = [...new Set(column.values.filter((v): v is string => v !== null))].sort();
-    return { name, field, kind: 'categorical', value: given ?? mostFrequentText(column.values) ?? '', levels };
+    return { name: range.name, field, kind: 'categorical', value: given ?? range.mode ?? '', levels: range.levels };
   });
 }
 
