@@ -3,7 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { fileURLToPath } from 'node:url';
 import { Engine } from './engine/engine.ts';
 import { InputError } from './errors.ts';
-import type { Db } from './store/db.ts';
+import { pingDatabase, type Db } from './store/db.ts';
 import { apiRouter } from './web/api.ts';
 import { DEFAULT_MAX_BYTES } from './ingest/stream-import.ts';
 import { UploadStaging } from './ingest/staging.ts';
@@ -53,7 +53,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.json({ limit: '2mb' }));
 
   app.get('/healthz', (_req, res) => {
-    db.prepare('SELECT 1').get();
+    pingDatabase(db);
     res.json({ status: 'ok', liveClients: events.clientCount });
   });
   app.use(overviewRouter(db, engine));

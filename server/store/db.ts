@@ -70,3 +70,8 @@ function migrate(db: Db): void {
     })();
   });
 }
+
+/** Throws when the database cannot answer (health check). */
+export function pingDatabase(db: Db): void {
+  db.prepare('SELECT 1').get();
+}
