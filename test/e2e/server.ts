@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { createTestApp, type TestApp } from '../http/harness.ts';
+import { WorkerPool } from '../../server/engine/pool.ts';
 import { CHROMIUM_PATH } from './browser.ts';
 
 export interface RunningServer extends TestApp {
@@ -9,8 +10,10 @@ export interface RunningServer extends TestApp {
   stop: () => Promise<void>;
 }
 
+/** The app as `npm start` runs it: analysis in a worker thread. */
 export async function startServer(): Promise<RunningServer> {
-  const t = await createTestApp();
+  const pool = new WorkerPool(1);
+  const t = await createTestApp({ pool });
   const server = t.app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const { port } = server.address() as AddressInfo;
@@ -18,7 +21,9 @@ export async function startServer(): Promise<RunningServer> {
     ...t,
     baseUrl: `http://127.0.0.1:${port}`,
     stop: async () => {
+      server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pool.close();
       t.close();
     },
   };

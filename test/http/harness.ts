@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { createApp } from '../../server/app.ts';
 import { DEFAULT_DATASET_PATH } from '../../server/config.ts';
 import { openDatabase, type Db } from '../../server/store/db.ts';
+import { Engine } from '../../server/engine/engine.ts';
+import type { WorkerPool } from '../../server/engine/pool.ts';
 import { seedDefaultDataset } from '../../server/store/seed.ts';
 
 export interface TestApp {
@@ -14,11 +16,11 @@ export interface TestApp {
   close: () => void;
 }
 
-export async function createTestApp(options: { seed?: boolean } = {}): Promise<TestApp> {
+export async function createTestApp(options: { seed?: boolean; pool?: WorkerPool } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'cs-http-'));
   const db = openDatabase(join(dir, 'test.db'));
   if (options.seed !== false) await seedDefaultDataset(db, DEFAULT_DATASET_PATH, 'Sample customers');
-  const app = createApp({ db });
+  const app = createApp({ db, engine: new Engine(db, { pool: options.pool }) });
   return {
     app,
     db,
