@@ -60,7 +60,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(clustersRouter(db, engine));
   app.use(predictRouter(db, engine));
   app.use(apiRouter({ db, engine, models, staging, maxUploadBytes }));
-  app.use(datasetsRouter({ db, engine, staging, maxUploadBytes }));
+  app.use(datasetsRouter({ db, staging, maxUploadBytes }));
   app.use(customersRouter({ db, engine, events, models }));
   app.use(modelsRouter({ db, engine, models, staging }));
   app.use(exportsRouter(db, engine));

@@ -48,25 +48,3 @@ export function squaredDistance(a: Matrix, i: number, b: Matrix, j: number): num
   return sum;
 }
 
-/** Squared Euclidean distance between a vector and row j of b. */
-export function squaredDistanceTo(v: ArrayLike<number>, b: Matrix, j: number): number {
-  let sum = 0;
-  for (let c = 0, q = j * b.cols; c < b.cols; c++, q++) {
-    const d = v[c] - b.data[q];
-    sum += d * d;
-  }
-  return sum;
-}
-
-/** Per-column means of the rows selected by `include` (all rows when omitted). */
-export function columnMeans(m: Matrix, include?: Uint8Array): Float64Array {
-  const means = new Float64Array(m.cols);
-  let count = 0;
-  for (let i = 0; i < m.rows; i++) {
-    if (include && !include[i]) continue;
-    count++;
-    for (let c = 0; c < m.cols; c++) means[c] += m.data[i * m.cols + c];
-  }
-  for (let c = 0; c < m.cols; c++) means[c] /= count || 1;
-  return means;
-}

@@ -34,10 +34,6 @@ export function sortedCopy(values: ArrayLike<number>): Float64Array {
   return Float64Array.from(values).sort();
 }
 
-export function quantile(values: ArrayLike<number>, q: number): number {
-  return quantileSorted(sortedCopy(values), q);
-}
-
 /** Most frequent value; ties go to the smallest, as scikit-learn's SimpleImputer. */
 export function mostFrequent(values: ArrayLike<number>): number {
   const counts = new Map<number, number>();

@@ -206,3 +206,29 @@ export function featureRanges(table: DataTable, names: string[]): FeatureRange[]
     return [{ name, kind: 'categorical', levels, mode: mostFrequentText(column.values) }];
   });
 }
+
+export interface DatasetOverview {
+  summaries: ColumnSummary[];
+  histograms: { name: string; histogram: Histogram }[];
+  correlation: { names: string[]; values: number[][] };
+  outliers: { rule: 'iqr' | 'zscore'; rows: number; perColumn: Record<string, number> };
+  /** Box statistics of every numeric column in SD units from its mean, to compare spreads. */
+  standardisedBoxes: { name: string; stats: BoxStats }[];
+}
+
+/** Everything the Overview tab shows about a table, computed in one place. */
+export function datasetOverview(table: DataTable, outlierRule: 'iqr' | 'zscore'): DatasetOverview {
+  return {
+    summaries: summariseColumns(table),
+    histograms: table.columns.flatMap((c) => (c.kind === 'numeric' ? [{ name: c.name, histogram: histogram(c.values) }] : [])),
+    correlation: correlationMatrix(table),
+    outliers: { rule: outlierRule, ...countOutlierRows(table, outlierRule) },
+    standardisedBoxes: table.columns.flatMap((c) => {
+      if (c.kind !== 'numeric') return [];
+      const present = presentValues(c.values);
+      const m = mean(present);
+      const sd = populationSd(present, m) || 1;
+      return [{ name: c.name, stats: boxStats(Float64Array.from(present, (v) => (v - m) / sd)) }];
+    }),
+  };
+}

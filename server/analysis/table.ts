@@ -27,10 +27,3 @@ export function findColumn(table: DataTable, name: string): Column | undefined {
   return table.columns.find((c) => c.name === name);
 }
 
-export function numericColumnNames(table: DataTable): string[] {
-  return table.columns.filter((c) => c.kind === 'numeric').map((c) => c.name);
-}
-
-export function categoricalColumnNames(table: DataTable): string[] {
-  return table.columns.filter((c) => c.kind === 'categorical').map((c) => c.name);
-}

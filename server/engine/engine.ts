@@ -9,6 +9,7 @@ import { predictCustomer, type Prediction } from '../analysis/predict.ts';
 import type { CustomerInput } from '../analysis/preprocess.ts';
 import type { SweepResult } from '../analysis/sweep.ts';
 import type { DataTable } from '../analysis/table.ts';
+import { datasetOverview, type DatasetOverview } from '../analysis/summary.ts';
 import type { Db } from '../store/db.ts';
 import { getDataset, loadDataTable } from '../store/datasets.ts';
 import { LruCache } from './lru.ts';
@@ -25,20 +26,15 @@ export interface EngineSettings {
   pool?: WorkerPool;
 }
 
-export interface EngineStats {
-  segmentRuns: number;
-  sweepRuns: number;
-}
-
 export class Engine {
   private readonly tables = new LruCache<DataTable>(4);
   private readonly prepared = new LruCache<PreparedData>(16);
+  private readonly overviews = new LruCache<DatasetOverview>(8);
   private readonly sweeps = new LruCache<SweepResult>(32);
   private readonly results = new LruCache<SegmentationResult>(64);
   /** The newest fit per (dataset, params) whatever the version: registrations extend it. */
   private readonly latestFits = new LruCache<SegmentationResult>(64);
   private readonly latestSweeps = new LruCache<SweepResult>(32);
-  readonly stats: EngineStats = { segmentRuns: 0, sweepRuns: 0 };
 
   constructor(
     private readonly db: Db,
@@ -59,6 +55,11 @@ export class Engine {
     return this.tables.getOrCompute(this.versionKey(datasetId), () => loadDataTable(this.db, datasetId));
   }
 
+  /** The Overview tab's statistics, once per dataset version and outlier rule. */
+  overview(datasetId: number, outlierRule: 'iqr' | 'zscore'): DatasetOverview {
+    return this.overviews.getOrCompute(`${this.versionKey(datasetId)}|${outlierRule}`, () => datasetOverview(this.table(datasetId), outlierRule));
+  }
+
   private prepare(params: SegmentationParams): PreparedData {
     const key = `${this.versionKey(params.datasetId)}|${preprocessKey(params)}`;
     return this.prepared.getOrCompute(key, () => prepare(this.table(params.datasetId), params));
@@ -77,7 +78,6 @@ export class Engine {
       this.sweeps.set(key, previous);
       return previous;
     }
-    this.stats.sweepRuns++;
     const pool = this.settings.pool;
     const tableKey = this.versionKey(params.datasetId);
     const sweep = pool
@@ -103,7 +103,6 @@ export class Engine {
       // Rows are only ever appended (registrations): assign the new ones with the fit.
       result = extendSegmentation(previous, table);
     } else {
-      this.stats.segmentRuns++;
       const pool = this.settings.pool;
       result = pool
         ? await pool.run<SegmentationResult>({ kind: 'segment', tableKey: this.versionKey(params.datasetId), table, options: resolved }, key)

@@ -7,9 +7,9 @@ import type { SegmentationResult } from '../analysis/pipeline.ts';
 import type { Prediction } from '../analysis/predict.ts';
 import { sampleIndices } from '../analysis/random.ts';
 import { boxStats, type BoxStats, type Histogram } from '../analysis/summary.ts';
-import { mean, populationSd, presentValues } from '../analysis/stats.ts';
-import type { DataTable, NumericColumn } from '../analysis/table.ts';
+import type { DataTable } from '../analysis/table.ts';
 import type { SweepResult } from '../analysis/sweep.ts';
+import { topLoadings } from '../analysis/pca.ts';
 
 /** Okabe-Ito, extended: colours that readers with colour-vision deficiencies can tell apart. */
 export const SEGMENT_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#332288', '#882255', '#117733', '#44AA99', '#999933'];
@@ -32,11 +32,7 @@ const shortLabel = (text: string, max = 26) => (text.length > max ? `${text.slic
 
 function axisLabel(result: SegmentationResult, axisIndex: 0 | 1): string {
   const share = result.pca.explainedVarianceRatio[axisIndex] ?? 0;
-  const loadings = result.outputNames
-    .map((name, c) => ({ name, w: result.pca.components[axisIndex][c] }))
-    .sort((a, b) => Math.abs(b.w) - Math.abs(a.w))
-    .slice(0, 2)
-    .map((l) => `${l.w >= 0 ? '+' : '−'}${l.name}`);
+  const loadings = topLoadings(result.pca, result.outputNames, axisIndex, 2).map((l) => `${l.loading >= 0 ? '+' : '−'}${l.feature}`);
   return `PC${axisIndex + 1} (${(share * 100).toFixed(1)}% of variance): ${loadings.join(', ')}`;
 }
 
@@ -295,13 +291,6 @@ export function categoryMixChart(result: SegmentationResult, feature: string): C
 }
 
 /** Every numeric column on one standardised axis, so their spreads and outliers compare. */
-export function overviewBoxChart(table: DataTable): ChartConfig {
-  const numeric = table.columns.filter((c): c is NumericColumn => c.kind === 'numeric');
-  const stats = numeric.map((c) => {
-    const present = presentValues(c.values);
-    const m = mean(present);
-    const sd = populationSd(present, m) || 1;
-    return boxStats(Float64Array.from(present, (v) => (v - m) / sd));
-  });
-  return boxPlotChart('Spread of each numeric column (standardised)', 'Standard deviations from the column mean', numeric.map((c) => c.name), stats, numeric.map(() => '#56B4E9'));
+export function overviewBoxChart(boxes: { name: string; stats: BoxStats }[]): ChartConfig {
+  return boxPlotChart('Spread of each numeric column (standardised)', 'Standard deviations from the column mean', boxes.map((b) => b.name), boxes.map((b) => b.stats), boxes.map(() => '#56B4E9'));
 }

@@ -1,7 +1,6 @@
 /** Datasets page: upload with preview, import, rename, delete. */
 import { basename } from 'node:path';
 import express, { Router, type Request, type Response } from 'express';
-import type { Engine } from '../engine/engine.ts';
 import { InputError } from '../errors.ts';
 import type { UploadStaging } from '../ingest/staging.ts';
 import { importCsvFile, importTransactionsFile, previewCsv } from '../ingest/stream-import.ts';
@@ -13,7 +12,6 @@ import { multipartUpload } from './uploads.ts';
 
 export interface DatasetRoutesDeps {
   db: Db;
-  engine: Engine;
   staging: UploadStaging;
   maxUploadBytes: number;
 }

@@ -1,6 +1,5 @@
 /** Overview tab: KPIs, column summaries, distributions, correlations, the customer table. */
 import { Router, type Request } from 'express';
-import { correlationMatrix, countOutlierRows, histogram, summariseColumns } from '../analysis/summary.ts';
 import type { Engine } from '../engine/engine.ts';
 import { InputError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
@@ -49,22 +48,17 @@ export function overviewRouter(db: Db, engine: Engine): Router {
     const params = parseSegmentationParams(req.query, db);
     const datasets = listDatasets(db);
     const dataset = datasets.find((d) => d.id === params.datasetId)!;
-    const table = engine.table(dataset.id);
-    const summaries = summariseColumns(table);
-    const charts = table.columns.flatMap((column) => {
-      if (column.kind === 'numeric') return [{ name: column.name, config: histogramChart(column.name, histogram(column.values)) }];
-      const summary = summaries.find((s) => s.name === column.name);
-      if (column.kind === 'categorical' && summary && summary.kind !== 'numeric') return [{ name: column.name, config: categoryChart(column.name, summary.top) }];
-      return [];
-    });
     const outlierRule = params.outliers.startsWith('zscore') ? 'zscore' : 'iqr';
+    const overview = engine.overview(dataset.id, outlierRule);
+    const categoryCharts = overview.summaries.flatMap((s) => (s.kind === 'categorical' ? [{ name: s.name, config: categoryChart(s.name, s.top) }] : []));
+    const charts = [...overview.histograms.map((h) => ({ name: h.name, config: histogramChart(h.name, h.histogram) })), ...categoryCharts];
     const query = toQueryString(params, dataset);
     renderPageOrPartial(req, res, 'overview', 'partials/overview-content', {
-      tab: 'overview', params, dataset, datasets, summaries, charts, query,
+      tab: 'overview', params, dataset, datasets, summaries: overview.summaries, charts, query,
       missingValues: dataset.columns.reduce((sum, c) => sum + c.missing, 0),
-      outliers: { rule: outlierRule, ...countOutlierRows(table, outlierRule) },
-      correlation: correlationMatrix(table),
-      boxChart: overviewBoxChart(table),
+      outliers: overview.outliers,
+      correlation: overview.correlation,
+      boxChart: overviewBoxChart(overview.standardisedBoxes),
       customers: customerTable(db, req, dataset, query),
     });
   });

@@ -7,30 +7,44 @@ export interface Assignment {
   inertia: number;
 }
 
+/** Where a row stands against the centres: the nearest, its squared distance, and the runner-up's. */
+export interface NearestTwo {
+  index: number;
+  best: number;
+  second: number;
+}
+
+/** Fills `out` for the row starting at `base` in `data`: one pass over the k centres. */
+export function nearestTwo(data: Float64Array, base: number, centers: Float64Array, k: number, d: number, out: NearestTwo): void {
+  let best = Infinity;
+  let second = Infinity;
+  let index = 0;
+  for (let c = 0; c < k; c++) {
+    let s = 0;
+    const cb = c * d;
+    for (let j = 0; j < d; j++) {
+      const diff = data[base + j] - centers[cb + j];
+      s += diff * diff;
+    }
+    if (s < best) {
+      second = best;
+      best = s;
+      index = c;
+    } else if (s < second) second = s;
+  }
+  out.index = index;
+  out.best = best;
+  out.second = second;
+}
+
 export function assignNearest(x: Matrix, centroids: Matrix): Assignment {
   const labels = new Int32Array(x.rows);
-  const { cols } = x;
-  const xd = x.data;
-  const cd = centroids.data;
+  const near: NearestTwo = { index: 0, best: 0, second: 0 };
   let inertia = 0;
   for (let i = 0; i < x.rows; i++) {
-    let best = Infinity;
-    let bestK = 0;
-    const base = i * cols;
-    for (let k = 0; k < centroids.rows; k++) {
-      let d = 0;
-      const cb = k * cols;
-      for (let c = 0; c < cols; c++) {
-        const diff = xd[base + c] - cd[cb + c];
-        d += diff * diff;
-      }
-      if (d < best) {
-        best = d;
-        bestK = k;
-      }
-    }
-    labels[i] = bestK;
-    inertia += best;
+    nearestTwo(x.data, i * x.cols, centroids.data, centroids.rows, x.cols, near);
+    labels[i] = near.index;
+    inertia += near.best;
   }
   return { labels, inertia };
 }

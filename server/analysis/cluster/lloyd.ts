@@ -6,6 +6,7 @@
  * distance computations.
  */
 import { createMatrix, type Matrix } from '../matrix.ts';
+import { nearestTwo, type NearestTwo } from './assign.ts';
 
 export interface LloydOptions {
   maxIterations: number;
@@ -35,29 +36,15 @@ export function lloyd(x: Matrix, init: Matrix, options: LloydOptions): LloydResu
   const moved = new Float64Array(k);
 
   // Full assignment: nearest and second-nearest centre of every row.
+  const near: NearestTwo = { index: 0, best: 0, second: 0 };
   for (let i = 0; i < n; i++) {
-    let best = Infinity;
-    let second = Infinity;
-    let bestK = 0;
     const base = i * d;
-    for (let c = 0; c < k; c++) {
-      let s = 0;
-      const cb = c * d;
-      for (let j = 0; j < d; j++) {
-        const diff = data[base + j] - centers[cb + j];
-        s += diff * diff;
-      }
-      if (s < best) {
-        second = best;
-        best = s;
-        bestK = c;
-      } else if (s < second) second = s;
-    }
-    labels[i] = bestK;
-    upper[i] = Math.sqrt(best);
-    lower[i] = Math.sqrt(second);
-    counts[bestK]++;
-    for (let j = 0; j < d; j++) sums[bestK * d + j] += data[base + j];
+    nearestTwo(data, base, centers, k, d, near);
+    labels[i] = near.index;
+    upper[i] = Math.sqrt(near.best);
+    lower[i] = Math.sqrt(near.second);
+    counts[near.index]++;
+    for (let j = 0; j < d; j++) sums[near.index * d + j] += data[base + j];
   }
 
   let iterations = 0;
@@ -118,24 +105,10 @@ export function lloyd(x: Matrix, init: Matrix, options: LloydOptions): LloydResu
       }
       upper[i] = Math.sqrt(s);
       if (upper[i] <= bound) continue;
-      let best = Infinity;
-      let second = Infinity;
-      let bestK = 0;
-      for (let c = 0; c < k; c++) {
-        let t = 0;
-        const cb = c * d;
-        for (let j = 0; j < d; j++) {
-          const diff = data[base + j] - centers[cb + j];
-          t += diff * diff;
-        }
-        if (t < best) {
-          second = best;
-          best = t;
-          bestK = c;
-        } else if (t < second) second = t;
-      }
-      upper[i] = Math.sqrt(best);
-      lower[i] = Math.sqrt(second);
+      nearestTwo(data, base, centers, k, d, near);
+      const bestK = near.index;
+      upper[i] = Math.sqrt(near.best);
+      lower[i] = Math.sqrt(near.second);
       if (bestK !== a) {
         changed++;
         counts[a]--;

@@ -4,6 +4,7 @@
  * where such moves still help; this escapes them, so each restart lands lower.
  */
 import type { Matrix } from '../matrix.ts';
+import { nearestTwo, type NearestTwo } from './assign.ts';
 
 export interface RefinedClusters {
   labels: Int32Array;
@@ -82,23 +83,13 @@ export function bestSwap(x: Matrix, centroids: Matrix, rng: () => number): SwapC
   const best2 = new Float64Array(x.rows);
   const nearest = new Int32Array(x.rows);
   let total = 0;
+  const near: NearestTwo = { index: 0, best: 0, second: 0 };
   for (let i = 0; i < x.rows; i++) {
-    let d1 = Infinity;
-    let d2 = Infinity;
-    let n1 = 0;
-    for (let l = 0; l < k; l++) {
-      let d = 0;
-      for (let j = 0; j < cols; j++) d += (x.data[i * cols + j] - centroids.data[l * cols + j]) ** 2;
-      if (d < d1) {
-        d2 = d1;
-        d1 = d;
-        n1 = l;
-      } else if (d < d2) d2 = d;
-    }
-    best1[i] = d1;
-    best2[i] = d2;
-    nearest[i] = n1;
-    total += d1;
+    nearestTwo(x.data, i * cols, centroids.data, k, cols, near);
+    best1[i] = near.best;
+    best2[i] = near.second;
+    nearest[i] = near.index;
+    total += near.best;
   }
   let target = rng() * total;
   let row = x.rows - 1;
