@@ -45,6 +45,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('views', root('views'));
   app.set('view engine', 'ejs');
+  // Compiled templates are kept whatever NODE_ENV says (Express caches only in production):
+  // compiling the results partial on every request cost more than rendering it.
+  app.set('view cache', true);
   app.locals.h = { ...viewHelpers, ...readings };
 
   app.use('/static', express.static(root('public'), { maxAge: '1h' }));

@@ -1,5 +1,5 @@
 /** The whole pipeline for one set of options: preprocess, cluster, score, project, profile. */
-import { fitAlgorithm, type AlgorithmOptions } from './cluster/index.ts';
+import { fitAlgorithm, type AlgorithmFit, type AlgorithmOptions } from './cluster/index.ts';
 import { assignNearest } from './cluster/assign.ts';
 import { predictDbscan, suggestEps } from './cluster/dbscan.ts';
 import { NOISE } from './cluster/types.ts';
@@ -11,7 +11,7 @@ import { PIPELINE_FORMAT, predictCustomer, type FittedPipeline } from './predict
 import { fitPreprocess, transformCustomer, type PreprocessReport, type PreprocessResult } from './preprocess.ts';
 import { buildProfiles, type SegmentProfile } from './profile.ts';
 import { bootstrapStability, type StabilityResult } from './stability.ts';
-import { SHARED_DISTANCE_LIMIT, sweepK, type SweepResult } from './sweep.ts';
+import { SHARED_DISTANCE_LIMIT, sweepK, type SweepFit, type SweepResult } from './sweep.ts';
 import type { DataTable } from './table.ts';
 
 export interface PreparedData {
@@ -19,7 +19,19 @@ export interface PreparedData {
   /** Rows used for fitting (outliers excluded by the rule are not). */
   fitX: Matrix;
   /** Work that depends only on the matrix, done once and shared by every k. */
-  shared: { pca?: PcaResult; distances?: Float64Array | null };
+  shared: { pca?: PcaResult; distances?: Float64Array | null; fits?: Map<string, SharedFit> };
+}
+
+/** A sweep's fit for one k with its scores and stability, ready for a request for that k. */
+interface SharedFit extends SweepFit {
+  stability: StabilityResult;
+}
+
+type FitKeyOptions = Pick<SegmentationOptions, 'algorithm' | 'seed' | 'nInit' | 'batchSize' | 'iterations'>;
+
+/** The options that decide a k-means or mini-batch fit on a prepared matrix. */
+function fitKey(o: FitKeyOptions, k: number): string {
+  return JSON.stringify([o.algorithm, k, o.seed, o.nInit, o.batchSize, o.iterations]);
 }
 
 /** PCA of the transformed matrix: the same for every k. */
@@ -68,8 +80,19 @@ export function prepare(table: DataTable, options: SegmentationOptions): Prepare
   return { prep, fitX: excluded ? selectRows(prep.matrix, fitRows) : prep.matrix, shared: {} };
 }
 
+/**
+ * The k sweep keeps each k's fit, scores and stability: moving the k slider afterwards
+ * reuses them instead of fitting again. The stability checks cost about as much as the fits,
+ * so they run here, once per preprocessing, rather than on every change of k.
+ */
 export function runSweep(prepared: PreparedData, options: SegmentationOptions): SweepResult {
-  return sweepK(prepared.fitX, options, distancesOf(prepared) ?? undefined);
+  const fits = (prepared.shared.fits ??= new Map());
+  // Only k-means and mini-batch fits come back (DBSCAN sweeps with k-means).
+  const algorithm = options.algorithm === 'minibatch' ? 'minibatch' : 'kmeans';
+  return sweepK(prepared.fitX, options, distancesOf(prepared) ?? undefined, (k, { fit, metrics }) => {
+    const stability = bootstrapStability(prepared.fitX, fit.labels, { ...options, algorithm, k, eps: 0 });
+    fits.set(fitKey({ ...options, algorithm }, k), { fit, metrics, stability });
+  });
 }
 
 /** Segment ids ordered by size, largest first, so the numbering is stable across reruns. */
@@ -107,7 +130,8 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
     notes.push(`eps ${eps} was suggested from the knee of the ${options.minPts}-distance curve.`);
   }
   const algorithmOptions: AlgorithmOptions = { ...options, eps, initialCentroids: warmStart };
-  const fit = fitAlgorithm(fitX, algorithmOptions);
+  const shared = warmStart ? undefined : prepared.shared.fits?.get(fitKey(options, options.k));
+  const fit: AlgorithmFit = shared ? { ...shared.fit, k: options.k } : fitAlgorithm(fitX, algorithmOptions);
   notes.push(...fit.notes);
   const k = fit.k;
   const newId = orderBySize(fit.labels, k);
@@ -133,10 +157,10 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
 
   // Shared distances cover the fit rows, which are every row when nothing was excluded.
   const distances = prep.report.rowsExcluded === 0 && !labels.some((l) => l < 0) ? distancesOf(prepared) ?? undefined : undefined;
-  const metrics = k >= 2 ? computeMetrics(x, labels, options.seed, distances) : { inertia: Number.NaN, silhouette: Number.NaN, silhouetteSampled: false, daviesBouldin: Number.NaN, calinskiHarabasz: Number.NaN };
+  const metrics = shared && prep.report.rowsExcluded === 0 ? shared.metrics : k >= 2 ? computeMetrics(x, labels, options.seed, distances) : { inertia: Number.NaN, silhouette: Number.NaN, silhouetteSampled: false, daviesBouldin: Number.NaN, calinskiHarabasz: Number.NaN };
   if (metrics.silhouetteSampled) notes.push('The silhouette is estimated on a random sample of 10,000 customers.');
   if (fit.dbscan && noiseCount > 0) notes.push('Metrics leave DBSCAN noise points out.');
-  const stability = k >= 2 ? bootstrapStability(fitX, fit.labels, { ...algorithmOptions, initialCentroids: undefined }) : { meanAri: Number.NaN, replicates: 0, sampleSize: 0 };
+  const stability = shared ? shared.stability : k >= 2 ? bootstrapStability(fitX, fit.labels, { ...algorithmOptions, initialCentroids: undefined }) : { meanAri: Number.NaN, replicates: 0, sampleSize: 0 };
   const pca = pcaOf(prepared);
   const profiles = buildProfiles({ table, rowIndex: prep.rowIndex, labels, k, featureNames: options.features });
   const segments: Segment[] = profiles.map((p) => ({

@@ -2,7 +2,7 @@
  * What each segment is: size, share, feature means against the overall mean, categorical
  * mix, a readable name from its most distinctive features, and a marketing recommendation.
  */
-import { mean, populationSd, presentValues, quantileSorted, sortedCopy } from './stats.ts';
+import { gather, groupOf, mean, populationSd, presentValues, quantileSorted, sortedByGroup } from './stats.ts';
 import type { DataTable, NumericColumn, TextColumn } from './table.ts';
 
 export interface FeatureProfile {
@@ -111,7 +111,7 @@ export interface ProfileInput {
 
 function segmentRows(labels: Int32Array, k: number): number[][] {
   const rows: number[][] = Array.from({ length: k }, () => []);
-  labels.forEach((l, i) => l >= 0 && rows[l].push(i));
+  for (let i = 0; i < labels.length; i++) if (labels[i] >= 0) rows[labels[i]].push(i);
   return rows;
 }
 
@@ -121,20 +121,21 @@ export function buildProfiles(input: ProfileInput): SegmentProfile[] {
   const numeric = table.columns.filter((c): c is NumericColumn => c.kind === 'numeric');
   const categorical = table.columns.filter((c): c is TextColumn => c.kind === 'categorical');
   const overall = numeric.map((col) => {
-    const values = presentValues(Float64Array.from(rowIndex, (r) => col.values[r]));
+    const values = presentValues(gather(col.values, rowIndex));
     const m = mean(values);
     return { mean: m, sd: populationSd(values, m) };
   });
   const members = segmentRows(labels, k);
+  const segmentOfRow = groupOf(table.rowCount, rowIndex, labels);
+  const sortedBySegment = numeric.map((col) => sortedByGroup(col.values, segmentOfRow, k));
   const profiles = members.map((rows, id): SegmentProfile => {
     const features = numeric.map((col, j): FeatureProfile => {
-      const values = presentValues(Float64Array.from(rows, (i) => col.values[rowIndex[i]]));
-      const m = mean(values);
+      const m = mean(presentValues(gather(col.values, rows, rowIndex)));
       const sd = overall[j].sd;
       return {
         feature: col.name,
         mean: m,
-        median: quantileSorted(sortedCopy(values), 0.5),
+        median: quantileSorted(sortedBySegment[j][id], 0.5),
         overallMean: overall[j].mean,
         differenceSd: sd > 0 && Number.isFinite(m) ? (m - overall[j].mean) / sd : 0,
       };

@@ -129,7 +129,11 @@ export interface BoxStats {
 }
 
 export function boxStats(values: ArrayLike<number>): BoxStats {
-  const sorted = sortedCopy(presentValues(Float64Array.from(values)));
+  return boxStatsOfSorted(sortedCopy(presentValues(Float64Array.from(values))));
+}
+
+/** Box statistics of values already sorted ascending, none missing. */
+export function boxStatsOfSorted(sorted: Float64Array): BoxStats {
   const q1 = quantileSorted(sorted, 0.25);
   const q3 = quantileSorted(sorted, 0.75);
   const fenceLow = q1 - 1.5 * (q3 - q1);

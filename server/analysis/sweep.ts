@@ -4,9 +4,9 @@ import { cutMerges, DEFAULT_AGGLOMERATIVE_MAX_ROWS, wardMerges } from './cluster
 import { assignNearest, clusterMeans } from './cluster/assign.ts';
 import { fitKMeans } from './cluster/kmeans.ts';
 import { fitMiniBatch } from './cluster/minibatch.ts';
-import type { Algorithm } from './cluster/types.ts';
+import type { Algorithm, ClusterFit } from './cluster/types.ts';
 import { selectRows, type Matrix } from './matrix.ts';
-import { computeMetrics, pairwiseDistances } from './metrics.ts';
+import { computeMetrics, pairwiseDistances, type ClusterMetrics } from './metrics.ts';
 import { sampleIndices } from './random.ts';
 
 export interface SweepRow {
@@ -81,7 +81,13 @@ export function validateSweepRange(kMin: number, kMax: number, rows: number): vo
   if (kMin > rows - 1) throw new InputError(`A sweep from k = ${kMin} needs more than ${rows} customers.`, { field: 'kMin' });
 }
 
-export function sweepK(x: Matrix, options: SweepOptions, sharedDistances?: Float64Array): SweepResult {
+/** A fit the sweep made, with its scores: a later request for that k reuses both. */
+export interface SweepFit {
+  fit: ClusterFit;
+  metrics: ClusterMetrics;
+}
+
+export function sweepK(x: Matrix, options: SweepOptions, sharedDistances?: Float64Array, onFit?: (k: number, fit: SweepFit) => void): SweepResult {
   validateSweepRange(options.kMin, options.kMax, x.rows);
   const kMax = Math.min(options.kMax, x.rows - 1);
   const notes: string[] = [];
@@ -109,10 +115,16 @@ export function sweepK(x: Matrix, options: SweepOptions, sharedDistances?: Float
   const rows: SweepRow[] = [];
   for (let k = options.kMin; k <= kMax; k++) {
     let labels: Int32Array;
+    let fit: ClusterFit | undefined;
     if (wardCut) labels = wardCut(k);
-    else if (algorithm === 'minibatch') labels = fitMiniBatch(x, { k, seed: options.seed, batchSize: options.batchSize, maxIterations: options.iterations }).labels;
-    else labels = fitKMeans(x, { k, seed: options.seed, nInit: options.nInit }).labels;
+    else {
+      fit = algorithm === 'minibatch'
+        ? fitMiniBatch(x, { k, seed: options.seed, batchSize: options.batchSize, maxIterations: options.iterations })
+        : fitKMeans(x, { k, seed: options.seed, nInit: options.nInit });
+      labels = fit.labels;
+    }
     const m = computeMetrics(x, labels, options.seed, distances);
+    if (fit) onFit?.(k, { fit, metrics: m });
     rows.push({ k, inertia: m.inertia, silhouette: m.silhouette, daviesBouldin: m.daviesBouldin, calinskiHarabasz: m.calinskiHarabasz });
     if (m.silhouetteSampled && k === options.kMin) notes.push('Silhouettes are estimated on a random sample of 10,000 customers.');
   }

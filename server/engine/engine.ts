@@ -11,7 +11,7 @@ import type { SweepResult } from '../analysis/sweep.ts';
 import type { DataTable } from '../analysis/table.ts';
 import { datasetOverview, type DatasetOverview } from '../analysis/summary.ts';
 import type { Db } from '../store/db.ts';
-import { getDataset, loadDataTable } from '../store/datasets.ts';
+import { datasetVersion, loadDataTable } from '../store/datasets.ts';
 import { LruCache } from './lru.ts';
 import type { WorkerPool } from './pool.ts';
 
@@ -48,7 +48,7 @@ export class Engine {
 
   /** The dataset's version is part of every key, so a changed dataset never reads stale results. */
   private versionKey(datasetId: number): string {
-    return `${datasetId}@${getDataset(this.db, datasetId).version}`;
+    return `${datasetId}@${datasetVersion(this.db, datasetId)}`;
   }
 
   table(datasetId: number): DataTable {

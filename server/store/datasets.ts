@@ -108,6 +108,13 @@ export function getDataset(db: Db, id: number): DatasetInfo {
   return info;
 }
 
+/** The dataset's version alone: cache keys ask for it on every request. */
+export function datasetVersion(db: Db, id: number): number {
+  const row = db.prepare('SELECT version FROM datasets WHERE id = ?').get(id) as { version: number } | undefined;
+  if (!row) throw new NotFoundError(`There is no dataset with id ${id}.`);
+  return row.version;
+}
+
 /** Loads every column once into typed arrays: numerics as Float64Array with NaN for missing. */
 export function loadDataTable(db: Db, id: number): DataTable {
   const info = getDataset(db, id);

@@ -6,7 +6,8 @@ import { NOISE } from '../analysis/cluster/types.ts';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
 import type { Prediction } from '../analysis/predict.ts';
 import { sampleIndices } from '../analysis/random.ts';
-import { boxStats, type BoxStats, type Histogram } from '../analysis/summary.ts';
+import { groupOf, sortedByGroup } from '../analysis/stats.ts';
+import { boxStatsOfSorted, type BoxStats, type Histogram } from '../analysis/summary.ts';
 import type { DataTable } from '../analysis/table.ts';
 import type { SweepResult } from '../analysis/sweep.ts';
 import { topLoadings } from '../analysis/pca.ts';
@@ -62,11 +63,13 @@ export function scatterChart(result: SegmentationResult, prediction?: Prediction
   const rows = scatterRows(result.labels, result.options.seed);
   const ids = [...result.segments.map((s) => s.id), ...(result.noiseCount > 0 ? [NOISE] : [])];
   const nameOf = (id: number) => (id === NOISE ? 'Noise' : `${id + 1}. ${result.segments[id].name}`);
-  const datasets: Record<string, unknown>[] = ids.map((id) => {
-    const data: { x: number; y: number }[] = [];
-    for (const i of rows) if (result.labels[i] === id) data.push({ x: round(result.pca.points[i * 2], 4), y: round(result.pca.points[i * 2 + 1], 4) });
-    return { label: nameOf(id), data, backgroundColor: segmentColour(id) + 'AA', borderColor: segmentColour(id), pointRadius: 2.5, borderWidth: 0 };
-  });
+  const points = new Map<number, { x: number; y: number }[]>(ids.map((id) => [id, []]));
+  // Thousandths of a principal-component unit are below a pixel at any zoom the chart offers.
+  const coordinate = (v: number) => Math.round(v * 1000) / 1000;
+  for (const i of rows) points.get(result.labels[i])?.push({ x: coordinate(result.pca.points[i * 2]), y: coordinate(result.pca.points[i * 2 + 1]) });
+  const datasets: Record<string, unknown>[] = ids.map((id) => (
+    { label: nameOf(id), data: points.get(id), backgroundColor: segmentColour(id) + 'AA', borderColor: segmentColour(id), pointRadius: 2.5, borderWidth: 0 }
+  ));
   const centres = result.pipeline.centroids.map((c) => {
     let x = 0;
     let y = 0;
@@ -256,15 +259,9 @@ export function boxPlotChart(chartTitle: string, yTitle: string, labels: string[
 export function featureBoxChart(result: SegmentationResult, table: DataTable, feature: string): ChartConfig {
   const column = table.columns.find((c) => c.name === feature && c.kind === 'numeric');
   const values = column ? (column.values as Float64Array) : new Float64Array(table.rowCount);
-  const stats = result.segments.map((s) => boxStats(Float64Array.from(membersOf(result, s.id), (r) => values[r])));
+  const bySegment = sortedByGroup(values, groupOf(table.rowCount, result.rowIndex, result.labels), result.k);
+  const stats = result.segments.map((s) => boxStatsOfSorted(bySegment[s.id]));
   return boxPlotChart(`${feature} by segment`, feature, result.segments.map((s) => shortLabel(`${s.id + 1}. ${s.name}`, 18)), stats, result.segments.map((s) => segmentColour(s.id)));
-}
-
-/** Table rows of one segment's customers. */
-export function membersOf(result: SegmentationResult, segmentId: number): number[] {
-  const rows: number[] = [];
-  result.labels.forEach((l, i) => l === segmentId && rows.push(result.rowIndex[i]));
-  return rows;
 }
 
 /** Share of each level of a categorical column within each segment: 100% stacked bars. */

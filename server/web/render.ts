@@ -1,5 +1,4 @@
 /** The one place a route decides "full page or partial", and helpers the views share. */
-import ejs from 'ejs';
 import type { Request, Response } from 'express';
 
 /**
@@ -40,7 +39,9 @@ const escapedCharts = new WeakMap<object, string>();
 export function chartAttribute(config: object): string {
   let escaped = escapedCharts.get(config);
   if (escaped === undefined) {
-    escaped = ejs.escapeXML(JSON.stringify(config));
+    // The same escaping as ejs's <%= %>, done with native replaceAll: scatter configs run to
+    // tens of kilobytes and the callback-per-match escaper was a tenth of a re-run.
+    escaped = JSON.stringify(config).replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&#34;').replaceAll("'", '&#39;');
     escapedCharts.set(config, escaped);
   }
   return escaped;

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { fromRows } from '../../../server/analysis/matrix.ts';
 import { adjustedRandIndex, calinskiHarabasz, inertia, silhouette, silhouetteScore } from '../../../server/analysis/metrics.ts';
 import { blobs } from '../helpers.ts';
+import fc from 'fast-check';
+import { sortedByGroup } from '../../../server/analysis/stats.ts';
 
 /** Silhouette straight from its definition, for comparison. */
 function bruteSilhouette(points: number[][], labels: number[]): number {
@@ -60,5 +62,21 @@ describe('shared distances', () => {
     const { x } = blobs([[0, 0, 0], [3, 1, 0], [1, 3, 2]], 60, 1.3, 4);
     const labels = Int32Array.from({ length: 180 }, (_, i) => (i * 7) % 4);
     assert.equal(silhouetteFromDistances(pairwiseDistances(x), labels), silhouette(x, labels));
+  });
+});
+
+describe('sorted values by group', () => {
+  it('matches sorting each group separately, missing values left out', () => {
+    fc.assert(fc.property(
+      fc.array(fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }).map((v) => v + 0), fc.constant(Number.NaN)), { maxLength: 200 }),
+      fc.integer({ min: 1, max: 5 }),
+      fc.integer(),
+      (raw, groups, seed) => {
+        const values = Float64Array.from(raw);
+        const group = Int32Array.from(raw, (_, i) => (((i * 7 + seed) % (groups + 1)) + groups + 1) % (groups + 1) - 1);
+        const expected = Array.from({ length: groups }, (_, g) => Float64Array.from(raw.filter((v, i) => group[i] === g && !Number.isNaN(v))).sort());
+        assert.deepEqual(sortedByGroup(values, group, groups), expected);
+      },
+    ));
   });
 });

@@ -102,3 +102,36 @@ describe('segmentation pipeline and prediction', () => {
     assert.ok(sweep.recommendedK >= 2 && sweep.recommendedK <= 10);
   });
 });
+
+describe('a k sweep shared across k', () => {
+  const options = { ...base, k: null, kMin: 2, kMax: 6 };
+
+  it('serves each k in its range with the fit, scores and stability a fresh fit gives', () => {
+    const swept = prepare(table, options);
+    runSweep(swept, options);
+    assert.equal(swept.shared.fits?.size, 5);
+    for (const k of [2, 4, 6]) {
+      const fromSweep = segment(table, swept, { ...options, k });
+      const fresh = segment(table, prepare(table, options), { ...options, k });
+      assert.deepEqual(fromSweep.labels, fresh.labels, `labels for k = ${k}`);
+      // Same partition, segments numbered differently: sums over segments may round differently.
+      for (const [name, value] of Object.entries(fresh.metrics)) {
+        const shared = fromSweep.metrics[name as keyof typeof fresh.metrics];
+        if (typeof value === 'number') assert.ok(Math.abs((shared as number) - value) <= 1e-12 * Math.abs(value), `${name} for k = ${k}`);
+        else assert.equal(shared, value);
+      }
+      assert.deepEqual(fromSweep.stability, fresh.stability, `stability for k = ${k}`);
+      assert.deepEqual(fromSweep.segments, fresh.segments, `profiles for k = ${k}`);
+    }
+  });
+
+  it('fits afresh for a k outside the swept range or for other fit options', () => {
+    const swept = prepare(table, options);
+    runSweep(swept, options);
+    const outside = segment(table, swept, { ...options, k: 8 });
+    assert.equal(outside.segments.length, 8);
+    const otherSeed = segment(table, swept, { ...options, k: 4, seed: 7 });
+    const freshOtherSeed = segment(table, prepare(table, options), { ...options, k: 4, seed: 7 });
+    assert.deepEqual(otherSeed.labels, freshOtherSeed.labels);
+  });
+});
