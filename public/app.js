@@ -146,6 +146,13 @@
     if (form) window.htmx.trigger(form, 'submit');
   });
 
+  // This page load names itself to the server, which then drops this view's queued analyses
+  // when a newer request from it arrives (dragging the k slider queues many).
+  var viewId = Math.random().toString(36).slice(2, 12) + Date.now().toString(36);
+  document.addEventListener('htmx:config:request', function (event) {
+    event.detail.ctx.request.headers['X-View-Id'] = viewId;
+  });
+
   document.addEventListener('DOMContentLoaded', function () { drawCharts(document); setUpUpload(); });
   document.addEventListener('htmx:after:swap', function (event) {
     var target = (event.detail && event.detail.ctx && event.detail.ctx.target) || event.target;

@@ -2,7 +2,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { fileURLToPath } from 'node:url';
 import { Engine } from './engine/engine.ts';
-import { InputError } from './errors.ts';
+import { BusyError, InputError, SupersededError } from './errors.ts';
 import { pingDatabase, type Db } from './store/db.ts';
 import { apiRouter } from './web/api.ts';
 import { DEFAULT_MAX_BYTES } from './ingest/stream-import.ts';
@@ -70,12 +70,18 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use((req: Request, _res: Response, next: NextFunction) => next(new InputError(`There is no page at ${req.path}.`, { status: 404 })));
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (error instanceof SupersededError) {
+      // The view that asked has a newer request on the way (or is gone): nothing to swap.
+      res.status(204).end();
+      return;
+    }
     const bodyError = error as { type?: string; status?: number; message?: string };
     let status = 500;
     let message = 'Something went wrong on our side; the error has been logged.';
-    if (error instanceof InputError) {
+    if (error instanceof InputError || error instanceof BusyError) {
       status = error.status;
       message = error.message;
+      if (error instanceof BusyError) res.set('Retry-After', '5');
     } else if (bodyError?.type === 'entity.parse.failed') {
       status = 400;
       message = 'The request body is not valid JSON.';

@@ -17,3 +17,23 @@ export class NotFoundError extends InputError {
     this.name = 'NotFoundError';
   }
 }
+
+/**
+ * A queued analysis nobody is waiting for any more: the same browser view asked for something
+ * newer, or the client went away. Answered with 204 (htmx swaps nothing).
+ */
+export class SupersededError extends Error {
+  constructor(message = 'A newer request for the same view replaced this one.') {
+    super(message);
+    this.name = 'SupersededError';
+  }
+}
+
+/** Too much analysis already queued: the client should retry shortly (503). */
+export class BusyError extends Error {
+  readonly status = 503;
+  constructor(message = 'The server is busy with other analyses; try again in a few seconds.') {
+    super(message);
+    this.name = 'BusyError';
+  }
+}

@@ -13,7 +13,7 @@ import { datasetOverview, type DatasetOverview } from '../analysis/summary.ts';
 import type { Db } from '../store/db.ts';
 import { datasetVersion, loadDataTable } from '../store/datasets.ts';
 import { LruCache } from './lru.ts';
-import type { WorkerPool } from './pool.ts';
+import type { RunContext, WorkerPool } from './pool.ts';
 
 export interface SegmentationParams extends SegmentationOptions {
   datasetId: number;
@@ -65,7 +65,7 @@ export class Engine {
     return this.prepared.getOrCompute(key, () => prepare(this.table(params.datasetId), params));
   }
 
-  async sweep(requested: SegmentationParams): Promise<SweepResult> {
+  async sweep(requested: SegmentationParams, context: RunContext = {}): Promise<SweepResult> {
     const params = this.withSettings(requested);
     const key = `${this.versionKey(params.datasetId)}|${sweepKey(params)}`;
     const cached = this.sweeps.get(key);
@@ -81,16 +81,16 @@ export class Engine {
     const pool = this.settings.pool;
     const tableKey = this.versionKey(params.datasetId);
     const sweep = pool
-      ? await pool.run<SweepResult>({ kind: 'sweep', tableKey, table: this.table(params.datasetId), options: params }, key)
+      ? await pool.run<SweepResult>({ kind: 'sweep', tableKey, table: this.table(params.datasetId), options: params }, key, context)
       : runSweep(this.prepare(params), params);
     this.sweeps.set(key, sweep);
     this.latestSweeps.set(latestKey, sweep);
     return sweep;
   }
 
-  async segment(requested: SegmentationParams): Promise<SegmentationResult> {
+  async segment(requested: SegmentationParams, context: RunContext = {}): Promise<SegmentationResult> {
     const params = this.withSettings(requested);
-    const k = params.k ?? (params.algorithm === 'dbscan' ? 2 : (await this.sweep(params)).recommendedK);
+    const k = params.k ?? (params.algorithm === 'dbscan' ? 2 : (await this.sweep(params, context)).recommendedK);
     const resolved = { ...params, k };
     const key = `${this.versionKey(params.datasetId)}|${JSON.stringify(resolved)}`;
     const cached = this.results.get(key);
@@ -105,7 +105,7 @@ export class Engine {
     } else {
       const pool = this.settings.pool;
       result = pool
-        ? await pool.run<SegmentationResult>({ kind: 'segment', tableKey: this.versionKey(params.datasetId), table, options: resolved }, key)
+        ? await pool.run<SegmentationResult>({ kind: 'segment', tableKey: this.versionKey(params.datasetId), table, options: resolved }, key, context)
         : segment(table, this.prepare(params), resolved);
     }
     this.results.set(key, result);
@@ -119,8 +119,8 @@ export class Engine {
     this.latestFits.clear();
   }
 
-  async predict(params: SegmentationParams, customer: CustomerInput): Promise<{ result: SegmentationResult; prediction: Prediction }> {
-    const result = await this.segment(params);
+  async predict(params: SegmentationParams, customer: CustomerInput, context: RunContext = {}): Promise<{ result: SegmentationResult; prediction: Prediction }> {
+    const result = await this.segment(params, context);
     return { result, prediction: predictCustomer(result.pipeline, customer) };
   }
 }

@@ -4,16 +4,31 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { DataTable } from '../analysis/table.ts';
-import { InputError } from '../errors.ts';
+import { BusyError, InputError, SupersededError } from '../errors.ts';
 import type { WorkerReply, WorkerTask } from './worker.ts';
 
 type TaskBody = Omit<WorkerTask, 'id' | 'table'> & { table: DataTable };
+
+/** Who asked for a task, so a newer request from the same view can replace a queued one. */
+export interface RunContext {
+  /** One browser view (tab and page): a newer task from it replaces its queued ones. */
+  view?: string;
+  /** Aborted when the client goes away: queued work only it waited for is dropped. */
+  signal?: AbortSignal;
+}
+
+interface Waiter {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  /** One request's tasks share a context and never replace each other. */
+  context: RunContext;
+}
 
 interface Queued {
   body: TaskBody;
   /** Tasks with the same key are the same work. */
   key: string;
-  waiters: { resolve: (v: unknown) => void; reject: (e: Error) => void }[];
+  waiters: Waiter[];
 }
 
 interface Slot {
@@ -28,9 +43,10 @@ export class WorkerPool {
   private readonly queue: Queued[] = [];
   private nextId = 1;
   private closing = false;
-  readonly stats = { runs: 0, shared: 0 };
+  readonly stats = { runs: 0, shared: 0, superseded: 0 };
 
-  constructor(size: number) {
+  /** More queued tasks than this are refused (503) rather than left to pile up. */
+  constructor(size: number, private readonly maxQueued = 64) {
     for (let i = 0; i < Math.max(1, size); i++) {
       const slot = { busy: false, tables: new Set<string>() } as Slot;
       this.start(slot);
@@ -49,18 +65,59 @@ export class WorkerPool {
     slot.worker = worker;
   }
 
-  run<T>(body: TaskBody, key: string): Promise<T> {
+  run<T>(body: TaskBody, key: string, context: RunContext = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const waiter = { resolve: resolve as (v: unknown) => void, reject };
+      if (context.signal?.aborted) {
+        reject(new SupersededError('The client went away before the analysis started.'));
+        return;
+      }
+      const waiter: Waiter = { resolve: resolve as (v: unknown) => void, reject, context };
+      if (context.view) this.supersede(context);
+      context.signal?.addEventListener('abort', () => this.drop(waiter), { once: true });
       const same = this.queue.find((q) => q.key === key) ?? this.slots.find((s) => s.pending?.key === key)?.pending;
       if (same) {
         this.stats.shared++;
         same.waiters.push(waiter);
         return;
       }
+      if (this.queue.length >= this.maxQueued) {
+        reject(new BusyError());
+        return;
+      }
       this.queue.push({ body, key, waiters: [waiter] });
       this.dispatch();
     });
+  }
+
+  /** Queued (not yet running) tasks of this view for other work are answered as superseded. */
+  private supersede(context: RunContext): void {
+    for (const entry of [...this.queue]) {
+      for (const waiter of entry.waiters.filter((w) => w.context.view === context.view && w.context !== context)) {
+        this.removeWaiter(entry, waiter);
+        waiter.reject(new SupersededError());
+      }
+    }
+  }
+
+  /** The client of this waiter went away: if its task is still queued, it stops waiting. */
+  private drop(waiter: Waiter): void {
+    const entry = this.queue.find((q) => q.waiters.includes(waiter));
+    if (!entry) return; // running or done: the result still fills the caches
+    this.removeWaiter(entry, waiter);
+    waiter.reject(new SupersededError('The client went away before the analysis started.'));
+  }
+
+  private removeWaiter(entry: Queued, waiter: Waiter): void {
+    entry.waiters.splice(entry.waiters.indexOf(waiter), 1);
+    if (entry.waiters.length === 0) {
+      this.queue.splice(this.queue.indexOf(entry), 1);
+      this.stats.superseded++;
+    }
+  }
+
+  /** Tasks waiting for a free worker. */
+  get queued(): number {
+    return this.queue.length;
   }
 
   private dispatch(): void {

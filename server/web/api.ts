@@ -12,6 +12,7 @@ import { multipartUpload, stageRawBody, type StagedUpload } from './uploads.ts';
 import { PARAM_NAMES, parseSegmentationParams } from './params.ts';
 import { predictCustomer } from '../analysis/predict.ts';
 import type { ModelService } from '../engine/models.ts';
+import { runContext } from './run-context.ts';
 
 const finite = (v: number) => (Number.isFinite(v) ? v : null);
 
@@ -106,12 +107,12 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
 
   router.get('/api/segments', async (req, res) => {
     const params = parseSegmentationParams(req.query, db);
-    res.json(segmentsBody(await engine.segment(params)));
+    res.json(segmentsBody(await engine.segment(params, runContext(req, res))));
   });
 
   router.get('/api/sweep', async (req, res) => {
     const params = parseSegmentationParams(req.query, db);
-    const sweep = await engine.sweep(params);
+    const sweep = await engine.sweep(params, runContext(req, res));
     res.json({
       recommendedK: sweep.recommendedK,
       elbowK: sweep.elbowK,
@@ -133,7 +134,7 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
     const active = explicit ? undefined : models.active(params.datasetId);
     const prediction = active
       ? predictCustomer(active.pipeline, customer as Record<string, string | number | null>)
-      : (await engine.predict(params, customer as Record<string, string | number | null>)).prediction;
+      : (await engine.predict(params, customer as Record<string, string | number | null>, runContext(req, res))).prediction;
     res.json({ segment: prediction.segment, name: prediction.name, distances: prediction.distances, point: prediction.point, model: active ? { id: active.id, name: active.name } : null });
   });
 

@@ -10,6 +10,7 @@ import { listDatasets } from '../store/datasets.ts';
 import { categoryMixChart, elbowChart, featureBoxChart, featureMeansChart, scatterChart, segmentColour, silhouetteChart, sizesChart } from './charts.ts';
 import { parseSegmentationParams, toQueryString } from './params.ts';
 import { isHtmx, renderPageOrPartial } from './render.ts';
+import { runContext } from './run-context.ts';
 
 export const CONTROL_CHOICES = {
   algorithms: ALGORITHMS.map((value) => ({ value, label: { kmeans: 'k-means', minibatch: 'Mini-batch k-means', agglomerative: 'Agglomerative (Ward)', dbscan: 'DBSCAN (density)' }[value] })),
@@ -28,9 +29,10 @@ export function clustersRouter(db: Db, engine: Engine): Router {
   const partialCache = new WeakMap<SegmentationResult, { sweep: SweepResult; html: Map<string, string> }>();
   router.get('/clusters', async (req, res) => {
     const params = parseSegmentationParams(req.query, db);
+    const context = runContext(req, res);
     const datasets = listDatasets(db);
     const dataset = datasets.find((d) => d.id === params.datasetId)!;
-    const [result, sweep] = await Promise.all([engine.segment(params), engine.sweep(params)]);
+    const [result, sweep] = await Promise.all([engine.segment(params, context), engine.sweep(params, context)]);
     const table = engine.table(dataset.id);
     const hit = chartCache.get(result);
     const charts = hit?.sweep === sweep ? hit.charts : {

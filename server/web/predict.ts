@@ -10,6 +10,7 @@ import { listDatasets } from '../store/datasets.ts';
 import { distanceChart, scatterChart, segmentColour } from './charts.ts';
 import { parseSegmentationParams, toQueryString } from './params.ts';
 import { renderPageOrPartial } from './render.ts';
+import { runContext } from './run-context.ts';
 
 /** Customer fields travel as c:<column> so they never collide with segmentation parameters. */
 export const CUSTOMER_PREFIX = 'c:';
@@ -47,10 +48,11 @@ export function predictRouter(db: Db, engine: Engine): Router {
     const params = parseSegmentationParams(req.query, db);
     const datasets = listDatasets(db);
     const dataset = datasets.find((d) => d.id === params.datasetId)!;
-    const result = await engine.segment(params);
+    const context = runContext(req, res);
+    const result = await engine.segment(params, context);
     const inputs = featureInputs(engine.table(dataset.id), result, req.query);
     const customer: CustomerInput = Object.fromEntries(inputs.map((f) => [f.name, f.value]));
-    const { prediction } = await engine.predict(params, customer);
+    const { prediction } = await engine.predict(params, customer, context);
     const segment = prediction.segment >= 0 ? result.segments[prediction.segment] : undefined;
     renderPageOrPartial(req, res, 'predict', 'partials/prediction-result', {
       tab: 'predict', params, dataset, datasets, result, inputs, prediction, segment, segmentColour,

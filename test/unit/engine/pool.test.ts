@@ -9,7 +9,7 @@ import { DEFAULT_OPTIONS } from '../../../server/analysis/options.ts';
 import { DEFAULT_DATASET_PATH } from '../../../server/config.ts';
 import { Engine, type SegmentationParams } from '../../../server/engine/engine.ts';
 import { WorkerPool } from '../../../server/engine/pool.ts';
-import { InputError } from '../../../server/errors.ts';
+import { BusyError, InputError, SupersededError } from '../../../server/errors.ts';
 import { openDatabase, type Db } from '../../../server/store/db.ts';
 import { seedDefaultDataset } from '../../../server/store/seed.ts';
 
@@ -65,5 +65,36 @@ describe('worker pool', () => {
     delay.disable();
     assert.ok(elapsed > 100, `the fit took ${elapsed.toFixed(0)} ms, long enough to matter`);
     assert.ok(delay.percentile(99) / 1e6 < 50, `event-loop delay p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms`);
+  });
+
+  it('answers a view\'s queued request as superseded when the same view asks again', async () => {
+    const remote = new Engine(db, { pool });
+    // A long fit occupies the only worker, so the next two wait in the queue.
+    const busy = remote.segment(params({ k: 7, seed: 21, nInit: 20 }));
+    const older = remote.segment(params({ k: 3, seed: 22 }), { view: 'tab-1|/clusters' });
+    const otherView = remote.segment(params({ k: 4, seed: 22 }), { view: 'tab-2|/clusters' });
+    const newer = remote.segment(params({ k: 5, seed: 22 }), { view: 'tab-1|/clusters' });
+    await assert.rejects(older, SupersededError);
+    assert.equal((await newer).k, 5);
+    assert.equal((await otherView).k, 4, 'another view keeps its request');
+    await busy;
+  });
+
+  it('drops queued work when its client goes away, and refuses work beyond the queue bound', async () => {
+    const small = new WorkerPool(1, 1);
+    try {
+      const remote = new Engine(db, { pool: small });
+      const busy = remote.segment(params({ k: 7, seed: 31, nInit: 20 }));
+      const controller = new AbortController();
+      const abandoned = remote.segment(params({ k: 3, seed: 32 }), { signal: controller.signal });
+      await assert.rejects(remote.segment(params({ k: 4, seed: 32 })), (e: Error) => e instanceof BusyError && e.status === 503);
+      controller.abort();
+      await assert.rejects(abandoned, SupersededError);
+      assert.equal(small.queued, 0);
+      await busy;
+      assert.equal(small.stats.runs, 1, 'the abandoned fit never ran');
+    } finally {
+      await small.close();
+    }
   });
 });
