@@ -4,7 +4,7 @@ import { assignNearest } from './cluster/assign.ts';
 import { predictDbscan, suggestEps } from './cluster/dbscan.ts';
 import { NOISE } from './cluster/types.ts';
 import { createMatrix, selectRows, toRows, type Matrix } from './matrix.ts';
-import { clusterSizes, computeMetrics, pairwiseDistances, type ClusterMetrics } from './metrics.ts';
+import { clusterSizes, computeMetrics, pairwiseDistances, SILHOUETTE_SAMPLE, type ClusterMetrics } from './metrics.ts';
 import type { SegmentationOptions } from './options.ts';
 import { fitPca, type PcaResult } from './pca.ts';
 import { PIPELINE_FORMAT, predictCustomer, type FittedPipeline } from './predict.ts';
@@ -157,8 +157,9 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
 
   // Shared distances cover the fit rows, which are every row when nothing was excluded.
   const distances = prep.report.rowsExcluded === 0 && !labels.some((l) => l < 0) ? distancesOf(prepared) ?? undefined : undefined;
-  const metrics = shared && prep.report.rowsExcluded === 0 ? shared.metrics : k >= 2 ? computeMetrics(x, labels, options.seed, distances) : { inertia: Number.NaN, silhouette: Number.NaN, silhouetteSampled: false, daviesBouldin: Number.NaN, calinskiHarabasz: Number.NaN };
-  if (metrics.silhouetteSampled) notes.push('The silhouette is estimated on a random sample of 10,000 customers.');
+  // The sweep's scores are this fit's own only when its silhouette was exact (small data).
+  const metrics = shared && prep.report.rowsExcluded === 0 && !shared.metrics.silhouetteSampled ? shared.metrics : k >= 2 ? computeMetrics(x, labels, options.seed, distances) : { inertia: Number.NaN, silhouette: Number.NaN, silhouetteSampled: false, daviesBouldin: Number.NaN, calinskiHarabasz: Number.NaN };
+  if (metrics.silhouetteSampled) notes.push(`The silhouette is estimated on a random sample of ${SILHOUETTE_SAMPLE.toLocaleString('en-US')} customers.`);
   if (fit.dbscan && noiseCount > 0) notes.push('Metrics leave DBSCAN noise points out.');
   const stability = shared ? shared.stability : k >= 2 ? bootstrapStability(fitX, fit.labels, { ...algorithmOptions, initialCentroids: undefined }) : { meanAri: Number.NaN, replicates: 0, sampleSize: 0 };
   const pca = pcaOf(prepared);
