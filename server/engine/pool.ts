@@ -38,6 +38,14 @@ interface Slot {
   pending?: Queued;
 }
 
+/**
+ * What a worker needs of a table: numeric columns (shared memory, not copied) and categories.
+ * Identifiers and dates stay on the request thread, which pages and exports them.
+ */
+function analysisColumns(table: DataTable): DataTable {
+  return { rowCount: table.rowCount, columns: table.columns.filter((c) => c.kind === 'numeric' || c.kind === 'categorical') };
+}
+
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Queued[] = [];
@@ -132,7 +140,7 @@ export class WorkerPool {
       const { table, ...rest } = entry.body;
       const sendTable = !slot.tables.has(rest.tableKey);
       if (sendTable) slot.tables.add(rest.tableKey);
-      slot.worker.postMessage({ ...rest, id: this.nextId++, table: sendTable ? table : undefined } as WorkerTask);
+      slot.worker.postMessage({ ...rest, id: this.nextId++, table: sendTable ? analysisColumns(table) : undefined } as WorkerTask);
     }
   }
 

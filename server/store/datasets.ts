@@ -119,26 +119,34 @@ export function datasetVersion(db: Db, id: number): number {
 export function loadDataTable(db: Db, id: number): DataTable {
   const info = getDataset(db, id);
   const idents = info.columns.map((_, i) => columnIdent(i));
-  const rows = db
-    .prepare(`SELECT ${idents.join(', ')} FROM ${rowTable(id)} ORDER BY row_id`)
-    .raw()
-    .all() as CellValue[][];
-  const columns: Column[] = info.columns.map((col, c) => {
-    if (col.kind === 'numeric') {
-      const values = new Float64Array(rows.length);
-      for (let r = 0; r < rows.length; r++) {
-        const v = rows[r][c];
-        values[r] = v === null ? Number.NaN : Number(v);
+  const rowCount = (db.prepare(`SELECT COUNT(*) AS n FROM ${rowTable(id)}`).get() as { n: number }).n;
+  // Numeric columns live in shared memory, so the analysis worker reads the same bytes
+  // instead of a copy; rows stream from SQLite rather than arriving as a million arrays.
+  const numeric = info.columns.map((col) => (col.kind === 'numeric' ? new Float64Array(new SharedArrayBuffer(rowCount * 8)) : undefined));
+  const text = info.columns.map((col) => (col.kind === 'numeric' ? undefined : new Array<string | null>(rowCount).fill(null)));
+  // One string per category level, not one per row.
+  const levels = info.columns.map((col) => (col.kind === 'categorical' ? new Map<string, string>() : undefined));
+  let r = 0;
+  for (const row of db.prepare(`SELECT ${idents.join(', ')} FROM ${rowTable(id)} ORDER BY row_id`).raw().iterate() as IterableIterator<CellValue[]>) {
+    if (r >= rowCount) break; // rows appended while reading belong to the next version
+    for (let c = 0; c < row.length; c++) {
+      const v = row[c];
+      const values = numeric[c];
+      if (values) values[r] = v === null ? Number.NaN : Number(v);
+      else if (v !== null) {
+        const s = String(v);
+        const seen = levels[c];
+        let kept = seen?.get(s);
+        if (seen && kept === undefined) seen.set(s, (kept = s));
+        text[c]![r] = kept ?? s;
       }
-      return { name: col.name, kind: 'numeric', values };
     }
-    return {
-      name: col.name,
-      kind: col.kind,
-      values: rows.map((row) => (row[c] === null ? null : String(row[c]))),
-    };
-  });
-  return { rowCount: rows.length, columns };
+    r++;
+  }
+  const columns: Column[] = info.columns.map((col, c) => (
+    col.kind === 'numeric' ? { name: col.name, kind: 'numeric', values: numeric[c]! } : { name: col.name, kind: col.kind, values: text[c]! }
+  ));
+  return { rowCount: r, columns };
 }
 
 export interface RowPage {

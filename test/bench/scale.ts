@@ -49,7 +49,9 @@ async function child(dbPath: string): Promise<void> {
       response.on('end', () => (response.statusCode === 200 ? resolve((performance.now() - started) / 1000) : reject(new Error(`${path} answered ${response.statusCode}`))));
     }).on('error', reject);
   });
+  const idleRssMb = process.memoryUsage().rss / 2 ** 20;
   const firstViewSeconds = await timed('/clusters?dataset=1&k=5');
+  if (process.env.BENCH_VERBOSE) console.error('idle', idleRssMb, 'after first view', process.memoryUsage());
   let rerunSeconds = 0;
   for (const k of [3, 4, 6, 8]) rerunSeconds = Math.max(rerunSeconds, await timed(`/clusters?dataset=1&k=${k}`));
   const sweepSeconds = await timed('/api/sweep?dataset=1&seed=7');
@@ -82,8 +84,8 @@ export async function benchScale(rows: number): Promise<ScaleFigures> {
     const db = openDatabase(dbPath);
     await importCsvFile(db, csv, { name: `${rows} customers`, maxBytes: 1e12 });
     db.close();
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/bench/scale.ts', 'child', dbPath], { cwd: ROOT, encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`scale bench failed: ${run.stderr}`);
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/bench/scale.ts', 'child', dbPath], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (run.status !== 0) throw new Error(`scale bench failed (exit ${run.status})`);
     return { rows, ...(JSON.parse(run.stdout.trim().split('\n').pop()!) as Omit<ScaleFigures, 'rows'>) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
