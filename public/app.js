@@ -112,6 +112,7 @@
       var request = new XMLHttpRequest();
       request.open('POST', form.action);
       request.setRequestHeader('HX-Request', 'true');
+      request.setRequestHeader('X-CSRF-Token', csrfToken());
       progress.hidden = false;
       progress.value = 0;
       status.textContent = 'Uploading…';
@@ -149,8 +150,15 @@
   // This page load names itself to the server, which then drops this view's queued analyses
   // when a newer request from it arrives (dragging the k slider queues many).
   var viewId = Math.random().toString(36).slice(2, 12) + Date.now().toString(36);
+  // Every state-changing request carries the page's CSRF token (server/web/security.ts).
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute('content') : '';
+  }
   document.addEventListener('htmx:config:request', function (event) {
-    event.detail.ctx.request.headers['X-View-Id'] = viewId;
+    var headers = event.detail.ctx.request.headers;
+    headers['X-View-Id'] = viewId;
+    headers['X-CSRF-Token'] = csrfToken();
   });
 
   document.addEventListener('DOMContentLoaded', function () { drawCharts(document); setUpUpload(); });

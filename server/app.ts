@@ -19,6 +19,8 @@ import { overviewRouter } from './web/overview.ts';
 import { predictRouter } from './web/predict.ts';
 import { readings } from './web/readings.ts';
 import { isHtmx, viewHelpers } from './web/render.ts';
+import { Auth, loginBody, type AuthSettings } from './web/auth.ts';
+import { csrfProtection, securityHeaders } from './web/security.ts';
 
 export interface AppDeps {
   db: Db;
@@ -28,6 +30,10 @@ export interface AppDeps {
   maxUploadBytes?: number;
   events?: LiveEvents;
   models?: ModelService;
+  /** With a password every page and API call needs it (DASHBOARD_PASSWORD). */
+  auth?: AuthSettings;
+  /** Express's trust proxy setting, so cookies are Secure behind an HTTPS proxy (TRUST_PROXY). */
+  trustProxy?: boolean | number | string;
 }
 
 export const DEFAULT_RETRAIN_POLICY: RetrainPolicy = { afterCustomers: 500, afterMinutes: 60 };
@@ -41,8 +47,10 @@ export function createApp(deps: AppDeps): express.Express {
   const maxUploadBytes = deps.maxUploadBytes ?? DEFAULT_MAX_BYTES;
   const events = deps.events ?? new LiveEvents();
   const models = deps.models ?? new ModelService(db, engine, DEFAULT_RETRAIN_POLICY, (id) => events.notify(id, getDataset(db, id).version));
+  const auth = deps.auth?.password ? new Auth(deps.auth) : undefined;
   const app = express();
   app.disable('x-powered-by');
+  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
   app.set('views', root('views'));
   app.set('view engine', 'ejs');
   // Compiled templates are kept whatever NODE_ENV says (Express caches only in production):
@@ -50,15 +58,26 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('view cache', true);
   app.locals.h = { ...viewHelpers, ...readings };
 
+  app.use(securityHeaders());
   app.use('/static', express.static(root('public'), { maxAge: '1h' }));
   app.use('/vendor/htmx', express.static(root('node_modules/htmx.org/dist'), { maxAge: '1d' }));
   app.use('/vendor/chart.js', express.static(root('node_modules/chart.js/dist'), { maxAge: '1d' }));
   app.use(express.json({ limit: '2mb' }));
+  app.use(['/login', '/logout'], loginBody);
+  app.use(csrfProtection({ bearerAccepted: (req) => auth?.bearerAccepted(req) ?? false }));
+  app.use((_req, res, next) => {
+    res.locals.authEnabled = !!auth;
+    next();
+  });
 
   app.get('/healthz', (_req, res) => {
     pingDatabase(db);
     res.json({ status: 'ok', liveClients: events.clientCount });
   });
+  if (auth) {
+    app.use(auth.routes());
+    app.use(auth.required());
+  }
   app.use(overviewRouter(db, engine));
   app.use(clustersRouter(db, engine));
   app.use(predictRouter(db, engine));

@@ -14,6 +14,10 @@ export interface AppConfig {
   retrainAfterMinutes: number;
   /** Analysis worker threads; 0 runs analysis on the request thread. */
   workers: number;
+  /** Empty: no login (anyone who can reach the port can read and change the data). */
+  dashboardPassword: string;
+  /** Express trust proxy: how many proxies in front, so Secure cookies follow their HTTPS. */
+  trustProxy: number;
 }
 
 const envSchema = z.object({
@@ -24,6 +28,8 @@ const envSchema = z.object({
   RETRAIN_AFTER_MINUTES: z.coerce.number().positive().default(60),
   MAX_UPLOAD_MB: z.coerce.number().positive().max(100_000).default(200),
   AGGLOMERATIVE_MAX_ROWS: z.coerce.number().int().min(100).max(20_000).default(5000),
+  DASHBOARD_PASSWORD: z.string().max(1000).default(''),
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   DB_PATH: z.string().min(1).default(fileURLToPath(new URL('../customer-segments.db', import.meta.url))),
 });
 
@@ -46,5 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     retrainAfterCustomers: parsed.data.RETRAIN_AFTER_CUSTOMERS,
     retrainAfterMinutes: parsed.data.RETRAIN_AFTER_MINUTES,
     workers: parsed.data.WORKERS,
+    dashboardPassword: parsed.data.DASHBOARD_PASSWORD,
+    trustProxy: parsed.data.TRUST_PROXY,
   };
 }

@@ -24,7 +24,11 @@ const retrainTimer = setInterval(() => {
   for (const dataset of listDatasets(db)) models.considerRetraining(dataset.id);
 }, 60_000);
 retrainTimer.unref();
-const server = createApp({ db, engine, events, models, maxUploadBytes: config.maxUploadBytes }).listen(config.port, config.host, () => {
+const server = createApp({
+  db, engine, events, models, maxUploadBytes: config.maxUploadBytes,
+  auth: config.dashboardPassword ? { password: config.dashboardPassword } : undefined,
+  trustProxy: config.trustProxy,
+}).listen(config.port, config.host, () => {
   console.log(`Customer Segments is serving http://${config.host}:${config.port}`);
 });
 
