@@ -1,4 +1,5 @@
 /** Starts the dashboard: config, database, default dataset, HTTP server. */
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { Engine } from './engine/engine.ts';
@@ -6,11 +7,17 @@ import { WorkerPool } from './engine/pool.ts';
 import { LiveEvents } from './web/events.ts';
 import { ModelService } from './engine/models.ts';
 import { getDataset, listDatasets } from './store/datasets.ts';
-import { openDatabase } from './store/db.ts';
+import { describeOpenError, openDatabase, type Db } from './store/db.ts';
 import { seedDefaultDataset } from './store/seed.ts';
 
 const config = loadConfig();
-const db = openDatabase(config.dbPath);
+let db: Db;
+try {
+  db = openDatabase(config.dbPath);
+} catch (error) {
+  console.error(`Customer Segments cannot start. ${describeOpenError(error, config.dbPath)}`);
+  process.exit(1);
+}
 const seeded = await seedDefaultDataset(db, config.defaultDatasetPath, config.defaultDatasetName);
 if (seeded) console.log(`Imported the sample dataset: ${seeded.rowCount} customers.`);
 
@@ -29,17 +36,37 @@ const server = createApp({
   auth: config.dashboardPassword ? { password: config.dashboardPassword } : undefined,
   trustProxy: config.trustProxy,
 }).listen(config.port, config.host, () => {
-  console.log(`Customer Segments is serving http://${config.host}:${config.port}`);
+  const { port } = server.address() as AddressInfo;
+  console.log(`Customer Segments is serving http://${config.host}:${port}`);
 });
 
+/** Requests still running after this long on SIGTERM are cut off. */
+const DRAIN_TIMEOUT_MS = 15_000;
+let stopping = false;
+
+/**
+ * Stop taking connections, let requests in flight finish (a fit in the worker included),
+ * end the live-update streams so browsers reconnect elsewhere, then close the database.
+ */
 function shutdown(): void {
+  if (stopping) return;
+  stopping = true;
+  console.log('Shutting down: finishing requests in flight…');
+  clearInterval(retrainTimer);
   // Open event streams would keep close() waiting forever.
   events.close();
   server.close(() => {
-    void pool?.close();
-    db.close();
-    process.exit(0);
+    void pool?.close().finally(() => {
+      db.close();
+      console.log('Stopped.');
+      process.exit(0);
+    });
   });
+  server.closeIdleConnections();
+  setTimeout(() => {
+    console.error(`Requests were still running after ${DRAIN_TIMEOUT_MS / 1000} s; stopping anyway.`);
+    process.exit(1);
+  }, DRAIN_TIMEOUT_MS).unref();
 }
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);

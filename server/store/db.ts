@@ -49,11 +49,31 @@ const MIGRATIONS: string[] = [
 
 export function openDatabase(path: string): Db {
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  migrate(db);
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   return db;
+}
+
+/** What a person can do about a database file the server cannot open. */
+export function describeOpenError(error: unknown, path: string): string {
+  const code = (error as { code?: string }).code ?? '';
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+    return `The database file ${path} is damaged or is not a Customer Segments database. Restore it from a backup, or set DB_PATH to a new file to start afresh.`;
+  }
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return `The database file ${path} is locked by another process (is another dashboard or import running on it?). Stop that process, or set DB_PATH to another file.`;
+  }
+  if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM' || code === 'SQLITE_AUTH') {
+    return `The database file ${path} cannot be written (read-only file, folder or disk). The dashboard must be able to write there: fix the permissions, or set DB_PATH to a writable location.`;
+  }
+  return `The database file ${path} could not be opened: ${(error as Error).message}`;
 }
 
 function migrate(db: Db): void {
