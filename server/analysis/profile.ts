@@ -53,8 +53,12 @@ const CONCEPTS: Concept[] = [
   { pattern: /amount|basket|order.?value|aov|purchase|price/i, high: 'big-basket', low: 'small-basket', role: 'basket' },
 ];
 
+/** Longer column names are cut in segment names: a name has to fit a legend and a heading. */
+const NAME_PART_MAX = 32;
+
 function humanise(column: string): string {
-  return column.replace(/[_.]+/g, ' ').replace(/\s+/g, ' ').trim().toLowerCase();
+  const words = column.replace(/[_.]+/g, ' ').replace(/\s+/g, ' ').trim().toLowerCase();
+  return words.length > NAME_PART_MAX ? `${words.slice(0, NAME_PART_MAX - 1)}…` : words;
 }
 
 function conceptFor(feature: string): Concept {

@@ -1,0 +1,110 @@
+/**
+ * A hostile dataset in a real browser: markup, quotes, formulas, right-to-left marks and
+ * 10,000-character values in column names, categories, the dataset name and a model name.
+ * No script runs, every tab stays readable, exports neutralise formulas.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import { InputError } from '../../server/errors.ts';
+import { importCsvText } from '../../server/ingest/import.ts';
+import { browserSkip } from './server.ts';
+import { BrowserSession, SCREENSHOTS } from './session.ts';
+
+const session = new BrowserSession();
+
+// Column names with < > ; or -- are refused at import (tested below); these get through.
+const ENTITY_COLUMN = '&amp lt script &amp gt &copy &#65';
+const QUOTE_COLUMN = `"quoted" & 'single'`;
+const FORMULA_COLUMN = "=cmd|' /C calc'!A0";
+const RTL_COLUMN = '\u202Egnp.exe';
+const LONG_COLUMN = `W${'w'.repeat(198)}`;
+const CATEGORY_COLUMN = `segment "tag" \u202E`;
+const LONG_LEVEL = 'L'.repeat(10_000);
+const LEVELS = ['<script>window.__pwned=3</script>', '=1+2', '@SUM(A1)', '+31 6 1234', '\u202Eevil', '</canvas><script>window.__pwned=4</script>', LONG_LEVEL];
+const DATASET_NAME = `<svg onload="window.__pwned=5">"'> Hostile`;
+const DATASET_NAME_SHOWN = `"'> Hostile`;
+const MODEL_NAME = '<iframe src=javascript:window.__pwned=6>';
+
+function hostileCsv(rows: number): string {
+  const csvCell = (v: string) => `"${v.replaceAll('"', '""')}"`;
+  const header = ['id', ENTITY_COLUMN, QUOTE_COLUMN, FORMULA_COLUMN, RTL_COLUMN, LONG_COLUMN, CATEGORY_COLUMN].map(csvCell).join(',');
+  const lines = [header];
+  for (let i = 0; i < rows; i++) {
+    const group = i % 3;
+    lines.push([`C${i}`, 10 + group * 30 + (i % 7), 100 * group + (i % 11), (i * 37) % 90, group * 5 + (i % 3), (i * 13) % 50, csvCell(LEVELS[i % LEVELS.length])].join(','));
+  }
+  return lines.join('\n');
+}
+
+describe('a hostile dataset in Chromium', { skip: browserSkip }, () => {
+  let datasetId: number;
+  before(async () => {
+    await session.start();
+    datasetId = (await importCsvText(session.server.db, hostileCsv(300), { name: DATASET_NAME })).id;
+    await request(session.server.app).post(`/api/models?dataset=${datasetId}&k=3&name=${encodeURIComponent(MODEL_NAME)}`).expect(201);
+  });
+  after(() => session.stop());
+
+  it('refuses markup in column names, and 10,000-character names, with a message', async () => {
+    await assert.rejects(importCsvText(session.server.db, '"<script>alert(1)</script>",b\n1,2\n3,4\n', { name: 'markup' }), (e: Error) => e instanceof InputError && /look like HTML; rename the column/.test(e.message));
+    await assert.rejects(importCsvText(session.server.db, 'a,b\n1,2\n', { name: 'N'.repeat(10_000) }), (e: Error) => e instanceof InputError && /under 200 characters/.test(e.message));
+    await assert.rejects(importCsvText(session.server.db, `${'c'.repeat(10_000)},b\n1,2\n3,4\n`, { name: 'long column' }), (e: Error) => e instanceof InputError && /under 200 characters/.test(e.message));
+    const res = await request(session.server.app).post(`/api/models?dataset=${datasetId}&k=3&name=${'m'.repeat(10_000)}`).expect(400);
+    assert.match(res.body.error, /1 to 200 characters/);
+  });
+
+  for (const [tab, path] of [['overview', '/'], ['clusters', '/clusters'], ['predict', '/predict'], ['datasets', '/datasets']] as const) {
+    it(`${tab}: shows the hostile strings as text, runs none of them, stays readable`, async () => {
+      const page = await session.browser.context.newPage();
+      await page.setViewportSize({ width: 1280, height: 800 });
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
+      await page.goto(`${session.server.baseUrl}${path}?dataset=${datasetId}`);
+      if (tab !== 'datasets') await page.waitForSelector('canvas[data-chart-drawn]', { state: 'attached', timeout: 60_000 });
+      // The models panel loads on its own on Clusters.
+      if (tab === 'clusters') await page.waitForSelector('#models-panel table, #models-panel .models', { timeout: 30_000 }).catch(() => undefined);
+      await page.screenshot({ path: `${SCREENSHOTS}hostile-${tab}.png`, fullPage: true });
+      assert.deepEqual(dialogs, []);
+      assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined, 'no injected script ran');
+      assert.equal(await page.locator('img[src="x"], svg[onload], iframe').count(), 0, 'no injected element');
+      const text = await page.evaluate(() => document.body.innerText);
+      const allText = await page.evaluate(() => document.body.textContent ?? '');
+      assert.ok(allText.includes(DATASET_NAME_SHOWN), 'the dataset name shown as text');
+      if (tab === 'overview' || tab === 'clusters') assert.ok(text.includes(ENTITY_COLUMN) && text.includes(QUOTE_COLUMN), 'column names shown as text, escaped once');
+      if (tab === 'overview') assert.ok(text.includes('</canvas><script>window.__pwned=4</script>'), 'category values shown as text');
+      assert.ok((await page.title()).length < 300, 'the title stays short');
+      // Readable: no sideways scrolling of the whole page, even with 10,000-character values.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const culprits = overflow > 2 ? await page.evaluate(() => [...document.querySelectorAll('body *')]
+        .filter((e) => e.getBoundingClientRect().left + e.scrollWidth > document.documentElement.clientWidth + 2)
+        .filter((e, _, all) => !all.some((other) => other !== e && e.contains(other)))
+        .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className} "${(e.textContent ?? '').slice(0, 40)}"`)) : [];
+      assert.ok(overflow <= 2, `the page scrolls sideways by ${overflow}px: ${culprits.join(', ')}`);
+      const drawn = await page.locator('canvas[data-chart-drawn]').count();
+      if (tab !== 'datasets') assert.ok(drawn >= 1, 'charts drawn');
+      assert.equal(await page.locator('[data-chart-error]').count(), 0, 'no chart failed to draw');
+      await page.close();
+    });
+  }
+
+  it('labels charts with the hostile names verbatim (canvas text, never HTML)', async () => {
+    const page = await session.browser.context.newPage();
+    await page.goto(`${session.server.baseUrl}/clusters?dataset=${datasetId}&k=3`);
+    await page.waitForSelector('canvas[data-chart-drawn]', { state: 'attached', timeout: 60_000 });
+    const labels = await page.evaluate(() => [...document.querySelectorAll('canvas[data-chart]')].map((c) => c.getAttribute('data-chart')).join('\n'));
+    assert.ok(labels.includes(ENTITY_COLUMN) && labels.includes('<script>window.__pwned=3</script>'), 'hostile names reach the chart configs as data');
+    await page.close();
+  });
+
+  it('neutralises formulas in the CSV export', async () => {
+    const csv = (await request(session.server.app).get(`/export/customers.csv?dataset=${datasetId}&k=3`).expect(200)).text;
+    for (const formula of ['=1+2', '@SUM(A1)', '+31 6 1234', FORMULA_COLUMN]) {
+      assert.ok(!new RegExp(`(^|,)"?${formula.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm').test(csv), `${formula} is exported as a live formula`);
+      assert.ok(csv.includes(`'${formula}`), `${formula} is exported as text`);
+    }
+  });
+});
