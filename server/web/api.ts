@@ -13,6 +13,7 @@ import { PARAM_NAMES, parseSegmentationParams } from './params.ts';
 import { predictCustomer } from '../analysis/predict.ts';
 import type { ModelService } from '../engine/models.ts';
 import { runContext } from './run-context.ts';
+import { parseInput, pathId, predictBody, renameBody } from './inputs.ts';
 
 const finite = (v: number) => (Number.isFinite(v) ? v : null);
 
@@ -54,9 +55,7 @@ export interface ApiDeps {
 const datasetBody = ({ id, name, rowCount, version, columns }: DatasetInfo) => ({ id, name, rowCount, version, columns });
 
 function idParam(req: Request): number {
-  const id = Number(req.params.id);
-  if (!Number.isInteger(id) || id < 1) throw new InputError('The dataset id must be a positive whole number.', { status: 404 });
-  return id;
+  return pathId(req.params.id, 'The dataset id');
 }
 
 export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDeps): Router {
@@ -95,9 +94,8 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
   });
 
   router.patch('/api/datasets/:id', (req, res) => {
-    const name = (req.body as { name?: unknown } | undefined)?.name;
-    if (typeof name !== 'string' || name.trim() === '' || name.length > 200) throw new InputError('Send {"name": "..."} with 1 to 200 characters.', { field: 'name' });
-    res.json(datasetBody(renameDataset(db, idParam(req), name.trim())));
+    const { name } = parseInput(renameBody, req.body ?? {}, { field: 'name' });
+    res.json(datasetBody(renameDataset(db, idParam(req), name)));
   });
 
   router.delete('/api/datasets/:id', (req, res) => {
@@ -125,10 +123,7 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
 
   router.post('/api/predict', async (req, res) => {
     const params = parseSegmentationParams(req.query, db);
-    const customer = (req.body as { customer?: unknown } | undefined)?.customer;
-    if (typeof customer !== 'object' || customer === null || Array.isArray(customer)) {
-      throw new InputError('Send JSON like {"customer": {"age": 35, ...}} with one value per feature.', { field: 'customer' });
-    }
+    const { customer } = parseInput(predictBody, req.body ?? {}, { field: 'customer' });
     // With no segmentation parameters, the dataset's active saved segmentation predicts.
     const explicit = PARAM_NAMES.some((name) => name !== 'dataset' && req.query[name] !== undefined);
     const active = explicit ? undefined : models.active(params.datasetId);

@@ -4,6 +4,7 @@ import { registerWithModel, type RegistrationDeps } from '../engine/registration
 import type { LiveEvents } from './events.ts';
 import { parseSegmentationParams } from './params.ts';
 import { CUSTOMER_PREFIX } from './predict.ts';
+import { formFields, parseInput } from './inputs.ts';
 
 export function customersRouter(deps: RegistrationDeps & { events: LiveEvents }): Router {
   const { db, engine, events } = deps;
@@ -18,7 +19,7 @@ export function customersRouter(deps: RegistrationDeps & { events: LiveEvents })
 
   // The Predict tab's "Register" button sends the same form fields as the prediction.
   router.post('/customers', express.urlencoded({ extended: false, limit: '64kb' }), async (req: Request, res) => {
-    const fields = (req.body ?? {}) as Record<string, string>;
+    const fields = parseInput(formFields, req.body ?? {});
     const params = parseSegmentationParams(fields, db);
     const table = engine.table(params.datasetId);
     const customer: Record<string, string | number> = {};

@@ -9,6 +9,7 @@ import { deleteDataset, getDataset, listDatasets, renameDataset, type DatasetInf
 import { delimiterName, KIND_PREFIX, parseImportChoices } from './import-options.ts';
 import { isHtmx } from './render.ts';
 import { multipartUpload } from './uploads.ts';
+import { parseInput, pathId, renameBody } from './inputs.ts';
 
 export interface DatasetRoutesDeps {
   db: Db;
@@ -17,9 +18,7 @@ export interface DatasetRoutesDeps {
 }
 
 function datasetId(req: Request): number {
-  const id = Number(req.params.id);
-  if (!Number.isInteger(id) || id < 1) throw new InputError('The dataset id must be a positive whole number.', { status: 404 });
-  return id;
+  return pathId(req.params.id, 'The dataset id');
 }
 
 function defaultName(originalName: string | undefined): string {
@@ -82,8 +81,7 @@ export function datasetsRouter({ db, staging, maxUploadBytes }: DatasetRoutesDep
   });
 
   router.post('/datasets/:id/rename', form, (req, res) => {
-    const name = typeof req.body?.name === 'string' ? req.body.name.trim() : '';
-    if (name === '' || name.length > 200) throw new InputError('A dataset name needs 1 to 200 characters.', { field: 'name' });
+    const { name } = parseInput(renameBody, req.body ?? {}, { field: 'name' });
     renameDataset(db, datasetId(req), name);
     renderList(req, res);
   });

@@ -3,6 +3,7 @@
  * coalesced (at most one event per dataset per COALESCE_MS) and closed connections dropped.
  */
 import type { Request, Response } from 'express';
+import { optionalDatasetQuery, parseInput } from './inputs.ts';
 
 export const COALESCE_MS = 250;
 const KEEPALIVE_MS = 25_000;
@@ -26,8 +27,7 @@ export class LiveEvents {
 
   /** GET /events[?dataset=ID]: a stream that stays open until the browser leaves. */
   handle = (req: Request, res: Response): void => {
-    const raw = typeof req.query.dataset === 'string' ? Number(req.query.dataset) : null;
-    const client: Client = { res, datasetId: raw !== null && Number.isInteger(raw) ? raw : null };
+    const client: Client = { res, datasetId: parseInput(optionalDatasetQuery, req.query.dataset, { field: 'dataset' }) ?? null };
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',

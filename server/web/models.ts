@@ -10,6 +10,7 @@ import { isHtmx } from './render.ts';
 import { multipartUpload } from './uploads.ts';
 import type { UploadStaging } from '../ingest/staging.ts';
 import { readFile } from 'node:fs/promises';
+import { formFields, nameSchema, optionalDatasetQuery, parseInput, pathId } from './inputs.ts';
 
 export interface ModelRoutesDeps {
   db: Db;
@@ -26,14 +27,16 @@ const modelBody = (m: SavedModel) => ({
 });
 
 function idParam(req: Request, name = 'id'): number {
-  const id = Number(req.params[name] ?? req.query[name]);
-  if (!Number.isInteger(id) || id < 1) throw new InputError(`${name} must be the id of a saved segmentation.`, { status: 404 });
-  return id;
+  return pathId(req.params[name] ?? req.query[name], `${name} (the id of a saved segmentation)`);
 }
 
 function modelName(value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '' || value.length > 200) throw new InputError('Name the segmentation (1 to 200 characters).', { field: 'name' });
-  return value.trim();
+  return parseInput(nameSchema('Name the segmentation (1 to 200 characters).'), value, { field: 'name' });
+}
+
+/** The dataset a models request is about: ?dataset=ID, or the default dataset. */
+function datasetQuery(value: unknown): number | undefined {
+  return parseInput(optionalDatasetQuery, value, { field: 'dataset' });
 }
 
 export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): Router {
@@ -48,7 +51,7 @@ export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): 
   };
 
   router.get('/api/models', (req, res) => {
-    const dataset = resolveDataset(db, req.query.dataset === undefined ? undefined : Number(req.query.dataset));
+    const dataset = resolveDataset(db, datasetQuery(req.query.dataset));
     res.json(listModels(db, dataset.id).map(modelBody));
   });
 
@@ -72,7 +75,7 @@ export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): 
 
   // Body: the exported JSON (a FittedPipeline), parsed by the app's JSON parser; ?dataset=ID&name=NAME.
   router.post('/api/models/import', (req, res) => {
-    const dataset = resolveDataset(db, req.query.dataset === undefined ? undefined : Number(req.query.dataset));
+    const dataset = resolveDataset(db, datasetQuery(req.query.dataset));
     if (typeof req.body !== 'object' || req.body === null || Object.keys(req.body).length === 0) {
       throw new InputError('Send the exported model JSON as an application/json body.');
     }
@@ -93,7 +96,7 @@ export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): 
 
   // The Clusters tab's panel: htmx forms that answer with the re-rendered panel.
   router.get('/models', (req, res) => {
-    const dataset = resolveDataset(db, req.query.dataset === undefined ? undefined : Number(req.query.dataset));
+    const dataset = resolveDataset(db, datasetQuery(req.query.dataset));
     if (!isHtmx(req)) {
       res.redirect(`/clusters?dataset=${dataset.id}`);
       return;
@@ -102,7 +105,7 @@ export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): 
   });
 
   router.post('/models', form, async (req, res) => {
-    const fields = (req.body ?? {}) as Record<string, string>;
+    const fields = parseInput(formFields, req.body ?? {});
     const params = parseSegmentationParams(fields, db);
     const saved = models.saveFit(params.datasetId, modelName(fields.modelName), await engine.segment(params));
     res.status(201);
@@ -110,7 +113,7 @@ export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): 
   });
 
   router.post('/models/import', multipartUpload(staging, 20_000_000), async (req, res) => {
-    const dataset = resolveDataset(db, Number((req.body as { dataset?: string }).dataset));
+    const dataset = resolveDataset(db, datasetQuery((req.body as { dataset?: unknown }).dataset));
     if (!req.staged) throw new InputError('Choose an exported model JSON file.', { field: 'file' });
     try {
       const saved = models.importModel(dataset.id, modelName((req.body as { modelName?: string }).modelName), await readFile(req.staged.path, 'utf8'));

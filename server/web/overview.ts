@@ -7,6 +7,7 @@ import { listDatasets, pageRows, type DatasetInfo } from '../store/datasets.ts';
 import { categoryChart, histogramChart, overviewBoxChart } from './charts.ts';
 import { parseSegmentationParams, toQueryString } from './params.ts';
 import { isHtmx, renderPageOrPartial } from './render.ts';
+import { customerPageQuery, parseInput } from './inputs.ts';
 
 export const PAGE_SIZE = 25;
 
@@ -21,22 +22,13 @@ export interface CustomerTableView {
   baseQuery: string;
 }
 
-function singleNumber(req: Request, name: string, min: number): number | undefined {
-  const raw = req.query[name];
-  if (raw === undefined || raw === '') return undefined;
-  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || Number(raw) < min) {
-    throw new InputError(`${name} must be a whole number of at least ${min}.`, { field: name });
-  }
-  return Number(raw);
-}
-
 function customerTable(db: Db, req: Request, dataset: DatasetInfo, baseQuery: string): CustomerTableView {
   const pageCount = Math.max(1, Math.ceil(dataset.rowCount / PAGE_SIZE));
-  const page = Math.min(singleNumber(req, 'page', 1) ?? 1, pageCount);
-  const sort = singleNumber(req, 'sort', 0);
+  const paging = parseInput(customerPageQuery, { page: req.query.page || undefined, sort: req.query.sort || undefined, dir: req.query.dir || undefined });
+  const page = Math.min(paging.page ?? 1, pageCount);
+  const sort = paging.sort;
   if (sort !== undefined && sort >= dataset.columns.length) throw new InputError(`sort must name one of the ${dataset.columns.length} columns (0 to ${dataset.columns.length - 1}).`, { field: 'sort' });
-  const dir = req.query.dir;
-  if (dir !== undefined && dir !== 'asc' && dir !== 'desc') throw new InputError('dir must be asc or desc.', { field: 'dir' });
+  const dir = paging.dir;
   const { rows, total } = pageRows(db, dataset.id, { offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE, sortColumn: sort, descending: dir === 'desc' });
   return { columns: dataset.columns, rows, page, pageCount, total, sort: sort ?? null, descending: dir === 'desc', baseQuery };
 }

@@ -79,7 +79,7 @@ describe('a hostile dataset in Chromium', { skip: browserSkip }, () => {
       assert.ok((await page.title()).length < 300, 'the title stays short');
       // Readable: no sideways scrolling of the whole page, even with 10,000-character values.
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      const culprits = overflow > 2 ? await page.evaluate(() => [...document.querySelectorAll('body *')]
+      const culprits = overflow > 2 ? await page.evaluate(() => Array.from(document.querySelectorAll('body *'))
         .filter((e) => e.getBoundingClientRect().left + e.scrollWidth > document.documentElement.clientWidth + 2)
         .filter((e, _, all) => !all.some((other) => other !== e && e.contains(other)))
         .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className} "${(e.textContent ?? '').slice(0, 40)}"`)) : [];
@@ -95,7 +95,7 @@ describe('a hostile dataset in Chromium', { skip: browserSkip }, () => {
     const page = await session.browser.context.newPage();
     await page.goto(`${session.server.baseUrl}/clusters?dataset=${datasetId}&k=3`);
     await page.waitForSelector('canvas[data-chart-drawn]', { state: 'attached', timeout: 60_000 });
-    const labels = await page.evaluate(() => [...document.querySelectorAll('canvas[data-chart]')].map((c) => c.getAttribute('data-chart')).join('\n'));
+    const labels = await page.evaluate(() => Array.from(document.querySelectorAll('canvas[data-chart]')).map((c) => c.getAttribute('data-chart')).join('\n'));
     assert.ok(labels.includes(ENTITY_COLUMN) && labels.includes('<script>window.__pwned=3</script>'), 'hostile names reach the chart configs as data');
     await page.close();
   });

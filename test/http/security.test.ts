@@ -173,3 +173,37 @@ describe('limits', () => {
     assert.match((await request(t.app).post('/api/predict').send(big).expect(413)).body.error, /too large/);
   });
 });
+
+describe('validation of every input', () => {
+  let t: TestApp;
+  before(async () => (t = await createTestApp()));
+  after(() => t.close());
+
+  const cases: [string, () => request.Test, number, RegExp][] = [
+    ['unknown column', () => request(t.app).get('/api/segments?features=age,shoe_size'), 400, /shoe_size/],
+    ['k out of range', () => request(t.app).get('/api/segments?k=1'), 400, /k must be at least 2/],
+    ['non-numeric k', () => request(t.app).get('/api/segments?k=five'), 400, /k must be a number/],
+    ['repeated parameter', () => request(t.app).get('/api/segments?k=3&k=4'), 400, /given more than once/],
+    ['non-numeric seed', () => request(t.app).get('/api/sweep?seed=1e400'), 400, /seed/],
+    ['unknown algorithm', () => request(t.app).get('/api/segments?algorithm=magic'), 400, /algorithm/],
+    ['bad dataset id in the path', () => request(t.app).patch('/api/datasets/abc').send({ name: 'x' }), 404, /positive whole number/],
+    ['rename without a name', () => request(t.app).patch('/api/datasets/1').send({ name: '   ' }), 400, /1 to 200 characters/],
+    ['rename with a number', () => request(t.app).patch('/api/datasets/1').send({ name: 5 }), 400, /1 to 200 characters/],
+    ['predict without a customer', () => request(t.app).post('/api/predict').send({ age: 3 }), 400, /"customer"/],
+    ['predict with a nested value', () => request(t.app).post('/api/predict').send({ customer: { age: { $gt: 1 } } }), 400, /customer/],
+    ['predict with a non-numeric feature', () => request(t.app).post('/api/predict?k=3').send({ customer: { age: 'old', annual_income: 1, spending_score: 1, membership_years: 1, purchase_frequency: 1, last_purchase_amount: 1 } }), 400, /age/],
+    ['models of a dataset named by text', () => request(t.app).get('/api/models?dataset=first'), 400, /dataset must be a positive whole number/],
+    ['model id that is not a number', () => request(t.app).get('/api/models/1.5'), 404, /positive whole number/],
+    ['customer page that is not a number', () => request(t.app).get('/customers?page=-2').set('HX-Request', 'true'), 400, /page must be a whole number of at least 1/],
+    ['sort direction', () => request(t.app).get('/customers?dir=sideways').set('HX-Request', 'true'), 400, /dir must be asc or desc/],
+    ['event stream of a text dataset', () => request(t.app).get('/events?dataset=x'), 400, /dataset/],
+    ['repeated form field', () => request(t.app).post('/customers').type('form').send('dataset=1&dataset=2&c:age=3'), 400, /once/],
+  ];
+  for (const [what, send, status, message] of cases) {
+    it(`${what}: ${status} with a message`, async () => {
+      const res = await send();
+      assert.equal(res.status, status, `${what}: ${res.text.slice(0, 200)}`);
+      assert.match(res.body?.error ?? res.text, message);
+    });
+  }
+});

@@ -1,0 +1,51 @@
+/**
+ * zod schemas for every route input besides the segmentation query (params.ts): ids in the
+ * path, names, request bodies, paging. parseInput turns the first problem into a 400 (or the
+ * status given) with a message a person can act on.
+ */
+import { z } from 'zod';
+import { InputError } from '../errors.ts';
+
+export function parseInput<T extends z.ZodType>(schema: T, value: unknown, options: { field?: string; status?: number } = {}): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new InputError(issue.message, { field: options.field ?? (issue.path[0] === undefined ? undefined : String(issue.path[0])), status: options.status });
+}
+
+/** A value given once: a repeated query parameter arrives as an array. */
+const single = (name: string) => z.string({ error: (issue) => (Array.isArray(issue.input) ? `The parameter "${name}" is given more than once; give it once.` : `${name} must be a plain value.`) });
+
+/** A positive whole-number id, from a path segment or a query parameter. */
+export const idSchema = (what: string) => z.union([z.string().regex(/^\d{1,15}$/).transform(Number), z.number()], { error: `${what} must be a positive whole number.` })
+  .pipe(z.number().int({ error: `${what} must be a positive whole number.` }).positive({ error: `${what} must be a positive whole number.` }));
+
+/** A whole number at least min, given as text (a query parameter) or absent. */
+const wholeNumber = (name: string, min: number) => single(name).regex(/^\d{1,15}$/, { error: `${name} must be a whole number of at least ${min}.` }).transform(Number)
+  .pipe(z.number().min(min, { error: `${name} must be a whole number of at least ${min}.` })).optional();
+
+/** An unknown id is a page that does not exist: 404, as for a missing dataset. */
+export const pathId = (value: unknown, what: string): number => parseInput(idSchema(what), value, { status: 404 });
+
+export const optionalDatasetQuery = z.union([z.undefined(), idSchema('dataset')], { error: 'dataset must be a positive whole number, given once.' });
+
+/** Names people give datasets and saved segmentations. */
+export const nameSchema = (message: string) => z.string({ error: message }).trim().min(1, { error: message }).max(200, { error: message });
+
+export const renameBody = z.object({ name: nameSchema('A dataset name needs 1 to 200 characters.') }, { error: 'Send {"name": "..."} with 1 to 200 characters.' });
+
+/** One customer for /api/predict: feature name to number, text or null (missing). */
+export const predictBody = z.object({
+  customer: z.record(z.string().max(200), z.union([z.number(), z.string().max(10_000), z.null()], { error: 'Each customer value must be a number, text or null.' }), {
+    error: 'Send JSON like {"customer": {"age": 35, ...}} with one value per feature.',
+  }),
+}, { error: 'Send JSON like {"customer": {"age": 35, ...}} with one value per feature.' });
+
+/** A form post: every field a single string (a repeated field is refused). */
+export const formFields = z.record(z.string(), z.string({ error: 'Each form field must be given once.' }));
+
+export const customerPageQuery = z.object({
+  page: wholeNumber('page', 1),
+  sort: wholeNumber('sort', 0),
+  dir: z.enum(['asc', 'desc'], { error: 'dir must be asc or desc.' }).optional(),
+});
