@@ -2,6 +2,7 @@
  * What each segment is: size, share, feature means against the overall mean, categorical
  * mix, a readable name from its most distinctive features, and a marketing recommendation.
  */
+import { boxStatsOfSorted, type BoxStats } from './summary.ts';
 import { gather, groupOf, mean, populationSd, presentValues, quantileSorted, sortedByGroup } from './stats.ts';
 import type { DataTable, NumericColumn, TextColumn } from './table.ts';
 
@@ -12,6 +13,8 @@ export interface FeatureProfile {
   overallMean: number;
   /** (segment mean - overall mean) / overall population SD. */
   differenceSd: number;
+  /** Quartiles, whiskers and outlier count within the segment: the box plot by segment. */
+  spread: BoxStats;
 }
 
 export interface CategoryShare {
@@ -140,6 +143,7 @@ export function buildProfiles(input: ProfileInput): SegmentProfile[] {
         feature: col.name,
         mean: m,
         median: quantileSorted(sortedBySegment[j][id], 0.5),
+        spread: boxStatsOfSorted(sortedBySegment[j][id]),
         overallMean: overall[j].mean,
         differenceSd: sd > 0 && Number.isFinite(m) ? (m - overall[j].mean) / sd : 0,
       };

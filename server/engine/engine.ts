@@ -26,14 +26,31 @@ export interface EngineSettings {
   pool?: WorkerPool;
 }
 
+/**
+ * Cached results hold a label per customer: together at most this many labelled rows
+ * (a handful of results on a million customers, hundreds on the sample).
+ */
+export const RESULT_CACHE_ROWS = 4_000_000;
+const byRows = { maxWeight: RESULT_CACHE_ROWS, weigh: (r: SegmentationResult) => r.labels.length };
+
+function sameRows(a: Int32Array, b: Int32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class Engine {
   private readonly tables = new LruCache<DataTable>(4);
   private readonly prepared = new LruCache<PreparedData>(16);
   private readonly overviews = new LruCache<DatasetOverview>(8);
   private readonly sweeps = new LruCache<SweepResult>(32);
-  private readonly results = new LruCache<SegmentationResult>(64);
+  private readonly results = new LruCache<SegmentationResult>(64, byRows);
   /** The newest fit per (dataset, params) whatever the version: registrations extend it. */
-  private readonly latestFits = new LruCache<SegmentationResult>(64);
+  private readonly latestFits = new LruCache<SegmentationResult>(64, byRows);
+  /**
+   * One copy of what every k shares (the PCA projection, the labelled rows) per dataset
+   * version and preprocessing: results arriving from a worker are separate copies of it.
+   */
+  private readonly sharedParts = new LruCache<Pick<SegmentationResult, 'pca' | 'rowIndex'>>(8);
   private readonly latestSweeps = new LruCache<SweepResult>(32);
 
   constructor(
@@ -108,9 +125,27 @@ export class Engine {
         ? await pool.run<SegmentationResult>({ kind: 'segment', tableKey: this.versionKey(params.datasetId), table, options: resolved }, key, context)
         : segment(table, this.prepare(params), resolved);
     }
+    result = this.shareParts(`${this.versionKey(params.datasetId)}|${preprocessKey(params)}`, result);
     this.results.set(key, result);
     this.latestFits.set(latestKey, result);
     return result;
+  }
+
+  /** Callers that shared one worker run get one result object. */
+  private readonly canonical = new WeakMap<SegmentationResult, SegmentationResult>();
+
+  private shareParts(key: string, result: SegmentationResult): SegmentationResult {
+    const known = this.canonical.get(result);
+    if (known) return known;
+    let out = result;
+    const shared = this.sharedParts.get(key);
+    if (shared && shared.rowIndex.length === result.rowIndex.length && sameRows(shared.rowIndex, result.rowIndex)) {
+      out = { ...result, pca: { ...result.pca, points: shared.pca.points }, rowIndex: shared.rowIndex };
+    } else {
+      this.sharedParts.set(key, { pca: result.pca, rowIndex: result.rowIndex });
+    }
+    this.canonical.set(result, out);
+    return out;
   }
 
   /** Drops cached fits (the sweep and matrices stay): benchmarks time honest re-runs with it. */

@@ -1,22 +1,41 @@
-/** A small bounded cache: the least recently used entry goes first. */
+/**
+ * A bounded cache: the least recently used entry goes first. Bounded by entry count and,
+ * when a weigher is given, by total weight too (rows held, for results of big datasets).
+ */
 export class LruCache<V> {
-  private readonly entries = new Map<string, V>();
+  private readonly entries = new Map<string, { value: V; weight: number }>();
+  private totalWeight = 0;
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly limits: { maxWeight: number; weigh: (value: V) => number } | undefined = undefined,
+  ) {}
 
   get(key: string): V | undefined {
-    const value = this.entries.get(key);
-    if (value !== undefined) {
+    const entry = this.entries.get(key);
+    if (entry !== undefined) {
       this.entries.delete(key);
-      this.entries.set(key, value);
+      this.entries.set(key, entry);
     }
-    return value;
+    return entry?.value;
   }
 
   set(key: string, value: V): void {
+    this.delete(key);
+    const weight = this.limits?.weigh(value) ?? 0;
+    this.entries.set(key, { value, weight });
+    this.totalWeight += weight;
+    // The newest entry always stays, even when it alone is over the weight limit.
+    while (this.entries.size > 1 && (this.entries.size > this.capacity || (this.limits && this.totalWeight > this.limits.maxWeight))) {
+      this.delete(this.entries.keys().next().value!);
+    }
+  }
+
+  private delete(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.totalWeight -= entry.weight;
     this.entries.delete(key);
-    this.entries.set(key, value);
-    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
   }
 
   /** Gets the value, computing and storing it on a miss. */
@@ -32,7 +51,12 @@ export class LruCache<V> {
     return this.entries.size;
   }
 
+  get weight(): number {
+    return this.totalWeight;
+  }
+
   clear(): void {
     this.entries.clear();
+    this.totalWeight = 0;
   }
 }

@@ -3,7 +3,7 @@
  * one run; a worker that dies is replaced and its callers get the error.
  */
 import { Worker } from 'node:worker_threads';
-import type { DataTable } from '../analysis/table.ts';
+import type { DataTable, NumericColumn } from '../analysis/table.ts';
 import { BusyError, InputError, SupersededError } from '../errors.ts';
 import type { WorkerReply, WorkerTask } from './worker.ts';
 
@@ -42,8 +42,42 @@ interface Slot {
  * What a worker needs of a table: numeric columns (shared memory, not copied) and categories.
  * Identifiers and dates stay on the request thread, which pages and exports them.
  */
-function analysisColumns(table: DataTable): DataTable {
-  return { rowCount: table.rowCount, columns: table.columns.filter((c) => c.kind === 'numeric' || c.kind === 'categorical') };
+export function analysisColumns(table: DataTable): PackedTable {
+  return {
+    rowCount: table.rowCount,
+    columns: table.columns.flatMap((c): PackedColumn[] => {
+      if (c.kind === 'numeric') return [c];
+      if (c.kind !== 'categorical') return [];
+      // Category levels as codes: a million strings would be copied one by one.
+      const levels = new Map<string, number>();
+      const codes = new Int32Array(c.values.length);
+      c.values.forEach((v, i) => {
+        if (v === null) codes[i] = -1;
+        else {
+          let code = levels.get(v);
+          if (code === undefined) levels.set(v, (code = levels.size));
+          codes[i] = code;
+        }
+      });
+      return [{ name: c.name, kind: 'categorical', levels: [...levels.keys()], codes }];
+    }),
+  };
+}
+
+type PackedColumn = NumericColumn | { name: string; kind: 'categorical'; levels: string[]; codes: Int32Array };
+
+/** A table as sent to a worker: see unpackTable. */
+export interface PackedTable {
+  rowCount: number;
+  columns: PackedColumn[];
+}
+
+/** The worker's side of analysisColumns: each level one string, shared by its rows. */
+export function unpackTable(packed: PackedTable): DataTable {
+  return {
+    rowCount: packed.rowCount,
+    columns: packed.columns.map((c) => (c.kind === 'numeric' ? c : { name: c.name, kind: 'categorical', values: Array.from(c.codes, (code) => (code < 0 ? null : c.levels[code])) })),
+  };
 }
 
 export class WorkerPool {

@@ -8,20 +8,22 @@ import { prepare, runSweep, segment, type PreparedData } from '../analysis/pipel
 import type { DataTable } from '../analysis/table.ts';
 import { InputError } from '../errors.ts';
 import { LruCache } from './lru.ts';
+import { unpackTable, type PackedTable } from './pool.ts';
 
 export type WorkerTask =
-  | { id: number; kind: 'segment'; tableKey: string; table?: DataTable; options: SegmentationOptions & { k: number } }
-  | { id: number; kind: 'sweep'; tableKey: string; table?: DataTable; options: SegmentationOptions };
+  | { id: number; kind: 'segment'; tableKey: string; table?: PackedTable; options: SegmentationOptions & { k: number } }
+  | { id: number; kind: 'sweep'; tableKey: string; table?: PackedTable; options: SegmentationOptions };
 
 export type WorkerReply =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: { message: string; status?: number; field?: string; input: boolean } };
 
 const tables = new LruCache<DataTable>(2);
-const prepared = new LruCache<PreparedData>(8);
+// Prepared matrices of big datasets are large: at most about three million rows of them.
+const prepared = new LruCache<PreparedData>(8, { maxWeight: 3_000_000, weigh: (p) => p.prep.matrix.rows });
 
 function handle(task: WorkerTask): unknown {
-  if (task.table) tables.set(task.tableKey, task.table);
+  if (task.table) tables.set(task.tableKey, unpackTable(task.table));
   const table = tables.get(task.tableKey);
   if (!table) throw new Error(`worker has no table ${task.tableKey}`);
   const data = prepared.getOrCompute(`${task.tableKey}|${preprocessKey(task.options)}`, () => prepare(table, task.options));
@@ -37,4 +39,8 @@ parentPort?.on('message', (task: WorkerTask) => {
     reply = { id: task.id, ok: false, error: { message: err.message, status: (err as InputError).status, field: (err as InputError).field, input: err instanceof InputError } };
   }
   parentPort!.postMessage(reply);
+  if (process.env.CS_DEBUG_MEMORY) {
+    const m = process.memoryUsage();
+    console.error(`worker ${task.kind}: rss ${(m.rss / 2 ** 20).toFixed(0)} MB, heap ${(m.heapUsed / 2 ** 20).toFixed(0)}/${(m.heapTotal / 2 ** 20).toFixed(0)} MB, array buffers ${(m.arrayBuffers / 2 ** 20).toFixed(0)} MB`);
+  }
 });

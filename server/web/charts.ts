@@ -6,7 +6,6 @@ import { NOISE } from '../analysis/cluster/types.ts';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
 import type { Prediction } from '../analysis/predict.ts';
 import { sampleIndices } from '../analysis/random.ts';
-import { groupOf, sortedByGroup } from '../analysis/stats.ts';
 import { boxStatsOfSorted, type BoxStats, type Histogram } from '../analysis/summary.ts';
 import type { DataTable } from '../analysis/table.ts';
 import type { SweepResult } from '../analysis/sweep.ts';
@@ -256,11 +255,9 @@ export function boxPlotChart(chartTitle: string, yTitle: string, labels: string[
 }
 
 /** Box plot of one numeric feature for each segment, in original units. */
-export function featureBoxChart(result: SegmentationResult, table: DataTable, feature: string): ChartConfig {
-  const column = table.columns.find((c) => c.name === feature && c.kind === 'numeric');
-  const values = column ? (column.values as Float64Array) : new Float64Array(table.rowCount);
-  const bySegment = sortedByGroup(values, groupOf(table.rowCount, result.rowIndex, result.labels), result.k);
-  const stats = result.segments.map((s) => boxStatsOfSorted(bySegment[s.id]));
+export function featureBoxChart(result: SegmentationResult, feature: string): ChartConfig {
+  // The profiles carry each segment's spread: no pass over the customers on this thread.
+  const stats = result.segments.map((s) => s.features.find((f) => f.feature === feature)?.spread ?? boxStatsOfSorted(new Float64Array(0)));
   return boxPlotChart(`${feature} by segment`, feature, result.segments.map((s) => shortLabel(`${s.id + 1}. ${s.name}`, 18)), stats, result.segments.map((s) => segmentColour(s.id)));
 }
 

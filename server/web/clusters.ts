@@ -33,10 +33,9 @@ export function clustersRouter(db: Db, engine: Engine): Router {
     const datasets = listDatasets(db);
     const dataset = datasets.find((d) => d.id === params.datasetId)!;
     const [result, sweep] = await Promise.all([engine.segment(params, context), engine.sweep(params, context)]);
-    const table = engine.table(dataset.id);
     const hit = chartCache.get(result);
     const charts = hit?.sweep === sweep ? hit.charts : {
-      boxes: result.featureNames.filter((f) => dataset.columns.some((c) => c.name === f && c.kind === 'numeric')).map((f) => ({ feature: f, config: featureBoxChart(result, table, f) })),
+      boxes: result.featureNames.filter((f) => dataset.columns.some((c) => c.name === f && c.kind === 'numeric')).map((f) => ({ feature: f, config: featureBoxChart(result, f) })),
       mixes: dataset.columns.filter((c) => c.kind === 'categorical').map((c) => ({ feature: c.name, config: categoryMixChart(result, c.name) })),
       scatter: scatterChart(result),
       sizes: sizesChart(result),

@@ -2,6 +2,7 @@
 import { benchClusters } from './clusters.ts';
 import { benchImport } from './import.ts';
 import { benchKernels } from './kernels.ts';
+import { benchScale } from './scale.ts';
 
 const line = (name: string, figure: string, target: string) => console.log(`${name.padEnd(58)} ${figure.padStart(14)}   ${target}`);
 const ms = (v: number) => `${v.toFixed(1)} ms`;
@@ -21,3 +22,16 @@ for (const f of benchKernels(Number(process.env.BENCH_ROWS ?? 1_000_000))) {
 const figures = await benchImport(Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000));
 line(`import ${figures.rows.toLocaleString('en-US')} rows x 9 (${figures.megabytes.toFixed(0)} MB)`, `${figures.seconds.toFixed(2)} s`, '< 15 s');
 line('import peak RSS', `${figures.peakRssMb.toFixed(0)} MB`, '< 300 MB');
+
+// Big datasets through the server as npm start runs it (one analysis worker).
+for (const rows of (process.env.BENCH_SCALE_ROWS ?? '100000,1000000').split(',').map(Number)) {
+  const f = await benchScale(rows);
+  const n = rows.toLocaleString('en-US');
+  const s = (v: number) => `${v.toFixed(2)} s`;
+  line(`${n} customers: first Clusters view (load, sweep, fit, charts)`, s(f.firstViewSeconds), '');
+  line(`${n} customers: k sweep 2..10`, s(f.sweepSeconds), rows <= 100_000 ? '< 5 s' : '');
+  line(`${n} customers: re-run with a new k, every chart`, s(f.rerunSeconds), rows <= 100_000 ? '< 1 s' : '');
+  line(`${n} customers: full k-means fit (k outside the sweep), every chart`, s(f.freshFitSeconds), '');
+  line(`${n} customers: event-loop delay p99 during that fit`, `${f.loopDelayP99Ms.toFixed(1)} ms`, '< 50 ms');
+  line(`${n} customers: server peak RSS`, `${f.peakRssMb.toFixed(0)} MB`, rows >= 1_000_000 ? '< 400 MB' : '');
+}

@@ -135,3 +135,18 @@ describe('a k sweep shared across k', () => {
     assert.deepEqual(otherSeed.labels, freshOtherSeed.labels);
   });
 });
+
+describe('segment spreads for the box plots', () => {
+  it('match the box statistics of each segment\'s own values', async () => {
+    const { boxStats } = await import('../../../server/analysis/summary.ts');
+    const options = { ...base, k: 3 };
+    const result = segment(table, prepare(table, options), options);
+    for (const s of result.segments) {
+      for (const f of s.features) {
+        const column = table.columns.find((c) => c.name === f.feature)!;
+        const values = Array.from(result.labels).flatMap((l, i) => (l === s.id ? [column.values[result.rowIndex[i]] as number] : []));
+        assert.deepEqual(f.spread, boxStats(values), `${f.feature} in segment ${s.id}`);
+      }
+    }
+  });
+});

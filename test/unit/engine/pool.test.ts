@@ -98,3 +98,27 @@ describe('worker pool', () => {
     }
   });
 });
+
+describe('memory bounds', () => {
+  it('evicts least recently used entries by weight as well as by count', async () => {
+    const { LruCache } = await import('../../../server/engine/lru.ts');
+    const cache = new LruCache<number[]>(10, { maxWeight: 100, weigh: (v) => v.length });
+    cache.set('a', new Array(40).fill(0));
+    cache.set('b', new Array(40).fill(0));
+    cache.get('a');
+    cache.set('c', new Array(40).fill(0));
+    assert.equal(cache.get('b'), undefined, 'b was least recently used');
+    assert.ok(cache.get('a') && cache.get('c'));
+    assert.equal(cache.weight, 80);
+    cache.set('huge', new Array(500).fill(0));
+    assert.equal(cache.size, 1, 'a single entry over the limit stays, alone');
+  });
+
+  it('sends category columns to workers as codes and gets the same strings back', async () => {
+    const { unpackTable } = await import('../../../server/engine/pool.ts');
+    const table = { rowCount: 4, columns: [{ name: 'g', kind: 'categorical' as const, values: ['a', null, 'b', 'a'] }, { name: 'x', kind: 'numeric' as const, values: Float64Array.from([1, 2, 3, 4]) }] };
+    const { analysisColumns } = await import('../../../server/engine/pool.ts');
+    const packed = analysisColumns(table);
+    assert.deepEqual(unpackTable(structuredClone(packed)), table);
+  });
+});
