@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { createTestApp, type TestApp } from '../http/harness.ts';
 import { WorkerPool } from '../../server/engine/pool.ts';
+import type { AuthSettings } from '../../server/web/auth.ts';
 import { CHROMIUM_PATH } from './browser.ts';
 
 export interface RunningServer extends TestApp {
@@ -11,9 +12,9 @@ export interface RunningServer extends TestApp {
 }
 
 /** The app as `npm start` runs it: analysis in a worker thread. */
-export async function startServer(): Promise<RunningServer> {
+export async function startServer(options: { auth?: AuthSettings } = {}): Promise<RunningServer> {
   const pool = new WorkerPool(1);
-  const t = await createTestApp({ pool });
+  const t = await createTestApp({ pool, auth: options.auth });
   const server = t.app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const { port } = server.address() as AddressInfo;

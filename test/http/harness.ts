@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../server/app.ts';
+import type { AuthSettings } from '../../server/web/auth.ts';
 import { DEFAULT_DATASET_PATH } from '../../server/config.ts';
 import { openDatabase, type Db } from '../../server/store/db.ts';
 import { Engine } from '../../server/engine/engine.ts';
@@ -16,11 +17,11 @@ export interface TestApp {
   close: () => void;
 }
 
-export async function createTestApp(options: { seed?: boolean; pool?: WorkerPool } = {}): Promise<TestApp> {
+export async function createTestApp(options: { seed?: boolean; pool?: WorkerPool; auth?: AuthSettings } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'cs-http-'));
   const db = openDatabase(join(dir, 'test.db'));
   if (options.seed !== false) await seedDefaultDataset(db, DEFAULT_DATASET_PATH, 'Sample customers');
-  const app = createApp({ db, engine: new Engine(db, { pool: options.pool }) });
+  const app = createApp({ db, engine: new Engine(db, { pool: options.pool }), auth: options.auth });
   return {
     app,
     db,

@@ -54,7 +54,7 @@ interface Converged {
  * only the winner is fitted on every row: ten full restarts on a million customers would take
  * the better part of a minute for a gain the sample already finds.
  */
-export const RESTART_SAMPLE_ROWS = 10_000;
+export const RESTART_SAMPLE_ROWS = 5_000;
 
 export function fitKMeans(x: Matrix, options: KMeansOptions): KMeansFit {
   const { k, seed } = options;
