@@ -32,7 +32,7 @@ const shortLabel = (text: string, max = 26) => (text.length > max ? `${text.slic
 
 function axisLabel(result: SegmentationResult, axisIndex: 0 | 1): string {
   const share = result.pca.explainedVarianceRatio[axisIndex] ?? 0;
-  const loadings = topLoadings(result.pca, result.outputNames, axisIndex, 2).map((l) => `${l.loading >= 0 ? '+' : '−'}${l.feature}`);
+  const loadings = topLoadings(result.pca, result.outputNames, axisIndex, 2).map((l) => `${l.loading >= 0 ? '+' : '−'}${shortLabel(l.feature, 30)}`);
   return `PC${axisIndex + 1} (${(share * 100).toFixed(1)}% of variance): ${loadings.join(', ')}`;
 }
 
@@ -61,7 +61,7 @@ export function scatterRows(labels: Int32Array, seed: number, max = SCATTER_MAX_
 export function scatterChart(result: SegmentationResult, prediction?: Prediction): ChartConfig {
   const rows = scatterRows(result.labels, result.options.seed);
   const ids = [...result.segments.map((s) => s.id), ...(result.noiseCount > 0 ? [NOISE] : [])];
-  const nameOf = (id: number) => (id === NOISE ? 'Noise' : `${id + 1}. ${result.segments[id].name}`);
+  const nameOf = (id: number) => (id === NOISE ? 'Noise' : shortLabel(`${id + 1}. ${result.segments[id].name}`, 60));
   const points = new Map<number, { x: number; y: number }[]>(ids.map((id) => [id, []]));
   // Thousandths of a principal-component unit are below a pixel at any zoom the chart offers.
   const coordinate = (v: number) => Math.round(v * 1000) / 1000;
