@@ -117,8 +117,12 @@ export class Engine {
     const previous = this.latestFits.get(latestKey);
     let result: SegmentationResult;
     if (previous && previous.rowCount < table.rowCount) {
-      // Rows are only ever appended (registrations): assign the new ones with the fit.
-      result = extendSegmentation(previous, table);
+      // Rows are only ever appended (registrations): assign the new ones with the fit. On a
+      // big dataset that is seconds of work, so it runs in the worker like a fit.
+      const pool = this.settings.pool;
+      result = pool
+        ? await pool.run<SegmentationResult>({ kind: 'extend', tableKey: this.versionKey(params.datasetId), table, previous }, key, context)
+        : extendSegmentation(previous, table);
     } else {
       const pool = this.settings.pool;
       result = pool

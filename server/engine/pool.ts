@@ -5,9 +5,14 @@
 import { Worker } from 'node:worker_threads';
 import type { DataTable, NumericColumn } from '../analysis/table.ts';
 import { BusyError, InputError, SupersededError } from '../errors.ts';
+import { LruCache } from './lru.ts';
+
+/** Tables each worker keeps (the worker's cache and the pool's mirror of it). */
+export const WORKER_TABLES = 2;
 import type { WorkerReply, WorkerTask } from './worker.ts';
 
-type TaskBody = Omit<WorkerTask, 'id' | 'table'> & { table: DataTable };
+/** A task as the engine states it (distributes over the task kinds). */
+type TaskBody = WorkerTask extends infer T ? (T extends WorkerTask ? Omit<T, 'id' | 'table'> & { table: DataTable } : never) : never;
 
 /** Who asked for a task, so a newer request from the same view can replace a queued one. */
 export interface RunContext {
@@ -34,7 +39,8 @@ interface Queued {
 interface Slot {
   worker: Worker;
   busy: boolean;
-  tables: Set<string>;
+  /** Mirrors the worker's table cache (same capacity, same order of use): what it still holds. */
+  tables: LruCache<true>;
   pending?: Queued;
 }
 
@@ -90,7 +96,7 @@ export class WorkerPool {
   /** More queued tasks than this are refused (503) rather than left to pile up. */
   constructor(size: number, private readonly maxQueued = 64) {
     for (let i = 0; i < Math.max(1, size); i++) {
-      const slot = { busy: false, tables: new Set<string>() } as Slot;
+      const slot = { busy: false, tables: new LruCache<true>(WORKER_TABLES) } as Slot;
       this.start(slot);
       this.slots.push(slot);
     }
@@ -172,8 +178,8 @@ export class WorkerPool {
       slot.worker.ref();
       this.stats.runs++;
       const { table, ...rest } = entry.body;
-      const sendTable = !slot.tables.has(rest.tableKey);
-      if (sendTable) slot.tables.add(rest.tableKey);
+      const sendTable = slot.tables.get(rest.tableKey) === undefined;
+      if (sendTable) slot.tables.set(rest.tableKey, true);
       slot.worker.postMessage({ ...rest, id: this.nextId++, table: sendTable ? analysisColumns(table) : undefined } as WorkerTask);
     }
   }

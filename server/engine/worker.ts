@@ -4,21 +4,22 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { preprocessKey, type SegmentationOptions } from '../analysis/options.ts';
-import { prepare, runSweep, segment, type PreparedData } from '../analysis/pipeline.ts';
+import { extendSegmentation, prepare, runSweep, segment, type PreparedData, type SegmentationResult } from '../analysis/pipeline.ts';
 import type { DataTable } from '../analysis/table.ts';
 import { InputError } from '../errors.ts';
 import { LruCache } from './lru.ts';
-import { unpackTable, type PackedTable } from './pool.ts';
+import { unpackTable, WORKER_TABLES, type PackedTable } from './pool.ts';
 
 export type WorkerTask =
   | { id: number; kind: 'segment'; tableKey: string; table?: PackedTable; options: SegmentationOptions & { k: number } }
-  | { id: number; kind: 'sweep'; tableKey: string; table?: PackedTable; options: SegmentationOptions };
+  | { id: number; kind: 'sweep'; tableKey: string; table?: PackedTable; options: SegmentationOptions }
+  | { id: number; kind: 'extend'; tableKey: string; table?: PackedTable; previous: SegmentationResult };
 
 export type WorkerReply =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: { message: string; status?: number; field?: string; input: boolean } };
 
-const tables = new LruCache<DataTable>(2);
+const tables = new LruCache<DataTable>(WORKER_TABLES);
 // Prepared matrices of big datasets are large: at most about three million rows of them.
 const prepared = new LruCache<PreparedData>(8, { maxWeight: 3_000_000, weigh: (p) => p.prep.matrix.rows });
 
@@ -26,6 +27,7 @@ function handle(task: WorkerTask): unknown {
   if (task.table) tables.set(task.tableKey, unpackTable(task.table));
   const table = tables.get(task.tableKey);
   if (!table) throw new Error(`worker has no table ${task.tableKey}`);
+  if (task.kind === 'extend') return extendSegmentation(task.previous, table);
   const data = prepared.getOrCompute(`${task.tableKey}|${preprocessKey(task.options)}`, () => prepare(table, task.options));
   return task.kind === 'segment' ? segment(table, data, task.options) : runSweep(data, task.options);
 }

@@ -122,3 +122,36 @@ describe('memory bounds', () => {
     assert.deepEqual(unpackTable(structuredClone(packed)), table);
   });
 });
+
+describe('worker tables and registrations', () => {
+  it('serves more datasets than a worker keeps, in any order', async () => {
+    const { importCsvText } = await import('../../../server/ingest/import.ts');
+    const ids = [1];
+    for (let d = 0; d < 3; d++) {
+      const rows = Array.from({ length: 60 }, (_, i) => `${i % 3 * 10 + (i % 5) + d},${(i * 7) % 13}`);
+      ids.push((await importCsvText(db, `x,y\n${rows.join('\n')}\n`, { name: `extra ${d}` })).id);
+    }
+    const remote = new Engine(db, { pool });
+    for (const id of [...ids, ...ids.reverse(), ids[2], ids[0], ids[3]]) {
+      const features = id === 1 ? ['age', 'annual_income'] : ['x', 'y'];
+      const result = await remote.segment(params({ datasetId: id, features, k: 3 }));
+      assert.equal(result.k, 3);
+    }
+  });
+
+  it('assigns registered customers in the worker exactly as on the request thread', async () => {
+    const { registerCustomers } = await import('../../../server/store/customers.ts');
+    const local = new Engine(db);
+    const remote = new Engine(db, { pool });
+    const p = params({ k: 4, seed: 5 });
+    await Promise.all([local.segment(p), remote.segment(p)]);
+    const row = [null, 33, 'Female', 61000, 55, 3, 9, 150, 'Books'];
+    registerCustomers(db, 1, 'test', [{ row: ['REG-1', ...row.slice(1)], segment: 0, segmentName: 'x' }]);
+    const [a, b] = [await local.segment(p), await remote.segment(p)];
+    assert.equal(b.rowCount, a.rowCount);
+    assert.deepEqual(Array.from(b.labels), Array.from(a.labels));
+    assert.deepEqual(b.segments.map((s) => s.size), a.segments.map((s) => s.size));
+    assert.ok(b.notes.some((n) => /Assigned without refitting: 1 customer/.test(n)));
+  });
+});
+
