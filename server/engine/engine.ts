@@ -12,6 +12,7 @@ import type { DataTable } from '../analysis/table.ts';
 import { datasetOverview, type DatasetOverview } from '../analysis/summary.ts';
 import type { Db } from '../store/db.ts';
 import { datasetVersion, loadDataTable } from '../store/datasets.ts';
+import { runTableTask, type TableTask } from '../analysis/model-ops.ts';
 import { LruCache } from './lru.ts';
 import type { RunContext, WorkerPool } from './pool.ts';
 
@@ -150,6 +151,16 @@ export class Engine {
     }
     this.canonical.set(result, out);
     return out;
+  }
+
+  private tableTasks = 0;
+
+  /** Table-wide work for saved segmentations (see model-ops.ts), in the worker when there is one. */
+  async onTable<T>(datasetId: number, task: TableTask): Promise<T> {
+    const table = this.table(datasetId);
+    const pool = this.settings.pool;
+    if (!pool) return runTableTask(table, task) as T;
+    return pool.run<T>({ kind: 'table', tableKey: this.versionKey(datasetId), table, task }, `table-task|${++this.tableTasks}`);
   }
 
   /** Drops cached fits (the sweep and matrices stay): benchmarks time honest re-runs with it. */

@@ -7,13 +7,15 @@ import { preprocessKey, type SegmentationOptions } from '../analysis/options.ts'
 import { extendSegmentation, prepare, runSweep, segment, type PreparedData, type SegmentationResult } from '../analysis/pipeline.ts';
 import type { DataTable } from '../analysis/table.ts';
 import { InputError } from '../errors.ts';
+import { runTableTask, type TableTask } from '../analysis/model-ops.ts';
 import { LruCache } from './lru.ts';
 import { unpackTable, WORKER_TABLES, type PackedTable } from './pool.ts';
 
 export type WorkerTask =
   | { id: number; kind: 'segment'; tableKey: string; table?: PackedTable; options: SegmentationOptions & { k: number } }
   | { id: number; kind: 'sweep'; tableKey: string; table?: PackedTable; options: SegmentationOptions }
-  | { id: number; kind: 'extend'; tableKey: string; table?: PackedTable; previous: SegmentationResult };
+  | { id: number; kind: 'extend'; tableKey: string; table?: PackedTable; previous: SegmentationResult }
+  | { id: number; kind: 'table'; tableKey: string; table?: PackedTable; task: TableTask };
 
 export type WorkerReply =
   | { id: number; ok: true; value: unknown }
@@ -28,6 +30,7 @@ function handle(task: WorkerTask): unknown {
   const table = tables.get(task.tableKey);
   if (!table) throw new Error(`worker has no table ${task.tableKey}`);
   if (task.kind === 'extend') return extendSegmentation(task.previous, table);
+  if (task.kind === 'table') return runTableTask(table, task.task);
   const data = prepared.getOrCompute(`${task.tableKey}|${preprocessKey(task.options)}`, () => prepare(table, task.options));
   return task.kind === 'segment' ? segment(table, data, task.options) : runSweep(data, task.options);
 }

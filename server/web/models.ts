@@ -44,10 +44,11 @@ export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): 
   const form = express.urlencoded({ extended: false, limit: '64kb' });
 
   /** The panel on the Clusters tab, for the dataset of the request. */
-  const renderPanel = (req: Request, res: Response, datasetId: number, extra: Record<string, unknown> = {}) => {
+  const renderPanel = async (req: Request, res: Response, datasetId: number, extra: Record<string, unknown> = {}) => {
     const list = listModels(db, datasetId);
     const active = list.find((m) => m.active);
-    res.render('partials/models-panel', { models: list, active, drift: active ? models.drift(active) : undefined, datasetId, message: undefined, ...extra });
+    const drift = active ? await models.drift(active) : undefined;
+    res.render('partials/models-panel', { models: list, active, drift, datasetId, message: undefined, ...extra });
   };
 
   router.get('/api/models', (req, res) => {
@@ -57,12 +58,12 @@ export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): 
 
   router.post('/api/models', async (req, res) => {
     const params = parseSegmentationParams(req.query, db);
-    const saved = models.saveFit(params.datasetId, modelName(req.query.name ?? (req.body as { name?: unknown })?.name), await engine.segment(params));
+    const saved = await models.saveFit(params.datasetId, modelName(req.query.name ?? (req.body as { name?: unknown })?.name), await engine.segment(params));
     res.status(201).json(modelBody(saved));
   });
 
-  router.get('/api/models/compare', (req, res) => {
-    res.json(models.compare(idParam(req, 'a'), idParam(req, 'b')));
+  router.get('/api/models/compare', async (req, res) => {
+    res.json(await models.compare(idParam(req, 'a'), idParam(req, 'b')));
   });
 
   router.get('/api/models/:id', (req, res) => res.json(modelBody(getModel(db, idParam(req)))));
@@ -74,12 +75,12 @@ export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): 
   });
 
   // Body: the exported JSON (a FittedPipeline), parsed by the app's JSON parser; ?dataset=ID&name=NAME.
-  router.post('/api/models/import', (req, res) => {
+  router.post('/api/models/import', async (req, res) => {
     const dataset = resolveDataset(db, datasetQuery(req.query.dataset));
     if (typeof req.body !== 'object' || req.body === null || Object.keys(req.body).length === 0) {
       throw new InputError('Send the exported model JSON as an application/json body.');
     }
-    res.status(201).json(modelBody(models.importModel(dataset.id, modelName(req.query.name), JSON.stringify(req.body))));
+    res.status(201).json(modelBody(await models.importModel(dataset.id, modelName(req.query.name), JSON.stringify(req.body))));
   });
 
   router.post('/api/models/:id/activate', (req, res) => res.json(modelBody(activateModel(db, idParam(req)))));
@@ -87,63 +88,63 @@ export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): 
     deleteModel(db, idParam(req));
     res.status(204).end();
   });
-  router.get('/api/models/:id/drift', (req, res) => res.json(models.drift(getModel(db, idParam(req)))));
-  router.post('/api/models/:id/retrain', (req, res) => {
+  router.get('/api/models/:id/drift', async (req, res) => res.json(await models.drift(getModel(db, idParam(req)))));
+  router.post('/api/models/:id/retrain', async (req, res) => {
     const model = getModel(db, idParam(req));
     if (!model.active) throw new InputError('Only the active segmentation is retrained; activate it first.');
-    res.json(models.retrainNow(model.datasetId));
+    res.json(await models.retrainNow(model.datasetId));
   });
 
   // The Clusters tab's panel: htmx forms that answer with the re-rendered panel.
-  router.get('/models', (req, res) => {
+  router.get('/models', async (req, res) => {
     const dataset = resolveDataset(db, datasetQuery(req.query.dataset));
     if (!isHtmx(req)) {
       res.redirect(`/clusters?dataset=${dataset.id}`);
       return;
     }
-    renderPanel(req, res, dataset.id);
+    await renderPanel(req, res, dataset.id);
   });
 
   router.post('/models', form, async (req, res) => {
     const fields = parseInput(formFields, req.body ?? {});
     const params = parseSegmentationParams(fields, db);
-    const saved = models.saveFit(params.datasetId, modelName(fields.modelName), await engine.segment(params));
+    const saved = await models.saveFit(params.datasetId, modelName(fields.modelName), await engine.segment(params));
     res.status(201);
-    renderPanel(req, res, params.datasetId, { message: `Saved “${saved.name}”.` });
+    await renderPanel(req, res, params.datasetId, { message: `Saved “${saved.name}”.` });
   });
 
   router.post('/models/import', multipartUpload(staging, 20_000_000), async (req, res) => {
     const dataset = resolveDataset(db, datasetQuery((req.body as { dataset?: unknown }).dataset));
     if (!req.staged) throw new InputError('Choose an exported model JSON file.', { field: 'file' });
     try {
-      const saved = models.importModel(dataset.id, modelName((req.body as { modelName?: string }).modelName), await readFile(req.staged.path, 'utf8'));
+      const saved = await models.importModel(dataset.id, modelName((req.body as { modelName?: string }).modelName), await readFile(req.staged.path, 'utf8'));
       res.status(201);
-      renderPanel(req, res, dataset.id, { message: `Imported “${saved.name}”.` });
+      await renderPanel(req, res, dataset.id, { message: `Imported “${saved.name}”.` });
     } finally {
       staging.discard(req.staged.token);
     }
   });
 
-  router.post('/models/:id/activate', (req, res) => {
+  router.post('/models/:id/activate', async (req, res) => {
     const model = activateModel(db, idParam(req));
-    renderPanel(req, res, model.datasetId, { message: `“${model.name}” now assigns predictions and registrations.` });
+    await renderPanel(req, res, model.datasetId, { message: `“${model.name}” now assigns predictions and registrations.` });
   });
 
-  router.post('/models/:id/delete', (req, res) => {
+  router.post('/models/:id/delete', async (req, res) => {
     const model = getModel(db, idParam(req));
     deleteModel(db, model.id);
-    renderPanel(req, res, model.datasetId, { message: `Deleted “${model.name}”.` });
+    await renderPanel(req, res, model.datasetId, { message: `Deleted “${model.name}”.` });
   });
 
-  router.post('/models/:id/retrain', (req, res) => {
+  router.post('/models/:id/retrain', async (req, res) => {
     const model = getModel(db, idParam(req));
     if (!model.active) throw new InputError('Only the active segmentation is retrained; activate it first.');
-    const outcome = models.retrainNow(model.datasetId);
-    renderPanel(req, res, model.datasetId, { message: outcome.accepted ? `Retrained: ${outcome.reason}.` : `Kept the current fit: ${outcome.reason}.` });
+    const outcome = await models.retrainNow(model.datasetId);
+    await renderPanel(req, res, model.datasetId, { message: outcome.accepted ? `Retrained: ${outcome.reason}.` : `Kept the current fit: ${outcome.reason}.` });
   });
 
-  router.get('/models/compare', (req, res) => {
-    const comparison = models.compare(idParam(req, 'a'), idParam(req, 'b'));
+  router.get('/models/compare', async (req, res) => {
+    const comparison = await models.compare(idParam(req, 'a'), idParam(req, 'b'));
     res.render('partials/model-compare', { comparison });
   });
 

@@ -1,0 +1,162 @@
+/**
+ * The table-wide work behind saved segmentations: label every customer under a pipeline,
+ * summarise a training baseline, check an imported pipeline, compare two, measure drift,
+ * retrain. Pure functions of a table, so the engine can run them in a worker thread.
+ */
+import { driftReport, featureBaseline, type DriftReport, type TrainingBaseline } from './drift.ts';
+import { hungarian } from './hungarian.ts';
+import { adjustedRandIndex } from './metrics.ts';
+import { customerAt } from './pipeline.ts';
+import { predictCustomer, type FittedPipeline } from './predict.ts';
+import { retrain } from './retrain.ts';
+import { mean, populationSd, presentValues } from './stats.ts';
+import type { DataTable } from './table.ts';
+import { InputError } from '../errors.ts';
+
+export interface ModelComparison {
+  a: { id: number; name: string; sizes: number[] };
+  b: { id: number; name: string; sizes: number[] };
+  commonCustomers: number;
+  adjustedRandIndex: number;
+  /** Matched segment pairs and how far their centres moved, in SD units of each feature. */
+  centroidShifts: { a: number; b: number; aName: string; bName: string; distanceSd: number }[];
+}
+
+/** What compare needs of a saved segmentation. */
+export interface ModelRef {
+  id: number;
+  name: string;
+  pipeline: FittedPipeline;
+}
+
+/** Segment of every table row under a pipeline (-2 where its missing-value rule drops the row). */
+export function assignAll(pipeline: FittedPipeline, table: DataTable, from = 0): Int32Array {
+  const features = [...pipeline.preprocessor.numeric, ...pipeline.preprocessor.categorical].map((s) => s.name);
+  return Int32Array.from({ length: Math.max(0, table.rowCount - from) }, (_, i) => {
+    try {
+      return predictCustomer(pipeline, customerAt(table, from + i, features)).segment;
+    } catch {
+      return -2;
+    }
+  });
+}
+
+export function baselineFor(pipeline: FittedPipeline, table: DataTable, labels: Int32Array): TrainingBaseline {
+  const k = pipeline.centroids.length;
+  const counts = new Array<number>(k).fill(0);
+  let assigned = 0;
+  for (const l of labels) if (l >= 0) {
+    counts[l]++;
+    assigned++;
+  }
+  return {
+    features: pipeline.preprocessor.numeric.map((s) => {
+      const column = table.columns.find((c) => c.name === s.name);
+      return featureBaseline(s.name, column?.kind === 'numeric' ? column.values : new Float64Array());
+    }),
+    segmentShares: counts.map((c) => (assigned ? c / assigned : 0)),
+    rowCount: table.rowCount,
+  };
+}
+
+/** Checks that a pipeline fitted elsewhere fits this dataset's columns and is well formed. */
+export function validateForDataset(pipeline: FittedPipeline, table: DataTable): void {
+  const width = pipeline.preprocessor.outputNames.length;
+  if (pipeline.centroids.length < 1 || pipeline.centroids.some((c) => !Array.isArray(c) || c.length !== width || c.some((v) => !Number.isFinite(v)))) {
+    throw new InputError(`Every centroid needs ${width} finite numbers, one per transformed feature (${pipeline.preprocessor.outputNames.join(', ')}).`);
+  }
+  if (pipeline.segmentNames.length !== pipeline.centroids.length) throw new InputError('Give one segment name per centroid.');
+  for (const step of pipeline.preprocessor.numeric) {
+    const column = table.columns.find((c) => c.name === step.name);
+    if (!column || column.kind !== 'numeric') throw new InputError(`The model uses the numeric column "${step.name}", which this dataset does not have.`);
+    if (!(step.scale > 0)) throw new InputError(`The scale of "${step.name}" must be positive.`);
+  }
+  for (const step of pipeline.preprocessor.categorical) {
+    const column = table.columns.find((c) => c.name === step.name);
+    if (!column || column.kind !== 'categorical') throw new InputError(`The model uses the categorical column "${step.name}", which this dataset does not have.`);
+  }
+  if (!pipeline.pca?.components || pipeline.pca.components.length !== 2) {
+    throw new InputError('The model needs a 2-D PCA projection ("pca": {"mean", "components", "explainedVarianceRatio"}).');
+  }
+}
+
+
+export function compareModels(table: DataTable, a: ModelRef, b: ModelRef): ModelComparison {
+  const la = assignAll(a.pipeline, table);
+  const lb = assignAll(b.pipeline, table);
+  const common: number[] = [];
+  la.forEach((l, i) => l >= -1 && lb[i] >= -1 && common.push(i));
+  const sizes = (labels: Int32Array, k: number) => {
+    const out = new Array<number>(k).fill(0);
+    for (const l of labels) if (l >= 0) out[l]++;
+    return out;
+  };
+  // Centres in original units, each feature divided by its SD in the data, then matched.
+  const numeric = a.pipeline.preprocessor.numeric.map((s) => s.name).filter((n) => b.pipeline.preprocessor.numeric.some((s) => s.name === n));
+  const sd = new Map(numeric.map((n) => {
+    const values = presentValues(table.columns.find((c) => c.name === n)!.values as Float64Array);
+    return [n, populationSd(values, mean(values)) || 1];
+  }));
+  const centres = (m: ModelRef) => m.pipeline.centroids.map((c) => numeric.map((n) => {
+    const j = m.pipeline.preprocessor.numeric.findIndex((s) => s.name === n);
+    const step = m.pipeline.preprocessor.numeric[j];
+    return (step.center + step.scale * c[j]) / sd.get(n)!;
+  }));
+  const ca = centres(a);
+  const cb = centres(b);
+  const size = Math.max(ca.length, cb.length);
+  const cost = Array.from({ length: size }, (_, i) => Array.from({ length: size }, (_, j) =>
+    i < ca.length && j < cb.length ? Math.sqrt(ca[i].reduce((s, v, d) => s + (v - cb[j][d]) ** 2, 0)) : 1e6));
+  const match = hungarian(cost);
+  const centroidShifts = match.flatMap((j, i) => (i < ca.length && j < cb.length ? [{ a: i, b: j, aName: a.pipeline.segmentNames[i], bName: b.pipeline.segmentNames[j], distanceSd: cost[i][j] }] : []));
+  return {
+    a: { id: a.id, name: a.name, sizes: sizes(la, a.pipeline.centroids.length) },
+    b: { id: b.id, name: b.name, sizes: sizes(lb, b.pipeline.centroids.length) },
+    commonCustomers: common.length,
+    adjustedRandIndex: common.length ? adjustedRandIndex(common.map((i) => la[i]), common.map((i) => lb[i])) : Number.NaN,
+    centroidShifts,
+  };
+}
+
+/** Work on a whole table that a worker can do: see runTableTask. */
+export type TableTask =
+  | { op: 'baseline'; pipeline: FittedPipeline }
+  | { op: 'import'; pipeline: FittedPipeline }
+  | { op: 'compare'; a: ModelRef; b: ModelRef }
+  | { op: 'drift'; pipeline: FittedPipeline; baseline: TrainingBaseline }
+  | { op: 'retrain'; pipeline: FittedPipeline };
+
+export interface RetrainAnswer {
+  accepted: boolean;
+  reason: string;
+  refit?: { pipeline: FittedPipeline; baseline: TrainingBaseline };
+}
+
+export function runTableTask(table: DataTable, task: TableTask): unknown {
+  switch (task.op) {
+    case 'baseline':
+      return baselineFor(task.pipeline, table, assignAll(task.pipeline, table));
+    case 'import':
+      validateForDataset(task.pipeline, table);
+      return baselineFor(task.pipeline, table, assignAll(task.pipeline, table));
+    case 'compare':
+      return compareModels(table, task.a, task.b);
+    case 'drift': {
+      const from = Math.min(task.baseline.rowCount, table.rowCount);
+      const newValues = new Map(task.baseline.features.map((f) => {
+        const column = table.columns.find((c) => c.name === f.feature);
+        return [f.feature, column?.kind === 'numeric' ? column.values.slice(from) : new Float64Array()];
+      }));
+      return driftReport(task.baseline, newValues, assignAll(task.pipeline, table, from)) satisfies DriftReport;
+    }
+    case 'retrain': {
+      const outcome = retrain(table, task.pipeline);
+      const answer: RetrainAnswer = { accepted: outcome.accepted, reason: outcome.reason };
+      if (outcome.accepted && outcome.result) {
+        const pipeline = outcome.result.pipeline;
+        answer.refit = { pipeline, baseline: baselineFor(pipeline, table, assignAll(pipeline, table)) };
+      }
+      return answer;
+    }
+  }
+}
