@@ -40,7 +40,10 @@ function sameRows(a: Int32Array, b: Int32Array): boolean {
 }
 
 export class Engine {
-  private readonly tables = new LruCache<DataTable>(4);
+  /** Loaded tables by version, at most about three million rows of them. */
+  private readonly tables = new LruCache<DataTable>(4, { maxWeight: 3_000_000, weigh: (t) => t.rowCount });
+  /** The last table loaded per dataset, which the next version extends. */
+  private readonly latestTables = new LruCache<{ identity: string; table: DataTable }>(8, { maxWeight: 3_000_000, weigh: (t) => t.table.rowCount });
   private readonly prepared = new LruCache<PreparedData>(16);
   private readonly overviews = new LruCache<DatasetOverview>(8);
   private readonly sweeps = new LruCache<SweepResult>(32);
@@ -66,11 +69,24 @@ export class Engine {
 
   /** The dataset's version is part of every key, so a changed dataset never reads stale results. */
   private versionKey(datasetId: number): string {
-    return `${datasetId}@${datasetVersion(this.db, datasetId)}`;
+    const { version, createdAt } = datasetVersion(this.db, datasetId);
+    return `${datasetId}#${createdAt}@${version}`;
+  }
+
+  /** The dataset across its versions (a re-created dataset with a reused id is another one). */
+  private identityKey(datasetId: number): string {
+    return `${datasetId}#${datasetVersion(this.db, datasetId).createdAt}`;
   }
 
   table(datasetId: number): DataTable {
-    return this.tables.getOrCompute(this.versionKey(datasetId), () => loadDataTable(this.db, datasetId));
+    return this.tables.getOrCompute(this.versionKey(datasetId), () => {
+      // A new version after registrations: read only the appended rows onto the last table.
+      const identity = this.identityKey(datasetId);
+      const latest = this.latestTables.get(String(datasetId));
+      const table = loadDataTable(this.db, datasetId, latest?.identity === identity ? latest.table : undefined);
+      this.latestTables.set(String(datasetId), { identity, table });
+      return table;
+    });
   }
 
   /** The Overview tab's statistics, once per dataset version and outlier rule. */
@@ -90,7 +106,7 @@ export class Engine {
     if (cached) return cached;
     // Customers registered since the last sweep do not move the curves enough to wait for a
     // new sweep: the previous one serves until a refit.
-    const latestKey = `${params.datasetId}|${sweepKey(params)}`;
+    const latestKey = `${this.identityKey(params.datasetId)}|${sweepKey(params)}`;
     const previous = this.latestSweeps.get(latestKey);
     if (previous) {
       this.sweeps.set(key, previous);
@@ -113,7 +129,7 @@ export class Engine {
     const key = `${this.versionKey(params.datasetId)}|${JSON.stringify(resolved)}`;
     const cached = this.results.get(key);
     if (cached) return cached;
-    const latestKey = `${params.datasetId}|${JSON.stringify(resolved)}`;
+    const latestKey = `${this.identityKey(params.datasetId)}|${JSON.stringify(resolved)}`;
     const table = this.table(params.datasetId);
     const previous = this.latestFits.get(latestKey);
     let result: SegmentationResult;

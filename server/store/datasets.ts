@@ -108,26 +108,55 @@ export function getDataset(db: Db, id: number): DatasetInfo {
   return info;
 }
 
-/** The dataset's version alone: cache keys ask for it on every request. */
-export function datasetVersion(db: Db, id: number): number {
-  const row = db.prepare('SELECT version FROM datasets WHERE id = ?').get(id) as { version: number } | undefined;
+/**
+ * What cache keys need on every request: the version, and the creation time, because SQLite
+ * gives a new dataset the id of a deleted one when that was the highest.
+ */
+export function datasetVersion(db: Db, id: number): { version: number; createdAt: string } {
+  const row = db.prepare('SELECT version, created_at AS createdAt FROM datasets WHERE id = ?').get(id) as { version: number; createdAt: string } | undefined;
   if (!row) throw new NotFoundError(`There is no dataset with id ${id}.`);
-  return row.version;
+  return row;
 }
 
 /** Loads every column once into typed arrays: numerics as Float64Array with NaN for missing. */
-export function loadDataTable(db: Db, id: number): DataTable {
+/**
+ * Loads every column into typed arrays: numerics as Float64Array with NaN for missing. Given
+ * the table of an earlier version, only the rows appended since are read (rows are only ever
+ * appended), so a registration on a big dataset does not reread a million rows.
+ */
+export function loadDataTable(db: Db, id: number, previous?: DataTable): DataTable {
   const info = getDataset(db, id);
   const idents = info.columns.map((_, i) => columnIdent(i));
   const rowCount = (db.prepare(`SELECT COUNT(*) AS n FROM ${rowTable(id)}`).get() as { n: number }).n;
+  const base = previous && previous.rowCount <= rowCount && sameColumns(previous, info) ? previous : undefined;
+  const from = base?.rowCount ?? 0;
   // Numeric columns live in shared memory, so the analysis worker reads the same bytes
   // instead of a copy; rows stream from SQLite rather than arriving as a million arrays.
-  const numeric = info.columns.map((col) => (col.kind === 'numeric' ? new Float64Array(new SharedArrayBuffer(rowCount * 8)) : undefined));
-  const text = info.columns.map((col) => (col.kind === 'numeric' ? undefined : new Array<string | null>(rowCount).fill(null)));
+  const numeric = info.columns.map((col, c) => {
+    if (col.kind !== 'numeric') return undefined;
+    const values = new Float64Array(new SharedArrayBuffer(rowCount * 8));
+    if (base) values.set(base.columns[c].values as Float64Array);
+    return values;
+  });
+  const text = info.columns.map((col, c) => {
+    if (col.kind === 'numeric') return undefined;
+    const values = base ? (base.columns[c].values as (string | null)[]).slice() : [];
+    values.length = rowCount;
+    return values.fill(null, from);
+  });
   // One string per category level, not one per row.
-  const levels = info.columns.map((col) => (col.kind === 'categorical' ? new Map<string, string>() : undefined));
-  let r = 0;
-  for (const row of db.prepare(`SELECT ${idents.join(', ')} FROM ${rowTable(id)} ORDER BY row_id`).raw().iterate() as IterableIterator<CellValue[]>) {
+  const levels = info.columns.map((col, c) => {
+    if (col.kind !== 'categorical') return undefined;
+    const seen = new Map<string, string>();
+    for (let i = 0; i < from; i++) {
+      const v = text[c]![i];
+      if (v !== null && !seen.has(v)) seen.set(v, v);
+    }
+    return seen;
+  });
+  let r = from;
+  const rows = db.prepare(`SELECT ${idents.join(', ')} FROM ${rowTable(id)} ORDER BY row_id LIMIT -1 OFFSET ?`).raw().iterate(from) as IterableIterator<CellValue[]>;
+  for (const row of rows) {
     if (r >= rowCount) break; // rows appended while reading belong to the next version
     for (let c = 0; c < row.length; c++) {
       const v = row[c];
@@ -144,9 +173,13 @@ export function loadDataTable(db: Db, id: number): DataTable {
     r++;
   }
   const columns: Column[] = info.columns.map((col, c) => (
-    col.kind === 'numeric' ? { name: col.name, kind: 'numeric', values: numeric[c]! } : { name: col.name, kind: col.kind, values: text[c]! }
+    col.kind === 'numeric' ? { name: col.name, kind: 'numeric', values: r === rowCount ? numeric[c]! : numeric[c]!.subarray(0, r) } : { name: col.name, kind: col.kind, values: r === rowCount ? text[c]! : text[c]!.slice(0, r) }
   ));
   return { rowCount: r, columns };
+}
+
+function sameColumns(table: DataTable, info: DatasetInfo): boolean {
+  return table.columns.length === info.columns.length && table.columns.every((c, i) => c.name === info.columns[i].name && c.kind === info.columns[i].kind);
 }
 
 export interface RowPage {

@@ -177,3 +177,37 @@ describe('saved-segmentation work in the worker', () => {
     assert.deepEqual(await inWorker.drift(getModel(db, a.id)), await onThread.drift(getModel(db, a.id)));
   });
 });
+
+describe('tables across versions and datasets', () => {
+  it('reads only appended rows for a new version, with the same table a full load gives', async () => {
+    const { registerCustomers } = await import('../../../server/store/customers.ts');
+    const { loadDataTable } = await import('../../../server/store/datasets.ts');
+    const engine = new Engine(db);
+    const before = engine.table(1);
+    registerCustomers(db, 1, 'test', [
+      { row: ['REG-A', 44, 'Male', 52000, 61, 2, 4, 90, 'Sports'], segment: 0, segmentName: 'x' },
+      { row: ['REG-B', null, null, 73000, null, 7, 11, 300, 'Books'], segment: 1, segmentName: 'y' },
+    ]);
+    const after = engine.table(1);
+    assert.equal(after.rowCount, before.rowCount + 2);
+    assert.deepEqual(after, loadDataTable(db, 1));
+    assert.equal(before.rowCount, after.rowCount - 2, 'the earlier version is unchanged');
+  });
+
+  it('never serves a deleted dataset\'s cached results for a new dataset that reuses its id', async () => {
+    const { importCsvText } = await import('../../../server/ingest/import.ts');
+    const { deleteDataset } = await import('../../../server/store/datasets.ts');
+    const engine = new Engine(db);
+    const rows = (shift: number) => Array.from({ length: 40 }, (_, i) => `${(i % 2) * 50 + shift + (i % 3)},${i % 4}`).join('\n');
+    const first = await importCsvText(db, `x,y\n${rows(0)}\n`, { name: 'first' });
+    const p = params({ datasetId: first.id, features: ['x', 'y'], k: 2 });
+    const a = await engine.segment(p);
+    deleteDataset(db, first.id);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = await importCsvText(db, `x,y\n${rows(1000)}\n`, { name: 'second' });
+    assert.equal(second.id, first.id, 'SQLite reused the id');
+    const b = await engine.segment({ ...p, datasetId: second.id });
+    assert.notDeepEqual(b.segments.map((s) => s.centroid.x), a.segments.map((s) => s.centroid.x));
+    assert.ok(b.segments.every((s) => s.centroid.x >= 1000), 'centres come from the new data');
+  });
+});
