@@ -57,12 +57,12 @@ function sameToken(a: string, b: string): boolean {
  */
 export function csrfProtection(options: { bearerAccepted: (req: Request) => boolean }): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    let token = readCookie(req, CSRF_COOKIE);
-    if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) {
+    const cookie = readCookie(req, CSRF_COOKIE);
+    const valid = cookie !== undefined && /^[A-Za-z0-9_-]{43}$/.test(cookie);
+    let token = valid ? cookie : undefined;
+    if (!token) {
       token = randomBytes(32).toString('base64url');
       setStrictCookie(req, res, CSRF_COOKIE, token);
-      // This request's own cookie was missing: a state-changing one fails below.
-      req.headers.cookie = undefined;
     }
     res.locals.csrfToken = token;
     if (SAFE_METHODS.has(req.method)) return next();
@@ -72,8 +72,7 @@ export function csrfProtection(options: { bearerAccepted: (req: Request) => bool
     // forged cross-site request could borrow. Browsers always send at least one of them.
     if (!req.headers.origin && !req.headers['sec-fetch-site'] && !req.headers.cookie) return next();
     const sent = req.get(CSRF_HEADER) ?? (typeof req.body === 'object' && req.body ? (req.body as Record<string, unknown>)[CSRF_FIELD] : undefined);
-    const cookie = readCookie(req, CSRF_COOKIE);
-    if (typeof sent === 'string' && cookie && sameToken(sent, cookie)) return next();
+    if (valid && typeof sent === 'string' && sameToken(sent, cookie)) return next();
     next(new InputError('This request did not carry the page\'s security token (it may come from another site, or the page is out of date). Reload the page and try again.', { status: 403 }));
   };
 }

@@ -151,6 +151,15 @@ describe('access control with DASHBOARD_PASSWORD', () => {
     assert.match((res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('cs_session='))!, /Secure/);
   });
 
+  it('keeps a signed-in session when the browser lost only its CSRF cookie (a restart)', async () => {
+    const { cookie, token } = await browserToken(app, '/login');
+    const ok = await request(app).post('/login').set('X-Forwarded-For', '203.0.113.11').set('Cookie', cookie).set('Origin', 'http://127.0.0.1')
+      .type('form').send({ password, _csrf: token }).expect(303);
+    const session = (ok.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('cs_session='))!.split(';')[0];
+    const page = await request(app).get('/datasets').set('Cookie', session).expect(200);
+    assert.ok((page.headers['set-cookie'] as unknown as string[]).some((c) => c.startsWith('cs_csrf=')), 'a new CSRF cookie is issued');
+  });
+
   it('refuses a login post without the CSRF token', async () => {
     await request(app).post('/login').set('Origin', 'https://evil.example').set('X-Forwarded-For', '203.0.113.10').type('form').send({ password }).expect(403);
   });
