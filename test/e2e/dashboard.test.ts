@@ -130,11 +130,13 @@ describe('dashboard controls in Chromium', { skip: browserSkip }, () => {
     // few reconnect rounds when the browser is busy (seen about once in six runs): the test
     // is about the refresh after a registration, so it waits up to 40 s for the streams.
     let listening = 0;
+    const waitStarted = Date.now();
     for (let i = 0; i < 800 && listening < 2; i++) {
       listening = ((await (await fetch(`${session.server.baseUrl}/healthz`)).json()) as { liveClients: number }).liveClients;
       if (listening < 2) await new Promise((r) => setTimeout(r, 50));
     }
     assert.ok(listening >= 2, `${listening} pages listening for events`);
+    console.log(`both event streams connected after ${Date.now() - waitStarted} ms`);
     const response = await fetch(`${session.server.baseUrl}/api/customers?k=4`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify([{ age: 30, annual_income: 50000, spending_score: 60, membership_years: 2, purchase_frequency: 8, last_purchase_amount: 150 }, { age: 60, annual_income: 70000, spending_score: 50, membership_years: 14, purchase_frequency: 12, last_purchase_amount: 200 }]),
