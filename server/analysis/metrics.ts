@@ -215,8 +215,21 @@ export function calinskiHarabasz(x: Matrix, labels: Int32Array): number {
   return within === 0 ? 1 : (between * (n - k)) / (within * (k - 1));
 }
 
-export function computeMetrics(x: Matrix, labels: Int32Array, seed = 42, distances?: Float64Array): ClusterMetrics {
-  const sil = distances ? { value: silhouetteFromDistances(distances, labels), sampled: false } : silhouetteScore(x, labels, seed);
+/**
+ * Precomputed pairwise distances for the silhouette: of every row, or of the sampled rows
+ * listed in `rows` (a sweep shares one sample's distances across every k).
+ */
+export interface SilhouetteDistances {
+  distances: Float64Array;
+  rows?: Int32Array;
+}
+
+export function computeMetrics(x: Matrix, labels: Int32Array, seed = 42, shared?: SilhouetteDistances): ClusterMetrics {
+  const sil = !shared
+    ? silhouetteScore(x, labels, seed)
+    : shared.rows
+      ? { value: silhouetteFromDistances(shared.distances, Int32Array.from(shared.rows, (i) => labels[i])), sampled: true }
+      : { value: silhouetteFromDistances(shared.distances, labels), sampled: false };
   return {
     inertia: inertia(x, labels),
     silhouette: sil.value,

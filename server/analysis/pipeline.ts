@@ -158,7 +158,7 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
   // Shared distances cover the fit rows, which are every row when nothing was excluded.
   const distances = prep.report.rowsExcluded === 0 && !labels.some((l) => l < 0) ? distancesOf(prepared) ?? undefined : undefined;
   // The sweep's scores are this fit's own only when its silhouette was exact (small data).
-  const metrics = shared && prep.report.rowsExcluded === 0 && !shared.metrics.silhouetteSampled ? shared.metrics : k >= 2 ? computeMetrics(x, labels, options.seed, distances) : { inertia: Number.NaN, silhouette: Number.NaN, silhouetteSampled: false, daviesBouldin: Number.NaN, calinskiHarabasz: Number.NaN };
+  const metrics = shared && prep.report.rowsExcluded === 0 && !shared.metrics.silhouetteSampled ? shared.metrics : k >= 2 ? computeMetrics(x, labels, options.seed, distances ? { distances } : undefined) : { inertia: Number.NaN, silhouette: Number.NaN, silhouetteSampled: false, daviesBouldin: Number.NaN, calinskiHarabasz: Number.NaN };
   if (metrics.silhouetteSampled) notes.push(`The silhouette is estimated on a random sample of ${SILHOUETTE_SAMPLE.toLocaleString('en-US')} customers.`);
   if (fit.dbscan && noiseCount > 0) notes.push('Metrics leave DBSCAN noise points out.');
   const stability = shared ? shared.stability : k >= 2 ? bootstrapStability(fitX, fit.labels, { ...algorithmOptions, initialCentroids: undefined }) : { meanAri: Number.NaN, replicates: 0, sampleSize: 0 };

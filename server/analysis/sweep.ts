@@ -6,7 +6,7 @@ import { fitKMeans } from './cluster/kmeans.ts';
 import { fitMiniBatch } from './cluster/minibatch.ts';
 import type { Algorithm, ClusterFit } from './cluster/types.ts';
 import { selectRows, type Matrix } from './matrix.ts';
-import { calinskiHarabasz, computeMetrics, daviesBouldin, inertia, pairwiseDistances, silhouetteFromDistances, type ClusterMetrics } from './metrics.ts';
+import { computeMetrics, pairwiseDistances, type ClusterMetrics, type SilhouetteDistances } from './metrics.ts';
 import { sampleIndices } from './random.ts';
 
 export interface SweepRow {
@@ -113,9 +113,13 @@ export function sweepK(x: Matrix, options: SweepOptions, sharedDistances?: Float
   // Small data: pairwise distances once, reused by every k's exact silhouette. Larger data:
   // the same on a seeded sample, so the curve costs one distance matrix, not one per k.
   const distances = sharedDistances ?? (x.rows <= SHARED_DISTANCE_LIMIT ? pairwiseDistances(x) : undefined);
-  const silhouetteSample = distances ? undefined : sampleIndices(x.rows, SHARED_DISTANCE_LIMIT, options.seed);
-  const sampleDistances = silhouetteSample ? pairwiseDistances(selectRows(x, silhouetteSample)) : undefined;
-  if (silhouetteSample) notes.push(`Silhouettes on the curves are estimated on a random sample of ${SHARED_DISTANCE_LIMIT.toLocaleString('en-US')} customers.`);
+  let silhouetteFrom: SilhouetteDistances;
+  if (distances) silhouetteFrom = { distances };
+  else {
+    const rows = sampleIndices(x.rows, SHARED_DISTANCE_LIMIT, options.seed);
+    silhouetteFrom = { distances: pairwiseDistances(selectRows(x, rows)), rows };
+    notes.push(`Silhouettes on the curves are estimated on a random sample of ${SHARED_DISTANCE_LIMIT.toLocaleString('en-US')} customers.`);
+  }
   const rows: SweepRow[] = [];
   for (let k = options.kMin; k <= kMax; k++) {
     let labels: Int32Array;
@@ -127,15 +131,7 @@ export function sweepK(x: Matrix, options: SweepOptions, sharedDistances?: Float
         : fitKMeans(x, { k, seed: options.seed, nInit: options.nInit });
       labels = fit.labels;
     }
-    const m: ClusterMetrics = silhouetteSample
-      ? {
-        inertia: inertia(x, labels),
-        silhouette: silhouetteFromDistances(sampleDistances!, Int32Array.from(silhouetteSample, (i) => labels[i])),
-        silhouetteSampled: true,
-        daviesBouldin: daviesBouldin(x, labels),
-        calinskiHarabasz: calinskiHarabasz(x, labels),
-      }
-      : computeMetrics(x, labels, options.seed, distances);
+    const m = computeMetrics(x, labels, options.seed, silhouetteFrom);
     if (fit) onFit?.(k, { fit, metrics: m });
     rows.push({ k, inertia: m.inertia, silhouette: m.silhouette, daviesBouldin: m.daviesBouldin, calinskiHarabasz: m.calinskiHarabasz });
   }

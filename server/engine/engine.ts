@@ -34,6 +34,12 @@ export interface EngineSettings {
 export const RESULT_CACHE_ROWS = 4_000_000;
 const byRows = { maxWeight: RESULT_CACHE_ROWS, weigh: (r: SegmentationResult) => r.labels.length };
 
+interface DatasetKeys {
+  datasetId: number;
+  identity: string;
+  version: string;
+}
+
 function sameRows(a: Int32Array, b: Int32Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -67,56 +73,59 @@ export class Engine {
     return this.settings.agglomerativeMaxRows ? { ...params, agglomerativeMaxRows: this.settings.agglomerativeMaxRows } : params;
   }
 
-  /** The dataset's version is part of every key, so a changed dataset never reads stale results. */
-  private versionKey(datasetId: number): string {
+  /**
+   * Cache keys of a dataset, read once per call: `identity` names the dataset across its
+   * versions (with its creation time, because SQLite gives a new dataset the id of a deleted
+   * one), `version` adds the version, so a changed dataset never reads stale results.
+   */
+  private keysOf(datasetId: number): DatasetKeys {
     const { version, createdAt } = datasetVersion(this.db, datasetId);
-    return `${datasetId}#${createdAt}@${version}`;
-  }
-
-  /** The dataset across its versions (a re-created dataset with a reused id is another one). */
-  private identityKey(datasetId: number): string {
-    return `${datasetId}#${datasetVersion(this.db, datasetId).createdAt}`;
+    const identity = `${datasetId}#${createdAt}`;
+    return { datasetId, identity, version: `${identity}@${version}` };
   }
 
   table(datasetId: number): DataTable {
-    return this.tables.getOrCompute(this.versionKey(datasetId), () => {
+    return this.tableOf(this.keysOf(datasetId));
+  }
+
+  private tableOf(keys: DatasetKeys): DataTable {
+    return this.tables.getOrCompute(keys.version, () => {
       // A new version after registrations: read only the appended rows onto the last table.
-      const identity = this.identityKey(datasetId);
-      const latest = this.latestTables.get(String(datasetId));
-      const table = loadDataTable(this.db, datasetId, latest?.identity === identity ? latest.table : undefined);
-      this.latestTables.set(String(datasetId), { identity, table });
+      const latest = this.latestTables.get(String(keys.datasetId));
+      const table = loadDataTable(this.db, keys.datasetId, latest?.identity === keys.identity ? latest.table : undefined);
+      this.latestTables.set(String(keys.datasetId), { identity: keys.identity, table });
       return table;
     });
   }
 
   /** The Overview tab's statistics, once per dataset version and outlier rule. */
   overview(datasetId: number, outlierRule: 'iqr' | 'zscore'): DatasetOverview {
-    return this.overviews.getOrCompute(`${this.versionKey(datasetId)}|${outlierRule}`, () => datasetOverview(this.table(datasetId), outlierRule));
+    const keys = this.keysOf(datasetId);
+    return this.overviews.getOrCompute(`${keys.version}|${outlierRule}`, () => datasetOverview(this.tableOf(keys), outlierRule));
   }
 
-  private prepare(params: SegmentationParams): PreparedData {
-    const key = `${this.versionKey(params.datasetId)}|${preprocessKey(params)}`;
-    return this.prepared.getOrCompute(key, () => prepare(this.table(params.datasetId), params));
+  private prepare(keys: DatasetKeys, params: SegmentationParams): PreparedData {
+    return this.prepared.getOrCompute(`${keys.version}|${preprocessKey(params)}`, () => prepare(this.tableOf(keys), params));
   }
 
   async sweep(requested: SegmentationParams, context: RunContext = {}): Promise<SweepResult> {
     const params = this.withSettings(requested);
-    const key = `${this.versionKey(params.datasetId)}|${sweepKey(params)}`;
+    const keys = this.keysOf(params.datasetId);
+    const key = `${keys.version}|${sweepKey(params)}`;
     const cached = this.sweeps.get(key);
     if (cached) return cached;
     // Customers registered since the last sweep do not move the curves enough to wait for a
     // new sweep: the previous one serves until a refit.
-    const latestKey = `${this.identityKey(params.datasetId)}|${sweepKey(params)}`;
+    const latestKey = `${keys.identity}|${sweepKey(params)}`;
     const previous = this.latestSweeps.get(latestKey);
     if (previous) {
       this.sweeps.set(key, previous);
       return previous;
     }
     const pool = this.settings.pool;
-    const tableKey = this.versionKey(params.datasetId);
     const sweep = pool
-      ? await pool.run<SweepResult>({ kind: 'sweep', tableKey, table: this.table(params.datasetId), options: params }, key, context)
-      : runSweep(this.prepare(params), params);
+      ? await pool.run<SweepResult>({ kind: 'sweep', tableKey: keys.version, table: this.tableOf(keys), options: params }, key, context)
+      : runSweep(this.prepare(keys, params), params);
     this.sweeps.set(key, sweep);
     this.latestSweeps.set(latestKey, sweep);
     return sweep;
@@ -126,27 +135,27 @@ export class Engine {
     const params = this.withSettings(requested);
     const k = params.k ?? (params.algorithm === 'dbscan' ? 2 : (await this.sweep(params, context)).recommendedK);
     const resolved = { ...params, k };
-    const key = `${this.versionKey(params.datasetId)}|${JSON.stringify(resolved)}`;
+    const keys = this.keysOf(params.datasetId);
+    const key = `${keys.version}|${JSON.stringify(resolved)}`;
     const cached = this.results.get(key);
     if (cached) return cached;
-    const latestKey = `${this.identityKey(params.datasetId)}|${JSON.stringify(resolved)}`;
-    const table = this.table(params.datasetId);
+    const latestKey = `${keys.identity}|${JSON.stringify(resolved)}`;
+    const table = this.tableOf(keys);
     const previous = this.latestFits.get(latestKey);
+    const pool = this.settings.pool;
     let result: SegmentationResult;
     if (previous && previous.rowCount < table.rowCount) {
       // Rows are only ever appended (registrations): assign the new ones with the fit. On a
       // big dataset that is seconds of work, so it runs in the worker like a fit.
-      const pool = this.settings.pool;
       result = pool
-        ? await pool.run<SegmentationResult>({ kind: 'extend', tableKey: this.versionKey(params.datasetId), table, previous }, key, context)
+        ? await pool.run<SegmentationResult>({ kind: 'extend', tableKey: keys.version, table, previous }, key, context)
         : extendSegmentation(previous, table);
     } else {
-      const pool = this.settings.pool;
       result = pool
-        ? await pool.run<SegmentationResult>({ kind: 'segment', tableKey: this.versionKey(params.datasetId), table, options: resolved }, key, context)
-        : segment(table, this.prepare(params), resolved);
+        ? await pool.run<SegmentationResult>({ kind: 'segment', tableKey: keys.version, table, options: resolved }, key, context)
+        : segment(table, this.prepare(keys, params), resolved);
     }
-    result = this.shareParts(`${this.versionKey(params.datasetId)}|${preprocessKey(params)}`, result);
+    result = this.shareParts(`${keys.version}|${preprocessKey(params)}`, result);
     this.results.set(key, result);
     this.latestFits.set(latestKey, result);
     return result;
@@ -173,10 +182,11 @@ export class Engine {
 
   /** Table-wide work for saved segmentations (see model-ops.ts), in the worker when there is one. */
   async onTable<T>(datasetId: number, task: TableTask): Promise<T> {
-    const table = this.table(datasetId);
+    const keys = this.keysOf(datasetId);
+    const table = this.tableOf(keys);
     const pool = this.settings.pool;
     if (!pool) return runTableTask(table, task) as T;
-    return pool.run<T>({ kind: 'table', tableKey: this.versionKey(datasetId), table, task }, `table-task|${++this.tableTasks}`);
+    return pool.run<T>({ kind: 'table', tableKey: keys.version, table, task }, `table-task|${++this.tableTasks}`);
   }
 
   /** Drops cached fits (the sweep and matrices stay): benchmarks time honest re-runs with it. */

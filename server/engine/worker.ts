@@ -44,8 +44,4 @@ parentPort?.on('message', (task: WorkerTask) => {
     reply = { id: task.id, ok: false, error: { message: err.message, status: (err as InputError).status, field: (err as InputError).field, input: err instanceof InputError } };
   }
   parentPort!.postMessage(reply);
-  if (process.env.CS_DEBUG_MEMORY) {
-    const m = process.memoryUsage();
-    console.error(`worker ${task.kind}: rss ${(m.rss / 2 ** 20).toFixed(0)} MB, heap ${(m.heapUsed / 2 ** 20).toFixed(0)}/${(m.heapTotal / 2 ** 20).toFixed(0)} MB, array buffers ${(m.arrayBuffers / 2 ** 20).toFixed(0)} MB`);
-  }
 });

@@ -1,5 +1,5 @@
 /** The JSON API: datasets, segments, sweep, predict. Shapes as DESIGN.md fixes them. */
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
 import type { Engine } from '../engine/engine.ts';
 import { InputError } from '../errors.ts';
@@ -13,7 +13,7 @@ import { PARAM_NAMES, parseSegmentationParams } from './params.ts';
 import { predictCustomer } from '../analysis/predict.ts';
 import type { ModelService } from '../engine/models.ts';
 import { runContext } from './run-context.ts';
-import { parseInput, pathId, predictBody, renameBody } from './inputs.ts';
+import { datasetIdParam, parseInput, predictBody, renameBody } from './inputs.ts';
 
 const finite = (v: number) => (Number.isFinite(v) ? v : null);
 
@@ -54,10 +54,6 @@ export interface ApiDeps {
 
 const datasetBody = ({ id, name, rowCount, version, columns }: DatasetInfo) => ({ id, name, rowCount, version, columns });
 
-function idParam(req: Request): number {
-  return pathId(req.params.id, 'The dataset id');
-}
-
 export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDeps): Router {
   const router = Router();
   const multipart = multipartUpload(staging, maxUploadBytes);
@@ -95,11 +91,11 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
 
   router.patch('/api/datasets/:id', (req, res) => {
     const { name } = parseInput(renameBody, req.body ?? {}, { field: 'name' });
-    res.json(datasetBody(renameDataset(db, idParam(req), name)));
+    res.json(datasetBody(renameDataset(db, datasetIdParam(req.params), name)));
   });
 
   router.delete('/api/datasets/:id', (req, res) => {
-    deleteDataset(db, idParam(req));
+    deleteDataset(db, datasetIdParam(req.params));
     res.status(204).end();
   });
 

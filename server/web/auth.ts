@@ -3,12 +3,13 @@
  * people, `Authorization: Bearer <password>` for programs. Without a password every route is
  * open, and the README says so.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
 import { readCookie, setStrictCookie } from './cookies.ts';
 import { isHtmx } from './render.ts';
+import { sameSecret } from './secrets.ts';
 
 export interface AuthSettings {
   password: string;
@@ -20,13 +21,6 @@ export interface AuthSettings {
 
 export const SESSION_COOKIE = 'cs_session';
 const MAX_LOCKOUT_MS = 60_000;
-
-/** Equal-length digests compared in constant time: neither content nor length leaks. */
-function samePassword(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
 
 /** Failed logins per client address: each failure locks the address out for longer. */
 class LoginThrottle {
@@ -76,7 +70,7 @@ export class Auth {
   bearerAccepted(req: Request): boolean {
     const header = req.get('Authorization');
     const match = header?.match(/^Bearer (.+)$/);
-    return !!match && samePassword(match[1], this.settings.password);
+    return !!match && sameSecret(match[1], this.settings.password);
   }
 
   private sessionValid(req: Request): boolean {
@@ -126,7 +120,7 @@ export class Auth {
         return;
       }
       if (!fields.success) throw new InputError(fields.error.issues[0].message, { field: 'password' });
-      if (!samePassword(fields.data.password, this.settings.password)) {
+      if (!sameSecret(fields.data.password, this.settings.password)) {
         const delay = this.throttle.fail(client);
         res.status(401).render('login', { title: 'Sign in', next, message: `That password is not right. You can try again in ${Math.ceil(delay / 1000)} second${delay <= 1000 ? '' : 's'}.` });
         return;

@@ -7,7 +7,6 @@ import type { SegmentationResult } from '../analysis/pipeline.ts';
 import type { Prediction } from '../analysis/predict.ts';
 import { sampleIndices } from '../analysis/random.ts';
 import { boxStatsOfSorted, type BoxStats, type Histogram } from '../analysis/summary.ts';
-import type { DataTable } from '../analysis/table.ts';
 import type { SweepResult } from '../analysis/sweep.ts';
 import { topLoadings } from '../analysis/pca.ts';
 

@@ -9,16 +9,12 @@ import { deleteDataset, getDataset, listDatasets, renameDataset, type DatasetInf
 import { delimiterName, KIND_PREFIX, parseImportChoices } from './import-options.ts';
 import { isHtmx } from './render.ts';
 import { multipartUpload } from './uploads.ts';
-import { parseInput, pathId, renameBody } from './inputs.ts';
+import { datasetIdParam, parseInput, renameBody } from './inputs.ts';
 
 export interface DatasetRoutesDeps {
   db: Db;
   staging: UploadStaging;
   maxUploadBytes: number;
-}
-
-function datasetId(req: Request): number {
-  return pathId(req.params.id, 'The dataset id');
 }
 
 function defaultName(originalName: string | undefined): string {
@@ -82,12 +78,12 @@ export function datasetsRouter({ db, staging, maxUploadBytes }: DatasetRoutesDep
 
   router.post('/datasets/:id/rename', form, (req, res) => {
     const { name } = parseInput(renameBody, req.body ?? {}, { field: 'name' });
-    renameDataset(db, datasetId(req), name);
+    renameDataset(db, datasetIdParam(req.params), name);
     renderList(req, res);
   });
 
   router.post('/datasets/:id/delete', (req, res) => {
-    deleteDataset(db, getDataset(db, datasetId(req)).id);
+    deleteDataset(db, getDataset(db, datasetIdParam(req.params)).id);
     renderList(req, res);
   });
 

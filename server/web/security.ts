@@ -2,11 +2,12 @@
  * Browser-facing protections: security headers with a strict Content-Security-Policy, and a
  * CSRF token every state-changing request must carry.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import { InputError } from '../errors.ts';
 import { readCookie, setStrictCookie } from './cookies.ts';
+import { sameSecret } from './secrets.ts';
 
 /**
  * No inline scripts or styles and no eval: the pages load their scripts and styles from this
@@ -44,12 +45,6 @@ export const CSRF_FIELD = '_csrf';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-function sameToken(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 /**
  * A random token per browser in a strict cookie, echoed by the page into a meta tag that
  * app.js sends back as a header (double submit). Another site can make the browser send a
@@ -72,7 +67,7 @@ export function csrfProtection(options: { bearerAccepted: (req: Request) => bool
     // forged cross-site request could borrow. Browsers always send at least one of them.
     if (!req.headers.origin && !req.headers['sec-fetch-site'] && !req.headers.cookie) return next();
     const sent = req.get(CSRF_HEADER) ?? (typeof req.body === 'object' && req.body ? (req.body as Record<string, unknown>)[CSRF_FIELD] : undefined);
-    if (valid && typeof sent === 'string' && sameToken(sent, cookie)) return next();
+    if (valid && typeof sent === 'string' && sameSecret(sent, cookie)) return next();
     next(new InputError('This request did not carry the page\'s security token (it may come from another site, or the page is out of date). Reload the page and try again.', { status: 403 }));
   };
 }

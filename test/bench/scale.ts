@@ -5,13 +5,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, get as httpGet } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { writeBigCsv } from '../fixtures/big-csv.ts';
+import { listenWithClient } from '../support/listening-app.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -38,20 +37,9 @@ async function child(dbPath: string): Promise<void> {
   const db = openDatabase(dbPath);
   const pool = new WorkerPool(1);
   const engine = new Engine(db, { pool });
-  const server = createApp({ db, engine }).listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const agent = new Agent({ keepAlive: true });
-  const timed = (path: string) => new Promise<number>((resolve, reject) => {
-    const started = performance.now();
-    httpGet(base + path, { agent, headers: { 'HX-Request': 'true' } }, (response) => {
-      response.resume();
-      response.on('end', () => (response.statusCode === 200 ? resolve((performance.now() - started) / 1000) : reject(new Error(`${path} answered ${response.statusCode}`))));
-    }).on('error', reject);
-  });
-  const idleRssMb = process.memoryUsage().rss / 2 ** 20;
+  const client = await listenWithClient(createApp({ db, engine }));
+  const timed = async (path: string) => (await client.timedGet(path)) / 1000;
   const firstViewSeconds = await timed('/clusters?dataset=1&k=5');
-  if (process.env.BENCH_VERBOSE) console.error('idle', idleRssMb, 'after first view', process.memoryUsage());
   let rerunSeconds = 0;
   for (const k of [3, 4, 6, 8]) rerunSeconds = Math.max(rerunSeconds, await timed(`/clusters?dataset=1&k=${k}`));
   const sweepSeconds = await timed('/api/sweep?dataset=1&seed=7');
@@ -66,9 +54,7 @@ async function child(dbPath: string): Promise<void> {
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   };
   console.log(JSON.stringify(figures));
-  agent.destroy();
-  server.closeAllConnections();
-  server.close();
+  await client.close();
   await pool.close();
   db.close();
 }
