@@ -7,6 +7,12 @@ import type { DataTable, NumericColumn } from '../analysis/table.ts';
 import { BusyError, InputError, SupersededError } from '../errors.ts';
 import { LruCache } from './lru.ts';
 
+/**
+ * From the sources (tsx), an entry that registers the TypeScript loader in the worker; from
+ * the bundle npm start runs (dist/main.js), the bundled worker beside it (scripts/build.mjs).
+ */
+const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('./worker-entry.mjs', import.meta.url) : new URL('./engine/worker.js', import.meta.url);
+
 /** Tables each worker keeps (the worker's cache and the pool's mirror of it). */
 export const WORKER_TABLES = 2;
 import type { WorkerReply, WorkerTask } from './worker.ts';
@@ -103,7 +109,7 @@ export class WorkerPool {
   }
 
   private start(slot: Slot): void {
-    const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url));
+    const worker = new Worker(WORKER_URL);
     worker.on('message', (reply: WorkerReply) => this.finish(slot, reply));
     worker.on('error', (error) => this.fail(slot, error));
     worker.on('exit', (code) => {

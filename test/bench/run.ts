@@ -33,5 +33,7 @@ for (const rows of (process.env.BENCH_SCALE_ROWS ?? '100000,1000000').split(',')
   line(`${n} customers: re-run with a new k, every chart`, s(f.rerunSeconds), rows <= 100_000 ? '< 1 s' : '');
   line(`${n} customers: full k-means fit (k outside the sweep), every chart`, s(f.freshFitSeconds), '');
   line(`${n} customers: event-loop delay p99 during that fit`, `${f.loopDelayP99Ms.toFixed(1)} ms`, '< 50 ms');
+  line(`${n} customers: Overview tab`, s(f.overviewSeconds), '');
+  line(`${n} customers: Predict tab`, s(f.predictSeconds), '');
   line(`${n} customers: server peak RSS`, `${f.peakRssMb.toFixed(0)} MB`, rows >= 1_000_000 ? '< 400 MB' : '');
 }

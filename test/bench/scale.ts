@@ -1,18 +1,19 @@
 /**
- * Big data through the real server stack (createApp, Engine, one analysis worker as npm start
- * runs it): a synthetic dataset of n customers is imported, then the Clusters view is timed
- * with a keep-alive client. Runs in a child process so its peak RSS is the server's.
+ * Big data through the real server: the bundle npm start runs (dist/, one analysis worker)
+ * in its own process, with a synthetic dataset of n customers imported. Each tab is timed
+ * with a keep-alive client; the peak RSS is the server process's own (VmHWM).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { writeBigCsv } from '../fixtures/big-csv.ts';
-import { listenWithClient } from '../support/listening-app.ts';
+import { keepAliveClient } from '../support/listening-app.ts';
+import { startServerProcess } from '../support/server-process.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const LOOP_PROBE = fileURLToPath(new URL('../support/loop-probe.mjs', import.meta.url));
 
 export interface ScaleFigures {
   rows: number;
@@ -26,37 +27,19 @@ export interface ScaleFigures {
   freshFitSeconds: number;
   /** Event-loop delay p99 on the server's request thread while the fresh fit ran. */
   loopDelayP99Ms: number;
+  /** The Overview tab (column statistics, histograms, correlations, outliers). */
+  overviewSeconds: number;
+  /** The Predict tab (input ranges of every feature). */
+  predictSeconds: number;
+  /** Peak resident memory of the server process, worker threads included. */
   peakRssMb: number;
 }
 
-async function child(dbPath: string): Promise<void> {
-  const { openDatabase } = await import('../../server/store/db.ts');
-  const { createApp } = await import('../../server/app.ts');
-  const { Engine } = await import('../../server/engine/engine.ts');
-  const { WorkerPool } = await import('../../server/engine/pool.ts');
-  const db = openDatabase(dbPath);
-  const pool = new WorkerPool(1);
-  const engine = new Engine(db, { pool });
-  const client = await listenWithClient(createApp({ db, engine }));
-  const timed = async (path: string) => (await client.timedGet(path)) / 1000;
-  const firstViewSeconds = await timed('/clusters?dataset=1&k=5');
-  let rerunSeconds = 0;
-  for (const k of [3, 4, 6, 8]) rerunSeconds = Math.max(rerunSeconds, await timed(`/clusters?dataset=1&k=${k}`));
-  const sweepSeconds = await timed('/api/sweep?dataset=1&seed=7');
-  const delay = monitorEventLoopDelay({ resolution: 5 });
-  delay.enable();
-  const freshFitSeconds = await timed('/clusters?dataset=1&k=12');
-  delay.disable();
-  const figures: Omit<ScaleFigures, 'rows'> = {
-    firstViewSeconds, sweepSeconds, rerunSeconds, freshFitSeconds,
-    loopDelayP99Ms: delay.percentile(99) / 1e6,
-    // maxRSS is in kilobytes on Linux, and covers the worker threads of this process.
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-  };
-  console.log(JSON.stringify(figures));
-  await client.close();
-  await pool.close();
-  db.close();
+/** Peak resident set of a process so far, from Linux's /proc (kB there). */
+function peakRssMb(pid: number): number {
+  const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
+  if (!match) throw new Error('no VmHWM in /proc status');
+  return Number(match[1]) / 1024;
 }
 
 export async function benchScale(rows: number): Promise<ScaleFigures> {
@@ -70,12 +53,30 @@ export async function benchScale(rows: number): Promise<ScaleFigures> {
     const db = openDatabase(dbPath);
     await importCsvFile(db, csv, { name: `${rows} customers`, maxBytes: 1e12 });
     db.close();
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/bench/scale.ts', 'child', dbPath], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    if (run.status !== 0) throw new Error(`scale bench failed (exit ${run.status})`);
-    return { rows, ...(JSON.parse(run.stdout.trim().split('\n').pop()!) as Omit<ScaleFigures, 'rows'>) };
+    const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error(`the server build failed (exit ${build.status})`);
+    const server = await startServerProcess(dbPath, { WORKERS: '1' }, { built: true, ipc: true, nodeArgs: ['--import', LOOP_PROBE] });
+    const client = keepAliveClient(server.base);
+    try {
+      const timed = async (path: string) => (await client.timedGet(path)) / 1000;
+      const firstViewSeconds = await timed('/clusters?dataset=1&k=5');
+      let rerunSeconds = 0;
+      for (const k of [3, 4, 6, 8]) rerunSeconds = Math.max(rerunSeconds, await timed(`/clusters?dataset=1&k=${k}`));
+      const sweepSeconds = await timed('/api/sweep?dataset=1&seed=7');
+      const loopDelay = new Promise<{ loopDelayP99Ms: number }>((resolve) => server.child.once('message', (m) => resolve(m as { loopDelayP99Ms: number })));
+      server.child.send('loop-delay:start');
+      const freshFitSeconds = await timed('/clusters?dataset=1&k=12');
+      server.child.send('loop-delay:stop');
+      const { loopDelayP99Ms } = await loopDelay;
+      const overviewSeconds = await timed('/?dataset=1');
+      const predictSeconds = await timed('/predict?dataset=1&k=5');
+      return { rows, firstViewSeconds, sweepSeconds, rerunSeconds, freshFitSeconds, loopDelayP99Ms, overviewSeconds, predictSeconds, peakRssMb: peakRssMb(server.child.pid!) };
+    } finally {
+      await client.close();
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-if (process.argv[2] === 'child') await child(process.argv[3]);

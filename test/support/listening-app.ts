@@ -15,7 +15,19 @@ export interface ListeningApp {
 export async function listenWithClient(app: Express): Promise<ListeningApp> {
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = keepAliveClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  return {
+    timedGet: client.timedGet,
+    close: async () => {
+      await client.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** The same client for a server running elsewhere (another process). */
+export function keepAliveClient(base: string): ListeningApp {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   return {
     timedGet: (path) => new Promise<number>((resolve, reject) => {
@@ -25,10 +37,6 @@ export async function listenWithClient(app: Express): Promise<ListeningApp> {
         response.on('end', () => (response.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`${path} answered ${response.statusCode}`))));
       }).on('error', reject);
     }),
-    close: async () => {
-      agent.destroy();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    close: async () => agent.destroy(),
   };
 }

@@ -11,9 +11,19 @@ export interface ServerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function startServerProcess(dbPath: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: ROOT, env: { ...process.env, DB_PATH: dbPath, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+export interface ServerProcessOptions {
+  /** Run the bundle npm start runs (dist/, see scripts/build.mjs) instead of the sources under tsx. */
+  built?: boolean;
+  /** Node options before the entry point, such as a preloaded probe. */
+  nodeArgs?: string[];
+  /** Open an IPC channel (child.send / 'message'). */
+  ipc?: boolean;
+}
+
+export async function startServerProcess(dbPath: string, env: Record<string, string> = {}, options: ServerProcessOptions = {}): Promise<ServerProcess> {
+  const entry = options.built ? ['dist/main.js'] : ['--import', 'tsx', 'server/main.ts'];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
+    cwd: ROOT, env: { ...process.env, DB_PATH: dbPath, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc ? ['ipc' as const] : [])],
   });
   let output = '';
   child.stderr!.on('data', (d) => (output += d));
