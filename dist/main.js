@@ -27,6 +27,37 @@ function sweepKey(o) {
   return JSON.stringify([preprocessKey(o), algorithm, o.seed, o.nInit, o.batchSize, o.iterations, o.kMin, o.kMax, o.agglomerativeMaxRows]);
 }
 
+// server/errors.ts
+var InputError = class extends Error {
+  status;
+  field;
+  constructor(message, options = {}) {
+    super(message);
+    this.name = "InputError";
+    this.field = options.field;
+    this.status = options.status ?? 400;
+  }
+};
+var NotFoundError = class extends InputError {
+  constructor(message) {
+    super(message, { status: 404 });
+    this.name = "NotFoundError";
+  }
+};
+var SupersededError = class extends Error {
+  constructor(message = "A newer request for the same view replaced this one.") {
+    super(message);
+    this.name = "SupersededError";
+  }
+};
+var BusyError = class extends Error {
+  status = 503;
+  constructor(message = "The server is busy with other analyses; try again in a few seconds.") {
+    super(message);
+    this.name = "BusyError";
+  }
+};
+
 // server/analysis/matrix.ts
 function createMatrix(rows, cols, data) {
   if (data && data.length !== rows * cols) throw new Error(`matrix data has ${data.length} values, expected ${rows * cols}`);
@@ -148,34 +179,721 @@ function meanVariance(x) {
   return total / (x.cols || 1);
 }
 
-// server/errors.ts
-var InputError = class extends Error {
-  status;
-  field;
-  constructor(message, options = {}) {
-    super(message);
-    this.name = "InputError";
-    this.field = options.field;
-    this.status = options.status ?? 400;
+// server/analysis/cluster/types.ts
+var ALGORITHMS = ["kmeans", "minibatch", "agglomerative", "dbscan"];
+var NOISE = -1;
+function assertUnreachable(value, what) {
+  throw new Error(`unknown ${what}: ${String(value)}`);
+}
+
+// server/analysis/cluster/dbscan.ts
+function validateDbscan(options) {
+  if (!(options.eps > 0) || !Number.isFinite(options.eps)) {
+    throw new InputError(`eps must be a positive number; got ${options.eps}.`, { field: "eps" });
   }
-};
-var NotFoundError = class extends InputError {
-  constructor(message) {
-    super(message, { status: 404 });
-    this.name = "NotFoundError";
+  if (!Number.isInteger(options.minPts) || options.minPts < 1) {
+    throw new InputError(`minPts must be a whole number of at least 1; got ${options.minPts}.`, { field: "minPts" });
   }
-};
-var SupersededError = class extends Error {
-  constructor(message = "A newer request for the same view replaced this one.") {
-    super(message);
-    this.name = "SupersededError";
+}
+function neighbours(x, i, eps2) {
+  const out = [];
+  for (let j = 0; j < x.rows; j++) if (squaredDistance(x, i, x, j) <= eps2) out.push(j);
+  return out;
+}
+function fitDbscan(x, options) {
+  validateDbscan(options);
+  const eps2 = options.eps * options.eps;
+  const n = x.rows;
+  const neighbourLists = Array.from({ length: n }, (_, i) => neighbours(x, i, eps2));
+  const isCore = neighbourLists.map((list) => list.length >= options.minPts);
+  const labels = new Int32Array(n).fill(NOISE);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    if (labels[i] !== NOISE || !isCore[i]) continue;
+    const stack = [i];
+    labels[i] = k;
+    while (stack.length) {
+      const p = stack.pop();
+      if (!isCore[p]) continue;
+      for (const q of neighbourLists[p]) {
+        if (labels[q] === NOISE) {
+          labels[q] = k;
+          stack.push(q);
+        }
+      }
+    }
+    k++;
   }
-};
-var BusyError = class extends Error {
-  status = 503;
-  constructor(message = "The server is busy with other analyses; try again in a few seconds.") {
-    super(message);
-    this.name = "BusyError";
+  const coreRows = isCore.flatMap((core, i) => core ? [i] : []);
+  let noiseCount = 0;
+  for (let i = 0; i < n; i++) if (labels[i] === NOISE) noiseCount++;
+  const notes = [`DBSCAN found ${k} segment${k === 1 ? "" : "s"} and ${noiseCount} noise point${noiseCount === 1 ? "" : "s"} (eps ${options.eps}, minPts ${options.minPts}).`];
+  return {
+    labels,
+    centroids: k > 0 ? clusterMeans(x, labels, k) : createMatrix(0, x.cols),
+    k,
+    noiseCount,
+    corePoints: selectRows(x, coreRows),
+    coreLabels: Int32Array.from(coreRows, (r) => labels[r]),
+    notes
+  };
+}
+function predictDbscan(point, corePoints, coreLabels, eps) {
+  let best = Infinity;
+  let label = NOISE;
+  for (let j = 0; j < corePoints.rows; j++) {
+    let d = 0;
+    for (let c = 0; c < corePoints.cols; c++) d += (point[c] - corePoints.data[j * corePoints.cols + c]) ** 2;
+    if (d < best) {
+      best = d;
+      label = coreLabels[j];
+    }
+  }
+  return best <= eps * eps ? label : NOISE;
+}
+function suggestEps(x, minPts, seed = 42) {
+  const sample = sampleIndices(x.rows, 2e3, seed);
+  const curve = [];
+  const kth = Math.min(Math.max(minPts, 2), x.rows) - 1;
+  for (const i of sample) {
+    const d = new Float64Array(x.rows);
+    for (let j = 0; j < x.rows; j++) d[j] = squaredDistance(x, i, x, j);
+    d.sort();
+    curve.push(Math.sqrt(d[kth]));
+  }
+  curve.sort((a, b) => a - b);
+  const first = curve[0];
+  const last = curve[curve.length - 1];
+  let bestIndex = curve.length - 1;
+  let bestGap = -Infinity;
+  for (let i = 0; i < curve.length; i++) {
+    const xNorm = curve.length > 1 ? i / (curve.length - 1) : 0;
+    const yNorm = last > first ? (curve[i] - first) / (last - first) : 0;
+    if (xNorm - yNorm > bestGap) {
+      bestGap = xNorm - yNorm;
+      bestIndex = i;
+    }
+  }
+  const eps = Math.max(Number(curve[bestIndex].toPrecision(3)), 1e-6);
+  return { eps, curve };
+}
+
+// server/analysis/pca.ts
+import { PCA } from "ml-pca";
+function fixSign(component) {
+  let largest = 0;
+  for (const v of component) if (Math.abs(v) > Math.abs(largest)) largest = v;
+  return largest < 0 ? component.map((v) => -v) : component;
+}
+function covarianceMatrix(x, mean2) {
+  const d = x.cols;
+  const cov = new Float64Array(d * d);
+  const centred = new Float64Array(d);
+  for (let i = 0; i < x.rows; i++) {
+    for (let a = 0; a < d; a++) centred[a] = x.data[i * d + a] - mean2[a];
+    for (let a = 0; a < d; a++) {
+      const va = centred[a];
+      for (let b = a; b < d; b++) cov[a * d + b] += va * centred[b];
+    }
+  }
+  const out = Array.from({ length: d }, () => new Array(d));
+  for (let a = 0; a < d; a++) for (let b = a; b < d; b++) out[a][b] = out[b][a] = cov[a * d + b] / Math.max(1, x.rows - 1);
+  return out;
+}
+function fitPca(x) {
+  const mean2 = new Array(x.cols).fill(0);
+  for (let i = 0; i < x.rows; i++) for (let c = 0; c < x.cols; c++) mean2[c] += x.data[i * x.cols + c] / x.rows;
+  let components;
+  let explainedVarianceRatio;
+  if (x.cols === 1) {
+    components = [[1], [0]];
+    explainedVarianceRatio = [1];
+  } else {
+    const pca = new PCA(covarianceMatrix(x, mean2), { isCovarianceMatrix: true });
+    const vectors = pca.getEigenvectors().transpose().to2DArray();
+    components = vectors.slice(0, 2).map(fixSign);
+    explainedVarianceRatio = pca.getExplainedVariance();
+  }
+  const points = new Float64Array(x.rows * 2);
+  for (let i = 0; i < x.rows; i++) {
+    for (let a = 0; a < 2; a++) {
+      let s = 0;
+      for (let c = 0; c < x.cols; c++) s += (x.data[i * x.cols + c] - mean2[c]) * components[a][c];
+      points[i * 2 + a] = s;
+    }
+  }
+  return { mean: mean2, components, explainedVarianceRatio, points };
+}
+function projectPoint(pca, point) {
+  const out = [0, 0];
+  for (let a = 0; a < 2; a++) {
+    let s = 0;
+    for (let c = 0; c < pca.mean.length; c++) s += (point[c] - pca.mean[c]) * pca.components[a][c];
+    out[a] = s;
+  }
+  return out;
+}
+function topLoadings(pca, featureNames, axis2, count = 3) {
+  return featureNames.map((feature, c) => ({ feature, loading: pca.components[axis2][c] })).sort((a, b) => Math.abs(b.loading) - Math.abs(a.loading)).slice(0, count);
+}
+
+// server/analysis/stats.ts
+function presentValues(values) {
+  let count = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) count++;
+  const out = new Float64Array(count);
+  for (let i = 0, j = 0; i < values.length; i++) if (!Number.isNaN(values[i])) out[j++] = values[i];
+  return out;
+}
+function mean(values) {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i];
+  return values.length ? sum / values.length : Number.NaN;
+}
+function populationSd(values, center = mean(values)) {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += (values[i] - center) ** 2;
+  return values.length ? Math.sqrt(sum / values.length) : Number.NaN;
+}
+function quantileSorted(sorted, q) {
+  if (sorted.length === 0) return Number.NaN;
+  const position = q * (sorted.length - 1);
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
+}
+function presentMoments(values, through) {
+  const length = through ? through.length : values.length;
+  const at = through ? (i) => values[through[i]] : (i) => values[i];
+  let n = 0;
+  let sum = 0;
+  for (let i = 0; i < length; i++) {
+    const v = at(i);
+    if (!Number.isNaN(v)) {
+      n++;
+      sum += v;
+    }
+  }
+  const m = n ? sum / n : Number.NaN;
+  let squares = 0;
+  for (let i = 0; i < length; i++) {
+    const v = at(i);
+    if (!Number.isNaN(v)) squares += (v - m) ** 2;
+  }
+  return { mean: m, sd: n ? Math.sqrt(squares / n) : Number.NaN };
+}
+function quantileOfOrder(values, order, q) {
+  if (order.length === 0) return Number.NaN;
+  const position = q * (order.length - 1);
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  return values[order[lower]] + (values[order[upper]] - values[order[lower]]) * (position - lower);
+}
+function sortedCopy(values) {
+  return (values instanceof Float64Array ? values.slice() : Float64Array.from(values)).sort();
+}
+var ascendingCache = /* @__PURE__ */ new WeakMap();
+function ascendingRows(values) {
+  let order = ascendingCache.get(values);
+  if (!order) {
+    let count = 0;
+    for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) count++;
+    order = new Int32Array(count);
+    for (let i = 0, j = 0; i < values.length; i++) if (!Number.isNaN(values[i])) order[j++] = i;
+    const column = values;
+    order.sort((a, b) => column[a] - column[b] || a - b);
+    ascendingCache.set(values, order);
+  }
+  return order;
+}
+function groupOf(n, index, labels) {
+  const group = new Int32Array(n).fill(-1);
+  for (let i = 0; i < index.length; i++) group[index[i]] = labels[i];
+  return group;
+}
+function gather(values, indices, through) {
+  const out = new Float64Array(indices.length);
+  if (through) for (let i = 0; i < indices.length; i++) out[i] = values[through[indices[i]]];
+  else for (let i = 0; i < indices.length; i++) out[i] = values[indices[i]];
+  return out;
+}
+function mostFrequent(values) {
+  const counts = /* @__PURE__ */ new Map();
+  for (let i = 0; i < values.length; i++) counts.set(values[i], (counts.get(values[i]) ?? 0) + 1);
+  let best = Number.NaN;
+  let bestCount = 0;
+  for (const [value, count] of counts) {
+    if (count > bestCount || count === bestCount && value < best) {
+      best = value;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+function mostFrequentText(values) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const v of values) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best = null;
+  let bestCount = 0;
+  for (const [value, count] of counts) {
+    if (count > bestCount || count === bestCount && best !== null && value < best) {
+      best = value;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+// server/analysis/table.ts
+function columnKinds(table) {
+  return [...table.columns, ...table.omitted ?? []];
+}
+function findColumn(table, name) {
+  return table.columns.find((c) => c.name === name);
+}
+
+// server/analysis/preprocess.ts
+var MISSING_STRATEGIES = ["drop", "mean", "median", "mode"];
+var OUTLIER_RULES = ["none", "iqr-clip", "iqr-exclude", "zscore-clip", "zscore-exclude"];
+var SCALING_METHODS = ["standard", "minmax", "robust", "none"];
+var CATEGORICAL_WEIGHT = Math.SQRT1_2;
+var CATEGORICAL_RULE = "each category indicator is weighted 1/\u221A2, so a change of category counts as much as one standard deviation of a numeric feature";
+var IQR_FACTOR = 1.5;
+var Z_LIMIT = 3;
+function resolveFeatures(table, features) {
+  if (features.length === 0) throw new InputError("Choose at least one feature to segment on.", { field: "features" });
+  const seen = /* @__PURE__ */ new Set();
+  return features.map((name) => {
+    if (seen.has(name)) throw new InputError(`The feature "${name}" is listed twice.`, { field: "features" });
+    seen.add(name);
+    const kind = columnKinds(table).find((c) => c.name === name)?.kind;
+    if (!kind) throw new InputError(`Unknown feature "${name}": the dataset has no such column.`, { field: "features" });
+    if (kind === "id" || kind === "date") {
+      throw new InputError(`"${name}" is an ${kind === "id" ? "identifier" : "date"} column and cannot be a feature.`, { field: "features" });
+    }
+    return findColumn(table, name);
+  });
+}
+function numericFill(present, strategy) {
+  if (present.length === 0) return 0;
+  switch (strategy) {
+    case "median":
+      return quantileSorted(sortedCopy(present), 0.5);
+    case "mode":
+      return mostFrequent(present);
+    case "mean":
+    case "drop":
+      return mean(present);
+  }
+}
+function outlierBounds(values, rule) {
+  if (rule === "none") return [-Infinity, Infinity];
+  if (rule.startsWith("iqr")) {
+    const sorted = sortedCopy(values);
+    const q1 = quantileSorted(sorted, 0.25);
+    const q3 = quantileSorted(sorted, 0.75);
+    return [q1 - IQR_FACTOR * (q3 - q1), q3 + IQR_FACTOR * (q3 - q1)];
+  }
+  const center = mean(values);
+  const sd = populationSd(values, center);
+  return [center - Z_LIMIT * sd, center + Z_LIMIT * sd];
+}
+function scalerFor(values, method) {
+  const safe = (s) => s > 0 && Number.isFinite(s) ? s : 1;
+  switch (method) {
+    case "standard": {
+      const center = mean(values);
+      return { center, scale: safe(populationSd(values, center)) };
+    }
+    case "minmax": {
+      let min = Infinity;
+      let max = -Infinity;
+      for (const v of values) {
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+      return { center: min, scale: safe(max - min) };
+    }
+    case "robust": {
+      const sorted = sortedCopy(values);
+      return { center: quantileSorted(sorted, 0.5), scale: safe(quantileSorted(sorted, 0.75) - quantileSorted(sorted, 0.25)) };
+    }
+    case "none":
+      return { center: 0, scale: 1 };
+  }
+}
+function fitPreprocess(table, options) {
+  const columns = resolveFeatures(table, options.features);
+  const numericColumns = columns.filter((c) => c.kind === "numeric");
+  const categoricalColumns = columns.filter((c) => c.kind === "categorical");
+  let rowIndex;
+  if (options.missing === "drop") {
+    const keep = [];
+    for (let r = 0; r < table.rowCount; r++) {
+      if (numericColumns.every((c) => !Number.isNaN(c.values[r])) && categoricalColumns.every((c) => c.values[r] !== null)) keep.push(r);
+    }
+    rowIndex = Int32Array.from(keep);
+  } else {
+    rowIndex = new Int32Array(table.rowCount);
+    for (let r = 0; r < table.rowCount; r++) rowIndex[r] = r;
+  }
+  if (rowIndex.length < 2) {
+    throw new InputError("Fewer than two customers remain after dropping rows with missing values; choose another missing-value rule.", { field: "missing" });
+  }
+  const n = rowIndex.length;
+  const valuesImputed = {};
+  const imputed = numericColumns.map((column) => {
+    const keptValues = gather(column.values, rowIndex);
+    const fill = numericFill(presentValues(keptValues), options.missing);
+    let filled = 0;
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(keptValues[i])) {
+        keptValues[i] = fill;
+        filled++;
+      }
+    }
+    valuesImputed[column.name] = filled;
+    return { column, fill, values: keptValues };
+  });
+  const fitMask = new Uint8Array(n).fill(1);
+  const outliersPerColumn = {};
+  const clipping = options.outliers.endsWith("-clip");
+  const bounds = imputed.map(({ column, values }) => {
+    const [low, high] = outlierBounds(values, options.outliers);
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      if (values[i] < low || values[i] > high) {
+        count++;
+        if (clipping) values[i] = Math.min(high, Math.max(low, values[i]));
+        else fitMask[i] = 0;
+      }
+    }
+    outliersPerColumn[column.name] = count;
+    return clipping ? [low, high] : [null, null];
+  });
+  let rowsExcluded = 0;
+  for (let i = 0; i < n; i++) if (!fitMask[i]) rowsExcluded++;
+  if (n - rowsExcluded < 2) throw new InputError("The outlier rule excludes almost every customer; choose a milder rule.", { field: "outliers" });
+  const numeric = imputed.map(({ column, fill, values }, j) => {
+    const fitValues = rowsExcluded === 0 ? values : values.filter((_, i) => fitMask[i] === 1);
+    return { name: column.name, fill, clipLow: bounds[j][0], clipHigh: bounds[j][1], ...scalerFor(fitValues, options.scaling) };
+  });
+  const categorical = categoricalColumns.map((column) => {
+    const kept = Array.from(rowIndex, (r) => column.values[r]);
+    const fill = mostFrequentText(kept) ?? "";
+    valuesImputed[column.name] = kept.filter((v) => v === null).length;
+    const levels = [...new Set(kept.map((v) => v ?? fill))].sort();
+    return { name: column.name, levels, fill, weight: CATEGORICAL_WEIGHT };
+  });
+  const fitted = {
+    missing: options.missing,
+    outliers: options.outliers,
+    scaling: options.scaling,
+    numeric,
+    categorical,
+    outputNames: [...numeric.map((s) => s.name), ...categorical.flatMap((s) => s.levels.map((l) => `${s.name}=${l}`))]
+  };
+  const matrix = createMatrix(n, fitted.outputNames.length);
+  const cols = matrix.cols;
+  numeric.forEach((step, j) => {
+    const values = imputed[j].values;
+    for (let i = 0; i < n; i++) matrix.data[i * cols + j] = (values[i] - step.center) / step.scale;
+  });
+  let offset = numeric.length;
+  categorical.forEach((step, j) => {
+    const column = categoricalColumns[j];
+    const levelIndex = new Map(step.levels.map((l, i) => [l, i]));
+    for (let i = 0; i < n; i++) {
+      const level = levelIndex.get(column.values[rowIndex[i]] ?? step.fill);
+      if (level !== void 0) matrix.data[i * cols + offset + level] = step.weight;
+    }
+    offset += step.levels.length;
+  });
+  return {
+    fitted,
+    matrix,
+    rowIndex,
+    fitMask,
+    report: {
+      rowsDropped: table.rowCount - n,
+      valuesImputed,
+      outlierRule: options.outliers,
+      outliersPerColumn,
+      rowsExcluded,
+      categoricalRule: CATEGORICAL_RULE
+    }
+  };
+}
+function transformCustomer(fitted, customer) {
+  const out = new Float64Array(fitted.outputNames.length);
+  fitted.numeric.forEach((step, j) => {
+    const raw = customer[step.name];
+    let value = raw === null || raw === void 0 || raw === "" ? Number.NaN : Number(raw);
+    if (raw !== null && raw !== void 0 && raw !== "" && !Number.isFinite(value)) {
+      throw new InputError(`"${step.name}" must be a number; got "${String(raw).slice(0, 40)}".`, { field: step.name });
+    }
+    if (Number.isNaN(value)) {
+      if (fitted.missing === "drop") {
+        throw new InputError(`"${step.name}" is missing; this segmentation drops customers with missing values, so give a value.`, { field: step.name });
+      }
+      value = step.fill;
+    }
+    if (step.clipLow !== null) value = Math.max(step.clipLow, value);
+    if (step.clipHigh !== null) value = Math.min(step.clipHigh, value);
+    out[j] = (value - step.center) / step.scale;
+  });
+  let offset = fitted.numeric.length;
+  for (const step of fitted.categorical) {
+    const raw = customer[step.name];
+    let level = raw === null || raw === void 0 || raw === "" ? null : String(raw);
+    if (level === null) {
+      if (fitted.missing === "drop") {
+        throw new InputError(`"${step.name}" is missing; this segmentation drops customers with missing values, so give a value.`, { field: step.name });
+      }
+      level = step.fill;
+    }
+    const index = step.levels.indexOf(level);
+    if (index >= 0) out[offset + index] = step.weight;
+    offset += step.levels.length;
+  }
+  return out;
+}
+
+// server/analysis/predict.ts
+var PIPELINE_FORMAT = 1;
+function predictCustomer(pipeline, customer) {
+  if (typeof customer !== "object" || customer === null || Array.isArray(customer)) {
+    throw new InputError("The customer must be an object of column names to values.", { field: "customer" });
+  }
+  const known = new Set([...pipeline.preprocessor.numeric, ...pipeline.preprocessor.categorical].map((s) => s.name));
+  for (const key of Object.keys(customer)) {
+    if (!known.has(key)) {
+      throw new InputError(`Unknown field "${key}": this segmentation uses ${[...known].join(", ")}.`, { field: key });
+    }
+  }
+  const x = transformCustomer(pipeline.preprocessor, customer);
+  const distances = pipeline.centroids.map((c) => Math.sqrt(c.reduce((s, v, j) => s + (v - x[j]) ** 2, 0)));
+  let segment2;
+  if (pipeline.dbscan) {
+    const { eps, corePoints, coreLabels } = pipeline.dbscan;
+    const cores = corePoints.length ? fromRows(corePoints) : createMatrix(0, x.length);
+    segment2 = predictDbscan(x, cores, Int32Array.from(coreLabels), eps);
+  } else {
+    segment2 = distances.indexOf(Math.min(...distances));
+  }
+  return {
+    segment: segment2,
+    name: segment2 === NOISE ? "Noise" : pipeline.segmentNames[segment2],
+    distances,
+    point: projectPoint(pipeline.pca, x)
+  };
+}
+function parsePipeline(json) {
+  const value = JSON.parse(json);
+  if (value?.format !== PIPELINE_FORMAT || !Array.isArray(value.centroids) || !value.preprocessor) {
+    throw new InputError("This is not a saved segmentation model (format 1).");
+  }
+  return value;
+}
+
+// server/store/datasets.ts
+var rowTable = (datasetId) => `ds_${Math.trunc(datasetId)}`;
+var columnIdent = (position) => `c${Math.trunc(position)}`;
+function createDataset(db2, dataset) {
+  const id = db2.transaction(() => {
+    const info = db2.prepare("INSERT INTO datasets (name) VALUES (?)").run(dataset.name);
+    const datasetId = Number(info.lastInsertRowid);
+    const table = rowTable(datasetId);
+    const columnDefs = dataset.columns.map((c, i) => `${columnIdent(i)} ${c.kind === "numeric" ? "REAL" : "TEXT"}`).join(", ");
+    db2.exec(`CREATE TABLE ${table} (row_id INTEGER PRIMARY KEY, ${columnDefs})`);
+    const placeholders = dataset.columns.map(() => "?").join(", ");
+    const idents = dataset.columns.map((_, i) => columnIdent(i)).join(", ");
+    const insert = db2.prepare(`INSERT INTO ${table} (${idents}) VALUES (${placeholders})`);
+    const missing = new Array(dataset.columns.length).fill(0);
+    let rowCount = 0;
+    for (const row of dataset.rows) {
+      for (let c = 0; c < row.length; c++) if (row[c] === null) missing[c]++;
+      insert.run(row);
+      rowCount++;
+    }
+    const insertColumn = db2.prepare(
+      "INSERT INTO dataset_columns (dataset_id, position, name, kind, missing) VALUES (?, ?, ?, ?, ?)"
+    );
+    dataset.columns.forEach((c, i) => insertColumn.run(datasetId, i, c.name, c.kind, missing[i]));
+    db2.prepare("UPDATE datasets SET row_count = ? WHERE id = ?").run(rowCount, datasetId);
+    return datasetId;
+  })();
+  return getDataset(db2, id);
+}
+function columnsOf(db2, datasetId) {
+  return db2.prepare("SELECT name, kind, missing FROM dataset_columns WHERE dataset_id = ? ORDER BY position").all(datasetId);
+}
+function toInfo(db2, row) {
+  return {
+    id: row.id,
+    name: row.name,
+    rowCount: row.row_count,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    columns: columnsOf(db2, row.id)
+  };
+}
+function listDatasets(db2) {
+  const rows = db2.prepare("SELECT * FROM datasets ORDER BY id").all();
+  return rows.map((row) => toInfo(db2, row));
+}
+function findDataset(db2, id) {
+  const row = db2.prepare("SELECT * FROM datasets WHERE id = ?").get(id);
+  return row ? toInfo(db2, row) : void 0;
+}
+function getDataset(db2, id) {
+  const info = findDataset(db2, id);
+  if (!info) throw new NotFoundError(`There is no dataset with id ${id}.`);
+  return info;
+}
+function datasetVersion(db2, id) {
+  const row = db2.prepare("SELECT version, created_at AS createdAt, row_count AS rowCount FROM datasets WHERE id = ?").get(id);
+  if (!row) throw new NotFoundError(`There is no dataset with id ${id}.`);
+  return row;
+}
+var analysed = (kind) => kind === "numeric" || kind === "categorical";
+function loadDataTable(db2, id, options = {}) {
+  const info = getDataset(db2, id);
+  const wanted = info.columns.map((c, position) => ({ ...c, position })).filter((c) => !options.analysisOnly || analysed(c.kind));
+  const rowCount = options.rowCount ?? db2.prepare(`SELECT COUNT(*) AS n FROM ${rowTable(id)}`).get().n;
+  const previous = options.previous;
+  const base = previous && previous.rowCount <= rowCount && sameColumns(previous, wanted) ? previous : void 0;
+  const from = base?.rowCount ?? 0;
+  const numeric = wanted.map((col, c) => {
+    if (col.kind !== "numeric") return void 0;
+    const values = new Float64Array(rowCount);
+    if (base) values.set(base.columns[c].values);
+    return values;
+  });
+  const text = wanted.map((col, c) => {
+    if (col.kind === "numeric") return void 0;
+    const values = base ? base.columns[c].values.slice() : [];
+    values.length = rowCount;
+    return values.fill(null, from);
+  });
+  const levels = wanted.map((col, c) => {
+    if (col.kind !== "categorical") return void 0;
+    const seen = /* @__PURE__ */ new Map();
+    for (let i = 0; i < from; i++) {
+      const v = text[c][i];
+      if (v !== null && !seen.has(v)) seen.set(v, v);
+    }
+    return seen;
+  });
+  let r = from;
+  const idents = wanted.map((c) => columnIdent(c.position));
+  const rows = db2.prepare(`SELECT ${idents.join(", ")} FROM ${rowTable(id)} ORDER BY row_id LIMIT ? OFFSET ?`).raw().iterate(rowCount - from, from);
+  for (const row of rows) {
+    for (let c = 0; c < row.length; c++) {
+      const v = row[c];
+      const values = numeric[c];
+      if (values) values[r] = v === null ? Number.NaN : Number(v);
+      else if (v !== null) {
+        const s = String(v);
+        const seen = levels[c];
+        let kept = seen?.get(s);
+        if (seen && kept === void 0) seen.set(s, kept = s);
+        text[c][r] = kept ?? s;
+      }
+    }
+    r++;
+  }
+  const columns = wanted.map((col, c) => col.kind === "numeric" ? { name: col.name, kind: "numeric", values: r === rowCount ? numeric[c] : numeric[c].subarray(0, r) } : { name: col.name, kind: col.kind, values: r === rowCount ? text[c] : text[c].slice(0, r) });
+  const omitted = info.columns.filter((c) => !wanted.some((w) => w.name === c.name)).map((c) => ({ name: c.name, kind: c.kind }));
+  return omitted.length > 0 ? { rowCount: r, columns, omitted } : { rowCount: r, columns };
+}
+function iterateRows(db2, id, rowCount) {
+  const info = getDataset(db2, id);
+  const idents = info.columns.map((_, i) => columnIdent(i));
+  return db2.prepare(`SELECT ${idents.join(", ")} FROM ${rowTable(id)} ORDER BY row_id LIMIT ?`).raw().iterate(rowCount);
+}
+function sameColumns(table, columns) {
+  return table.columns.length === columns.length && table.columns.every((c, i) => c.name === columns[i].name && c.kind === columns[i].kind);
+}
+function pageRows(db2, id, options) {
+  const info = getDataset(db2, id);
+  const idents = info.columns.map((_, i) => columnIdent(i));
+  let order = "row_id";
+  if (options.sortColumn !== void 0) {
+    if (!Number.isInteger(options.sortColumn) || options.sortColumn < 0 || options.sortColumn >= idents.length) {
+      throw new NotFoundError(`There is no column number ${options.sortColumn} to sort by.`);
+    }
+    const ident = columnIdent(options.sortColumn);
+    order = `${ident} IS NULL, ${ident} ${options.descending ? "DESC" : "ASC"}, row_id`;
+  }
+  const rows = db2.prepare(`SELECT ${idents.join(", ")} FROM ${rowTable(id)} ORDER BY ${order} LIMIT ? OFFSET ?`).raw().all(options.limit, options.offset);
+  return { rows, total: info.rowCount };
+}
+function renameDataset(db2, id, name) {
+  getDataset(db2, id);
+  db2.prepare("UPDATE datasets SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?").run(name, id);
+  return getDataset(db2, id);
+}
+function deleteDataset(db2, id) {
+  getDataset(db2, id);
+  db2.transaction(() => {
+    db2.exec(`DROP TABLE IF EXISTS ${rowTable(id)}`);
+    db2.prepare("DELETE FROM dataset_columns WHERE dataset_id = ?").run(id);
+    db2.prepare("DELETE FROM datasets WHERE id = ?").run(id);
+  })();
+}
+
+// server/engine/lru.ts
+var LruCache = class {
+  constructor(capacity, limits = void 0) {
+    this.capacity = capacity;
+    this.limits = limits;
+  }
+  capacity;
+  limits;
+  entries = /* @__PURE__ */ new Map();
+  totalWeight = 0;
+  get(key) {
+    const entry = this.entries.get(key);
+    if (entry !== void 0) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
+    return entry?.value;
+  }
+  set(key, value) {
+    this.delete(key);
+    const weight = this.limits?.weigh(value) ?? 0;
+    this.entries.set(key, { value, weight });
+    this.totalWeight += weight;
+    while (this.entries.size > 1 && (this.entries.size > this.capacity || this.limits && this.totalWeight > this.limits.maxWeight)) {
+      this.delete(this.entries.keys().next().value);
+    }
+  }
+  delete(key) {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.totalWeight -= entry.weight;
+    this.entries.delete(key);
+  }
+  /** Gets the value, computing and storing it on a miss. */
+  getOrCompute(key, compute) {
+    const hit = this.get(key);
+    if (hit !== void 0) return hit;
+    const value = compute();
+    this.set(key, value);
+    return value;
+  }
+  get size() {
+    return this.entries.size;
+  }
+  get weight() {
+    return this.totalWeight;
+  }
+  clear() {
+    this.entries.clear();
+    this.totalWeight = 0;
   }
 };
 
@@ -571,105 +1289,6 @@ function fitAgglomerative(x, options) {
   };
 }
 
-// server/analysis/cluster/types.ts
-var ALGORITHMS = ["kmeans", "minibatch", "agglomerative", "dbscan"];
-var NOISE = -1;
-function assertUnreachable(value, what) {
-  throw new Error(`unknown ${what}: ${String(value)}`);
-}
-
-// server/analysis/cluster/dbscan.ts
-function validateDbscan(options) {
-  if (!(options.eps > 0) || !Number.isFinite(options.eps)) {
-    throw new InputError(`eps must be a positive number; got ${options.eps}.`, { field: "eps" });
-  }
-  if (!Number.isInteger(options.minPts) || options.minPts < 1) {
-    throw new InputError(`minPts must be a whole number of at least 1; got ${options.minPts}.`, { field: "minPts" });
-  }
-}
-function neighbours(x, i, eps2) {
-  const out = [];
-  for (let j = 0; j < x.rows; j++) if (squaredDistance(x, i, x, j) <= eps2) out.push(j);
-  return out;
-}
-function fitDbscan(x, options) {
-  validateDbscan(options);
-  const eps2 = options.eps * options.eps;
-  const n = x.rows;
-  const neighbourLists = Array.from({ length: n }, (_, i) => neighbours(x, i, eps2));
-  const isCore = neighbourLists.map((list) => list.length >= options.minPts);
-  const labels = new Int32Array(n).fill(NOISE);
-  let k = 0;
-  for (let i = 0; i < n; i++) {
-    if (labels[i] !== NOISE || !isCore[i]) continue;
-    const stack = [i];
-    labels[i] = k;
-    while (stack.length) {
-      const p = stack.pop();
-      if (!isCore[p]) continue;
-      for (const q of neighbourLists[p]) {
-        if (labels[q] === NOISE) {
-          labels[q] = k;
-          stack.push(q);
-        }
-      }
-    }
-    k++;
-  }
-  const coreRows = isCore.flatMap((core, i) => core ? [i] : []);
-  let noiseCount = 0;
-  for (let i = 0; i < n; i++) if (labels[i] === NOISE) noiseCount++;
-  const notes = [`DBSCAN found ${k} segment${k === 1 ? "" : "s"} and ${noiseCount} noise point${noiseCount === 1 ? "" : "s"} (eps ${options.eps}, minPts ${options.minPts}).`];
-  return {
-    labels,
-    centroids: k > 0 ? clusterMeans(x, labels, k) : createMatrix(0, x.cols),
-    k,
-    noiseCount,
-    corePoints: selectRows(x, coreRows),
-    coreLabels: Int32Array.from(coreRows, (r) => labels[r]),
-    notes
-  };
-}
-function predictDbscan(point, corePoints, coreLabels, eps) {
-  let best = Infinity;
-  let label = NOISE;
-  for (let j = 0; j < corePoints.rows; j++) {
-    let d = 0;
-    for (let c = 0; c < corePoints.cols; c++) d += (point[c] - corePoints.data[j * corePoints.cols + c]) ** 2;
-    if (d < best) {
-      best = d;
-      label = coreLabels[j];
-    }
-  }
-  return best <= eps * eps ? label : NOISE;
-}
-function suggestEps(x, minPts, seed = 42) {
-  const sample = sampleIndices(x.rows, 2e3, seed);
-  const curve = [];
-  const kth = Math.min(Math.max(minPts, 2), x.rows) - 1;
-  for (const i of sample) {
-    const d = new Float64Array(x.rows);
-    for (let j = 0; j < x.rows; j++) d[j] = squaredDistance(x, i, x, j);
-    d.sort();
-    curve.push(Math.sqrt(d[kth]));
-  }
-  curve.sort((a, b) => a - b);
-  const first = curve[0];
-  const last = curve[curve.length - 1];
-  let bestIndex = curve.length - 1;
-  let bestGap = -Infinity;
-  for (let i = 0; i < curve.length; i++) {
-    const xNorm = curve.length > 1 ? i / (curve.length - 1) : 0;
-    const yNorm = last > first ? (curve[i] - first) / (last - first) : 0;
-    if (xNorm - yNorm > bestGap) {
-      bestGap = xNorm - yNorm;
-      bestIndex = i;
-    }
-  }
-  const eps = Math.max(Number(curve[bestIndex].toPrecision(3)), 1e-6);
-  return { eps, curve };
-}
-
 // server/analysis/cluster/minibatch.ts
 var DEFAULTS2 = { batchSize: 1024, maxIterations: 100, nInit: 3 };
 var INIT_SAMPLE = 3 * 1024;
@@ -910,7 +1529,11 @@ function calinskiHarabasz(x, labels) {
   return within === 0 ? 1 : between * (n - k) / (within * (k - 1));
 }
 function computeMetrics(x, labels, seed = 42, shared) {
-  const sil = !shared ? silhouetteScore(x, labels, seed) : shared.rows ? { value: silhouetteFromDistances(shared.distances, Int32Array.from(shared.rows, (i) => labels[i])), sampled: true } : { value: silhouetteFromDistances(shared.distances, labels), sampled: false };
+  let sil;
+  if (!shared) sil = silhouetteScore(x, labels, seed);
+  else if ("sample" in shared) sil = { value: silhouette(shared.sample, Int32Array.from(shared.rows, (i) => labels[i])), sampled: true };
+  else if (shared.rows) sil = { value: silhouetteFromDistances(shared.distances, Int32Array.from(shared.rows, (i) => labels[i])), sampled: true };
+  else sil = { value: silhouetteFromDistances(shared.distances, labels), sampled: false };
   return {
     inertia: inertia(x, labels),
     silhouette: sil.value,
@@ -957,429 +1580,25 @@ function adjustedRandIndex(a, b) {
   return (index - expected) / (max - expected);
 }
 
-// server/analysis/pca.ts
-import { PCA } from "ml-pca";
-function fixSign(component) {
-  let largest = 0;
-  for (const v of component) if (Math.abs(v) > Math.abs(largest)) largest = v;
-  return largest < 0 ? component.map((v) => -v) : component;
-}
-function covarianceMatrix(x, mean2) {
-  const d = x.cols;
-  const cov = new Float64Array(d * d);
-  const centred = new Float64Array(d);
-  for (let i = 0; i < x.rows; i++) {
-    for (let a = 0; a < d; a++) centred[a] = x.data[i * d + a] - mean2[a];
-    for (let a = 0; a < d; a++) {
-      const va = centred[a];
-      for (let b = a; b < d; b++) cov[a * d + b] += va * centred[b];
-    }
-  }
-  const out = Array.from({ length: d }, () => new Array(d));
-  for (let a = 0; a < d; a++) for (let b = a; b < d; b++) out[a][b] = out[b][a] = cov[a * d + b] / Math.max(1, x.rows - 1);
-  return out;
-}
-function fitPca(x) {
-  const mean2 = new Array(x.cols).fill(0);
-  for (let i = 0; i < x.rows; i++) for (let c = 0; c < x.cols; c++) mean2[c] += x.data[i * x.cols + c] / x.rows;
-  let components;
-  let explainedVarianceRatio;
-  if (x.cols === 1) {
-    components = [[1], [0]];
-    explainedVarianceRatio = [1];
-  } else {
-    const pca = new PCA(covarianceMatrix(x, mean2), { isCovarianceMatrix: true });
-    const vectors = pca.getEigenvectors().transpose().to2DArray();
-    components = vectors.slice(0, 2).map(fixSign);
-    explainedVarianceRatio = pca.getExplainedVariance();
-  }
-  const points = new Float64Array(x.rows * 2);
-  for (let i = 0; i < x.rows; i++) {
-    for (let a = 0; a < 2; a++) {
-      let s = 0;
-      for (let c = 0; c < x.cols; c++) s += (x.data[i * x.cols + c] - mean2[c]) * components[a][c];
-      points[i * 2 + a] = s;
-    }
-  }
-  return { mean: mean2, components, explainedVarianceRatio, points };
-}
-function projectPoint(pca, point) {
-  const out = [0, 0];
-  for (let a = 0; a < 2; a++) {
-    let s = 0;
-    for (let c = 0; c < pca.mean.length; c++) s += (point[c] - pca.mean[c]) * pca.components[a][c];
-    out[a] = s;
-  }
-  return out;
-}
-function topLoadings(pca, featureNames, axis2, count = 3) {
-  return featureNames.map((feature, c) => ({ feature, loading: pca.components[axis2][c] })).sort((a, b) => Math.abs(b.loading) - Math.abs(a.loading)).slice(0, count);
-}
-
-// server/analysis/stats.ts
-function presentValues(values) {
-  let count = 0;
-  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) count++;
-  const out = new Float64Array(count);
-  for (let i = 0, j = 0; i < values.length; i++) if (!Number.isNaN(values[i])) out[j++] = values[i];
-  return out;
-}
-function mean(values) {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i];
-  return values.length ? sum / values.length : Number.NaN;
-}
-function populationSd(values, center = mean(values)) {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += (values[i] - center) ** 2;
-  return values.length ? Math.sqrt(sum / values.length) : Number.NaN;
-}
-function quantileSorted(sorted, q) {
-  if (sorted.length === 0) return Number.NaN;
-  const position = q * (sorted.length - 1);
-  const lower = Math.floor(position);
-  const upper = Math.ceil(position);
-  return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
-}
-function sortedCopy(values) {
-  return (values instanceof Float64Array ? values.slice() : Float64Array.from(values)).sort();
-}
-var ascendingCache = /* @__PURE__ */ new WeakMap();
-function ascendingRows(values) {
-  let order = ascendingCache.get(values);
-  if (!order) {
-    let count = 0;
-    for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) count++;
-    order = new Int32Array(count);
-    for (let i = 0, j = 0; i < values.length; i++) if (!Number.isNaN(values[i])) order[j++] = i;
-    const column = values;
-    order.sort((a, b) => column[a] - column[b] || a - b);
-    ascendingCache.set(values, order);
-  }
-  return order;
-}
-function sortedByGroup(values, group, groups) {
-  const order = ascendingRows(values);
-  const sizes = new Int32Array(groups);
-  for (let j = 0; j < order.length; j++) {
-    const g = group[order[j]];
-    if (g >= 0) sizes[g]++;
-  }
-  const out = Array.from(sizes, (size) => new Float64Array(size));
-  const filled = new Int32Array(groups);
-  for (let j = 0; j < order.length; j++) {
-    const i = order[j];
-    const g = group[i];
-    if (g >= 0) out[g][filled[g]++] = values[i];
-  }
-  return out;
-}
-function groupOf(n, index, labels) {
-  const group = new Int32Array(n).fill(-1);
-  for (let i = 0; i < index.length; i++) group[index[i]] = labels[i];
-  return group;
-}
-function gather(values, indices, through) {
-  const out = new Float64Array(indices.length);
-  if (through) for (let i = 0; i < indices.length; i++) out[i] = values[through[indices[i]]];
-  else for (let i = 0; i < indices.length; i++) out[i] = values[indices[i]];
-  return out;
-}
-function mostFrequent(values) {
-  const counts = /* @__PURE__ */ new Map();
-  for (let i = 0; i < values.length; i++) counts.set(values[i], (counts.get(values[i]) ?? 0) + 1);
-  let best = Number.NaN;
-  let bestCount = 0;
-  for (const [value, count] of counts) {
-    if (count > bestCount || count === bestCount && value < best) {
-      best = value;
-      bestCount = count;
-    }
-  }
-  return best;
-}
-function mostFrequentText(values) {
-  const counts = /* @__PURE__ */ new Map();
-  for (const v of values) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
-  let best = null;
-  let bestCount = 0;
-  for (const [value, count] of counts) {
-    if (count > bestCount || count === bestCount && best !== null && value < best) {
-      best = value;
-      bestCount = count;
-    }
-  }
-  return best;
-}
-
-// server/analysis/table.ts
-function findColumn(table, name) {
-  return table.columns.find((c) => c.name === name);
-}
-
-// server/analysis/preprocess.ts
-var MISSING_STRATEGIES = ["drop", "mean", "median", "mode"];
-var OUTLIER_RULES = ["none", "iqr-clip", "iqr-exclude", "zscore-clip", "zscore-exclude"];
-var SCALING_METHODS = ["standard", "minmax", "robust", "none"];
-var CATEGORICAL_WEIGHT = Math.SQRT1_2;
-var CATEGORICAL_RULE = "each category indicator is weighted 1/\u221A2, so a change of category counts as much as one standard deviation of a numeric feature";
-var IQR_FACTOR = 1.5;
-var Z_LIMIT = 3;
-function resolveFeatures(table, features) {
-  if (features.length === 0) throw new InputError("Choose at least one feature to segment on.", { field: "features" });
-  const seen = /* @__PURE__ */ new Set();
-  return features.map((name) => {
-    if (seen.has(name)) throw new InputError(`The feature "${name}" is listed twice.`, { field: "features" });
-    seen.add(name);
-    const column = findColumn(table, name);
-    if (!column) throw new InputError(`Unknown feature "${name}": the dataset has no such column.`, { field: "features" });
-    if (column.kind === "id" || column.kind === "date") {
-      throw new InputError(`"${name}" is an ${column.kind === "id" ? "identifier" : "date"} column and cannot be a feature.`, { field: "features" });
-    }
-    return column;
-  });
-}
-function numericFill(present, strategy) {
-  if (present.length === 0) return 0;
-  switch (strategy) {
-    case "median":
-      return quantileSorted(sortedCopy(present), 0.5);
-    case "mode":
-      return mostFrequent(present);
-    case "mean":
-    case "drop":
-      return mean(present);
-  }
-}
-function outlierBounds(values, rule) {
-  if (rule === "none") return [-Infinity, Infinity];
-  if (rule.startsWith("iqr")) {
-    const sorted = sortedCopy(values);
-    const q1 = quantileSorted(sorted, 0.25);
-    const q3 = quantileSorted(sorted, 0.75);
-    return [q1 - IQR_FACTOR * (q3 - q1), q3 + IQR_FACTOR * (q3 - q1)];
-  }
-  const center = mean(values);
-  const sd = populationSd(values, center);
-  return [center - Z_LIMIT * sd, center + Z_LIMIT * sd];
-}
-function scalerFor(values, method) {
-  const safe = (s) => s > 0 && Number.isFinite(s) ? s : 1;
-  switch (method) {
-    case "standard": {
-      const center = mean(values);
-      return { center, scale: safe(populationSd(values, center)) };
-    }
-    case "minmax": {
-      let min = Infinity;
-      let max = -Infinity;
-      for (const v of values) {
-        if (v < min) min = v;
-        if (v > max) max = v;
-      }
-      return { center: min, scale: safe(max - min) };
-    }
-    case "robust": {
-      const sorted = sortedCopy(values);
-      return { center: quantileSorted(sorted, 0.5), scale: safe(quantileSorted(sorted, 0.75) - quantileSorted(sorted, 0.25)) };
-    }
-    case "none":
-      return { center: 0, scale: 1 };
-  }
-}
-function fitPreprocess(table, options) {
-  const columns = resolveFeatures(table, options.features);
-  const numericColumns = columns.filter((c) => c.kind === "numeric");
-  const categoricalColumns = columns.filter((c) => c.kind === "categorical");
-  let rowIndex;
-  if (options.missing === "drop") {
-    const keep = [];
-    for (let r = 0; r < table.rowCount; r++) {
-      if (numericColumns.every((c) => !Number.isNaN(c.values[r])) && categoricalColumns.every((c) => c.values[r] !== null)) keep.push(r);
-    }
-    rowIndex = Int32Array.from(keep);
-  } else {
-    rowIndex = new Int32Array(table.rowCount);
-    for (let r = 0; r < table.rowCount; r++) rowIndex[r] = r;
-  }
-  if (rowIndex.length < 2) {
-    throw new InputError("Fewer than two customers remain after dropping rows with missing values; choose another missing-value rule.", { field: "missing" });
-  }
-  const n = rowIndex.length;
-  const valuesImputed = {};
-  const imputed = numericColumns.map((column) => {
-    const keptValues = gather(column.values, rowIndex);
-    const fill = numericFill(presentValues(keptValues), options.missing);
-    let filled = 0;
-    for (let i = 0; i < n; i++) {
-      if (Number.isNaN(keptValues[i])) {
-        keptValues[i] = fill;
-        filled++;
-      }
-    }
-    valuesImputed[column.name] = filled;
-    return { column, fill, values: keptValues };
-  });
-  const fitMask = new Uint8Array(n).fill(1);
-  const outliersPerColumn = {};
-  const clipping = options.outliers.endsWith("-clip");
-  const bounds = imputed.map(({ column, values }) => {
-    const [low, high] = outlierBounds(values, options.outliers);
-    let count = 0;
-    for (let i = 0; i < n; i++) {
-      if (values[i] < low || values[i] > high) {
-        count++;
-        if (clipping) values[i] = Math.min(high, Math.max(low, values[i]));
-        else fitMask[i] = 0;
-      }
-    }
-    outliersPerColumn[column.name] = count;
-    return clipping ? [low, high] : [null, null];
-  });
-  let rowsExcluded = 0;
-  for (let i = 0; i < n; i++) if (!fitMask[i]) rowsExcluded++;
-  if (n - rowsExcluded < 2) throw new InputError("The outlier rule excludes almost every customer; choose a milder rule.", { field: "outliers" });
-  const numeric = imputed.map(({ column, fill, values }, j) => {
-    const fitValues = rowsExcluded === 0 ? values : values.filter((_, i) => fitMask[i] === 1);
-    return { name: column.name, fill, clipLow: bounds[j][0], clipHigh: bounds[j][1], ...scalerFor(fitValues, options.scaling) };
-  });
-  const categorical = categoricalColumns.map((column) => {
-    const kept = Array.from(rowIndex, (r) => column.values[r]);
-    const fill = mostFrequentText(kept) ?? "";
-    valuesImputed[column.name] = kept.filter((v) => v === null).length;
-    const levels = [...new Set(kept.map((v) => v ?? fill))].sort();
-    return { name: column.name, levels, fill, weight: CATEGORICAL_WEIGHT };
-  });
-  const fitted = {
-    missing: options.missing,
-    outliers: options.outliers,
-    scaling: options.scaling,
-    numeric,
-    categorical,
-    outputNames: [...numeric.map((s) => s.name), ...categorical.flatMap((s) => s.levels.map((l) => `${s.name}=${l}`))]
-  };
-  const matrix = createMatrix(n, fitted.outputNames.length);
-  const cols = matrix.cols;
-  numeric.forEach((step, j) => {
-    const values = imputed[j].values;
-    for (let i = 0; i < n; i++) matrix.data[i * cols + j] = (values[i] - step.center) / step.scale;
-  });
-  let offset = numeric.length;
-  categorical.forEach((step, j) => {
-    const column = categoricalColumns[j];
-    const levelIndex = new Map(step.levels.map((l, i) => [l, i]));
-    for (let i = 0; i < n; i++) {
-      const level = levelIndex.get(column.values[rowIndex[i]] ?? step.fill);
-      if (level !== void 0) matrix.data[i * cols + offset + level] = step.weight;
-    }
-    offset += step.levels.length;
-  });
-  return {
-    fitted,
-    matrix,
-    rowIndex,
-    fitMask,
-    report: {
-      rowsDropped: table.rowCount - n,
-      valuesImputed,
-      outlierRule: options.outliers,
-      outliersPerColumn,
-      rowsExcluded,
-      categoricalRule: CATEGORICAL_RULE
-    }
-  };
-}
-function transformCustomer(fitted, customer) {
-  const out = new Float64Array(fitted.outputNames.length);
-  fitted.numeric.forEach((step, j) => {
-    const raw = customer[step.name];
-    let value = raw === null || raw === void 0 || raw === "" ? Number.NaN : Number(raw);
-    if (raw !== null && raw !== void 0 && raw !== "" && !Number.isFinite(value)) {
-      throw new InputError(`"${step.name}" must be a number; got "${String(raw).slice(0, 40)}".`, { field: step.name });
-    }
-    if (Number.isNaN(value)) {
-      if (fitted.missing === "drop") {
-        throw new InputError(`"${step.name}" is missing; this segmentation drops customers with missing values, so give a value.`, { field: step.name });
-      }
-      value = step.fill;
-    }
-    if (step.clipLow !== null) value = Math.max(step.clipLow, value);
-    if (step.clipHigh !== null) value = Math.min(step.clipHigh, value);
-    out[j] = (value - step.center) / step.scale;
-  });
-  let offset = fitted.numeric.length;
-  for (const step of fitted.categorical) {
-    const raw = customer[step.name];
-    let level = raw === null || raw === void 0 || raw === "" ? null : String(raw);
-    if (level === null) {
-      if (fitted.missing === "drop") {
-        throw new InputError(`"${step.name}" is missing; this segmentation drops customers with missing values, so give a value.`, { field: step.name });
-      }
-      level = step.fill;
-    }
-    const index = step.levels.indexOf(level);
-    if (index >= 0) out[offset + index] = step.weight;
-    offset += step.levels.length;
-  }
-  return out;
-}
-
-// server/analysis/predict.ts
-var PIPELINE_FORMAT = 1;
-function predictCustomer(pipeline, customer) {
-  if (typeof customer !== "object" || customer === null || Array.isArray(customer)) {
-    throw new InputError("The customer must be an object of column names to values.", { field: "customer" });
-  }
-  const known = new Set([...pipeline.preprocessor.numeric, ...pipeline.preprocessor.categorical].map((s) => s.name));
-  for (const key of Object.keys(customer)) {
-    if (!known.has(key)) {
-      throw new InputError(`Unknown field "${key}": this segmentation uses ${[...known].join(", ")}.`, { field: key });
-    }
-  }
-  const x = transformCustomer(pipeline.preprocessor, customer);
-  const distances = pipeline.centroids.map((c) => Math.sqrt(c.reduce((s, v, j) => s + (v - x[j]) ** 2, 0)));
-  let segment2;
-  if (pipeline.dbscan) {
-    const { eps, corePoints, coreLabels } = pipeline.dbscan;
-    const cores = corePoints.length ? fromRows(corePoints) : createMatrix(0, x.length);
-    segment2 = predictDbscan(x, cores, Int32Array.from(coreLabels), eps);
-  } else {
-    segment2 = distances.indexOf(Math.min(...distances));
-  }
-  return {
-    segment: segment2,
-    name: segment2 === NOISE ? "Noise" : pipeline.segmentNames[segment2],
-    distances,
-    point: projectPoint(pipeline.pca, x)
-  };
-}
-function parsePipeline(json) {
-  const value = JSON.parse(json);
-  if (value?.format !== PIPELINE_FORMAT || !Array.isArray(value.centroids) || !value.preprocessor) {
-    throw new InputError("This is not a saved segmentation model (format 1).");
-  }
-  return value;
-}
-
 // server/analysis/summary.ts
 function summariseColumns(table, topLevels = 12) {
   return table.columns.map((column) => {
     if (column.kind === "numeric") {
-      const present = presentValues(column.values);
-      const sorted = sortedCopy(present);
-      const m = mean(present);
+      const values = column.values;
+      const order = ascendingRows(values);
+      const { mean: m, sd } = presentMoments(values);
       return {
         name: column.name,
         kind: "numeric",
-        count: present.length,
-        missing: column.values.length - present.length,
+        count: order.length,
+        missing: values.length - order.length,
         mean: m,
-        sd: populationSd(present, m),
-        min: sorted[0] ?? Number.NaN,
-        q1: quantileSorted(sorted, 0.25),
-        median: quantileSorted(sorted, 0.5),
-        q3: quantileSorted(sorted, 0.75),
-        max: sorted[sorted.length - 1] ?? Number.NaN
+        sd,
+        min: order.length ? values[order[0]] : Number.NaN,
+        q1: quantileOfOrder(values, order, 0.25),
+        median: quantileOfOrder(values, order, 0.5),
+        q3: quantileOfOrder(values, order, 0.75),
+        max: order.length ? values[order[order.length - 1]] : Number.NaN
       };
     }
     const counts = /* @__PURE__ */ new Map();
@@ -1393,31 +1612,38 @@ function summariseColumns(table, topLevels = 12) {
   });
 }
 function histogram(values, bins) {
-  const present = presentValues(values);
-  if (present.length === 0) return { edges: [], counts: [] };
+  let present = 0;
   let min = Infinity;
   let max = -Infinity;
-  for (const v of present) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isNaN(v)) continue;
+    present++;
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  const binCount = bins ?? Math.min(30, Math.max(5, Math.ceil(Math.log2(present.length) + 1)));
+  if (present === 0) return { edges: [], counts: [] };
+  const binCount = bins ?? Math.min(30, Math.max(5, Math.ceil(Math.log2(present) + 1)));
   const width = max > min ? (max - min) / binCount : 1;
   const counts = new Array(binCount).fill(0);
-  for (const v of present) counts[Math.min(binCount - 1, Math.floor((v - min) / width))]++;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isNaN(v)) counts[Math.min(binCount - 1, Math.floor((v - min) / width))]++;
+  }
   const edges = Array.from({ length: binCount + 1 }, (_, i) => min + i * width);
   return { edges, counts };
 }
 function correlationMatrix(table) {
   const numeric = table.columns.filter((c) => c.kind === "numeric");
   const values = numeric.map(
-    (a) => numeric.map((b) => {
+    (a, i) => numeric.map((b, j) => {
+      if (j < i) return Number.NaN;
       let n = 0;
       let sa = 0;
       let sb = 0;
-      for (let i = 0; i < table.rowCount; i++) {
-        const x = a.values[i];
-        const y = b.values[i];
+      for (let i2 = 0; i2 < table.rowCount; i2++) {
+        const x = a.values[i2];
+        const y = b.values[i2];
         if (Number.isNaN(x) || Number.isNaN(y)) continue;
         n++;
         sa += x;
@@ -1428,9 +1654,9 @@ function correlationMatrix(table) {
       let cov = 0;
       let va = 0;
       let vb = 0;
-      for (let i = 0; i < table.rowCount; i++) {
-        const x = a.values[i];
-        const y = b.values[i];
+      for (let i2 = 0; i2 < table.rowCount; i2++) {
+        const x = a.values[i2];
+        const y = b.values[i2];
         if (Number.isNaN(x) || Number.isNaN(y)) continue;
         cov += (x - ma) * (y - mb);
         va += (x - ma) ** 2;
@@ -1439,10 +1665,8 @@ function correlationMatrix(table) {
       return va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : Number.NaN;
     })
   );
+  values.forEach((row, i) => row.forEach((_, j) => j < i && (row[j] = values[j][i])));
   return { names: numeric.map((c) => c.name), values };
-}
-function boxStats(values) {
-  return boxStatsOfSorted(sortedCopy(presentValues(Float64Array.from(values))));
 }
 function boxStatsOfSorted(sorted) {
   const q1 = quantileSorted(sorted, 0.25);
@@ -1461,33 +1685,102 @@ function boxStatsOfSorted(sorted) {
   }
   return { low, q1, median: quantileSorted(sorted, 0.5), q3, high, outliers };
 }
+function boxStatsOfOrder(values, order) {
+  const q1 = quantileOfOrder(values, order, 0.25);
+  const q3 = quantileOfOrder(values, order, 0.75);
+  const fenceLow = q1 - 1.5 * (q3 - q1);
+  const fenceHigh = q3 + 1.5 * (q3 - q1);
+  let low = q1;
+  let high = q3;
+  let outliers = 0;
+  for (let j = 0; j < order.length; j++) {
+    const v = values[order[j]];
+    if (v < fenceLow || v > fenceHigh) outliers++;
+    else {
+      if (v < low) low = v;
+      if (v > high) high = v;
+    }
+  }
+  return { low, q1, median: quantileOfOrder(values, order, 0.5), q3, high, outliers };
+}
+function boxStatsByGroup(values, group, groups) {
+  const order = ascendingRows(values);
+  const sizes = new Int32Array(groups);
+  for (let j = 0; j < order.length; j++) {
+    const g = group[order[j]];
+    if (g >= 0) sizes[g]++;
+  }
+  const QUARTILES = [0.25, 0.5, 0.75];
+  const ranks = new Float64Array(groups * 6);
+  const picked = new Float64Array(groups * 6).fill(Number.NaN);
+  for (let g = 0; g < groups; g++) {
+    QUARTILES.forEach((q, t) => {
+      const position = q * (sizes[g] - 1);
+      ranks[g * 6 + 2 * t] = Math.floor(position);
+      ranks[g * 6 + 2 * t + 1] = Math.ceil(position);
+    });
+  }
+  const seen = new Int32Array(groups);
+  for (let j = 0; j < order.length; j++) {
+    const i = order[j];
+    const g = group[i];
+    if (g < 0) continue;
+    const rank = seen[g]++;
+    for (let t = g * 6; t < g * 6 + 6; t++) if (ranks[t] === rank) picked[t] = values[i];
+  }
+  const quartile = (g, t) => {
+    if (sizes[g] === 0) return Number.NaN;
+    const position = QUARTILES[t] * (sizes[g] - 1);
+    const lower = picked[g * 6 + 2 * t];
+    return lower + (picked[g * 6 + 2 * t + 1] - lower) * (position - Math.floor(position));
+  };
+  const boxes = Array.from({ length: groups }, (_, g) => {
+    const q1 = quartile(g, 0);
+    const q3 = quartile(g, 2);
+    return { low: q1, q1, median: quartile(g, 1), q3, high: q3, outliers: 0 };
+  });
+  const fenceLow = boxes.map((b) => b.q1 - 1.5 * (b.q3 - b.q1));
+  const fenceHigh = boxes.map((b) => b.q3 + 1.5 * (b.q3 - b.q1));
+  for (let j = 0; j < order.length; j++) {
+    const i = order[j];
+    const g = group[i];
+    if (g < 0) continue;
+    const v = values[i];
+    const box = boxes[g];
+    if (v < fenceLow[g] || v > fenceHigh[g]) box.outliers++;
+    else {
+      if (v < box.low) box.low = v;
+      if (v > box.high) box.high = v;
+    }
+  }
+  return boxes;
+}
 function countOutlierRows(table, rule) {
   const flagged = new Uint8Array(table.rowCount);
   const perColumn = {};
   for (const column of table.columns) {
     if (column.kind !== "numeric") continue;
-    const present = presentValues(column.values);
     let low;
     let high;
     if (rule === "iqr") {
-      const sorted = sortedCopy(present);
-      const q1 = quantileSorted(sorted, 0.25);
-      const q3 = quantileSorted(sorted, 0.75);
+      const order = ascendingRows(column.values);
+      const q1 = quantileOfOrder(column.values, order, 0.25);
+      const q3 = quantileOfOrder(column.values, order, 0.75);
       low = q1 - 1.5 * (q3 - q1);
       high = q3 + 1.5 * (q3 - q1);
     } else {
-      const m = mean(present);
-      const sd = populationSd(present, m);
+      const { mean: m, sd } = presentMoments(column.values);
       low = m - 3 * sd;
       high = m + 3 * sd;
     }
     let count = 0;
-    column.values.forEach((v, i) => {
-      if (v < low || v > high) {
+    const values = column.values;
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] < low || values[i] > high) {
         count++;
         flagged[i] = 1;
       }
-    });
+    }
     perColumn[column.name] = count;
   }
   return { rows: flagged.reduce((a, b) => a + b, 0), perColumn };
@@ -1497,8 +1790,11 @@ function featureRanges(table, names) {
     const column = table.columns.find((c) => c.name === name);
     if (!column) return [];
     if (column.kind === "numeric") {
-      const sorted = sortedCopy(presentValues(column.values));
-      return [{ name, kind: "numeric", min: sorted[0], max: sorted[sorted.length - 1], median: quantileSorted(sorted, 0.5), integers: sorted.every((v) => Number.isInteger(v)) }];
+      const values = column.values;
+      const order = ascendingRows(values);
+      let integers = true;
+      for (let j = 0; j < order.length && integers; j++) integers = Number.isInteger(values[order[j]]);
+      return [{ name, kind: "numeric", min: values[order[0]], max: values[order[order.length - 1]], median: quantileOfOrder(values, order, 0.5), integers }];
     }
     const levels = [...new Set(column.values.filter((v) => v !== null))].sort();
     return [{ name, kind: "categorical", levels, mode: mostFrequentText(column.values) }];
@@ -1512,10 +1808,11 @@ function datasetOverview(table, outlierRule) {
     outliers: { rule: outlierRule, ...countOutlierRows(table, outlierRule) },
     standardisedBoxes: table.columns.flatMap((c) => {
       if (c.kind !== "numeric") return [];
-      const present = presentValues(c.values);
-      const m = mean(present);
-      const sd = populationSd(present, m) || 1;
-      return [{ name: c.name, stats: boxStats(Float64Array.from(present, (v) => (v - m) / sd)) }];
+      const { mean: m, sd } = presentMoments(c.values);
+      const scale = sd || 1;
+      const raw = boxStatsOfOrder(c.values, ascendingRows(c.values));
+      const z7 = (v) => (v - m) / scale;
+      return [{ name: c.name, stats: { low: z7(raw.low), q1: z7(raw.q1), median: z7(raw.median), q3: z7(raw.q3), high: z7(raw.high), outliers: raw.outliers } }];
     })
   };
 }
@@ -1572,44 +1869,55 @@ function recommend(distinguishing) {
   if (high(value) || high(z7("frequency"))) return "Cross-sell: recommend adjacent categories to customers who already buy well.";
   return "Nurture: regular personalised recommendations, and test offers to learn what moves this group.";
 }
-function segmentRows(labels, k) {
-  const rows = Array.from({ length: k }, () => []);
-  for (let i = 0; i < labels.length; i++) if (labels[i] >= 0) rows[labels[i]].push(i);
-  return rows;
-}
 function buildProfiles(input) {
   const { table, rowIndex, labels, k } = input;
   const total = labels.length;
   const numeric = table.columns.filter((c) => c.kind === "numeric");
   const categorical = table.columns.filter((c) => c.kind === "categorical");
-  const overall = numeric.map((col) => {
-    const values = presentValues(gather(col.values, rowIndex));
-    const m = mean(values);
-    return { mean: m, sd: populationSd(values, m) };
+  const overall = numeric.map((col) => presentMoments(col.values, rowIndex));
+  const sizes = new Int32Array(k);
+  for (let i = 0; i < labels.length; i++) if (labels[i] >= 0) sizes[labels[i]]++;
+  const sums = numeric.map(() => new Float64Array(k));
+  const counts = numeric.map(() => new Float64Array(k));
+  numeric.forEach((col, j) => {
+    const values = col.values;
+    for (let i = 0; i < labels.length; i++) {
+      const l = labels[i];
+      const v = values[rowIndex[i]];
+      if (l >= 0 && !Number.isNaN(v)) {
+        sums[j][l] += v;
+        counts[j][l]++;
+      }
+    }
   });
-  const members = segmentRows(labels, k);
   const segmentOfRow = groupOf(table.rowCount, rowIndex, labels);
-  const sortedBySegment = numeric.map((col) => sortedByGroup(col.values, segmentOfRow, k));
-  const profiles = members.map((rows, id) => {
+  const boxes = numeric.map((col) => boxStatsByGroup(col.values, segmentOfRow, k));
+  const mixes = categorical.map((col) => {
+    const perSegment = Array.from({ length: k }, () => /* @__PURE__ */ new Map());
+    for (let i = 0; i < labels.length; i++) {
+      const l = labels[i];
+      if (l < 0) continue;
+      const level = col.values[rowIndex[i]] ?? "(missing)";
+      perSegment[l].set(level, (perSegment[l].get(level) ?? 0) + 1);
+    }
+    return perSegment;
+  });
+  const profiles = Array.from({ length: k }, (_, id) => {
+    const size = sizes[id];
     const features = numeric.map((col, j) => {
-      const m = mean(presentValues(gather(col.values, rows, rowIndex)));
+      const m = counts[j][id] > 0 ? sums[j][id] / counts[j][id] : Number.NaN;
       const sd = overall[j].sd;
       return {
         feature: col.name,
         mean: m,
-        median: quantileSorted(sortedBySegment[j][id], 0.5),
-        spread: boxStatsOfSorted(sortedBySegment[j][id]),
+        median: boxes[j][id].median,
+        spread: boxes[j][id],
         overallMean: overall[j].mean,
         differenceSd: sd > 0 && Number.isFinite(m) ? (m - overall[j].mean) / sd : 0
       };
     });
-    const categories = categorical.map((col) => {
-      const counts = /* @__PURE__ */ new Map();
-      for (const i of rows) {
-        const level = col.values[rowIndex[i]] ?? "(missing)";
-        counts.set(level, (counts.get(level) ?? 0) + 1);
-      }
-      const mix = [...counts].map(([level, count]) => ({ level, count, share: rows.length ? count / rows.length : 0 }));
+    const categories = categorical.map((col, c) => {
+      const mix = [...mixes[c][id]].map(([level, count]) => ({ level, count, share: size ? count / size : 0 }));
       return { feature: col.name, mix: mix.sort((a, b) => b.count - a.count) };
     });
     const inModel = new Set(input.featureNames);
@@ -1617,8 +1925,8 @@ function buildProfiles(input) {
     return {
       id,
       name: "",
-      size: rows.length,
-      share: total ? rows.length / total : 0,
+      size,
+      share: total ? size / total : 0,
       features,
       categories,
       distinguishing,
@@ -1659,14 +1967,18 @@ function assignUniqueNames(profiles) {
 // server/analysis/stability.ts
 var STABILITY_REPLICATES = 5;
 var STABILITY_MAX_SAMPLE = 2e3;
-function bootstrapStability(x, labels, options) {
-  const sampleSize = Math.min(x.rows, STABILITY_MAX_SAMPLE);
+var STABILITY_SCORED_ROWS = 2e4;
+function bootstrapStability(data, allLabels, options, scoredRows = STABILITY_SCORED_ROWS) {
+  const scored = data.rows > scoredRows ? sampleIndices(data.rows, scoredRows, options.seed ^ 377069) : void 0;
+  const x = scored ? selectRows(data, scored) : data;
+  const labels = scored ? Int32Array.from(scored, (i) => allLabels[i]) : allLabels;
+  const sampleSize = Math.min(data.rows, STABILITY_MAX_SAMPLE);
   const rng = createRng(options.seed ^ 5352222);
   let total = 0;
   let counted = 0;
   for (let rep = 0; rep < STABILITY_REPLICATES; rep++) {
-    const picks = Int32Array.from({ length: sampleSize }, () => Math.floor(rng() * x.rows));
-    const sample = selectRows(x, picks);
+    const picks = Int32Array.from({ length: sampleSize }, () => Math.floor(rng() * data.rows));
+    const sample = selectRows(data, picks);
     let fit;
     try {
       fit = fitAlgorithm(sample, { ...options, seed: options.seed + 1e3 + rep, nInit: Math.min(options.nInit, 3), quick: true });
@@ -1748,7 +2060,7 @@ function sweepK(x, options, sharedDistances, onFit) {
   if (distances) silhouetteFrom = { distances };
   else {
     const rows2 = sampleIndices(x.rows, SHARED_DISTANCE_LIMIT, options.seed);
-    silhouetteFrom = { distances: pairwiseDistances(selectRows(x, rows2)), rows: rows2 };
+    silhouetteFrom = { sample: selectRows(x, rows2), rows: rows2 };
     notes.push(`Silhouettes on the curves are estimated on a random sample of ${SHARED_DISTANCE_LIMIT.toLocaleString("en-US")} customers.`);
   }
   const rows = [];
@@ -1768,6 +2080,7 @@ function sweepK(x, options, sharedDistances, onFit) {
 }
 
 // server/analysis/pipeline.ts
+var SWEEP_LABELS_MAX_ROWS = 2e5;
 function fitKey(o, k) {
   return JSON.stringify([o.algorithm, k, o.seed, o.nInit, o.batchSize, o.iterations]);
 }
@@ -1788,12 +2101,13 @@ function prepare(table, options) {
   if (excluded) prep.fitMask.forEach((m, i) => m && fitRows.push(i));
   return { prep, fitX: excluded ? selectRows(prep.matrix, fitRows) : prep.matrix, shared: {} };
 }
-function runSweep(prepared, options) {
+function runSweep(prepared, options, keepLabelsUpTo = SWEEP_LABELS_MAX_ROWS) {
   const fits = prepared.shared.fits ??= /* @__PURE__ */ new Map();
   const algorithm = options.algorithm === "minibatch" ? "minibatch" : "kmeans";
   return sweepK(prepared.fitX, options, distancesOf(prepared) ?? void 0, (k, { fit, metrics }) => {
     const stability = bootstrapStability(prepared.fitX, fit.labels, { ...options, algorithm, k, eps: 0 });
-    fits.set(fitKey({ ...options, algorithm }, k), { fit, metrics, stability });
+    const kept = prepared.fitX.rows > keepLabelsUpTo ? { ...fit, labels: void 0 } : fit;
+    fits.set(fitKey({ ...options, algorithm }, k), { fit: kept, metrics, stability });
   });
 }
 function orderBySize(labels, k) {
@@ -1828,7 +2142,7 @@ function segment(table, prepared, options, warmStart) {
   }
   const algorithmOptions = { ...options, eps, initialCentroids: warmStart };
   const shared = warmStart ? void 0 : prepared.shared.fits?.get(fitKey(options, options.k));
-  const fit = shared ? { ...shared.fit, k: options.k } : fitAlgorithm(fitX, algorithmOptions);
+  const fit = shared ? { ...shared.fit, labels: shared.fit.labels ?? assignNearest(fitX, shared.fit.centroids).labels, k: options.k } : fitAlgorithm(fitX, algorithmOptions);
   notes.push(...fit.notes);
   const k = fit.k;
   const newId = orderBySize(fit.labels, k);
@@ -1935,146 +2249,6 @@ function extendSegmentation(result, table) {
     pca: { ...result.pca, points: Float64Array.from(points) },
     notes: [...result.notes.filter((n) => !n.startsWith("Assigned without refitting")), `Assigned without refitting: ${registered.toLocaleString("en-US")} customer${registered === 1 ? "" : "s"} added since the fit.`]
   };
-}
-
-// server/store/datasets.ts
-var rowTable = (datasetId) => `ds_${Math.trunc(datasetId)}`;
-var columnIdent = (position) => `c${Math.trunc(position)}`;
-function createDataset(db2, dataset) {
-  const id = db2.transaction(() => {
-    const info = db2.prepare("INSERT INTO datasets (name) VALUES (?)").run(dataset.name);
-    const datasetId = Number(info.lastInsertRowid);
-    const table = rowTable(datasetId);
-    const columnDefs = dataset.columns.map((c, i) => `${columnIdent(i)} ${c.kind === "numeric" ? "REAL" : "TEXT"}`).join(", ");
-    db2.exec(`CREATE TABLE ${table} (row_id INTEGER PRIMARY KEY, ${columnDefs})`);
-    const placeholders = dataset.columns.map(() => "?").join(", ");
-    const idents = dataset.columns.map((_, i) => columnIdent(i)).join(", ");
-    const insert = db2.prepare(`INSERT INTO ${table} (${idents}) VALUES (${placeholders})`);
-    const missing = new Array(dataset.columns.length).fill(0);
-    let rowCount = 0;
-    for (const row of dataset.rows) {
-      for (let c = 0; c < row.length; c++) if (row[c] === null) missing[c]++;
-      insert.run(row);
-      rowCount++;
-    }
-    const insertColumn = db2.prepare(
-      "INSERT INTO dataset_columns (dataset_id, position, name, kind, missing) VALUES (?, ?, ?, ?, ?)"
-    );
-    dataset.columns.forEach((c, i) => insertColumn.run(datasetId, i, c.name, c.kind, missing[i]));
-    db2.prepare("UPDATE datasets SET row_count = ? WHERE id = ?").run(rowCount, datasetId);
-    return datasetId;
-  })();
-  return getDataset(db2, id);
-}
-function columnsOf(db2, datasetId) {
-  return db2.prepare("SELECT name, kind, missing FROM dataset_columns WHERE dataset_id = ? ORDER BY position").all(datasetId);
-}
-function toInfo(db2, row) {
-  return {
-    id: row.id,
-    name: row.name,
-    rowCount: row.row_count,
-    version: row.version,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    columns: columnsOf(db2, row.id)
-  };
-}
-function listDatasets(db2) {
-  const rows = db2.prepare("SELECT * FROM datasets ORDER BY id").all();
-  return rows.map((row) => toInfo(db2, row));
-}
-function findDataset(db2, id) {
-  const row = db2.prepare("SELECT * FROM datasets WHERE id = ?").get(id);
-  return row ? toInfo(db2, row) : void 0;
-}
-function getDataset(db2, id) {
-  const info = findDataset(db2, id);
-  if (!info) throw new NotFoundError(`There is no dataset with id ${id}.`);
-  return info;
-}
-function datasetVersion(db2, id) {
-  const row = db2.prepare("SELECT version, created_at AS createdAt FROM datasets WHERE id = ?").get(id);
-  if (!row) throw new NotFoundError(`There is no dataset with id ${id}.`);
-  return row;
-}
-function loadDataTable(db2, id, previous) {
-  const info = getDataset(db2, id);
-  const idents = info.columns.map((_, i) => columnIdent(i));
-  const rowCount = db2.prepare(`SELECT COUNT(*) AS n FROM ${rowTable(id)}`).get().n;
-  const base = previous && previous.rowCount <= rowCount && sameColumns(previous, info) ? previous : void 0;
-  const from = base?.rowCount ?? 0;
-  const numeric = info.columns.map((col, c) => {
-    if (col.kind !== "numeric") return void 0;
-    const values = new Float64Array(new SharedArrayBuffer(rowCount * 8));
-    if (base) values.set(base.columns[c].values);
-    return values;
-  });
-  const text = info.columns.map((col, c) => {
-    if (col.kind === "numeric") return void 0;
-    const values = base ? base.columns[c].values.slice() : [];
-    values.length = rowCount;
-    return values.fill(null, from);
-  });
-  const levels = info.columns.map((col, c) => {
-    if (col.kind !== "categorical") return void 0;
-    const seen = /* @__PURE__ */ new Map();
-    for (let i = 0; i < from; i++) {
-      const v = text[c][i];
-      if (v !== null && !seen.has(v)) seen.set(v, v);
-    }
-    return seen;
-  });
-  let r = from;
-  const rows = db2.prepare(`SELECT ${idents.join(", ")} FROM ${rowTable(id)} ORDER BY row_id LIMIT -1 OFFSET ?`).raw().iterate(from);
-  for (const row of rows) {
-    if (r >= rowCount) break;
-    for (let c = 0; c < row.length; c++) {
-      const v = row[c];
-      const values = numeric[c];
-      if (values) values[r] = v === null ? Number.NaN : Number(v);
-      else if (v !== null) {
-        const s = String(v);
-        const seen = levels[c];
-        let kept = seen?.get(s);
-        if (seen && kept === void 0) seen.set(s, kept = s);
-        text[c][r] = kept ?? s;
-      }
-    }
-    r++;
-  }
-  const columns = info.columns.map((col, c) => col.kind === "numeric" ? { name: col.name, kind: "numeric", values: r === rowCount ? numeric[c] : numeric[c].subarray(0, r) } : { name: col.name, kind: col.kind, values: r === rowCount ? text[c] : text[c].slice(0, r) });
-  return { rowCount: r, columns };
-}
-function sameColumns(table, info) {
-  return table.columns.length === info.columns.length && table.columns.every((c, i) => c.name === info.columns[i].name && c.kind === info.columns[i].kind);
-}
-function pageRows(db2, id, options) {
-  const info = getDataset(db2, id);
-  const idents = info.columns.map((_, i) => columnIdent(i));
-  let order = "row_id";
-  if (options.sortColumn !== void 0) {
-    if (!Number.isInteger(options.sortColumn) || options.sortColumn < 0 || options.sortColumn >= idents.length) {
-      throw new NotFoundError(`There is no column number ${options.sortColumn} to sort by.`);
-    }
-    const ident = columnIdent(options.sortColumn);
-    order = `${ident} IS NULL, ${ident} ${options.descending ? "DESC" : "ASC"}, row_id`;
-  }
-  const rows = db2.prepare(`SELECT ${idents.join(", ")} FROM ${rowTable(id)} ORDER BY ${order} LIMIT ? OFFSET ?`).raw().all(options.limit, options.offset);
-  return { rows, total: info.rowCount };
-}
-function renameDataset(db2, id, name) {
-  getDataset(db2, id);
-  db2.prepare("UPDATE datasets SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?").run(name, id);
-  return getDataset(db2, id);
-}
-function deleteDataset(db2, id) {
-  getDataset(db2, id);
-  db2.transaction(() => {
-    db2.exec(`DROP TABLE IF EXISTS ${rowTable(id)}`);
-    db2.prepare("DELETE FROM dataset_columns WHERE dataset_id = ?").run(id);
-    db2.prepare("DELETE FROM datasets WHERE id = ?").run(id);
-  })();
 }
 
 // server/analysis/drift.ts
@@ -2288,13 +2462,14 @@ function validateForDataset(pipeline, table) {
     throw new InputError(`Every centroid needs ${width} finite numbers, one per transformed feature (${pipeline.preprocessor.outputNames.join(", ")}).`);
   }
   if (pipeline.segmentNames.length !== pipeline.centroids.length) throw new InputError("Give one segment name per centroid.");
+  const columns = columnKinds(table);
   for (const step of pipeline.preprocessor.numeric) {
-    const column = table.columns.find((c) => c.name === step.name);
+    const column = columns.find((c) => c.name === step.name);
     if (!column || column.kind !== "numeric") throw new InputError(`The model uses the numeric column "${step.name}", which this dataset does not have.`);
     if (!(step.scale > 0)) throw new InputError(`The scale of "${step.name}" must be positive.`);
   }
   for (const step of pipeline.preprocessor.categorical) {
-    const column = table.columns.find((c) => c.name === step.name);
+    const column = columns.find((c) => c.name === step.name);
     if (!column || column.kind !== "categorical") throw new InputError(`The model uses the categorical column "${step.name}", which this dataset does not have.`);
   }
   if (!pipeline.pca?.components || pipeline.pca.components.length !== 2) {
@@ -2364,58 +2539,74 @@ function runTableTask(table, task) {
   }
 }
 
-// server/engine/lru.ts
-var LruCache = class {
-  constructor(capacity, limits = void 0) {
-    this.capacity = capacity;
-    this.limits = limits;
-  }
-  capacity;
-  limits;
-  entries = /* @__PURE__ */ new Map();
-  totalWeight = 0;
-  get(key) {
-    const entry = this.entries.get(key);
-    if (entry !== void 0) {
-      this.entries.delete(key);
-      this.entries.set(key, entry);
-    }
-    return entry?.value;
-  }
-  set(key, value) {
-    this.delete(key);
-    const weight = this.limits?.weigh(value) ?? 0;
-    this.entries.set(key, { value, weight });
-    this.totalWeight += weight;
-    while (this.entries.size > 1 && (this.entries.size > this.capacity || this.limits && this.totalWeight > this.limits.maxWeight)) {
-      this.delete(this.entries.keys().next().value);
-    }
-  }
-  delete(key) {
-    const entry = this.entries.get(key);
-    if (!entry) return;
-    this.totalWeight -= entry.weight;
-    this.entries.delete(key);
-  }
-  /** Gets the value, computing and storing it on a miss. */
-  getOrCompute(key, compute) {
-    const hit = this.get(key);
-    if (hit !== void 0) return hit;
-    const value = compute();
-    this.set(key, value);
-    return value;
-  }
-  get size() {
-    return this.entries.size;
-  }
-  get weight() {
-    return this.totalWeight;
-  }
-  clear() {
-    this.entries.clear();
-    this.totalWeight = 0;
+// server/store/column-counts.ts
+function textColumnCounts(db2, datasetId, position, rowCount, topLevels) {
+  const rows = `(SELECT ${columnIdent(position)} AS v FROM ${rowTable(datasetId)} ORDER BY row_id LIMIT ?)`;
+  const totals = db2.prepare(`SELECT COUNT(v) AS count, COUNT(DISTINCT v) AS distinct_count FROM ${rows}`).get(rowCount);
+  const top = db2.prepare(`SELECT CAST(v AS TEXT) AS level, COUNT(*) AS count FROM ${rows} WHERE v IS NOT NULL GROUP BY v ORDER BY count DESC, v LIMIT ?`).all(rowCount, topLevels);
+  return { count: totals.count, missing: rowCount - totals.count, distinct: totals.distinct_count, top };
+}
+
+// server/engine/tables.ts
+var TABLE_CACHE_ROWS = 15e5;
+var TableCache = class {
+  tables = new LruCache(4, { maxWeight: TABLE_CACHE_ROWS, weigh: (t) => t.rowCount });
+  /** The newest table per dataset, which the next version extends. */
+  latest = new LruCache(4, { maxWeight: TABLE_CACHE_ROWS, weigh: (t) => t.table.rowCount });
+  get(db2, source) {
+    return this.tables.getOrCompute(source.version, () => {
+      const key = String(source.datasetId);
+      const last = this.latest.get(key);
+      const previous = last?.identity === source.identity && last.table.rowCount <= source.rowCount ? last.table : void 0;
+      const table = loadDataTable(db2, source.datasetId, { previous, rowCount: source.rowCount, analysisOnly: true });
+      this.latest.set(key, { identity: source.identity, table });
+      return table;
+    });
   }
 };
+
+// server/engine/tasks.ts
+var TOP_LEVELS = 12;
+var TaskRunner = class {
+  tables = new TableCache();
+  /** A prepared matrix is as big as its table: about one of them on a million customers. */
+  prepared = new LruCache(8, { maxWeight: TABLE_CACHE_ROWS, weigh: (p) => p.prep.matrix.rows });
+  run(db2, task) {
+    const table = this.tables.get(db2, task.source);
+    switch (task.kind) {
+      case "extend":
+        return extendSegmentation(task.previous, table);
+      case "table":
+        return runTableTask(table, task.task);
+      case "ranges":
+        return featureRanges(table, table.columns.map((c) => c.name));
+      case "overview":
+        return withUnloadedColumns(db2, task.source, datasetOverview(table, task.outlierRule));
+      case "segment":
+      case "sweep": {
+        const data = this.prepared.getOrCompute(`${task.source.version}|${preprocessKey(task.options)}`, () => prepare(table, task.options));
+        if (task.kind === "sweep") return runSweep(data, task.options);
+        const result = segment(table, data, task.options);
+        return task.omitShared ? withoutSharedParts(result) : result;
+      }
+    }
+  }
+};
+function withoutSharedParts(result) {
+  return { ...result, rowIndex: new Int32Array(0), pca: { ...result.pca, points: new Float64Array(0) } };
+}
+function lacksSharedParts(result) {
+  return result.rowIndex.length === 0 && result.labels.length > 0;
+}
+function withUnloadedColumns(db2, source, overview) {
+  const loaded = new Map(overview.summaries.map((s) => [s.name, s]));
+  const summaries = getDataset(db2, source.datasetId).columns.map((column, position) => {
+    const summary = loaded.get(column.name);
+    if (summary) return summary;
+    return { name: column.name, kind: column.kind, ...textColumnCounts(db2, source.datasetId, position, source.rowCount, TOP_LEVELS) };
+  });
+  return { ...overview, summaries };
+}
 
 // server/engine/engine.ts
 var RESULT_CACHE_ROWS = 4e6;
@@ -2428,15 +2619,14 @@ var Engine = class {
   constructor(db2, settings = {}) {
     this.db = db2;
     this.settings = settings;
+    this.local = settings.pool ? void 0 : new TaskRunner();
   }
   db;
   settings;
-  /** Loaded tables by version, at most about three million rows of them. */
-  tables = new LruCache(4, { maxWeight: 3e6, weigh: (t) => t.rowCount });
-  /** The last table loaded per dataset, which the next version extends. */
-  latestTables = new LruCache(8, { maxWeight: 3e6, weigh: (t) => t.table.rowCount });
-  prepared = new LruCache(16);
   overviews = new LruCache(8);
+  ranges = new LruCache(8);
+  /** The newest ranges per dataset: registrations check values against them without waiting. */
+  latestRanges = new LruCache(8);
   sweeps = new LruCache(32);
   results = new LruCache(64, byRows);
   /** The newest fit per (dataset, params) whatever the version: registrations extend it. */
@@ -2447,6 +2637,8 @@ var Engine = class {
    */
   sharedParts = new LruCache(8);
   latestSweeps = new LruCache(32);
+  /** Without a worker pool (tests, WORKERS=0) the work runs here, on the request thread. */
+  local;
   /** Server-wide settings win over request params: they bound the work one request can ask for. */
   withSettings(params) {
     return this.settings.agglomerativeMaxRows ? { ...params, agglomerativeMaxRows: this.settings.agglomerativeMaxRows } : params;
@@ -2457,28 +2649,49 @@ var Engine = class {
    * one), `version` adds the version, so a changed dataset never reads stale results.
    */
   keysOf(datasetId) {
-    const { version, createdAt } = datasetVersion(this.db, datasetId);
+    const { version, createdAt, rowCount } = datasetVersion(this.db, datasetId);
     const identity = `${datasetId}#${createdAt}`;
-    return { datasetId, identity, version: `${identity}@${version}` };
+    return { datasetId, identity, version: `${identity}@${version}`, rowCount };
   }
-  table(datasetId) {
-    return this.tableOf(this.keysOf(datasetId));
-  }
-  tableOf(keys) {
-    return this.tables.getOrCompute(keys.version, () => {
-      const latest = this.latestTables.get(String(keys.datasetId));
-      const table = loadDataTable(this.db, keys.datasetId, latest?.identity === keys.identity ? latest.table : void 0);
-      this.latestTables.set(String(keys.datasetId), { identity: keys.identity, table });
-      return table;
-    });
+  /** Runs a task in the pool, or here without one. Tasks with the same key share one run. */
+  async run(task, key, context = {}) {
+    const pool2 = this.settings.pool;
+    if (pool2) {
+      const out = await pool2.run({ ...task, dbPath: this.db.name }, key, context);
+      if (process.env.CS_MEMLOG) {
+        const m = process.memoryUsage();
+        console.error(`[main ${task.kind}] heap ${(m.heapUsed / 2 ** 20).toFixed(0)} ext ${(m.external / 2 ** 20).toFixed(0)} ab ${(m.arrayBuffers / 2 ** 20).toFixed(0)}`);
+      }
+      return out;
+    }
+    return this.local.run(this.db, task);
   }
   /** The Overview tab's statistics, once per dataset version and outlier rule. */
-  overview(datasetId, outlierRule) {
-    const keys = this.keysOf(datasetId);
-    return this.overviews.getOrCompute(`${keys.version}|${outlierRule}`, () => datasetOverview(this.tableOf(keys), outlierRule));
+  async overview(datasetId, outlierRule, context = {}) {
+    const source = this.keysOf(datasetId);
+    const key = `${source.version}|overview|${outlierRule}`;
+    const cached = this.overviews.get(key);
+    if (cached) return cached;
+    const overview = await this.run({ kind: "overview", source, outlierRule }, key, context);
+    this.overviews.set(key, overview);
+    return overview;
   }
-  prepare(keys, params) {
-    return this.prepared.getOrCompute(`${keys.version}|${preprocessKey(params)}`, () => prepare(this.tableOf(keys), params));
+  /**
+   * Range, median and levels of every analysis column, once per version. `latest` accepts
+   * those of an earlier version of the same dataset: registrations only need plausible
+   * bounds, and each registration makes a new version.
+   */
+  async columnRanges(datasetId, options = {}) {
+    const source = this.keysOf(datasetId);
+    const key = `${source.version}|ranges`;
+    const cached = this.ranges.get(key);
+    if (cached) return cached;
+    const last = this.latestRanges.get(String(datasetId));
+    if (options.latest && last?.identity === source.identity) return last.ranges;
+    const ranges = await this.run({ kind: "ranges", source }, key, options.context);
+    this.ranges.set(key, ranges);
+    this.latestRanges.set(String(datasetId), { identity: source.identity, ranges });
+    return ranges;
   }
   async sweep(requested, context = {}) {
     const params = this.withSettings(requested);
@@ -2492,8 +2705,7 @@ var Engine = class {
       this.sweeps.set(key, previous);
       return previous;
     }
-    const pool2 = this.settings.pool;
-    const sweep = pool2 ? await pool2.run({ kind: "sweep", tableKey: keys.version, table: this.tableOf(keys), options: params }, key, context) : runSweep(this.prepare(keys, params), params);
+    const sweep = await this.run({ kind: "sweep", source: keys, options: params }, key, context);
     this.sweeps.set(key, sweep);
     this.latestSweeps.set(latestKey, sweep);
     return sweep;
@@ -2507,16 +2719,19 @@ var Engine = class {
     const cached = this.results.get(key);
     if (cached) return cached;
     const latestKey = `${keys.identity}|${JSON.stringify(resolved)}`;
-    const table = this.tableOf(keys);
     const previous = this.latestFits.get(latestKey);
-    const pool2 = this.settings.pool;
+    const partsKey = `${keys.version}|${preprocessKey(params)}`;
     let result;
-    if (previous && previous.rowCount < table.rowCount) {
-      result = pool2 ? await pool2.run({ kind: "extend", tableKey: keys.version, table, previous }, key, context) : extendSegmentation(previous, table);
+    if (previous && previous.rowCount < keys.rowCount) {
+      result = await this.run({ kind: "extend", source: keys, previous }, key, context);
     } else {
-      result = pool2 ? await pool2.run({ kind: "segment", tableKey: keys.version, table, options: resolved }, key, context) : segment(table, this.prepare(keys, params), resolved);
+      const omitShared = this.settings.pool !== void 0 && this.sharedParts.get(partsKey) !== void 0;
+      result = await this.run({ kind: "segment", source: keys, options: resolved, omitShared }, key, context);
+      if (lacksSharedParts(result) && !this.sharedParts.get(partsKey)) {
+        result = await this.run({ kind: "segment", source: keys, options: resolved }, `${key}|whole`, context);
+      }
     }
-    result = this.shareParts(`${keys.version}|${preprocessKey(params)}`, result);
+    result = this.shareParts(partsKey, result);
     this.results.set(key, result);
     this.latestFits.set(latestKey, result);
     return result;
@@ -2528,7 +2743,7 @@ var Engine = class {
     if (known) return known;
     let out = result;
     const shared = this.sharedParts.get(key);
-    if (shared && shared.rowIndex.length === result.rowIndex.length && sameRows(shared.rowIndex, result.rowIndex)) {
+    if (shared && (lacksSharedParts(result) || shared.rowIndex.length === result.rowIndex.length && sameRows(shared.rowIndex, result.rowIndex))) {
       out = { ...result, pca: { ...result.pca, points: shared.pca.points }, rowIndex: shared.rowIndex };
     } else {
       this.sharedParts.set(key, { pca: result.pca, rowIndex: result.rowIndex });
@@ -2537,13 +2752,9 @@ var Engine = class {
     return out;
   }
   tableTasks = 0;
-  /** Table-wide work for saved segmentations (see model-ops.ts), in the worker when there is one. */
+  /** Table-wide work for saved segmentations (see model-ops.ts), where the data is. */
   async onTable(datasetId, task) {
-    const keys = this.keysOf(datasetId);
-    const table = this.tableOf(keys);
-    const pool2 = this.settings.pool;
-    if (!pool2) return runTableTask(table, task);
-    return pool2.run({ kind: "table", tableKey: keys.version, table, task }, `table-task|${++this.tableTasks}`);
+    return this.run({ kind: "table", source: this.keysOf(datasetId), task }, `table-task|${++this.tableTasks}`);
   }
   /** Drops cached fits (the sweep and matrices stay): benchmarks time honest re-runs with it. */
   clearResults() {
@@ -3838,23 +4049,18 @@ import express, { Router as Router4 } from "express";
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { z as z4 } from "zod";
 var MAX_REGISTRATIONS = 1e3;
-function plausibleBounds(values) {
-  const present = presentValues(values);
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of present) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  if (!Number.isFinite(min)) return { min: -Number.MAX_VALUE, max: Number.MAX_VALUE };
+function plausibleBounds(range) {
+  const min = range?.min ?? Number.NaN;
+  const max = range?.max ?? Number.NaN;
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return { min: -Number.MAX_VALUE, max: Number.MAX_VALUE };
   const width = Math.max(max - min, Math.abs(max) * 0.1, 1);
   return { min: min >= 0 ? Math.max(0, min - width) : min - width, max: max + width };
 }
-function registrationSchema(table) {
+function registrationSchema(columns, ranges) {
   const shape = {};
-  for (const column of table.columns) {
+  for (const column of columns) {
     if (column.kind === "numeric") {
-      const { min, max } = plausibleBounds(column.values);
+      const { min, max } = plausibleBounds(ranges.find((r) => r.name === column.name));
       const fmt = (v) => Number(v.toPrecision(6));
       shape[column.name] = z4.number({ error: `must be a number` }).finite({ error: "must be a finite number" }).min(min, { error: `must be between ${fmt(min)} and ${fmt(max)} (the data's range, widened)` }).max(max, { error: `must be between ${fmt(min)} and ${fmt(max)} (the data's range, widened)` }).nullable().optional();
     } else if (column.kind === "date") {
@@ -3865,14 +4071,14 @@ function registrationSchema(table) {
   }
   return z4.strictObject(shape);
 }
-function validateRegistrations(table, body) {
+function validateRegistrations(columns, ranges, body) {
   if (body === void 0 || body === null || typeof body === "object" && !Array.isArray(body) && Object.keys(body).length === 0) {
     throw new InputError("Send one customer as a JSON object, or several as an array of objects.");
   }
   const customers = Array.isArray(body) ? body : [body];
   if (customers.length === 0) throw new InputError("The array of customers is empty.");
   if (customers.length > MAX_REGISTRATIONS) throw new InputError(`Register at most ${MAX_REGISTRATIONS} customers per request.`);
-  const schema = registrationSchema(table);
+  const schema = registrationSchema(columns, ranges);
   return customers.map((customer, index) => {
     const where = customers.length > 1 ? `customer ${index + 1}: ` : "";
     if (typeof customer !== "object" || customer === null || Array.isArray(customer)) throw new InputError(`${where}each customer must be a JSON object of column names to values.`);
@@ -3880,16 +4086,16 @@ function validateRegistrations(table, body) {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       if (issue.code === "unrecognized_keys") {
-        throw new InputError(`${where}unknown field "${String(issue.keys[0]).slice(0, 60)}"; the dataset's columns are ${table.columns.map((c) => c.name).join(", ")}.`, { field: String(issue.keys[0]) });
+        throw new InputError(`${where}unknown field "${String(issue.keys[0]).slice(0, 60)}"; the dataset's columns are ${columns.map((c) => c.name).join(", ")}.`, { field: String(issue.keys[0]) });
       }
       const field = String(issue.path[0] ?? "");
       throw new InputError(`${where}"${field.slice(0, 60)}" ${issue.message}.`, { field });
     }
     const values = parsed.data;
-    if (!table.columns.some((c) => c.kind !== "id" && values[c.name] !== void 0 && values[c.name] !== null)) {
+    if (!columns.some((c) => c.kind !== "id" && values[c.name] !== void 0 && values[c.name] !== null)) {
       throw new InputError(`${where}the customer has no values; give at least one feature.`);
     }
-    return table.columns.map((c) => {
+    return columns.map((c) => {
       const v = values[c.name];
       if (v === void 0 || v === null) return c.kind === "id" ? `REG-${randomBytes2(5).toString("hex")}` : null;
       return v;
@@ -3921,12 +4127,12 @@ function registerCustomers(db2, datasetId, model, registrations) {
 // server/engine/registration.ts
 async function registerWithModel(deps, params, body) {
   const { db: db2, engine: engine2, events: events2, models: models2 } = deps;
-  const table = engine2.table(params.datasetId);
-  const rows = validateRegistrations(table, body);
+  const { columns } = getDataset(db2, params.datasetId);
+  const rows = validateRegistrations(columns, await engine2.columnRanges(params.datasetId, { latest: true }), body);
   const active = models2.active(params.datasetId);
   const pipeline = active?.pipeline ?? (await engine2.segment(params)).pipeline;
   const features = [...pipeline.preprocessor.numeric, ...pipeline.preprocessor.categorical].map((s) => s.name);
-  const columnIndex = new Map(table.columns.map((c, i) => [c.name, i]));
+  const columnIndex = new Map(columns.map((c, i) => [c.name, i]));
   const registrations = rows.map((row) => {
     const customer = Object.fromEntries(features.map((f) => [f, row[columnIndex.get(f)]]));
     const prediction = predictCustomer(pipeline, customer);
@@ -3942,8 +4148,9 @@ async function registerWithModel(deps, params, body) {
 // server/web/predict.ts
 import { Router as Router3 } from "express";
 var CUSTOMER_PREFIX = "c:";
-function featureInputs(table, result, query) {
-  return featureRanges(table, result.featureNames).map((range) => {
+function featureInputs(ranges, result, query) {
+  const byName = new Map(ranges.map((r) => [r.name, r]));
+  return result.featureNames.flatMap((name) => byName.get(name) ?? []).map((range) => {
     const field = CUSTOMER_PREFIX + range.name;
     const given = typeof query[field] === "string" ? query[field] : void 0;
     if (range.kind === "numeric") {
@@ -3964,7 +4171,7 @@ function predictRouter(db2, engine2) {
     const dataset = datasets.find((d) => d.id === params.datasetId);
     const context = runContext(req, res);
     const result = await engine2.segment(params, context);
-    const inputs = featureInputs(engine2.table(dataset.id), result, req.query);
+    const inputs = featureInputs(await engine2.columnRanges(dataset.id, { context }), result, req.query);
     const customer = Object.fromEntries(inputs.map((f) => [f.name, f.value]));
     const { prediction } = await engine2.predict(params, customer, context);
     const segment2 = prediction.segment >= 0 ? result.segments[prediction.segment] : void 0;
@@ -3987,7 +4194,7 @@ function predictRouter(db2, engine2) {
 
 // server/web/customers.ts
 function customersRouter(deps) {
-  const { db: db2, engine: engine2, events: events2 } = deps;
+  const { db: db2, events: events2 } = deps;
   const router = Router4();
   router.get("/events", events2.handle);
   router.post("/api/customers", async (req, res) => {
@@ -3998,12 +4205,12 @@ function customersRouter(deps) {
   router.post("/customers", express.urlencoded({ extended: false, limit: "64kb" }), async (req, res) => {
     const fields = parseInput(formFields, req.body ?? {});
     const params = parseSegmentationParams(fields, db2);
-    const table = engine2.table(params.datasetId);
+    const { columns } = getDataset(db2, params.datasetId);
     const customer = {};
     for (const [key, value] of Object.entries(fields)) {
       if (!key.startsWith(CUSTOMER_PREFIX) || value === "") continue;
       const name = key.slice(CUSTOMER_PREFIX.length);
-      const column = table.columns.find((c) => c.name === name);
+      const column = columns.find((c) => c.name === name);
       customer[name] = column?.kind === "numeric" ? Number(value) : value;
     }
     const [registered] = await registerWithModel(deps, params, customer);
@@ -4402,7 +4609,6 @@ data: ${JSON.stringify({ dataset: datasetId, version })}
 import { Router as Router7 } from "express";
 
 // server/web/export-format.ts
-import ExcelJS from "exceljs";
 function neutraliseFormula(text) {
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
@@ -4417,6 +4623,7 @@ function toCsv(table) {
   return lines.map((cells) => cells.join(",")).join("\r\n") + "\r\n";
 }
 async function toXlsx(table) {
+  const { default: ExcelJS } = await import("exceljs");
   const workbook = new ExcelJS.Workbook();
   workbook.creator = "Customer Segments";
   const sheet = workbook.addWorksheet(table.sheetName);
@@ -4447,17 +4654,15 @@ function segmentsTable(result) {
   if (result.noiseCount > 0) rows.push([null, "Noise", result.noiseCount, result.noiseCount / result.labels.length, "", ...numericFeatures.flatMap(() => [null, null])]);
   return { sheetName: "Segments", headers, rows };
 }
-function customersTable(result, table) {
-  const segmentOfRow = new Int32Array(table.rowCount).fill(-2);
-  result.rowIndex.forEach((r, i) => segmentOfRow[r] = result.labels[i]);
-  const headers = [...table.columns.map((c) => c.name), "segment", "segment name"];
+function customersTable(result, columnNames, storedRows) {
+  const segmentOfRow = new Int32Array(result.rowCount).fill(-2);
+  result.rowIndex.forEach((r2, i) => segmentOfRow[r2] = result.labels[i]);
+  const headers = [...columnNames, "segment", "segment name"];
   const rows = [];
-  for (let r = 0; r < table.rowCount; r++) {
-    const cells = table.columns.map((c) => {
-      const v = c.values[r];
-      return typeof v === "number" ? finiteOrNull(v) : v;
-    });
-    const segment2 = segmentOfRow[r];
+  let r = 0;
+  for (const stored of storedRows) {
+    const cells = stored.map((v) => typeof v === "number" ? finiteOrNull(v) : v);
+    const segment2 = segmentOfRow[r++];
     if (segment2 === -2) cells.push(null, "Not segmented (missing values dropped)");
     else if (segment2 === -1) cells.push(null, "Noise");
     else cells.push(segment2 + 1, result.segments[segment2].name);
@@ -4483,7 +4688,8 @@ function exportsRouter(db2, engine2) {
     router.get(`/export/customers.${format}`, async (req, res) => {
       const params = parseSegmentationParams(req.query, db2);
       const result = await engine2.segment(params);
-      await send(res, customersTable(result, engine2.table(params.datasetId)), "customers", format);
+      const columns = getDataset(db2, params.datasetId).columns.map((c) => c.name);
+      await send(res, customersTable(result, columns, iterateRows(db2, params.datasetId, result.rowCount)), "customers", format);
     });
   }
   return router;
@@ -4509,7 +4715,7 @@ function overviewRouter(db2, engine2) {
     const datasets = listDatasets(db2);
     const dataset = datasets.find((d) => d.id === params.datasetId);
     const outlierRule = params.outliers.startsWith("zscore") ? "zscore" : "iqr";
-    const overview = engine2.overview(dataset.id, outlierRule);
+    const overview = await engine2.overview(dataset.id, outlierRule, runContext(req, res));
     const categoryCharts = overview.summaries.flatMap((s) => s.kind === "categorical" ? [{ name: s.name, config: categoryChart(s.name, s.top) }] : []);
     const charts = [...overview.histograms.map((h) => ({ name: h.name, config: histogramChart(h.name, h.histogram) })), ...categoryCharts];
     const query = toQueryString(params, dataset);
@@ -4879,33 +5085,12 @@ function loadConfig(env = process.env) {
 // server/engine/pool.ts
 import { Worker } from "node:worker_threads";
 var WORKER_URL = import.meta.url.endsWith(".ts") ? new URL("./worker-entry.mjs", import.meta.url) : new URL("./engine/worker.js", import.meta.url);
-var WORKER_TABLES = 2;
-function analysisColumns(table) {
-  return {
-    rowCount: table.rowCount,
-    columns: table.columns.flatMap((c) => {
-      if (c.kind === "numeric") return [c];
-      if (c.kind !== "categorical") return [];
-      const levels = /* @__PURE__ */ new Map();
-      const codes = new Int32Array(c.values.length);
-      c.values.forEach((v, i) => {
-        if (v === null) codes[i] = -1;
-        else {
-          let code = levels.get(v);
-          if (code === void 0) levels.set(v, code = levels.size);
-          codes[i] = code;
-        }
-      });
-      return [{ name: c.name, kind: "categorical", levels: [...levels.keys()], codes }];
-    })
-  };
-}
 var WorkerPool = class {
   /** More queued tasks than this are refused (503) rather than left to pile up. */
   constructor(size, maxQueued = 64) {
     this.maxQueued = maxQueued;
     for (let i = 0; i < Math.max(1, size); i++) {
-      const slot = { busy: false, tables: new LruCache(WORKER_TABLES) };
+      const slot = { busy: false };
       this.start(slot);
       this.slots.push(slot);
     }
@@ -4984,10 +5169,7 @@ var WorkerPool = class {
       slot.pending = entry;
       slot.worker.ref();
       this.stats.runs++;
-      const { table, ...rest } = entry.body;
-      const sendTable = slot.tables.get(rest.tableKey) === void 0;
-      if (sendTable) slot.tables.set(rest.tableKey, true);
-      slot.worker.postMessage({ ...rest, id: this.nextId++, table: sendTable ? analysisColumns(table) : void 0 });
+      slot.worker.postMessage({ ...entry.body, id: this.nextId++ });
     }
   }
   finish(slot, reply) {
@@ -5007,7 +5189,6 @@ var WorkerPool = class {
     const entry = slot.pending;
     slot.busy = false;
     slot.pending = void 0;
-    slot.tables.clear();
     entry?.waiters.forEach((w) => w.reject(error));
     void slot.worker.terminate();
     this.start(slot);

@@ -1,5 +1,26 @@
 // server/engine/worker.ts
+import Database from "better-sqlite3";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { parentPort } from "node:worker_threads";
+
+// server/errors.ts
+var InputError = class extends Error {
+  status;
+  field;
+  constructor(message, options = {}) {
+    super(message);
+    this.name = "InputError";
+    this.field = options.field;
+    this.status = options.status ?? 400;
+  }
+};
+var NotFoundError = class extends InputError {
+  constructor(message) {
+    super(message, { status: 404 });
+    this.name = "NotFoundError";
+  }
+};
 
 // server/analysis/options.ts
 function preprocessKey(o) {
@@ -126,18 +147,6 @@ function meanVariance(x) {
   }
   return total / (x.cols || 1);
 }
-
-// server/errors.ts
-var InputError = class extends Error {
-  status;
-  field;
-  constructor(message, options = {}) {
-    super(message);
-    this.name = "InputError";
-    this.field = options.field;
-    this.status = options.status ?? 400;
-  }
-};
 
 // server/analysis/cluster/init.ts
 function pickByWeight(weights, total, r) {
@@ -869,7 +878,11 @@ function calinskiHarabasz(x, labels) {
   return within === 0 ? 1 : between * (n - k) / (within * (k - 1));
 }
 function computeMetrics(x, labels, seed = 42, shared) {
-  const sil = !shared ? silhouetteScore(x, labels, seed) : shared.rows ? { value: silhouetteFromDistances(shared.distances, Int32Array.from(shared.rows, (i) => labels[i])), sampled: true } : { value: silhouetteFromDistances(shared.distances, labels), sampled: false };
+  let sil;
+  if (!shared) sil = silhouetteScore(x, labels, seed);
+  else if ("sample" in shared) sil = { value: silhouette(shared.sample, Int32Array.from(shared.rows, (i) => labels[i])), sampled: true };
+  else if (shared.rows) sil = { value: silhouetteFromDistances(shared.distances, Int32Array.from(shared.rows, (i) => labels[i])), sampled: true };
+  else sil = { value: silhouetteFromDistances(shared.distances, labels), sampled: false };
   return {
     inertia: inertia(x, labels),
     silhouette: sil.value,
@@ -997,6 +1010,33 @@ function quantileSorted(sorted, q) {
   const upper = Math.ceil(position);
   return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
 }
+function presentMoments(values, through) {
+  const length = through ? through.length : values.length;
+  const at = through ? (i) => values[through[i]] : (i) => values[i];
+  let n = 0;
+  let sum = 0;
+  for (let i = 0; i < length; i++) {
+    const v = at(i);
+    if (!Number.isNaN(v)) {
+      n++;
+      sum += v;
+    }
+  }
+  const m = n ? sum / n : Number.NaN;
+  let squares = 0;
+  for (let i = 0; i < length; i++) {
+    const v = at(i);
+    if (!Number.isNaN(v)) squares += (v - m) ** 2;
+  }
+  return { mean: m, sd: n ? Math.sqrt(squares / n) : Number.NaN };
+}
+function quantileOfOrder(values, order, q) {
+  if (order.length === 0) return Number.NaN;
+  const position = q * (order.length - 1);
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  return values[order[lower]] + (values[order[upper]] - values[order[lower]]) * (position - lower);
+}
 function sortedCopy(values) {
   return (values instanceof Float64Array ? values.slice() : Float64Array.from(values)).sort();
 }
@@ -1013,22 +1053,6 @@ function ascendingRows(values) {
     ascendingCache.set(values, order);
   }
   return order;
-}
-function sortedByGroup(values, group, groups) {
-  const order = ascendingRows(values);
-  const sizes = new Int32Array(groups);
-  for (let j = 0; j < order.length; j++) {
-    const g = group[order[j]];
-    if (g >= 0) sizes[g]++;
-  }
-  const out = Array.from(sizes, (size) => new Float64Array(size));
-  const filled = new Int32Array(groups);
-  for (let j = 0; j < order.length; j++) {
-    const i = order[j];
-    const g = group[i];
-    if (g >= 0) out[g][filled[g]++] = values[i];
-  }
-  return out;
 }
 function groupOf(n, index, labels) {
   const group = new Int32Array(n).fill(-1);
@@ -1069,6 +1093,9 @@ function mostFrequentText(values) {
 }
 
 // server/analysis/table.ts
+function columnKinds(table) {
+  return [...table.columns, ...table.omitted ?? []];
+}
 function findColumn(table, name) {
   return table.columns.find((c) => c.name === name);
 }
@@ -1084,12 +1111,12 @@ function resolveFeatures(table, features) {
   return features.map((name) => {
     if (seen.has(name)) throw new InputError(`The feature "${name}" is listed twice.`, { field: "features" });
     seen.add(name);
-    const column = findColumn(table, name);
-    if (!column) throw new InputError(`Unknown feature "${name}": the dataset has no such column.`, { field: "features" });
-    if (column.kind === "id" || column.kind === "date") {
-      throw new InputError(`"${name}" is an ${column.kind === "id" ? "identifier" : "date"} column and cannot be a feature.`, { field: "features" });
+    const kind = columnKinds(table).find((c) => c.name === name)?.kind;
+    if (!kind) throw new InputError(`Unknown feature "${name}": the dataset has no such column.`, { field: "features" });
+    if (kind === "id" || kind === "date") {
+      throw new InputError(`"${name}" is an ${kind === "id" ? "identifier" : "date"} column and cannot be a feature.`, { field: "features" });
     }
-    return column;
+    return findColumn(table, name);
   });
 }
 function numericFill(present, strategy) {
@@ -1308,22 +1335,223 @@ function predictCustomer(pipeline, customer) {
 }
 
 // server/analysis/summary.ts
-function boxStatsOfSorted(sorted) {
-  const q1 = quantileSorted(sorted, 0.25);
-  const q3 = quantileSorted(sorted, 0.75);
+function summariseColumns(table, topLevels = 12) {
+  return table.columns.map((column) => {
+    if (column.kind === "numeric") {
+      const values = column.values;
+      const order = ascendingRows(values);
+      const { mean: m, sd } = presentMoments(values);
+      return {
+        name: column.name,
+        kind: "numeric",
+        count: order.length,
+        missing: values.length - order.length,
+        mean: m,
+        sd,
+        min: order.length ? values[order[0]] : Number.NaN,
+        q1: quantileOfOrder(values, order, 0.25),
+        median: quantileOfOrder(values, order, 0.5),
+        q3: quantileOfOrder(values, order, 0.75),
+        max: order.length ? values[order[order.length - 1]] : Number.NaN
+      };
+    }
+    const counts = /* @__PURE__ */ new Map();
+    let missing = 0;
+    for (const v of column.values) {
+      if (v === null) missing++;
+      else counts.set(v, (counts.get(v) ?? 0) + 1);
+    }
+    const top = [...counts].map(([level, count]) => ({ level, count })).sort((a, b) => b.count - a.count || a.level.localeCompare(b.level));
+    return { name: column.name, kind: column.kind, count: column.values.length - missing, missing, distinct: counts.size, top: top.slice(0, topLevels) };
+  });
+}
+function histogram(values, bins) {
+  let present = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isNaN(v)) continue;
+    present++;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (present === 0) return { edges: [], counts: [] };
+  const binCount = bins ?? Math.min(30, Math.max(5, Math.ceil(Math.log2(present) + 1)));
+  const width = max > min ? (max - min) / binCount : 1;
+  const counts = new Array(binCount).fill(0);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isNaN(v)) counts[Math.min(binCount - 1, Math.floor((v - min) / width))]++;
+  }
+  const edges = Array.from({ length: binCount + 1 }, (_, i) => min + i * width);
+  return { edges, counts };
+}
+function correlationMatrix(table) {
+  const numeric = table.columns.filter((c) => c.kind === "numeric");
+  const values = numeric.map(
+    (a, i) => numeric.map((b, j) => {
+      if (j < i) return Number.NaN;
+      let n = 0;
+      let sa = 0;
+      let sb = 0;
+      for (let i2 = 0; i2 < table.rowCount; i2++) {
+        const x = a.values[i2];
+        const y = b.values[i2];
+        if (Number.isNaN(x) || Number.isNaN(y)) continue;
+        n++;
+        sa += x;
+        sb += y;
+      }
+      const ma = sa / n;
+      const mb = sb / n;
+      let cov = 0;
+      let va = 0;
+      let vb = 0;
+      for (let i2 = 0; i2 < table.rowCount; i2++) {
+        const x = a.values[i2];
+        const y = b.values[i2];
+        if (Number.isNaN(x) || Number.isNaN(y)) continue;
+        cov += (x - ma) * (y - mb);
+        va += (x - ma) ** 2;
+        vb += (y - mb) ** 2;
+      }
+      return va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : Number.NaN;
+    })
+  );
+  values.forEach((row, i) => row.forEach((_, j) => j < i && (row[j] = values[j][i])));
+  return { names: numeric.map((c) => c.name), values };
+}
+function boxStatsOfOrder(values, order) {
+  const q1 = quantileOfOrder(values, order, 0.25);
+  const q3 = quantileOfOrder(values, order, 0.75);
   const fenceLow = q1 - 1.5 * (q3 - q1);
   const fenceHigh = q3 + 1.5 * (q3 - q1);
   let low = q1;
   let high = q3;
   let outliers = 0;
-  for (const v of sorted) {
+  for (let j = 0; j < order.length; j++) {
+    const v = values[order[j]];
     if (v < fenceLow || v > fenceHigh) outliers++;
     else {
       if (v < low) low = v;
       if (v > high) high = v;
     }
   }
-  return { low, q1, median: quantileSorted(sorted, 0.5), q3, high, outliers };
+  return { low, q1, median: quantileOfOrder(values, order, 0.5), q3, high, outliers };
+}
+function boxStatsByGroup(values, group, groups) {
+  const order = ascendingRows(values);
+  const sizes = new Int32Array(groups);
+  for (let j = 0; j < order.length; j++) {
+    const g = group[order[j]];
+    if (g >= 0) sizes[g]++;
+  }
+  const QUARTILES = [0.25, 0.5, 0.75];
+  const ranks = new Float64Array(groups * 6);
+  const picked = new Float64Array(groups * 6).fill(Number.NaN);
+  for (let g = 0; g < groups; g++) {
+    QUARTILES.forEach((q, t) => {
+      const position = q * (sizes[g] - 1);
+      ranks[g * 6 + 2 * t] = Math.floor(position);
+      ranks[g * 6 + 2 * t + 1] = Math.ceil(position);
+    });
+  }
+  const seen = new Int32Array(groups);
+  for (let j = 0; j < order.length; j++) {
+    const i = order[j];
+    const g = group[i];
+    if (g < 0) continue;
+    const rank = seen[g]++;
+    for (let t = g * 6; t < g * 6 + 6; t++) if (ranks[t] === rank) picked[t] = values[i];
+  }
+  const quartile = (g, t) => {
+    if (sizes[g] === 0) return Number.NaN;
+    const position = QUARTILES[t] * (sizes[g] - 1);
+    const lower = picked[g * 6 + 2 * t];
+    return lower + (picked[g * 6 + 2 * t + 1] - lower) * (position - Math.floor(position));
+  };
+  const boxes = Array.from({ length: groups }, (_, g) => {
+    const q1 = quartile(g, 0);
+    const q3 = quartile(g, 2);
+    return { low: q1, q1, median: quartile(g, 1), q3, high: q3, outliers: 0 };
+  });
+  const fenceLow = boxes.map((b) => b.q1 - 1.5 * (b.q3 - b.q1));
+  const fenceHigh = boxes.map((b) => b.q3 + 1.5 * (b.q3 - b.q1));
+  for (let j = 0; j < order.length; j++) {
+    const i = order[j];
+    const g = group[i];
+    if (g < 0) continue;
+    const v = values[i];
+    const box = boxes[g];
+    if (v < fenceLow[g] || v > fenceHigh[g]) box.outliers++;
+    else {
+      if (v < box.low) box.low = v;
+      if (v > box.high) box.high = v;
+    }
+  }
+  return boxes;
+}
+function countOutlierRows(table, rule) {
+  const flagged = new Uint8Array(table.rowCount);
+  const perColumn = {};
+  for (const column of table.columns) {
+    if (column.kind !== "numeric") continue;
+    let low;
+    let high;
+    if (rule === "iqr") {
+      const order = ascendingRows(column.values);
+      const q1 = quantileOfOrder(column.values, order, 0.25);
+      const q3 = quantileOfOrder(column.values, order, 0.75);
+      low = q1 - 1.5 * (q3 - q1);
+      high = q3 + 1.5 * (q3 - q1);
+    } else {
+      const { mean: m, sd } = presentMoments(column.values);
+      low = m - 3 * sd;
+      high = m + 3 * sd;
+    }
+    let count = 0;
+    const values = column.values;
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] < low || values[i] > high) {
+        count++;
+        flagged[i] = 1;
+      }
+    }
+    perColumn[column.name] = count;
+  }
+  return { rows: flagged.reduce((a, b) => a + b, 0), perColumn };
+}
+function featureRanges(table, names) {
+  return names.flatMap((name) => {
+    const column = table.columns.find((c) => c.name === name);
+    if (!column) return [];
+    if (column.kind === "numeric") {
+      const values = column.values;
+      const order = ascendingRows(values);
+      let integers = true;
+      for (let j = 0; j < order.length && integers; j++) integers = Number.isInteger(values[order[j]]);
+      return [{ name, kind: "numeric", min: values[order[0]], max: values[order[order.length - 1]], median: quantileOfOrder(values, order, 0.5), integers }];
+    }
+    const levels = [...new Set(column.values.filter((v) => v !== null))].sort();
+    return [{ name, kind: "categorical", levels, mode: mostFrequentText(column.values) }];
+  });
+}
+function datasetOverview(table, outlierRule) {
+  return {
+    summaries: summariseColumns(table),
+    histograms: table.columns.flatMap((c) => c.kind === "numeric" ? [{ name: c.name, histogram: histogram(c.values) }] : []),
+    correlation: correlationMatrix(table),
+    outliers: { rule: outlierRule, ...countOutlierRows(table, outlierRule) },
+    standardisedBoxes: table.columns.flatMap((c) => {
+      if (c.kind !== "numeric") return [];
+      const { mean: m, sd } = presentMoments(c.values);
+      const scale = sd || 1;
+      const raw = boxStatsOfOrder(c.values, ascendingRows(c.values));
+      const z = (v) => (v - m) / scale;
+      return [{ name: c.name, stats: { low: z(raw.low), q1: z(raw.q1), median: z(raw.median), q3: z(raw.q3), high: z(raw.high), outliers: raw.outliers } }];
+    })
+  };
 }
 
 // server/analysis/profile.ts
@@ -1378,44 +1606,55 @@ function recommend(distinguishing) {
   if (high(value) || high(z("frequency"))) return "Cross-sell: recommend adjacent categories to customers who already buy well.";
   return "Nurture: regular personalised recommendations, and test offers to learn what moves this group.";
 }
-function segmentRows(labels, k) {
-  const rows = Array.from({ length: k }, () => []);
-  for (let i = 0; i < labels.length; i++) if (labels[i] >= 0) rows[labels[i]].push(i);
-  return rows;
-}
 function buildProfiles(input) {
   const { table, rowIndex, labels, k } = input;
   const total = labels.length;
   const numeric = table.columns.filter((c) => c.kind === "numeric");
   const categorical = table.columns.filter((c) => c.kind === "categorical");
-  const overall = numeric.map((col) => {
-    const values = presentValues(gather(col.values, rowIndex));
-    const m = mean(values);
-    return { mean: m, sd: populationSd(values, m) };
+  const overall = numeric.map((col) => presentMoments(col.values, rowIndex));
+  const sizes = new Int32Array(k);
+  for (let i = 0; i < labels.length; i++) if (labels[i] >= 0) sizes[labels[i]]++;
+  const sums = numeric.map(() => new Float64Array(k));
+  const counts = numeric.map(() => new Float64Array(k));
+  numeric.forEach((col, j) => {
+    const values = col.values;
+    for (let i = 0; i < labels.length; i++) {
+      const l = labels[i];
+      const v = values[rowIndex[i]];
+      if (l >= 0 && !Number.isNaN(v)) {
+        sums[j][l] += v;
+        counts[j][l]++;
+      }
+    }
   });
-  const members = segmentRows(labels, k);
   const segmentOfRow = groupOf(table.rowCount, rowIndex, labels);
-  const sortedBySegment = numeric.map((col) => sortedByGroup(col.values, segmentOfRow, k));
-  const profiles = members.map((rows, id) => {
+  const boxes = numeric.map((col) => boxStatsByGroup(col.values, segmentOfRow, k));
+  const mixes = categorical.map((col) => {
+    const perSegment = Array.from({ length: k }, () => /* @__PURE__ */ new Map());
+    for (let i = 0; i < labels.length; i++) {
+      const l = labels[i];
+      if (l < 0) continue;
+      const level = col.values[rowIndex[i]] ?? "(missing)";
+      perSegment[l].set(level, (perSegment[l].get(level) ?? 0) + 1);
+    }
+    return perSegment;
+  });
+  const profiles = Array.from({ length: k }, (_, id) => {
+    const size = sizes[id];
     const features = numeric.map((col, j) => {
-      const m = mean(presentValues(gather(col.values, rows, rowIndex)));
+      const m = counts[j][id] > 0 ? sums[j][id] / counts[j][id] : Number.NaN;
       const sd = overall[j].sd;
       return {
         feature: col.name,
         mean: m,
-        median: quantileSorted(sortedBySegment[j][id], 0.5),
-        spread: boxStatsOfSorted(sortedBySegment[j][id]),
+        median: boxes[j][id].median,
+        spread: boxes[j][id],
         overallMean: overall[j].mean,
         differenceSd: sd > 0 && Number.isFinite(m) ? (m - overall[j].mean) / sd : 0
       };
     });
-    const categories = categorical.map((col) => {
-      const counts = /* @__PURE__ */ new Map();
-      for (const i of rows) {
-        const level = col.values[rowIndex[i]] ?? "(missing)";
-        counts.set(level, (counts.get(level) ?? 0) + 1);
-      }
-      const mix = [...counts].map(([level, count]) => ({ level, count, share: rows.length ? count / rows.length : 0 }));
+    const categories = categorical.map((col, c) => {
+      const mix = [...mixes[c][id]].map(([level, count]) => ({ level, count, share: size ? count / size : 0 }));
       return { feature: col.name, mix: mix.sort((a, b) => b.count - a.count) };
     });
     const inModel = new Set(input.featureNames);
@@ -1423,8 +1662,8 @@ function buildProfiles(input) {
     return {
       id,
       name: "",
-      size: rows.length,
-      share: total ? rows.length / total : 0,
+      size,
+      share: total ? size / total : 0,
       features,
       categories,
       distinguishing,
@@ -1465,14 +1704,18 @@ function assignUniqueNames(profiles) {
 // server/analysis/stability.ts
 var STABILITY_REPLICATES = 5;
 var STABILITY_MAX_SAMPLE = 2e3;
-function bootstrapStability(x, labels, options) {
-  const sampleSize = Math.min(x.rows, STABILITY_MAX_SAMPLE);
+var STABILITY_SCORED_ROWS = 2e4;
+function bootstrapStability(data, allLabels, options, scoredRows = STABILITY_SCORED_ROWS) {
+  const scored = data.rows > scoredRows ? sampleIndices(data.rows, scoredRows, options.seed ^ 377069) : void 0;
+  const x = scored ? selectRows(data, scored) : data;
+  const labels = scored ? Int32Array.from(scored, (i) => allLabels[i]) : allLabels;
+  const sampleSize = Math.min(data.rows, STABILITY_MAX_SAMPLE);
   const rng = createRng(options.seed ^ 5352222);
   let total = 0;
   let counted = 0;
   for (let rep = 0; rep < STABILITY_REPLICATES; rep++) {
-    const picks = Int32Array.from({ length: sampleSize }, () => Math.floor(rng() * x.rows));
-    const sample = selectRows(x, picks);
+    const picks = Int32Array.from({ length: sampleSize }, () => Math.floor(rng() * data.rows));
+    const sample = selectRows(data, picks);
     let fit;
     try {
       fit = fitAlgorithm(sample, { ...options, seed: options.seed + 1e3 + rep, nInit: Math.min(options.nInit, 3), quick: true });
@@ -1554,7 +1797,7 @@ function sweepK(x, options, sharedDistances, onFit) {
   if (distances) silhouetteFrom = { distances };
   else {
     const rows2 = sampleIndices(x.rows, SHARED_DISTANCE_LIMIT, options.seed);
-    silhouetteFrom = { distances: pairwiseDistances(selectRows(x, rows2)), rows: rows2 };
+    silhouetteFrom = { sample: selectRows(x, rows2), rows: rows2 };
     notes.push(`Silhouettes on the curves are estimated on a random sample of ${SHARED_DISTANCE_LIMIT.toLocaleString("en-US")} customers.`);
   }
   const rows = [];
@@ -1574,18 +1817,19 @@ function sweepK(x, options, sharedDistances, onFit) {
 }
 
 // server/analysis/pipeline.ts
+var SWEEP_LABELS_MAX_ROWS = 2e5;
 function fitKey(o, k) {
   return JSON.stringify([o.algorithm, k, o.seed, o.nInit, o.batchSize, o.iterations]);
 }
-function pcaOf(prepared2) {
-  prepared2.shared.pca ??= fitPca(prepared2.prep.matrix);
-  return prepared2.shared.pca;
+function pcaOf(prepared) {
+  prepared.shared.pca ??= fitPca(prepared.prep.matrix);
+  return prepared.shared.pca;
 }
-function distancesOf(prepared2) {
-  if (prepared2.shared.distances === void 0) {
-    prepared2.shared.distances = prepared2.fitX.rows <= SHARED_DISTANCE_LIMIT ? pairwiseDistances(prepared2.fitX) : null;
+function distancesOf(prepared) {
+  if (prepared.shared.distances === void 0) {
+    prepared.shared.distances = prepared.fitX.rows <= SHARED_DISTANCE_LIMIT ? pairwiseDistances(prepared.fitX) : null;
   }
-  return prepared2.shared.distances;
+  return prepared.shared.distances;
 }
 function prepare(table, options) {
   const prep = fitPreprocess(table, options);
@@ -1594,12 +1838,13 @@ function prepare(table, options) {
   if (excluded) prep.fitMask.forEach((m, i) => m && fitRows.push(i));
   return { prep, fitX: excluded ? selectRows(prep.matrix, fitRows) : prep.matrix, shared: {} };
 }
-function runSweep(prepared2, options) {
-  const fits = prepared2.shared.fits ??= /* @__PURE__ */ new Map();
+function runSweep(prepared, options, keepLabelsUpTo = SWEEP_LABELS_MAX_ROWS) {
+  const fits = prepared.shared.fits ??= /* @__PURE__ */ new Map();
   const algorithm = options.algorithm === "minibatch" ? "minibatch" : "kmeans";
-  return sweepK(prepared2.fitX, options, distancesOf(prepared2) ?? void 0, (k, { fit, metrics }) => {
-    const stability = bootstrapStability(prepared2.fitX, fit.labels, { ...options, algorithm, k, eps: 0 });
-    fits.set(fitKey({ ...options, algorithm }, k), { fit, metrics, stability });
+  return sweepK(prepared.fitX, options, distancesOf(prepared) ?? void 0, (k, { fit, metrics }) => {
+    const stability = bootstrapStability(prepared.fitX, fit.labels, { ...options, algorithm, k, eps: 0 });
+    const kept = prepared.fitX.rows > keepLabelsUpTo ? { ...fit, labels: void 0 } : fit;
+    fits.set(fitKey({ ...options, algorithm }, k), { fit: kept, metrics, stability });
   });
 }
 function orderBySize(labels, k) {
@@ -1624,8 +1869,8 @@ function centroidInOriginalUnits(prep, centroid) {
   }
   return out;
 }
-function segment(table, prepared2, options, warmStart) {
-  const { prep, fitX } = prepared2;
+function segment(table, prepared, options, warmStart) {
+  const { prep, fitX } = prepared;
   const notes = [];
   let eps = options.eps ?? 0;
   if (options.algorithm === "dbscan" && options.eps === null) {
@@ -1633,8 +1878,8 @@ function segment(table, prepared2, options, warmStart) {
     notes.push(`eps ${eps} was suggested from the knee of the ${options.minPts}-distance curve.`);
   }
   const algorithmOptions = { ...options, eps, initialCentroids: warmStart };
-  const shared = warmStart ? void 0 : prepared2.shared.fits?.get(fitKey(options, options.k));
-  const fit = shared ? { ...shared.fit, k: options.k } : fitAlgorithm(fitX, algorithmOptions);
+  const shared = warmStart ? void 0 : prepared.shared.fits?.get(fitKey(options, options.k));
+  const fit = shared ? { ...shared.fit, labels: shared.fit.labels ?? assignNearest(fitX, shared.fit.centroids).labels, k: options.k } : fitAlgorithm(fitX, algorithmOptions);
   notes.push(...fit.notes);
   const k = fit.k;
   const newId = orderBySize(fit.labels, k);
@@ -1654,12 +1899,12 @@ function segment(table, prepared2, options, warmStart) {
   }
   let noiseCount = 0;
   for (const l of labels) if (l === NOISE) noiseCount++;
-  const distances = prep.report.rowsExcluded === 0 && !labels.some((l) => l < 0) ? distancesOf(prepared2) ?? void 0 : void 0;
+  const distances = prep.report.rowsExcluded === 0 && !labels.some((l) => l < 0) ? distancesOf(prepared) ?? void 0 : void 0;
   const metrics = shared && prep.report.rowsExcluded === 0 && !shared.metrics.silhouetteSampled ? shared.metrics : k >= 2 ? computeMetrics(x, labels, options.seed, distances ? { distances } : void 0) : { inertia: Number.NaN, silhouette: Number.NaN, silhouetteSampled: false, daviesBouldin: Number.NaN, calinskiHarabasz: Number.NaN };
   if (metrics.silhouetteSampled) notes.push(`The silhouette is estimated on a random sample of ${SILHOUETTE_SAMPLE.toLocaleString("en-US")} customers.`);
   if (fit.dbscan && noiseCount > 0) notes.push("Metrics leave DBSCAN noise points out.");
   const stability = shared ? shared.stability : k >= 2 ? bootstrapStability(fitX, fit.labels, { ...algorithmOptions, initialCentroids: void 0 }) : { meanAri: Number.NaN, replicates: 0, sampleSize: 0 };
-  const pca = pcaOf(prepared2);
+  const pca = pcaOf(prepared);
   const profiles = buildProfiles({ table, rowIndex: prep.rowIndex, labels, k, featureNames: options.features });
   const segments = profiles.map((p) => ({
     ...p,
@@ -1891,15 +2136,15 @@ function renumber(result, newToOld, names) {
 }
 function retrain(table, old) {
   const options = old.options;
-  const prepared2 = prepare(table, options);
-  const x = prepared2.prep.matrix;
+  const prepared = prepare(table, options);
+  const x = prepared.prep.matrix;
   const warm = options.algorithm === "kmeans" ? (() => {
     const m = createMatrix(old.centroids.length, x.cols);
-    old.centroids.forEach((c, i) => m.data.set(translateCentroid(c, old.preprocessor, prepared2.prep.fitted), i * x.cols));
+    old.centroids.forEach((c, i) => m.data.set(translateCentroid(c, old.preprocessor, prepared.prep.fitted), i * x.cols));
     return m;
   })() : void 0;
-  const refit = segment(table, prepared2, options, warm);
-  const oldLabels = Int32Array.from(prepared2.prep.rowIndex, (r) => {
+  const refit = segment(table, prepared, options, warm);
+  const oldLabels = Int32Array.from(prepared.prep.rowIndex, (r) => {
     try {
       return predictCustomer(old, customerAt(table, r, refit.featureNames)).segment;
     } catch {
@@ -1914,7 +2159,7 @@ function retrain(table, old) {
   if (!(newSilhouette >= oldSilhouette - 1e-12)) {
     return { accepted: false, reason: `the refit's silhouette ${newSilhouette.toFixed(3)} is below the current model's ${oldSilhouette.toFixed(3)}`, oldSilhouette, newSilhouette };
   }
-  const oldInNew = old.centroids.map((c) => translateCentroid(c, old.preprocessor, prepared2.prep.fitted));
+  const oldInNew = old.centroids.map((c) => translateCentroid(c, old.preprocessor, prepared.prep.fitted));
   const cost = refit.pipeline.centroids.map((n) => oldInNew.map((o) => n.reduce((s, v, d) => s + (v - o[d]) ** 2, 0)));
   const newToOld = hungarian(cost);
   return { accepted: true, reason: "the refit is at least as well separated", oldSilhouette, newSilhouette, result: renumber(refit, newToOld, old.segmentNames) };
@@ -1954,13 +2199,14 @@ function validateForDataset(pipeline, table) {
     throw new InputError(`Every centroid needs ${width} finite numbers, one per transformed feature (${pipeline.preprocessor.outputNames.join(", ")}).`);
   }
   if (pipeline.segmentNames.length !== pipeline.centroids.length) throw new InputError("Give one segment name per centroid.");
+  const columns = columnKinds(table);
   for (const step of pipeline.preprocessor.numeric) {
-    const column = table.columns.find((c) => c.name === step.name);
+    const column = columns.find((c) => c.name === step.name);
     if (!column || column.kind !== "numeric") throw new InputError(`The model uses the numeric column "${step.name}", which this dataset does not have.`);
     if (!(step.scale > 0)) throw new InputError(`The scale of "${step.name}" must be positive.`);
   }
   for (const step of pipeline.preprocessor.categorical) {
-    const column = table.columns.find((c) => c.name === step.name);
+    const column = columns.find((c) => c.name === step.name);
     if (!column || column.kind !== "categorical") throw new InputError(`The model uses the categorical column "${step.name}", which this dataset does not have.`);
   }
   if (!pipeline.pca?.components || pipeline.pca.components.length !== 2) {
@@ -2020,14 +2266,103 @@ function runTableTask(table, task) {
     }
     case "retrain": {
       const outcome = retrain(table, task.pipeline);
-      const answer = { accepted: outcome.accepted, reason: outcome.reason };
+      const answer2 = { accepted: outcome.accepted, reason: outcome.reason };
       if (outcome.accepted && outcome.result) {
         const pipeline = outcome.result.pipeline;
-        answer.refit = { pipeline, baseline: baselineFor(pipeline, table, assignAll(pipeline, table)) };
+        answer2.refit = { pipeline, baseline: baselineFor(pipeline, table, assignAll(pipeline, table)) };
       }
-      return answer;
+      return answer2;
     }
   }
+}
+
+// server/store/datasets.ts
+var rowTable = (datasetId) => `ds_${Math.trunc(datasetId)}`;
+var columnIdent = (position) => `c${Math.trunc(position)}`;
+function columnsOf(db, datasetId) {
+  return db.prepare("SELECT name, kind, missing FROM dataset_columns WHERE dataset_id = ? ORDER BY position").all(datasetId);
+}
+function toInfo(db, row) {
+  return {
+    id: row.id,
+    name: row.name,
+    rowCount: row.row_count,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    columns: columnsOf(db, row.id)
+  };
+}
+function findDataset(db, id) {
+  const row = db.prepare("SELECT * FROM datasets WHERE id = ?").get(id);
+  return row ? toInfo(db, row) : void 0;
+}
+function getDataset(db, id) {
+  const info = findDataset(db, id);
+  if (!info) throw new NotFoundError(`There is no dataset with id ${id}.`);
+  return info;
+}
+var analysed = (kind) => kind === "numeric" || kind === "categorical";
+function loadDataTable(db, id, options = {}) {
+  const info = getDataset(db, id);
+  const wanted = info.columns.map((c, position) => ({ ...c, position })).filter((c) => !options.analysisOnly || analysed(c.kind));
+  const rowCount = options.rowCount ?? db.prepare(`SELECT COUNT(*) AS n FROM ${rowTable(id)}`).get().n;
+  const previous = options.previous;
+  const base = previous && previous.rowCount <= rowCount && sameColumns(previous, wanted) ? previous : void 0;
+  const from = base?.rowCount ?? 0;
+  const numeric = wanted.map((col, c) => {
+    if (col.kind !== "numeric") return void 0;
+    const values = new Float64Array(rowCount);
+    if (base) values.set(base.columns[c].values);
+    return values;
+  });
+  const text = wanted.map((col, c) => {
+    if (col.kind === "numeric") return void 0;
+    const values = base ? base.columns[c].values.slice() : [];
+    values.length = rowCount;
+    return values.fill(null, from);
+  });
+  const levels = wanted.map((col, c) => {
+    if (col.kind !== "categorical") return void 0;
+    const seen = /* @__PURE__ */ new Map();
+    for (let i = 0; i < from; i++) {
+      const v = text[c][i];
+      if (v !== null && !seen.has(v)) seen.set(v, v);
+    }
+    return seen;
+  });
+  let r = from;
+  const idents = wanted.map((c) => columnIdent(c.position));
+  const rows = db.prepare(`SELECT ${idents.join(", ")} FROM ${rowTable(id)} ORDER BY row_id LIMIT ? OFFSET ?`).raw().iterate(rowCount - from, from);
+  for (const row of rows) {
+    for (let c = 0; c < row.length; c++) {
+      const v = row[c];
+      const values = numeric[c];
+      if (values) values[r] = v === null ? Number.NaN : Number(v);
+      else if (v !== null) {
+        const s = String(v);
+        const seen = levels[c];
+        let kept = seen?.get(s);
+        if (seen && kept === void 0) seen.set(s, kept = s);
+        text[c][r] = kept ?? s;
+      }
+    }
+    r++;
+  }
+  const columns = wanted.map((col, c) => col.kind === "numeric" ? { name: col.name, kind: "numeric", values: r === rowCount ? numeric[c] : numeric[c].subarray(0, r) } : { name: col.name, kind: col.kind, values: r === rowCount ? text[c] : text[c].slice(0, r) });
+  const omitted = info.columns.filter((c) => !wanted.some((w) => w.name === c.name)).map((c) => ({ name: c.name, kind: c.kind }));
+  return omitted.length > 0 ? { rowCount: r, columns, omitted } : { rowCount: r, columns };
+}
+function sameColumns(table, columns) {
+  return table.columns.length === columns.length && table.columns.every((c, i) => c.name === columns[i].name && c.kind === columns[i].kind);
+}
+
+// server/store/column-counts.ts
+function textColumnCounts(db, datasetId, position, rowCount, topLevels) {
+  const rows = `(SELECT ${columnIdent(position)} AS v FROM ${rowTable(datasetId)} ORDER BY row_id LIMIT ?)`;
+  const totals = db.prepare(`SELECT COUNT(v) AS count, COUNT(DISTINCT v) AS distinct_count FROM ${rows}`).get(rowCount);
+  const top = db.prepare(`SELECT CAST(v AS TEXT) AS level, COUNT(*) AS count FROM ${rows} WHERE v IS NOT NULL GROUP BY v ORDER BY count DESC, v LIMIT ?`).all(rowCount, topLevels);
+  return { count: totals.count, missing: rowCount - totals.count, distinct: totals.distinct_count, top };
 }
 
 // server/engine/lru.ts
@@ -2083,36 +2418,95 @@ var LruCache = class {
   }
 };
 
-// server/engine/pool.ts
-var WORKER_URL = import.meta.url.endsWith(".ts") ? new URL("./worker-entry.mjs", import.meta.url) : new URL("./engine/worker.js", import.meta.url);
-var WORKER_TABLES = 2;
-function unpackTable(packed) {
-  return {
-    rowCount: packed.rowCount,
-    columns: packed.columns.map((c) => c.kind === "numeric" ? c : { name: c.name, kind: "categorical", values: Array.from(c.codes, (code) => code < 0 ? null : c.levels[code]) })
-  };
+// server/engine/tables.ts
+var TABLE_CACHE_ROWS = 15e5;
+var TableCache = class {
+  tables = new LruCache(4, { maxWeight: TABLE_CACHE_ROWS, weigh: (t) => t.rowCount });
+  /** The newest table per dataset, which the next version extends. */
+  latest = new LruCache(4, { maxWeight: TABLE_CACHE_ROWS, weigh: (t) => t.table.rowCount });
+  get(db, source) {
+    return this.tables.getOrCompute(source.version, () => {
+      const key = String(source.datasetId);
+      const last = this.latest.get(key);
+      const previous = last?.identity === source.identity && last.table.rowCount <= source.rowCount ? last.table : void 0;
+      const table = loadDataTable(db, source.datasetId, { previous, rowCount: source.rowCount, analysisOnly: true });
+      this.latest.set(key, { identity: source.identity, table });
+      return table;
+    });
+  }
+};
+
+// server/engine/tasks.ts
+var TOP_LEVELS = 12;
+var TaskRunner = class {
+  tables = new TableCache();
+  /** A prepared matrix is as big as its table: about one of them on a million customers. */
+  prepared = new LruCache(8, { maxWeight: TABLE_CACHE_ROWS, weigh: (p) => p.prep.matrix.rows });
+  run(db, task) {
+    const table = this.tables.get(db, task.source);
+    switch (task.kind) {
+      case "extend":
+        return extendSegmentation(task.previous, table);
+      case "table":
+        return runTableTask(table, task.task);
+      case "ranges":
+        return featureRanges(table, table.columns.map((c) => c.name));
+      case "overview":
+        return withUnloadedColumns(db, task.source, datasetOverview(table, task.outlierRule));
+      case "segment":
+      case "sweep": {
+        const data = this.prepared.getOrCompute(`${task.source.version}|${preprocessKey(task.options)}`, () => prepare(table, task.options));
+        if (task.kind === "sweep") return runSweep(data, task.options);
+        const result = segment(table, data, task.options);
+        return task.omitShared ? withoutSharedParts(result) : result;
+      }
+    }
+  }
+};
+function withoutSharedParts(result) {
+  return { ...result, rowIndex: new Int32Array(0), pca: { ...result.pca, points: new Float64Array(0) } };
+}
+function withUnloadedColumns(db, source, overview) {
+  const loaded = new Map(overview.summaries.map((s) => [s.name, s]));
+  const summaries = getDataset(db, source.datasetId).columns.map((column, position) => {
+    const summary = loaded.get(column.name);
+    if (summary) return summary;
+    return { name: column.name, kind: column.kind, ...textColumnCounts(db, source.datasetId, position, source.rowCount, TOP_LEVELS) };
+  });
+  return { ...overview, summaries };
 }
 
 // server/engine/worker.ts
-var tables = new LruCache(WORKER_TABLES);
-var prepared = new LruCache(8, { maxWeight: 3e6, weigh: (p) => p.prep.matrix.rows });
-function handle(task) {
-  if (task.table) tables.set(task.tableKey, unpackTable(task.table));
-  const table = tables.get(task.tableKey);
-  if (!table) throw new Error(`worker has no table ${task.tableKey}`);
-  if (task.kind === "extend") return extendSegmentation(task.previous, table);
-  if (task.kind === "table") return runTableTask(table, task.task);
-  const data = prepared.getOrCompute(`${task.tableKey}|${preprocessKey(task.options)}`, () => prepare(table, task.options));
-  return task.kind === "segment" ? segment(table, data, task.options) : runSweep(data, task.options);
+var BIG_TABLE_ROWS = 1e5;
+setFlagsFromString("--expose-gc");
+var collectGarbage = runInNewContext("gc");
+var runner = new TaskRunner();
+var databases = /* @__PURE__ */ new Map();
+function databaseAt(path) {
+  let db = databases.get(path);
+  if (!db) {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    db.pragma("busy_timeout = 5000");
+    databases.set(path, db);
+  }
+  return db;
 }
-parentPort?.on("message", (task) => {
+function answer(task) {
   let reply;
   try {
-    reply = { id: task.id, ok: true, value: handle(task) };
+    reply = { id: task.id, ok: true, value: runner.run(databaseAt(task.dbPath), task) };
   } catch (error) {
     const err = error;
     reply = { id: task.id, ok: false, error: { message: err.message, status: err.status, field: err.field, input: err instanceof InputError } };
   }
   parentPort.postMessage(reply);
+}
+parentPort?.on("message", (task) => {
+  answer(task);
+  if (task.source.rowCount >= BIG_TABLE_ROWS) collectGarbage();
+  if (process.env.CS_MEMLOG) {
+    const m = process.memoryUsage();
+    console.error(`[worker ${task.kind}] heap ${(m.heapUsed / 2 ** 20).toFixed(0)} ext ${(m.external / 2 ** 20).toFixed(0)} ab ${(m.arrayBuffers / 2 ** 20).toFixed(0)}`);
+  }
 });
 //# sourceMappingURL=worker.js.map

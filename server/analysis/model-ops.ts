@@ -10,7 +10,7 @@ import { customerAt } from './pipeline.ts';
 import { predictCustomer, type FittedPipeline } from './predict.ts';
 import { retrain } from './retrain.ts';
 import { mean, populationSd, presentValues } from './stats.ts';
-import type { DataTable } from './table.ts';
+import { columnKinds, type DataTable } from './table.ts';
 import { InputError } from '../errors.ts';
 
 export interface ModelComparison {
@@ -66,13 +66,14 @@ export function validateForDataset(pipeline: FittedPipeline, table: DataTable): 
     throw new InputError(`Every centroid needs ${width} finite numbers, one per transformed feature (${pipeline.preprocessor.outputNames.join(', ')}).`);
   }
   if (pipeline.segmentNames.length !== pipeline.centroids.length) throw new InputError('Give one segment name per centroid.');
+  const columns = columnKinds(table);
   for (const step of pipeline.preprocessor.numeric) {
-    const column = table.columns.find((c) => c.name === step.name);
+    const column = columns.find((c) => c.name === step.name);
     if (!column || column.kind !== 'numeric') throw new InputError(`The model uses the numeric column "${step.name}", which this dataset does not have.`);
     if (!(step.scale > 0)) throw new InputError(`The scale of "${step.name}" must be positive.`);
   }
   for (const step of pipeline.preprocessor.categorical) {
-    const column = table.columns.find((c) => c.name === step.name);
+    const column = columns.find((c) => c.name === step.name);
     if (!column || column.kind !== 'categorical') throw new InputError(`The model uses the categorical column "${step.name}", which this dataset does not have.`);
   }
   if (!pipeline.pca?.components || pipeline.pca.components.length !== 2) {

@@ -39,7 +39,14 @@ function covarianceMatrix(x: Matrix, mean: number[]): number[][] {
   return out;
 }
 
+/** PCA with its projection of every row. */
 export function fitPca(x: Matrix): PcaResult {
+  const model = fitPcaModel(x);
+  return { ...model, points: projectRows(x, model) };
+}
+
+/** The axes and explained variance alone: the projection is 16 MB on a million rows. */
+export function fitPcaModel(x: Matrix): FittedPca {
   const mean = new Array<number>(x.cols).fill(0);
   for (let i = 0; i < x.rows; i++) for (let c = 0; c < x.cols; c++) mean[c] += x.data[i * x.cols + c] / x.rows;
   let components: number[][];
@@ -55,6 +62,12 @@ export function fitPca(x: Matrix): PcaResult {
     components = vectors.slice(0, 2).map(fixSign);
     explainedVarianceRatio = pca.getExplainedVariance();
   }
+  return { mean, components, explainedVarianceRatio };
+}
+
+/** x, y of every row of x on the first two axes. */
+export function projectRows(x: Matrix, pca: FittedPca): Float64Array {
+  const { mean, components } = pca;
   const points = new Float64Array(x.rows * 2);
   for (let i = 0; i < x.rows; i++) {
     for (let a = 0; a < 2; a++) {
@@ -63,7 +76,7 @@ export function fitPca(x: Matrix): PcaResult {
       points[i * 2 + a] = s;
     }
   }
-  return { mean, components, explainedVarianceRatio, points };
+  return points;
 }
 
 export function projectPoint(pca: FittedPca, point: ArrayLike<number>): [number, number] {

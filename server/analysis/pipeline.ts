@@ -2,16 +2,16 @@
 import { fitAlgorithm, type AlgorithmFit, type AlgorithmOptions } from './cluster/index.ts';
 import { assignNearest } from './cluster/assign.ts';
 import { predictDbscan, suggestEps } from './cluster/dbscan.ts';
-import { NOISE } from './cluster/types.ts';
+import { NOISE, type ClusterFit } from './cluster/types.ts';
 import { createMatrix, selectRows, toRows, type Matrix } from './matrix.ts';
 import { clusterSizes, computeMetrics, pairwiseDistances, SILHOUETTE_SAMPLE, type ClusterMetrics } from './metrics.ts';
 import type { SegmentationOptions } from './options.ts';
-import { fitPca, type PcaResult } from './pca.ts';
-import { PIPELINE_FORMAT, predictCustomer, type FittedPipeline } from './predict.ts';
-import { fitPreprocess, transformCustomer, type PreprocessReport, type PreprocessResult } from './preprocess.ts';
+import { fitPcaModel, projectRows, type FittedPca, type PcaResult } from './pca.ts';
+import { dbscanCores, PIPELINE_FORMAT, predictTransformed, type FittedPipeline } from './predict.ts';
+import { fitPreprocess, stepColumns, transformTableRow, type PreprocessReport, type PreprocessResult } from './preprocess.ts';
 import { buildProfiles, type SegmentProfile } from './profile.ts';
 import { bootstrapStability, type StabilityResult } from './stability.ts';
-import { SHARED_DISTANCE_LIMIT, sweepK, type SweepFit, type SweepResult } from './sweep.ts';
+import { SHARED_DISTANCE_LIMIT, sweepK, type SweepResult } from './sweep.ts';
 import type { DataTable } from './table.ts';
 
 export interface PreparedData {
@@ -19,11 +19,20 @@ export interface PreparedData {
   /** Rows used for fitting (outliers excluded by the rule are not). */
   fitX: Matrix;
   /** Work that depends only on the matrix, done once and shared by every k. */
-  shared: { pca?: PcaResult; distances?: Float64Array | null; fits?: Map<string, SharedFit> };
+  shared: { pca?: FittedPca; distances?: Float64Array | null; fits?: Map<string, SharedFit> };
 }
 
+/**
+ * Above this many rows a sweep keeps each k's centroids but not its labels (about 4 MB per k
+ * on a million customers): a request for that k assigns the rows again, in milliseconds.
+ * k-means and mini-batch labels are the nearest centroid's, so they come out the same.
+ */
+export const SWEEP_LABELS_MAX_ROWS = 200_000;
+
 /** A sweep's fit for one k with its scores and stability, ready for a request for that k. */
-interface SharedFit extends SweepFit {
+interface SharedFit {
+  fit: Omit<ClusterFit, 'labels'> & { labels?: Int32Array };
+  metrics: ClusterMetrics;
   stability: StabilityResult;
 }
 
@@ -34,9 +43,9 @@ function fitKey(o: FitKeyOptions, k: number): string {
   return JSON.stringify([o.algorithm, k, o.seed, o.nInit, o.batchSize, o.iterations]);
 }
 
-/** PCA of the transformed matrix: the same for every k. */
-export function pcaOf(prepared: PreparedData): PcaResult {
-  prepared.shared.pca ??= fitPca(prepared.prep.matrix);
+/** PCA axes of the transformed matrix: the same for every k. */
+export function pcaOf(prepared: PreparedData): FittedPca {
+  prepared.shared.pca ??= fitPcaModel(prepared.prep.matrix);
   return prepared.shared.pca;
 }
 
@@ -85,13 +94,14 @@ export function prepare(table: DataTable, options: SegmentationOptions): Prepare
  * reuses them instead of fitting again. The stability checks cost about as much as the fits,
  * so they run here, once per preprocessing, rather than on every change of k.
  */
-export function runSweep(prepared: PreparedData, options: SegmentationOptions): SweepResult {
+export function runSweep(prepared: PreparedData, options: SegmentationOptions, keepLabelsUpTo = SWEEP_LABELS_MAX_ROWS): SweepResult {
   const fits = (prepared.shared.fits ??= new Map());
   // Only k-means and mini-batch fits come back (DBSCAN sweeps with k-means).
   const algorithm = options.algorithm === 'minibatch' ? 'minibatch' : 'kmeans';
   return sweepK(prepared.fitX, options, distancesOf(prepared) ?? undefined, (k, { fit, metrics }) => {
     const stability = bootstrapStability(prepared.fitX, fit.labels, { ...options, algorithm, k, eps: 0 });
-    fits.set(fitKey({ ...options, algorithm }, k), { fit, metrics, stability });
+    const kept = prepared.fitX.rows > keepLabelsUpTo ? { ...fit, labels: undefined } : fit;
+    fits.set(fitKey({ ...options, algorithm }, k), { fit: kept, metrics, stability });
   });
 }
 
@@ -121,7 +131,23 @@ function centroidInOriginalUnits(prep: PreprocessResult, centroid: Float64Array)
   return out;
 }
 
-export function segment(table: DataTable, prepared: PreparedData, options: SegmentationOptions & { k: number }, warmStart?: Matrix): SegmentationResult {
+export interface SegmentExtras {
+  /** Centroids to start k-means from (a refit keeps its segments' identities). */
+  warmStart?: Matrix;
+  /**
+   * Leave out what every k of the preprocessing shares, the PCA projection and the labelled
+   * rows: a caller that holds them already is spared 20 MB a result on a million customers.
+   */
+  withoutSharedParts?: boolean;
+}
+
+/** Results made with withoutSharedParts. */
+export function lacksSharedParts(result: SegmentationResult): boolean {
+  return result.rowIndex.length === 0 && result.labels.length > 0;
+}
+
+export function segment(table: DataTable, prepared: PreparedData, options: SegmentationOptions & { k: number }, extras: SegmentExtras = {}): SegmentationResult {
+  const { warmStart, withoutSharedParts } = extras;
   const { prep, fitX } = prepared;
   const notes: string[] = [];
   let eps = options.eps ?? 0;
@@ -131,7 +157,9 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
   }
   const algorithmOptions: AlgorithmOptions = { ...options, eps, initialCentroids: warmStart };
   const shared = warmStart ? undefined : prepared.shared.fits?.get(fitKey(options, options.k));
-  const fit: AlgorithmFit = shared ? { ...shared.fit, k: options.k } : fitAlgorithm(fitX, algorithmOptions);
+  const fit: AlgorithmFit = shared
+    ? { ...shared.fit, labels: shared.fit.labels ?? assignNearest(fitX, shared.fit.centroids).labels, k: options.k }
+    : fitAlgorithm(fitX, algorithmOptions);
   notes.push(...fit.notes);
   const k = fit.k;
   const newId = orderBySize(fit.labels, k);
@@ -162,7 +190,8 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
   if (metrics.silhouetteSampled) notes.push(`The silhouette is estimated on a random sample of ${SILHOUETTE_SAMPLE.toLocaleString('en-US')} customers.`);
   if (fit.dbscan && noiseCount > 0) notes.push('Metrics leave DBSCAN noise points out.');
   const stability = shared ? shared.stability : k >= 2 ? bootstrapStability(fitX, fit.labels, { ...algorithmOptions, initialCentroids: undefined }) : { meanAri: Number.NaN, replicates: 0, sampleSize: 0 };
-  const pca = pcaOf(prepared);
+  const pcaModel = pcaOf(prepared);
+  const pca: PcaResult = { ...pcaModel, points: withoutSharedParts ? new Float64Array(0) : projectRows(prep.matrix, pcaModel) };
   const profiles = buildProfiles({ table, rowIndex: prep.rowIndex, labels, k, featureNames: options.features });
   const segments: Segment[] = profiles.map((p) => ({
     ...p,
@@ -176,13 +205,13 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
     centroids: toRows(centroids),
     segmentNames: segments.map((s) => s.name),
     dbscan: fit.dbscan ? { eps, corePoints: toRows(fit.dbscan.corePoints), coreLabels: Array.from(coreLabels!) } : undefined,
-    pca: { mean: pca.mean, components: pca.components, explainedVarianceRatio: pca.explainedVarianceRatio },
+    pca: { mean: pcaModel.mean, components: pcaModel.components, explainedVarianceRatio: pcaModel.explainedVarianceRatio },
   };
   return {
     options: resolved,
     k,
     rowCount: table.rowCount,
-    rowIndex: prep.rowIndex,
+    rowIndex: withoutSharedParts ? new Int32Array(0) : prep.rowIndex,
     labels,
     metrics,
     stability,
@@ -214,27 +243,39 @@ export function customerAt(table: DataTable, row: number, features: string[]): R
  */
 export function extendSegmentation(result: SegmentationResult, table: DataTable): SegmentationResult {
   if (table.rowCount <= result.rowCount) return result;
-  const rowIndex: number[] = Array.from(result.rowIndex);
-  const labels: number[] = Array.from(result.labels);
-  const points: number[] = Array.from(result.pca.points);
-  const newRows: number[] = [];
+  const { pipeline } = result;
+  const fitted = pipeline.preprocessor;
+  const columns = stepColumns(fitted, table);
+  const width = result.outputNames.length;
+  const kept = result.rowIndex.length;
+  // Typed arrays sized for every new row; trimmed below if some are dropped.
+  const capacity = kept + table.rowCount - result.rowCount;
+  const rowIndex = new Int32Array(capacity);
+  const labels = new Int32Array(capacity);
+  const points = new Float64Array(capacity * 2);
+  rowIndex.set(result.rowIndex);
+  labels.set(result.labels);
+  points.set(result.pca.points);
+  // Every kept row transformed, for the metrics of the extended labelling.
+  const x = createMatrix(capacity, width);
+  for (let i = 0; i < kept; i++) transformTableRow(fitted, columns, rowIndex[i], x.data.subarray(i * width, (i + 1) * width));
+  const cores = dbscanCores(pipeline);
+  let m = kept;
   for (let r = result.rowCount; r < table.rowCount; r++) {
-    let prediction;
-    try {
-      prediction = predictCustomer(result.pipeline, customerAt(table, r, result.featureNames));
-    } catch {
-      continue; // a customer the fit's missing-value rule drops
-    }
-    rowIndex.push(r);
-    labels.push(prediction.segment);
-    points.push(prediction.point[0], prediction.point[1]);
-    newRows.push(r);
+    const vector = x.data.subarray(m * width, (m + 1) * width);
+    if (!transformTableRow(fitted, columns, r, vector)) continue; // dropped by the fit's missing-value rule
+    const prediction = predictTransformed(pipeline, vector, cores);
+    rowIndex[m] = r;
+    labels[m] = prediction.segment;
+    points[m * 2] = prediction.point[0];
+    points[m * 2 + 1] = prediction.point[1];
+    m++;
   }
-  const labelArray = Int32Array.from(labels);
-  const rowIndexArray = Int32Array.from(rowIndex);
-  const x = createMatrix(rowIndex.length, result.outputNames.length);
-  rowIndex.forEach((r, i) => x.data.set(transformCustomer(result.pipeline.preprocessor, customerAt(table, r, result.featureNames)), i * x.cols));
-  const metrics = result.k >= 2 ? computeMetrics(x, labelArray, result.options.seed) : result.metrics;
+  const rowIndexArray = m === capacity ? rowIndex : rowIndex.slice(0, m);
+  const labelArray = m === capacity ? labels : labels.slice(0, m);
+  const pointArray = m === capacity ? points : points.slice(0, m * 2);
+  const xKept = m === capacity ? x : createMatrix(m, width, x.data.subarray(0, m * width));
+  const metrics = result.k >= 2 ? computeMetrics(xKept, labelArray, result.options.seed) : result.metrics;
   const profiles = buildProfiles({ table, rowIndex: rowIndexArray, labels: labelArray, k: result.k, featureNames: result.featureNames });
   let noiseCount = 0;
   for (const l of labelArray) if (l === NOISE) noiseCount++;
@@ -248,7 +289,7 @@ export function extendSegmentation(result: SegmentationResult, table: DataTable)
     noiseCount,
     // Names stay those of the fit, so a segment keeps its identity while customers arrive.
     segments: profiles.map((p, i) => ({ ...result.segments[i], ...p, name: result.segments[i]?.name ?? p.name })),
-    pca: { ...result.pca, points: Float64Array.from(points) },
+    pca: { ...result.pca, points: pointArray },
     notes: [...result.notes.filter((n) => !n.startsWith('Assigned without refitting')), `Assigned without refitting: ${registered.toLocaleString('en-US')} customer${registered === 1 ? '' : 's'} added since the fit.`],
   };
 }

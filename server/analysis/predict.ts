@@ -5,7 +5,7 @@
 import { InputError } from '../errors.ts';
 import { predictDbscan } from './cluster/dbscan.ts';
 import { NOISE } from './cluster/types.ts';
-import { createMatrix, fromRows } from './matrix.ts';
+import { createMatrix, fromRows, type Matrix } from './matrix.ts';
 import { projectPoint, type FittedPca } from './pca.ts';
 import { transformCustomer, type CustomerInput, type FittedPreprocessor } from './preprocess.ts';
 import type { SegmentationOptions } from './options.ts';
@@ -43,13 +43,22 @@ export function predictCustomer(pipeline: FittedPipeline, customer: CustomerInpu
       throw new InputError(`Unknown field "${key}": this segmentation uses ${[...known].join(', ')}.`, { field: key });
     }
   }
-  const x = transformCustomer(pipeline.preprocessor, customer);
+  return predictTransformed(pipeline, transformCustomer(pipeline.preprocessor, customer));
+}
+
+/** DBSCAN's core points as a matrix, built once for many predictions. */
+export function dbscanCores(pipeline: FittedPipeline): Matrix | undefined {
+  if (!pipeline.dbscan) return undefined;
+  const { corePoints } = pipeline.dbscan;
+  return corePoints.length ? fromRows(corePoints) : createMatrix(0, pipeline.preprocessor.outputNames.length);
+}
+
+/** The prediction for a customer already transformed by the pipeline's preprocessor. */
+export function predictTransformed(pipeline: FittedPipeline, x: Float64Array, cores = dbscanCores(pipeline)): Prediction {
   const distances = pipeline.centroids.map((c) => Math.sqrt(c.reduce((s, v, j) => s + (v - x[j]) ** 2, 0)));
   let segment: number;
-  if (pipeline.dbscan) {
-    const { eps, corePoints, coreLabels } = pipeline.dbscan;
-    const cores = corePoints.length ? fromRows(corePoints) : createMatrix(0, x.length);
-    segment = predictDbscan(x, cores, Int32Array.from(coreLabels), eps);
+  if (pipeline.dbscan && cores) {
+    segment = predictDbscan(x, cores, Int32Array.from(pipeline.dbscan.coreLabels), pipeline.dbscan.eps);
   } else {
     segment = distances.indexOf(Math.min(...distances));
   }

@@ -6,7 +6,7 @@
 import { InputError } from '../errors.ts';
 import { createMatrix, type Matrix } from './matrix.ts';
 import { gather, mean, mostFrequent, mostFrequentText, populationSd, presentValues, quantileSorted, sortedCopy } from './stats.ts';
-import { findColumn, type DataTable, type NumericColumn, type TextColumn } from './table.ts';
+import { columnKinds, findColumn, type DataTable, type NumericColumn, type TextColumn } from './table.ts';
 
 export const MISSING_STRATEGIES = ['drop', 'mean', 'median', 'mode'] as const;
 export const OUTLIER_RULES = ['none', 'iqr-clip', 'iqr-exclude', 'zscore-clip', 'zscore-exclude'] as const;
@@ -92,12 +92,12 @@ function resolveFeatures(table: DataTable, features: string[]): FeatureColumn[] 
   return features.map((name) => {
     if (seen.has(name)) throw new InputError(`The feature "${name}" is listed twice.`, { field: 'features' });
     seen.add(name);
-    const column = findColumn(table, name);
-    if (!column) throw new InputError(`Unknown feature "${name}": the dataset has no such column.`, { field: 'features' });
-    if (column.kind === 'id' || column.kind === 'date') {
-      throw new InputError(`"${name}" is an ${column.kind === 'id' ? 'identifier' : 'date'} column and cannot be a feature.`, { field: 'features' });
+    const kind = columnKinds(table).find((c) => c.name === name)?.kind;
+    if (!kind) throw new InputError(`Unknown feature "${name}": the dataset has no such column.`, { field: 'features' });
+    if (kind === 'id' || kind === 'date') {
+      throw new InputError(`"${name}" is an ${kind === 'id' ? 'identifier' : 'date'} column and cannot be a feature.`, { field: 'features' });
     }
-    return column as FeatureColumn;
+    return findColumn(table, name) as FeatureColumn;
   });
 }
 
@@ -264,6 +264,54 @@ export function fitPreprocess(table: DataTable, options: PreprocessOptions): Pre
       categoricalRule: CATEGORICAL_RULE,
     },
   };
+}
+
+/** A table's columns for a fitted preprocessor's steps (undefined where the table lacks one). */
+export interface StepColumns {
+  numeric: (Float64Array | undefined)[];
+  categorical: (readonly (string | null)[] | undefined)[];
+}
+
+export function stepColumns(fitted: FittedPreprocessor, table: DataTable): StepColumns {
+  const values = (name: string) => findColumn(table, name)?.values;
+  return {
+    numeric: fitted.numeric.map((s) => values(s.name) as Float64Array | undefined),
+    categorical: fitted.categorical.map((s) => values(s.name) as (string | null)[] | undefined),
+  };
+}
+
+/**
+ * transformCustomer for one table row, reading the columns directly rather than building a
+ * record per row. Writes into `out` (zeroed first) and returns false where the missing-value
+ * rule drops the row.
+ */
+export function transformTableRow(fitted: FittedPreprocessor, columns: StepColumns, row: number, out: Float64Array): boolean {
+  out.fill(0);
+  for (let j = 0; j < fitted.numeric.length; j++) {
+    const step = fitted.numeric[j];
+    let value = columns.numeric[j]?.[row] ?? Number.NaN;
+    if (value === Infinity || value === -Infinity) return false; // transformCustomer refuses these
+    if (Number.isNaN(value)) {
+      if (fitted.missing === 'drop') return false;
+      value = step.fill;
+    }
+    if (step.clipLow !== null) value = Math.max(step.clipLow, value);
+    if (step.clipHigh !== null) value = Math.min(step.clipHigh, value);
+    out[j] = (value - step.center) / step.scale;
+  }
+  let offset = fitted.numeric.length;
+  for (let j = 0; j < fitted.categorical.length; j++) {
+    const step = fitted.categorical[j];
+    let level = columns.categorical[j]?.[row] ?? null;
+    if (level === null || level === '') {
+      if (fitted.missing === 'drop') return false;
+      level = step.fill;
+    }
+    const index = step.levels.indexOf(level);
+    if (index >= 0) out[offset + index] = step.weight;
+    offset += step.levels.length;
+  }
+  return true;
 }
 
 /** One customer's raw attributes, as typed in a form or sent as JSON. */

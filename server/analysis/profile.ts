@@ -2,8 +2,8 @@
  * What each segment is: size, share, feature means against the overall mean, categorical
  * mix, a readable name from its most distinctive features, and a marketing recommendation.
  */
-import { boxStatsOfSorted, type BoxStats } from './summary.ts';
-import { gather, groupOf, mean, populationSd, presentValues, quantileSorted, sortedByGroup } from './stats.ts';
+import { boxStatsByGroup, type BoxStats } from './summary.ts';
+import { groupOf, presentMoments } from './stats.ts';
 import type { DataTable, NumericColumn, TextColumn } from './table.ts';
 
 export interface FeatureProfile {
@@ -116,45 +116,60 @@ export interface ProfileInput {
   featureNames: string[];
 }
 
-function segmentRows(labels: Int32Array, k: number): number[][] {
-  const rows: number[][] = Array.from({ length: k }, () => []);
-  for (let i = 0; i < labels.length; i++) if (labels[i] >= 0) rows[labels[i]].push(i);
-  return rows;
-}
-
+/**
+ * Segment statistics in passes over the columns, allocating nothing per row: on a million
+ * customers, copies of each segment's values cost hundreds of MB of garbage per fit.
+ */
 export function buildProfiles(input: ProfileInput): SegmentProfile[] {
   const { table, rowIndex, labels, k } = input;
   const total = labels.length;
   const numeric = table.columns.filter((c): c is NumericColumn => c.kind === 'numeric');
   const categorical = table.columns.filter((c): c is TextColumn => c.kind === 'categorical');
-  const overall = numeric.map((col) => {
-    const values = presentValues(gather(col.values, rowIndex));
-    const m = mean(values);
-    return { mean: m, sd: populationSd(values, m) };
+  const overall = numeric.map((col) => presentMoments(col.values, rowIndex));
+  const sizes = new Int32Array(k);
+  for (let i = 0; i < labels.length; i++) if (labels[i] >= 0) sizes[labels[i]]++;
+  // Sums in row order, as a mean over each segment's rows would add them.
+  const sums = numeric.map(() => new Float64Array(k));
+  const counts = numeric.map(() => new Float64Array(k));
+  numeric.forEach((col, j) => {
+    const values = col.values;
+    for (let i = 0; i < labels.length; i++) {
+      const l = labels[i];
+      const v = values[rowIndex[i]];
+      if (l >= 0 && !Number.isNaN(v)) {
+        sums[j][l] += v;
+        counts[j][l]++;
+      }
+    }
   });
-  const members = segmentRows(labels, k);
   const segmentOfRow = groupOf(table.rowCount, rowIndex, labels);
-  const sortedBySegment = numeric.map((col) => sortedByGroup(col.values, segmentOfRow, k));
-  const profiles = members.map((rows, id): SegmentProfile => {
+  const boxes = numeric.map((col) => boxStatsByGroup(col.values, segmentOfRow, k));
+  const mixes = categorical.map((col) => {
+    const perSegment = Array.from({ length: k }, () => new Map<string, number>());
+    for (let i = 0; i < labels.length; i++) {
+      const l = labels[i];
+      if (l < 0) continue;
+      const level = col.values[rowIndex[i]] ?? '(missing)';
+      perSegment[l].set(level, (perSegment[l].get(level) ?? 0) + 1);
+    }
+    return perSegment;
+  });
+  const profiles = Array.from({ length: k }, (_, id): SegmentProfile => {
+    const size = sizes[id];
     const features = numeric.map((col, j): FeatureProfile => {
-      const m = mean(presentValues(gather(col.values, rows, rowIndex)));
+      const m = counts[j][id] > 0 ? sums[j][id] / counts[j][id] : Number.NaN;
       const sd = overall[j].sd;
       return {
         feature: col.name,
         mean: m,
-        median: quantileSorted(sortedBySegment[j][id], 0.5),
-        spread: boxStatsOfSorted(sortedBySegment[j][id]),
+        median: boxes[j][id].median,
+        spread: boxes[j][id],
         overallMean: overall[j].mean,
         differenceSd: sd > 0 && Number.isFinite(m) ? (m - overall[j].mean) / sd : 0,
       };
     });
-    const categories = categorical.map((col) => {
-      const counts = new Map<string, number>();
-      for (const i of rows) {
-        const level = col.values[rowIndex[i]] ?? '(missing)';
-        counts.set(level, (counts.get(level) ?? 0) + 1);
-      }
-      const mix = [...counts].map(([level, count]) => ({ level, count, share: rows.length ? count / rows.length : 0 }));
+    const categories = categorical.map((col, c) => {
+      const mix = [...mixes[c][id]].map(([level, count]) => ({ level, count, share: size ? count / size : 0 }));
       return { feature: col.name, mix: mix.sort((a, b) => b.count - a.count) };
     });
     const inModel = new Set(input.featureNames);
@@ -166,8 +181,8 @@ export function buildProfiles(input: ProfileInput): SegmentProfile[] {
     return {
       id,
       name: '',
-      size: rows.length,
-      share: total ? rows.length / total : 0,
+      size,
+      share: total ? size / total : 0,
       features,
       categories,
       distinguishing,

@@ -71,7 +71,7 @@ export function retrain(table: DataTable, old: FittedPipeline): RetrainOutcome {
         return m;
       })()
     : undefined;
-  const refit = segment(table, prepared, options, warm);
+  const refit = segment(table, prepared, options, { warmStart: warm });
   const oldLabels = Int32Array.from(prepared.prep.rowIndex, (r) => {
     try {
       return predictCustomer(old, customerAt(table, r, refit.featureNames)).segment;

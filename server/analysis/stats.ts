@@ -30,6 +30,40 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
 }
 
+/**
+ * Mean and population SD of the present (non-NaN) values, or of values[through[i]] for each
+ * i when given: the same sums as mean and populationSd over a copy, without the copy.
+ */
+export function presentMoments(values: Float64Array, through?: ArrayLike<number>): { mean: number; sd: number } {
+  const length = through ? through.length : values.length;
+  const at = through ? (i: number) => values[through[i]] : (i: number) => values[i];
+  let n = 0;
+  let sum = 0;
+  for (let i = 0; i < length; i++) {
+    const v = at(i);
+    if (!Number.isNaN(v)) {
+      n++;
+      sum += v;
+    }
+  }
+  const m = n ? sum / n : Number.NaN;
+  let squares = 0;
+  for (let i = 0; i < length; i++) {
+    const v = at(i);
+    if (!Number.isNaN(v)) squares += (v - m) ** 2;
+  }
+  return { mean: m, sd: n ? Math.sqrt(squares / n) : Number.NaN };
+}
+
+/** quantileSorted of the values `order` lists in ascending order (see ascendingRows). */
+export function quantileOfOrder(values: ArrayLike<number>, order: Int32Array, q: number): number {
+  if (order.length === 0) return Number.NaN;
+  const position = q * (order.length - 1);
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  return values[order[lower]] + (values[order[upper]] - values[order[lower]]) * (position - lower);
+}
+
 export function sortedCopy(values: ArrayLike<number>): Float64Array {
   return (values instanceof Float64Array ? values.slice() : Float64Array.from(values)).sort();
 }
@@ -52,27 +86,6 @@ export function ascendingRows(values: Float64Array): Int32Array {
     ascendingCache.set(values, order);
   }
   return order;
-}
-
-/**
- * Each group's present values in ascending order. group[i] is the group of value i (-1 for
- * none); the column's cached order makes this linear instead of a sort per group.
- */
-export function sortedByGroup(values: Float64Array, group: Int32Array, groups: number): Float64Array[] {
-  const order = ascendingRows(values);
-  const sizes = new Int32Array(groups);
-  for (let j = 0; j < order.length; j++) {
-    const g = group[order[j]];
-    if (g >= 0) sizes[g]++;
-  }
-  const out = Array.from(sizes, (size) => new Float64Array(size));
-  const filled = new Int32Array(groups);
-  for (let j = 0; j < order.length; j++) {
-    const i = order[j];
-    const g = group[i];
-    if (g >= 0) out[g][filled[g]++] = values[i];
-  }
-  return out;
 }
 
 /** Group of each of n items from labels of a subset of them (-1 for the rest). */

@@ -1,5 +1,5 @@
 /** Descriptive statistics for the Overview tab: per-column summaries, histograms, correlations. */
-import { mean, mostFrequentText, populationSd, presentValues, quantileSorted, sortedCopy } from './stats.ts';
+import { ascendingRows, mostFrequentText, presentMoments, presentValues, quantileOfOrder, quantileSorted, sortedCopy } from './stats.ts';
 import type { ColumnKind, DataTable } from './table.ts';
 
 export interface NumericSummary {
@@ -31,21 +31,22 @@ export type ColumnSummary = NumericSummary | TextSummary;
 export function summariseColumns(table: DataTable, topLevels = 12): ColumnSummary[] {
   return table.columns.map((column): ColumnSummary => {
     if (column.kind === 'numeric') {
-      const present = presentValues(column.values);
-      const sorted = sortedCopy(present);
-      const m = mean(present);
+      // Quantiles read through the column's cached order: no sorted copy of a million values.
+      const values = column.values;
+      const order = ascendingRows(values);
+      const { mean: m, sd } = presentMoments(values);
       return {
         name: column.name,
         kind: 'numeric',
-        count: present.length,
-        missing: column.values.length - present.length,
+        count: order.length,
+        missing: values.length - order.length,
         mean: m,
-        sd: populationSd(present, m),
-        min: sorted[0] ?? Number.NaN,
-        q1: quantileSorted(sorted, 0.25),
-        median: quantileSorted(sorted, 0.5),
-        q3: quantileSorted(sorted, 0.75),
-        max: sorted[sorted.length - 1] ?? Number.NaN,
+        sd,
+        min: order.length ? values[order[0]] : Number.NaN,
+        q1: quantileOfOrder(values, order, 0.25),
+        median: quantileOfOrder(values, order, 0.5),
+        q3: quantileOfOrder(values, order, 0.75),
+        max: order.length ? values[order[order.length - 1]] : Number.NaN,
       };
     }
     const counts = new Map<string, number>();
@@ -67,18 +68,24 @@ export interface Histogram {
 
 /** Equal-width bins over the present values (Sturges' rule for the count, at most 30). */
 export function histogram(values: Float64Array, bins?: number): Histogram {
-  const present = presentValues(values);
-  if (present.length === 0) return { edges: [], counts: [] };
+  let present = 0;
   let min = Infinity;
   let max = -Infinity;
-  for (const v of present) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isNaN(v)) continue;
+    present++;
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  const binCount = bins ?? Math.min(30, Math.max(5, Math.ceil(Math.log2(present.length) + 1)));
+  if (present === 0) return { edges: [], counts: [] };
+  const binCount = bins ?? Math.min(30, Math.max(5, Math.ceil(Math.log2(present) + 1)));
   const width = max > min ? (max - min) / binCount : 1;
   const counts = new Array<number>(binCount).fill(0);
-  for (const v of present) counts[Math.min(binCount - 1, Math.floor((v - min) / width))]++;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isNaN(v)) counts[Math.min(binCount - 1, Math.floor((v - min) / width))]++;
+  }
   const edges = Array.from({ length: binCount + 1 }, (_, i) => min + i * width);
   return { edges, counts };
 }
@@ -86,8 +93,9 @@ export function histogram(values: Float64Array, bins?: number): Histogram {
 /** Pearson correlation between numeric columns over rows where both are present. */
 export function correlationMatrix(table: DataTable): { names: string[]; values: number[][] } {
   const numeric = table.columns.filter((c) => c.kind === 'numeric');
-  const values = numeric.map((a) =>
-    numeric.map((b) => {
+  const values = numeric.map((a, i) =>
+    numeric.map((b, j) => {
+      if (j < i) return Number.NaN; // mirrored below: each pair is computed once
       let n = 0;
       let sa = 0;
       let sb = 0;
@@ -115,6 +123,7 @@ export function correlationMatrix(table: DataTable): { names: string[]; values: 
       return va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : Number.NaN;
     }),
   );
+  values.forEach((row, i) => row.forEach((_, j) => j < i && (row[j] = values[j][i])));
   return { names: numeric.map((c) => c.name), values };
 }
 
@@ -151,34 +160,111 @@ export function boxStatsOfSorted(sorted: Float64Array): BoxStats {
   return { low, q1, median: quantileSorted(sorted, 0.5), q3, high, outliers };
 }
 
+/** Box statistics of a column's present values, read through its ascending order. */
+export function boxStatsOfOrder(values: Float64Array, order: Int32Array): BoxStats {
+  const q1 = quantileOfOrder(values, order, 0.25);
+  const q3 = quantileOfOrder(values, order, 0.75);
+  const fenceLow = q1 - 1.5 * (q3 - q1);
+  const fenceHigh = q3 + 1.5 * (q3 - q1);
+  let low = q1;
+  let high = q3;
+  let outliers = 0;
+  for (let j = 0; j < order.length; j++) {
+    const v = values[order[j]];
+    if (v < fenceLow || v > fenceHigh) outliers++;
+    else {
+      if (v < low) low = v;
+      if (v > high) high = v;
+    }
+  }
+  return { low, q1, median: quantileOfOrder(values, order, 0.5), q3, high, outliers };
+}
+
+/**
+ * boxStatsOfSorted of each group's present values (group[i] is value i's group, -1 for
+ * none), in three passes over the column's cached order instead of a sorted copy per group.
+ */
+export function boxStatsByGroup(values: Float64Array, group: Int32Array, groups: number): BoxStats[] {
+  const order = ascendingRows(values);
+  const sizes = new Int32Array(groups);
+  for (let j = 0; j < order.length; j++) {
+    const g = group[order[j]];
+    if (g >= 0) sizes[g]++;
+  }
+  // The ranks each quartile interpolates between, per group: q1, median, q3 (lower, upper).
+  const QUARTILES = [0.25, 0.5, 0.75];
+  const ranks = new Float64Array(groups * 6);
+  const picked = new Float64Array(groups * 6).fill(Number.NaN);
+  for (let g = 0; g < groups; g++) {
+    QUARTILES.forEach((q, t) => {
+      const position = q * (sizes[g] - 1);
+      ranks[g * 6 + 2 * t] = Math.floor(position);
+      ranks[g * 6 + 2 * t + 1] = Math.ceil(position);
+    });
+  }
+  const seen = new Int32Array(groups);
+  for (let j = 0; j < order.length; j++) {
+    const i = order[j];
+    const g = group[i];
+    if (g < 0) continue;
+    const rank = seen[g]++;
+    for (let t = g * 6; t < g * 6 + 6; t++) if (ranks[t] === rank) picked[t] = values[i];
+  }
+  const quartile = (g: number, t: number) => {
+    if (sizes[g] === 0) return Number.NaN;
+    const position = QUARTILES[t] * (sizes[g] - 1);
+    const lower = picked[g * 6 + 2 * t];
+    return lower + (picked[g * 6 + 2 * t + 1] - lower) * (position - Math.floor(position));
+  };
+  const boxes: BoxStats[] = Array.from({ length: groups }, (_, g) => {
+    const q1 = quartile(g, 0);
+    const q3 = quartile(g, 2);
+    return { low: q1, q1, median: quartile(g, 1), q3, high: q3, outliers: 0 };
+  });
+  const fenceLow = boxes.map((b) => b.q1 - 1.5 * (b.q3 - b.q1));
+  const fenceHigh = boxes.map((b) => b.q3 + 1.5 * (b.q3 - b.q1));
+  for (let j = 0; j < order.length; j++) {
+    const i = order[j];
+    const g = group[i];
+    if (g < 0) continue;
+    const v = values[i];
+    const box = boxes[g];
+    if (v < fenceLow[g] || v > fenceHigh[g]) box.outliers++;
+    else {
+      if (v < box.low) box.low = v;
+      if (v > box.high) box.high = v;
+    }
+  }
+  return boxes;
+}
+
 /** Customers flagged as outliers on any numeric column by the IQR or z-score rule. */
 export function countOutlierRows(table: DataTable, rule: 'iqr' | 'zscore'): { rows: number; perColumn: Record<string, number> } {
   const flagged = new Uint8Array(table.rowCount);
   const perColumn: Record<string, number> = {};
   for (const column of table.columns) {
     if (column.kind !== 'numeric') continue;
-    const present = presentValues(column.values);
     let low: number;
     let high: number;
     if (rule === 'iqr') {
-      const sorted = sortedCopy(present);
-      const q1 = quantileSorted(sorted, 0.25);
-      const q3 = quantileSorted(sorted, 0.75);
+      const order = ascendingRows(column.values);
+      const q1 = quantileOfOrder(column.values, order, 0.25);
+      const q3 = quantileOfOrder(column.values, order, 0.75);
       low = q1 - 1.5 * (q3 - q1);
       high = q3 + 1.5 * (q3 - q1);
     } else {
-      const m = mean(present);
-      const sd = populationSd(present, m);
+      const { mean: m, sd } = presentMoments(column.values);
       low = m - 3 * sd;
       high = m + 3 * sd;
     }
     let count = 0;
-    column.values.forEach((v, i) => {
-      if (v < low || v > high) {
+    const values = column.values;
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] < low || values[i] > high) {
         count++;
         flagged[i] = 1;
       }
-    });
+    }
     perColumn[column.name] = count;
   }
   return { rows: flagged.reduce((a, b) => a + b, 0), perColumn };
@@ -203,8 +289,11 @@ export function featureRanges(table: DataTable, names: string[]): FeatureRange[]
     const column = table.columns.find((c) => c.name === name);
     if (!column) return [];
     if (column.kind === 'numeric') {
-      const sorted = sortedCopy(presentValues(column.values));
-      return [{ name, kind: 'numeric', min: sorted[0], max: sorted[sorted.length - 1], median: quantileSorted(sorted, 0.5), integers: sorted.every((v) => Number.isInteger(v)) }];
+      const values = column.values;
+      const order = ascendingRows(values);
+      let integers = true;
+      for (let j = 0; j < order.length && integers; j++) integers = Number.isInteger(values[order[j]]);
+      return [{ name, kind: 'numeric', min: values[order[0]], max: values[order[order.length - 1]], median: quantileOfOrder(values, order, 0.5), integers }];
     }
     const levels = [...new Set(column.values.filter((v): v is string => v !== null))].sort();
     return [{ name, kind: 'categorical', levels, mode: mostFrequentText(column.values) }];
@@ -229,10 +318,13 @@ export function datasetOverview(table: DataTable, outlierRule: 'iqr' | 'zscore')
     outliers: { rule: outlierRule, ...countOutlierRows(table, outlierRule) },
     standardisedBoxes: table.columns.flatMap((c) => {
       if (c.kind !== 'numeric') return [];
-      const present = presentValues(c.values);
-      const m = mean(present);
-      const sd = populationSd(present, m) || 1;
-      return [{ name: c.name, stats: boxStats(Float64Array.from(present, (v) => (v - m) / sd)) }];
+      const { mean: m, sd } = presentMoments(c.values);
+      const scale = sd || 1;
+      // Standardising is increasing and linear: the box of the standardised values is the
+      // standardised box, with the same outliers.
+      const raw = boxStatsOfOrder(c.values, ascendingRows(c.values));
+      const z = (v: number) => (v - m) / scale;
+      return [{ name: c.name, stats: { low: z(raw.low), q1: z(raw.q1), median: z(raw.median), q3: z(raw.q3), high: z(raw.high), outliers: raw.outliers } }];
     }),
   };
 }

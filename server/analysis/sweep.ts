@@ -111,13 +111,14 @@ export function sweepK(x: Matrix, options: SweepOptions, sharedDistances?: Float
     }
   }
   // Small data: pairwise distances once, reused by every k's exact silhouette. Larger data:
-  // the same on a seeded sample, so the curve costs one distance matrix, not one per k.
+  // every k's silhouette on the same seeded sample of rows.
   const distances = sharedDistances ?? (x.rows <= SHARED_DISTANCE_LIMIT ? pairwiseDistances(x) : undefined);
   let silhouetteFrom: SilhouetteDistances;
   if (distances) silhouetteFrom = { distances };
   else {
+    // Scored directly each k rather than from a stored distance matrix (36 MB at this size).
     const rows = sampleIndices(x.rows, SHARED_DISTANCE_LIMIT, options.seed);
-    silhouetteFrom = { distances: pairwiseDistances(selectRows(x, rows)), rows };
+    silhouetteFrom = { sample: selectRows(x, rows), rows };
     notes.push(`Silhouettes on the curves are estimated on a random sample of ${SHARED_DISTANCE_LIMIT.toLocaleString('en-US')} customers.`);
   }
   const rows: SweepRow[] = [];

@@ -21,6 +21,13 @@ export type Column = NumericColumn | TextColumn;
 export interface DataTable {
   rowCount: number;
   columns: Column[];
+  /** Identifier and date columns left unloaded because analysis never reads them. */
+  omitted?: { name: string; kind: 'id' | 'date' }[];
+}
+
+/** Every column's name and kind, loaded or not: what checks against a dataset's shape need. */
+export function columnKinds(table: DataTable): { name: string; kind: ColumnKind }[] {
+  return [...table.columns, ...(table.omitted ?? [])];
 }
 
 export function findColumn(table: DataTable, name: string): Column | undefined {

@@ -1,20 +1,21 @@
 /**
- * Runs the analysis for the web layer and caches by (dataset version, params): a dataset's
- * columns are loaded once per version, the matrix and the k sweep once per preprocessing,
- * and each full result once per parameter set.
+ * Runs the analysis for the web layer and caches by (dataset version, params). The data
+ * itself lives where the work runs (a worker, or a TaskRunner here without one): this side
+ * keeps results, the k sweeps and small per-version facts, never a table.
  */
 import { sweepKey, preprocessKey, type SegmentationOptions } from '../analysis/options.ts';
-import { extendSegmentation, prepare, runSweep, segment, type PreparedData, type SegmentationResult } from '../analysis/pipeline.ts';
+import { lacksSharedParts, type SegmentationResult } from '../analysis/pipeline.ts';
 import { predictCustomer, type Prediction } from '../analysis/predict.ts';
 import type { CustomerInput } from '../analysis/preprocess.ts';
+import type { DatasetOverview, FeatureRange } from '../analysis/summary.ts';
 import type { SweepResult } from '../analysis/sweep.ts';
-import type { DataTable } from '../analysis/table.ts';
-import { datasetOverview, type DatasetOverview } from '../analysis/summary.ts';
+import type { TableTask } from '../analysis/model-ops.ts';
 import type { Db } from '../store/db.ts';
-import { datasetVersion, loadDataTable } from '../store/datasets.ts';
-import { runTableTask, type TableTask } from '../analysis/model-ops.ts';
+import { datasetVersion } from '../store/datasets.ts';
 import { LruCache } from './lru.ts';
 import type { RunContext, WorkerPool } from './pool.ts';
+import type { TableSource } from './tables.ts';
+import { TaskRunner, type AnalysisTask } from './tasks.ts';
 
 export interface SegmentationParams extends SegmentationOptions {
   datasetId: number;
@@ -34,11 +35,8 @@ export interface EngineSettings {
 export const RESULT_CACHE_ROWS = 4_000_000;
 const byRows = { maxWeight: RESULT_CACHE_ROWS, weigh: (r: SegmentationResult) => r.labels.length };
 
-interface DatasetKeys {
-  datasetId: number;
-  identity: string;
-  version: string;
-}
+/** One dataset version as cache keys and as a table source for the work. */
+type DatasetKeys = TableSource;
 
 function sameRows(a: Int32Array, b: Int32Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -46,12 +44,10 @@ function sameRows(a: Int32Array, b: Int32Array): boolean {
 }
 
 export class Engine {
-  /** Loaded tables by version, at most about three million rows of them. */
-  private readonly tables = new LruCache<DataTable>(4, { maxWeight: 3_000_000, weigh: (t) => t.rowCount });
-  /** The last table loaded per dataset, which the next version extends. */
-  private readonly latestTables = new LruCache<{ identity: string; table: DataTable }>(8, { maxWeight: 3_000_000, weigh: (t) => t.table.rowCount });
-  private readonly prepared = new LruCache<PreparedData>(16);
   private readonly overviews = new LruCache<DatasetOverview>(8);
+  private readonly ranges = new LruCache<FeatureRange[]>(8);
+  /** The newest ranges per dataset: registrations check values against them without waiting. */
+  private readonly latestRanges = new LruCache<{ identity: string; ranges: FeatureRange[] }>(8);
   private readonly sweeps = new LruCache<SweepResult>(32);
   private readonly results = new LruCache<SegmentationResult>(64, byRows);
   /** The newest fit per (dataset, params) whatever the version: registrations extend it. */
@@ -62,11 +58,15 @@ export class Engine {
    */
   private readonly sharedParts = new LruCache<Pick<SegmentationResult, 'pca' | 'rowIndex'>>(8);
   private readonly latestSweeps = new LruCache<SweepResult>(32);
+  /** Without a worker pool (tests, WORKERS=0) the work runs here, on the request thread. */
+  private readonly local: TaskRunner | undefined;
 
   constructor(
     private readonly db: Db,
     private readonly settings: EngineSettings = {},
-  ) {}
+  ) {
+    this.local = settings.pool ? undefined : new TaskRunner();
+  }
 
   /** Server-wide settings win over request params: they bound the work one request can ask for. */
   private withSettings(params: SegmentationParams): SegmentationParams {
@@ -79,33 +79,45 @@ export class Engine {
    * one), `version` adds the version, so a changed dataset never reads stale results.
    */
   private keysOf(datasetId: number): DatasetKeys {
-    const { version, createdAt } = datasetVersion(this.db, datasetId);
+    const { version, createdAt, rowCount } = datasetVersion(this.db, datasetId);
     const identity = `${datasetId}#${createdAt}`;
-    return { datasetId, identity, version: `${identity}@${version}` };
+    return { datasetId, identity, version: `${identity}@${version}`, rowCount };
   }
 
-  table(datasetId: number): DataTable {
-    return this.tableOf(this.keysOf(datasetId));
-  }
-
-  private tableOf(keys: DatasetKeys): DataTable {
-    return this.tables.getOrCompute(keys.version, () => {
-      // A new version after registrations: read only the appended rows onto the last table.
-      const latest = this.latestTables.get(String(keys.datasetId));
-      const table = loadDataTable(this.db, keys.datasetId, latest?.identity === keys.identity ? latest.table : undefined);
-      this.latestTables.set(String(keys.datasetId), { identity: keys.identity, table });
-      return table;
-    });
+  /** Runs a task in the pool, or here without one. Tasks with the same key share one run. */
+  private async run<T>(task: AnalysisTask, key: string, context: RunContext = {}): Promise<T> {
+    const pool = this.settings.pool;
+    if (pool) { const out = await pool.run<T>({ ...task, dbPath: this.db.name }, key, context); if (process.env.CS_MEMLOG) { const m = process.memoryUsage(); console.error(`[main ${task.kind}] heap ${(m.heapUsed / 2 ** 20).toFixed(0)} ext ${(m.external / 2 ** 20).toFixed(0)} ab ${(m.arrayBuffers / 2 ** 20).toFixed(0)}`); } return out; }
+    return this.local!.run(this.db, task) as T;
   }
 
   /** The Overview tab's statistics, once per dataset version and outlier rule. */
-  overview(datasetId: number, outlierRule: 'iqr' | 'zscore'): DatasetOverview {
-    const keys = this.keysOf(datasetId);
-    return this.overviews.getOrCompute(`${keys.version}|${outlierRule}`, () => datasetOverview(this.tableOf(keys), outlierRule));
+  async overview(datasetId: number, outlierRule: 'iqr' | 'zscore', context: RunContext = {}): Promise<DatasetOverview> {
+    const source = this.keysOf(datasetId);
+    const key = `${source.version}|overview|${outlierRule}`;
+    const cached = this.overviews.get(key);
+    if (cached) return cached;
+    const overview = await this.run<DatasetOverview>({ kind: 'overview', source, outlierRule }, key, context);
+    this.overviews.set(key, overview);
+    return overview;
   }
 
-  private prepare(keys: DatasetKeys, params: SegmentationParams): PreparedData {
-    return this.prepared.getOrCompute(`${keys.version}|${preprocessKey(params)}`, () => prepare(this.tableOf(keys), params));
+  /**
+   * Range, median and levels of every analysis column, once per version. `latest` accepts
+   * those of an earlier version of the same dataset: registrations only need plausible
+   * bounds, and each registration makes a new version.
+   */
+  async columnRanges(datasetId: number, options: { latest?: boolean; context?: RunContext } = {}): Promise<FeatureRange[]> {
+    const source = this.keysOf(datasetId);
+    const key = `${source.version}|ranges`;
+    const cached = this.ranges.get(key);
+    if (cached) return cached;
+    const last = this.latestRanges.get(String(datasetId));
+    if (options.latest && last?.identity === source.identity) return last.ranges;
+    const ranges = await this.run<FeatureRange[]>({ kind: 'ranges', source }, key, options.context);
+    this.ranges.set(key, ranges);
+    this.latestRanges.set(String(datasetId), { identity: source.identity, ranges });
+    return ranges;
   }
 
   async sweep(requested: SegmentationParams, context: RunContext = {}): Promise<SweepResult> {
@@ -122,10 +134,7 @@ export class Engine {
       this.sweeps.set(key, previous);
       return previous;
     }
-    const pool = this.settings.pool;
-    const sweep = pool
-      ? await pool.run<SweepResult>({ kind: 'sweep', tableKey: keys.version, table: this.tableOf(keys), options: params }, key, context)
-      : runSweep(this.prepare(keys, params), params);
+    const sweep = await this.run<SweepResult>({ kind: 'sweep', source: keys, options: params }, key, context);
     this.sweeps.set(key, sweep);
     this.latestSweeps.set(latestKey, sweep);
     return sweep;
@@ -140,22 +149,24 @@ export class Engine {
     const cached = this.results.get(key);
     if (cached) return cached;
     const latestKey = `${keys.identity}|${JSON.stringify(resolved)}`;
-    const table = this.tableOf(keys);
     const previous = this.latestFits.get(latestKey);
-    const pool = this.settings.pool;
+    // Rows are only ever appended (registrations): the new ones are assigned with the fit,
+    // which on a big dataset is seconds of work, so it runs where fits run.
+    const partsKey = `${keys.version}|${preprocessKey(params)}`;
     let result: SegmentationResult;
-    if (previous && previous.rowCount < table.rowCount) {
-      // Rows are only ever appended (registrations): assign the new ones with the fit. On a
-      // big dataset that is seconds of work, so it runs in the worker like a fit.
-      result = pool
-        ? await pool.run<SegmentationResult>({ kind: 'extend', tableKey: keys.version, table, previous }, key, context)
-        : extendSegmentation(previous, table);
+    if (previous && previous.rowCount < keys.rowCount) {
+      result = await this.run<SegmentationResult>({ kind: 'extend', source: keys, previous }, key, context);
     } else {
-      result = pool
-        ? await pool.run<SegmentationResult>({ kind: 'segment', tableKey: keys.version, table, options: resolved }, key, context)
-        : segment(table, this.prepare(keys, params), resolved);
+      // A worker leaves out what this side already holds for the preprocessing (the PCA
+      // projection and labelled rows, 20 MB a message on a million customers).
+      const omitShared = this.settings.pool !== undefined && this.sharedParts.get(partsKey) !== undefined;
+      result = await this.run<SegmentationResult>({ kind: 'segment', source: keys, options: resolved, omitShared }, key, context);
+      if (lacksSharedParts(result) && !this.sharedParts.get(partsKey)) {
+        // Evicted while the fit ran: ask for the whole result.
+        result = await this.run<SegmentationResult>({ kind: 'segment', source: keys, options: resolved }, `${key}|whole`, context);
+      }
     }
-    result = this.shareParts(`${keys.version}|${preprocessKey(params)}`, result);
+    result = this.shareParts(partsKey, result);
     this.results.set(key, result);
     this.latestFits.set(latestKey, result);
     return result;
@@ -169,7 +180,7 @@ export class Engine {
     if (known) return known;
     let out = result;
     const shared = this.sharedParts.get(key);
-    if (shared && shared.rowIndex.length === result.rowIndex.length && sameRows(shared.rowIndex, result.rowIndex)) {
+    if (shared && (lacksSharedParts(result) || (shared.rowIndex.length === result.rowIndex.length && sameRows(shared.rowIndex, result.rowIndex)))) {
       out = { ...result, pca: { ...result.pca, points: shared.pca.points }, rowIndex: shared.rowIndex };
     } else {
       this.sharedParts.set(key, { pca: result.pca, rowIndex: result.rowIndex });
@@ -180,13 +191,9 @@ export class Engine {
 
   private tableTasks = 0;
 
-  /** Table-wide work for saved segmentations (see model-ops.ts), in the worker when there is one. */
+  /** Table-wide work for saved segmentations (see model-ops.ts), where the data is. */
   async onTable<T>(datasetId: number, task: TableTask): Promise<T> {
-    const keys = this.keysOf(datasetId);
-    const table = this.tableOf(keys);
-    const pool = this.settings.pool;
-    if (!pool) return runTableTask(table, task) as T;
-    return pool.run<T>({ kind: 'table', tableKey: keys.version, table, task }, `table-task|${++this.tableTasks}`);
+    return this.run<T>({ kind: 'table', source: this.keysOf(datasetId), task }, `table-task|${++this.tableTasks}`);
   }
 
   /** Drops cached fits (the sweep and matrices stay): benchmarks time honest re-runs with it. */

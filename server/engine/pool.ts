@@ -3,9 +3,7 @@
  * one run; a worker that dies is replaced and its callers get the error.
  */
 import { Worker } from 'node:worker_threads';
-import type { DataTable, NumericColumn } from '../analysis/table.ts';
 import { BusyError, InputError, SupersededError } from '../errors.ts';
-import { LruCache } from './lru.ts';
 
 /**
  * From the sources (tsx), an entry that registers the TypeScript loader in the worker; from
@@ -13,12 +11,10 @@ import { LruCache } from './lru.ts';
  */
 const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('./worker-entry.mjs', import.meta.url) : new URL('./engine/worker.js', import.meta.url);
 
-/** Tables each worker keeps (the worker's cache and the pool's mirror of it). */
-export const WORKER_TABLES = 2;
 import type { WorkerReply, WorkerTask } from './worker.ts';
 
-/** A task as the engine states it (distributes over the task kinds). */
-type TaskBody = WorkerTask extends infer T ? (T extends WorkerTask ? Omit<T, 'id' | 'table'> & { table: DataTable } : never) : never;
+/** A task as the engine states it: the pool numbers it. */
+type TaskBody = WorkerTask extends infer T ? (T extends WorkerTask ? Omit<T, 'id'> : never) : never;
 
 /** Who asked for a task, so a newer request from the same view can replace a queued one. */
 export interface RunContext {
@@ -45,51 +41,7 @@ interface Queued {
 interface Slot {
   worker: Worker;
   busy: boolean;
-  /** Mirrors the worker's table cache (same capacity, same order of use): what it still holds. */
-  tables: LruCache<true>;
   pending?: Queued;
-}
-
-/**
- * What a worker needs of a table: numeric columns (shared memory, not copied) and categories.
- * Identifiers and dates stay on the request thread, which pages and exports them.
- */
-export function analysisColumns(table: DataTable): PackedTable {
-  return {
-    rowCount: table.rowCount,
-    columns: table.columns.flatMap((c): PackedColumn[] => {
-      if (c.kind === 'numeric') return [c];
-      if (c.kind !== 'categorical') return [];
-      // Category levels as codes: a million strings would be copied one by one.
-      const levels = new Map<string, number>();
-      const codes = new Int32Array(c.values.length);
-      c.values.forEach((v, i) => {
-        if (v === null) codes[i] = -1;
-        else {
-          let code = levels.get(v);
-          if (code === undefined) levels.set(v, (code = levels.size));
-          codes[i] = code;
-        }
-      });
-      return [{ name: c.name, kind: 'categorical', levels: [...levels.keys()], codes }];
-    }),
-  };
-}
-
-type PackedColumn = NumericColumn | { name: string; kind: 'categorical'; levels: string[]; codes: Int32Array };
-
-/** A table as sent to a worker: see unpackTable. */
-export interface PackedTable {
-  rowCount: number;
-  columns: PackedColumn[];
-}
-
-/** The worker's side of analysisColumns: each level one string, shared by its rows. */
-export function unpackTable(packed: PackedTable): DataTable {
-  return {
-    rowCount: packed.rowCount,
-    columns: packed.columns.map((c) => (c.kind === 'numeric' ? c : { name: c.name, kind: 'categorical', values: Array.from(c.codes, (code) => (code < 0 ? null : c.levels[code])) })),
-  };
 }
 
 export class WorkerPool {
@@ -102,7 +54,7 @@ export class WorkerPool {
   /** More queued tasks than this are refused (503) rather than left to pile up. */
   constructor(size: number, private readonly maxQueued = 64) {
     for (let i = 0; i < Math.max(1, size); i++) {
-      const slot = { busy: false, tables: new LruCache<true>(WORKER_TABLES) } as Slot;
+      const slot = { busy: false } as Slot;
       this.start(slot);
       this.slots.push(slot);
     }
@@ -183,10 +135,7 @@ export class WorkerPool {
       // A busy worker keeps the process alive until it answers; an idle one does not.
       slot.worker.ref();
       this.stats.runs++;
-      const { table, ...rest } = entry.body;
-      const sendTable = slot.tables.get(rest.tableKey) === undefined;
-      if (sendTable) slot.tables.set(rest.tableKey, true);
-      slot.worker.postMessage({ ...rest, id: this.nextId++, table: sendTable ? analysisColumns(table) : undefined } as WorkerTask);
+      slot.worker.postMessage({ ...entry.body, id: this.nextId++ } as WorkerTask);
     }
   }
 
@@ -208,7 +157,6 @@ export class WorkerPool {
     const entry = slot.pending;
     slot.busy = false;
     slot.pending = undefined;
-    slot.tables.clear();
     entry?.waiters.forEach((w) => w.reject(error));
     void slot.worker.terminate();
     this.start(slot);

@@ -4,7 +4,6 @@
  * open dashboards and the retraining policy.
  */
 import { predictCustomer } from '../analysis/predict.ts';
-import type { DataTable } from '../analysis/table.ts';
 import { validateRegistrations } from '../ingest/registration.ts';
 import { registerCustomers, type RegisteredCustomer } from '../store/customers.ts';
 import type { Db } from '../store/db.ts';
@@ -22,13 +21,13 @@ export interface RegistrationDeps {
 /** Validates, assigns a segment under the current model, stores: one transaction. */
 export async function registerWithModel(deps: RegistrationDeps, params: SegmentationParams, body: unknown): Promise<RegisteredCustomer[]> {
   const { db, engine, events, models } = deps;
-  const table: DataTable = engine.table(params.datasetId);
-  const rows = validateRegistrations(table, body);
+  const { columns } = getDataset(db, params.datasetId);
+  const rows = validateRegistrations(columns, await engine.columnRanges(params.datasetId, { latest: true }), body);
   // The active saved segmentation assigns new customers; without one, the requested one does.
   const active = models.active(params.datasetId);
   const pipeline = active?.pipeline ?? (await engine.segment(params)).pipeline;
   const features = [...pipeline.preprocessor.numeric, ...pipeline.preprocessor.categorical].map((s) => s.name);
-  const columnIndex = new Map(table.columns.map((c, i) => [c.name, i]));
+  const columnIndex = new Map(columns.map((c, i) => [c.name, i]));
   const registrations = rows.map((row: CellValue[]) => {
     const customer = Object.fromEntries(features.map((f) => [f, row[columnIndex.get(f)!]]));
     const prediction = predictCustomer(pipeline, customer);

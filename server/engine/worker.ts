@@ -1,47 +1,57 @@
 /**
- * The analysis worker: fits and sweeps off the request thread. It keeps the tables and
- * prepared matrices it has seen, so the main thread sends each dataset version once.
+ * The analysis worker: runs tasks off the request thread. It reads the datasets from the
+ * database itself (read-only), so tables never cross threads and the request thread holds
+ * none of them.
  */
+import Database from 'better-sqlite3';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
-import { preprocessKey, type SegmentationOptions } from '../analysis/options.ts';
-import { extendSegmentation, prepare, runSweep, segment, type PreparedData, type SegmentationResult } from '../analysis/pipeline.ts';
-import type { DataTable } from '../analysis/table.ts';
 import { InputError } from '../errors.ts';
-import { runTableTask, type TableTask } from '../analysis/model-ops.ts';
-import { LruCache } from './lru.ts';
-import { unpackTable, WORKER_TABLES, type PackedTable } from './pool.ts';
+import type { Db } from '../store/db.ts';
+import { TaskRunner, type AnalysisTask } from './tasks.ts';
 
-export type WorkerTask =
-  | { id: number; kind: 'segment'; tableKey: string; table?: PackedTable; options: SegmentationOptions & { k: number } }
-  | { id: number; kind: 'sweep'; tableKey: string; table?: PackedTable; options: SegmentationOptions }
-  | { id: number; kind: 'extend'; tableKey: string; table?: PackedTable; previous: SegmentationResult }
-  | { id: number; kind: 'table'; tableKey: string; table?: PackedTable; task: TableTask };
+export type WorkerTask = AnalysisTask & { id: number; dbPath: string };
 
 export type WorkerReply =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: { message: string; status?: number; field?: string; input: boolean } };
 
-const tables = new LruCache<DataTable>(WORKER_TABLES);
-// Prepared matrices of big datasets are large: at most about three million rows of them.
-const prepared = new LruCache<PreparedData>(8, { maxWeight: 3_000_000, weigh: (p) => p.prep.matrix.rows });
+/**
+ * After a task on a big table the worker collects its garbage at once: V8 otherwise lets
+ * dead typed arrays (tens of MB each on a million customers) wait for a later collection,
+ * and the process's peak memory is what they add up to.
+ */
+const BIG_TABLE_ROWS = 100_000;
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
-function handle(task: WorkerTask): unknown {
-  if (task.table) tables.set(task.tableKey, unpackTable(task.table));
-  const table = tables.get(task.tableKey);
-  if (!table) throw new Error(`worker has no table ${task.tableKey}`);
-  if (task.kind === 'extend') return extendSegmentation(task.previous, table);
-  if (task.kind === 'table') return runTableTask(table, task.task);
-  const data = prepared.getOrCompute(`${task.tableKey}|${preprocessKey(task.options)}`, () => prepare(table, task.options));
-  return task.kind === 'segment' ? segment(table, data, task.options) : runSweep(data, task.options);
+const runner = new TaskRunner();
+const databases = new Map<string, Db>();
+
+function databaseAt(path: string): Db {
+  let db = databases.get(path);
+  if (!db) {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    databases.set(path, db);
+  }
+  return db;
 }
 
-parentPort?.on('message', (task: WorkerTask) => {
+function answer(task: WorkerTask): void {
   let reply: WorkerReply;
   try {
-    reply = { id: task.id, ok: true, value: handle(task) };
+    reply = { id: task.id, ok: true, value: runner.run(databaseAt(task.dbPath), task) };
   } catch (error) {
     const err = error as Error;
     reply = { id: task.id, ok: false, error: { message: err.message, status: (err as InputError).status, field: (err as InputError).field, input: err instanceof InputError } };
   }
   parentPort!.postMessage(reply);
+}
+
+parentPort?.on('message', (task: WorkerTask) => {
+  answer(task);
+  if (task.source.rowCount >= BIG_TABLE_ROWS) collectGarbage();
+  if (process.env.CS_MEMLOG) { const m = process.memoryUsage(); console.error(`[worker ${task.kind}] heap ${(m.heapUsed / 2 ** 20).toFixed(0)} ext ${(m.external / 2 ** 20).toFixed(0)} ab ${(m.arrayBuffers / 2 ** 20).toFixed(0)}`); }
 });

@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { presentValues } from '../analysis/stats.ts';
-import type { DataTable } from '../analysis/table.ts';
+import type { FeatureRange } from '../analysis/summary.ts';
+import type { ColumnKind } from '../analysis/table.ts';
 import { InputError } from '../errors.ts';
 import type { CellValue } from '../store/datasets.ts';
 import { looksLikeDate } from './values.ts';
@@ -22,24 +22,22 @@ export interface NumericBounds {
  * The accepted range of a numeric column: the data's range widened by its own width on both
  * sides, and never below zero for a column that has no negative values.
  */
-export function plausibleBounds(values: Float64Array): NumericBounds {
-  const present = presentValues(values);
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of present) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  if (!Number.isFinite(min)) return { min: -Number.MAX_VALUE, max: Number.MAX_VALUE };
+export function plausibleBounds(range: Pick<FeatureRange, 'min' | 'max'> | undefined): NumericBounds {
+  const min = range?.min ?? Number.NaN;
+  const max = range?.max ?? Number.NaN;
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return { min: -Number.MAX_VALUE, max: Number.MAX_VALUE };
   const width = Math.max(max - min, Math.abs(max) * 0.1, 1);
   return { min: min >= 0 ? Math.max(0, min - width) : min - width, max: max + width };
 }
 
-export function registrationSchema(table: DataTable) {
+/** A dataset's columns as registrations see them. */
+type Columns = readonly { name: string; kind: ColumnKind }[];
+
+export function registrationSchema(columns: Columns, ranges: FeatureRange[]) {
   const shape: Record<string, z.ZodType> = {};
-  for (const column of table.columns) {
+  for (const column of columns) {
     if (column.kind === 'numeric') {
-      const { min, max } = plausibleBounds(column.values);
+      const { min, max } = plausibleBounds(ranges.find((r) => r.name === column.name));
       const fmt = (v: number) => Number(v.toPrecision(6));
       shape[column.name] = z
         .number({ error: `must be a number` })
@@ -58,14 +56,15 @@ export function registrationSchema(table: DataTable) {
 }
 
 /** Customers to stored rows in column order; ids are generated where the dataset has one and none is given. */
-export function validateRegistrations(table: DataTable, body: unknown): CellValue[][] {
+/** `ranges` are the numeric columns' ranges in the data (see Engine.columnRanges). */
+export function validateRegistrations(columns: Columns, ranges: FeatureRange[], body: unknown): CellValue[][] {
   if (body === undefined || body === null || (typeof body === 'object' && !Array.isArray(body) && Object.keys(body as object).length === 0)) {
     throw new InputError('Send one customer as a JSON object, or several as an array of objects.');
   }
   const customers = Array.isArray(body) ? body : [body];
   if (customers.length === 0) throw new InputError('The array of customers is empty.');
   if (customers.length > MAX_REGISTRATIONS) throw new InputError(`Register at most ${MAX_REGISTRATIONS} customers per request.`);
-  const schema = registrationSchema(table);
+  const schema = registrationSchema(columns, ranges);
   return customers.map((customer, index) => {
     const where = customers.length > 1 ? `customer ${index + 1}: ` : '';
     if (typeof customer !== 'object' || customer === null || Array.isArray(customer)) throw new InputError(`${where}each customer must be a JSON object of column names to values.`);
@@ -73,16 +72,16 @@ export function validateRegistrations(table: DataTable, body: unknown): CellValu
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       if (issue.code === 'unrecognized_keys') {
-        throw new InputError(`${where}unknown field "${String(issue.keys[0]).slice(0, 60)}"; the dataset's columns are ${table.columns.map((c) => c.name).join(', ')}.`, { field: String(issue.keys[0]) });
+        throw new InputError(`${where}unknown field "${String(issue.keys[0]).slice(0, 60)}"; the dataset's columns are ${columns.map((c) => c.name).join(', ')}.`, { field: String(issue.keys[0]) });
       }
       const field = String(issue.path[0] ?? '');
       throw new InputError(`${where}"${field.slice(0, 60)}" ${issue.message}.`, { field });
     }
     const values = parsed.data as Record<string, string | number | null | undefined>;
-    if (!table.columns.some((c) => c.kind !== 'id' && values[c.name] !== undefined && values[c.name] !== null)) {
+    if (!columns.some((c) => c.kind !== 'id' && values[c.name] !== undefined && values[c.name] !== null)) {
       throw new InputError(`${where}the customer has no values; give at least one feature.`);
     }
-    return table.columns.map((c) => {
+    return columns.map((c) => {
       const v = values[c.name];
       if (v === undefined || v === null) return c.kind === 'id' ? `REG-${randomBytes(5).toString('hex')}` : null;
       return v;

@@ -32,8 +32,8 @@ export interface NewDataset {
   rows: Iterable<CellValue[]>;
 }
 
-const rowTable = (datasetId: number): string => `ds_${Math.trunc(datasetId)}`;
-const columnIdent = (position: number): string => `c${Math.trunc(position)}`;
+export const rowTable = (datasetId: number): string => `ds_${Math.trunc(datasetId)}`;
+export const columnIdent = (position: number): string => `c${Math.trunc(position)}`;
 
 /** Creates the dataset and stores every row in one transaction: all or nothing. */
 export function createDataset(db: Db, dataset: NewDataset): DatasetInfo {
@@ -109,43 +109,55 @@ export function getDataset(db: Db, id: number): DatasetInfo {
 }
 
 /**
- * What cache keys need on every request: the version, and the creation time, because SQLite
- * gives a new dataset the id of a deleted one when that was the highest.
+ * What cache keys need on every request: the version, the row count it has (a registration
+ * changes both in one transaction), and the creation time, because SQLite gives a new
+ * dataset the id of a deleted one when that was the highest.
  */
-export function datasetVersion(db: Db, id: number): { version: number; createdAt: string } {
-  const row = db.prepare('SELECT version, created_at AS createdAt FROM datasets WHERE id = ?').get(id) as { version: number; createdAt: string } | undefined;
+export function datasetVersion(db: Db, id: number): { version: number; createdAt: string; rowCount: number } {
+  const row = db.prepare('SELECT version, created_at AS createdAt, row_count AS rowCount FROM datasets WHERE id = ?').get(id) as { version: number; createdAt: string; rowCount: number } | undefined;
   if (!row) throw new NotFoundError(`There is no dataset with id ${id}.`);
   return row;
 }
 
-/** Loads every column once into typed arrays: numerics as Float64Array with NaN for missing. */
+export interface LoadOptions {
+  /** The table of an earlier version: only rows appended since are read (rows are only ever appended). */
+  previous?: DataTable;
+  /** Read this many rows (a version's row count), not whatever the table holds by now. */
+  rowCount?: number;
+  /**
+   * Only what analysis reads: numeric and categorical columns. Identifiers and dates are
+   * listed in `omitted` instead; a million id strings cost about 50 MB.
+   */
+  analysisOnly?: boolean;
+}
+
+const analysed = (kind: ColumnKind) => kind === 'numeric' || kind === 'categorical';
+
 /**
- * Loads every column into typed arrays: numerics as Float64Array with NaN for missing. Given
- * the table of an earlier version, only the rows appended since are read (rows are only ever
- * appended), so a registration on a big dataset does not reread a million rows.
+ * Loads columns into typed arrays: numerics as Float64Array with NaN for missing, each
+ * category level one string shared by its rows. Rows stream from SQLite rather than arriving
+ * as a million arrays.
  */
-export function loadDataTable(db: Db, id: number, previous?: DataTable): DataTable {
+export function loadDataTable(db: Db, id: number, options: LoadOptions = {}): DataTable {
   const info = getDataset(db, id);
-  const idents = info.columns.map((_, i) => columnIdent(i));
-  const rowCount = (db.prepare(`SELECT COUNT(*) AS n FROM ${rowTable(id)}`).get() as { n: number }).n;
-  const base = previous && previous.rowCount <= rowCount && sameColumns(previous, info) ? previous : undefined;
+  const wanted = info.columns.map((c, position) => ({ ...c, position })).filter((c) => !options.analysisOnly || analysed(c.kind));
+  const rowCount = options.rowCount ?? (db.prepare(`SELECT COUNT(*) AS n FROM ${rowTable(id)}`).get() as { n: number }).n;
+  const previous = options.previous;
+  const base = previous && previous.rowCount <= rowCount && sameColumns(previous, wanted) ? previous : undefined;
   const from = base?.rowCount ?? 0;
-  // Numeric columns live in shared memory, so the analysis worker reads the same bytes
-  // instead of a copy; rows stream from SQLite rather than arriving as a million arrays.
-  const numeric = info.columns.map((col, c) => {
+  const numeric = wanted.map((col, c) => {
     if (col.kind !== 'numeric') return undefined;
-    const values = new Float64Array(new SharedArrayBuffer(rowCount * 8));
+    const values = new Float64Array(rowCount);
     if (base) values.set(base.columns[c].values as Float64Array);
     return values;
   });
-  const text = info.columns.map((col, c) => {
+  const text = wanted.map((col, c) => {
     if (col.kind === 'numeric') return undefined;
     const values = base ? (base.columns[c].values as (string | null)[]).slice() : [];
     values.length = rowCount;
     return values.fill(null, from);
   });
-  // One string per category level, not one per row.
-  const levels = info.columns.map((col, c) => {
+  const levels = wanted.map((col, c) => {
     if (col.kind !== 'categorical') return undefined;
     const seen = new Map<string, string>();
     for (let i = 0; i < from; i++) {
@@ -155,9 +167,9 @@ export function loadDataTable(db: Db, id: number, previous?: DataTable): DataTab
     return seen;
   });
   let r = from;
-  const rows = db.prepare(`SELECT ${idents.join(', ')} FROM ${rowTable(id)} ORDER BY row_id LIMIT -1 OFFSET ?`).raw().iterate(from) as IterableIterator<CellValue[]>;
+  const idents = wanted.map((c) => columnIdent(c.position));
+  const rows = db.prepare(`SELECT ${idents.join(', ')} FROM ${rowTable(id)} ORDER BY row_id LIMIT ? OFFSET ?`).raw().iterate(rowCount - from, from) as IterableIterator<CellValue[]>;
   for (const row of rows) {
-    if (r >= rowCount) break; // rows appended while reading belong to the next version
     for (let c = 0; c < row.length; c++) {
       const v = row[c];
       const values = numeric[c];
@@ -172,14 +184,22 @@ export function loadDataTable(db: Db, id: number, previous?: DataTable): DataTab
     }
     r++;
   }
-  const columns: Column[] = info.columns.map((col, c) => (
+  const columns: Column[] = wanted.map((col, c) => (
     col.kind === 'numeric' ? { name: col.name, kind: 'numeric', values: r === rowCount ? numeric[c]! : numeric[c]!.subarray(0, r) } : { name: col.name, kind: col.kind, values: r === rowCount ? text[c]! : text[c]!.slice(0, r) }
   ));
-  return { rowCount: r, columns };
+  const omitted = info.columns.filter((c) => !wanted.some((w) => w.name === c.name)).map((c) => ({ name: c.name, kind: c.kind as 'id' | 'date' }));
+  return omitted.length > 0 ? { rowCount: r, columns, omitted } : { rowCount: r, columns };
 }
 
-function sameColumns(table: DataTable, info: DatasetInfo): boolean {
-  return table.columns.length === info.columns.length && table.columns.every((c, i) => c.name === info.columns[i].name && c.kind === info.columns[i].kind);
+/** A dataset's rows in order, as stored (for exports, which need every column). */
+export function iterateRows(db: Db, id: number, rowCount: number): IterableIterator<CellValue[]> {
+  const info = getDataset(db, id);
+  const idents = info.columns.map((_, i) => columnIdent(i));
+  return db.prepare(`SELECT ${idents.join(', ')} FROM ${rowTable(id)} ORDER BY row_id LIMIT ?`).raw().iterate(rowCount) as IterableIterator<CellValue[]>;
+}
+
+function sameColumns(table: DataTable, columns: { name: string; kind: ColumnKind }[]): boolean {
+  return table.columns.length === columns.length && table.columns.every((c, i) => c.name === columns[i].name && c.kind === columns[i].kind);
 }
 
 export interface RowPage {

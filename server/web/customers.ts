@@ -1,5 +1,6 @@
 /** Registering customers: JSON API and the dashboard form. */
 import express, { Router, type Request } from 'express';
+import { getDataset } from '../store/datasets.ts';
 import { registerWithModel, type RegistrationDeps } from '../engine/registration.ts';
 import type { LiveEvents } from './events.ts';
 import { parseSegmentationParams } from './params.ts';
@@ -7,7 +8,7 @@ import { CUSTOMER_PREFIX } from './predict.ts';
 import { formFields, parseInput } from './inputs.ts';
 
 export function customersRouter(deps: RegistrationDeps & { events: LiveEvents }): Router {
-  const { db, engine, events } = deps;
+  const { db, events } = deps;
   const router = Router();
   router.get('/events', events.handle);
 
@@ -21,12 +22,12 @@ export function customersRouter(deps: RegistrationDeps & { events: LiveEvents })
   router.post('/customers', express.urlencoded({ extended: false, limit: '64kb' }), async (req: Request, res) => {
     const fields = parseInput(formFields, req.body ?? {});
     const params = parseSegmentationParams(fields, db);
-    const table = engine.table(params.datasetId);
+    const { columns } = getDataset(db, params.datasetId);
     const customer: Record<string, string | number> = {};
     for (const [key, value] of Object.entries(fields)) {
       if (!key.startsWith(CUSTOMER_PREFIX) || value === '') continue;
       const name = key.slice(CUSTOMER_PREFIX.length);
-      const column = table.columns.find((c) => c.name === name);
+      const column = columns.find((c) => c.name === name);
       customer[name] = column?.kind === 'numeric' ? Number(value) : value;
     }
     const [registered] = await registerWithModel(deps, params, customer);

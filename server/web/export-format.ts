@@ -1,5 +1,4 @@
 /** CSV and Excel writers for export tables, safe to open in a spreadsheet. */
-import ExcelJS from 'exceljs';
 import type { ExportCell, ExportTable } from './export-tables.ts';
 
 /**
@@ -23,6 +22,8 @@ export function toCsv(table: ExportTable): string {
 }
 
 export async function toXlsx(table: ExportTable): Promise<Buffer> {
+  // Loaded on the first Excel export: the library costs the server about 28 MB of memory.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Customer Segments';
   const sheet = workbook.addWorksheet(table.sheetName);

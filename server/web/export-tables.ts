@@ -1,6 +1,6 @@
 /** The tables users export: one row per segment, and every customer with its segment. */
 import type { SegmentationResult } from '../analysis/pipeline.ts';
-import type { DataTable } from '../analysis/table.ts';
+import type { CellValue } from '../store/datasets.ts';
 
 export type ExportCell = string | number | null;
 
@@ -28,17 +28,16 @@ export function segmentsTable(result: SegmentationResult): ExportTable {
   return { sheetName: 'Segments', headers, rows };
 }
 
-export function customersTable(result: SegmentationResult, table: DataTable): ExportTable {
-  const segmentOfRow = new Int32Array(table.rowCount).fill(-2);
+/** Every customer of the result's rows (stored rows, in order) with its segment. */
+export function customersTable(result: SegmentationResult, columnNames: string[], storedRows: Iterable<CellValue[]>): ExportTable {
+  const segmentOfRow = new Int32Array(result.rowCount).fill(-2);
   result.rowIndex.forEach((r, i) => (segmentOfRow[r] = result.labels[i]));
-  const headers = [...table.columns.map((c) => c.name), 'segment', 'segment name'];
+  const headers = [...columnNames, 'segment', 'segment name'];
   const rows: ExportCell[][] = [];
-  for (let r = 0; r < table.rowCount; r++) {
-    const cells: ExportCell[] = table.columns.map((c) => {
-      const v = c.values[r];
-      return typeof v === 'number' ? finiteOrNull(v) : v;
-    });
-    const segment = segmentOfRow[r];
+  let r = 0;
+  for (const stored of storedRows) {
+    const cells: ExportCell[] = stored.map((v) => (typeof v === 'number' ? finiteOrNull(v) : v));
+    const segment = segmentOfRow[r++];
     if (segment === -2) cells.push(null, 'Not segmented (missing values dropped)');
     else if (segment === -1) cells.push(null, 'Noise');
     else cells.push(segment + 1, result.segments[segment].name);

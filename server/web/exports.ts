@@ -2,6 +2,7 @@
 import { Router, type Response } from 'express';
 import type { Engine } from '../engine/engine.ts';
 import type { Db } from '../store/db.ts';
+import { getDataset, iterateRows } from '../store/datasets.ts';
 import { toCsv, toXlsx } from './export-format.ts';
 import { customersTable, segmentsTable, type ExportTable } from './export-tables.ts';
 import { parseSegmentationParams } from './params.ts';
@@ -24,7 +25,8 @@ export function exportsRouter(db: Db, engine: Engine): Router {
     router.get(`/export/customers.${format}`, async (req, res) => {
       const params = parseSegmentationParams(req.query, db);
       const result = await engine.segment(params);
-      await send(res, customersTable(result, engine.table(params.datasetId)), 'customers', format);
+      const columns = getDataset(db, params.datasetId).columns.map((c) => c.name);
+      await send(res, customersTable(result, columns, iterateRows(db, params.datasetId, result.rowCount)), 'customers', format);
     });
   }
   return router;

@@ -8,6 +8,7 @@ import { categoryChart, histogramChart, overviewBoxChart } from './charts.ts';
 import { parseSegmentationParams, toQueryString } from './params.ts';
 import { isHtmx, renderPageOrPartial } from './render.ts';
 import { customerPageQuery, parseInput } from './inputs.ts';
+import { runContext } from './run-context.ts';
 
 export const PAGE_SIZE = 25;
 
@@ -41,7 +42,7 @@ export function overviewRouter(db: Db, engine: Engine): Router {
     const datasets = listDatasets(db);
     const dataset = datasets.find((d) => d.id === params.datasetId)!;
     const outlierRule = params.outliers.startsWith('zscore') ? 'zscore' : 'iqr';
-    const overview = engine.overview(dataset.id, outlierRule);
+    const overview = await engine.overview(dataset.id, outlierRule, runContext(req, res));
     const categoryCharts = overview.summaries.flatMap((s) => (s.kind === 'categorical' ? [{ name: s.name, config: categoryChart(s.name, s.top) }] : []));
     const charts = [...overview.histograms.map((h) => ({ name: h.name, config: histogramChart(h.name, h.histogram) })), ...categoryCharts];
     const query = toQueryString(params, dataset);

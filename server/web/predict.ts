@@ -2,8 +2,7 @@
 import { Router } from 'express';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
 import type { CustomerInput } from '../analysis/preprocess.ts';
-import { featureRanges } from '../analysis/summary.ts';
-import type { DataTable } from '../analysis/table.ts';
+import type { FeatureRange } from '../analysis/summary.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Db } from '../store/db.ts';
 import { listDatasets } from '../store/datasets.ts';
@@ -27,8 +26,9 @@ export interface FeatureInput {
 }
 
 /** Inputs for the segmentation's features, bounded by the data and prefilled with the median customer. */
-export function featureInputs(table: DataTable, result: SegmentationResult, query: Record<string, unknown>): FeatureInput[] {
-  return featureRanges(table, result.featureNames).map((range): FeatureInput => {
+export function featureInputs(ranges: FeatureRange[], result: SegmentationResult, query: Record<string, unknown>): FeatureInput[] {
+  const byName = new Map(ranges.map((r) => [r.name, r]));
+  return result.featureNames.flatMap((name) => byName.get(name) ?? []).map((range): FeatureInput => {
     const field = CUSTOMER_PREFIX + range.name;
     const given = typeof query[field] === 'string' ? (query[field] as string) : undefined;
     if (range.kind === 'numeric') {
@@ -50,7 +50,7 @@ export function predictRouter(db: Db, engine: Engine): Router {
     const dataset = datasets.find((d) => d.id === params.datasetId)!;
     const context = runContext(req, res);
     const result = await engine.segment(params, context);
-    const inputs = featureInputs(engine.table(dataset.id), result, req.query);
+    const inputs = featureInputs(await engine.columnRanges(dataset.id, { context }), result, req.query);
     const customer: CustomerInput = Object.fromEntries(inputs.map((f) => [f.name, f.value]));
     const { prediction } = await engine.predict(params, customer, context);
     const segment = prediction.segment >= 0 ? result.segments[prediction.segment] : undefined;

@@ -4,7 +4,7 @@ import { fromRows } from '../../../server/analysis/matrix.ts';
 import { adjustedRandIndex, calinskiHarabasz, inertia, silhouette, silhouetteScore } from '../../../server/analysis/metrics.ts';
 import { blobs } from '../helpers.ts';
 import fc from 'fast-check';
-import { sortedByGroup } from '../../../server/analysis/stats.ts';
+import { boxStatsByGroup, boxStatsOfSorted } from '../../../server/analysis/summary.ts';
 
 /** Silhouette straight from its definition, for comparison. */
 function bruteSilhouette(points: number[][], labels: number[]): number {
@@ -65,8 +65,8 @@ describe('shared distances', () => {
   });
 });
 
-describe('sorted values by group', () => {
-  it('matches sorting each group separately, missing values left out', () => {
+describe('box statistics by group', () => {
+  it('match the box statistics of each group sorted separately, missing values left out', () => {
     fc.assert(fc.property(
       fc.array(fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }).map((v) => v + 0), fc.constant(Number.NaN)), { maxLength: 200 }),
       fc.integer({ min: 1, max: 5 }),
@@ -74,8 +74,8 @@ describe('sorted values by group', () => {
       (raw, groups, seed) => {
         const values = Float64Array.from(raw);
         const group = Int32Array.from(raw, (_, i) => (((i * 7 + seed) % (groups + 1)) + groups + 1) % (groups + 1) - 1);
-        const expected = Array.from({ length: groups }, (_, g) => Float64Array.from(raw.filter((v, i) => group[i] === g && !Number.isNaN(v))).sort());
-        assert.deepEqual(sortedByGroup(values, group, groups), expected);
+        const expected = Array.from({ length: groups }, (_, g) => boxStatsOfSorted(Float64Array.from(raw.filter((v, i) => group[i] === g && !Number.isNaN(v))).sort()));
+        assert.deepEqual(boxStatsByGroup(values, group, groups), expected);
       },
     ));
   });

@@ -103,6 +103,38 @@ describe('segmentation pipeline and prediction', () => {
   });
 });
 
+describe('customers appended after a fit', () => {
+  it('are assigned as predictCustomer assigns them, rows the missing-value rule drops left out', async () => {
+    const { extendSegmentation } = await import('../../../server/analysis/pipeline.ts');
+    for (const missing of ['drop', 'median'] as const) {
+      const features = [...base.features, 'gender'];
+      const options = { ...base, features, missing, k: 3 };
+      const fitted = sampleTable(300);
+      const fit = segment(fitted, prepare(fitted, options), options);
+      const grown = sampleTable(340); // the same generator: the first 300 rows are the fitted ones
+      const extended = extendSegmentation(fit, grown);
+      const expected: { row: number; segment: number; point: [number, number] }[] = [];
+      for (let row = 300; row < 340; row++) {
+        try {
+          const p = predictCustomer(fit.pipeline, customerAt(grown, row, features));
+          expected.push({ row, segment: p.segment, point: p.point });
+        } catch {
+          // dropped by the missing-value rule
+        }
+      }
+      if (missing === 'drop') assert.ok(expected.length < 40, 'some appended rows have missing values');
+      const added = Array.from(extended.rowIndex.slice(fit.rowIndex.length));
+      assert.deepEqual(added, expected.map((e) => e.row), `${missing}: appended rows kept`);
+      assert.deepEqual(Array.from(extended.labels.slice(fit.labels.length)), expected.map((e) => e.segment));
+      assert.deepEqual(Array.from(extended.pca.points.slice(fit.pca.points.length)), expected.flatMap((e) => e.point));
+      assert.deepEqual(extended.labels.slice(0, fit.labels.length), fit.labels, 'fitted rows keep their segments');
+      assert.equal(extended.segments.reduce((n, s) => n + s.size, 0), extended.labels.length);
+      if (missing === 'drop') assert.deepEqual(Array.from(prepare(grown, options).prep.rowIndex), Array.from(extended.rowIndex), 'the rows a refit would keep');
+      assert.ok(Number.isFinite(extended.metrics.silhouette));
+    }
+  });
+});
+
 describe('a k sweep shared across k', () => {
   const options = { ...base, k: null, kMin: 2, kMax: 6 };
 
@@ -122,6 +154,24 @@ describe('a k sweep shared across k', () => {
       }
       assert.deepEqual(fromSweep.stability, fresh.stability, `stability for k = ${k}`);
       assert.deepEqual(fromSweep.segments, fresh.segments, `profiles for k = ${k}`);
+    }
+  });
+
+  it('keeps centroids without labels on big data and gives the same segmentation', () => {
+    for (const algorithm of ['kmeans', 'minibatch'] as const) {
+      const o = { ...options, algorithm };
+      const withLabels = prepare(table, o);
+      runSweep(withLabels, o);
+      const centroidsOnly = prepare(table, o);
+      runSweep(centroidsOnly, o, 0);
+      assert.ok([...centroidsOnly.shared.fits!.values()].every((f) => f.fit.labels === undefined), 'no labels kept');
+      for (const k of [2, 3, 5]) {
+        const a = segment(table, withLabels, { ...o, k });
+        const b = segment(table, centroidsOnly, { ...o, k });
+        assert.deepEqual(b.labels, a.labels, `${algorithm} labels for k = ${k}`);
+        assert.deepEqual(b.segments, a.segments);
+        assert.deepEqual(b.metrics, a.metrics);
+      }
     }
   });
 

@@ -42,6 +42,26 @@ describe('worker pool', () => {
     assert.deepEqual((await remote.sweep(params())).rows, (await local.sweep(params())).rows);
   });
 
+  it('sends the PCA projection and labelled rows once per preprocessing, not with every k', async () => {
+    const sent: boolean[] = [];
+    const spy = Object.create(pool) as WorkerPool;
+    spy.run = async <T>(...args: Parameters<WorkerPool['run']>): Promise<T> => {
+      const value = await pool.run<T>(...args);
+      if (args[0].kind === 'segment') sent.push((value as { rowIndex: Int32Array }).rowIndex.length > 0);
+      return value;
+    };
+    const remote = new Engine(db, { pool: spy });
+    const a = await remote.segment(params({ k: 3, seed: 41 }));
+    const b = await remote.segment(params({ k: 4, seed: 41 }));
+    assert.deepEqual(sent, [true, false]);
+    assert.equal(b.pca.points, a.pca.points, 'one shared copy');
+    assert.equal(b.rowIndex, a.rowIndex);
+    const local = await new Engine(db).segment(params({ k: 4, seed: 41 }));
+    assert.deepEqual(Array.from(b.labels), Array.from(local.labels));
+    assert.deepEqual(Array.from(b.pca.points), Array.from(local.pca.points));
+    assert.deepEqual(Array.from(b.rowIndex), Array.from(local.rowIndex));
+  });
+
   it('shares one run between identical concurrent requests', async () => {
     const remote = new Engine(db, { pool });
     const runsBefore = pool.stats.runs;
@@ -113,14 +133,6 @@ describe('memory bounds', () => {
     cache.set('huge', new Array(500).fill(0));
     assert.equal(cache.size, 1, 'a single entry over the limit stays, alone');
   });
-
-  it('sends category columns to workers as codes and gets the same strings back', async () => {
-    const { unpackTable } = await import('../../../server/engine/pool.ts');
-    const table = { rowCount: 4, columns: [{ name: 'g', kind: 'categorical' as const, values: ['a', null, 'b', 'a'] }, { name: 'x', kind: 'numeric' as const, values: Float64Array.from([1, 2, 3, 4]) }] };
-    const { analysisColumns } = await import('../../../server/engine/pool.ts');
-    const packed = analysisColumns(table);
-    assert.deepEqual(unpackTable(structuredClone(packed)), table);
-  });
 });
 
 describe('worker tables and registrations', () => {
@@ -181,17 +193,35 @@ describe('saved-segmentation work in the worker', () => {
 describe('tables across versions and datasets', () => {
   it('reads only appended rows for a new version, with the same table a full load gives', async () => {
     const { registerCustomers } = await import('../../../server/store/customers.ts');
-    const { loadDataTable } = await import('../../../server/store/datasets.ts');
-    const engine = new Engine(db);
-    const before = engine.table(1);
+    const { datasetVersion, loadDataTable } = await import('../../../server/store/datasets.ts');
+    const { TableCache } = await import('../../../server/engine/tables.ts');
+    const tables = new TableCache();
+    const sourceOf = () => {
+      const { version, createdAt, rowCount } = datasetVersion(db, 1);
+      return { datasetId: 1, identity: `1#${createdAt}`, version: `1#${createdAt}@${version}`, rowCount };
+    };
+    const firstSource = sourceOf();
+    const before = tables.get(db, firstSource);
     registerCustomers(db, 1, 'test', [
       { row: ['REG-A', 44, 'Male', 52000, 61, 2, 4, 90, 'Sports'], segment: 0, segmentName: 'x' },
       { row: ['REG-B', null, null, 73000, null, 7, 11, 300, 'Books'], segment: 1, segmentName: 'y' },
     ]);
-    const after = engine.table(1);
+    const after = tables.get(db, sourceOf());
     assert.equal(after.rowCount, before.rowCount + 2);
-    assert.deepEqual(after, loadDataTable(db, 1));
-    assert.equal(before.rowCount, after.rowCount - 2, 'the earlier version is unchanged');
+    assert.deepEqual(after, loadDataTable(db, 1, { analysisOnly: true }));
+    assert.equal(tables.get(db, firstSource).rowCount, after.rowCount - 2, 'the earlier version is unchanged');
+    assert.deepEqual(after.omitted, [{ name: 'customer_id', kind: 'id' }], 'identifiers are listed, not loaded');
+    assert.ok(after.columns.every((c) => c.kind === 'numeric' || c.kind === 'categorical'));
+  });
+
+  it('loads a version\'s rows only, whatever was appended since', async () => {
+    const { registerCustomers } = await import('../../../server/store/customers.ts');
+    const { loadDataTable } = await import('../../../server/store/datasets.ts');
+    const full = loadDataTable(db, 1);
+    registerCustomers(db, 1, 'test', [{ row: ['REG-C', 30, 'Female', 40000, 50, 1, 3, 80, 'Books'], segment: 0, segmentName: 'x' }]);
+    const version = loadDataTable(db, 1, { rowCount: full.rowCount });
+    assert.equal(version.rowCount, full.rowCount);
+    assert.deepEqual(version, full);
   });
 
   it('never serves a deleted dataset\'s cached results for a new dataset that reuses its id', async () => {

@@ -1,0 +1,66 @@
+/**
+ * The analysis work on a dataset, as one task type, run where the data is: in a worker
+ * thread (worker.ts) or, without one, on the request thread by the engine. Whoever runs it
+ * keeps the loaded tables and prepared matrices, so the request thread holds no table.
+ */
+import { preprocessKey, type SegmentationOptions } from '../analysis/options.ts';
+import { extendSegmentation, prepare, runSweep, segment, type PreparedData, type SegmentationResult } from '../analysis/pipeline.ts';
+import { runTableTask, type TableTask } from '../analysis/model-ops.ts';
+import { datasetOverview, featureRanges, type ColumnSummary, type DatasetOverview } from '../analysis/summary.ts';
+import type { Db } from '../store/db.ts';
+import { getDataset } from '../store/datasets.ts';
+import { textColumnCounts } from '../store/column-counts.ts';
+import { LruCache } from './lru.ts';
+import { TABLE_CACHE_ROWS, TableCache, type TableSource } from './tables.ts';
+
+export type AnalysisTask =
+  | { kind: 'segment'; source: TableSource; options: SegmentationOptions & { k: number }; omitShared?: boolean }
+  | { kind: 'sweep'; source: TableSource; options: SegmentationOptions }
+  | { kind: 'extend'; source: TableSource; previous: SegmentationResult }
+  | { kind: 'table'; source: TableSource; task: TableTask }
+  | { kind: 'overview'; source: TableSource; outlierRule: 'iqr' | 'zscore' }
+  | { kind: 'ranges'; source: TableSource };
+
+/** Most frequent levels listed per text column in the overview. */
+const TOP_LEVELS = 12;
+
+export class TaskRunner {
+  private readonly tables = new TableCache();
+  /** A prepared matrix is as big as its table: about one of them on a million customers. */
+  private readonly prepared = new LruCache<PreparedData>(8, { maxWeight: TABLE_CACHE_ROWS, weigh: (p) => p.prep.matrix.rows });
+
+  run(db: Db, task: AnalysisTask): unknown {
+    const table = this.tables.get(db, task.source);
+    switch (task.kind) {
+      case 'extend':
+        return extendSegmentation(task.previous, table);
+      case 'table':
+        return runTableTask(table, task.task);
+      case 'ranges':
+        return featureRanges(table, table.columns.map((c) => c.name));
+      case 'overview':
+        return withUnloadedColumns(db, task.source, datasetOverview(table, task.outlierRule));
+      case 'segment':
+      case 'sweep': {
+        const data = this.prepared.getOrCompute(`${task.source.version}|${preprocessKey(task.options)}`, () => prepare(table, task.options));
+        if (task.kind === 'sweep') return runSweep(data, task.options);
+        return segment(table, data, task.options, { withoutSharedParts: task.omitShared });
+      }
+    }
+  }
+}
+
+/**
+ * Identifier and date columns are not loaded: their counts come from SQLite, which sorts a
+ * million distinct ids on disk rather than in a million-entry map. Summaries keep the
+ * dataset's column order.
+ */
+function withUnloadedColumns(db: Db, source: TableSource, overview: DatasetOverview): DatasetOverview {
+  const loaded = new Map(overview.summaries.map((s) => [s.name, s]));
+  const summaries = getDataset(db, source.datasetId).columns.map((column, position): ColumnSummary => {
+    const summary = loaded.get(column.name);
+    if (summary) return summary;
+    return { name: column.name, kind: column.kind as 'id' | 'date', ...textColumnCounts(db, source.datasetId, position, source.rowCount, TOP_LEVELS) };
+  });
+  return { ...overview, summaries };
+}
