@@ -27,37 +27,6 @@ function sweepKey(o) {
   return JSON.stringify([preprocessKey(o), algorithm, o.seed, o.nInit, o.batchSize, o.iterations, o.kMin, o.kMax, o.agglomerativeMaxRows]);
 }
 
-// server/errors.ts
-var InputError = class extends Error {
-  status;
-  field;
-  constructor(message, options = {}) {
-    super(message);
-    this.name = "InputError";
-    this.field = options.field;
-    this.status = options.status ?? 400;
-  }
-};
-var NotFoundError = class extends InputError {
-  constructor(message) {
-    super(message, { status: 404 });
-    this.name = "NotFoundError";
-  }
-};
-var SupersededError = class extends Error {
-  constructor(message = "A newer request for the same view replaced this one.") {
-    super(message);
-    this.name = "SupersededError";
-  }
-};
-var BusyError = class extends Error {
-  status = 503;
-  constructor(message = "The server is busy with other analyses; try again in a few seconds.") {
-    super(message);
-    this.name = "BusyError";
-  }
-};
-
 // server/analysis/matrix.ts
 function createMatrix(rows, cols, data) {
   if (data && data.length !== rows * cols) throw new Error(`matrix data has ${data.length} values, expected ${rows * cols}`);
@@ -179,721 +148,34 @@ function meanVariance(x) {
   return total / (x.cols || 1);
 }
 
-// server/analysis/cluster/types.ts
-var ALGORITHMS = ["kmeans", "minibatch", "agglomerative", "dbscan"];
-var NOISE = -1;
-function assertUnreachable(value, what) {
-  throw new Error(`unknown ${what}: ${String(value)}`);
-}
-
-// server/analysis/cluster/dbscan.ts
-function validateDbscan(options) {
-  if (!(options.eps > 0) || !Number.isFinite(options.eps)) {
-    throw new InputError(`eps must be a positive number; got ${options.eps}.`, { field: "eps" });
+// server/errors.ts
+var InputError = class extends Error {
+  status;
+  field;
+  constructor(message, options = {}) {
+    super(message);
+    this.name = "InputError";
+    this.field = options.field;
+    this.status = options.status ?? 400;
   }
-  if (!Number.isInteger(options.minPts) || options.minPts < 1) {
-    throw new InputError(`minPts must be a whole number of at least 1; got ${options.minPts}.`, { field: "minPts" });
+};
+var NotFoundError = class extends InputError {
+  constructor(message) {
+    super(message, { status: 404 });
+    this.name = "NotFoundError";
   }
-}
-function neighbours(x, i, eps2) {
-  const out = [];
-  for (let j = 0; j < x.rows; j++) if (squaredDistance(x, i, x, j) <= eps2) out.push(j);
-  return out;
-}
-function fitDbscan(x, options) {
-  validateDbscan(options);
-  const eps2 = options.eps * options.eps;
-  const n = x.rows;
-  const neighbourLists = Array.from({ length: n }, (_, i) => neighbours(x, i, eps2));
-  const isCore = neighbourLists.map((list) => list.length >= options.minPts);
-  const labels = new Int32Array(n).fill(NOISE);
-  let k = 0;
-  for (let i = 0; i < n; i++) {
-    if (labels[i] !== NOISE || !isCore[i]) continue;
-    const stack = [i];
-    labels[i] = k;
-    while (stack.length) {
-      const p = stack.pop();
-      if (!isCore[p]) continue;
-      for (const q of neighbourLists[p]) {
-        if (labels[q] === NOISE) {
-          labels[q] = k;
-          stack.push(q);
-        }
-      }
-    }
-    k++;
+};
+var SupersededError = class extends Error {
+  constructor(message = "A newer request for the same view replaced this one.") {
+    super(message);
+    this.name = "SupersededError";
   }
-  const coreRows = isCore.flatMap((core, i) => core ? [i] : []);
-  let noiseCount = 0;
-  for (let i = 0; i < n; i++) if (labels[i] === NOISE) noiseCount++;
-  const notes = [`DBSCAN found ${k} segment${k === 1 ? "" : "s"} and ${noiseCount} noise point${noiseCount === 1 ? "" : "s"} (eps ${options.eps}, minPts ${options.minPts}).`];
-  return {
-    labels,
-    centroids: k > 0 ? clusterMeans(x, labels, k) : createMatrix(0, x.cols),
-    k,
-    noiseCount,
-    corePoints: selectRows(x, coreRows),
-    coreLabels: Int32Array.from(coreRows, (r) => labels[r]),
-    notes
-  };
-}
-function predictDbscan(point, corePoints, coreLabels, eps) {
-  let best = Infinity;
-  let label = NOISE;
-  for (let j = 0; j < corePoints.rows; j++) {
-    let d = 0;
-    for (let c = 0; c < corePoints.cols; c++) d += (point[c] - corePoints.data[j * corePoints.cols + c]) ** 2;
-    if (d < best) {
-      best = d;
-      label = coreLabels[j];
-    }
-  }
-  return best <= eps * eps ? label : NOISE;
-}
-function suggestEps(x, minPts, seed = 42) {
-  const sample = sampleIndices(x.rows, 2e3, seed);
-  const curve = [];
-  const kth = Math.min(Math.max(minPts, 2), x.rows) - 1;
-  for (const i of sample) {
-    const d = new Float64Array(x.rows);
-    for (let j = 0; j < x.rows; j++) d[j] = squaredDistance(x, i, x, j);
-    d.sort();
-    curve.push(Math.sqrt(d[kth]));
-  }
-  curve.sort((a, b) => a - b);
-  const first = curve[0];
-  const last = curve[curve.length - 1];
-  let bestIndex = curve.length - 1;
-  let bestGap = -Infinity;
-  for (let i = 0; i < curve.length; i++) {
-    const xNorm = curve.length > 1 ? i / (curve.length - 1) : 0;
-    const yNorm = last > first ? (curve[i] - first) / (last - first) : 0;
-    if (xNorm - yNorm > bestGap) {
-      bestGap = xNorm - yNorm;
-      bestIndex = i;
-    }
-  }
-  const eps = Math.max(Number(curve[bestIndex].toPrecision(3)), 1e-6);
-  return { eps, curve };
-}
-
-// server/analysis/pca.ts
-import { PCA } from "ml-pca";
-function fixSign(component) {
-  let largest = 0;
-  for (const v of component) if (Math.abs(v) > Math.abs(largest)) largest = v;
-  return largest < 0 ? component.map((v) => -v) : component;
-}
-function covarianceMatrix(x, mean2) {
-  const d = x.cols;
-  const cov = new Float64Array(d * d);
-  const centred = new Float64Array(d);
-  for (let i = 0; i < x.rows; i++) {
-    for (let a = 0; a < d; a++) centred[a] = x.data[i * d + a] - mean2[a];
-    for (let a = 0; a < d; a++) {
-      const va = centred[a];
-      for (let b = a; b < d; b++) cov[a * d + b] += va * centred[b];
-    }
-  }
-  const out = Array.from({ length: d }, () => new Array(d));
-  for (let a = 0; a < d; a++) for (let b = a; b < d; b++) out[a][b] = out[b][a] = cov[a * d + b] / Math.max(1, x.rows - 1);
-  return out;
-}
-function fitPca(x) {
-  const mean2 = new Array(x.cols).fill(0);
-  for (let i = 0; i < x.rows; i++) for (let c = 0; c < x.cols; c++) mean2[c] += x.data[i * x.cols + c] / x.rows;
-  let components;
-  let explainedVarianceRatio;
-  if (x.cols === 1) {
-    components = [[1], [0]];
-    explainedVarianceRatio = [1];
-  } else {
-    const pca = new PCA(covarianceMatrix(x, mean2), { isCovarianceMatrix: true });
-    const vectors = pca.getEigenvectors().transpose().to2DArray();
-    components = vectors.slice(0, 2).map(fixSign);
-    explainedVarianceRatio = pca.getExplainedVariance();
-  }
-  const points = new Float64Array(x.rows * 2);
-  for (let i = 0; i < x.rows; i++) {
-    for (let a = 0; a < 2; a++) {
-      let s = 0;
-      for (let c = 0; c < x.cols; c++) s += (x.data[i * x.cols + c] - mean2[c]) * components[a][c];
-      points[i * 2 + a] = s;
-    }
-  }
-  return { mean: mean2, components, explainedVarianceRatio, points };
-}
-function projectPoint(pca, point) {
-  const out = [0, 0];
-  for (let a = 0; a < 2; a++) {
-    let s = 0;
-    for (let c = 0; c < pca.mean.length; c++) s += (point[c] - pca.mean[c]) * pca.components[a][c];
-    out[a] = s;
-  }
-  return out;
-}
-function topLoadings(pca, featureNames, axis2, count = 3) {
-  return featureNames.map((feature, c) => ({ feature, loading: pca.components[axis2][c] })).sort((a, b) => Math.abs(b.loading) - Math.abs(a.loading)).slice(0, count);
-}
-
-// server/analysis/stats.ts
-function presentValues(values) {
-  let count = 0;
-  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) count++;
-  const out = new Float64Array(count);
-  for (let i = 0, j = 0; i < values.length; i++) if (!Number.isNaN(values[i])) out[j++] = values[i];
-  return out;
-}
-function mean(values) {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i];
-  return values.length ? sum / values.length : Number.NaN;
-}
-function populationSd(values, center = mean(values)) {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += (values[i] - center) ** 2;
-  return values.length ? Math.sqrt(sum / values.length) : Number.NaN;
-}
-function quantileSorted(sorted, q) {
-  if (sorted.length === 0) return Number.NaN;
-  const position = q * (sorted.length - 1);
-  const lower = Math.floor(position);
-  const upper = Math.ceil(position);
-  return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
-}
-function presentMoments(values, through) {
-  const length = through ? through.length : values.length;
-  const at = through ? (i) => values[through[i]] : (i) => values[i];
-  let n = 0;
-  let sum = 0;
-  for (let i = 0; i < length; i++) {
-    const v = at(i);
-    if (!Number.isNaN(v)) {
-      n++;
-      sum += v;
-    }
-  }
-  const m = n ? sum / n : Number.NaN;
-  let squares = 0;
-  for (let i = 0; i < length; i++) {
-    const v = at(i);
-    if (!Number.isNaN(v)) squares += (v - m) ** 2;
-  }
-  return { mean: m, sd: n ? Math.sqrt(squares / n) : Number.NaN };
-}
-function quantileOfOrder(values, order, q) {
-  if (order.length === 0) return Number.NaN;
-  const position = q * (order.length - 1);
-  const lower = Math.floor(position);
-  const upper = Math.ceil(position);
-  return values[order[lower]] + (values[order[upper]] - values[order[lower]]) * (position - lower);
-}
-function sortedCopy(values) {
-  return (values instanceof Float64Array ? values.slice() : Float64Array.from(values)).sort();
-}
-var ascendingCache = /* @__PURE__ */ new WeakMap();
-function ascendingRows(values) {
-  let order = ascendingCache.get(values);
-  if (!order) {
-    let count = 0;
-    for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) count++;
-    order = new Int32Array(count);
-    for (let i = 0, j = 0; i < values.length; i++) if (!Number.isNaN(values[i])) order[j++] = i;
-    const column = values;
-    order.sort((a, b) => column[a] - column[b] || a - b);
-    ascendingCache.set(values, order);
-  }
-  return order;
-}
-function groupOf(n, index, labels) {
-  const group = new Int32Array(n).fill(-1);
-  for (let i = 0; i < index.length; i++) group[index[i]] = labels[i];
-  return group;
-}
-function gather(values, indices, through) {
-  const out = new Float64Array(indices.length);
-  if (through) for (let i = 0; i < indices.length; i++) out[i] = values[through[indices[i]]];
-  else for (let i = 0; i < indices.length; i++) out[i] = values[indices[i]];
-  return out;
-}
-function mostFrequent(values) {
-  const counts = /* @__PURE__ */ new Map();
-  for (let i = 0; i < values.length; i++) counts.set(values[i], (counts.get(values[i]) ?? 0) + 1);
-  let best = Number.NaN;
-  let bestCount = 0;
-  for (const [value, count] of counts) {
-    if (count > bestCount || count === bestCount && value < best) {
-      best = value;
-      bestCount = count;
-    }
-  }
-  return best;
-}
-function mostFrequentText(values) {
-  const counts = /* @__PURE__ */ new Map();
-  for (const v of values) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
-  let best = null;
-  let bestCount = 0;
-  for (const [value, count] of counts) {
-    if (count > bestCount || count === bestCount && best !== null && value < best) {
-      best = value;
-      bestCount = count;
-    }
-  }
-  return best;
-}
-
-// server/analysis/table.ts
-function columnKinds(table) {
-  return [...table.columns, ...table.omitted ?? []];
-}
-function findColumn(table, name) {
-  return table.columns.find((c) => c.name === name);
-}
-
-// server/analysis/preprocess.ts
-var MISSING_STRATEGIES = ["drop", "mean", "median", "mode"];
-var OUTLIER_RULES = ["none", "iqr-clip", "iqr-exclude", "zscore-clip", "zscore-exclude"];
-var SCALING_METHODS = ["standard", "minmax", "robust", "none"];
-var CATEGORICAL_WEIGHT = Math.SQRT1_2;
-var CATEGORICAL_RULE = "each category indicator is weighted 1/\u221A2, so a change of category counts as much as one standard deviation of a numeric feature";
-var IQR_FACTOR = 1.5;
-var Z_LIMIT = 3;
-function resolveFeatures(table, features) {
-  if (features.length === 0) throw new InputError("Choose at least one feature to segment on.", { field: "features" });
-  const seen = /* @__PURE__ */ new Set();
-  return features.map((name) => {
-    if (seen.has(name)) throw new InputError(`The feature "${name}" is listed twice.`, { field: "features" });
-    seen.add(name);
-    const kind = columnKinds(table).find((c) => c.name === name)?.kind;
-    if (!kind) throw new InputError(`Unknown feature "${name}": the dataset has no such column.`, { field: "features" });
-    if (kind === "id" || kind === "date") {
-      throw new InputError(`"${name}" is an ${kind === "id" ? "identifier" : "date"} column and cannot be a feature.`, { field: "features" });
-    }
-    return findColumn(table, name);
-  });
-}
-function numericFill(present, strategy) {
-  if (present.length === 0) return 0;
-  switch (strategy) {
-    case "median":
-      return quantileSorted(sortedCopy(present), 0.5);
-    case "mode":
-      return mostFrequent(present);
-    case "mean":
-    case "drop":
-      return mean(present);
-  }
-}
-function outlierBounds(values, rule) {
-  if (rule === "none") return [-Infinity, Infinity];
-  if (rule.startsWith("iqr")) {
-    const sorted = sortedCopy(values);
-    const q1 = quantileSorted(sorted, 0.25);
-    const q3 = quantileSorted(sorted, 0.75);
-    return [q1 - IQR_FACTOR * (q3 - q1), q3 + IQR_FACTOR * (q3 - q1)];
-  }
-  const center = mean(values);
-  const sd = populationSd(values, center);
-  return [center - Z_LIMIT * sd, center + Z_LIMIT * sd];
-}
-function scalerFor(values, method) {
-  const safe = (s) => s > 0 && Number.isFinite(s) ? s : 1;
-  switch (method) {
-    case "standard": {
-      const center = mean(values);
-      return { center, scale: safe(populationSd(values, center)) };
-    }
-    case "minmax": {
-      let min = Infinity;
-      let max = -Infinity;
-      for (const v of values) {
-        if (v < min) min = v;
-        if (v > max) max = v;
-      }
-      return { center: min, scale: safe(max - min) };
-    }
-    case "robust": {
-      const sorted = sortedCopy(values);
-      return { center: quantileSorted(sorted, 0.5), scale: safe(quantileSorted(sorted, 0.75) - quantileSorted(sorted, 0.25)) };
-    }
-    case "none":
-      return { center: 0, scale: 1 };
-  }
-}
-function fitPreprocess(table, options) {
-  const columns = resolveFeatures(table, options.features);
-  const numericColumns = columns.filter((c) => c.kind === "numeric");
-  const categoricalColumns = columns.filter((c) => c.kind === "categorical");
-  let rowIndex;
-  if (options.missing === "drop") {
-    const keep = [];
-    for (let r = 0; r < table.rowCount; r++) {
-      if (numericColumns.every((c) => !Number.isNaN(c.values[r])) && categoricalColumns.every((c) => c.values[r] !== null)) keep.push(r);
-    }
-    rowIndex = Int32Array.from(keep);
-  } else {
-    rowIndex = new Int32Array(table.rowCount);
-    for (let r = 0; r < table.rowCount; r++) rowIndex[r] = r;
-  }
-  if (rowIndex.length < 2) {
-    throw new InputError("Fewer than two customers remain after dropping rows with missing values; choose another missing-value rule.", { field: "missing" });
-  }
-  const n = rowIndex.length;
-  const valuesImputed = {};
-  const imputed = numericColumns.map((column) => {
-    const keptValues = gather(column.values, rowIndex);
-    const fill = numericFill(presentValues(keptValues), options.missing);
-    let filled = 0;
-    for (let i = 0; i < n; i++) {
-      if (Number.isNaN(keptValues[i])) {
-        keptValues[i] = fill;
-        filled++;
-      }
-    }
-    valuesImputed[column.name] = filled;
-    return { column, fill, values: keptValues };
-  });
-  const fitMask = new Uint8Array(n).fill(1);
-  const outliersPerColumn = {};
-  const clipping = options.outliers.endsWith("-clip");
-  const bounds = imputed.map(({ column, values }) => {
-    const [low, high] = outlierBounds(values, options.outliers);
-    let count = 0;
-    for (let i = 0; i < n; i++) {
-      if (values[i] < low || values[i] > high) {
-        count++;
-        if (clipping) values[i] = Math.min(high, Math.max(low, values[i]));
-        else fitMask[i] = 0;
-      }
-    }
-    outliersPerColumn[column.name] = count;
-    return clipping ? [low, high] : [null, null];
-  });
-  let rowsExcluded = 0;
-  for (let i = 0; i < n; i++) if (!fitMask[i]) rowsExcluded++;
-  if (n - rowsExcluded < 2) throw new InputError("The outlier rule excludes almost every customer; choose a milder rule.", { field: "outliers" });
-  const numeric = imputed.map(({ column, fill, values }, j) => {
-    const fitValues = rowsExcluded === 0 ? values : values.filter((_, i) => fitMask[i] === 1);
-    return { name: column.name, fill, clipLow: bounds[j][0], clipHigh: bounds[j][1], ...scalerFor(fitValues, options.scaling) };
-  });
-  const categorical = categoricalColumns.map((column) => {
-    const kept = Array.from(rowIndex, (r) => column.values[r]);
-    const fill = mostFrequentText(kept) ?? "";
-    valuesImputed[column.name] = kept.filter((v) => v === null).length;
-    const levels = [...new Set(kept.map((v) => v ?? fill))].sort();
-    return { name: column.name, levels, fill, weight: CATEGORICAL_WEIGHT };
-  });
-  const fitted = {
-    missing: options.missing,
-    outliers: options.outliers,
-    scaling: options.scaling,
-    numeric,
-    categorical,
-    outputNames: [...numeric.map((s) => s.name), ...categorical.flatMap((s) => s.levels.map((l) => `${s.name}=${l}`))]
-  };
-  const matrix = createMatrix(n, fitted.outputNames.length);
-  const cols = matrix.cols;
-  numeric.forEach((step, j) => {
-    const values = imputed[j].values;
-    for (let i = 0; i < n; i++) matrix.data[i * cols + j] = (values[i] - step.center) / step.scale;
-  });
-  let offset = numeric.length;
-  categorical.forEach((step, j) => {
-    const column = categoricalColumns[j];
-    const levelIndex = new Map(step.levels.map((l, i) => [l, i]));
-    for (let i = 0; i < n; i++) {
-      const level = levelIndex.get(column.values[rowIndex[i]] ?? step.fill);
-      if (level !== void 0) matrix.data[i * cols + offset + level] = step.weight;
-    }
-    offset += step.levels.length;
-  });
-  return {
-    fitted,
-    matrix,
-    rowIndex,
-    fitMask,
-    report: {
-      rowsDropped: table.rowCount - n,
-      valuesImputed,
-      outlierRule: options.outliers,
-      outliersPerColumn,
-      rowsExcluded,
-      categoricalRule: CATEGORICAL_RULE
-    }
-  };
-}
-function transformCustomer(fitted, customer) {
-  const out = new Float64Array(fitted.outputNames.length);
-  fitted.numeric.forEach((step, j) => {
-    const raw = customer[step.name];
-    let value = raw === null || raw === void 0 || raw === "" ? Number.NaN : Number(raw);
-    if (raw !== null && raw !== void 0 && raw !== "" && !Number.isFinite(value)) {
-      throw new InputError(`"${step.name}" must be a number; got "${String(raw).slice(0, 40)}".`, { field: step.name });
-    }
-    if (Number.isNaN(value)) {
-      if (fitted.missing === "drop") {
-        throw new InputError(`"${step.name}" is missing; this segmentation drops customers with missing values, so give a value.`, { field: step.name });
-      }
-      value = step.fill;
-    }
-    if (step.clipLow !== null) value = Math.max(step.clipLow, value);
-    if (step.clipHigh !== null) value = Math.min(step.clipHigh, value);
-    out[j] = (value - step.center) / step.scale;
-  });
-  let offset = fitted.numeric.length;
-  for (const step of fitted.categorical) {
-    const raw = customer[step.name];
-    let level = raw === null || raw === void 0 || raw === "" ? null : String(raw);
-    if (level === null) {
-      if (fitted.missing === "drop") {
-        throw new InputError(`"${step.name}" is missing; this segmentation drops customers with missing values, so give a value.`, { field: step.name });
-      }
-      level = step.fill;
-    }
-    const index = step.levels.indexOf(level);
-    if (index >= 0) out[offset + index] = step.weight;
-    offset += step.levels.length;
-  }
-  return out;
-}
-
-// server/analysis/predict.ts
-var PIPELINE_FORMAT = 1;
-function predictCustomer(pipeline, customer) {
-  if (typeof customer !== "object" || customer === null || Array.isArray(customer)) {
-    throw new InputError("The customer must be an object of column names to values.", { field: "customer" });
-  }
-  const known = new Set([...pipeline.preprocessor.numeric, ...pipeline.preprocessor.categorical].map((s) => s.name));
-  for (const key of Object.keys(customer)) {
-    if (!known.has(key)) {
-      throw new InputError(`Unknown field "${key}": this segmentation uses ${[...known].join(", ")}.`, { field: key });
-    }
-  }
-  const x = transformCustomer(pipeline.preprocessor, customer);
-  const distances = pipeline.centroids.map((c) => Math.sqrt(c.reduce((s, v, j) => s + (v - x[j]) ** 2, 0)));
-  let segment2;
-  if (pipeline.dbscan) {
-    const { eps, corePoints, coreLabels } = pipeline.dbscan;
-    const cores = corePoints.length ? fromRows(corePoints) : createMatrix(0, x.length);
-    segment2 = predictDbscan(x, cores, Int32Array.from(coreLabels), eps);
-  } else {
-    segment2 = distances.indexOf(Math.min(...distances));
-  }
-  return {
-    segment: segment2,
-    name: segment2 === NOISE ? "Noise" : pipeline.segmentNames[segment2],
-    distances,
-    point: projectPoint(pipeline.pca, x)
-  };
-}
-function parsePipeline(json) {
-  const value = JSON.parse(json);
-  if (value?.format !== PIPELINE_FORMAT || !Array.isArray(value.centroids) || !value.preprocessor) {
-    throw new InputError("This is not a saved segmentation model (format 1).");
-  }
-  return value;
-}
-
-// server/store/datasets.ts
-var rowTable = (datasetId) => `ds_${Math.trunc(datasetId)}`;
-var columnIdent = (position) => `c${Math.trunc(position)}`;
-function createDataset(db2, dataset) {
-  const id = db2.transaction(() => {
-    const info = db2.prepare("INSERT INTO datasets (name) VALUES (?)").run(dataset.name);
-    const datasetId = Number(info.lastInsertRowid);
-    const table = rowTable(datasetId);
-    const columnDefs = dataset.columns.map((c, i) => `${columnIdent(i)} ${c.kind === "numeric" ? "REAL" : "TEXT"}`).join(", ");
-    db2.exec(`CREATE TABLE ${table} (row_id INTEGER PRIMARY KEY, ${columnDefs})`);
-    const placeholders = dataset.columns.map(() => "?").join(", ");
-    const idents = dataset.columns.map((_, i) => columnIdent(i)).join(", ");
-    const insert = db2.prepare(`INSERT INTO ${table} (${idents}) VALUES (${placeholders})`);
-    const missing = new Array(dataset.columns.length).fill(0);
-    let rowCount = 0;
-    for (const row of dataset.rows) {
-      for (let c = 0; c < row.length; c++) if (row[c] === null) missing[c]++;
-      insert.run(row);
-      rowCount++;
-    }
-    const insertColumn = db2.prepare(
-      "INSERT INTO dataset_columns (dataset_id, position, name, kind, missing) VALUES (?, ?, ?, ?, ?)"
-    );
-    dataset.columns.forEach((c, i) => insertColumn.run(datasetId, i, c.name, c.kind, missing[i]));
-    db2.prepare("UPDATE datasets SET row_count = ? WHERE id = ?").run(rowCount, datasetId);
-    return datasetId;
-  })();
-  return getDataset(db2, id);
-}
-function columnsOf(db2, datasetId) {
-  return db2.prepare("SELECT name, kind, missing FROM dataset_columns WHERE dataset_id = ? ORDER BY position").all(datasetId);
-}
-function toInfo(db2, row) {
-  return {
-    id: row.id,
-    name: row.name,
-    rowCount: row.row_count,
-    version: row.version,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    columns: columnsOf(db2, row.id)
-  };
-}
-function listDatasets(db2) {
-  const rows = db2.prepare("SELECT * FROM datasets ORDER BY id").all();
-  return rows.map((row) => toInfo(db2, row));
-}
-function findDataset(db2, id) {
-  const row = db2.prepare("SELECT * FROM datasets WHERE id = ?").get(id);
-  return row ? toInfo(db2, row) : void 0;
-}
-function getDataset(db2, id) {
-  const info = findDataset(db2, id);
-  if (!info) throw new NotFoundError(`There is no dataset with id ${id}.`);
-  return info;
-}
-function datasetVersion(db2, id) {
-  const row = db2.prepare("SELECT version, created_at AS createdAt, row_count AS rowCount FROM datasets WHERE id = ?").get(id);
-  if (!row) throw new NotFoundError(`There is no dataset with id ${id}.`);
-  return row;
-}
-var analysed = (kind) => kind === "numeric" || kind === "categorical";
-function loadDataTable(db2, id, options = {}) {
-  const info = getDataset(db2, id);
-  const wanted = info.columns.map((c, position) => ({ ...c, position })).filter((c) => !options.analysisOnly || analysed(c.kind));
-  const rowCount = options.rowCount ?? db2.prepare(`SELECT COUNT(*) AS n FROM ${rowTable(id)}`).get().n;
-  const previous = options.previous;
-  const base = previous && previous.rowCount <= rowCount && sameColumns(previous, wanted) ? previous : void 0;
-  const from = base?.rowCount ?? 0;
-  const numeric = wanted.map((col, c) => {
-    if (col.kind !== "numeric") return void 0;
-    const values = new Float64Array(rowCount);
-    if (base) values.set(base.columns[c].values);
-    return values;
-  });
-  const text = wanted.map((col, c) => {
-    if (col.kind === "numeric") return void 0;
-    const values = base ? base.columns[c].values.slice() : [];
-    values.length = rowCount;
-    return values.fill(null, from);
-  });
-  const levels = wanted.map((col, c) => {
-    if (col.kind !== "categorical") return void 0;
-    const seen = /* @__PURE__ */ new Map();
-    for (let i = 0; i < from; i++) {
-      const v = text[c][i];
-      if (v !== null && !seen.has(v)) seen.set(v, v);
-    }
-    return seen;
-  });
-  let r = from;
-  const idents = wanted.map((c) => columnIdent(c.position));
-  const rows = db2.prepare(`SELECT ${idents.join(", ")} FROM ${rowTable(id)} ORDER BY row_id LIMIT ? OFFSET ?`).raw().iterate(rowCount - from, from);
-  for (const row of rows) {
-    for (let c = 0; c < row.length; c++) {
-      const v = row[c];
-      const values = numeric[c];
-      if (values) values[r] = v === null ? Number.NaN : Number(v);
-      else if (v !== null) {
-        const s = String(v);
-        const seen = levels[c];
-        let kept = seen?.get(s);
-        if (seen && kept === void 0) seen.set(s, kept = s);
-        text[c][r] = kept ?? s;
-      }
-    }
-    r++;
-  }
-  const columns = wanted.map((col, c) => col.kind === "numeric" ? { name: col.name, kind: "numeric", values: r === rowCount ? numeric[c] : numeric[c].subarray(0, r) } : { name: col.name, kind: col.kind, values: r === rowCount ? text[c] : text[c].slice(0, r) });
-  const omitted = info.columns.filter((c) => !wanted.some((w) => w.name === c.name)).map((c) => ({ name: c.name, kind: c.kind }));
-  return omitted.length > 0 ? { rowCount: r, columns, omitted } : { rowCount: r, columns };
-}
-function iterateRows(db2, id, rowCount) {
-  const info = getDataset(db2, id);
-  const idents = info.columns.map((_, i) => columnIdent(i));
-  return db2.prepare(`SELECT ${idents.join(", ")} FROM ${rowTable(id)} ORDER BY row_id LIMIT ?`).raw().iterate(rowCount);
-}
-function sameColumns(table, columns) {
-  return table.columns.length === columns.length && table.columns.every((c, i) => c.name === columns[i].name && c.kind === columns[i].kind);
-}
-function pageRows(db2, id, options) {
-  const info = getDataset(db2, id);
-  const idents = info.columns.map((_, i) => columnIdent(i));
-  let order = "row_id";
-  if (options.sortColumn !== void 0) {
-    if (!Number.isInteger(options.sortColumn) || options.sortColumn < 0 || options.sortColumn >= idents.length) {
-      throw new NotFoundError(`There is no column number ${options.sortColumn} to sort by.`);
-    }
-    const ident = columnIdent(options.sortColumn);
-    order = `${ident} IS NULL, ${ident} ${options.descending ? "DESC" : "ASC"}, row_id`;
-  }
-  const rows = db2.prepare(`SELECT ${idents.join(", ")} FROM ${rowTable(id)} ORDER BY ${order} LIMIT ? OFFSET ?`).raw().all(options.limit, options.offset);
-  return { rows, total: info.rowCount };
-}
-function renameDataset(db2, id, name) {
-  getDataset(db2, id);
-  db2.prepare("UPDATE datasets SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?").run(name, id);
-  return getDataset(db2, id);
-}
-function deleteDataset(db2, id) {
-  getDataset(db2, id);
-  db2.transaction(() => {
-    db2.exec(`DROP TABLE IF EXISTS ${rowTable(id)}`);
-    db2.prepare("DELETE FROM dataset_columns WHERE dataset_id = ?").run(id);
-    db2.prepare("DELETE FROM datasets WHERE id = ?").run(id);
-  })();
-}
-
-// server/engine/lru.ts
-var LruCache = class {
-  constructor(capacity, limits = void 0) {
-    this.capacity = capacity;
-    this.limits = limits;
-  }
-  capacity;
-  limits;
-  entries = /* @__PURE__ */ new Map();
-  totalWeight = 0;
-  get(key) {
-    const entry = this.entries.get(key);
-    if (entry !== void 0) {
-      this.entries.delete(key);
-      this.entries.set(key, entry);
-    }
-    return entry?.value;
-  }
-  set(key, value) {
-    this.delete(key);
-    const weight = this.limits?.weigh(value) ?? 0;
-    this.entries.set(key, { value, weight });
-    this.totalWeight += weight;
-    while (this.entries.size > 1 && (this.entries.size > this.capacity || this.limits && this.totalWeight > this.limits.maxWeight)) {
-      this.delete(this.entries.keys().next().value);
-    }
-  }
-  delete(key) {
-    const entry = this.entries.get(key);
-    if (!entry) return;
-    this.totalWeight -= entry.weight;
-    this.entries.delete(key);
-  }
-  /** Gets the value, computing and storing it on a miss. */
-  getOrCompute(key, compute) {
-    const hit = this.get(key);
-    if (hit !== void 0) return hit;
-    const value = compute();
-    this.set(key, value);
-    return value;
-  }
-  get size() {
-    return this.entries.size;
-  }
-  get weight() {
-    return this.totalWeight;
-  }
-  clear() {
-    this.entries.clear();
-    this.totalWeight = 0;
+};
+var BusyError = class extends Error {
+  status = 503;
+  constructor(message = "The server is busy with other analyses; try again in a few seconds.") {
+    super(message);
+    this.name = "BusyError";
   }
 };
 
@@ -1289,6 +571,105 @@ function fitAgglomerative(x, options) {
   };
 }
 
+// server/analysis/cluster/types.ts
+var ALGORITHMS = ["kmeans", "minibatch", "agglomerative", "dbscan"];
+var NOISE = -1;
+function assertUnreachable(value, what) {
+  throw new Error(`unknown ${what}: ${String(value)}`);
+}
+
+// server/analysis/cluster/dbscan.ts
+function validateDbscan(options) {
+  if (!(options.eps > 0) || !Number.isFinite(options.eps)) {
+    throw new InputError(`eps must be a positive number; got ${options.eps}.`, { field: "eps" });
+  }
+  if (!Number.isInteger(options.minPts) || options.minPts < 1) {
+    throw new InputError(`minPts must be a whole number of at least 1; got ${options.minPts}.`, { field: "minPts" });
+  }
+}
+function neighbours(x, i, eps2) {
+  const out = [];
+  for (let j = 0; j < x.rows; j++) if (squaredDistance(x, i, x, j) <= eps2) out.push(j);
+  return out;
+}
+function fitDbscan(x, options) {
+  validateDbscan(options);
+  const eps2 = options.eps * options.eps;
+  const n = x.rows;
+  const neighbourLists = Array.from({ length: n }, (_, i) => neighbours(x, i, eps2));
+  const isCore = neighbourLists.map((list) => list.length >= options.minPts);
+  const labels = new Int32Array(n).fill(NOISE);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    if (labels[i] !== NOISE || !isCore[i]) continue;
+    const stack = [i];
+    labels[i] = k;
+    while (stack.length) {
+      const p = stack.pop();
+      if (!isCore[p]) continue;
+      for (const q of neighbourLists[p]) {
+        if (labels[q] === NOISE) {
+          labels[q] = k;
+          stack.push(q);
+        }
+      }
+    }
+    k++;
+  }
+  const coreRows = isCore.flatMap((core, i) => core ? [i] : []);
+  let noiseCount = 0;
+  for (let i = 0; i < n; i++) if (labels[i] === NOISE) noiseCount++;
+  const notes = [`DBSCAN found ${k} segment${k === 1 ? "" : "s"} and ${noiseCount} noise point${noiseCount === 1 ? "" : "s"} (eps ${options.eps}, minPts ${options.minPts}).`];
+  return {
+    labels,
+    centroids: k > 0 ? clusterMeans(x, labels, k) : createMatrix(0, x.cols),
+    k,
+    noiseCount,
+    corePoints: selectRows(x, coreRows),
+    coreLabels: Int32Array.from(coreRows, (r) => labels[r]),
+    notes
+  };
+}
+function predictDbscan(point, corePoints, coreLabels, eps) {
+  let best = Infinity;
+  let label = NOISE;
+  for (let j = 0; j < corePoints.rows; j++) {
+    let d = 0;
+    for (let c = 0; c < corePoints.cols; c++) d += (point[c] - corePoints.data[j * corePoints.cols + c]) ** 2;
+    if (d < best) {
+      best = d;
+      label = coreLabels[j];
+    }
+  }
+  return best <= eps * eps ? label : NOISE;
+}
+function suggestEps(x, minPts, seed = 42) {
+  const sample = sampleIndices(x.rows, 2e3, seed);
+  const curve = [];
+  const kth = Math.min(Math.max(minPts, 2), x.rows) - 1;
+  for (const i of sample) {
+    const d = new Float64Array(x.rows);
+    for (let j = 0; j < x.rows; j++) d[j] = squaredDistance(x, i, x, j);
+    d.sort();
+    curve.push(Math.sqrt(d[kth]));
+  }
+  curve.sort((a, b) => a - b);
+  const first = curve[0];
+  const last = curve[curve.length - 1];
+  let bestIndex = curve.length - 1;
+  let bestGap = -Infinity;
+  for (let i = 0; i < curve.length; i++) {
+    const xNorm = curve.length > 1 ? i / (curve.length - 1) : 0;
+    const yNorm = last > first ? (curve[i] - first) / (last - first) : 0;
+    if (xNorm - yNorm > bestGap) {
+      bestGap = xNorm - yNorm;
+      bestIndex = i;
+    }
+  }
+  const eps = Math.max(Number(curve[bestIndex].toPrecision(3)), 1e-6);
+  return { eps, curve };
+}
+
 // server/analysis/cluster/minibatch.ts
 var DEFAULTS2 = { batchSize: 1024, maxIterations: 100, nInit: 3 };
 var INIT_SAMPLE = 3 * 1024;
@@ -1578,6 +959,468 @@ function adjustedRandIndex(a, b) {
   const max = (sumA + sumB) / 2;
   if (max === expected) return 1;
   return (index - expected) / (max - expected);
+}
+
+// server/analysis/pca.ts
+import { PCA } from "ml-pca";
+function fixSign(component) {
+  let largest = 0;
+  for (const v of component) if (Math.abs(v) > Math.abs(largest)) largest = v;
+  return largest < 0 ? component.map((v) => -v) : component;
+}
+function covarianceMatrix(x, mean2) {
+  const d = x.cols;
+  const cov = new Float64Array(d * d);
+  const centred = new Float64Array(d);
+  for (let i = 0; i < x.rows; i++) {
+    for (let a = 0; a < d; a++) centred[a] = x.data[i * d + a] - mean2[a];
+    for (let a = 0; a < d; a++) {
+      const va = centred[a];
+      for (let b = a; b < d; b++) cov[a * d + b] += va * centred[b];
+    }
+  }
+  const out = Array.from({ length: d }, () => new Array(d));
+  for (let a = 0; a < d; a++) for (let b = a; b < d; b++) out[a][b] = out[b][a] = cov[a * d + b] / Math.max(1, x.rows - 1);
+  return out;
+}
+function fitPcaModel(x) {
+  const mean2 = new Array(x.cols).fill(0);
+  for (let i = 0; i < x.rows; i++) for (let c = 0; c < x.cols; c++) mean2[c] += x.data[i * x.cols + c] / x.rows;
+  let components;
+  let explainedVarianceRatio;
+  if (x.cols === 1) {
+    components = [[1], [0]];
+    explainedVarianceRatio = [1];
+  } else {
+    const pca = new PCA(covarianceMatrix(x, mean2), { isCovarianceMatrix: true });
+    const vectors = pca.getEigenvectors().transpose().to2DArray();
+    components = vectors.slice(0, 2).map(fixSign);
+    explainedVarianceRatio = pca.getExplainedVariance();
+  }
+  return { mean: mean2, components, explainedVarianceRatio };
+}
+function projectRows(x, pca) {
+  const { mean: mean2, components } = pca;
+  const points = new Float64Array(x.rows * 2);
+  for (let i = 0; i < x.rows; i++) {
+    for (let a = 0; a < 2; a++) {
+      let s = 0;
+      for (let c = 0; c < x.cols; c++) s += (x.data[i * x.cols + c] - mean2[c]) * components[a][c];
+      points[i * 2 + a] = s;
+    }
+  }
+  return points;
+}
+function projectPoint(pca, point) {
+  const out = [0, 0];
+  for (let a = 0; a < 2; a++) {
+    let s = 0;
+    for (let c = 0; c < pca.mean.length; c++) s += (point[c] - pca.mean[c]) * pca.components[a][c];
+    out[a] = s;
+  }
+  return out;
+}
+function topLoadings(pca, featureNames, axis2, count = 3) {
+  return featureNames.map((feature, c) => ({ feature, loading: pca.components[axis2][c] })).sort((a, b) => Math.abs(b.loading) - Math.abs(a.loading)).slice(0, count);
+}
+
+// server/analysis/stats.ts
+function presentValues(values) {
+  let count = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) count++;
+  const out = new Float64Array(count);
+  for (let i = 0, j = 0; i < values.length; i++) if (!Number.isNaN(values[i])) out[j++] = values[i];
+  return out;
+}
+function mean(values) {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i];
+  return values.length ? sum / values.length : Number.NaN;
+}
+function populationSd(values, center = mean(values)) {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += (values[i] - center) ** 2;
+  return values.length ? Math.sqrt(sum / values.length) : Number.NaN;
+}
+function quantileSorted(sorted, q) {
+  if (sorted.length === 0) return Number.NaN;
+  const position = q * (sorted.length - 1);
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
+}
+function presentMoments(values, through) {
+  const length = through ? through.length : values.length;
+  const at = through ? (i) => values[through[i]] : (i) => values[i];
+  let n = 0;
+  let sum = 0;
+  for (let i = 0; i < length; i++) {
+    const v = at(i);
+    if (!Number.isNaN(v)) {
+      n++;
+      sum += v;
+    }
+  }
+  const m = n ? sum / n : Number.NaN;
+  let squares = 0;
+  for (let i = 0; i < length; i++) {
+    const v = at(i);
+    if (!Number.isNaN(v)) squares += (v - m) ** 2;
+  }
+  return { mean: m, sd: n ? Math.sqrt(squares / n) : Number.NaN };
+}
+function quantileOfOrder(values, order, q) {
+  if (order.length === 0) return Number.NaN;
+  const position = q * (order.length - 1);
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  return values[order[lower]] + (values[order[upper]] - values[order[lower]]) * (position - lower);
+}
+function sortedCopy(values) {
+  return (values instanceof Float64Array ? values.slice() : Float64Array.from(values)).sort();
+}
+var ascendingCache = /* @__PURE__ */ new WeakMap();
+function ascendingRows(values) {
+  let order = ascendingCache.get(values);
+  if (!order) {
+    let count = 0;
+    for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) count++;
+    order = new Int32Array(count);
+    for (let i = 0, j = 0; i < values.length; i++) if (!Number.isNaN(values[i])) order[j++] = i;
+    const column = values;
+    order.sort((a, b) => column[a] - column[b] || a - b);
+    ascendingCache.set(values, order);
+  }
+  return order;
+}
+function groupOf(n, index, labels) {
+  const group = new Int32Array(n).fill(-1);
+  for (let i = 0; i < index.length; i++) group[index[i]] = labels[i];
+  return group;
+}
+function gather(values, indices, through) {
+  const out = new Float64Array(indices.length);
+  if (through) for (let i = 0; i < indices.length; i++) out[i] = values[through[indices[i]]];
+  else for (let i = 0; i < indices.length; i++) out[i] = values[indices[i]];
+  return out;
+}
+function mostFrequent(values) {
+  const counts = /* @__PURE__ */ new Map();
+  for (let i = 0; i < values.length; i++) counts.set(values[i], (counts.get(values[i]) ?? 0) + 1);
+  let best = Number.NaN;
+  let bestCount = 0;
+  for (const [value, count] of counts) {
+    if (count > bestCount || count === bestCount && value < best) {
+      best = value;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+function mostFrequentText(values) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const v of values) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best = null;
+  let bestCount = 0;
+  for (const [value, count] of counts) {
+    if (count > bestCount || count === bestCount && best !== null && value < best) {
+      best = value;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+// server/analysis/table.ts
+function columnKinds(table) {
+  return [...table.columns, ...table.omitted ?? []];
+}
+function findColumn(table, name) {
+  return table.columns.find((c) => c.name === name);
+}
+
+// server/analysis/preprocess.ts
+var MISSING_STRATEGIES = ["drop", "mean", "median", "mode"];
+var OUTLIER_RULES = ["none", "iqr-clip", "iqr-exclude", "zscore-clip", "zscore-exclude"];
+var SCALING_METHODS = ["standard", "minmax", "robust", "none"];
+var CATEGORICAL_WEIGHT = Math.SQRT1_2;
+var CATEGORICAL_RULE = "each category indicator is weighted 1/\u221A2, so a change of category counts as much as one standard deviation of a numeric feature";
+var IQR_FACTOR = 1.5;
+var Z_LIMIT = 3;
+function resolveFeatures(table, features) {
+  if (features.length === 0) throw new InputError("Choose at least one feature to segment on.", { field: "features" });
+  const seen = /* @__PURE__ */ new Set();
+  return features.map((name) => {
+    if (seen.has(name)) throw new InputError(`The feature "${name}" is listed twice.`, { field: "features" });
+    seen.add(name);
+    const kind = columnKinds(table).find((c) => c.name === name)?.kind;
+    if (!kind) throw new InputError(`Unknown feature "${name}": the dataset has no such column.`, { field: "features" });
+    if (kind === "id" || kind === "date") {
+      throw new InputError(`"${name}" is an ${kind === "id" ? "identifier" : "date"} column and cannot be a feature.`, { field: "features" });
+    }
+    return findColumn(table, name);
+  });
+}
+function numericFill(present, strategy) {
+  if (present.length === 0) return 0;
+  switch (strategy) {
+    case "median":
+      return quantileSorted(sortedCopy(present), 0.5);
+    case "mode":
+      return mostFrequent(present);
+    case "mean":
+    case "drop":
+      return mean(present);
+  }
+}
+function outlierBounds(values, rule) {
+  if (rule === "none") return [-Infinity, Infinity];
+  if (rule.startsWith("iqr")) {
+    const sorted = sortedCopy(values);
+    const q1 = quantileSorted(sorted, 0.25);
+    const q3 = quantileSorted(sorted, 0.75);
+    return [q1 - IQR_FACTOR * (q3 - q1), q3 + IQR_FACTOR * (q3 - q1)];
+  }
+  const center = mean(values);
+  const sd = populationSd(values, center);
+  return [center - Z_LIMIT * sd, center + Z_LIMIT * sd];
+}
+function scalerFor(values, method) {
+  const safe = (s) => s > 0 && Number.isFinite(s) ? s : 1;
+  switch (method) {
+    case "standard": {
+      const center = mean(values);
+      return { center, scale: safe(populationSd(values, center)) };
+    }
+    case "minmax": {
+      let min = Infinity;
+      let max = -Infinity;
+      for (const v of values) {
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+      return { center: min, scale: safe(max - min) };
+    }
+    case "robust": {
+      const sorted = sortedCopy(values);
+      return { center: quantileSorted(sorted, 0.5), scale: safe(quantileSorted(sorted, 0.75) - quantileSorted(sorted, 0.25)) };
+    }
+    case "none":
+      return { center: 0, scale: 1 };
+  }
+}
+function fitPreprocess(table, options) {
+  const columns = resolveFeatures(table, options.features);
+  const numericColumns = columns.filter((c) => c.kind === "numeric");
+  const categoricalColumns = columns.filter((c) => c.kind === "categorical");
+  let rowIndex;
+  if (options.missing === "drop") {
+    const keep = [];
+    for (let r = 0; r < table.rowCount; r++) {
+      if (numericColumns.every((c) => !Number.isNaN(c.values[r])) && categoricalColumns.every((c) => c.values[r] !== null)) keep.push(r);
+    }
+    rowIndex = Int32Array.from(keep);
+  } else {
+    rowIndex = new Int32Array(table.rowCount);
+    for (let r = 0; r < table.rowCount; r++) rowIndex[r] = r;
+  }
+  if (rowIndex.length < 2) {
+    throw new InputError("Fewer than two customers remain after dropping rows with missing values; choose another missing-value rule.", { field: "missing" });
+  }
+  const n = rowIndex.length;
+  const valuesImputed = {};
+  const imputed = numericColumns.map((column) => {
+    const keptValues = gather(column.values, rowIndex);
+    const fill = numericFill(presentValues(keptValues), options.missing);
+    let filled = 0;
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(keptValues[i])) {
+        keptValues[i] = fill;
+        filled++;
+      }
+    }
+    valuesImputed[column.name] = filled;
+    return { column, fill, values: keptValues };
+  });
+  const fitMask = new Uint8Array(n).fill(1);
+  const outliersPerColumn = {};
+  const clipping = options.outliers.endsWith("-clip");
+  const bounds = imputed.map(({ column, values }) => {
+    const [low, high] = outlierBounds(values, options.outliers);
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      if (values[i] < low || values[i] > high) {
+        count++;
+        if (clipping) values[i] = Math.min(high, Math.max(low, values[i]));
+        else fitMask[i] = 0;
+      }
+    }
+    outliersPerColumn[column.name] = count;
+    return clipping ? [low, high] : [null, null];
+  });
+  let rowsExcluded = 0;
+  for (let i = 0; i < n; i++) if (!fitMask[i]) rowsExcluded++;
+  if (n - rowsExcluded < 2) throw new InputError("The outlier rule excludes almost every customer; choose a milder rule.", { field: "outliers" });
+  const numeric = imputed.map(({ column, fill, values }, j) => {
+    const fitValues = rowsExcluded === 0 ? values : values.filter((_, i) => fitMask[i] === 1);
+    return { name: column.name, fill, clipLow: bounds[j][0], clipHigh: bounds[j][1], ...scalerFor(fitValues, options.scaling) };
+  });
+  const categorical = categoricalColumns.map((column) => {
+    const kept = Array.from(rowIndex, (r) => column.values[r]);
+    const fill = mostFrequentText(kept) ?? "";
+    valuesImputed[column.name] = kept.filter((v) => v === null).length;
+    const levels = [...new Set(kept.map((v) => v ?? fill))].sort();
+    return { name: column.name, levels, fill, weight: CATEGORICAL_WEIGHT };
+  });
+  const fitted = {
+    missing: options.missing,
+    outliers: options.outliers,
+    scaling: options.scaling,
+    numeric,
+    categorical,
+    outputNames: [...numeric.map((s) => s.name), ...categorical.flatMap((s) => s.levels.map((l) => `${s.name}=${l}`))]
+  };
+  const matrix = createMatrix(n, fitted.outputNames.length);
+  const cols = matrix.cols;
+  numeric.forEach((step, j) => {
+    const values = imputed[j].values;
+    for (let i = 0; i < n; i++) matrix.data[i * cols + j] = (values[i] - step.center) / step.scale;
+  });
+  let offset = numeric.length;
+  categorical.forEach((step, j) => {
+    const column = categoricalColumns[j];
+    const levelIndex = new Map(step.levels.map((l, i) => [l, i]));
+    for (let i = 0; i < n; i++) {
+      const level = levelIndex.get(column.values[rowIndex[i]] ?? step.fill);
+      if (level !== void 0) matrix.data[i * cols + offset + level] = step.weight;
+    }
+    offset += step.levels.length;
+  });
+  return {
+    fitted,
+    matrix,
+    rowIndex,
+    fitMask,
+    report: {
+      rowsDropped: table.rowCount - n,
+      valuesImputed,
+      outlierRule: options.outliers,
+      outliersPerColumn,
+      rowsExcluded,
+      categoricalRule: CATEGORICAL_RULE
+    }
+  };
+}
+function stepColumns(fitted, table) {
+  const values = (name) => findColumn(table, name)?.values;
+  return {
+    numeric: fitted.numeric.map((s) => values(s.name)),
+    categorical: fitted.categorical.map((s) => values(s.name))
+  };
+}
+function transformTableRow(fitted, columns, row, out) {
+  out.fill(0);
+  for (let j = 0; j < fitted.numeric.length; j++) {
+    const step = fitted.numeric[j];
+    let value = columns.numeric[j]?.[row] ?? Number.NaN;
+    if (value === Infinity || value === -Infinity) return false;
+    if (Number.isNaN(value)) {
+      if (fitted.missing === "drop") return false;
+      value = step.fill;
+    }
+    if (step.clipLow !== null) value = Math.max(step.clipLow, value);
+    if (step.clipHigh !== null) value = Math.min(step.clipHigh, value);
+    out[j] = (value - step.center) / step.scale;
+  }
+  let offset = fitted.numeric.length;
+  for (let j = 0; j < fitted.categorical.length; j++) {
+    const step = fitted.categorical[j];
+    let level = columns.categorical[j]?.[row] ?? null;
+    if (level === null || level === "") {
+      if (fitted.missing === "drop") return false;
+      level = step.fill;
+    }
+    const index = step.levels.indexOf(level);
+    if (index >= 0) out[offset + index] = step.weight;
+    offset += step.levels.length;
+  }
+  return true;
+}
+function transformCustomer(fitted, customer) {
+  const out = new Float64Array(fitted.outputNames.length);
+  fitted.numeric.forEach((step, j) => {
+    const raw = customer[step.name];
+    let value = raw === null || raw === void 0 || raw === "" ? Number.NaN : Number(raw);
+    if (raw !== null && raw !== void 0 && raw !== "" && !Number.isFinite(value)) {
+      throw new InputError(`"${step.name}" must be a number; got "${String(raw).slice(0, 40)}".`, { field: step.name });
+    }
+    if (Number.isNaN(value)) {
+      if (fitted.missing === "drop") {
+        throw new InputError(`"${step.name}" is missing; this segmentation drops customers with missing values, so give a value.`, { field: step.name });
+      }
+      value = step.fill;
+    }
+    if (step.clipLow !== null) value = Math.max(step.clipLow, value);
+    if (step.clipHigh !== null) value = Math.min(step.clipHigh, value);
+    out[j] = (value - step.center) / step.scale;
+  });
+  let offset = fitted.numeric.length;
+  for (const step of fitted.categorical) {
+    const raw = customer[step.name];
+    let level = raw === null || raw === void 0 || raw === "" ? null : String(raw);
+    if (level === null) {
+      if (fitted.missing === "drop") {
+        throw new InputError(`"${step.name}" is missing; this segmentation drops customers with missing values, so give a value.`, { field: step.name });
+      }
+      level = step.fill;
+    }
+    const index = step.levels.indexOf(level);
+    if (index >= 0) out[offset + index] = step.weight;
+    offset += step.levels.length;
+  }
+  return out;
+}
+
+// server/analysis/predict.ts
+var PIPELINE_FORMAT = 1;
+function predictCustomer(pipeline, customer) {
+  if (typeof customer !== "object" || customer === null || Array.isArray(customer)) {
+    throw new InputError("The customer must be an object of column names to values.", { field: "customer" });
+  }
+  const known = new Set([...pipeline.preprocessor.numeric, ...pipeline.preprocessor.categorical].map((s) => s.name));
+  for (const key of Object.keys(customer)) {
+    if (!known.has(key)) {
+      throw new InputError(`Unknown field "${key}": this segmentation uses ${[...known].join(", ")}.`, { field: key });
+    }
+  }
+  return predictTransformed(pipeline, transformCustomer(pipeline.preprocessor, customer));
+}
+function dbscanCores(pipeline) {
+  if (!pipeline.dbscan) return void 0;
+  const { corePoints } = pipeline.dbscan;
+  return corePoints.length ? fromRows(corePoints) : createMatrix(0, pipeline.preprocessor.outputNames.length);
+}
+function predictTransformed(pipeline, x, cores = dbscanCores(pipeline)) {
+  const distances = pipeline.centroids.map((c) => Math.sqrt(c.reduce((s, v, j) => s + (v - x[j]) ** 2, 0)));
+  let segment2;
+  if (pipeline.dbscan && cores) {
+    segment2 = predictDbscan(x, cores, Int32Array.from(pipeline.dbscan.coreLabels), pipeline.dbscan.eps);
+  } else {
+    segment2 = distances.indexOf(Math.min(...distances));
+  }
+  return {
+    segment: segment2,
+    name: segment2 === NOISE ? "Noise" : pipeline.segmentNames[segment2],
+    distances,
+    point: projectPoint(pipeline.pca, x)
+  };
+}
+function parsePipeline(json) {
+  const value = JSON.parse(json);
+  if (value?.format !== PIPELINE_FORMAT || !Array.isArray(value.centroids) || !value.preprocessor) {
+    throw new InputError("This is not a saved segmentation model (format 1).");
+  }
+  return value;
 }
 
 // server/analysis/summary.ts
@@ -2085,7 +1928,7 @@ function fitKey(o, k) {
   return JSON.stringify([o.algorithm, k, o.seed, o.nInit, o.batchSize, o.iterations]);
 }
 function pcaOf(prepared) {
-  prepared.shared.pca ??= fitPca(prepared.prep.matrix);
+  prepared.shared.pca ??= fitPcaModel(prepared.prep.matrix);
   return prepared.shared.pca;
 }
 function distancesOf(prepared) {
@@ -2132,7 +1975,11 @@ function centroidInOriginalUnits(prep, centroid) {
   }
   return out;
 }
-function segment(table, prepared, options, warmStart) {
+function lacksSharedParts(result) {
+  return result.rowIndex.length === 0 && result.labels.length > 0;
+}
+function segment(table, prepared, options, extras = {}) {
+  const { warmStart, withoutSharedParts } = extras;
   const { prep, fitX } = prepared;
   const notes = [];
   let eps = options.eps ?? 0;
@@ -2167,7 +2014,8 @@ function segment(table, prepared, options, warmStart) {
   if (metrics.silhouetteSampled) notes.push(`The silhouette is estimated on a random sample of ${SILHOUETTE_SAMPLE.toLocaleString("en-US")} customers.`);
   if (fit.dbscan && noiseCount > 0) notes.push("Metrics leave DBSCAN noise points out.");
   const stability = shared ? shared.stability : k >= 2 ? bootstrapStability(fitX, fit.labels, { ...algorithmOptions, initialCentroids: void 0 }) : { meanAri: Number.NaN, replicates: 0, sampleSize: 0 };
-  const pca = pcaOf(prepared);
+  const pcaModel = pcaOf(prepared);
+  const pca = { ...pcaModel, points: withoutSharedParts ? new Float64Array(0) : projectRows(prep.matrix, pcaModel) };
   const profiles = buildProfiles({ table, rowIndex: prep.rowIndex, labels, k, featureNames: options.features });
   const segments = profiles.map((p) => ({
     ...p,
@@ -2181,13 +2029,13 @@ function segment(table, prepared, options, warmStart) {
     centroids: toRows(centroids),
     segmentNames: segments.map((s) => s.name),
     dbscan: fit.dbscan ? { eps, corePoints: toRows(fit.dbscan.corePoints), coreLabels: Array.from(coreLabels) } : void 0,
-    pca: { mean: pca.mean, components: pca.components, explainedVarianceRatio: pca.explainedVarianceRatio }
+    pca: { mean: pcaModel.mean, components: pcaModel.components, explainedVarianceRatio: pcaModel.explainedVarianceRatio }
   };
   return {
     options: resolved,
     k,
     rowCount: table.rowCount,
-    rowIndex: prep.rowIndex,
+    rowIndex: withoutSharedParts ? new Int32Array(0) : prep.rowIndex,
     labels,
     metrics,
     stability,
@@ -2212,27 +2060,37 @@ function customerAt(table, row, features) {
 }
 function extendSegmentation(result, table) {
   if (table.rowCount <= result.rowCount) return result;
-  const rowIndex = Array.from(result.rowIndex);
-  const labels = Array.from(result.labels);
-  const points = Array.from(result.pca.points);
-  const newRows = [];
+  const { pipeline } = result;
+  const fitted = pipeline.preprocessor;
+  const columns = stepColumns(fitted, table);
+  const width = result.outputNames.length;
+  const kept = result.rowIndex.length;
+  const capacity = kept + table.rowCount - result.rowCount;
+  const rowIndex = new Int32Array(capacity);
+  const labels = new Int32Array(capacity);
+  const points = new Float64Array(capacity * 2);
+  rowIndex.set(result.rowIndex);
+  labels.set(result.labels);
+  points.set(result.pca.points);
+  const x = createMatrix(capacity, width);
+  for (let i = 0; i < kept; i++) transformTableRow(fitted, columns, rowIndex[i], x.data.subarray(i * width, (i + 1) * width));
+  const cores = dbscanCores(pipeline);
+  let m = kept;
   for (let r = result.rowCount; r < table.rowCount; r++) {
-    let prediction;
-    try {
-      prediction = predictCustomer(result.pipeline, customerAt(table, r, result.featureNames));
-    } catch {
-      continue;
-    }
-    rowIndex.push(r);
-    labels.push(prediction.segment);
-    points.push(prediction.point[0], prediction.point[1]);
-    newRows.push(r);
+    const vector = x.data.subarray(m * width, (m + 1) * width);
+    if (!transformTableRow(fitted, columns, r, vector)) continue;
+    const prediction = predictTransformed(pipeline, vector, cores);
+    rowIndex[m] = r;
+    labels[m] = prediction.segment;
+    points[m * 2] = prediction.point[0];
+    points[m * 2 + 1] = prediction.point[1];
+    m++;
   }
-  const labelArray = Int32Array.from(labels);
-  const rowIndexArray = Int32Array.from(rowIndex);
-  const x = createMatrix(rowIndex.length, result.outputNames.length);
-  rowIndex.forEach((r, i) => x.data.set(transformCustomer(result.pipeline.preprocessor, customerAt(table, r, result.featureNames)), i * x.cols));
-  const metrics = result.k >= 2 ? computeMetrics(x, labelArray, result.options.seed) : result.metrics;
+  const rowIndexArray = m === capacity ? rowIndex : rowIndex.slice(0, m);
+  const labelArray = m === capacity ? labels : labels.slice(0, m);
+  const pointArray = m === capacity ? points : points.slice(0, m * 2);
+  const xKept = m === capacity ? x : createMatrix(m, width, x.data.subarray(0, m * width));
+  const metrics = result.k >= 2 ? computeMetrics(xKept, labelArray, result.options.seed) : result.metrics;
   const profiles = buildProfiles({ table, rowIndex: rowIndexArray, labels: labelArray, k: result.k, featureNames: result.featureNames });
   let noiseCount = 0;
   for (const l of labelArray) if (l === NOISE) noiseCount++;
@@ -2246,10 +2104,211 @@ function extendSegmentation(result, table) {
     noiseCount,
     // Names stay those of the fit, so a segment keeps its identity while customers arrive.
     segments: profiles.map((p, i) => ({ ...result.segments[i], ...p, name: result.segments[i]?.name ?? p.name })),
-    pca: { ...result.pca, points: Float64Array.from(points) },
+    pca: { ...result.pca, points: pointArray },
     notes: [...result.notes.filter((n) => !n.startsWith("Assigned without refitting")), `Assigned without refitting: ${registered.toLocaleString("en-US")} customer${registered === 1 ? "" : "s"} added since the fit.`]
   };
 }
+
+// server/store/datasets.ts
+var rowTable = (datasetId) => `ds_${Math.trunc(datasetId)}`;
+var columnIdent = (position) => `c${Math.trunc(position)}`;
+function createDataset(db2, dataset) {
+  const id = db2.transaction(() => {
+    const info = db2.prepare("INSERT INTO datasets (name) VALUES (?)").run(dataset.name);
+    const datasetId = Number(info.lastInsertRowid);
+    const table = rowTable(datasetId);
+    const columnDefs = dataset.columns.map((c, i) => `${columnIdent(i)} ${c.kind === "numeric" ? "REAL" : "TEXT"}`).join(", ");
+    db2.exec(`CREATE TABLE ${table} (row_id INTEGER PRIMARY KEY, ${columnDefs})`);
+    const placeholders = dataset.columns.map(() => "?").join(", ");
+    const idents = dataset.columns.map((_, i) => columnIdent(i)).join(", ");
+    const insert = db2.prepare(`INSERT INTO ${table} (${idents}) VALUES (${placeholders})`);
+    const missing = new Array(dataset.columns.length).fill(0);
+    let rowCount = 0;
+    for (const row of dataset.rows) {
+      for (let c = 0; c < row.length; c++) if (row[c] === null) missing[c]++;
+      insert.run(row);
+      rowCount++;
+    }
+    const insertColumn = db2.prepare(
+      "INSERT INTO dataset_columns (dataset_id, position, name, kind, missing) VALUES (?, ?, ?, ?, ?)"
+    );
+    dataset.columns.forEach((c, i) => insertColumn.run(datasetId, i, c.name, c.kind, missing[i]));
+    db2.prepare("UPDATE datasets SET row_count = ? WHERE id = ?").run(rowCount, datasetId);
+    return datasetId;
+  })();
+  return getDataset(db2, id);
+}
+function columnsOf(db2, datasetId) {
+  return db2.prepare("SELECT name, kind, missing FROM dataset_columns WHERE dataset_id = ? ORDER BY position").all(datasetId);
+}
+function toInfo(db2, row) {
+  return {
+    id: row.id,
+    name: row.name,
+    rowCount: row.row_count,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    columns: columnsOf(db2, row.id)
+  };
+}
+function listDatasets(db2) {
+  const rows = db2.prepare("SELECT * FROM datasets ORDER BY id").all();
+  return rows.map((row) => toInfo(db2, row));
+}
+function findDataset(db2, id) {
+  const row = db2.prepare("SELECT * FROM datasets WHERE id = ?").get(id);
+  return row ? toInfo(db2, row) : void 0;
+}
+function getDataset(db2, id) {
+  const info = findDataset(db2, id);
+  if (!info) throw new NotFoundError(`There is no dataset with id ${id}.`);
+  return info;
+}
+function datasetVersion(db2, id) {
+  const row = db2.prepare("SELECT version, created_at AS createdAt, row_count AS rowCount FROM datasets WHERE id = ?").get(id);
+  if (!row) throw new NotFoundError(`There is no dataset with id ${id}.`);
+  return row;
+}
+var analysed = (kind) => kind === "numeric" || kind === "categorical";
+function loadDataTable(db2, id, options = {}) {
+  const info = getDataset(db2, id);
+  const wanted = info.columns.map((c, position) => ({ ...c, position })).filter((c) => !options.analysisOnly || analysed(c.kind));
+  const rowCount = options.rowCount ?? db2.prepare(`SELECT COUNT(*) AS n FROM ${rowTable(id)}`).get().n;
+  const previous = options.previous;
+  const base = previous && previous.rowCount <= rowCount && sameColumns(previous, wanted) ? previous : void 0;
+  const from = base?.rowCount ?? 0;
+  const numeric = wanted.map((col, c) => {
+    if (col.kind !== "numeric") return void 0;
+    const values = new Float64Array(rowCount);
+    if (base) values.set(base.columns[c].values);
+    return values;
+  });
+  const text = wanted.map((col, c) => {
+    if (col.kind === "numeric") return void 0;
+    const values = base ? base.columns[c].values.slice() : [];
+    values.length = rowCount;
+    return values.fill(null, from);
+  });
+  const levels = wanted.map((col, c) => {
+    if (col.kind !== "categorical") return void 0;
+    const seen = /* @__PURE__ */ new Map();
+    for (let i = 0; i < from; i++) {
+      const v = text[c][i];
+      if (v !== null && !seen.has(v)) seen.set(v, v);
+    }
+    return seen;
+  });
+  let r = from;
+  const idents = wanted.map((c) => columnIdent(c.position));
+  const rows = db2.prepare(`SELECT ${idents.join(", ")} FROM ${rowTable(id)} ORDER BY row_id LIMIT ? OFFSET ?`).raw().iterate(rowCount - from, from);
+  for (const row of rows) {
+    for (let c = 0; c < row.length; c++) {
+      const v = row[c];
+      const values = numeric[c];
+      if (values) values[r] = v === null ? Number.NaN : Number(v);
+      else if (v !== null) {
+        const s = String(v);
+        const seen = levels[c];
+        let kept = seen?.get(s);
+        if (seen && kept === void 0) seen.set(s, kept = s);
+        text[c][r] = kept ?? s;
+      }
+    }
+    r++;
+  }
+  const columns = wanted.map((col, c) => col.kind === "numeric" ? { name: col.name, kind: "numeric", values: r === rowCount ? numeric[c] : numeric[c].subarray(0, r) } : { name: col.name, kind: col.kind, values: r === rowCount ? text[c] : text[c].slice(0, r) });
+  const omitted = info.columns.filter((c) => !wanted.some((w) => w.name === c.name)).map((c) => ({ name: c.name, kind: c.kind }));
+  return omitted.length > 0 ? { rowCount: r, columns, omitted } : { rowCount: r, columns };
+}
+function iterateRows(db2, id, rowCount) {
+  const info = getDataset(db2, id);
+  const idents = info.columns.map((_, i) => columnIdent(i));
+  return db2.prepare(`SELECT ${idents.join(", ")} FROM ${rowTable(id)} ORDER BY row_id LIMIT ?`).raw().iterate(rowCount);
+}
+function sameColumns(table, columns) {
+  return table.columns.length === columns.length && table.columns.every((c, i) => c.name === columns[i].name && c.kind === columns[i].kind);
+}
+function pageRows(db2, id, options) {
+  const info = getDataset(db2, id);
+  const idents = info.columns.map((_, i) => columnIdent(i));
+  let order = "row_id";
+  if (options.sortColumn !== void 0) {
+    if (!Number.isInteger(options.sortColumn) || options.sortColumn < 0 || options.sortColumn >= idents.length) {
+      throw new NotFoundError(`There is no column number ${options.sortColumn} to sort by.`);
+    }
+    const ident = columnIdent(options.sortColumn);
+    order = `${ident} IS NULL, ${ident} ${options.descending ? "DESC" : "ASC"}, row_id`;
+  }
+  const rows = db2.prepare(`SELECT ${idents.join(", ")} FROM ${rowTable(id)} ORDER BY ${order} LIMIT ? OFFSET ?`).raw().all(options.limit, options.offset);
+  return { rows, total: info.rowCount };
+}
+function renameDataset(db2, id, name) {
+  getDataset(db2, id);
+  db2.prepare("UPDATE datasets SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?").run(name, id);
+  return getDataset(db2, id);
+}
+function deleteDataset(db2, id) {
+  getDataset(db2, id);
+  db2.transaction(() => {
+    db2.exec(`DROP TABLE IF EXISTS ${rowTable(id)}`);
+    db2.prepare("DELETE FROM dataset_columns WHERE dataset_id = ?").run(id);
+    db2.prepare("DELETE FROM datasets WHERE id = ?").run(id);
+  })();
+}
+
+// server/engine/lru.ts
+var LruCache = class {
+  constructor(capacity, limits = void 0) {
+    this.capacity = capacity;
+    this.limits = limits;
+  }
+  capacity;
+  limits;
+  entries = /* @__PURE__ */ new Map();
+  totalWeight = 0;
+  get(key) {
+    const entry = this.entries.get(key);
+    if (entry !== void 0) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
+    return entry?.value;
+  }
+  set(key, value) {
+    this.delete(key);
+    const weight = this.limits?.weigh(value) ?? 0;
+    this.entries.set(key, { value, weight });
+    this.totalWeight += weight;
+    while (this.entries.size > 1 && (this.entries.size > this.capacity || this.limits && this.totalWeight > this.limits.maxWeight)) {
+      this.delete(this.entries.keys().next().value);
+    }
+  }
+  delete(key) {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.totalWeight -= entry.weight;
+    this.entries.delete(key);
+  }
+  /** Gets the value, computing and storing it on a miss. */
+  getOrCompute(key, compute) {
+    const hit = this.get(key);
+    if (hit !== void 0) return hit;
+    const value = compute();
+    this.set(key, value);
+    return value;
+  }
+  get size() {
+    return this.entries.size;
+  }
+  get weight() {
+    return this.totalWeight;
+  }
+  clear() {
+    this.entries.clear();
+    this.totalWeight = 0;
+  }
+};
 
 // server/analysis/drift.ts
 var PSI_LIMIT = 0.25;
@@ -2406,7 +2465,7 @@ function retrain(table, old) {
     old.centroids.forEach((c, i) => m.data.set(translateCentroid(c, old.preprocessor, prepared.prep.fitted), i * x.cols));
     return m;
   })() : void 0;
-  const refit = segment(table, prepared, options, warm);
+  const refit = segment(table, prepared, options, { warmStart: warm });
   const oldLabels = Int32Array.from(prepared.prep.rowIndex, (r) => {
     try {
       return predictCustomer(old, customerAt(table, r, refit.featureNames)).segment;
@@ -2586,18 +2645,11 @@ var TaskRunner = class {
       case "sweep": {
         const data = this.prepared.getOrCompute(`${task.source.version}|${preprocessKey(task.options)}`, () => prepare(table, task.options));
         if (task.kind === "sweep") return runSweep(data, task.options);
-        const result = segment(table, data, task.options);
-        return task.omitShared ? withoutSharedParts(result) : result;
+        return segment(table, data, task.options, { withoutSharedParts: task.omitShared });
       }
     }
   }
 };
-function withoutSharedParts(result) {
-  return { ...result, rowIndex: new Int32Array(0), pca: { ...result.pca, points: new Float64Array(0) } };
-}
-function lacksSharedParts(result) {
-  return result.rowIndex.length === 0 && result.labels.length > 0;
-}
 function withUnloadedColumns(db2, source, overview) {
   const loaded = new Map(overview.summaries.map((s) => [s.name, s]));
   const summaries = getDataset(db2, source.datasetId).columns.map((column, position) => {
@@ -5102,7 +5154,7 @@ var WorkerPool = class {
   closing = false;
   stats = { runs: 0, shared: 0, superseded: 0 };
   start(slot) {
-    const worker = new Worker(WORKER_URL);
+    const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.CS_YOUNG ?? 0) || void 0 } });
     worker.on("message", (reply) => this.finish(slot, reply));
     worker.on("error", (error) => this.fail(slot, error));
     worker.on("exit", (code) => {

@@ -951,7 +951,7 @@ function covarianceMatrix(x, mean2) {
   for (let a = 0; a < d; a++) for (let b = a; b < d; b++) out[a][b] = out[b][a] = cov[a * d + b] / Math.max(1, x.rows - 1);
   return out;
 }
-function fitPca(x) {
+function fitPcaModel(x) {
   const mean2 = new Array(x.cols).fill(0);
   for (let i = 0; i < x.rows; i++) for (let c = 0; c < x.cols; c++) mean2[c] += x.data[i * x.cols + c] / x.rows;
   let components;
@@ -965,6 +965,10 @@ function fitPca(x) {
     components = vectors.slice(0, 2).map(fixSign);
     explainedVarianceRatio = pca.getExplainedVariance();
   }
+  return { mean: mean2, components, explainedVarianceRatio };
+}
+function projectRows(x, pca) {
+  const { mean: mean2, components } = pca;
   const points = new Float64Array(x.rows * 2);
   for (let i = 0; i < x.rows; i++) {
     for (let a = 0; a < 2; a++) {
@@ -973,7 +977,7 @@ function fitPca(x) {
       points[i * 2 + a] = s;
     }
   }
-  return { mean: mean2, components, explainedVarianceRatio, points };
+  return points;
 }
 function projectPoint(pca, point) {
   const out = [0, 0];
@@ -1269,6 +1273,41 @@ function fitPreprocess(table, options) {
     }
   };
 }
+function stepColumns(fitted, table) {
+  const values = (name) => findColumn(table, name)?.values;
+  return {
+    numeric: fitted.numeric.map((s) => values(s.name)),
+    categorical: fitted.categorical.map((s) => values(s.name))
+  };
+}
+function transformTableRow(fitted, columns, row, out) {
+  out.fill(0);
+  for (let j = 0; j < fitted.numeric.length; j++) {
+    const step = fitted.numeric[j];
+    let value = columns.numeric[j]?.[row] ?? Number.NaN;
+    if (value === Infinity || value === -Infinity) return false;
+    if (Number.isNaN(value)) {
+      if (fitted.missing === "drop") return false;
+      value = step.fill;
+    }
+    if (step.clipLow !== null) value = Math.max(step.clipLow, value);
+    if (step.clipHigh !== null) value = Math.min(step.clipHigh, value);
+    out[j] = (value - step.center) / step.scale;
+  }
+  let offset = fitted.numeric.length;
+  for (let j = 0; j < fitted.categorical.length; j++) {
+    const step = fitted.categorical[j];
+    let level = columns.categorical[j]?.[row] ?? null;
+    if (level === null || level === "") {
+      if (fitted.missing === "drop") return false;
+      level = step.fill;
+    }
+    const index = step.levels.indexOf(level);
+    if (index >= 0) out[offset + index] = step.weight;
+    offset += step.levels.length;
+  }
+  return true;
+}
 function transformCustomer(fitted, customer) {
   const out = new Float64Array(fitted.outputNames.length);
   fitted.numeric.forEach((step, j) => {
@@ -1316,13 +1355,18 @@ function predictCustomer(pipeline, customer) {
       throw new InputError(`Unknown field "${key}": this segmentation uses ${[...known].join(", ")}.`, { field: key });
     }
   }
-  const x = transformCustomer(pipeline.preprocessor, customer);
+  return predictTransformed(pipeline, transformCustomer(pipeline.preprocessor, customer));
+}
+function dbscanCores(pipeline) {
+  if (!pipeline.dbscan) return void 0;
+  const { corePoints } = pipeline.dbscan;
+  return corePoints.length ? fromRows(corePoints) : createMatrix(0, pipeline.preprocessor.outputNames.length);
+}
+function predictTransformed(pipeline, x, cores = dbscanCores(pipeline)) {
   const distances = pipeline.centroids.map((c) => Math.sqrt(c.reduce((s, v, j) => s + (v - x[j]) ** 2, 0)));
   let segment2;
-  if (pipeline.dbscan) {
-    const { eps, corePoints, coreLabels } = pipeline.dbscan;
-    const cores = corePoints.length ? fromRows(corePoints) : createMatrix(0, x.length);
-    segment2 = predictDbscan(x, cores, Int32Array.from(coreLabels), eps);
+  if (pipeline.dbscan && cores) {
+    segment2 = predictDbscan(x, cores, Int32Array.from(pipeline.dbscan.coreLabels), pipeline.dbscan.eps);
   } else {
     segment2 = distances.indexOf(Math.min(...distances));
   }
@@ -1822,7 +1866,7 @@ function fitKey(o, k) {
   return JSON.stringify([o.algorithm, k, o.seed, o.nInit, o.batchSize, o.iterations]);
 }
 function pcaOf(prepared) {
-  prepared.shared.pca ??= fitPca(prepared.prep.matrix);
+  prepared.shared.pca ??= fitPcaModel(prepared.prep.matrix);
   return prepared.shared.pca;
 }
 function distancesOf(prepared) {
@@ -1869,7 +1913,8 @@ function centroidInOriginalUnits(prep, centroid) {
   }
   return out;
 }
-function segment(table, prepared, options, warmStart) {
+function segment(table, prepared, options, extras = {}) {
+  const { warmStart, withoutSharedParts } = extras;
   const { prep, fitX } = prepared;
   const notes = [];
   let eps = options.eps ?? 0;
@@ -1904,7 +1949,8 @@ function segment(table, prepared, options, warmStart) {
   if (metrics.silhouetteSampled) notes.push(`The silhouette is estimated on a random sample of ${SILHOUETTE_SAMPLE.toLocaleString("en-US")} customers.`);
   if (fit.dbscan && noiseCount > 0) notes.push("Metrics leave DBSCAN noise points out.");
   const stability = shared ? shared.stability : k >= 2 ? bootstrapStability(fitX, fit.labels, { ...algorithmOptions, initialCentroids: void 0 }) : { meanAri: Number.NaN, replicates: 0, sampleSize: 0 };
-  const pca = pcaOf(prepared);
+  const pcaModel = pcaOf(prepared);
+  const pca = { ...pcaModel, points: withoutSharedParts ? new Float64Array(0) : projectRows(prep.matrix, pcaModel) };
   const profiles = buildProfiles({ table, rowIndex: prep.rowIndex, labels, k, featureNames: options.features });
   const segments = profiles.map((p) => ({
     ...p,
@@ -1918,13 +1964,13 @@ function segment(table, prepared, options, warmStart) {
     centroids: toRows(centroids),
     segmentNames: segments.map((s) => s.name),
     dbscan: fit.dbscan ? { eps, corePoints: toRows(fit.dbscan.corePoints), coreLabels: Array.from(coreLabels) } : void 0,
-    pca: { mean: pca.mean, components: pca.components, explainedVarianceRatio: pca.explainedVarianceRatio }
+    pca: { mean: pcaModel.mean, components: pcaModel.components, explainedVarianceRatio: pcaModel.explainedVarianceRatio }
   };
   return {
     options: resolved,
     k,
     rowCount: table.rowCount,
-    rowIndex: prep.rowIndex,
+    rowIndex: withoutSharedParts ? new Int32Array(0) : prep.rowIndex,
     labels,
     metrics,
     stability,
@@ -1949,27 +1995,37 @@ function customerAt(table, row, features) {
 }
 function extendSegmentation(result, table) {
   if (table.rowCount <= result.rowCount) return result;
-  const rowIndex = Array.from(result.rowIndex);
-  const labels = Array.from(result.labels);
-  const points = Array.from(result.pca.points);
-  const newRows = [];
+  const { pipeline } = result;
+  const fitted = pipeline.preprocessor;
+  const columns = stepColumns(fitted, table);
+  const width = result.outputNames.length;
+  const kept = result.rowIndex.length;
+  const capacity = kept + table.rowCount - result.rowCount;
+  const rowIndex = new Int32Array(capacity);
+  const labels = new Int32Array(capacity);
+  const points = new Float64Array(capacity * 2);
+  rowIndex.set(result.rowIndex);
+  labels.set(result.labels);
+  points.set(result.pca.points);
+  const x = createMatrix(capacity, width);
+  for (let i = 0; i < kept; i++) transformTableRow(fitted, columns, rowIndex[i], x.data.subarray(i * width, (i + 1) * width));
+  const cores = dbscanCores(pipeline);
+  let m = kept;
   for (let r = result.rowCount; r < table.rowCount; r++) {
-    let prediction;
-    try {
-      prediction = predictCustomer(result.pipeline, customerAt(table, r, result.featureNames));
-    } catch {
-      continue;
-    }
-    rowIndex.push(r);
-    labels.push(prediction.segment);
-    points.push(prediction.point[0], prediction.point[1]);
-    newRows.push(r);
+    const vector = x.data.subarray(m * width, (m + 1) * width);
+    if (!transformTableRow(fitted, columns, r, vector)) continue;
+    const prediction = predictTransformed(pipeline, vector, cores);
+    rowIndex[m] = r;
+    labels[m] = prediction.segment;
+    points[m * 2] = prediction.point[0];
+    points[m * 2 + 1] = prediction.point[1];
+    m++;
   }
-  const labelArray = Int32Array.from(labels);
-  const rowIndexArray = Int32Array.from(rowIndex);
-  const x = createMatrix(rowIndex.length, result.outputNames.length);
-  rowIndex.forEach((r, i) => x.data.set(transformCustomer(result.pipeline.preprocessor, customerAt(table, r, result.featureNames)), i * x.cols));
-  const metrics = result.k >= 2 ? computeMetrics(x, labelArray, result.options.seed) : result.metrics;
+  const rowIndexArray = m === capacity ? rowIndex : rowIndex.slice(0, m);
+  const labelArray = m === capacity ? labels : labels.slice(0, m);
+  const pointArray = m === capacity ? points : points.slice(0, m * 2);
+  const xKept = m === capacity ? x : createMatrix(m, width, x.data.subarray(0, m * width));
+  const metrics = result.k >= 2 ? computeMetrics(xKept, labelArray, result.options.seed) : result.metrics;
   const profiles = buildProfiles({ table, rowIndex: rowIndexArray, labels: labelArray, k: result.k, featureNames: result.featureNames });
   let noiseCount = 0;
   for (const l of labelArray) if (l === NOISE) noiseCount++;
@@ -1983,7 +2039,7 @@ function extendSegmentation(result, table) {
     noiseCount,
     // Names stay those of the fit, so a segment keeps its identity while customers arrive.
     segments: profiles.map((p, i) => ({ ...result.segments[i], ...p, name: result.segments[i]?.name ?? p.name })),
-    pca: { ...result.pca, points: Float64Array.from(points) },
+    pca: { ...result.pca, points: pointArray },
     notes: [...result.notes.filter((n) => !n.startsWith("Assigned without refitting")), `Assigned without refitting: ${registered.toLocaleString("en-US")} customer${registered === 1 ? "" : "s"} added since the fit.`]
   };
 }
@@ -2143,7 +2199,7 @@ function retrain(table, old) {
     old.centroids.forEach((c, i) => m.data.set(translateCentroid(c, old.preprocessor, prepared.prep.fitted), i * x.cols));
     return m;
   })() : void 0;
-  const refit = segment(table, prepared, options, warm);
+  const refit = segment(table, prepared, options, { warmStart: warm });
   const oldLabels = Int32Array.from(prepared.prep.rowIndex, (r) => {
     try {
       return predictCustomer(old, customerAt(table, r, refit.featureNames)).segment;
@@ -2457,15 +2513,11 @@ var TaskRunner = class {
       case "sweep": {
         const data = this.prepared.getOrCompute(`${task.source.version}|${preprocessKey(task.options)}`, () => prepare(table, task.options));
         if (task.kind === "sweep") return runSweep(data, task.options);
-        const result = segment(table, data, task.options);
-        return task.omitShared ? withoutSharedParts(result) : result;
+        return segment(table, data, task.options, { withoutSharedParts: task.omitShared });
       }
     }
   }
 };
-function withoutSharedParts(result) {
-  return { ...result, rowIndex: new Int32Array(0), pca: { ...result.pca, points: new Float64Array(0) } };
-}
 function withUnloadedColumns(db, source, overview) {
   const loaded = new Map(overview.summaries.map((s) => [s.name, s]));
   const summaries = getDataset(db, source.datasetId).columns.map((column, position) => {

@@ -6,10 +6,11 @@ import { NOISE, type ClusterFit } from './cluster/types.ts';
 import { createMatrix, selectRows, toRows, type Matrix } from './matrix.ts';
 import { clusterSizes, computeMetrics, pairwiseDistances, SILHOUETTE_SAMPLE, type ClusterMetrics } from './metrics.ts';
 import type { SegmentationOptions } from './options.ts';
-import { fitPcaModel, projectRows, type FittedPca, type PcaResult } from './pca.ts';
+import { fitPcaModel, projectRows, type FittedPca } from './pca.ts';
 import { dbscanCores, PIPELINE_FORMAT, predictTransformed, type FittedPipeline } from './predict.ts';
 import { fitPreprocess, stepColumns, transformTableRow, type PreprocessReport, type PreprocessResult } from './preprocess.ts';
 import { buildProfiles, type SegmentProfile } from './profile.ts';
+import { scatterRows } from './scatter.ts';
 import { bootstrapStability, type StabilityResult } from './stability.ts';
 import { SHARED_DISTANCE_LIMIT, sweepK, type SweepResult } from './sweep.ts';
 import type { DataTable } from './table.ts';
@@ -69,11 +70,14 @@ export interface SegmentationResult {
   /** Table row of each labelled row. */
   rowIndex: Int32Array;
   labels: Int32Array;
+  /** What the scatter plot draws: labelled rows (indices into labels) and their x, y. */
+  scatter: { rows: Int32Array; points: Float64Array };
   metrics: ClusterMetrics;
   stability: StabilityResult;
   segments: Segment[];
   noiseCount: number;
-  pca: PcaResult;
+  /** The first two principal axes (points are projected for the scatter's rows only). */
+  pca: FittedPca;
   featureNames: string[];
   outputNames: string[];
   report: PreprocessReport;
@@ -103,6 +107,12 @@ export function runSweep(prepared: PreparedData, options: SegmentationOptions, k
     const kept = prepared.fitX.rows > keepLabelsUpTo ? { ...fit, labels: undefined } : fit;
     fits.set(fitKey({ ...options, algorithm }, k), { fit: kept, metrics, stability });
   });
+}
+
+/** The scatter's sample of rows of x and their projections. */
+function scatterOf(x: Matrix, labels: Int32Array, seed: number, pca: FittedPca): SegmentationResult['scatter'] {
+  const rows = scatterRows(labels, seed);
+  return { rows, points: projectRows(selectRows(x, rows), pca) };
 }
 
 /** Segment ids ordered by size, largest first, so the numbering is stable across reruns. */
@@ -135,8 +145,8 @@ export interface SegmentExtras {
   /** Centroids to start k-means from (a refit keeps its segments' identities). */
   warmStart?: Matrix;
   /**
-   * Leave out what every k of the preprocessing shares, the PCA projection and the labelled
-   * rows: a caller that holds them already is spared 20 MB a result on a million customers.
+   * Leave out what every k of the preprocessing shares, the labelled rows: a caller that
+   * holds them already is spared 4 MB a result on a million customers.
    */
   withoutSharedParts?: boolean;
 }
@@ -190,8 +200,7 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
   if (metrics.silhouetteSampled) notes.push(`The silhouette is estimated on a random sample of ${SILHOUETTE_SAMPLE.toLocaleString('en-US')} customers.`);
   if (fit.dbscan && noiseCount > 0) notes.push('Metrics leave DBSCAN noise points out.');
   const stability = shared ? shared.stability : k >= 2 ? bootstrapStability(fitX, fit.labels, { ...algorithmOptions, initialCentroids: undefined }) : { meanAri: Number.NaN, replicates: 0, sampleSize: 0 };
-  const pcaModel = pcaOf(prepared);
-  const pca: PcaResult = { ...pcaModel, points: withoutSharedParts ? new Float64Array(0) : projectRows(prep.matrix, pcaModel) };
+  const pca = pcaOf(prepared);
   const profiles = buildProfiles({ table, rowIndex: prep.rowIndex, labels, k, featureNames: options.features });
   const segments: Segment[] = profiles.map((p) => ({
     ...p,
@@ -205,7 +214,7 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
     centroids: toRows(centroids),
     segmentNames: segments.map((s) => s.name),
     dbscan: fit.dbscan ? { eps, corePoints: toRows(fit.dbscan.corePoints), coreLabels: Array.from(coreLabels!) } : undefined,
-    pca: { mean: pcaModel.mean, components: pcaModel.components, explainedVarianceRatio: pcaModel.explainedVarianceRatio },
+    pca: { mean: pca.mean, components: pca.components, explainedVarianceRatio: pca.explainedVarianceRatio },
   };
   return {
     options: resolved,
@@ -213,6 +222,7 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
     rowCount: table.rowCount,
     rowIndex: withoutSharedParts ? new Int32Array(0) : prep.rowIndex,
     labels,
+    scatter: scatterOf(x, labels, options.seed, pca),
     metrics,
     stability,
     segments,
@@ -252,10 +262,8 @@ export function extendSegmentation(result: SegmentationResult, table: DataTable)
   const capacity = kept + table.rowCount - result.rowCount;
   const rowIndex = new Int32Array(capacity);
   const labels = new Int32Array(capacity);
-  const points = new Float64Array(capacity * 2);
   rowIndex.set(result.rowIndex);
   labels.set(result.labels);
-  points.set(result.pca.points);
   // Every kept row transformed, for the metrics of the extended labelling.
   const x = createMatrix(capacity, width);
   for (let i = 0; i < kept; i++) transformTableRow(fitted, columns, rowIndex[i], x.data.subarray(i * width, (i + 1) * width));
@@ -264,16 +272,12 @@ export function extendSegmentation(result: SegmentationResult, table: DataTable)
   for (let r = result.rowCount; r < table.rowCount; r++) {
     const vector = x.data.subarray(m * width, (m + 1) * width);
     if (!transformTableRow(fitted, columns, r, vector)) continue; // dropped by the fit's missing-value rule
-    const prediction = predictTransformed(pipeline, vector, cores);
     rowIndex[m] = r;
-    labels[m] = prediction.segment;
-    points[m * 2] = prediction.point[0];
-    points[m * 2 + 1] = prediction.point[1];
+    labels[m] = predictTransformed(pipeline, vector, cores).segment;
     m++;
   }
   const rowIndexArray = m === capacity ? rowIndex : rowIndex.slice(0, m);
   const labelArray = m === capacity ? labels : labels.slice(0, m);
-  const pointArray = m === capacity ? points : points.slice(0, m * 2);
   const xKept = m === capacity ? x : createMatrix(m, width, x.data.subarray(0, m * width));
   const metrics = result.k >= 2 ? computeMetrics(xKept, labelArray, result.options.seed) : result.metrics;
   const profiles = buildProfiles({ table, rowIndex: rowIndexArray, labels: labelArray, k: result.k, featureNames: result.featureNames });
@@ -285,11 +289,11 @@ export function extendSegmentation(result: SegmentationResult, table: DataTable)
     rowCount: table.rowCount,
     rowIndex: rowIndexArray,
     labels: labelArray,
+    scatter: scatterOf(xKept, labelArray, result.options.seed, result.pca),
     metrics,
     noiseCount,
     // Names stay those of the fit, so a segment keeps its identity while customers arrive.
     segments: profiles.map((p, i) => ({ ...result.segments[i], ...p, name: result.segments[i]?.name ?? p.name })),
-    pca: { ...result.pca, points: pointArray },
     notes: [...result.notes.filter((n) => !n.startsWith('Assigned without refitting')), `Assigned without refitting: ${registered.toLocaleString('en-US')} customer${registered === 1 ? '' : 's'} added since the fit.`],
   };
 }

@@ -19,17 +19,32 @@ export function normal(rng: () => number, mean = 0, sd = 1): number {
   return mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
-/** Seeded sample of `size` distinct indices from 0..n-1 (partial Fisher-Yates), sorted. */
+/**
+ * Seeded sample of `size` distinct indices from 0..n-1 (partial Fisher-Yates), sorted. On a
+ * large n the shuffled pool is kept sparse (only the swapped positions), with the same
+ * result: a sample of 5,000 from a million rows does not allocate a million-entry pool.
+ */
 export function sampleIndices(n: number, size: number, seed: number): Int32Array {
   const rng = createRng(seed);
-  const pool = new Int32Array(n);
-  for (let i = 0; i < n; i++) pool[i] = i;
   const take = Math.min(size, n);
+  if (n <= 4 * take || n <= 65_536) {
+    const pool = new Int32Array(n);
+    for (let i = 0; i < n; i++) pool[i] = i;
+    for (let i = 0; i < take; i++) {
+      const j = i + Math.floor(rng() * (n - i));
+      const tmp = pool[i];
+      pool[i] = pool[j];
+      pool[j] = tmp;
+    }
+    return pool.slice(0, take).sort();
+  }
+  const swapped = new Map<number, number>();
+  const out = new Int32Array(take);
   for (let i = 0; i < take; i++) {
     const j = i + Math.floor(rng() * (n - i));
-    const tmp = pool[i];
-    pool[i] = pool[j];
-    pool[j] = tmp;
+    const atI = swapped.get(i) ?? i;
+    out[i] = swapped.get(j) ?? j;
+    swapped.set(j, atI);
   }
-  return pool.slice(0, take).sort();
+  return out.sort();
 }

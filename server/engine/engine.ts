@@ -53,10 +53,10 @@ export class Engine {
   /** The newest fit per (dataset, params) whatever the version: registrations extend it. */
   private readonly latestFits = new LruCache<SegmentationResult>(64, byRows);
   /**
-   * One copy of what every k shares (the PCA projection, the labelled rows) per dataset
-   * version and preprocessing: results arriving from a worker are separate copies of it.
+   * One copy of what every k shares (the labelled rows) per dataset version and
+   * preprocessing: results arriving from a worker are separate copies of it.
    */
-  private readonly sharedParts = new LruCache<Pick<SegmentationResult, 'pca' | 'rowIndex'>>(8);
+  private readonly sharedParts = new LruCache<Pick<SegmentationResult, 'rowIndex'>>(8);
   private readonly latestSweeps = new LruCache<SweepResult>(32);
   /** Without a worker pool (tests, WORKERS=0) the work runs here, on the request thread. */
   private readonly local: TaskRunner | undefined;
@@ -157,8 +157,8 @@ export class Engine {
     if (previous && previous.rowCount < keys.rowCount) {
       result = await this.run<SegmentationResult>({ kind: 'extend', source: keys, previous }, key, context);
     } else {
-      // A worker leaves out what this side already holds for the preprocessing (the PCA
-      // projection and labelled rows, 20 MB a message on a million customers).
+      // A worker leaves out what this side already holds for the preprocessing: the
+      // labelled rows, 4 MB a message on a million customers.
       const omitShared = this.settings.pool !== undefined && this.sharedParts.get(partsKey) !== undefined;
       result = await this.run<SegmentationResult>({ kind: 'segment', source: keys, options: resolved, omitShared }, key, context);
       if (lacksSharedParts(result) && !this.sharedParts.get(partsKey)) {
@@ -181,9 +181,9 @@ export class Engine {
     let out = result;
     const shared = this.sharedParts.get(key);
     if (shared && (lacksSharedParts(result) || (shared.rowIndex.length === result.rowIndex.length && sameRows(shared.rowIndex, result.rowIndex)))) {
-      out = { ...result, pca: { ...result.pca, points: shared.pca.points }, rowIndex: shared.rowIndex };
+      out = { ...result, rowIndex: shared.rowIndex };
     } else {
-      this.sharedParts.set(key, { pca: result.pca, rowIndex: result.rowIndex });
+      this.sharedParts.set(key, { rowIndex: result.rowIndex });
     }
     this.canonical.set(result, out);
     return out;

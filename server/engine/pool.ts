@@ -61,7 +61,7 @@ export class WorkerPool {
   }
 
   private start(slot: Slot): void {
-    const worker = new Worker(WORKER_URL);
+    const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.CS_YOUNG ?? 0) || undefined } });
     worker.on('message', (reply: WorkerReply) => this.finish(slot, reply));
     worker.on('error', (error) => this.fail(slot, error));
     worker.on('exit', (code) => {

@@ -5,7 +5,6 @@
 import { NOISE } from '../analysis/cluster/types.ts';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
 import type { Prediction } from '../analysis/predict.ts';
-import { sampleIndices } from '../analysis/random.ts';
 import { boxStatsOfSorted, type BoxStats, type Histogram } from '../analysis/summary.ts';
 import type { SweepResult } from '../analysis/sweep.ts';
 import { topLoadings } from '../analysis/pca.ts';
@@ -20,9 +19,6 @@ export function segmentColour(id: number): string {
 
 export type ChartConfig = Record<string, unknown>;
 
-/** The scatter draws at most this many points, sampled evenly within each segment. */
-export const SCATTER_MAX_POINTS = 5000;
-
 const title = (text: string) => ({ display: true, text, font: { size: 14, weight: 'bold' } });
 const axis = (text: string, extra: Record<string, unknown> = {}) => ({ title: { display: true, text }, ...extra });
 const round = (v: number, digits = 3) => Number(v.toPrecision(digits));
@@ -35,36 +31,14 @@ function axisLabel(result: SegmentationResult, axisIndex: 0 | 1): string {
   return `PC${axisIndex + 1} (${(share * 100).toFixed(1)}% of variance): ${loadings.join(', ')}`;
 }
 
-/**
- * Rows to draw: every row when few, else a seeded sample stratified by segment: each segment
- * keeps its share of the points, and at least 50 (or all it has), so small segments stay
- * visible.
- */
-export function scatterRows(labels: Int32Array, seed: number, max = SCATTER_MAX_POINTS): Int32Array {
-  if (labels.length <= max) return Int32Array.from({ length: labels.length }, (_, i) => i);
-  const bySegment = new Map<number, number[]>();
-  labels.forEach((l, i) => {
-    const rows = bySegment.get(l);
-    if (rows) rows.push(i);
-    else bySegment.set(l, [i]);
-  });
-  const picked: number[] = [];
-  for (const [segment, rows] of bySegment) {
-    const quota = Math.min(rows.length, Math.max(50, Math.round((rows.length / labels.length) * max)));
-    const sample = sampleIndices(rows.length, quota, seed + segment + 1);
-    for (const i of sample) picked.push(rows[i]);
-  }
-  return Int32Array.from(picked).sort();
-}
-
 export function scatterChart(result: SegmentationResult, prediction?: Prediction): ChartConfig {
-  const rows = scatterRows(result.labels, result.options.seed);
+  const { rows, points: xy } = result.scatter;
   const ids = [...result.segments.map((s) => s.id), ...(result.noiseCount > 0 ? [NOISE] : [])];
   const nameOf = (id: number) => (id === NOISE ? 'Noise' : shortLabel(`${id + 1}. ${result.segments[id].name}`, 60));
   const points = new Map<number, { x: number; y: number }[]>(ids.map((id) => [id, []]));
   // Thousandths of a principal-component unit are below a pixel at any zoom the chart offers.
   const coordinate = (v: number) => Math.round(v * 1000) / 1000;
-  for (const i of rows) points.get(result.labels[i])?.push({ x: coordinate(result.pca.points[i * 2]), y: coordinate(result.pca.points[i * 2 + 1]) });
+  rows.forEach((i, s) => points.get(result.labels[i])?.push({ x: coordinate(xy[s * 2]), y: coordinate(xy[s * 2 + 1]) }));
   const datasets: Record<string, unknown>[] = ids.map((id) => (
     { label: nameOf(id), data: points.get(id), backgroundColor: segmentColour(id) + 'AA', borderColor: segmentColour(id), pointRadius: 2.5, borderWidth: 0 }
   ));

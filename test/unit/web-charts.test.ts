@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { scatterRows, SCATTER_MAX_POINTS } from '../../server/web/charts.ts';
+import { scatterRows, SCATTER_MAX_POINTS } from '../../server/analysis/scatter.ts';
 
 describe('scatter sampling', () => {
   it('draws every customer when there are few', () => {

@@ -44,7 +44,8 @@ describe('segmentation pipeline and prediction', () => {
     assert.equal(sizes.reduce((a, b) => a + b), 400);
     assert.ok(result.metrics.silhouette > 0 && result.metrics.silhouette <= 1);
     assert.ok(result.stability.meanAri >= 0 && result.stability.meanAri <= 1);
-    assert.equal(result.pca.points.length, 800);
+    assert.equal(result.scatter.rows.length, 400, 'few customers: every one drawn');
+    assert.equal(result.scatter.points.length, 800);
   });
 
   it('reports centroids in original units: the mean of each segment\'s imputed values', () => {
@@ -77,7 +78,9 @@ describe('segmentation pipeline and prediction', () => {
     const prediction = predictCustomer(result.pipeline, customerAt(table, 0, options.features));
     assert.equal(prediction.distances.length, 4);
     assert.equal(prediction.segment, prediction.distances.indexOf(Math.min(...prediction.distances)));
-    assert.ok(Math.abs(prediction.point[0] - result.pca.points[0]) < 1e-9);
+    assert.equal(result.scatter.rows[0], 0);
+    assert.ok(Math.abs(prediction.point[0] - result.scatter.points[0]) < 1e-9);
+    assert.ok(Math.abs(prediction.point[1] - result.scatter.points[1]) < 1e-9);
   });
 
   it('rejects a customer with an unknown field, naming it', () => {
@@ -126,7 +129,9 @@ describe('customers appended after a fit', () => {
       const added = Array.from(extended.rowIndex.slice(fit.rowIndex.length));
       assert.deepEqual(added, expected.map((e) => e.row), `${missing}: appended rows kept`);
       assert.deepEqual(Array.from(extended.labels.slice(fit.labels.length)), expected.map((e) => e.segment));
-      assert.deepEqual(Array.from(extended.pca.points.slice(fit.pca.points.length)), expected.flatMap((e) => e.point));
+      assert.deepEqual(Array.from(extended.scatter.rows), extended.labels.map((_, i) => i), 'few customers: every one drawn');
+      const appendedPoints = Array.from(extended.scatter.points.slice(fit.labels.length * 2));
+      expected.flatMap((e) => e.point).forEach((v, i) => assert.ok(Math.abs(appendedPoints[i] - v) < 1e-9, `point ${i}`));
       assert.deepEqual(extended.labels.slice(0, fit.labels.length), fit.labels, 'fitted rows keep their segments');
       assert.equal(extended.segments.reduce((n, s) => n + s.size, 0), extended.labels.length);
       if (missing === 'drop') assert.deepEqual(Array.from(prepare(grown, options).prep.rowIndex), Array.from(extended.rowIndex), 'the rows a refit would keep');
