@@ -75,16 +75,27 @@ function createRng(seed) {
 }
 function sampleIndices(n, size, seed) {
   const rng = createRng(seed);
-  const pool2 = new Int32Array(n);
-  for (let i = 0; i < n; i++) pool2[i] = i;
   const take = Math.min(size, n);
+  if (n <= 4 * take || n <= 65536) {
+    const pool2 = new Int32Array(n);
+    for (let i = 0; i < n; i++) pool2[i] = i;
+    for (let i = 0; i < take; i++) {
+      const j = i + Math.floor(rng() * (n - i));
+      const tmp = pool2[i];
+      pool2[i] = pool2[j];
+      pool2[j] = tmp;
+    }
+    return pool2.slice(0, take).sort();
+  }
+  const swapped = /* @__PURE__ */ new Map();
+  const out = new Int32Array(take);
   for (let i = 0; i < take; i++) {
     const j = i + Math.floor(rng() * (n - i));
-    const tmp = pool2[i];
-    pool2[i] = pool2[j];
-    pool2[j] = tmp;
+    const atI = swapped.get(i) ?? i;
+    out[i] = swapped.get(j) ?? j;
+    swapped.set(j, atI);
   }
-  return pool2.slice(0, take).sort();
+  return out.sort();
 }
 
 // server/analysis/cluster/assign.ts
@@ -1807,6 +1818,29 @@ function assignUniqueNames(profiles) {
   });
 }
 
+// server/analysis/scatter.ts
+var SCATTER_MAX_POINTS = 5e3;
+function scatterRows(labels, seed, max = SCATTER_MAX_POINTS) {
+  if (labels.length <= max) return Int32Array.from({ length: labels.length }, (_, i) => i);
+  const sizes = /* @__PURE__ */ new Map();
+  for (let i = 0; i < labels.length; i++) sizes.set(labels[i], (sizes.get(labels[i]) ?? 0) + 1);
+  const wanted = /* @__PURE__ */ new Map();
+  for (const [segment2, size] of sizes) {
+    const quota = Math.min(size, Math.max(50, Math.round(size / labels.length * max)));
+    wanted.set(segment2, { ranks: sampleIndices(size, quota, seed + segment2 + 1), next: 0, seen: 0 });
+  }
+  const picked = [];
+  for (let i = 0; i < labels.length; i++) {
+    const w = wanted.get(labels[i]);
+    if (w.next < w.ranks.length && w.ranks[w.next] === w.seen) {
+      picked.push(i);
+      w.next++;
+    }
+    w.seen++;
+  }
+  return Int32Array.from(picked).sort();
+}
+
 // server/analysis/stability.ts
 var STABILITY_REPLICATES = 5;
 var STABILITY_MAX_SAMPLE = 2e3;
@@ -1953,6 +1987,10 @@ function runSweep(prepared, options, keepLabelsUpTo = SWEEP_LABELS_MAX_ROWS) {
     fits.set(fitKey({ ...options, algorithm }, k), { fit: kept, metrics, stability });
   });
 }
+function scatterOf(x, labels, seed, pca) {
+  const rows = scatterRows(labels, seed);
+  return { rows, points: projectRows(selectRows(x, rows), pca) };
+}
 function orderBySize(labels, k) {
   const sizes = clusterSizes(labels, k);
   const order = Array.from({ length: k }, (_, i) => i).sort((a, b) => sizes[b] - sizes[a] || a - b);
@@ -2014,8 +2052,7 @@ function segment(table, prepared, options, extras = {}) {
   if (metrics.silhouetteSampled) notes.push(`The silhouette is estimated on a random sample of ${SILHOUETTE_SAMPLE.toLocaleString("en-US")} customers.`);
   if (fit.dbscan && noiseCount > 0) notes.push("Metrics leave DBSCAN noise points out.");
   const stability = shared ? shared.stability : k >= 2 ? bootstrapStability(fitX, fit.labels, { ...algorithmOptions, initialCentroids: void 0 }) : { meanAri: Number.NaN, replicates: 0, sampleSize: 0 };
-  const pcaModel = pcaOf(prepared);
-  const pca = { ...pcaModel, points: withoutSharedParts ? new Float64Array(0) : projectRows(prep.matrix, pcaModel) };
+  const pca = pcaOf(prepared);
   const profiles = buildProfiles({ table, rowIndex: prep.rowIndex, labels, k, featureNames: options.features });
   const segments = profiles.map((p) => ({
     ...p,
@@ -2029,7 +2066,7 @@ function segment(table, prepared, options, extras = {}) {
     centroids: toRows(centroids),
     segmentNames: segments.map((s) => s.name),
     dbscan: fit.dbscan ? { eps, corePoints: toRows(fit.dbscan.corePoints), coreLabels: Array.from(coreLabels) } : void 0,
-    pca: { mean: pcaModel.mean, components: pcaModel.components, explainedVarianceRatio: pcaModel.explainedVarianceRatio }
+    pca: { mean: pca.mean, components: pca.components, explainedVarianceRatio: pca.explainedVarianceRatio }
   };
   return {
     options: resolved,
@@ -2037,6 +2074,7 @@ function segment(table, prepared, options, extras = {}) {
     rowCount: table.rowCount,
     rowIndex: withoutSharedParts ? new Int32Array(0) : prep.rowIndex,
     labels,
+    scatter: scatterOf(x, labels, options.seed, pca),
     metrics,
     stability,
     segments,
@@ -2068,10 +2106,8 @@ function extendSegmentation(result, table) {
   const capacity = kept + table.rowCount - result.rowCount;
   const rowIndex = new Int32Array(capacity);
   const labels = new Int32Array(capacity);
-  const points = new Float64Array(capacity * 2);
   rowIndex.set(result.rowIndex);
   labels.set(result.labels);
-  points.set(result.pca.points);
   const x = createMatrix(capacity, width);
   for (let i = 0; i < kept; i++) transformTableRow(fitted, columns, rowIndex[i], x.data.subarray(i * width, (i + 1) * width));
   const cores = dbscanCores(pipeline);
@@ -2079,16 +2115,12 @@ function extendSegmentation(result, table) {
   for (let r = result.rowCount; r < table.rowCount; r++) {
     const vector = x.data.subarray(m * width, (m + 1) * width);
     if (!transformTableRow(fitted, columns, r, vector)) continue;
-    const prediction = predictTransformed(pipeline, vector, cores);
     rowIndex[m] = r;
-    labels[m] = prediction.segment;
-    points[m * 2] = prediction.point[0];
-    points[m * 2 + 1] = prediction.point[1];
+    labels[m] = predictTransformed(pipeline, vector, cores).segment;
     m++;
   }
   const rowIndexArray = m === capacity ? rowIndex : rowIndex.slice(0, m);
   const labelArray = m === capacity ? labels : labels.slice(0, m);
-  const pointArray = m === capacity ? points : points.slice(0, m * 2);
   const xKept = m === capacity ? x : createMatrix(m, width, x.data.subarray(0, m * width));
   const metrics = result.k >= 2 ? computeMetrics(xKept, labelArray, result.options.seed) : result.metrics;
   const profiles = buildProfiles({ table, rowIndex: rowIndexArray, labels: labelArray, k: result.k, featureNames: result.featureNames });
@@ -2100,11 +2132,11 @@ function extendSegmentation(result, table) {
     rowCount: table.rowCount,
     rowIndex: rowIndexArray,
     labels: labelArray,
+    scatter: scatterOf(xKept, labelArray, result.options.seed, result.pca),
     metrics,
     noiseCount,
     // Names stay those of the fit, so a segment keeps its identity while customers arrive.
     segments: profiles.map((p, i) => ({ ...result.segments[i], ...p, name: result.segments[i]?.name ?? p.name })),
-    pca: { ...result.pca, points: pointArray },
     notes: [...result.notes.filter((n) => !n.startsWith("Assigned without refitting")), `Assigned without refitting: ${registered.toLocaleString("en-US")} customer${registered === 1 ? "" : "s"} added since the fit.`]
   };
 }
@@ -2684,8 +2716,8 @@ var Engine = class {
   /** The newest fit per (dataset, params) whatever the version: registrations extend it. */
   latestFits = new LruCache(64, byRows);
   /**
-   * One copy of what every k shares (the PCA projection, the labelled rows) per dataset
-   * version and preprocessing: results arriving from a worker are separate copies of it.
+   * One copy of what every k shares (the labelled rows) per dataset version and
+   * preprocessing: results arriving from a worker are separate copies of it.
    */
   sharedParts = new LruCache(8);
   latestSweeps = new LruCache(32);
@@ -2796,9 +2828,9 @@ var Engine = class {
     let out = result;
     const shared = this.sharedParts.get(key);
     if (shared && (lacksSharedParts(result) || shared.rowIndex.length === result.rowIndex.length && sameRows(shared.rowIndex, result.rowIndex))) {
-      out = { ...result, pca: { ...result.pca, points: shared.pca.points }, rowIndex: shared.rowIndex };
+      out = { ...result, rowIndex: shared.rowIndex };
     } else {
-      this.sharedParts.set(key, { pca: result.pca, rowIndex: result.rowIndex });
+      this.sharedParts.set(key, { rowIndex: result.rowIndex });
     }
     this.canonical.set(result, out);
     return out;
@@ -3766,7 +3798,6 @@ var NOISE_COLOUR = "#9E9E9E";
 function segmentColour(id) {
   return id === NOISE ? NOISE_COLOUR : SEGMENT_COLOURS[id % SEGMENT_COLOURS.length];
 }
-var SCATTER_MAX_POINTS = 5e3;
 var title = (text) => ({ display: true, text, font: { size: 14, weight: "bold" } });
 var axis = (text, extra = {}) => ({ title: { display: true, text }, ...extra });
 var round = (v, digits = 3) => Number(v.toPrecision(digits));
@@ -3776,29 +3807,13 @@ function axisLabel(result, axisIndex) {
   const loadings = topLoadings(result.pca, result.outputNames, axisIndex, 2).map((l) => `${l.loading >= 0 ? "+" : "\u2212"}${shortLabel(l.feature, 30)}`);
   return `PC${axisIndex + 1} (${(share * 100).toFixed(1)}% of variance): ${loadings.join(", ")}`;
 }
-function scatterRows(labels, seed, max = SCATTER_MAX_POINTS) {
-  if (labels.length <= max) return Int32Array.from({ length: labels.length }, (_, i) => i);
-  const bySegment = /* @__PURE__ */ new Map();
-  labels.forEach((l, i) => {
-    const rows = bySegment.get(l);
-    if (rows) rows.push(i);
-    else bySegment.set(l, [i]);
-  });
-  const picked = [];
-  for (const [segment2, rows] of bySegment) {
-    const quota = Math.min(rows.length, Math.max(50, Math.round(rows.length / labels.length * max)));
-    const sample = sampleIndices(rows.length, quota, seed + segment2 + 1);
-    for (const i of sample) picked.push(rows[i]);
-  }
-  return Int32Array.from(picked).sort();
-}
 function scatterChart(result, prediction) {
-  const rows = scatterRows(result.labels, result.options.seed);
+  const { rows, points: xy } = result.scatter;
   const ids = [...result.segments.map((s) => s.id), ...result.noiseCount > 0 ? [NOISE] : []];
   const nameOf = (id) => id === NOISE ? "Noise" : shortLabel(`${id + 1}. ${result.segments[id].name}`, 60);
   const points = new Map(ids.map((id) => [id, []]));
   const coordinate = (v) => Math.round(v * 1e3) / 1e3;
-  for (const i of rows) points.get(result.labels[i])?.push({ x: coordinate(result.pca.points[i * 2]), y: coordinate(result.pca.points[i * 2 + 1]) });
+  rows.forEach((i, s) => points.get(result.labels[i])?.push({ x: coordinate(xy[s * 2]), y: coordinate(xy[s * 2 + 1]) }));
   const datasets = ids.map((id) => ({ label: nameOf(id), data: points.get(id), backgroundColor: segmentColour(id) + "AA", borderColor: segmentColour(id), pointRadius: 2.5, borderWidth: 0 }));
   const centres = result.pipeline.centroids.map((c) => {
     let x = 0;

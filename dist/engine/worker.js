@@ -75,16 +75,27 @@ function createRng(seed) {
 }
 function sampleIndices(n, size, seed) {
   const rng = createRng(seed);
-  const pool = new Int32Array(n);
-  for (let i = 0; i < n; i++) pool[i] = i;
   const take = Math.min(size, n);
+  if (n <= 4 * take || n <= 65536) {
+    const pool = new Int32Array(n);
+    for (let i = 0; i < n; i++) pool[i] = i;
+    for (let i = 0; i < take; i++) {
+      const j = i + Math.floor(rng() * (n - i));
+      const tmp = pool[i];
+      pool[i] = pool[j];
+      pool[j] = tmp;
+    }
+    return pool.slice(0, take).sort();
+  }
+  const swapped = /* @__PURE__ */ new Map();
+  const out = new Int32Array(take);
   for (let i = 0; i < take; i++) {
     const j = i + Math.floor(rng() * (n - i));
-    const tmp = pool[i];
-    pool[i] = pool[j];
-    pool[j] = tmp;
+    const atI = swapped.get(i) ?? i;
+    out[i] = swapped.get(j) ?? j;
+    swapped.set(j, atI);
   }
-  return pool.slice(0, take).sort();
+  return out.sort();
 }
 
 // server/analysis/cluster/assign.ts
@@ -1745,6 +1756,29 @@ function assignUniqueNames(profiles) {
   });
 }
 
+// server/analysis/scatter.ts
+var SCATTER_MAX_POINTS = 5e3;
+function scatterRows(labels, seed, max = SCATTER_MAX_POINTS) {
+  if (labels.length <= max) return Int32Array.from({ length: labels.length }, (_, i) => i);
+  const sizes = /* @__PURE__ */ new Map();
+  for (let i = 0; i < labels.length; i++) sizes.set(labels[i], (sizes.get(labels[i]) ?? 0) + 1);
+  const wanted = /* @__PURE__ */ new Map();
+  for (const [segment2, size] of sizes) {
+    const quota = Math.min(size, Math.max(50, Math.round(size / labels.length * max)));
+    wanted.set(segment2, { ranks: sampleIndices(size, quota, seed + segment2 + 1), next: 0, seen: 0 });
+  }
+  const picked = [];
+  for (let i = 0; i < labels.length; i++) {
+    const w = wanted.get(labels[i]);
+    if (w.next < w.ranks.length && w.ranks[w.next] === w.seen) {
+      picked.push(i);
+      w.next++;
+    }
+    w.seen++;
+  }
+  return Int32Array.from(picked).sort();
+}
+
 // server/analysis/stability.ts
 var STABILITY_REPLICATES = 5;
 var STABILITY_MAX_SAMPLE = 2e3;
@@ -1891,6 +1925,10 @@ function runSweep(prepared, options, keepLabelsUpTo = SWEEP_LABELS_MAX_ROWS) {
     fits.set(fitKey({ ...options, algorithm }, k), { fit: kept, metrics, stability });
   });
 }
+function scatterOf(x, labels, seed, pca) {
+  const rows = scatterRows(labels, seed);
+  return { rows, points: projectRows(selectRows(x, rows), pca) };
+}
 function orderBySize(labels, k) {
   const sizes = clusterSizes(labels, k);
   const order = Array.from({ length: k }, (_, i) => i).sort((a, b) => sizes[b] - sizes[a] || a - b);
@@ -1949,8 +1987,7 @@ function segment(table, prepared, options, extras = {}) {
   if (metrics.silhouetteSampled) notes.push(`The silhouette is estimated on a random sample of ${SILHOUETTE_SAMPLE.toLocaleString("en-US")} customers.`);
   if (fit.dbscan && noiseCount > 0) notes.push("Metrics leave DBSCAN noise points out.");
   const stability = shared ? shared.stability : k >= 2 ? bootstrapStability(fitX, fit.labels, { ...algorithmOptions, initialCentroids: void 0 }) : { meanAri: Number.NaN, replicates: 0, sampleSize: 0 };
-  const pcaModel = pcaOf(prepared);
-  const pca = { ...pcaModel, points: withoutSharedParts ? new Float64Array(0) : projectRows(prep.matrix, pcaModel) };
+  const pca = pcaOf(prepared);
   const profiles = buildProfiles({ table, rowIndex: prep.rowIndex, labels, k, featureNames: options.features });
   const segments = profiles.map((p) => ({
     ...p,
@@ -1964,7 +2001,7 @@ function segment(table, prepared, options, extras = {}) {
     centroids: toRows(centroids),
     segmentNames: segments.map((s) => s.name),
     dbscan: fit.dbscan ? { eps, corePoints: toRows(fit.dbscan.corePoints), coreLabels: Array.from(coreLabels) } : void 0,
-    pca: { mean: pcaModel.mean, components: pcaModel.components, explainedVarianceRatio: pcaModel.explainedVarianceRatio }
+    pca: { mean: pca.mean, components: pca.components, explainedVarianceRatio: pca.explainedVarianceRatio }
   };
   return {
     options: resolved,
@@ -1972,6 +2009,7 @@ function segment(table, prepared, options, extras = {}) {
     rowCount: table.rowCount,
     rowIndex: withoutSharedParts ? new Int32Array(0) : prep.rowIndex,
     labels,
+    scatter: scatterOf(x, labels, options.seed, pca),
     metrics,
     stability,
     segments,
@@ -2003,10 +2041,8 @@ function extendSegmentation(result, table) {
   const capacity = kept + table.rowCount - result.rowCount;
   const rowIndex = new Int32Array(capacity);
   const labels = new Int32Array(capacity);
-  const points = new Float64Array(capacity * 2);
   rowIndex.set(result.rowIndex);
   labels.set(result.labels);
-  points.set(result.pca.points);
   const x = createMatrix(capacity, width);
   for (let i = 0; i < kept; i++) transformTableRow(fitted, columns, rowIndex[i], x.data.subarray(i * width, (i + 1) * width));
   const cores = dbscanCores(pipeline);
@@ -2014,16 +2050,12 @@ function extendSegmentation(result, table) {
   for (let r = result.rowCount; r < table.rowCount; r++) {
     const vector = x.data.subarray(m * width, (m + 1) * width);
     if (!transformTableRow(fitted, columns, r, vector)) continue;
-    const prediction = predictTransformed(pipeline, vector, cores);
     rowIndex[m] = r;
-    labels[m] = prediction.segment;
-    points[m * 2] = prediction.point[0];
-    points[m * 2 + 1] = prediction.point[1];
+    labels[m] = predictTransformed(pipeline, vector, cores).segment;
     m++;
   }
   const rowIndexArray = m === capacity ? rowIndex : rowIndex.slice(0, m);
   const labelArray = m === capacity ? labels : labels.slice(0, m);
-  const pointArray = m === capacity ? points : points.slice(0, m * 2);
   const xKept = m === capacity ? x : createMatrix(m, width, x.data.subarray(0, m * width));
   const metrics = result.k >= 2 ? computeMetrics(xKept, labelArray, result.options.seed) : result.metrics;
   const profiles = buildProfiles({ table, rowIndex: rowIndexArray, labels: labelArray, k: result.k, featureNames: result.featureNames });
@@ -2035,11 +2067,11 @@ function extendSegmentation(result, table) {
     rowCount: table.rowCount,
     rowIndex: rowIndexArray,
     labels: labelArray,
+    scatter: scatterOf(xKept, labelArray, result.options.seed, result.pca),
     metrics,
     noiseCount,
     // Names stay those of the fit, so a segment keeps its identity while customers arrive.
     segments: profiles.map((p, i) => ({ ...result.segments[i], ...p, name: result.segments[i]?.name ?? p.name })),
-    pca: { ...result.pca, points: pointArray },
     notes: [...result.notes.filter((n) => !n.startsWith("Assigned without refitting")), `Assigned without refitting: ${registered.toLocaleString("en-US")} customer${registered === 1 ? "" : "s"} added since the fit.`]
   };
 }

@@ -129,7 +129,7 @@ describe('customers appended after a fit', () => {
       const added = Array.from(extended.rowIndex.slice(fit.rowIndex.length));
       assert.deepEqual(added, expected.map((e) => e.row), `${missing}: appended rows kept`);
       assert.deepEqual(Array.from(extended.labels.slice(fit.labels.length)), expected.map((e) => e.segment));
-      assert.deepEqual(Array.from(extended.scatter.rows), extended.labels.map((_, i) => i), 'few customers: every one drawn');
+      assert.deepEqual(Array.from(extended.scatter.rows), Array.from(extended.labels, (_, i) => i), 'few customers: every one drawn');
       const appendedPoints = Array.from(extended.scatter.points.slice(fit.labels.length * 2));
       expected.flatMap((e) => e.point).forEach((v, i) => assert.ok(Math.abs(appendedPoints[i] - v) < 1e-9, `point ${i}`));
       assert.deepEqual(extended.labels.slice(0, fit.labels.length), fit.labels, 'fitted rows keep their segments');
