@@ -2740,14 +2740,7 @@ var Engine = class {
   /** Runs a task in the pool, or here without one. Tasks with the same key share one run. */
   async run(task, key, context = {}) {
     const pool2 = this.settings.pool;
-    if (pool2) {
-      const out = await pool2.run({ ...task, dbPath: this.db.name }, key, context);
-      if (process.env.CS_MEMLOG) {
-        const m = process.memoryUsage();
-        console.error(`[main ${task.kind}] heap ${(m.heapUsed / 2 ** 20).toFixed(0)} ext ${(m.external / 2 ** 20).toFixed(0)} ab ${(m.arrayBuffers / 2 ** 20).toFixed(0)}`);
-      }
-      return out;
-    }
+    if (pool2) return pool2.run({ ...task, dbPath: this.db.name }, key, context);
     return this.local.run(this.db, task);
   }
   /** The Overview tab's statistics, once per dataset version and outlier rule. */
@@ -5152,6 +5145,7 @@ function loadConfig(env = process.env) {
 // server/engine/pool.ts
 import { Worker } from "node:worker_threads";
 var WORKER_URL = import.meta.url.endsWith(".ts") ? new URL("./worker-entry.mjs", import.meta.url) : new URL("./engine/worker.js", import.meta.url);
+var WORKER_YOUNG_GENERATION_MB = 16;
 var WorkerPool = class {
   /** More queued tasks than this are refused (503) rather than left to pile up. */
   constructor(size, maxQueued = 64) {
@@ -5169,7 +5163,7 @@ var WorkerPool = class {
   closing = false;
   stats = { runs: 0, shared: 0, superseded: 0 };
   start(slot) {
-    const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.CS_YOUNG ?? 0) || void 0 } });
+    const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     worker.on("message", (reply) => this.finish(slot, reply));
     worker.on("error", (error) => this.fail(slot, error));
     worker.on("exit", (code) => {

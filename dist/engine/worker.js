@@ -2588,9 +2588,5 @@ function answer(task) {
 parentPort?.on("message", (task) => {
   answer(task);
   if (task.source.rowCount >= BIG_TABLE_ROWS) collectGarbage();
-  if (process.env.CS_MEMLOG) {
-    const m = process.memoryUsage();
-    console.error(`[worker ${task.kind}] heap ${(m.heapUsed / 2 ** 20).toFixed(0)} ext ${(m.external / 2 ** 20).toFixed(0)} ab ${(m.arrayBuffers / 2 ** 20).toFixed(0)}`);
-  }
 });
 //# sourceMappingURL=worker.js.map

@@ -247,11 +247,14 @@ export function customerAt(table: DataTable, row: number, features: string[]): R
   return out;
 }
 
+/** Up to this many customers an extended segmentation's scores are recomputed over every row. */
+export const EXTENSION_RESCORED_ROWS = 200_000;
+
 /**
  * Customers appended since a fit are assigned by its pipeline, without refitting: sizes,
  * profiles, metrics and the scatter follow; centroids and curves stay those of the fit.
  */
-export function extendSegmentation(result: SegmentationResult, table: DataTable): SegmentationResult {
+export function extendSegmentation(result: SegmentationResult, table: DataTable, rescoreUpTo = EXTENSION_RESCORED_ROWS): SegmentationResult {
   if (table.rowCount <= result.rowCount) return result;
   const { pipeline } = result;
   const fitted = pipeline.preprocessor;
@@ -264,13 +267,16 @@ export function extendSegmentation(result: SegmentationResult, table: DataTable)
   const labels = new Int32Array(capacity);
   rowIndex.set(result.rowIndex);
   labels.set(result.labels);
-  // Every kept row transformed, for the metrics of the extended labelling.
-  const x = createMatrix(capacity, width);
-  for (let i = 0; i < kept; i++) transformTableRow(fitted, columns, rowIndex[i], x.data.subarray(i * width, (i + 1) * width));
+  // Scores over every kept row need each row transformed: on big data that matrix would be
+  // rebuilt for every registration, so there the scores stay those of the fit (and say so).
+  const rescore = capacity <= rescoreUpTo && result.k >= 2;
+  const x = rescore ? createMatrix(capacity, width) : undefined;
+  if (x) for (let i = 0; i < kept; i++) transformTableRow(fitted, columns, rowIndex[i], x.data.subarray(i * width, (i + 1) * width));
+  const scratch = new Float64Array(width);
   const cores = dbscanCores(pipeline);
   let m = kept;
   for (let r = result.rowCount; r < table.rowCount; r++) {
-    const vector = x.data.subarray(m * width, (m + 1) * width);
+    const vector = x ? x.data.subarray(m * width, (m + 1) * width) : scratch;
     if (!transformTableRow(fitted, columns, r, vector)) continue; // dropped by the fit's missing-value rule
     rowIndex[m] = r;
     labels[m] = predictTransformed(pipeline, vector, cores).segment;
@@ -278,8 +284,11 @@ export function extendSegmentation(result: SegmentationResult, table: DataTable)
   }
   const rowIndexArray = m === capacity ? rowIndex : rowIndex.slice(0, m);
   const labelArray = m === capacity ? labels : labels.slice(0, m);
-  const xKept = m === capacity ? x : createMatrix(m, width, x.data.subarray(0, m * width));
-  const metrics = result.k >= 2 ? computeMetrics(xKept, labelArray, result.options.seed) : result.metrics;
+  const metrics = x ? computeMetrics(createMatrix(m, width, x.data.subarray(0, m * width)), labelArray, result.options.seed) : result.metrics;
+  // The scatter's sample, transformed from the table: a few thousand rows.
+  const shown = scatterRows(labelArray, result.options.seed);
+  const sample = createMatrix(shown.length, width);
+  shown.forEach((i, s) => transformTableRow(fitted, columns, rowIndexArray[i], sample.data.subarray(s * width, (s + 1) * width)));
   const profiles = buildProfiles({ table, rowIndex: rowIndexArray, labels: labelArray, k: result.k, featureNames: result.featureNames });
   let noiseCount = 0;
   for (const l of labelArray) if (l === NOISE) noiseCount++;
@@ -289,11 +298,14 @@ export function extendSegmentation(result: SegmentationResult, table: DataTable)
     rowCount: table.rowCount,
     rowIndex: rowIndexArray,
     labels: labelArray,
-    scatter: scatterOf(xKept, labelArray, result.options.seed, result.pca),
+    scatter: { rows: shown, points: projectRows(sample, result.pca) },
     metrics,
     noiseCount,
     // Names stay those of the fit, so a segment keeps its identity while customers arrive.
     segments: profiles.map((p, i) => ({ ...result.segments[i], ...p, name: result.segments[i]?.name ?? p.name })),
-    notes: [...result.notes.filter((n) => !n.startsWith('Assigned without refitting')), `Assigned without refitting: ${registered.toLocaleString('en-US')} customer${registered === 1 ? '' : 's'} added since the fit.`],
+    notes: [
+      ...result.notes.filter((n) => !n.startsWith('Assigned without refitting')),
+      `Assigned without refitting: ${registered.toLocaleString('en-US')} customer${registered === 1 ? '' : 's'} added since the fit.${x || result.k < 2 ? '' : ' Silhouette and the other scores are those of the fit.'}`,
+    ],
   };
 }

@@ -69,23 +69,47 @@ export function sortedCopy(values: ArrayLike<number>): Float64Array {
 }
 
 const ascendingCache = new WeakMap<Float64Array, Int32Array>();
+/** The longest column view per buffer with its order: a later version extends it. */
+const latestOrder = new WeakMap<ArrayBufferLike, { values: Float64Array; order: Int32Array }>();
 
 /**
- * Indices of a column's present values in ascending order of value, computed once per loaded
- * column: every later per-segment median or box plot reads sorted values in one pass.
+ * Indices of a column's present values in ascending order of value (ties by index), computed
+ * once per loaded column: every later per-segment median or box plot reads sorted values in
+ * one pass. A new version of a column that only appended rows to the same buffer (see
+ * loadDataTable) merges the new rows into the earlier order instead of sorting again.
  */
 export function ascendingRows(values: Float64Array): Int32Array {
   let order = ascendingCache.get(values);
-  if (!order) {
-    let count = 0;
-    for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) count++;
-    order = new Int32Array(count);
-    for (let i = 0, j = 0; i < values.length; i++) if (!Number.isNaN(values[i])) order[j++] = i;
-    const column = values;
-    order.sort((a, b) => column[a] - column[b] || a - b);
-    ascendingCache.set(values, order);
-  }
+  if (order) return order;
+  const earlier = latestOrder.get(values.buffer);
+  const extendable = earlier && earlier.values.byteOffset === values.byteOffset && earlier.values.length < values.length;
+  order = extendable ? mergeAppended(values, earlier.order, earlier.values.length) : sortPresent(values, 0);
+  ascendingCache.set(values, order);
+  if (values.byteOffset === 0 && (!earlier || earlier.values.length < values.length)) latestOrder.set(values.buffer, { values, order });
   return order;
+}
+
+/** Present rows from `from` on, ascending by value, ties by index. */
+function sortPresent(values: Float64Array, from: number): Int32Array {
+  let count = 0;
+  for (let i = from; i < values.length; i++) if (!Number.isNaN(values[i])) count++;
+  const order = new Int32Array(count);
+  for (let i = from, j = 0; i < values.length; i++) if (!Number.isNaN(values[i])) order[j++] = i;
+  return order.sort((a, b) => values[a] - values[b] || a - b);
+}
+
+/** The order of rows before `from` merged with the sorted rows from `from` on. */
+function mergeAppended(values: Float64Array, before: Int32Array, from: number): Int32Array {
+  const added = sortPresent(values, from);
+  const out = new Int32Array(before.length + added.length);
+  let a = 0;
+  let b = 0;
+  for (let j = 0; j < out.length; j++) {
+    // Appended rows have higher indices: on equal values the earlier row comes first.
+    if (b >= added.length || (a < before.length && values[before[a]] <= values[added[b]])) out[j] = before[a++];
+    else out[j] = added[b++];
+  }
+  return out;
 }
 
 /** Group of each of n items from labels of a subset of them (-1 for the rest). */

@@ -87,7 +87,7 @@ export class Engine {
   /** Runs a task in the pool, or here without one. Tasks with the same key share one run. */
   private async run<T>(task: AnalysisTask, key: string, context: RunContext = {}): Promise<T> {
     const pool = this.settings.pool;
-    if (pool) { const out = await pool.run<T>({ ...task, dbPath: this.db.name }, key, context); if (process.env.CS_MEMLOG) { const m = process.memoryUsage(); console.error(`[main ${task.kind}] heap ${(m.heapUsed / 2 ** 20).toFixed(0)} ext ${(m.external / 2 ** 20).toFixed(0)} ab ${(m.arrayBuffers / 2 ** 20).toFixed(0)}`); } return out; }
+    if (pool) return pool.run<T>({ ...task, dbPath: this.db.name }, key, context);
     return this.local!.run(this.db, task) as T;
   }
 

@@ -13,6 +13,13 @@ const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('./worker-entry.mjs
 
 import type { WorkerReply, WorkerTask } from './worker.ts';
 
+/**
+ * The worker's short-lived objects are small (its bulk is typed arrays, outside the V8 heap),
+ * so a smaller young generation than V8's default costs little time and saves about 20 MB
+ * of resident memory.
+ */
+const WORKER_YOUNG_GENERATION_MB = 16;
+
 /** A task as the engine states it: the pool numbers it. */
 type TaskBody = WorkerTask extends infer T ? (T extends WorkerTask ? Omit<T, 'id'> : never) : never;
 
@@ -61,7 +68,7 @@ export class WorkerPool {
   }
 
   private start(slot: Slot): void {
-    const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.CS_YOUNG ?? 0) || undefined } });
+    const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     worker.on('message', (reply: WorkerReply) => this.finish(slot, reply));
     worker.on('error', (error) => this.fail(slot, error));
     worker.on('exit', (code) => {

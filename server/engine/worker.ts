@@ -53,5 +53,4 @@ function answer(task: WorkerTask): void {
 parentPort?.on('message', (task: WorkerTask) => {
   answer(task);
   if (task.source.rowCount >= BIG_TABLE_ROWS) collectGarbage();
-  if (process.env.CS_MEMLOG) { const m = process.memoryUsage(); console.error(`[worker ${task.kind}] heap ${(m.heapUsed / 2 ** 20).toFixed(0)} ext ${(m.external / 2 ** 20).toFixed(0)} ab ${(m.arrayBuffers / 2 ** 20).toFixed(0)}`); }
 });

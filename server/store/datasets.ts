@@ -145,10 +145,15 @@ export function loadDataTable(db: Db, id: number, options: LoadOptions = {}): Da
   const previous = options.previous;
   const base = previous && previous.rowCount <= rowCount && sameColumns(previous, wanted) ? previous : undefined;
   const from = base?.rowCount ?? 0;
+  // Rows are only ever appended and never change, so a new version writes its rows after
+  // the earlier version's, in the same buffer while it has room: no copy of a million values
+  // per registration. Buffers keep 1/16 spare rows for that.
   const numeric = wanted.map((col, c) => {
     if (col.kind !== 'numeric') return undefined;
-    const values = new Float64Array(rowCount);
-    if (base) values.set(base.columns[c].values as Float64Array);
+    const old = base?.columns[c].values as Float64Array | undefined;
+    if (old && old.buffer.byteLength >= rowCount * 8) return new Float64Array(old.buffer, 0, rowCount);
+    const values = new Float64Array(new ArrayBuffer((rowCount + (rowCount >> 4) + 64) * 8), 0, rowCount);
+    if (old) values.set(old);
     return values;
   });
   const text = wanted.map((col, c) => {

@@ -7,7 +7,7 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { buildServer, startServerProcess, type ServerProcess } from '../support/server-process.ts';
 
 export interface LoadFigures {
   name: string;
@@ -120,7 +120,8 @@ export async function runSoak(server: ServerProcess, seconds: number, clients = 
 /** npm run load / npm run soak: prints the figures for the closing note. */
 async function main(mode: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'cs-load-'));
-  const server = await startServerProcess(join(dir, 'load.db'), { WORKERS: '1' });
+  buildServer();
+  const server = await startServerProcess(join(dir, 'load.db'), { WORKERS: '1' }, { built: true });
   try {
     if (mode === 'load') {
       for (const f of await runLoad(server, Number(process.env.LOAD_SECONDS ?? 30))) console.log(JSON.stringify(f));

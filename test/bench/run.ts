@@ -35,5 +35,7 @@ for (const rows of (process.env.BENCH_SCALE_ROWS ?? '100000,1000000').split(',')
   line(`${n} customers: event-loop delay p99 during that fit`, `${f.loopDelayP99Ms.toFixed(1)} ms`, '< 50 ms');
   line(`${n} customers: Overview tab`, s(f.overviewSeconds), '');
   line(`${n} customers: Predict tab`, s(f.predictSeconds), '');
+  line(`${n} customers: register one customer`, s(f.registrationSeconds), '');
+  line(`${n} customers: Clusters view after it (new version, fit extended)`, s(f.afterRegistrationSeconds), '');
   line(`${n} customers: server peak RSS`, `${f.peakRssMb.toFixed(0)} MB`, rows >= 1_000_000 ? '< 400 MB' : '');
 }

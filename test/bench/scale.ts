@@ -3,16 +3,14 @@
  * in its own process, with a synthetic dataset of n customers imported. Each tab is timed
  * with a keep-alive client; the peak RSS is the server process's own (VmHWM).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBigCsv } from '../fixtures/big-csv.ts';
 import { keepAliveClient } from '../support/listening-app.ts';
-import { startServerProcess } from '../support/server-process.ts';
+import { buildServer, startServerProcess } from '../support/server-process.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LOOP_PROBE = fileURLToPath(new URL('../support/loop-probe.mjs', import.meta.url));
 
 export interface ScaleFigures {
@@ -31,6 +29,10 @@ export interface ScaleFigures {
   overviewSeconds: number;
   /** The Predict tab (input ranges of every feature). */
   predictSeconds: number;
+  /** Registering one customer (validated against the data, assigned a segment, stored). */
+  registrationSeconds: number;
+  /** The Clusters view after that registration: the new version loaded, the fit extended. */
+  afterRegistrationSeconds: number;
   /** Peak resident memory of the server process, worker threads included. */
   peakRssMb: number;
 }
@@ -53,8 +55,7 @@ export async function benchScale(rows: number): Promise<ScaleFigures> {
     const db = openDatabase(dbPath);
     await importCsvFile(db, csv, { name: `${rows} customers`, maxBytes: 1e12 });
     db.close();
-    const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error(`the server build failed (exit ${build.status})`);
+    buildServer();
     const server = await startServerProcess(dbPath, { WORKERS: '1' }, { built: true, ipc: true, nodeArgs: ['--import', LOOP_PROBE] });
     const client = keepAliveClient(server.base);
     try {
@@ -70,7 +71,16 @@ export async function benchScale(rows: number): Promise<ScaleFigures> {
       const { loopDelayP99Ms } = await loopDelay;
       const overviewSeconds = await timed('/?dataset=1');
       const predictSeconds = await timed('/predict?dataset=1&k=5');
-      return { rows, firstViewSeconds, sweepSeconds, rerunSeconds, freshFitSeconds, loopDelayP99Ms, overviewSeconds, predictSeconds, peakRssMb: peakRssMb(server.child.pid!) };
+      const customer = { age: 41, gender: 'Female', annual_income: 58000, spending_score: 62, membership_years: 3, purchase_frequency: 11, last_purchase_amount: 120, preferred_category: 'Books' };
+      const registering = performance.now();
+      const registered = await fetch(`${server.base}/api/customers?dataset=1&k=5`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(customer) });
+      if (registered.status !== 201) throw new Error(`registration answered ${registered.status}: ${await registered.text()}`);
+      const registrationSeconds = (performance.now() - registering) / 1000;
+      const afterRegistrationSeconds = await timed('/clusters?dataset=1&k=5');
+      return {
+        rows, firstViewSeconds, sweepSeconds, rerunSeconds, freshFitSeconds, loopDelayP99Ms, overviewSeconds, predictSeconds,
+        registrationSeconds, afterRegistrationSeconds, peakRssMb: peakRssMb(server.child.pid!),
+      };
     } finally {
       await client.close();
       server.child.kill('SIGTERM');

@@ -1,5 +1,7 @@
 /** The real server (npm start's entry point) in a child process, for fault and load tests. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -20,10 +22,32 @@ export interface ServerProcessOptions {
   ipc?: boolean;
 }
 
+/** Builds the bundle npm start runs (scripts/build.mjs, about a second). */
+export function buildServer(): void {
+  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`the server build failed: ${build.stderr}`);
+}
+
+/**
+ * npm start's command line as environment and node arguments ("VAR=value node --flag
+ * dist/main.js"), so the built server runs here exactly as npm start runs it.
+ */
+export function startCommand(): { env: Record<string, string>; nodeArgs: string[] } {
+  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const words = scripts.start.trim().split(/\s+/);
+  const env: Record<string, string> = {};
+  while (words.length > 0 && /^[A-Z_]+=/.test(words[0])) {
+    const [name, ...value] = words.shift()!.split('=');
+    env[name] = value.join('=');
+  }
+  if (words.shift() !== 'node') throw new Error(`npm start does not run node: ${scripts.start}`);
+  return { env, nodeArgs: words };
+}
+
 export async function startServerProcess(dbPath: string, env: Record<string, string> = {}, options: ServerProcessOptions = {}): Promise<ServerProcess> {
-  const entry = options.built ? ['dist/main.js'] : ['--import', 'tsx', 'server/main.ts'];
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
-    cwd: ROOT, env: { ...process.env, DB_PATH: dbPath, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc ? ['ipc' as const] : [])],
+  const start = options.built ? startCommand() : { env: {}, nodeArgs: ['--import', 'tsx', 'server/main.ts'] };
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...start.nodeArgs], {
+    cwd: ROOT, env: { ...process.env, ...start.env, DB_PATH: dbPath, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc ? ['ipc' as const] : [])],
   });
   let output = '';
   child.stderr!.on('data', (d) => (output += d));

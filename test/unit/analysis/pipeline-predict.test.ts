@@ -136,6 +136,15 @@ describe('customers appended after a fit', () => {
       assert.equal(extended.segments.reduce((n, s) => n + s.size, 0), extended.labels.length);
       if (missing === 'drop') assert.deepEqual(Array.from(prepare(grown, options).prep.rowIndex), Array.from(extended.rowIndex), 'the rows a refit would keep');
       assert.ok(Number.isFinite(extended.metrics.silhouette));
+      assert.notDeepEqual(extended.metrics, fit.metrics, 'scores over the grown rows');
+      // Big data: the same assignment and profiles, the fit's scores, and a note saying so.
+      const unscored = extendSegmentation(fit, grown, 0);
+      assert.deepEqual(unscored.labels, extended.labels);
+      assert.deepEqual(unscored.segments, extended.segments);
+      assert.deepEqual(unscored.scatter, extended.scatter);
+      assert.deepEqual(unscored.metrics, fit.metrics);
+      assert.ok(unscored.notes.some((n) => /scores are those of the fit/.test(n)));
+      assert.ok(!extended.notes.some((n) => /scores are those of the fit/.test(n)));
     }
   });
 });

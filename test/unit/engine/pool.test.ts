@@ -209,6 +209,7 @@ describe('tables across versions and datasets', () => {
     assert.equal(after.rowCount, before.rowCount + 2);
     assert.deepEqual(after, loadDataTable(db, 1, { analysisOnly: true }));
     assert.equal(tables.get(db, firstSource).rowCount, after.rowCount - 2, 'the earlier version is unchanged');
+    after.columns.forEach((c, i) => c.kind === 'numeric' && assert.equal(c.values.buffer, (before.columns[i].values as Float64Array).buffer, `${c.name}: appended in place, not copied`));
     assert.deepEqual(after.omitted, [{ name: 'customer_id', kind: 'id' }], 'identifiers are listed, not loaded');
     assert.ok(after.columns.every((c) => c.kind === 'numeric' || c.kind === 'categorical'));
   });

@@ -1,0 +1,24 @@
+/** Column orders: a version that appended rows extends the earlier order, with the same result. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { ascendingRows } from '../../../server/analysis/stats.ts';
+
+describe('ascendingRows', () => {
+  it('gives for appended rows in the same buffer the order a fresh sort gives', () => {
+    const value = fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constant(Number.NaN));
+    fc.assert(fc.property(fc.array(value, { maxLength: 60 }), fc.array(value, { maxLength: 60 }), fc.array(value, { maxLength: 20 }), (first, second, third) => {
+      const buffer = new ArrayBuffer((first.length + second.length + third.length) * 8);
+      const all = new Float64Array(buffer);
+      all.set([...first, ...second, ...third]);
+      const v1 = new Float64Array(buffer, 0, first.length);
+      const v2 = new Float64Array(buffer, 0, first.length + second.length);
+      const v3 = new Float64Array(buffer, 0, all.length);
+      const fresh = (n: number) => Array.from(ascendingRows(Float64Array.from(all.subarray(0, n))));
+      assert.deepEqual(Array.from(ascendingRows(v1)), fresh(v1.length));
+      assert.deepEqual(Array.from(ascendingRows(v2)), fresh(v2.length), 'merged once');
+      assert.deepEqual(Array.from(ascendingRows(v3)), fresh(v3.length), 'merged twice');
+      assert.deepEqual(Array.from(ascendingRows(v1)), fresh(v1.length), 'the earlier version keeps its order');
+    }), { numRuns: 300 });
+  });
+});
