@@ -65,6 +65,8 @@ export class Engine {
     private readonly db: Db,
     private readonly settings: EngineSettings = {},
   ) {
+    // Workers open the database file themselves: an in-memory database has none to open.
+    if (settings.pool && db.memory) throw new Error('Analysis workers read the database file: open a file database, or run without a worker pool.');
     this.local = settings.pool ? undefined : new TaskRunner();
   }
 
