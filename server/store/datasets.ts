@@ -196,11 +196,23 @@ export function loadDataTable(db: Db, id: number, options: LoadOptions = {}): Da
   return omitted.length > 0 ? { rowCount: r, columns, omitted } : { rowCount: r, columns };
 }
 
-/** A dataset's rows in order, as stored (for exports, which need every column). */
-export function iterateRows(db: Db, id: number, rowCount: number): IterableIterator<CellValue[]> {
+/**
+ * A version's rows in order, as stored, a page at a time (for exports, which need every
+ * column). Each page is its own query, so a caller may wait between pages while other
+ * requests use the connection; an open iterator would hold it busy.
+ */
+export function* rowPages(db: Db, id: number, rowCount: number, pageSize = 2000): Generator<CellValue[][]> {
   const info = getDataset(db, id);
   const idents = info.columns.map((_, i) => columnIdent(i));
-  return db.prepare(`SELECT ${idents.join(', ')} FROM ${rowTable(id)} ORDER BY row_id LIMIT ?`).raw().iterate(rowCount) as IterableIterator<CellValue[]>;
+  const page = db.prepare(`SELECT row_id, ${idents.join(', ')} FROM ${rowTable(id)} WHERE row_id > ? ORDER BY row_id LIMIT ?`).raw();
+  let after = -1;
+  for (let left = rowCount; left > 0;) {
+    const rows = page.all(after, Math.min(pageSize, left)) as CellValue[][];
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1][0] as number;
+    left -= rows.length;
+    yield rows.map((row) => row.slice(1));
+  }
 }
 
 function sameColumns(table: DataTable, columns: { name: string; kind: ColumnKind }[]): boolean {

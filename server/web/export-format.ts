@@ -1,5 +1,19 @@
-/** CSV and Excel writers for export tables, safe to open in a spreadsheet. */
+/**
+ * CSV and Excel writers for export tables, safe to open in a spreadsheet. Both stream: rows
+ * are written in batches, yielding to other requests between them, so exporting a million
+ * customers neither holds them all in memory nor stalls the server.
+ */
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { InputError } from '../errors.ts';
 import type { ExportCell, ExportTable } from './export-tables.ts';
+
+/** Rows written between turns of the event loop. */
+const BATCH_ROWS = 2000;
+
+/** Excel's last row is 1,048,576; the header takes one. */
+export const EXCEL_MAX_ROWS = 1_048_575;
 
 /**
  * A text cell that starts like a formula (= + - @, tab, carriage return) is prefixed with
@@ -16,23 +30,55 @@ function csvCell(value: ExportCell): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+const csvLine = (cells: readonly ExportCell[]) => `${cells.map(csvCell).join(',')}\r\n`;
+
 export function toCsv(table: ExportTable): string {
-  const lines = [table.headers.map(csvCell), ...table.rows.map((row) => row.map(csvCell))];
-  return lines.map((cells) => cells.join(',')).join('\r\n') + '\r\n';
+  let text = csvLine(table.headers);
+  for (const row of table.rows) text += csvLine(row);
+  return text;
 }
 
-export async function toXlsx(table: ExportTable): Promise<Buffer> {
+/** Writes the table as CSV to `out` and ends it; stops early if `out` is closed. */
+export async function writeCsv(table: ExportTable, out: Writable): Promise<void> {
+  let batch = csvLine(table.headers);
+  let count = 0;
+  for (const row of table.rows) {
+    batch += csvLine(row);
+    if (++count % BATCH_ROWS === 0) {
+      if (!(await writeAndWait(out, batch))) return;
+      batch = '';
+    }
+  }
+  if (await writeAndWait(out, batch)) out.end();
+}
+
+/** False when the reader went away. */
+async function writeAndWait(out: Writable, chunk: string): Promise<boolean> {
+  if (out.destroyed) return false;
+  if (!out.write(chunk)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+  else await nextTurn();
+  return !out.destroyed;
+}
+
+/** Writes the table as an Excel workbook to the file at `path`. */
+export async function writeXlsx(table: ExportTable, path: string): Promise<void> {
+  if (table.rowCount > EXCEL_MAX_ROWS) {
+    throw new InputError(`An Excel sheet holds at most ${EXCEL_MAX_ROWS.toLocaleString('en-US')} rows; this export has ${table.rowCount.toLocaleString('en-US')}. Export CSV instead.`);
+  }
   // Loaded on the first Excel export: the library costs the server about 28 MB of memory.
   const { default: ExcelJS } = await import('exceljs');
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useStyles: true });
   workbook.creator = 'Customer Segments';
-  const sheet = workbook.addWorksheet(table.sheetName);
+  const sheet = workbook.addWorksheet(table.sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = table.headers.map((h) => ({ width: Math.min(40, Math.max(10, h.length + 2)) }));
   const header = sheet.addRow(table.headers.map(neutraliseFormula));
   header.font = { bold: true };
-  sheet.views = [{ state: 'frozen', ySplit: 1 }];
-  for (const row of table.rows) sheet.addRow(row.map((v) => (typeof v === 'string' ? neutraliseFormula(v) : v)));
-  sheet.columns.forEach((column, i) => {
-    column.width = Math.min(40, Math.max(10, table.headers[i].length + 2));
-  });
-  return Buffer.from(await workbook.xlsx.writeBuffer());
+  header.commit();
+  let count = 0;
+  for (const row of table.rows) {
+    sheet.addRow(row.map((v) => (typeof v === 'string' ? neutraliseFormula(v) : v))).commit();
+    if (++count % BATCH_ROWS === 0) await nextTurn();
+  }
+  sheet.commit();
+  await workbook.commit();
 }

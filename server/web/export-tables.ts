@@ -7,7 +7,10 @@ export type ExportCell = string | number | null;
 export interface ExportTable {
   sheetName: string;
   headers: string[];
-  rows: ExportCell[][];
+  /** How many rows `rows` yields (Excel has a row limit to check first). */
+  rowCount: number;
+  /** Consumed once; may be read lazily from the database. */
+  rows: Iterable<ExportCell[]>;
 }
 
 const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
@@ -25,23 +28,28 @@ export function segmentsTable(result: SegmentationResult): ExportTable {
     ...s.features.map((f) => finiteOrNull(f.median)),
   ]);
   if (result.noiseCount > 0) rows.push([null, 'Noise', result.noiseCount, result.noiseCount / result.labels.length, '', ...numericFeatures.flatMap(() => [null, null])]);
-  return { sheetName: 'Segments', headers, rows };
+  return { sheetName: 'Segments', headers, rowCount: rows.length, rows };
 }
 
-/** Every customer of the result's rows (stored rows, in order) with its segment. */
-export function customersTable(result: SegmentationResult, columnNames: string[], storedRows: Iterable<CellValue[]>): ExportTable {
+/**
+ * Every customer of the result's rows with its segment, read page by page from the stored
+ * rows as the writer consumes them: a million customers are never in memory at once.
+ */
+export function customersTable(result: SegmentationResult, columnNames: string[], storedPages: Iterable<CellValue[][]>): ExportTable {
   const segmentOfRow = new Int32Array(result.rowCount).fill(-2);
   result.rowIndex.forEach((r, i) => (segmentOfRow[r] = result.labels[i]));
-  const headers = [...columnNames, 'segment', 'segment name'];
-  const rows: ExportCell[][] = [];
-  let r = 0;
-  for (const stored of storedRows) {
-    const cells: ExportCell[] = stored.map((v) => (typeof v === 'number' ? finiteOrNull(v) : v));
-    const segment = segmentOfRow[r++];
-    if (segment === -2) cells.push(null, 'Not segmented (missing values dropped)');
-    else if (segment === -1) cells.push(null, 'Noise');
-    else cells.push(segment + 1, result.segments[segment].name);
-    rows.push(cells);
+  function* rows(): Generator<ExportCell[]> {
+    let r = 0;
+    for (const page of storedPages) {
+      for (const stored of page) {
+        const cells: ExportCell[] = stored.map((v) => (typeof v === 'number' ? finiteOrNull(v) : v));
+        const segment = segmentOfRow[r++];
+        if (segment === -2) cells.push(null, 'Not segmented (missing values dropped)');
+        else if (segment === -1) cells.push(null, 'Noise');
+        else cells.push(segment + 1, result.segments[segment].name);
+        yield cells;
+      }
+    }
   }
-  return { sheetName: 'Customers', headers, rows };
+  return { sheetName: 'Customers', headers: [...columnNames, 'segment', 'segment name'], rowCount: result.rowCount, rows: rows() };
 }

@@ -5,6 +5,9 @@ import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import { neutraliseFormula, toCsv } from '../../server/web/export-format.ts';
 import { createTestApp, type TestApp } from './harness.ts';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InputError } from '../../server/errors.ts';
 
 let t: TestApp;
 before(async () => { t = await createTestApp(); });
@@ -77,8 +80,44 @@ describe('exports', () => {
     assert.equal(neutraliseFormula('=HYPERLINK("x")'), `'=HYPERLINK("x")`);
     for (const start of ['+', '-', '@', '\t', '\r']) assert.ok(neutraliseFormula(`${start}1`).startsWith("'"));
     assert.equal(neutraliseFormula('Plain'), 'Plain');
-    const csv = toCsv({ sheetName: 'x', headers: ['a'], rows: [['=1+1'], [-5]] });
+    const csv = toCsv({ sheetName: 'x', headers: ['a'], rowCount: 2, rows: [['=1+1'], [-5]] });
     assert.equal(csv, "a\r\n'=1+1\r\n-5\r\n");
+  });
+
+  it('streams the customer export in pages, serving other requests meanwhile', async () => {
+    // 2,400 customers are two pages: between them the server answers another request on
+    // the same database connection (an open row iterator would hold it busy).
+    let datasetsAnswered = false;
+    const exported = request(t.app).get('/export/customers.csv?k=3').expect(200);
+    const listing = (async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      await request(t.app).get('/api/datasets').expect(200);
+      datasetsAnswered = true;
+    })();
+    const [res] = await Promise.all([exported, listing]);
+    assert.ok(datasetsAnswered);
+    assert.equal(res.text.trim().split('\r\n').length, 2401);
+  });
+
+  it('stops writing a CSV export when the client goes away', async () => {
+    const { Writable } = await import('node:stream');
+    const { writeCsv } = await import('../../server/web/export-format.ts');
+    let read = 0;
+    function* endless() {
+      for (;;) yield [read++, 'row'];
+    }
+    const out = new Writable({ highWaterMark: 1024, write: (_chunk, _encoding, done) => setTimeout(done, 1) });
+    setTimeout(() => out.destroy(), 30);
+    await writeCsv({ sheetName: 'x', headers: ['n', 'text'], rowCount: Infinity, rows: endless() }, out);
+    assert.ok(read < 1_000_000, `stopped after ${read} rows`);
+  });
+
+  it('refuses an Excel export beyond Excel\'s row limit and says to use CSV', async () => {
+    const { writeXlsx, EXCEL_MAX_ROWS } = await import('../../server/web/export-format.ts');
+    await assert.rejects(
+      writeXlsx({ sheetName: 'x', headers: ['a'], rowCount: EXCEL_MAX_ROWS + 1, rows: [] }, join(tmpdir(), 'never-written.xlsx')),
+      (e: Error) => e instanceof InputError && /at most 1,048,575 rows.*Export CSV instead/.test(e.message),
+    );
   });
 
   it('answers an export with a bad parameter with 400', async () => {
