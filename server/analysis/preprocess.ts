@@ -158,14 +158,15 @@ export function fitPreprocess(table: DataTable, options: PreprocessOptions): Pre
   const numericColumns = columns.filter((c): c is NumericColumn => c.kind === 'numeric');
   const categoricalColumns = columns.filter((c): c is TextColumn & { kind: 'categorical' } => c.kind === 'categorical');
 
-  // Typed arrays throughout: on a million customers every transient copy is 8 MB a column.
+  // Typed arrays throughout, one column at a time: on a million customers every transient
+  // copy is 8 MB a column.
   let rowIndex: Int32Array;
   if (options.missing === 'drop') {
-    const keep: number[] = [];
-    for (let r = 0; r < table.rowCount; r++) {
-      if (numericColumns.every((c) => !Number.isNaN(c.values[r])) && categoricalColumns.every((c) => c.values[r] !== null)) keep.push(r);
-    }
-    rowIndex = Int32Array.from(keep);
+    const complete = (r: number) => numericColumns.every((c) => !Number.isNaN(c.values[r])) && categoricalColumns.every((c) => c.values[r] !== null);
+    let count = 0;
+    for (let r = 0; r < table.rowCount; r++) if (complete(r)) count++;
+    rowIndex = new Int32Array(count);
+    for (let r = 0, i = 0; r < table.rowCount; r++) if (complete(r)) rowIndex[i++] = r;
   } else {
     rowIndex = new Int32Array(table.rowCount);
     for (let r = 0; r < table.rowCount; r++) rowIndex[r] = r;
@@ -176,25 +177,35 @@ export function fitPreprocess(table: DataTable, options: PreprocessOptions): Pre
   const n = rowIndex.length;
   const valuesImputed: Record<string, number> = {};
 
-  // Imputed numeric values for kept rows, then outlier bounds on them.
-  const imputed = numericColumns.map((column) => {
-    const keptValues = gather(column.values, rowIndex);
-    const fill = numericFill(presentValues(keptValues), options.missing);
+  // Category levels first: with them the matrix's width is known.
+  const categoricalMissing: number[] = [];
+  const categorical: CategoricalStep[] = categoricalColumns.map((column) => {
+    const kept = Array.from(rowIndex, (r) => column.values[r]);
+    const fill = mostFrequentText(kept) ?? '';
+    categoricalMissing.push(kept.filter((v) => v === null).length);
+    const levels = [...new Set(kept.map((v) => v ?? fill))].sort();
+    return { name: column.name, levels, fill, weight: CATEGORICAL_WEIGHT };
+  });
+  const outputNames = [...numericColumns.map((c) => c.name), ...categorical.flatMap((s) => s.levels.map((l) => `${s.name}=${l}`))];
+  const matrix = createMatrix(n, outputNames.length);
+  const cols = matrix.cols;
+
+  // Each numeric column imputed and checked for outliers, then written unscaled into its
+  // matrix column; scaling waits for the outlier mask, which every column contributes to.
+  const fitMask = new Uint8Array(n).fill(1);
+  const outliersPerColumn: Record<string, number> = {};
+  const clipping = options.outliers.endsWith('-clip');
+  const imputed = numericColumns.map((column, j) => {
+    const values = gather(column.values, rowIndex);
+    const fill = numericFill(presentValues(values), options.missing);
     let filled = 0;
     for (let i = 0; i < n; i++) {
-      if (Number.isNaN(keptValues[i])) {
-        keptValues[i] = fill;
+      if (Number.isNaN(values[i])) {
+        values[i] = fill;
         filled++;
       }
     }
     valuesImputed[column.name] = filled;
-    return { column, fill, values: keptValues };
-  });
-
-  const fitMask = new Uint8Array(n).fill(1);
-  const outliersPerColumn: Record<string, number> = {};
-  const clipping = options.outliers.endsWith('-clip');
-  const bounds = imputed.map(({ column, values }) => {
     const [low, high] = outlierBounds(values, options.outliers);
     let count = 0;
     for (let i = 0; i < n; i++) {
@@ -205,23 +216,20 @@ export function fitPreprocess(table: DataTable, options: PreprocessOptions): Pre
       }
     }
     outliersPerColumn[column.name] = count;
-    return clipping ? [low, high] : [null, null];
+    for (let i = 0; i < n; i++) matrix.data[i * cols + j] = values[i];
+    return { column, fill, bounds: clipping ? [low, high] : [null, null] };
   });
+  categorical.forEach((step, j) => (valuesImputed[step.name] = categoricalMissing[j]));
   let rowsExcluded = 0;
   for (let i = 0; i < n; i++) if (!fitMask[i]) rowsExcluded++;
   if (n - rowsExcluded < 2) throw new InputError('The outlier rule excludes almost every customer; choose a milder rule.', { field: 'outliers' });
 
-  const numeric: NumericStep[] = imputed.map(({ column, fill, values }, j) => {
-    const fitValues = rowsExcluded === 0 ? values : values.filter((_, i) => fitMask[i] === 1);
-    return { name: column.name, fill, clipLow: bounds[j][0], clipHigh: bounds[j][1], ...scalerFor(fitValues, options.scaling) };
-  });
-
-  const categorical: CategoricalStep[] = categoricalColumns.map((column) => {
-    const kept = Array.from(rowIndex, (r) => column.values[r]);
-    const fill = mostFrequentText(kept) ?? '';
-    valuesImputed[column.name] = kept.filter((v) => v === null).length;
-    const levels = [...new Set(kept.map((v) => v ?? fill))].sort();
-    return { name: column.name, levels, fill, weight: CATEGORICAL_WEIGHT };
+  const numeric: NumericStep[] = imputed.map(({ column, fill, bounds }, j) => {
+    const fitValues = new Float64Array(n - rowsExcluded);
+    for (let i = 0, f = 0; i < n; i++) if (fitMask[i] === 1) fitValues[f++] = matrix.data[i * cols + j];
+    const step = { name: column.name, fill, clipLow: bounds[0], clipHigh: bounds[1], ...scalerFor(fitValues, options.scaling) };
+    for (let i = 0; i < n; i++) matrix.data[i * cols + j] = (matrix.data[i * cols + j] - step.center) / step.scale;
+    return step;
   });
 
   const fitted: FittedPreprocessor = {
@@ -230,15 +238,9 @@ export function fitPreprocess(table: DataTable, options: PreprocessOptions): Pre
     scaling: options.scaling,
     numeric,
     categorical,
-    outputNames: [...numeric.map((s) => s.name), ...categorical.flatMap((s) => s.levels.map((l) => `${s.name}=${l}`))],
+    outputNames,
   };
 
-  const matrix = createMatrix(n, fitted.outputNames.length);
-  const cols = matrix.cols;
-  numeric.forEach((step, j) => {
-    const values = imputed[j].values;
-    for (let i = 0; i < n; i++) matrix.data[i * cols + j] = (values[i] - step.center) / step.scale;
-  });
   let offset = numeric.length;
   categorical.forEach((step, j) => {
     const column = categoricalColumns[j];
