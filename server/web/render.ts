@@ -1,5 +1,6 @@
 /** The one place a route decides "full page or partial", and helpers the views share. */
 import type { Request, Response } from 'express';
+import { EXCEL_MAX_ROWS } from './export-format.ts';
 
 /**
  * True for an htmx request that swaps a region. History restores (Back) and requests that
@@ -54,4 +55,4 @@ export function correlationClass(r: number): string {
   return `corr-${r >= 0 ? 'p' : 'n'}${step}`;
 }
 
-export const viewHelpers = { formatNumber, formatPercent, chartAttribute, correlationClass };
+export const viewHelpers = { formatNumber, formatPercent, chartAttribute, correlationClass, EXCEL_MAX_ROWS };

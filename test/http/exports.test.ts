@@ -112,11 +112,11 @@ describe('exports', () => {
     assert.ok(read < 1_000_000, `stopped after ${read} rows`);
   });
 
-  it('refuses an Excel export beyond Excel\'s row limit and says to use CSV', async () => {
+  it('refuses an Excel export beyond its row limit and says to use CSV', async () => {
     const { writeXlsx, EXCEL_MAX_ROWS } = await import('../../server/web/export-format.ts');
     await assert.rejects(
       writeXlsx({ sheetName: 'x', headers: ['a'], rowCount: EXCEL_MAX_ROWS + 1, rows: [] }, join(tmpdir(), 'never-written.xlsx')),
-      (e: Error) => e instanceof InputError && /at most 1,048,575 rows.*Export CSV instead/.test(e.message),
+      (e: Error) => e instanceof InputError && e.status === 400 && /stop at 150,000 rows, and this one has 150,001\. Export CSV instead/.test(e.message),
     );
   });
 
