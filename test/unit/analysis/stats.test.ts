@@ -22,3 +22,14 @@ describe('ascendingRows', () => {
     }), { numRuns: 300 });
   });
 });
+
+describe('ascendingRows against a comparator sort', () => {
+  it('orders present values ascending, ties (0 and -0 too) by index, missing left out', () => {
+    const value = fc.oneof(fc.double({ noNaN: true }), fc.integer({ min: -3, max: 3 }), fc.constantFrom(0, -0, Infinity, -Infinity, Number.NaN, 1e-300, -1e-300));
+    fc.assert(fc.property(fc.array(value, { maxLength: 300 }), (raw) => {
+      const values = Float64Array.from(raw);
+      const expected = Array.from(values.keys()).filter((i) => !Number.isNaN(values[i])).sort((a, b) => (values[a] < values[b] ? -1 : values[a] > values[b] ? 1 : a - b));
+      assert.deepEqual(Array.from(ascendingRows(values)), expected);
+    }), { numRuns: 500 });
+  });
+});
