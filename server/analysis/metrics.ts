@@ -271,23 +271,18 @@ export function calinskiHarabasz(x: Matrix, labels: Int32Array): number {
 }
 
 /**
- * Precomputed pairwise distances for the silhouette: of every row, or of the sampled rows
- * listed in `rows` (a sweep shares one sample's distances across every k).
+ * Where a silhouette comes from instead of silhouetteScore: pairwise distances of every row,
+ * or a sample of rows (a sweep scores every k on the same one).
  */
-/**
- * Where a silhouette comes from instead of silhouetteScore: pairwise distances of every row
- * (or of the sampled `rows`), or the sampled rows themselves, scored directly.
- */
-export type SilhouetteDistances =
-  | { distances: Float64Array; rows?: Int32Array }
+export type SilhouetteSource =
+  | { distances: Float64Array }
   | { sample: Matrix; rows: Int32Array };
 
-export function computeMetrics(x: Matrix, labels: Int32Array, seed = 42, shared?: SilhouetteDistances): ClusterMetrics {
+export function computeMetrics(x: Matrix, labels: Int32Array, seed = 42, source?: SilhouetteSource): ClusterMetrics {
   let sil: { value: number; sampled: boolean };
-  if (!shared) sil = silhouetteScore(x, labels, seed);
-  else if ('sample' in shared) sil = { value: silhouette(shared.sample, Int32Array.from(shared.rows, (i) => labels[i])), sampled: true };
-  else if (shared.rows) sil = { value: silhouetteFromDistances(shared.distances, Int32Array.from(shared.rows, (i) => labels[i])), sampled: true };
-  else sil = { value: silhouetteFromDistances(shared.distances, labels), sampled: false };
+  if (!source) sil = silhouetteScore(x, labels, seed);
+  else if ('sample' in source) sil = { value: silhouette(source.sample, Int32Array.from(source.rows, (i) => labels[i])), sampled: true };
+  else sil = { value: silhouetteFromDistances(source.distances, labels), sampled: false };
   return {
     inertia: inertia(x, labels),
     silhouette: sil.value,

@@ -6,8 +6,8 @@
 import { driftReport, featureBaseline, type DriftReport, type TrainingBaseline } from './drift.ts';
 import { hungarian } from './hungarian.ts';
 import { adjustedRandIndex } from './metrics.ts';
-import { customerAt } from './pipeline.ts';
-import { predictCustomer, type FittedPipeline } from './predict.ts';
+import { assignRows } from './pipeline.ts';
+import type { FittedPipeline } from './predict.ts';
 import { retrain } from './retrain.ts';
 import { mean, populationSd, presentValues } from './stats.ts';
 import { columnKinds, type DataTable } from './table.ts';
@@ -31,14 +31,7 @@ export interface ModelRef {
 
 /** Segment of every table row under a pipeline (-2 where its missing-value rule drops the row). */
 export function assignAll(pipeline: FittedPipeline, table: DataTable, from = 0): Int32Array {
-  const features = [...pipeline.preprocessor.numeric, ...pipeline.preprocessor.categorical].map((s) => s.name);
-  return Int32Array.from({ length: Math.max(0, table.rowCount - from) }, (_, i) => {
-    try {
-      return predictCustomer(pipeline, customerAt(table, from + i, features)).segment;
-    } catch {
-      return -2;
-    }
-  });
+  return assignRows(pipeline, table, Int32Array.from({ length: Math.max(0, table.rowCount - from) }, (_, i) => from + i), -2);
 }
 
 export function baselineFor(pipeline: FittedPipeline, table: DataTable, labels: Int32Array): TrainingBaseline {

@@ -236,14 +236,17 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
   };
 }
 
-/** One table row as a customer record for the model's features (missing as null). */
-export function customerAt(table: DataTable, row: number, features: string[]): Record<string, string | number | null> {
-  const out: Record<string, string | number | null> = {};
-  for (const name of features) {
-    const column = table.columns.find((c) => c.name === name);
-    const v = column?.values[row];
-    out[name] = v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? null : v;
-  }
+/**
+ * A pipeline's segment for each of the given table rows (`dropped` where its missing-value
+ * rule drops the row), reading the columns directly: no customer record per row.
+ */
+export function assignRows(pipeline: FittedPipeline, table: DataTable, rows: ArrayLike<number>, dropped: number): Int32Array {
+  const fitted = pipeline.preprocessor;
+  const columns = stepColumns(fitted, table);
+  const vector = new Float64Array(fitted.outputNames.length);
+  const cores = dbscanCores(pipeline);
+  const out = new Int32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = transformTableRow(fitted, columns, rows[i], vector) ? predictTransformed(pipeline, vector, cores).segment : dropped;
   return out;
 }
 

@@ -5,8 +5,8 @@
  */
 import { createMatrix, type Matrix } from './matrix.ts';
 import { silhouetteScore } from './metrics.ts';
-import { customerAt, prepare, segment, type SegmentationResult } from './pipeline.ts';
-import { predictCustomer, type FittedPipeline } from './predict.ts';
+import { assignRows, prepare, segment, type SegmentationResult } from './pipeline.ts';
+import type { FittedPipeline } from './predict.ts';
 import type { FittedPreprocessor } from './preprocess.ts';
 import { hungarian } from './hungarian.ts';
 import type { DataTable } from './table.ts';
@@ -72,13 +72,7 @@ export function retrain(table: DataTable, old: FittedPipeline): RetrainOutcome {
       })()
     : undefined;
   const refit = segment(table, prepared, options, { warmStart: warm });
-  const oldLabels = Int32Array.from(prepared.prep.rowIndex, (r) => {
-    try {
-      return predictCustomer(old, customerAt(table, r, refit.featureNames)).segment;
-    } catch {
-      return -1;
-    }
-  });
+  const oldLabels = assignRows(old, table, prepared.prep.rowIndex, -1);
   const oldSilhouette = silhouetteScore(x, oldLabels, options.seed).value;
   const newSilhouette = refit.metrics.silhouette;
   if (refit.k !== old.centroids.length) {

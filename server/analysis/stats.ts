@@ -21,13 +21,20 @@ export function populationSd(values: ArrayLike<number>, center = mean(values)): 
   return values.length ? Math.sqrt(sum / values.length) : Number.NaN;
 }
 
-/** Quantile with linear interpolation between order statistics (numpy's default). */
-export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const position = q * (sorted.length - 1);
+/**
+ * Quantile of `count` ordered values with linear interpolation between order statistics
+ * (numpy's default); valueAt(rank) gives the value of that rank.
+ */
+export function quantileAt(count: number, q: number, valueAt: (rank: number) => number): number {
+  if (count === 0) return Number.NaN;
+  const position = q * (count - 1);
   const lower = Math.floor(position);
-  const upper = Math.ceil(position);
-  return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
+  const below = valueAt(lower);
+  return below + (valueAt(Math.ceil(position)) - below) * (position - lower);
+}
+
+export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+  return quantileAt(sorted.length, q, (rank) => sorted[rank]);
 }
 
 /**
@@ -57,11 +64,7 @@ export function presentMoments(values: Float64Array, through?: ArrayLike<number>
 
 /** quantileSorted of the values `order` lists in ascending order (see ascendingRows). */
 export function quantileOfOrder(values: ArrayLike<number>, order: Int32Array, q: number): number {
-  if (order.length === 0) return Number.NaN;
-  const position = q * (order.length - 1);
-  const lower = Math.floor(position);
-  const upper = Math.ceil(position);
-  return values[order[lower]] + (values[order[upper]] - values[order[lower]]) * (position - lower);
+  return quantileAt(order.length, q, (rank) => values[order[rank]]);
 }
 
 export function sortedCopy(values: ArrayLike<number>): Float64Array {

@@ -1,6 +1,6 @@
 /** Descriptive statistics for the Overview tab: per-column summaries, histograms, correlations. */
-import { ascendingRows, mostFrequentText, presentMoments, presentValues, quantileOfOrder, quantileSorted, sortedCopy } from './stats.ts';
-import type { ColumnKind, DataTable } from './table.ts';
+import { ascendingRows, mostFrequentText, presentMoments, presentValues, quantileAt, quantileOfOrder, quantileSorted, sortedCopy } from './stats.ts';
+import type { ColumnKind, DataTable, NumericColumn } from './table.ts';
 
 export interface NumericSummary {
   name: string;
@@ -92,39 +92,37 @@ export function histogram(values: Float64Array, bins?: number): Histogram {
 
 /** Pearson correlation between numeric columns over rows where both are present. */
 export function correlationMatrix(table: DataTable): { names: string[]; values: number[][] } {
-  const numeric = table.columns.filter((c) => c.kind === 'numeric');
-  const values = numeric.map((a, i) =>
-    numeric.map((b, j) => {
-      if (j < i) return Number.NaN; // mirrored below: each pair is computed once
-      let n = 0;
-      let sa = 0;
-      let sb = 0;
-      for (let i = 0; i < table.rowCount; i++) {
-        const x = a.values[i] as number;
-        const y = b.values[i] as number;
-        if (Number.isNaN(x) || Number.isNaN(y)) continue;
-        n++;
-        sa += x;
-        sb += y;
-      }
-      const ma = sa / n;
-      const mb = sb / n;
-      let cov = 0;
-      let va = 0;
-      let vb = 0;
-      for (let i = 0; i < table.rowCount; i++) {
-        const x = a.values[i] as number;
-        const y = b.values[i] as number;
-        if (Number.isNaN(x) || Number.isNaN(y)) continue;
-        cov += (x - ma) * (y - mb);
-        va += (x - ma) ** 2;
-        vb += (y - mb) ** 2;
-      }
-      return va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : Number.NaN;
-    }),
-  );
-  values.forEach((row, i) => row.forEach((_, j) => j < i && (row[j] = values[j][i])));
+  const numeric = table.columns.filter((c): c is NumericColumn => c.kind === 'numeric');
+  const values = numeric.map(() => new Array<number>(numeric.length).fill(Number.NaN));
+  // Symmetric: each pair is computed once.
+  numeric.forEach((a, i) => {
+    for (let j = i; j < numeric.length; j++) values[i][j] = values[j][i] = pearson(a.values, numeric[j].values);
+  });
   return { names: numeric.map((c) => c.name), values };
+}
+
+function pearson(a: Float64Array, b: Float64Array): number {
+  let n = 0;
+  let sa = 0;
+  let sb = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (Number.isNaN(a[i]) || Number.isNaN(b[i])) continue;
+    n++;
+    sa += a[i];
+    sb += b[i];
+  }
+  const ma = sa / n;
+  const mb = sb / n;
+  let cov = 0;
+  let va = 0;
+  let vb = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (Number.isNaN(a[i]) || Number.isNaN(b[i])) continue;
+    cov += (a[i] - ma) * (b[i] - mb);
+    va += (a[i] - ma) ** 2;
+    vb += (b[i] - mb) ** 2;
+  }
+  return va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : Number.NaN;
 }
 
 export interface BoxStats {
@@ -160,38 +158,21 @@ export function boxStatsOfSorted(sorted: Float64Array): BoxStats {
   return { low, q1, median: quantileSorted(sorted, 0.5), q3, high, outliers };
 }
 
-/** Box statistics of a column's present values, read through its ascending order. */
-export function boxStatsOfOrder(values: Float64Array, order: Int32Array): BoxStats {
-  const q1 = quantileOfOrder(values, order, 0.25);
-  const q3 = quantileOfOrder(values, order, 0.75);
-  const fenceLow = q1 - 1.5 * (q3 - q1);
-  const fenceHigh = q3 + 1.5 * (q3 - q1);
-  let low = q1;
-  let high = q3;
-  let outliers = 0;
-  for (let j = 0; j < order.length; j++) {
-    const v = values[order[j]];
-    if (v < fenceLow || v > fenceHigh) outliers++;
-    else {
-      if (v < low) low = v;
-      if (v > high) high = v;
-    }
-  }
-  return { low, q1, median: quantileOfOrder(values, order, 0.5), q3, high, outliers };
-}
-
 /**
- * boxStatsOfSorted of each group's present values (group[i] is value i's group, -1 for
- * none), in three passes over the column's cached order instead of a sorted copy per group.
+ * boxStatsOfSorted of each group's present values (groupOfValue[i] is value i's group, -1
+ * for none; null puts every value in group 0), in three passes over the column's cached
+ * order instead of a sorted copy per group.
  */
-export function boxStatsByGroup(values: Float64Array, group: Int32Array, groups: number): BoxStats[] {
+export function boxStatsByGroup(values: Float64Array, groupOfValue: Int32Array | null, groups: number): BoxStats[] {
+  const groupAt = groupOfValue ? (i: number) => groupOfValue[i] : () => 0;
   const order = ascendingRows(values);
   const sizes = new Int32Array(groups);
   for (let j = 0; j < order.length; j++) {
-    const g = group[order[j]];
+    const g = groupAt(order[j]);
     if (g >= 0) sizes[g]++;
   }
-  // The ranks each quartile interpolates between, per group: q1, median, q3 (lower, upper).
+  // The two ranks each quartile (q1, median, q3) interpolates between, per group, and the
+  // values found at those ranks in one pass.
   const QUARTILES = [0.25, 0.5, 0.75];
   const ranks = new Float64Array(groups * 6);
   const picked = new Float64Array(groups * 6).fill(Number.NaN);
@@ -205,17 +186,12 @@ export function boxStatsByGroup(values: Float64Array, group: Int32Array, groups:
   const seen = new Int32Array(groups);
   for (let j = 0; j < order.length; j++) {
     const i = order[j];
-    const g = group[i];
+    const g = groupAt(i);
     if (g < 0) continue;
     const rank = seen[g]++;
     for (let t = g * 6; t < g * 6 + 6; t++) if (ranks[t] === rank) picked[t] = values[i];
   }
-  const quartile = (g: number, t: number) => {
-    if (sizes[g] === 0) return Number.NaN;
-    const position = QUARTILES[t] * (sizes[g] - 1);
-    const lower = picked[g * 6 + 2 * t];
-    return lower + (picked[g * 6 + 2 * t + 1] - lower) * (position - Math.floor(position));
-  };
+  const quartile = (g: number, t: number) => quantileAt(sizes[g], QUARTILES[t], (rank) => (rank === ranks[g * 6 + 2 * t] ? picked[g * 6 + 2 * t] : picked[g * 6 + 2 * t + 1]));
   const boxes: BoxStats[] = Array.from({ length: groups }, (_, g) => {
     const q1 = quartile(g, 0);
     const q3 = quartile(g, 2);
@@ -225,7 +201,7 @@ export function boxStatsByGroup(values: Float64Array, group: Int32Array, groups:
   const fenceHigh = boxes.map((b) => b.q3 + 1.5 * (b.q3 - b.q1));
   for (let j = 0; j < order.length; j++) {
     const i = order[j];
-    const g = group[i];
+    const g = groupAt(i);
     if (g < 0) continue;
     const v = values[i];
     const box = boxes[g];
@@ -322,7 +298,7 @@ export function datasetOverview(table: DataTable, outlierRule: 'iqr' | 'zscore')
       const scale = sd || 1;
       // Standardising is increasing and linear: the box of the standardised values is the
       // standardised box, with the same outliers.
-      const raw = boxStatsOfOrder(c.values, ascendingRows(c.values));
+      const [raw] = boxStatsByGroup(c.values, null, 1);
       const z = (v: number) => (v - m) / scale;
       return [{ name: c.name, stats: { low: z(raw.low), q1: z(raw.q1), median: z(raw.median), q3: z(raw.q3), high: z(raw.high), outliers: raw.outliers } }];
     }),

@@ -6,7 +6,7 @@ import { fitKMeans } from './cluster/kmeans.ts';
 import { fitMiniBatch } from './cluster/minibatch.ts';
 import type { Algorithm, ClusterFit } from './cluster/types.ts';
 import { selectRows, type Matrix } from './matrix.ts';
-import { computeMetrics, pairwiseDistances, type ClusterMetrics, type SilhouetteDistances } from './metrics.ts';
+import { computeMetrics, pairwiseDistances, type ClusterMetrics, type SilhouetteSource } from './metrics.ts';
 import { sampleIndices } from './random.ts';
 
 export interface SweepRow {
@@ -113,7 +113,7 @@ export function sweepK(x: Matrix, options: SweepOptions, sharedDistances?: Float
   // Small data: pairwise distances once, reused by every k's exact silhouette. Larger data:
   // every k's silhouette on the same seeded sample of rows.
   const distances = sharedDistances ?? (x.rows <= SHARED_DISTANCE_LIMIT ? pairwiseDistances(x) : undefined);
-  let silhouetteFrom: SilhouetteDistances;
+  let silhouetteFrom: SilhouetteSource;
   if (distances) silhouetteFrom = { distances };
   else {
     // Scored directly each k rather than from a stored distance matrix (36 MB at this size).

@@ -33,3 +33,16 @@ describe('ascendingRows against a comparator sort', () => {
     }), { numRuns: 500 });
   });
 });
+
+describe('overview statistics through the column order', () => {
+  it('give a whole column\'s box as boxStats does, and a symmetric correlation matrix', async () => {
+    const { boxStats, boxStatsByGroup, correlationMatrix } = await import('../../../server/analysis/summary.ts');
+    const values = Float64Array.from({ length: 500 }, (_, i) => (i % 7 === 0 ? Number.NaN : ((i * 37) % 101) - (i % 13 === 0 ? 400 : 0)));
+    assert.deepEqual(boxStatsByGroup(values, null, 1)[0], boxStats(values));
+    const other = Float64Array.from(values, (v, i) => (i % 5 === 0 ? Number.NaN : v * 2 + (i % 3)));
+    const { values: r } = correlationMatrix({ rowCount: 500, columns: [{ name: 'a', kind: 'numeric', values }, { name: 'b', kind: 'numeric', values: other }] });
+    assert.equal(r[0][0], 1);
+    assert.equal(r[0][1], r[1][0]);
+    assert.ok(r[0][1] > 0.9 && r[0][1] < 1);
+  });
+});
