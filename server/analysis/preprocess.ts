@@ -283,18 +283,18 @@ export function stepColumns(fitted: FittedPreprocessor, table: DataTable): StepC
 }
 
 /**
- * transformCustomer for one table row, reading the columns directly rather than building a
- * record per row. Writes into `out` (zeroed first) and returns false where the missing-value
- * rule drops the row.
+ * The fitted steps applied to one customer's values: numericAt(j) is the j-th numeric
+ * feature (NaN when missing), levelAt(j) the j-th categorical one (null when missing).
+ * Writes `out` (zeroed first) and returns the name of the first missing feature where the
+ * missing-value rule drops the customer, else null. Unknown categories encode as all zeros.
  */
-export function transformTableRow(fitted: FittedPreprocessor, columns: StepColumns, row: number, out: Float64Array): boolean {
+function applySteps(fitted: FittedPreprocessor, numericAt: (j: number) => number, levelAt: (j: number) => string | null, out: Float64Array): string | null {
   out.fill(0);
   for (let j = 0; j < fitted.numeric.length; j++) {
     const step = fitted.numeric[j];
-    let value = columns.numeric[j]?.[row] ?? Number.NaN;
-    if (value === Infinity || value === -Infinity) return false; // transformCustomer refuses these
+    let value = numericAt(j);
     if (Number.isNaN(value)) {
-      if (fitted.missing === 'drop') return false;
+      if (fitted.missing === 'drop') return step.name;
       value = step.fill;
     }
     if (step.clipLow !== null) value = Math.max(step.clipLow, value);
@@ -304,53 +304,52 @@ export function transformTableRow(fitted: FittedPreprocessor, columns: StepColum
   let offset = fitted.numeric.length;
   for (let j = 0; j < fitted.categorical.length; j++) {
     const step = fitted.categorical[j];
-    let level = columns.categorical[j]?.[row] ?? null;
-    if (level === null || level === '') {
-      if (fitted.missing === 'drop') return false;
+    let level = levelAt(j);
+    if (level === null) {
+      if (fitted.missing === 'drop') return step.name;
       level = step.fill;
     }
     const index = step.levels.indexOf(level);
     if (index >= 0) out[offset + index] = step.weight;
     offset += step.levels.length;
   }
-  return true;
+  return null;
+}
+
+/**
+ * transformCustomer for one table row, reading the columns directly rather than building a
+ * record per row. Writes into `out` and returns false where transformCustomer would refuse
+ * the row: missing under the drop rule, or an infinite value.
+ */
+export function transformTableRow(fitted: FittedPreprocessor, columns: StepColumns, row: number, out: Float64Array): boolean {
+  const numericAt = (j: number) => columns.numeric[j]?.[row] ?? Number.NaN;
+  for (let j = 0; j < fitted.numeric.length; j++) if (Math.abs(numericAt(j)) === Infinity) return false;
+  const levelAt = (j: number) => {
+    const level = columns.categorical[j]?.[row] ?? null;
+    return level === '' ? null : level;
+  };
+  return applySteps(fitted, numericAt, levelAt, out) === null;
 }
 
 /** One customer's raw attributes, as typed in a form or sent as JSON. */
 export type CustomerInput = Record<string, string | number | null | undefined>;
 
+const isBlank = (raw: unknown) => raw === null || raw === undefined || raw === '';
+
 /** Applies the fitted steps to one customer; unknown categories encode as all zeros. */
 export function transformCustomer(fitted: FittedPreprocessor, customer: CustomerInput): Float64Array {
-  const out = new Float64Array(fitted.outputNames.length);
-  fitted.numeric.forEach((step, j) => {
+  const numbers = fitted.numeric.map((step) => {
     const raw = customer[step.name];
-    let value = raw === null || raw === undefined || raw === '' ? Number.NaN : Number(raw);
-    if (raw !== null && raw !== undefined && raw !== '' && !Number.isFinite(value)) {
-      throw new InputError(`"${step.name}" must be a number; got "${String(raw).slice(0, 40)}".`, { field: step.name });
-    }
-    if (Number.isNaN(value)) {
-      if (fitted.missing === 'drop') {
-        throw new InputError(`"${step.name}" is missing; this segmentation drops customers with missing values, so give a value.`, { field: step.name });
-      }
-      value = step.fill;
-    }
-    if (step.clipLow !== null) value = Math.max(step.clipLow, value);
-    if (step.clipHigh !== null) value = Math.min(step.clipHigh, value);
-    out[j] = (value - step.center) / step.scale;
+    if (isBlank(raw)) return Number.NaN;
+    const value = Number(raw);
+    if (!Number.isFinite(value)) throw new InputError(`"${step.name}" must be a number; got "${String(raw).slice(0, 40)}".`, { field: step.name });
+    return value;
   });
-  let offset = fitted.numeric.length;
-  for (const step of fitted.categorical) {
-    const raw = customer[step.name];
-    let level = raw === null || raw === undefined || raw === '' ? null : String(raw);
-    if (level === null) {
-      if (fitted.missing === 'drop') {
-        throw new InputError(`"${step.name}" is missing; this segmentation drops customers with missing values, so give a value.`, { field: step.name });
-      }
-      level = step.fill;
-    }
-    const index = step.levels.indexOf(level);
-    if (index >= 0) out[offset + index] = step.weight;
-    offset += step.levels.length;
+  const levels = fitted.categorical.map((step) => (isBlank(customer[step.name]) ? null : String(customer[step.name])));
+  const out = new Float64Array(fitted.outputNames.length);
+  const missing = applySteps(fitted, (j) => numbers[j], (j) => levels[j], out);
+  if (missing !== null) {
+    throw new InputError(`"${missing}" is missing; this segmentation drops customers with missing values, so give a value.`, { field: missing });
   }
   return out;
 }
