@@ -39,6 +39,7 @@ const byRows = { maxWeight: RESULT_CACHE_ROWS, weigh: (r: SegmentationResult) =>
 type DatasetKeys = TableSource;
 
 function sameRows(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
@@ -53,10 +54,10 @@ export class Engine {
   /** The newest fit per (dataset, params) whatever the version: registrations extend it. */
   private readonly latestFits = new LruCache<SegmentationResult>(64, byRows);
   /**
-   * One copy of what every k shares (the labelled rows) per dataset version and
-   * preprocessing: results arriving from a worker are separate copies of it.
+   * One copy of what every k shares, the labelled rows, per dataset version and
+   * preprocessing: results arriving from a worker are separate copies of it, or leave it out.
    */
-  private readonly sharedParts = new LruCache<Pick<SegmentationResult, 'rowIndex'>>(8);
+  private readonly sharedRows = new LruCache<Int32Array>(8);
   private readonly latestSweeps = new LruCache<SweepResult>(32);
   /** Without a worker pool (tests, WORKERS=0) the work runs here, on the request thread. */
   private readonly local: TaskRunner | undefined;
@@ -161,9 +162,9 @@ export class Engine {
     } else {
       // A worker leaves out what this side already holds for the preprocessing: the
       // labelled rows, 4 MB a message on a million customers.
-      const omitShared = this.settings.pool !== undefined && this.sharedParts.get(partsKey) !== undefined;
+      const omitShared = this.settings.pool !== undefined && this.sharedRows.get(partsKey) !== undefined;
       result = await this.run<SegmentationResult>({ kind: 'segment', source: keys, options: resolved, omitShared }, key, context);
-      if (lacksSharedParts(result) && !this.sharedParts.get(partsKey)) {
+      if (lacksSharedParts(result) && !this.sharedRows.get(partsKey)) {
         // Evicted while the fit ran: ask for the whole result.
         result = await this.run<SegmentationResult>({ kind: 'segment', source: keys, options: resolved }, `${key}|whole`, context);
       }
@@ -181,11 +182,11 @@ export class Engine {
     const known = this.canonical.get(result);
     if (known) return known;
     let out = result;
-    const shared = this.sharedParts.get(key);
-    if (shared && (lacksSharedParts(result) || (shared.rowIndex.length === result.rowIndex.length && sameRows(shared.rowIndex, result.rowIndex)))) {
-      out = { ...result, rowIndex: shared.rowIndex };
+    const shared = this.sharedRows.get(key);
+    if (shared && (lacksSharedParts(result) || sameRows(shared, result.rowIndex))) {
+      out = { ...result, rowIndex: shared };
     } else {
-      this.sharedParts.set(key, { rowIndex: result.rowIndex });
+      this.sharedRows.set(key, result.rowIndex);
     }
     this.canonical.set(result, out);
     return out;

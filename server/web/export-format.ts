@@ -37,12 +37,6 @@ function csvCell(value: ExportCell): string {
 
 const csvLine = (cells: readonly ExportCell[]) => `${cells.map(csvCell).join(',')}\r\n`;
 
-export function toCsv(table: ExportTable): string {
-  let text = csvLine(table.headers);
-  for (const row of table.rows) text += csvLine(row);
-  return text;
-}
-
 /** Writes the table as CSV to `out` and ends it; stops early if `out` is closed. */
 export async function writeCsv(table: ExportTable, out: Writable): Promise<void> {
   let batch = csvLine(table.headers);

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
-import { neutraliseFormula, toCsv } from '../../server/web/export-format.ts';
+import { neutraliseFormula, writeCsv } from '../../server/web/export-format.ts';
 import { createTestApp, type TestApp } from './harness.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,12 +76,16 @@ describe('exports', () => {
     assert.ok(dropped.every((r) => r.segment === ''));
   });
 
-  it('neutralises cells that a spreadsheet would run as formulas', () => {
+  it('neutralises cells that a spreadsheet would run as formulas', async () => {
     assert.equal(neutraliseFormula('=HYPERLINK("x")'), `'=HYPERLINK("x")`);
     for (const start of ['+', '-', '@', '\t', '\r']) assert.ok(neutraliseFormula(`${start}1`).startsWith("'"));
     assert.equal(neutraliseFormula('Plain'), 'Plain');
-    const csv = toCsv({ sheetName: 'x', headers: ['a'], rowCount: 2, rows: [['=1+1'], [-5]] });
-    assert.equal(csv, "a\r\n'=1+1\r\n-5\r\n");
+    const { PassThrough } = await import('node:stream');
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    await writeCsv({ sheetName: 'x', headers: ['a'], rowCount: 2, rows: [['=1+1'], [-5]] }, out);
+    assert.equal(Buffer.concat(chunks).toString(), "a\r\n'=1+1\r\n-5\r\n");
   });
 
   it('streams the customer export in pages, serving other requests meanwhile', async () => {
