@@ -9,7 +9,7 @@ import { adjustedRandIndex } from './metrics.ts';
 import { assignRows } from './pipeline.ts';
 import type { FittedPipeline } from './predict.ts';
 import { retrain } from './retrain.ts';
-import { mean, populationSd, presentValues } from './stats.ts';
+import { presentMoments } from './stats.ts';
 import { columnKinds, type DataTable } from './table.ts';
 import { InputError } from '../errors.ts';
 
@@ -88,8 +88,7 @@ export function compareModels(table: DataTable, a: ModelRef, b: ModelRef): Model
   // Centres in original units, each feature divided by its SD in the data, then matched.
   const numeric = a.pipeline.preprocessor.numeric.map((s) => s.name).filter((n) => b.pipeline.preprocessor.numeric.some((s) => s.name === n));
   const sd = new Map(numeric.map((n) => {
-    const values = presentValues(table.columns.find((c) => c.name === n)!.values as Float64Array);
-    return [n, populationSd(values, mean(values)) || 1];
+    return [n, presentMoments(table.columns.find((c) => c.name === n)!.values as Float64Array).sd || 1];
   }));
   const centres = (m: ModelRef) => m.pipeline.centroids.map((c) => numeric.map((n) => {
     const j = m.pipeline.preprocessor.numeric.findIndex((s) => s.name === n);

@@ -3,11 +3,10 @@
  * compare two, report drift, and retrain the active model in the background. The work on
  * the whole table runs through the engine (in a worker thread when there is a pool).
  */
-import type { DriftReport } from '../analysis/drift.ts';
+import type { DriftReport, TrainingBaseline } from '../analysis/drift.ts';
 import type { ModelComparison, RetrainAnswer } from '../analysis/model-ops.ts';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
 import { parsePipeline, type FittedPipeline } from '../analysis/predict.ts';
-import type { TrainingBaseline } from '../analysis/drift.ts';
 import { InputError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import { getDataset } from '../store/datasets.ts';

@@ -3,12 +3,11 @@
  * database itself (read-only), so tables never cross threads and the request thread holds
  * none of them.
  */
-import Database from 'better-sqlite3';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { InputError } from '../errors.ts';
-import type { Db } from '../store/db.ts';
+import { openReader, type Db } from '../store/db.ts';
 import { TaskRunner, type AnalysisTask } from './tasks.ts';
 
 export type WorkerTask = AnalysisTask & { id: number; dbPath: string };
@@ -32,8 +31,7 @@ const databases = new Map<string, Db>();
 function databaseAt(path: string): Db {
   let db = databases.get(path);
   if (!db) {
-    db = new Database(path, { readonly: true, fileMustExist: true });
-    db.pragma('busy_timeout = 5000');
+    db = openReader(path);
     databases.set(path, db);
   }
   return db;

@@ -61,6 +61,16 @@ export function openDatabase(path: string): Db {
   return db;
 }
 
+/**
+ * A read-only connection to a database the server has opened (and migrated) already: the
+ * analysis worker reads datasets through it.
+ */
+export function openReader(path: string): Db {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
 /** What a person can do about a database file the server cannot open. */
 export function describeOpenError(error: unknown, path: string): string {
   const code = (error as { code?: string }).code ?? '';
