@@ -136,8 +136,8 @@
     });
   }
 
-  // A registration anywhere: refresh what this page shows (events arrive through hx-sse,
-  // already coalesced on the server).
+  // A registration anywhere: refresh what this page shows (live.js fires the event when the
+  // shared stream says this page's dataset changed; bursts are coalesced on the server).
   document.addEventListener('data-changed', function () {
     if (!window.htmx) return;
     var here = location.pathname + location.search;

@@ -67,6 +67,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(csrfProtection({ bearerAccepted: (req) => auth?.bearerAccepted(req) ?? false }));
   app.use((_req, res, next) => {
     res.locals.authEnabled = !!auth;
+    // Taken before the page's data is read: an event sent meanwhile makes the page refresh.
+    res.locals.live = events.snapshot();
     next();
   });
 

@@ -1,11 +1,20 @@
 /**
  * Server-sent events: every open dashboard hears when a dataset's data changes. Bursts are
  * coalesced (at most one event per dataset per COALESCE_MS) and closed connections dropped.
+ *
+ * A browser holds one stream for all its tabs (public/live-worker.js): HTTP/1.1 allows six
+ * connections per host, so a stream per tab starved the seventh tab. Each stream opens with
+ * a `hello` that names this server process (`boot`) and the latest event id per dataset;
+ * a page knows the boot and ids it was rendered under, so after a dropped connection or a
+ * server restart it sees what it missed and refreshes without a reload.
  */
+import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { optionalDatasetQuery, parseInput } from './inputs.ts';
 
 export const COALESCE_MS = 250;
+/** How soon a browser retries a dropped stream (the SSE `retry` field). */
+export const RETRY_MS = 1000;
 const KEEPALIVE_MS = 25_000;
 
 interface Client {
@@ -13,7 +22,12 @@ interface Client {
   datasetId: number | null;
 }
 
+/** The latest event id per dataset id, as pages and the hello carry it. */
+export type LatestEvents = Record<number, number>;
+
 export class LiveEvents {
+  /** Names this process: event ids of another boot say nothing about what was missed here. */
+  readonly boot = randomBytes(6).toString('hex');
   private readonly clients = new Set<Client>();
   private readonly pending = new Map<number, NodeJS.Timeout>();
   private readonly versions = new Map<number, number>();
@@ -25,26 +39,30 @@ export class LiveEvents {
     return this.clients.size;
   }
 
-  /** GET /events[?dataset=ID]: a stream that stays open until the browser leaves. */
+  /** What a page rendered now has seen: the boot and the latest event id of every dataset. */
+  snapshot(): { boot: string; latest: LatestEvents } {
+    return { boot: this.boot, latest: Object.fromEntries(this.lastSent) };
+  }
+
+  /**
+   * GET /events[?dataset=ID][&lastEventId=ID]: a stream that stays open until the browser
+   * leaves. The last id seen comes in the Last-Event-ID header (the browser's own
+   * reconnect) or the query (a stream opened anew after it failed).
+   */
   handle = (req: Request, res: Response): void => {
     const client: Client = { res, datasetId: parseInput(optionalDatasetQuery, req.query.dataset, { field: 'dataset' }) ?? null };
+    const lastSeen = req.get('Last-Event-ID') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined);
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
     });
-    res.write('retry: 2000\n\n');
+    res.write(`retry: ${RETRY_MS}\n\n`);
+    const latest = Object.fromEntries([...this.lastSent].filter(([datasetId]) => this.wants(client, datasetId)));
+    res.write(`event: hello\ndata: ${JSON.stringify({ boot: this.boot, latest })}\n\n`);
     this.clients.add(client);
-    // A client that reconnects after missing events (a dropped connection) refreshes at once.
-    const lastSeen = Number(req.get('Last-Event-ID'));
-    if (Number.isInteger(lastSeen)) {
-      for (const [datasetId, sentId] of this.lastSent) {
-        if (sentId > lastSeen && (client.datasetId === null || client.datasetId === datasetId)) {
-          res.write(this.message(sentId, datasetId, this.versions.get(datasetId) ?? 0));
-        }
-      }
-    }
+    if (lastSeen !== undefined) this.replay(client, lastSeen);
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEPALIVE_MS);
     const drop = () => {
       clearInterval(keepAlive);
@@ -53,6 +71,22 @@ export class LiveEvents {
     req.on('close', drop);
     res.on('error', drop);
   };
+
+  /**
+   * Sends a reconnecting client the latest event of each dataset it missed. An id of this
+   * boot tells which; any other id (another boot, or none seen) could have missed them all.
+   */
+  private replay(client: Client, lastSeen: string): void {
+    const match = /^([0-9a-f]+):(\d+)$/.exec(lastSeen);
+    const seen = match && match[1] === this.boot ? Number(match[2]) : -1;
+    for (const [datasetId, sentId] of this.lastSent) {
+      if (sentId > seen && this.wants(client, datasetId)) client.res.write(this.message(sentId, datasetId, this.versions.get(datasetId) ?? 0));
+    }
+  }
+
+  private wants(client: Client, datasetId: number): boolean {
+    return client.datasetId === null || client.datasetId === datasetId;
+  }
 
   /** Announces that a dataset changed; several calls within COALESCE_MS send one event. */
   notify(datasetId: number, version: number): void {
@@ -65,7 +99,7 @@ export class LiveEvents {
   }
 
   private message(id: number, datasetId: number, version: number): string {
-    return `id: ${id}\nevent: data-changed\ndata: ${JSON.stringify({ dataset: datasetId, version })}\n\n`;
+    return `id: ${this.boot}:${id}\nevent: data-changed\ndata: ${JSON.stringify({ dataset: datasetId, version, seq: id, boot: this.boot })}\n\n`;
   }
 
   private send(datasetId: number, version: number): void {
@@ -73,7 +107,7 @@ export class LiveEvents {
     this.lastSent.set(datasetId, id);
     const message = this.message(id, datasetId, version);
     for (const client of this.clients) {
-      if (client.datasetId === null || client.datasetId === datasetId) client.res.write(message);
+      if (this.wants(client, datasetId)) client.res.write(message);
     }
   }
 

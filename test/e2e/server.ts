@@ -8,6 +8,8 @@ import { CHROMIUM_PATH } from './browser.ts';
 
 export interface RunningServer extends TestApp {
   baseUrl: string;
+  /** Cuts every open connection, event streams included, as a network drop would. */
+  dropConnections: () => void;
   stop: () => Promise<void>;
 }
 
@@ -21,6 +23,7 @@ export async function startServer(options: { auth?: AuthSettings } = {}): Promis
   return {
     ...t,
     baseUrl: `http://127.0.0.1:${port}`,
+    dropConnections: () => server.closeAllConnections(),
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

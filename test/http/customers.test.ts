@@ -169,3 +169,81 @@ describe('reconnecting event streams', () => {
     }
   });
 });
+
+/** The first `count` messages of an event stream, each as its text. */
+function readMessages(port: number, path: string, headers: Record<string, string>, count: number): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const messages: string[] = [];
+    const req = http.get({ host: '127.0.0.1', port, path, headers }, (res) => {
+      res.setEncoding('utf8');
+      let buffer = '';
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const message = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (/^(event|data|id):/m.test(message)) messages.push(message);
+          if (messages.length >= count) {
+            req.destroy();
+            resolve(messages);
+          }
+        }
+      });
+    });
+    req.on('error', (error) => (messages.length >= count ? undefined : reject(error)));
+    setTimeout(() => {
+      req.destroy();
+      reject(new Error(`only ${messages.length} of ${count} messages: ${messages.join(' | ')}`));
+    }, 3000).unref();
+  });
+}
+
+describe('what a stream tells a page that reconnects', () => {
+  it('opens with a hello naming this server process and the latest event id per dataset', async () => {
+    const { events, port, stop } = await listen();
+    try {
+      events.notify(1, 7);
+      await new Promise((r) => setTimeout(r, 350));
+      const [hello] = await readMessages(port, '/events?dataset=1', {}, 1);
+      assert.match(hello, /^event: hello$/m);
+      const data = JSON.parse(/data: (.*)/.exec(hello)![1]) as { boot: string; latest: Record<string, number> };
+      assert.equal(data.boot, events.boot);
+      assert.deepEqual(data.latest, { 1: 1 });
+      assert.deepEqual(events.snapshot(), { boot: events.boot, latest: { 1: 1 } });
+    } finally {
+      await stop();
+    }
+  });
+
+  it('replays only what an id of this boot missed, and everything for an id of another boot', async () => {
+    const { events, port, stop } = await listen();
+    try {
+      events.notify(1, 7);
+      await new Promise((r) => setTimeout(r, 350));
+      events.notify(2, 3);
+      await new Promise((r) => setTimeout(r, 350));
+      const missedOne = await readMessages(port, '/events', { 'Last-Event-ID': `${events.boot}:1` }, 2);
+      assert.match(missedOne[1], new RegExp(`^id: ${events.boot}:2$`, 'm'));
+      assert.match(missedOne[1], /"dataset":2/);
+      const otherBoot = await readMessages(port, `/events?lastEventId=${encodeURIComponent('0123abcd:9')}`, {}, 3);
+      assert.deepEqual(otherBoot.slice(1).map((m) => /"dataset":(\d+)/.exec(m)![1]).sort(), ['1', '2']);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('renders each page with the boot and latest event id it was served under', async () => {
+    const { app, events, stop } = await listen();
+    try {
+      events.notify(1, 7);
+      await new Promise((r) => setTimeout(r, 350));
+      const page = await request(app).get('/?k=4').expect(200);
+      assert.match(page.text, new RegExp(`<div id="live" data-dataset="1" data-boot="${events.boot}" data-seen="1" hidden>`));
+      assert.match(page.text, /id="live-status"[^>]*>Connecting…</);
+      assert.doesNotMatch(page.text, /hx-sse/);
+    } finally {
+      await stop();
+    }
+  });
+});

@@ -1,0 +1,66 @@
+// Keeps this page current: listens to the browser's shared live-update stream and, when
+// this page's dataset changed since the page was served, fires "data-changed" (app.js and
+// hx-trigger="data-changed from:body" redraw what the page shows). Also shows whether the
+// page is live or reconnecting.
+(function () {
+  'use strict';
+  var live = document.getElementById('live');
+  if (!live) return;
+  var dataset = Number(live.getAttribute('data-dataset'));
+  // The server process and the latest event id of this dataset the page was rendered under.
+  var boot = live.getAttribute('data-boot');
+  var seen = Number(live.getAttribute('data-seen')) || 0;
+  var status = document.getElementById('live-status');
+  var LABELS = {
+    connecting: ['Connecting…', 'Connecting to live updates'],
+    live: ['Live', 'Live: this page redraws by itself when customers are registered or a segmentation changes'],
+    reconnecting: ['Reconnecting…', 'The connection to the server was lost: what you see may be out of date until it is back'],
+  };
+
+  function show(state) {
+    live.setAttribute('data-state', state);
+    // When this page went live, from its navigation (the browser tests read it).
+    if (state === 'live' && !live.hasAttribute('data-live-at')) live.setAttribute('data-live-at', String(Math.round(performance.now())));
+    if (!status) return;
+    status.setAttribute('data-state', state);
+    status.textContent = LABELS[state][0];
+    status.title = LABELS[state][1];
+  }
+
+  // A newer event of this dataset, or a server that restarted since (its ids start anew and
+  // say nothing of what happened meanwhile): redraw.
+  function caughtUp(newBoot, latest) {
+    var stale = newBoot !== boot || latest > seen;
+    if (newBoot !== boot) seen = latest;
+    else if (latest > seen) seen = latest;
+    boot = newBoot;
+    live.setAttribute('data-seen', String(seen));
+    if (stale) live.dispatchEvent(new CustomEvent('data-changed', { bubbles: true }));
+  }
+
+  function onMessage(message) {
+    if (message.type === 'state') show(message.state);
+    else if (message.type === 'hello') caughtUp(message.boot, message.latest[dataset] || 0);
+    else if (message.type === 'data-changed' && message.dataset === dataset) caughtUp(message.boot, message.seq);
+  }
+
+  function connect() {
+    if (window.SharedWorker) {
+      try {
+        var worker = new SharedWorker('/static/live-stream.js', { name: 'customer-segments-live' });
+        worker.port.addEventListener('message', function (event) { onMessage(event.data); });
+        worker.port.start();
+        window.addEventListener('pagehide', function () { worker.port.postMessage({ type: 'bye' }); }, { once: true });
+        return;
+      } catch (err) {
+        // Blocked (some privacy modes): fall back to a stream of this page's own.
+      }
+    }
+    var stream = window.CustomerSegmentsLive.openStream('/events?dataset=' + dataset, onMessage);
+    window.addEventListener('pagehide', function () { stream.close(); }, { once: true });
+  }
+
+  // A page restored from the back-forward cache said goodbye when it was hidden.
+  window.addEventListener('pageshow', function (event) { if (event.persisted) connect(); });
+  connect();
+})();
