@@ -72,7 +72,7 @@ export class ModelService {
     if (!model) throw new InputError('This dataset has no active saved segmentation to retrain.');
     const answer = await this.engine.onTable<RetrainAnswer>(datasetId, { op: 'retrain', pipeline: model.pipeline });
     if (answer.accepted && answer.refit) {
-      replaceModelFit(this.db, model.id, answer.refit.pipeline, answer.refit.baseline);
+      await replaceModelFit(this.db, model.id, answer.refit.pipeline, answer.refit.baseline);
       this.onChange(datasetId);
     }
     this.log.push(`${new Date().toISOString()} dataset ${datasetId} model ${model.id}: ${answer.accepted ? 'refitted' : 'kept'} (${answer.reason})`);

@@ -34,7 +34,7 @@ export async function registerWithModel(deps: RegistrationDeps, params: Segmenta
     return { row, segment: prediction.segment, segmentName: prediction.name };
   });
   const model = active ? `saved:${active.id}` : JSON.stringify({ k: pipeline.options.k, algorithm: pipeline.options.algorithm, features, seed: pipeline.options.seed });
-  const registered = registerCustomers(db, params.datasetId, model, registrations);
+  const registered = await registerCustomers(db, params.datasetId, model, registrations);
   events.notify(params.datasetId, getDataset(db, params.datasetId).version);
   models.considerRetraining(params.datasetId);
   return registered;

@@ -1,6 +1,7 @@
 /** Streams a CSV file as records: UTF-8 checked, delimiter given, structure errors explained. */
 import { createReadStream } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parse } from 'csv-parse';
 import { InputError } from '../errors.ts';
 import type { Delimiter } from './csv.ts';
@@ -50,13 +51,44 @@ export function describeParseError(error: unknown): InputError {
   }
 }
 
-/** Records of a CSV file, header included, one string array each. */
-export async function* readRecords(path: string, delimiter: Delimiter): AsyncGenerator<string[]> {
-  const parser = createReadStream(path).pipe(new Utf8Text());
+/**
+ * Records handed over at a time, after which the reader yields to the event loop. A chain
+ * of promises per record ran a whole read chunk before any other request was served (with
+ * five imports at once, 80 ms between turns); a batch is one promise and a plain loop.
+ */
+const BATCH_RECORDS = 256;
+/** Bytes read at a time: each chunk is parsed in one go. */
+const READ_CHUNK_BYTES = 16 * 1024;
+
+/** Records of a CSV file, header included, one string array each, in batches. */
+export async function* readRecordBatches(path: string, delimiter: Delimiter): AsyncGenerator<string[][]> {
+  const parser = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }).pipe(new Utf8Text());
   const records = parser.pipe(parse({ delimiter, bom: true, skip_empty_lines: true, relax_column_count: false }));
   parser.on('error', (error) => records.destroy(error));
+  let failure: unknown;
+  let ended = false;
+  records.on('error', (error) => (failure = error));
+  records.on('end', () => (ended = true));
   try {
-    for await (const record of records) yield record as string[];
+    for (;;) {
+      const batch: string[][] = [];
+      let record: string[] | null;
+      while (batch.length < BATCH_RECORDS && (record = records.read() as string[] | null) !== null) batch.push(record);
+      if (failure) throw failure;
+      if (batch.length > 0) {
+        yield batch;
+        await nextTurn();
+        continue;
+      }
+      if (ended || records.readableEnded) return;
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          records.off('readable', wake).off('end', wake).off('error', wake);
+          resolve();
+        };
+        records.on('readable', wake).on('end', wake).on('error', wake);
+      });
+    }
   } catch (error) {
     throw describeParseError(error);
   } finally {

@@ -4,6 +4,7 @@
  * one transaction. Nothing is stored unless the whole file imports.
  */
 import { stat } from 'node:fs/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ColumnKind } from '../analysis/table.ts';
 import { InputError } from '../errors.ts';
 import { openDatasetWriter } from '../store/dataset-writer.ts';
@@ -11,7 +12,7 @@ import type { Db } from '../store/db.ts';
 import { createDataset, getDataset, type CellValue, type DatasetInfo } from '../store/datasets.ts';
 import { detectDelimiter, type Delimiter } from './csv.ts';
 import { inferColumnKind } from './infer.ts';
-import { readHead, readRecords } from './records.ts';
+import { readHead, readRecordBatches } from './records.ts';
 import { deriveCustomers, detectTransactionColumns, guessDayFirst, type TransactionColumns, type TransactionReport } from './transactions.ts';
 import { isMissing, parseNumber } from './values.ts';
 
@@ -78,33 +79,40 @@ function checkMixed(name: string, values: string[], firstLine: number): void {
   }
 }
 
-async function readPlan(path: string, options: CsvReadOptions, records: AsyncGenerator<string[]>): Promise<CsvPlan & { delimiter: Delimiter }> {
+/** Batches of records, as readRecordBatches gives them. */
+type RecordBatches = AsyncGenerator<string[][]>;
+
+async function readPlan(path: string, options: CsvReadOptions, records: RecordBatches): Promise<CsvPlan & { delimiter: Delimiter }> {
   const first = await records.next();
   if (first.done) throw new InputError('The file is empty; it needs a header row and at least one customer.');
-  const firstRow = first.value.map((v) => v.trim());
+  const [firstRecord, ...rest] = first.value;
+  const firstRow = firstRecord.map((v) => v.trim());
   const hasHeader = options.hasHeader ?? !firstRow.every((v) => Number.isFinite(parseNumber(v)));
   const header = hasHeader ? firstRow : firstRow.map((_, i) => `column ${i + 1}`);
   checkHeader(header);
-  const sample: string[][] = hasHeader ? [] : [first.value];
+  // Whole batches: the sample holds SAMPLE_ROWS rows or a few more.
+  const sample: string[][] = hasHeader ? rest : first.value;
   while (sample.length < SAMPLE_ROWS) {
     const next = await records.next();
     if (next.done) break;
-    sample.push(next.value);
+    for (const record of next.value) sample.push(record);
   }
   if (sample.length === 0) throw new InputError('The file has a header but no rows; add at least one customer.');
   const firstDataLine = hasHeader ? 2 : 1;
-  const kinds = header.map((name, c) => {
+  const kinds: ColumnKind[] = [];
+  for (const [c, name] of header.entries()) {
     const override = options.kinds?.[name];
-    if (override) return override;
     const values = sample.map((r) => r[c]);
-    const kind = inferColumnKind(name, values);
-    if (kind === 'categorical') checkMixed(name, values, firstDataLine);
-    return kind;
-  });
+    const kind = override ?? inferColumnKind(name, values);
+    if (!override && kind === 'categorical') checkMixed(name, values, firstDataLine);
+    kinds.push(kind);
+    // A column of the sample takes a few milliseconds: other requests go between them.
+    await nextTurn();
+  }
   return { delimiter: options.delimiter!, hasHeader, header, kinds, sample, transactions: detectTransactionColumns(header, kinds) };
 }
 
-async function openRecords(path: string, options: CsvReadOptions): Promise<{ delimiter: Delimiter; records: AsyncGenerator<string[]> }> {
+async function openRecords(path: string, options: CsvReadOptions): Promise<{ delimiter: Delimiter; records: RecordBatches }> {
   const { size } = await stat(path);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   if (size > maxBytes) {
@@ -112,7 +120,7 @@ async function openRecords(path: string, options: CsvReadOptions): Promise<{ del
   }
   if (size === 0) throw new InputError('The file is empty; it needs a header row and at least one customer.');
   const delimiter = options.delimiter ?? detectDelimiter((await readHead(path)).replace(/^\uFEFF/, ''));
-  return { delimiter, records: readRecords(path, delimiter) };
+  return { delimiter, records: readRecordBatches(path, delimiter) };
 }
 
 /** Reads only the start of the file: what the preview shows before anything is stored. */
@@ -156,12 +164,17 @@ export async function importCsvFile(db: Db, path: string, options: ImportOptions
     if (!plan.kinds.includes('numeric')) {
       throw new InputError('No column holds numbers; segmentation needs at least one numeric column.');
     }
-    const writer = openDatasetWriter(db.name, name, plan.header.map((column, c) => ({ name: column, kind: plan.kinds[c] })));
+    const writer = openDatasetWriter(db, name, plan.header.map((column, c) => ({ name: column, kind: plan.kinds[c] })));
     try {
       let line = plan.hasHeader ? 2 : 1;
-      for (const record of plan.sample) writer.insert(convertRecord(record, plan.kinds, plan.header, line++));
-      for await (const record of records) writer.insert(convertRecord(record, plan.kinds, plan.header, line++));
-      return getDataset(db, writer.commit());
+      for (const record of plan.sample) {
+        writer.insert(convertRecord(record, plan.kinds, plan.header, line++));
+        if (line % 1000 === 0) await nextTurn();
+      }
+      for await (const batch of records) {
+        for (const record of batch) writer.insert(convertRecord(record, plan.kinds, plan.header, line++));
+      }
+      return getDataset(db, await writer.commit());
     } catch (error) {
       writer.rollback();
       throw error;
@@ -171,9 +184,9 @@ export async function importCsvFile(db: Db, path: string, options: ImportOptions
   }
 }
 
-async function* concat(first: string[][], rest: AsyncIterable<string[]>): AsyncGenerator<string[]> {
+async function* concat(first: string[][], rest: RecordBatches): AsyncGenerator<string[]> {
   yield* first;
-  yield* rest;
+  for await (const batch of rest) yield* batch;
 }
 
 /** A transaction log becomes a dataset of one row per customer with RFM features. */
@@ -188,7 +201,7 @@ export async function importTransactionsFile(db: Db, path: string, options: Impo
     }
     const dayFirst = guessDayFirst(plan.sample.map((r) => r[plan.transactions!.date]));
     const derived = await deriveCustomers(concat(plan.sample, records), plan.transactions, dayFirst, plan.hasHeader ? 2 : 1);
-    return { dataset: createDataset(db, { name, columns: derived.columns, rows: derived.rows }), report: derived.report };
+    return { dataset: await createDataset(db, { name, columns: derived.columns, rows: derived.rows }), report: derived.report };
   } finally {
     await records.return(undefined);
   }

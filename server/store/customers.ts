@@ -1,6 +1,7 @@
 /** Registered customers: appended to their dataset with their segment, in one transaction. */
 import type { Db } from './db.ts';
 import { getDataset, type CellValue } from './datasets.ts';
+import { writeGate } from './write-gate.ts';
 
 export interface Registration {
   /** One value per dataset column, in column order. */
@@ -17,15 +18,15 @@ export interface RegisteredCustomer {
 
 /**
  * Appends the rows, records each one's segment under `model`, and bumps the dataset's
- * version and counts: all or nothing.
+ * version and counts: all or nothing, in the database's write turn.
  */
-export function registerCustomers(db: Db, datasetId: number, model: string, registrations: Registration[]): RegisteredCustomer[] {
+export function registerCustomers(db: Db, datasetId: number, model: string, registrations: Registration[]): Promise<RegisteredCustomer[]> {
   const info = getDataset(db, datasetId);
   const idents = info.columns.map((_, i) => `c${i}`);
   const insertRow = db.prepare(`INSERT INTO ds_${Math.trunc(datasetId)} (${idents.join(', ')}) VALUES (${idents.map(() => '?').join(', ')})`);
   const insertSegment = db.prepare('INSERT INTO customer_segments (dataset_id, row_id, segment, segment_name, model) VALUES (?, ?, ?, ?, ?)');
   const addMissing = db.prepare('UPDATE dataset_columns SET missing = missing + ? WHERE dataset_id = ? AND position = ?');
-  return db.transaction(() => {
+  return writeGate(db).run(db.transaction(() => {
     const missing = new Array<number>(info.columns.length).fill(0);
     const out = registrations.map((r) => {
       r.row.forEach((v, c) => v === null && missing[c]++);
@@ -37,5 +38,5 @@ export function registerCustomers(db: Db, datasetId: number, model: string, regi
     db.prepare("UPDATE datasets SET row_count = row_count + ?, version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?")
       .run(registrations.length, datasetId);
     return out;
-  })();
+  }));
 }

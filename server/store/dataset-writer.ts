@@ -1,60 +1,96 @@
 /**
- * Writes a new dataset row by row inside one transaction on its own connection. Readers on
- * the main connection never see a half-written import (WAL isolates the open transaction),
- * and a failure or a killed process leaves the database exactly as before.
+ * Writes a new dataset of any size without holding the database while the file streams in.
+ *
+ * Rows are staged in a temporary table on a connection of the writer's own (SQLite keeps
+ * temporary tables in a file of that connection, deleted when it closes or the process
+ * dies, and writing them locks nothing of the database). The commit then copies them into
+ * the dataset's table in one transaction, in chunks that yield to the event loop, holding
+ * the database's write gate: other writes of this process wait their turn instead of
+ * failing, readers never see a half-written import, and a failure or a killed process
+ * leaves the database exactly as before.
  */
 import Database from 'better-sqlite3';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ColumnKind } from '../analysis/table.ts';
-import type { CellValue } from './datasets.ts';
+import { columnIdent, rowTable, type CellValue } from './datasets.ts';
+import type { Db } from './db.ts';
+import { writeGate } from './write-gate.ts';
 
 export interface DatasetWriter {
   insert(row: CellValue[]): void;
   /** Commits and returns the new dataset's id. */
-  commit(): number;
+  commit(): Promise<number>;
   rollback(): void;
 }
 
-export function openDatasetWriter(dbPath: string, name: string, columns: { name: string; kind: ColumnKind }[]): DatasetWriter {
-  const db = new Database(dbPath);
-  db.pragma('busy_timeout = 10000');
-  db.pragma('foreign_keys = ON');
+/** Staged rows written per transaction of the temporary table. */
+const STAGE_ROWS = 20_000;
+/** Rows copied per turn of the event loop at commit: a few milliseconds each. */
+const COPY_ROWS = 4000;
+
+export function openDatasetWriter(db: Db, name: string, columns: { name: string; kind: ColumnKind }[]): DatasetWriter {
+  const staging = new Database(db.name);
+  staging.pragma('busy_timeout = 10000');
+  staging.pragma('temp_store = FILE');
+  staging.pragma('foreign_keys = ON');
+  // Checkpoints run in the background (checkpointer.ts), not in this commit.
+  staging.pragma('wal_autocheckpoint = 0');
+  const idents = columns.map((_, i) => columnIdent(i));
+  const defs = columns.map((c, i) => `${idents[i]} ${c.kind === 'numeric' ? 'REAL' : 'TEXT'}`).join(', ');
   const missing = new Array<number>(columns.length).fill(0);
   let rowCount = 0;
   let open = true;
-  db.exec('BEGIN IMMEDIATE');
+  const close = () => {
+    if (!open) return;
+    open = false;
+    if (staging.inTransaction) staging.exec('ROLLBACK');
+    staging.close();
+  };
   try {
-    const datasetId = Number(db.prepare('INSERT INTO datasets (name) VALUES (?)').run(name).lastInsertRowid);
-    const table = `ds_${Math.trunc(datasetId)}`;
-    const defs = columns.map((c, i) => `c${i} ${c.kind === 'numeric' ? 'REAL' : 'TEXT'}`).join(', ');
-    db.exec(`CREATE TABLE ${table} (row_id INTEGER PRIMARY KEY, ${defs})`);
-    const insert = db.prepare(`INSERT INTO ${table} (${columns.map((_, i) => `c${i}`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
-    const close = () => {
-      open = false;
-      db.close();
-    };
+    staging.exec(`CREATE TEMP TABLE staged (row_id INTEGER PRIMARY KEY, ${defs})`);
+    const insert = staging.prepare(`INSERT INTO temp.staged (${idents.join(', ')}) VALUES (${idents.map(() => '?').join(', ')})`);
     return {
       insert(row) {
+        if (!staging.inTransaction) staging.exec('BEGIN');
         for (let c = 0; c < row.length; c++) if (row[c] === null) missing[c]++;
         insert.run(row);
-        rowCount++;
+        if (++rowCount % STAGE_ROWS === 0) staging.exec('COMMIT');
       },
-      commit() {
-        const insertColumn = db.prepare('INSERT INTO dataset_columns (dataset_id, position, name, kind, missing) VALUES (?, ?, ?, ?, ?)');
-        columns.forEach((c, i) => insertColumn.run(datasetId, i, c.name, c.kind, missing[i]));
-        db.prepare('UPDATE datasets SET row_count = ? WHERE id = ?').run(rowCount, datasetId);
-        db.exec('COMMIT');
-        close();
-        return datasetId;
+      async commit() {
+        if (staging.inTransaction) staging.exec('COMMIT');
+        try {
+          return await writeGate(db).hold(() => copyStaged(staging, name, columns, idents, missing, rowCount));
+        } finally {
+          close();
+        }
       },
-      rollback() {
-        if (!open) return;
-        if (db.inTransaction) db.exec('ROLLBACK');
-        close();
-      },
+      rollback: close,
     };
   } catch (error) {
-    if (db.inTransaction) db.exec('ROLLBACK');
-    db.close();
+    close();
+    throw error;
+  }
+}
+
+/** The dataset row, its table and its columns from the staged rows: one transaction. */
+async function copyStaged(staging: Database.Database, name: string, columns: { name: string; kind: ColumnKind }[], idents: string[], missing: number[], rowCount: number): Promise<number> {
+  staging.exec('BEGIN IMMEDIATE');
+  try {
+    const datasetId = Number(staging.prepare('INSERT INTO main.datasets (name) VALUES (?)').run(name).lastInsertRowid);
+    const table = rowTable(datasetId);
+    staging.exec(`CREATE TABLE main.${table} (row_id INTEGER PRIMARY KEY, ${columns.map((c, i) => `${idents[i]} ${c.kind === 'numeric' ? 'REAL' : 'TEXT'}`).join(', ')})`);
+    const copy = staging.prepare(`INSERT INTO main.${table} (row_id, ${idents.join(', ')}) SELECT row_id, ${idents.join(', ')} FROM temp.staged WHERE row_id > ? AND row_id <= ?`);
+    for (let after = 0; after < rowCount; after += COPY_ROWS) {
+      copy.run(after, after + COPY_ROWS);
+      await nextTurn();
+    }
+    const insertColumn = staging.prepare('INSERT INTO main.dataset_columns (dataset_id, position, name, kind, missing) VALUES (?, ?, ?, ?, ?)');
+    columns.forEach((c, i) => insertColumn.run(datasetId, i, c.name, c.kind, missing[i]));
+    staging.prepare('UPDATE main.datasets SET row_count = ? WHERE id = ?').run(rowCount, datasetId);
+    staging.exec('COMMIT');
+    return datasetId;
+  } catch (error) {
+    if (staging.inTransaction) staging.exec('ROLLBACK');
     throw error;
   }
 }

@@ -5,6 +5,7 @@
 import type { Column, ColumnKind, DataTable } from '../analysis/table.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Db } from './db.ts';
+import { writeGate } from './write-gate.ts';
 
 export interface ColumnInfo {
   name: string;
@@ -35,9 +36,9 @@ export interface NewDataset {
 export const rowTable = (datasetId: number): string => `ds_${Math.trunc(datasetId)}`;
 export const columnIdent = (position: number): string => `c${Math.trunc(position)}`;
 
-/** Creates the dataset and stores every row in one transaction: all or nothing. */
-export function createDataset(db: Db, dataset: NewDataset): DatasetInfo {
-  const id = db.transaction(() => {
+/** Creates the dataset and stores every row in one transaction, in the database's write turn: all or nothing. */
+export async function createDataset(db: Db, dataset: NewDataset): Promise<DatasetInfo> {
+  const id = await writeGate(db).run(db.transaction(() => {
     const info = db.prepare('INSERT INTO datasets (name) VALUES (?)').run(dataset.name);
     const datasetId = Number(info.lastInsertRowid);
     const table = rowTable(datasetId);
@@ -61,7 +62,7 @@ export function createDataset(db: Db, dataset: NewDataset): DatasetInfo {
     dataset.columns.forEach((c, i) => insertColumn.run(datasetId, i, c.name, c.kind, missing[i]));
     db.prepare('UPDATE datasets SET row_count = ? WHERE id = ?').run(rowCount, datasetId);
     return datasetId;
-  })();
+  }));
   return getDataset(db, id);
 }
 
@@ -246,18 +247,18 @@ export function pageRows(db: Db, id: number, options: { offset: number; limit: n
   return { rows, total: info.rowCount };
 }
 
-export function renameDataset(db: Db, id: number, name: string): DatasetInfo {
+export async function renameDataset(db: Db, id: number, name: string): Promise<DatasetInfo> {
   getDataset(db, id);
-  db.prepare("UPDATE datasets SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?").run(name, id);
+  await writeGate(db).run(() => db.prepare("UPDATE datasets SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?").run(name, id));
   return getDataset(db, id);
 }
 
 /** Drops the dataset's rows and metadata together. */
-export function deleteDataset(db: Db, id: number): void {
+export async function deleteDataset(db: Db, id: number): Promise<void> {
   getDataset(db, id);
-  db.transaction(() => {
+  await writeGate(db).run(db.transaction(() => {
     db.exec(`DROP TABLE IF EXISTS ${rowTable(id)}`);
     db.prepare('DELETE FROM dataset_columns WHERE dataset_id = ?').run(id);
     db.prepare('DELETE FROM datasets WHERE id = ?').run(id);
-  })();
+  }));
 }

@@ -1,5 +1,6 @@
 /** Opens the SQLite database in WAL mode and brings its schema up to date. */
 import Database from 'better-sqlite3';
+import { startCheckpointer } from './checkpointer.ts';
 
 export type Db = Database.Database;
 
@@ -47,6 +48,10 @@ const MIGRATIONS: string[] = [
    CREATE UNIQUE INDEX one_active_model ON saved_models (dataset_id) WHERE active = 1;`,
 ];
 
+/**
+ * Opens the database for this process's writes. Its checkpoints run in a thread of their
+ * own (checkpointer.ts), stopped when the connection closes.
+ */
 export function openDatabase(path: string): Db {
   const db = new Database(path);
   try {
@@ -58,6 +63,14 @@ export function openDatabase(path: string): Db {
     db.close();
     throw error;
   }
+  if (db.memory) return db;
+  db.pragma('wal_autocheckpoint = 0');
+  const checkpointer = startCheckpointer(db.name);
+  const close = db.close.bind(db);
+  db.close = () => {
+    void checkpointer.close();
+    return close();
+  };
   return db;
 }
 

@@ -3,6 +3,7 @@ import type { TrainingBaseline } from '../analysis/drift.ts';
 import type { FittedPipeline } from '../analysis/predict.ts';
 import { InputError, NotFoundError } from '../errors.ts';
 import type { Db } from './db.ts';
+import { writeGate } from './write-gate.ts';
 
 export interface SavedModel {
   id: number;
@@ -43,10 +44,10 @@ const toModel = (r: ModelRow): SavedModel => ({
   fittedAt: r.fitted_at,
 });
 
-export function saveModel(db: Db, model: { datasetId: number; name: string; pipeline: FittedPipeline; baseline: TrainingBaseline; source: 'fitted' | 'imported' }): SavedModel {
-  const exists = db.prepare('SELECT 1 FROM saved_models WHERE dataset_id = ? AND name = ?').get(model.datasetId, model.name);
-  if (exists) throw new InputError(`A saved segmentation named "${model.name.slice(0, 60)}" already exists for this dataset; choose another name.`, { field: 'name', status: 409 });
-  const id = db.transaction(() => {
+export async function saveModel(db: Db, model: { datasetId: number; name: string; pipeline: FittedPipeline; baseline: TrainingBaseline; source: 'fitted' | 'imported' }): Promise<SavedModel> {
+  const id = await writeGate(db).run(db.transaction(() => {
+    const exists = db.prepare('SELECT 1 FROM saved_models WHERE dataset_id = ? AND name = ?').get(model.datasetId, model.name);
+    if (exists) throw new InputError(`A saved segmentation named "${model.name.slice(0, 60)}" already exists for this dataset; choose another name.`, { field: 'name', status: 409 });
     const info = db.prepare('INSERT INTO saved_models (dataset_id, name, pipeline, baseline, source) VALUES (?, ?, ?, ?, ?)')
       .run(model.datasetId, model.name, JSON.stringify(model.pipeline), JSON.stringify(model.baseline), model.source);
     const newId = Number(info.lastInsertRowid);
@@ -54,7 +55,7 @@ export function saveModel(db: Db, model: { datasetId: number; name: string; pipe
     const active = db.prepare('SELECT 1 FROM saved_models WHERE dataset_id = ? AND active = 1').get(model.datasetId);
     if (!active) db.prepare('UPDATE saved_models SET active = 1 WHERE id = ?').run(newId);
     return newId;
-  })();
+  }));
   return getModel(db, id);
 }
 
@@ -73,23 +74,23 @@ export function activeModel(db: Db, datasetId: number): SavedModel | undefined {
   return row ? toModel(row) : undefined;
 }
 
-export function activateModel(db: Db, id: number): SavedModel {
+export async function activateModel(db: Db, id: number): Promise<SavedModel> {
   const model = getModel(db, id);
-  db.transaction(() => {
+  await writeGate(db).run(db.transaction(() => {
     db.prepare('UPDATE saved_models SET active = 0 WHERE dataset_id = ?').run(model.datasetId);
     db.prepare('UPDATE saved_models SET active = 1 WHERE id = ?').run(id);
-  })();
+  }));
   return getModel(db, id);
 }
 
-export function deleteModel(db: Db, id: number): void {
+export async function deleteModel(db: Db, id: number): Promise<void> {
   getModel(db, id);
-  db.prepare('DELETE FROM saved_models WHERE id = ?').run(id);
+  await writeGate(db).run(() => db.prepare('DELETE FROM saved_models WHERE id = ?').run(id));
 }
 
 /** Replaces a model's fit after an accepted retraining. */
-export function replaceModelFit(db: Db, id: number, pipeline: FittedPipeline, baseline: TrainingBaseline): SavedModel {
-  db.prepare("UPDATE saved_models SET pipeline = ?, baseline = ?, refits = refits + 1, fitted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?")
-    .run(JSON.stringify(pipeline), JSON.stringify(baseline), id);
+export async function replaceModelFit(db: Db, id: number, pipeline: FittedPipeline, baseline: TrainingBaseline): Promise<SavedModel> {
+  await writeGate(db).run(() => db.prepare("UPDATE saved_models SET pipeline = ?, baseline = ?, refits = refits + 1, fitted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?")
+    .run(JSON.stringify(pipeline), JSON.stringify(baseline), id));
   return getModel(db, id);
 }

@@ -89,13 +89,13 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
     }
   });
 
-  router.patch('/api/datasets/:id', (req, res) => {
+  router.patch('/api/datasets/:id', async (req, res) => {
     const { name } = parseInput(renameBody, req.body ?? {}, { field: 'name' });
-    res.json(datasetBody(renameDataset(db, datasetIdParam(req.params), name)));
+    res.json(datasetBody(await renameDataset(db, datasetIdParam(req.params), name)));
   });
 
-  router.delete('/api/datasets/:id', (req, res) => {
-    deleteDataset(db, datasetIdParam(req.params));
+  router.delete('/api/datasets/:id', async (req, res) => {
+    await deleteDataset(db, datasetIdParam(req.params));
     res.status(204).end();
   });
 

@@ -76,14 +76,14 @@ export function datasetsRouter({ db, staging, maxUploadBytes }: DatasetRoutesDep
     else renderList(req, res, { imported });
   });
 
-  router.post('/datasets/:id/rename', form, (req, res) => {
+  router.post('/datasets/:id/rename', form, async (req, res) => {
     const { name } = parseInput(renameBody, req.body ?? {}, { field: 'name' });
-    renameDataset(db, datasetIdParam(req.params), name);
+    await renameDataset(db, datasetIdParam(req.params), name);
     renderList(req, res);
   });
 
-  router.post('/datasets/:id/delete', (req, res) => {
-    deleteDataset(db, getDataset(db, datasetIdParam(req.params)).id);
+  router.post('/datasets/:id/delete', async (req, res) => {
+    await deleteDataset(db, getDataset(db, datasetIdParam(req.params)).id);
     renderList(req, res);
   });
 

@@ -83,9 +83,9 @@ export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): 
     res.status(201).json(modelBody(await models.importModel(dataset.id, modelName(req.query.name), JSON.stringify(req.body))));
   });
 
-  router.post('/api/models/:id/activate', (req, res) => res.json(modelBody(activateModel(db, idParam(req)))));
-  router.delete('/api/models/:id', (req, res) => {
-    deleteModel(db, idParam(req));
+  router.post('/api/models/:id/activate', async (req, res) => res.json(modelBody(await activateModel(db, idParam(req)))));
+  router.delete('/api/models/:id', async (req, res) => {
+    await deleteModel(db, idParam(req));
     res.status(204).end();
   });
   router.get('/api/models/:id/drift', async (req, res) => res.json(await models.drift(getModel(db, idParam(req)))));
@@ -126,13 +126,13 @@ export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): 
   });
 
   router.post('/models/:id/activate', async (req, res) => {
-    const model = activateModel(db, idParam(req));
+    const model = await activateModel(db, idParam(req));
     await renderPanel(req, res, model.datasetId, { message: `“${model.name}” now assigns predictions and registrations.` });
   });
 
   router.post('/models/:id/delete', async (req, res) => {
     const model = getModel(db, idParam(req));
-    deleteModel(db, model.id);
+    await deleteModel(db, model.id);
     await renderPanel(req, res, model.datasetId, { message: `Deleted “${model.name}”.` });
   });
 

@@ -145,7 +145,7 @@ describe('live updates in many tabs of one browser', { skip: browserSkip, timeou
       // A customer arrives while the dashboard is down (another process writes the database).
       const writer = openDatabase(dbPath);
       const columns = getDataset(writer, 1).columns;
-      registerCustomers(writer, 1, 'test', [{ row: columns.map((c) => (c.kind === 'numeric' ? 40 : null)), segment: 0, segmentName: 'Test' }]);
+      await registerCustomers(writer, 1, 'test', [{ row: columns.map((c) => (c.kind === 'numeric' ? 40 : null)), segment: 0, segmentName: 'Test' }]);
       writer.close();
       server = await startServerProcess(dbPath, { PORT: port, WORKERS: '0' });
       const started = Date.now();

@@ -159,7 +159,7 @@ describe('worker tables and registrations', () => {
     const p = params({ k: 4, seed: 5 });
     await Promise.all([local.segment(p), remote.segment(p)]);
     const row = [null, 33, 'Female', 61000, 55, 3, 9, 150, 'Books'];
-    registerCustomers(db, 1, 'test', [{ row: ['REG-1', ...row.slice(1)], segment: 0, segmentName: 'x' }]);
+    await registerCustomers(db, 1, 'test', [{ row: ['REG-1', ...row.slice(1)], segment: 0, segmentName: 'x' }]);
     const [a, b] = [await local.segment(p), await remote.segment(p)];
     assert.equal(b.rowCount, a.rowCount);
     assert.deepEqual(Array.from(b.labels), Array.from(a.labels));
@@ -201,7 +201,7 @@ describe('tables across versions and datasets', () => {
     };
     const firstSource = sourceOf();
     const before = tables.get(db, firstSource);
-    registerCustomers(db, 1, 'test', [
+    await registerCustomers(db, 1, 'test', [
       { row: ['REG-A', 44, 'Male', 52000, 61, 2, 4, 90, 'Sports'], segment: 0, segmentName: 'x' },
       { row: ['REG-B', null, null, 73000, null, 7, 11, 300, 'Books'], segment: 1, segmentName: 'y' },
     ]);
@@ -218,7 +218,7 @@ describe('tables across versions and datasets', () => {
     const { registerCustomers } = await import('../../../server/store/customers.ts');
     const { loadDataTable } = await import('../../../server/store/datasets.ts');
     const full = loadDataTable(db, 1);
-    registerCustomers(db, 1, 'test', [{ row: ['REG-C', 30, 'Female', 40000, 50, 1, 3, 80, 'Books'], segment: 0, segmentName: 'x' }]);
+    await registerCustomers(db, 1, 'test', [{ row: ['REG-C', 30, 'Female', 40000, 50, 1, 3, 80, 'Books'], segment: 0, segmentName: 'x' }]);
     const version = loadDataTable(db, 1, { rowCount: full.rowCount });
     assert.equal(version.rowCount, full.rowCount);
     assert.deepEqual(version, full);
@@ -232,7 +232,7 @@ describe('tables across versions and datasets', () => {
     const first = await importCsvText(db, `x,y\n${rows(0)}\n`, { name: 'first' });
     const p = params({ datasetId: first.id, features: ['x', 'y'], k: 2 });
     const a = await engine.segment(p);
-    deleteDataset(db, first.id);
+    await deleteDataset(db, first.id);
     await new Promise((resolve) => setTimeout(resolve, 5));
     const second = await importCsvText(db, `x,y\n${rows(1000)}\n`, { name: 'second' });
     assert.equal(second.id, first.id, 'SQLite reused the id');
