@@ -9,6 +9,7 @@ import { ModelService } from './engine/models.ts';
 import { getDataset, listDatasets } from './store/datasets.ts';
 import { describeOpenError, openDatabase, type Db } from './store/db.ts';
 import { seedDefaultDataset } from './store/seed.ts';
+import { stagingDirFor, UploadStaging } from './ingest/staging.ts';
 
 const config = loadConfig();
 let db: Db;
@@ -18,6 +19,9 @@ try {
   console.error(`Customer Segments cannot start. ${describeOpenError(error, config.dbPath)}`);
   process.exit(1);
 }
+// Uploads beside the database; what a killed process left half-written goes now.
+const staging = new UploadStaging(stagingDirFor(config.dbPath));
+staging.recover();
 const seeded = await seedDefaultDataset(db, config.defaultDatasetPath, config.defaultDatasetName);
 if (seeded) console.log(`Imported the sample dataset: ${seeded.rowCount} customers.`);
 
@@ -32,7 +36,7 @@ const retrainTimer = setInterval(() => {
 }, 60_000);
 retrainTimer.unref();
 const server = createApp({
-  db, engine, events, models, maxUploadBytes: config.maxUploadBytes,
+  db, engine, events, models, staging, maxUploadBytes: config.maxUploadBytes,
   auth: config.dashboardPassword ? { password: config.dashboardPassword } : undefined,
   trustProxy: config.trustProxy,
 }).listen(config.port, config.host, () => {

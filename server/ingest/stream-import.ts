@@ -11,6 +11,7 @@ import { openDatasetWriter } from '../store/dataset-writer.ts';
 import type { Db } from '../store/db.ts';
 import { createDataset, getDataset, type CellValue, type DatasetInfo } from '../store/datasets.ts';
 import { detectDelimiter, type Delimiter } from './csv.ts';
+import { inImportSlot } from './import-slots.ts';
 import { inferColumnKind } from './infer.ts';
 import { readHead, readRecordBatches } from './records.ts';
 import { deriveCustomers, detectTransactionColumns, guessDayFirst, type TransactionColumns, type TransactionReport } from './transactions.ts';
@@ -154,7 +155,12 @@ export interface ImportOptions extends CsvReadOptions {
   name: string;
 }
 
-export async function importCsvFile(db: Db, path: string, options: ImportOptions): Promise<DatasetInfo> {
+/** Imports the file as a new dataset, all or nothing, when an import slot is free. */
+export function importCsvFile(db: Db, path: string, options: ImportOptions): Promise<DatasetInfo> {
+  return inImportSlot(() => importRows(db, path, options));
+}
+
+async function importRows(db: Db, path: string, options: ImportOptions): Promise<DatasetInfo> {
   const name = options.name.trim();
   if (name === '') throw new InputError('Give the dataset a name.', { field: 'name' });
   if (name.length > 200) throw new InputError('Keep the dataset name under 200 characters.', { field: 'name' });
@@ -169,7 +175,7 @@ export async function importCsvFile(db: Db, path: string, options: ImportOptions
       let line = plan.hasHeader ? 2 : 1;
       for (const record of plan.sample) {
         writer.insert(convertRecord(record, plan.kinds, plan.header, line++));
-        if (line % 1000 === 0) await nextTurn();
+        if (line % 128 === 0) await nextTurn();
       }
       for await (const batch of records) {
         for (const record of batch) writer.insert(convertRecord(record, plan.kinds, plan.header, line++));
@@ -190,7 +196,11 @@ async function* concat(first: string[][], rest: RecordBatches): AsyncGenerator<s
 }
 
 /** A transaction log becomes a dataset of one row per customer with RFM features. */
-export async function importTransactionsFile(db: Db, path: string, options: ImportOptions): Promise<{ dataset: DatasetInfo; report: TransactionReport }> {
+export function importTransactionsFile(db: Db, path: string, options: ImportOptions): Promise<{ dataset: DatasetInfo; report: TransactionReport }> {
+  return inImportSlot(() => importTransactions(db, path, options));
+}
+
+async function importTransactions(db: Db, path: string, options: ImportOptions): Promise<{ dataset: DatasetInfo; report: TransactionReport }> {
   const name = options.name.trim();
   if (name === '') throw new InputError('Give the dataset a name.', { field: 'name' });
   const { delimiter, records } = await openRecords(path, options);

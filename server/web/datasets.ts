@@ -47,6 +47,7 @@ export function datasetsRouter({ db, staging, maxUploadBytes }: DatasetRoutesDep
     if (!req.staged || !req.file) throw new InputError('Choose a CSV file to upload.', { field: 'file' });
     staging.sweep();
     try {
+      staging.keep(req.staged.token);
       await renderPreview(req, res, req.staged.token, req.staged.originalName);
     } catch (error) {
       staging.discard(req.staged.token);

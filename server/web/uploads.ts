@@ -28,8 +28,8 @@ export function multipartUpload(staging: UploadStaging, maxBytes: number): Reque
       destination: staging.dir,
       filename: (req, _file, done) => {
         const token = staging.newToken();
-        req.staged = { token, path: staging.path(token) };
-        done(null, `${token}.csv`);
+        req.staged = { token, path: staging.incomingPath(token) };
+        done(null, `${token}.part`);
       },
     }),
     limits: { fileSize: maxBytes, files: 1, fields: 50 },
@@ -54,7 +54,7 @@ export function multipartUpload(staging: UploadStaging, maxBytes: number): Reque
 /** A raw text/csv body streamed to a staged file, never held as one string. */
 export function stageRawBody(req: Request, staging: UploadStaging, maxBytes: number): Promise<StagedUpload> {
   const token = staging.newToken();
-  const path = staging.path(token);
+  const path = staging.incomingPath(token);
   return new Promise((resolve, reject) => {
     let size = 0;
     const out = createWriteStream(path);

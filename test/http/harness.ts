@@ -9,6 +9,7 @@ import { openDatabase, type Db } from '../../server/store/db.ts';
 import { Engine } from '../../server/engine/engine.ts';
 import type { WorkerPool } from '../../server/engine/pool.ts';
 import { seedDefaultDataset } from '../../server/store/seed.ts';
+import { UploadStaging } from '../../server/ingest/staging.ts';
 
 export interface TestApp {
   app: ReturnType<typeof createApp>;
@@ -21,7 +22,8 @@ export async function createTestApp(options: { seed?: boolean; pool?: WorkerPool
   const dir = mkdtempSync(join(tmpdir(), 'cs-http-'));
   const db = openDatabase(join(dir, 'test.db'));
   if (options.seed !== false) await seedDefaultDataset(db, DEFAULT_DATASET_PATH, 'Sample customers');
-  const app = createApp({ db, engine: new Engine(db, { pool: options.pool }), auth: options.auth });
+  const staging = new UploadStaging(join(dir, 'uploads'));
+  const app = createApp({ db, engine: new Engine(db, { pool: options.pool }), auth: options.auth, staging });
   return {
     app,
     db,
