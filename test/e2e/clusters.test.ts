@@ -1,12 +1,12 @@
 /** The first browser check: the k slider redraws the scatter with the new number of segments. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { browserSkip } from './server.ts';
+import { browserSkip, BROWSER_TEST_TIMEOUT_MS } from './server.ts';
 import { BrowserSession, changeAndSettle, chartData } from './session.ts';
 
 const session = new BrowserSession();
 
-describe('k slider in Chromium', { skip: browserSkip }, () => {
+describe('k slider in Chromium', { skip: browserSkip, timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   before(() => session.start());
   after(() => session.stop());
 

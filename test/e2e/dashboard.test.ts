@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { SHARED_DIR } from '../unit/reference.ts';
-import { browserSkip } from './server.ts';
+import { browserSkip, BROWSER_TEST_TIMEOUT_MS } from './server.ts';
 import { BrowserSession, changeAndSettle, chartData, SCREENSHOTS } from './session.ts';
 
 const session = new BrowserSession();
 const openPage = (path: string) => session.openPage(path);
 
-describe('dashboard controls in Chromium', { skip: browserSkip }, () => {
+describe('dashboard controls in Chromium', { skip: browserSkip, timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   before(() => session.start());
   after(() => session.stop());
 

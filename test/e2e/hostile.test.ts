@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { InputError } from '../../server/errors.ts';
 import { importCsvText } from '../../server/ingest/import.ts';
-import { browserSkip } from './server.ts';
+import { browserSkip, BROWSER_TEST_TIMEOUT_MS } from './server.ts';
 import { BrowserSession, SCREENSHOTS } from './session.ts';
 
 const session = new BrowserSession();
@@ -37,7 +37,7 @@ function hostileCsv(rows: number): string {
   return lines.join('\n');
 }
 
-describe('a hostile dataset in Chromium', { skip: browserSkip }, () => {
+describe('a hostile dataset in Chromium', { skip: browserSkip, timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   let datasetId: number;
   before(async () => {
     await session.start();

@@ -15,7 +15,7 @@ import { openDatabase } from '../../server/store/db.ts';
 import { getDataset } from '../../server/store/datasets.ts';
 import { seedDefaultDataset } from '../../server/store/seed.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
-import { browserSkip } from './server.ts';
+import { browserSkip, BROWSER_TEST_TIMEOUT_MS } from './server.ts';
 import { BrowserSession } from './session.ts';
 
 const TABS = 8;
@@ -82,7 +82,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-describe('live updates in many tabs of one browser', { skip: browserSkip, timeout: 180_000 }, () => {
+describe('live updates in many tabs of one browser', { skip: browserSkip, timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   before(() => session.start());
   afterEach(async () => {
     await Promise.all(open.splice(0).map((p) => p.close().catch(() => {})));

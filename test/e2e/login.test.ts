@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { launchBrowser, type LaunchedBrowser } from './browser.ts';
-import { browserSkip, startServer, type RunningServer } from './server.ts';
+import { browserSkip, BROWSER_TEST_TIMEOUT_MS, startServer, type RunningServer } from './server.ts';
 import { SCREENSHOTS } from './session.ts';
 
-describe('signing in with a dashboard password', { skip: browserSkip }, () => {
+describe('signing in with a dashboard password', { skip: browserSkip, timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   let server: RunningServer;
   let browser: LaunchedBrowser;
   const password = 'open sesame 42';

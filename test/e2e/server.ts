@@ -35,3 +35,9 @@ export async function startServer(options: { auth?: AuthSettings } = {}): Promis
 
 /** Browser tests need Debian's chromium (.ci/run installs it); without it they are skipped, loudly. */
 export const browserSkip = existsSync(CHROMIUM_PATH) ? false : `no Chromium at ${CHROMIUM_PATH}: apt-get install -y chromium`;
+
+/**
+ * Each browser suite's own limit: a stuck wait fails the suite in minutes, and its after
+ * hook still closes the browser and the server, so the file never hangs.
+ */
+export const BROWSER_TEST_TIMEOUT_MS = 180_000;

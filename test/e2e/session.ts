@@ -19,9 +19,13 @@ export class BrowserSession {
     this.browser = await launchBrowser();
   }
 
+  /** Closes the browser and the server whatever state a failed test left them in. */
   async stop(): Promise<void> {
-    await this.browser?.close();
-    await this.server?.stop();
+    try {
+      await this.browser?.close();
+    } finally {
+      await this.server?.stop();
+    }
   }
 
   /** Opens a page, records console errors, counts settled htmx swaps, waits for a chart. */

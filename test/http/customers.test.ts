@@ -50,6 +50,8 @@ function collectEvents(url: string, count: number): { events: Promise<string[]>;
       });
     });
     req.on('error', reject);
+    // Fails in seconds instead of waiting for the runner's timeout.
+    setTimeout(() => reject(new Error(`${received.length} of ${count} events arrived`)), 5000).unref();
   });
   return { events, received, close: () => req.destroy() };
 }
@@ -116,7 +118,7 @@ describe('registering customers', () => {
   });
 });
 
-describe('live updates', () => {
+describe('live updates', { timeout: 30_000 }, () => {
   it('sends a server-sent event to every listener after a registration, coalescing a burst', async () => {
     const { app, events, port, stop } = await listen();
     try {
@@ -145,7 +147,7 @@ describe('live updates', () => {
   });
 });
 
-describe('reconnecting event streams', () => {
+describe('reconnecting event streams', { timeout: 30_000 }, () => {
   it('sends a client that missed events the latest one at once', async () => {
     const { events, port, stop } = await listen();
     try {
@@ -162,6 +164,10 @@ describe('reconnecting event streams', () => {
           });
         });
         req.on('error', reject);
+        setTimeout(() => {
+          req.destroy();
+          reject(new Error('no event replayed'));
+        }, 5000).unref();
       });
       assert.match(message, /"version":99/);
     } finally {

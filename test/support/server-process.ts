@@ -10,7 +10,7 @@ export interface ServerProcess {
   child: ChildProcess;
   base: string;
   output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited: PromiseLike<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 export interface ServerProcessOptions {
@@ -44,14 +44,36 @@ export function startCommand(): { env: Record<string, string>; nodeArgs: string[
   return { env, nodeArgs: words };
 }
 
+/**
+ * Every server a test started dies with the test process, and none keeps that process
+ * alive: a test that fails before its own kill neither hangs the file nor leaves a server.
+ */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 export async function startServerProcess(dbPath: string, env: Record<string, string> = {}, options: ServerProcessOptions = {}): Promise<ServerProcess> {
   const start = options.built ? startCommand() : { env: {}, nodeArgs: ['--import', 'tsx', 'server/main.ts'] };
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...start.nodeArgs], {
     cwd: ROOT, env: { ...process.env, ...start.env, DB_PATH: dbPath, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc ? ['ipc' as const] : [])],
   });
+  children.add(child);
+  child.unref();
+  for (const pipe of [child.stdout, child.stderr]) (pipe as unknown as { unref?: () => void }).unref?.();
   let output = '';
   child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => {
+    children.delete(child);
+    resolve({ code, signal });
+  }));
+  // The child is unref'd: a test awaiting its exit keeps this process alive meanwhile.
+  const exited: PromiseLike<{ code: number | null; signal: NodeJS.Signals | null }> = {
+    then: (onExit, onError) => {
+      const keepAlive = setInterval(() => {}, 1000);
+      return exit.finally(() => clearInterval(keepAlive)).then(onExit, onError);
+    },
+  };
   const base = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the server did not start: ${output}`)), 60_000);
     child.stdout!.on('data', (d) => {
@@ -62,7 +84,7 @@ export async function startServerProcess(dbPath: string, env: Record<string, str
         resolve(match[1]);
       }
     });
-    void exited.then(() => reject(new Error(`the server exited: ${output}`)));
+    void exit.then(() => reject(new Error(`the server exited: ${output}`)));
   });
   return { child, base, output: () => output, exited };
 }
