@@ -61,8 +61,12 @@
     }
   });
 
-  // Checkbox groups travel as one comma-separated parameter (features=a,b,c); capture
-  // phase, so the hidden field is current before htmx reads the form.
+  // Checkbox groups travel as one comma-separated parameter (features=a,b,c), CSV-style: a
+  // name holding a comma or a quote is quoted (server/web/feature-list.ts). Capture phase,
+  // so the hidden field is current before htmx reads the form.
+  function listItem(name) {
+    return /[",]/.test(name) || name !== name.trim() ? '"' + name.replace(/"/g, '""') + '"' : name;
+  }
   document.addEventListener('change', function (event) {
     var input = event.target;
     if (input instanceof HTMLInputElement && input.hasAttribute('data-join')) {
@@ -71,7 +75,7 @@
       var hidden = form && form.querySelector('input[type=hidden][name="' + name + '"]');
       if (!hidden) return;
       var checked = Array.prototype.filter.call(form.querySelectorAll('input[data-join="' + name + '"]'), function (c) { return c.checked; });
-      hidden.value = checked.map(function (c) { return c.value; }).join(',');
+      hidden.value = checked.map(function (c) { return listItem(c.value); }).join(',');
     }
     if (input instanceof HTMLSelectElement && input.id === 'algorithm') {
       var dbscan = input.value === 'dbscan';

@@ -19,6 +19,8 @@ export interface SegmentationOptions {
   iterations: number;
   kMin: number;
   kMax: number;
+  /** The smallest segment share (0–1) the recommended k may have. */
+  minShare: number;
   agglomerativeMaxRows: number;
 }
 
@@ -36,6 +38,7 @@ export const DEFAULT_OPTIONS: Omit<SegmentationOptions, 'features'> = {
   iterations: 100,
   kMin: 2,
   kMax: 10,
+  minShare: 0.02,
   agglomerativeMaxRows: 5000,
 };
 
@@ -46,5 +49,5 @@ export function preprocessKey(o: SegmentationOptions): string {
 
 export function sweepKey(o: SegmentationOptions): string {
   const algorithm = o.algorithm === 'dbscan' ? 'kmeans' : o.algorithm;
-  return JSON.stringify([preprocessKey(o), algorithm, o.seed, o.nInit, o.batchSize, o.iterations, o.kMin, o.kMax, o.agglomerativeMaxRows]);
+  return JSON.stringify([preprocessKey(o), algorithm, o.seed, o.nInit, o.batchSize, o.iterations, o.kMin, o.kMax, o.minShare, o.agglomerativeMaxRows]);
 }

@@ -31,19 +31,32 @@ export interface Prediction {
   distances: number[];
   /** Position on the PCA scatter. */
   point: [number, number];
+  /** Fields of the record that are columns of the dataset but not features of this segmentation. */
+  ignored: string[];
 }
 
-export function predictCustomer(pipeline: FittedPipeline, customer: CustomerInput): Prediction {
+/**
+ * The segment of one customer. A CRM sends whole records: with the dataset's column names,
+ * fields the segmentation does not use are ignored (and listed), and only a field that is
+ * no column of the dataset is refused. Without them, every field must be a feature.
+ */
+export function predictCustomer(pipeline: FittedPipeline, customer: CustomerInput, datasetColumns?: readonly string[]): Prediction {
   if (typeof customer !== 'object' || customer === null || Array.isArray(customer)) {
     throw new InputError('The customer must be an object of column names to values.', { field: 'customer' });
   }
-  const known = new Set([...pipeline.preprocessor.numeric, ...pipeline.preprocessor.categorical].map((s) => s.name));
+  const features = new Set([...pipeline.preprocessor.numeric, ...pipeline.preprocessor.categorical].map((s) => s.name));
+  const columns = new Set(datasetColumns ?? features);
+  const used: CustomerInput = Object.create(null) as CustomerInput;
+  const ignored: string[] = [];
   for (const key of Object.keys(customer)) {
-    if (!known.has(key)) {
-      throw new InputError(`Unknown field "${key}": this segmentation uses ${[...known].join(', ')}.`, { field: key });
+    if (!columns.has(key)) {
+      const known = [...columns].map((c) => `"${c}"`).join(', ');
+      throw new InputError(`Unknown field "${key.slice(0, 100)}": ${datasetColumns ? `the dataset's columns are ${known}` : `this segmentation uses ${known}`}.`, { field: key });
     }
+    if (features.has(key)) used[key] = customer[key];
+    else ignored.push(key);
   }
-  return predictTransformed(pipeline, transformCustomer(pipeline.preprocessor, customer));
+  return { ...predictTransformed(pipeline, transformCustomer(pipeline.preprocessor, used)), ignored };
 }
 
 /** DBSCAN's core points as a matrix, built once for many predictions. */
@@ -54,7 +67,7 @@ export function dbscanCores(pipeline: FittedPipeline): Matrix | undefined {
 }
 
 /** The prediction for a customer already transformed by the pipeline's preprocessor. */
-export function predictTransformed(pipeline: FittedPipeline, x: Float64Array, cores = dbscanCores(pipeline)): Prediction {
+export function predictTransformed(pipeline: FittedPipeline, x: Float64Array, cores = dbscanCores(pipeline)): Omit<Prediction, 'ignored'> {
   const distances = pipeline.centroids.map((c) => Math.sqrt(c.reduce((s, v, j) => s + (v - x[j]) ** 2, 0)));
   let segment: number;
   if (pipeline.dbscan && cores) {

@@ -6,7 +6,7 @@
 import { InputError } from '../errors.ts';
 import { createMatrix, type Matrix } from './matrix.ts';
 import { gather, mean, mostFrequent, mostFrequentText, populationSd, presentValues, quantileSorted, sortedCopy } from './stats.ts';
-import { columnKinds, findColumn, type DataTable, type NumericColumn, type TextColumn } from './table.ts';
+import { columnKinds, findColumn, UNANALYSED_KIND_NAMES, type DataTable, type NumericColumn, type TextColumn } from './table.ts';
 
 export const MISSING_STRATEGIES = ['drop', 'mean', 'median', 'mode'] as const;
 export const OUTLIER_RULES = ['none', 'iqr-clip', 'iqr-exclude', 'zscore-clip', 'zscore-exclude'] as const;
@@ -94,8 +94,8 @@ function resolveFeatures(table: DataTable, features: string[]): FeatureColumn[] 
     seen.add(name);
     const kind = columnKinds(table).find((c) => c.name === name)?.kind;
     if (!kind) throw new InputError(`Unknown feature "${name}": the dataset has no such column.`, { field: 'features' });
-    if (kind === 'id' || kind === 'date') {
-      throw new InputError(`"${name}" is an ${kind === 'id' ? 'identifier' : 'date'} column and cannot be a feature.`, { field: 'features' });
+    if (kind === 'id' || kind === 'date' || kind === 'text') {
+      throw new InputError(`"${name}" is ${UNANALYSED_KIND_NAMES[kind]} column and cannot be a feature.`, { field: 'features' });
     }
     return findColumn(table, name) as FeatureColumn;
   });

@@ -59,8 +59,19 @@ const CONCEPTS: Concept[] = [
 /** Longer column names are cut in segment names: a name has to fit a legend and a heading. */
 const NAME_PART_MAX = 32;
 
-function humanise(column: string): string {
-  const words = column.replace(/[_.]+/g, ' ').replace(/\s+/g, ' ').trim().toLowerCase();
+/**
+ * A column name as words a person would write: MntWines -> "mnt wines", PURCHASES_FREQUENCY
+ * -> "purchases frequency", "Annual Income (k$)" -> "annual income" (units are for axes).
+ */
+export function humanise(column: string): string {
+  const words = column
+    .replace(/\([^)]*\)|\[[^\]]*\]/g, ' ')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .replace(/[_.\-/]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase() || column.trim().toLowerCase();
   return words.length > NAME_PART_MAX ? `${words.slice(0, NAME_PART_MAX - 1)}…` : words;
 }
 
@@ -193,12 +204,39 @@ export function buildProfiles(input: ProfileInput): SegmentProfile[] {
   return profiles;
 }
 
-/** "High income, high spending": two most distinctive features, more where names collide. */
+const DIRECTIONS = new Set(['high', 'low']);
+
+/**
+ * A name from the segment's most distinctive features, as a person would write it: no word
+ * twice ("High balance and cash advance", not "High balance, high cash advance"), and a
+ * feature whose words are already in the name left for the next one.
+ */
+export function segmentName(descriptions: string[], count: number): string {
+  const used = new Set<string>();
+  const phrases: { direction: string | null; rest: string }[] = [];
+  for (const description of descriptions) {
+    if (phrases.length >= count) break;
+    const words = description.split(' ');
+    const direction = DIRECTIONS.has(words[0]) ? words[0] : null;
+    const nouns = direction ? words.slice(1) : words;
+    if (nouns.some((w) => used.has(w))) continue;
+    nouns.forEach((w) => used.add(w));
+    phrases.push({ direction, rest: nouns.join(' ') });
+  }
+  if (phrases.length === 0) return 'Typical customers';
+  // Phrases of one direction share it: "high A and B", then "low C".
+  const parts: string[] = [];
+  for (const direction of [...new Set(phrases.map((p) => p.direction))]) {
+    const group = phrases.filter((p) => p.direction === direction).map((p) => p.rest);
+    if (direction === null) parts.push(...group);
+    else parts.push(`${direction} ${group.length > 1 ? `${group.slice(0, -1).join(', ')} and ${group[group.length - 1]}` : group[0]}`);
+  }
+  return capitalise(parts.join(', '));
+}
+
+/** Two most distinctive features, more where names collide. */
 function assignUniqueNames(profiles: SegmentProfile[]): void {
-  const nameWith = (p: SegmentProfile, count: number) => {
-    const parts = p.distinguishing.slice(0, count).map((d) => d.description);
-    return parts.length ? capitalise(parts.join(', ')) : 'Typical customers';
-  };
+  const nameWith = (p: SegmentProfile, count: number) => segmentName(p.distinguishing.map((d) => d.description), count);
   const depth = profiles.map(() => 2);
   for (let round = 0; round < 4; round++) {
     const names = profiles.map((p, i) => nameWith(p, depth[i]));

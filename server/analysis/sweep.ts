@@ -7,6 +7,7 @@ import { fitMiniBatch } from './cluster/minibatch.ts';
 import type { Algorithm, ClusterFit } from './cluster/types.ts';
 import { selectRows, type Matrix } from './matrix.ts';
 import { computeMetrics, pairwiseDistances, type ClusterMetrics, type SilhouetteSource } from './metrics.ts';
+import { DEFAULT_OPTIONS } from './options.ts';
 import { sampleIndices } from './random.ts';
 
 export interface SweepRow {
@@ -15,6 +16,8 @@ export interface SweepRow {
   silhouette: number;
   daviesBouldin: number;
   calinskiHarabasz: number;
+  /** Share of the customers in this k's smallest segment (0–1). */
+  smallestShare: number;
 }
 
 export interface SweepResult {
@@ -36,6 +39,8 @@ export interface SweepOptions {
   batchSize: number;
   iterations: number;
   agglomerativeMaxRows?: number;
+  /** The smallest segment share the recommended k may have (DEFAULT_MIN_SHARE). */
+  minShare?: number;
 }
 
 /** Up to this many rows (about 36 MB of distances) a sweep shares one distance matrix. */
@@ -43,8 +48,16 @@ export const SHARED_DISTANCE_LIMIT = 3000;
 
 /** k whose silhouette is within this of the best are treated as ties. */
 export const SILHOUETTE_TIE = 0.02;
-export const RECOMMENDATION_RULE =
-  `the k with the highest mean silhouette; k within ${SILHOUETTE_TIE} of it count as ties, broken by the k nearest the elbow of the inertia curve (kneedle)`;
+/**
+ * The smallest segment the recommended k may have, as a share of the customers. The
+ * silhouette rewards splitting off a handful of outliers (six bulk buyers in the sample),
+ * and nobody runs a campaign for six people.
+ */
+export const DEFAULT_MIN_SHARE = DEFAULT_OPTIONS.minShare;
+
+export function recommendationRule(minShare: number): string {
+  return `among the k whose smallest segment holds at least ${(minShare * 100).toFixed(minShare * 100 < 1 ? 1 : 0)}% of the customers (or, if none does, those with the largest smallest segment), the k with the highest mean silhouette; k within ${SILHOUETTE_TIE} of it count as ties, broken by the k nearest the elbow of the inertia curve (kneedle)`;
+}
 
 /** Kneedle on a decreasing convex curve: the point furthest below the chord from first to last. */
 export function kneedleElbow(ks: number[], values: number[]): number {
@@ -64,10 +77,12 @@ export function kneedleElbow(ks: number[], values: number[]): number {
   return bestK;
 }
 
-export function recommendK(rows: SweepRow[]): { recommendedK: number; elbowK: number } {
+export function recommendK(rows: SweepRow[], minShare = DEFAULT_MIN_SHARE): { recommendedK: number; elbowK: number } {
   const elbowK = kneedleElbow(rows.map((r) => r.k), rows.map((r) => r.inertia));
-  const valid = rows.filter((r) => Number.isFinite(r.silhouette));
-  if (valid.length === 0) return { recommendedK: elbowK, elbowK };
+  const scored = rows.filter((r) => Number.isFinite(r.silhouette));
+  if (scored.length === 0) return { recommendedK: elbowK, elbowK };
+  const largestSmallest = Math.max(...scored.map((r) => r.smallestShare));
+  const valid = scored.filter((r) => r.smallestShare >= Math.min(minShare, largestSmallest));
   const best = Math.max(...valid.map((r) => r.silhouette));
   const ties = valid.filter((r) => r.silhouette >= best - SILHOUETTE_TIE);
   ties.sort((a, b) => Math.abs(a.k - elbowK) - Math.abs(b.k - elbowK) || b.silhouette - a.silhouette);
@@ -134,7 +149,15 @@ export function sweepK(x: Matrix, options: SweepOptions, sharedDistances?: Float
     }
     const m = computeMetrics(x, labels, options.seed, silhouetteFrom);
     if (fit) onFit?.(k, { fit, metrics: m });
-    rows.push({ k, inertia: m.inertia, silhouette: m.silhouette, daviesBouldin: m.daviesBouldin, calinskiHarabasz: m.calinskiHarabasz });
+    rows.push({ k, inertia: m.inertia, silhouette: m.silhouette, daviesBouldin: m.daviesBouldin, calinskiHarabasz: m.calinskiHarabasz, smallestShare: smallestShare(labels, k) });
   }
-  return { algorithm, ...recommendK(rows), rule: RECOMMENDATION_RULE, rows, notes };
+  const minShare = options.minShare ?? DEFAULT_MIN_SHARE;
+  return { algorithm, ...recommendK(rows, minShare), rule: recommendationRule(minShare), rows, notes };
+}
+
+/** The smallest segment's share of the labelled rows. */
+export function smallestShare(labels: Int32Array, k: number): number {
+  const counts = new Int32Array(k);
+  for (let i = 0; i < labels.length; i++) if (labels[i] >= 0) counts[labels[i]]++;
+  return labels.length > 0 ? Math.min(...counts) / labels.length : 0;
 }

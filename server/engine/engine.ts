@@ -205,8 +205,9 @@ export class Engine {
     this.latestFits.clear();
   }
 
-  async predict(params: SegmentationParams, customer: CustomerInput, context: RunContext = {}): Promise<{ result: SegmentationResult; prediction: Prediction }> {
+  /** `datasetColumns`: a whole record is welcome, its fields beyond the features ignored. */
+  async predict(params: SegmentationParams, customer: CustomerInput, context: RunContext = {}, datasetColumns?: readonly string[]): Promise<{ result: SegmentationResult; prediction: Prediction }> {
     const result = await this.segment(params, context);
-    return { result, prediction: predictCustomer(result.pipeline, customer) };
+    return { result, prediction: predictCustomer(result.pipeline, customer, datasetColumns) };
   }
 }

@@ -8,6 +8,7 @@ import { extendSegmentation, prepare, runSweep, segment, type PreparedData, type
 import { runTableTask, type TableTask } from '../analysis/model-ops.ts';
 import { datasetOverview, featureRanges, type ColumnSummary, type DatasetOverview } from '../analysis/summary.ts';
 import type { Db } from '../store/db.ts';
+import type { UnanalysedKind } from '../analysis/table.ts';
 import { getDataset } from '../store/datasets.ts';
 import { textColumnCounts } from '../store/column-counts.ts';
 import { LruCache } from './lru.ts';
@@ -60,7 +61,7 @@ function withUnloadedColumns(db: Db, source: TableSource, overview: DatasetOverv
   const summaries = getDataset(db, source.datasetId).columns.map((column, position): ColumnSummary => {
     const summary = loaded.get(column.name);
     if (summary) return summary;
-    return { name: column.name, kind: column.kind as 'id' | 'date', ...textColumnCounts(db, source.datasetId, position, source.rowCount, TOP_LEVELS) };
+    return { name: column.name, kind: column.kind as UnanalysedKind, ...textColumnCounts(db, source.datasetId, position, source.rowCount, TOP_LEVELS) };
   });
   return { ...overview, summaries };
 }

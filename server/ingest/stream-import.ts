@@ -12,7 +12,7 @@ import type { Db } from '../store/db.ts';
 import { createDataset, getDataset, type CellValue, type DatasetInfo } from '../store/datasets.ts';
 import { detectDelimiter, type Delimiter } from './csv.ts';
 import { inImportSlot } from './import-slots.ts';
-import { inferColumnKind } from './infer.ts';
+import { inferColumn } from './infer.ts';
 import { readHead, readRecordBatches } from './records.ts';
 import { deriveCustomers, detectTransactionColumns, guessDayFirst, type TransactionColumns, type TransactionReport } from './transactions.ts';
 import { isMissing, parseNumber } from './values.ts';
@@ -34,19 +34,25 @@ export interface CsvPlan {
   hasHeader: boolean;
   header: string[];
   kinds: ColumnKind[];
+  /** Per column, why it has its kind (or that the user chose it). */
+  notes: string[];
+  /** Per column, set when it is empty or constant in the sample: not a default feature. */
+  unusable: ('empty' | 'constant' | null)[];
   /** The first rows as text, for the preview. */
   sample: string[][];
   /** Set when the file looks like a transaction log that can become one row per customer. */
   transactions: TransactionColumns | null;
 }
 
-/** Names that could be mistaken for markup or SQL are refused: users rename them at the source. */
+/**
+ * Any printable name imports as it is (`Spend <30d`, `Region; Country`, emoji, any script):
+ * names are escaped wherever they are shown and never reach SQL (columns are c0, c1…).
+ * Only what cannot be shown or told apart is refused.
+ */
 export function validateColumnName(name: string, position: number): void {
   if (name === '') throw new InputError(`Column ${position + 1} has an empty header name; give every column a name.`);
   if (name.length > 200) throw new InputError(`The name of column ${position + 1} is ${name.length} characters long; keep column names under 200 characters.`);
-  if (/[<>]/.test(name)) throw new InputError(`The column name "${name.slice(0, 60)}" contains < or >, which look like HTML; rename the column.`);
-  if (/;|--|\/\*|\*\//.test(name)) throw new InputError(`The column name "${name.slice(0, 60)}" contains ; -- or /*, which look like SQL; rename the column.`);
-  if (/[\u0000-\u001f\u007f]/.test(name)) throw new InputError(`The name of column ${position + 1} contains control characters; rename the column.`);
+  if (/[\u0000-\u001f\u007f]/.test(name)) throw new InputError(`The name of column ${position + 1} contains control characters (a line break or tab); rename the column.`);
 }
 
 function checkHeader(header: string[]): void {
@@ -101,16 +107,20 @@ async function readPlan(path: string, options: CsvReadOptions, records: RecordBa
   if (sample.length === 0) throw new InputError('The file has a header but no rows; add at least one customer.');
   const firstDataLine = hasHeader ? 2 : 1;
   const kinds: ColumnKind[] = [];
+  const notes: string[] = [];
+  const unusable: CsvPlan['unusable'] = [];
   for (const [c, name] of header.entries()) {
-    const override = options.kinds?.[name];
+    const override = options.kinds && Object.hasOwn(options.kinds, name) ? options.kinds[name] : undefined;
     const values = sample.map((r) => r[c]);
-    const kind = override ?? inferColumnKind(name, values);
-    if (!override && kind === 'categorical') checkMixed(name, values, firstDataLine);
-    kinds.push(kind);
+    const guess = inferColumn(name, values);
+    if (!override && (guess.kind === 'categorical' || guess.kind === 'text')) checkMixed(name, values, firstDataLine);
+    kinds.push(override ?? guess.kind);
+    notes.push(override && override !== guess.kind ? `${override}, as chosen (it looked like: ${guess.reason})` : guess.reason);
+    unusable.push(guess.unusable ?? null);
     // A column of the sample takes a few milliseconds: other requests go between them.
     await nextTurn();
   }
-  return { delimiter: options.delimiter!, hasHeader, header, kinds, sample, transactions: detectTransactionColumns(header, kinds) };
+  return { delimiter: options.delimiter!, hasHeader, header, kinds, notes, unusable, sample, transactions: detectTransactionColumns(header, kinds) };
 }
 
 async function openRecords(path: string, options: CsvReadOptions): Promise<{ delimiter: Delimiter; records: RecordBatches }> {
@@ -170,7 +180,7 @@ async function importRows(db: Db, path: string, options: ImportOptions): Promise
     if (!plan.kinds.includes('numeric')) {
       throw new InputError('No column holds numbers; segmentation needs at least one numeric column.');
     }
-    const writer = openDatasetWriter(db, name, plan.header.map((column, c) => ({ name: column, kind: plan.kinds[c] })));
+    const writer = openDatasetWriter(db, name, plan.header.map((column, c) => ({ name: column, kind: plan.kinds[c], note: plan.notes[c], unusable: plan.unusable[c] })));
     try {
       let line = plan.hasHeader ? 2 : 1;
       for (const record of plan.sample) {

@@ -5,7 +5,7 @@
 import type { ColumnKind } from '../analysis/table.ts';
 import { InputError } from '../errors.ts';
 import type { CellValue } from '../store/datasets.ts';
-import { isMissing, parseNumber } from './values.ts';
+import { dateOrder, isMissing, parseNumber } from './values.ts';
 
 export interface TransactionColumns {
   customer: number;
@@ -50,21 +50,18 @@ export function parseDate(text: string, dayFirst: boolean): number {
   const t = text.trim();
   const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?/.exec(t);
   if (iso) return Date.UTC(+iso[1], +iso[2] - 1, +iso[3], +(iso[4] ?? 0), +(iso[5] ?? 0), +(iso[6] ?? 0));
-  const dmy = /^(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(t);
+  const dmy = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{2,4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(t);
   if (dmy) {
-    const year = dmy[3].length === 2 ? 2000 + Number(dmy[3]) : Number(dmy[3]);
-    const [day, month] = dayFirst ? [+dmy[1], +dmy[2]] : [+dmy[2], +dmy[1]];
+    const year = dmy[4].length === 2 ? 2000 + Number(dmy[4]) : Number(dmy[4]);
+    const [day, month] = dayFirst ? [+dmy[1], +dmy[3]] : [+dmy[3], +dmy[1]];
     if (month < 1 || month > 12 || day < 1 || day > 31) return Number.NaN;
-    return Date.UTC(year, month - 1, day, +(dmy[4] ?? 0), +(dmy[5] ?? 0), +(dmy[6] ?? 0));
+    return Date.UTC(year, month - 1, day, +(dmy[5] ?? 0), +(dmy[6] ?? 0), +(dmy[7] ?? 0));
   }
   return Number.NaN;
 }
 
 export function guessDayFirst(dates: string[]): boolean {
-  return dates.some((d) => {
-    const m = /^(\d{1,2})[/.](\d{1,2})[/.]/.exec(d.trim());
-    return m !== null && Number(m[1]) > 12;
-  });
+  return dateOrder(dates) === 'day-first';
 }
 
 interface CustomerTotals {

@@ -1,13 +1,20 @@
 /** Reading one cell of a user's CSV: missing markers, and numbers as people write them. */
 
-const MISSING_MARKERS = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '-', '?', '#n/a', 'missing']);
+/** Spreadsheet error cells (#DIV/0! and the like): a formula that failed, so no value. */
+export const SPREADSHEET_ERRORS = new Set(['#div/0!', '#value!', '#n/a', '#ref!', '#name?', '#num!', '#null!', '#error!', '#spill!', '#calc!', '#getting_data']);
+
+const MISSING_MARKERS = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '-', '?', 'missing', ...SPREADSHEET_ERRORS]);
+
+export function isSpreadsheetError(raw: string): boolean {
+  return raw.length <= 13 && raw.charCodeAt(0) === 35 && SPREADSHEET_ERRORS.has(raw.trim().toLowerCase());
+}
 
 export function isMissing(raw: string): boolean {
   if (raw === '') return true;
   // Fast exit for the common case (a value starting with a digit, or too long to be a marker):
   // this runs for every cell of a million-row import.
   const first = raw.charCodeAt(0);
-  if ((first >= 48 && first <= 57) || raw.length > 12) return false;
+  if ((first >= 48 && first <= 57) || raw.length > 13) return false;
   return MISSING_MARKERS.has(raw.trim().toLowerCase());
 }
 
@@ -38,9 +45,28 @@ export function parseNumber(raw: string): number {
 }
 
 const ISO_DATE = /^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-const DAY_MONTH_YEAR = /^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}( \d{1,2}:\d{2}(:\d{2})?)?$/;
+const TIME = '( \\d{1,2}:\\d{2}(:\\d{2})?( ?[AaPp][Mm])?)?';
+/** 31/12/2024, 12/31/2024, 31-12-2024, 31.12.24, with or without a time: day or month first. */
+export const NUMERIC_DATE = new RegExp(`^(\\d{1,2})([/.-])(\\d{1,2})\\2(\\d{2}|\\d{4})${TIME}$`);
+const MONTHS = 'jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|september|october|november|december';
+/** 12 Jan 2024, 12-Jan-2024, Jan 12, 2024, January 12 2024. */
+const NAMED_MONTH_DATE = new RegExp(`^(\\d{1,2}[ -](${MONTHS})[ ,-]+\\d{2,4}|(${MONTHS})\\.? \\d{1,2},? \\d{4})${TIME}$`, 'i');
 
 export function looksLikeDate(raw: string): boolean {
   const text = raw.trim();
-  return ISO_DATE.test(text) || DAY_MONTH_YEAR.test(text);
+  return ISO_DATE.test(text) || NUMERIC_DATE.test(text) || NAMED_MONTH_DATE.test(text);
+}
+
+/**
+ * Which way numeric dates of a column are written, from their values: a first part above
+ * 12 can only be a day, a second part above 12 only a day too. Null when no value settles it.
+ */
+export function dateOrder(values: readonly string[]): 'day-first' | 'month-first' | null {
+  for (const value of values) {
+    const match = NUMERIC_DATE.exec(value.trim());
+    if (!match) continue;
+    if (Number(match[1]) > 12) return 'day-first';
+    if (Number(match[3]) > 12) return 'month-first';
+  }
+  return null;
 }

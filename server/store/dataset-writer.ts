@@ -28,7 +28,15 @@ const STAGE_ROWS = 20_000;
 /** Rows copied per turn of the event loop at commit: a few milliseconds each. */
 const COPY_ROWS = 4000;
 
-export function openDatasetWriter(db: Db, name: string, columns: { name: string; kind: ColumnKind }[]): DatasetWriter {
+/** A column as the import decided it; `unusable` is checked against every row as they come. */
+export interface NewColumn {
+  name: string;
+  kind: ColumnKind;
+  note?: string;
+  unusable?: 'empty' | 'constant' | null;
+}
+
+export function openDatasetWriter(db: Db, name: string, columns: NewColumn[]): DatasetWriter {
   const staging = new Database(db.name);
   staging.pragma('busy_timeout = 10000');
   staging.pragma('temp_store = FILE');
@@ -38,6 +46,9 @@ export function openDatasetWriter(db: Db, name: string, columns: { name: string;
   const idents = columns.map((_, i) => columnIdent(i));
   const defs = columns.map((c, i) => `${idents[i]} ${c.kind === 'numeric' ? 'REAL' : 'TEXT'}`).join(', ');
   const missing = new Array<number>(columns.length).fill(0);
+  // The sample said empty or constant: one row that says otherwise clears it.
+  const unusable = columns.map((c) => c.unusable ?? null);
+  const firstValue = new Array<CellValue | undefined>(columns.length);
   let rowCount = 0;
   let open = true;
   const close = () => {
@@ -52,14 +63,23 @@ export function openDatasetWriter(db: Db, name: string, columns: { name: string;
     return {
       insert(row) {
         if (!staging.inTransaction) staging.exec('BEGIN');
-        for (let c = 0; c < row.length; c++) if (row[c] === null) missing[c]++;
+        for (let c = 0; c < row.length; c++) {
+          const value = row[c];
+          if (value === null) missing[c]++;
+          else if (unusable[c] === 'empty') unusable[c] = null;
+          else if (unusable[c] === 'constant') {
+            if (firstValue[c] === undefined) firstValue[c] = value;
+            else if (firstValue[c] !== value) unusable[c] = null;
+          }
+        }
         insert.run(row);
         if (++rowCount % STAGE_ROWS === 0) staging.exec('COMMIT');
       },
       async commit() {
         if (staging.inTransaction) staging.exec('COMMIT');
         try {
-          return await writeGate(db).hold(() => copyStaged(staging, name, columns, idents, missing, rowCount));
+          const decided = columns.map((c, i) => ({ ...c, unusable: unusable[i] }));
+          return await writeGate(db).hold(() => copyStaged(staging, name, decided, idents, missing, rowCount));
         } finally {
           close();
         }
@@ -73,7 +93,7 @@ export function openDatasetWriter(db: Db, name: string, columns: { name: string;
 }
 
 /** The dataset row, its table and its columns from the staged rows: one transaction. */
-async function copyStaged(staging: Database.Database, name: string, columns: { name: string; kind: ColumnKind }[], idents: string[], missing: number[], rowCount: number): Promise<number> {
+async function copyStaged(staging: Database.Database, name: string, columns: NewColumn[], idents: string[], missing: number[], rowCount: number): Promise<number> {
   staging.exec('BEGIN IMMEDIATE');
   try {
     const datasetId = Number(staging.prepare('INSERT INTO main.datasets (name) VALUES (?)').run(name).lastInsertRowid);
@@ -84,8 +104,8 @@ async function copyStaged(staging: Database.Database, name: string, columns: { n
       copy.run(after, after + COPY_ROWS);
       await nextTurn();
     }
-    const insertColumn = staging.prepare('INSERT INTO main.dataset_columns (dataset_id, position, name, kind, missing) VALUES (?, ?, ?, ?, ?)');
-    columns.forEach((c, i) => insertColumn.run(datasetId, i, c.name, c.kind, missing[i]));
+    const insertColumn = staging.prepare('INSERT INTO main.dataset_columns (dataset_id, position, name, kind, missing, note, unusable) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    columns.forEach((c, i) => insertColumn.run(datasetId, i, c.name, c.kind, missing[i], c.note ?? null, c.unusable ?? null));
     staging.prepare('UPDATE main.datasets SET row_count = ? WHERE id = ?').run(rowCount, datasetId);
     staging.exec('COMMIT');
     return datasetId;

@@ -2,7 +2,7 @@
  * Datasets and their rows. Each dataset's rows live in their own table whose name and
  * column names are generated from integers (ds_7, c0, c1...): no user text reaches SQL.
  */
-import type { Column, ColumnKind, DataTable } from '../analysis/table.ts';
+import type { Column, ColumnKind, DataTable, UnanalysedKind } from '../analysis/table.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Db } from './db.ts';
 import { writeGate } from './write-gate.ts';
@@ -11,6 +11,10 @@ export interface ColumnInfo {
   name: string;
   kind: ColumnKind;
   missing: number;
+  /** Why the import chose the kind ("9,362 distinct values: free text…"); null for older datasets. */
+  note?: string | null;
+  /** Empty, or one value in every row: never a default feature. */
+  unusable?: 'empty' | 'constant' | null;
 }
 
 export interface DatasetInfo {
@@ -77,7 +81,7 @@ interface DatasetRow {
 
 function columnsOf(db: Db, datasetId: number): ColumnInfo[] {
   return db
-    .prepare('SELECT name, kind, missing FROM dataset_columns WHERE dataset_id = ? ORDER BY position')
+    .prepare('SELECT name, kind, missing, note, unusable FROM dataset_columns WHERE dataset_id = ? ORDER BY position')
     .all(datasetId) as ColumnInfo[];
 }
 
@@ -193,7 +197,7 @@ export function loadDataTable(db: Db, id: number, options: LoadOptions = {}): Da
   const columns: Column[] = wanted.map((col, c) => (
     col.kind === 'numeric' ? { name: col.name, kind: 'numeric', values: r === rowCount ? numeric[c]! : numeric[c]!.subarray(0, r) } : { name: col.name, kind: col.kind, values: r === rowCount ? text[c]! : text[c]!.slice(0, r) }
   ));
-  const omitted = info.columns.filter((c) => !wanted.some((w) => w.name === c.name)).map((c) => ({ name: c.name, kind: c.kind as 'id' | 'date' }));
+  const omitted = info.columns.filter((c) => !wanted.some((w) => w.name === c.name)).map((c) => ({ name: c.name, kind: c.kind as UnanalysedKind }));
   return omitted.length > 0 ? { rowCount: r, columns, omitted } : { rowCount: r, columns };
 }
 

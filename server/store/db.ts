@@ -46,6 +46,22 @@ const MIGRATIONS: string[] = [
      UNIQUE (dataset_id, name)
    );
    CREATE UNIQUE INDEX one_active_model ON saved_models (dataset_id) WHERE active = 1;`,
+  // Free-text columns get a kind of their own; each column keeps the import's reason for its
+  // kind and whether it is unusable as a feature (empty, or one value in every row).
+  `CREATE TABLE dataset_columns_v4 (
+     dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+     position INTEGER NOT NULL,
+     name TEXT NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('numeric', 'categorical', 'id', 'date', 'text')),
+     missing INTEGER NOT NULL DEFAULT 0,
+     note TEXT,
+     unusable TEXT CHECK (unusable IN ('empty', 'constant')),
+     PRIMARY KEY (dataset_id, position),
+     UNIQUE (dataset_id, name)
+   );
+   INSERT INTO dataset_columns_v4 (dataset_id, position, name, kind, missing) SELECT dataset_id, position, name, kind, missing FROM dataset_columns;
+   DROP TABLE dataset_columns;
+   ALTER TABLE dataset_columns_v4 RENAME TO dataset_columns;`,
 ];
 
 /**

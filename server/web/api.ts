@@ -6,7 +6,7 @@ import { InputError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import type { UploadStaging } from '../ingest/staging.ts';
 import { importCsvFile, importTransactionsFile } from '../ingest/stream-import.ts';
-import { deleteDataset, listDatasets, renameDataset, type DatasetInfo } from '../store/datasets.ts';
+import { deleteDataset, getDataset, listDatasets, renameDataset, type DatasetInfo } from '../store/datasets.ts';
 import { parseImportChoices } from './import-options.ts';
 import { multipartUpload, stageRawBody, type StagedUpload } from './uploads.ts';
 import { PARAM_NAMES, parseSegmentationParams } from './params.ts';
@@ -123,10 +123,12 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
     // With no segmentation parameters, the dataset's active saved segmentation predicts.
     const explicit = PARAM_NAMES.some((name) => name !== 'dataset' && req.query[name] !== undefined);
     const active = explicit ? undefined : models.active(params.datasetId);
+    const columns = getDataset(db, params.datasetId).columns.map((c) => c.name);
+    const record = customer as Record<string, string | number | null>;
     const prediction = active
-      ? predictCustomer(active.pipeline, customer as Record<string, string | number | null>)
-      : (await engine.predict(params, customer as Record<string, string | number | null>, runContext(req, res))).prediction;
-    res.json({ segment: prediction.segment, name: prediction.name, distances: prediction.distances, point: prediction.point, model: active ? { id: active.id, name: active.name } : null });
+      ? predictCustomer(active.pipeline, record, columns)
+      : (await engine.predict(params, record, runContext(req, res), columns)).prediction;
+    res.json({ segment: prediction.segment, name: prediction.name, distances: prediction.distances, point: prediction.point, ignored: prediction.ignored, model: active ? { id: active.id, name: active.name } : null });
   });
 
   return router;

@@ -6,7 +6,7 @@ import type { UploadStaging } from '../ingest/staging.ts';
 import { importCsvFile, importTransactionsFile, previewCsv } from '../ingest/stream-import.ts';
 import type { Db } from '../store/db.ts';
 import { deleteDataset, getDataset, listDatasets, renameDataset, type DatasetInfo } from '../store/datasets.ts';
-import { delimiterName, KIND_PREFIX, parseImportChoices } from './import-options.ts';
+import { delimiterName, KIND_LABELS, KIND_PREFIX, KINDS, parseImportChoices } from './import-options.ts';
 import { isHtmx } from './render.ts';
 import { multipartUpload } from './uploads.ts';
 import { datasetIdParam, parseInput, renameBody } from './inputs.ts';
@@ -36,7 +36,7 @@ export function datasetsRouter({ db, staging, maxUploadBytes }: DatasetRoutesDep
   const renderPreview = async (req: Request, res: Response, token: string, originalName?: string) => {
     const choices = parseImportChoices(req.body ?? {});
     const plan = await previewCsv(staging.existingPath(token), { ...choices, maxBytes: maxUploadBytes });
-    const locals = { token, plan, delimiter: delimiterName(plan.delimiter), name: choices.name ?? defaultName(originalName), kindPrefix: KIND_PREFIX };
+    const locals = { token, plan, delimiter: delimiterName(plan.delimiter), name: choices.name ?? defaultName(originalName), kindPrefix: KIND_PREFIX, kinds: KINDS, kindLabels: KIND_LABELS };
     if (isHtmx(req)) res.render('partials/import-preview', locals);
     else renderList(req, res, { preview: locals });
   };

@@ -6,8 +6,10 @@ import type { Delimiter } from '../ingest/csv.ts';
 import type { CsvReadOptions } from '../ingest/stream-import.ts';
 
 const DELIMITERS: Record<string, Delimiter> = { ',': ',', comma: ',', ';': ';', semicolon: ';', '\t': '\t', tab: '\t' };
-const KINDS = ['numeric', 'categorical', 'id', 'date'] as const;
+export const KINDS = ['numeric', 'categorical', 'id', 'date', 'text'] as const satisfies readonly ColumnKind[];
 export const KIND_PREFIX = 'kind:';
+/** How the preview names each kind. */
+export const KIND_LABELS: Record<ColumnKind, string> = { numeric: 'numeric', categorical: 'categorical', id: 'identifier', date: 'date', text: 'free text' };
 
 const flag = z.enum(['true', 'false', 'on', '1', '0']).transform((v) => v === 'true' || v === 'on' || v === '1');
 
@@ -38,7 +40,8 @@ export function parseImportChoices(fields: Record<string, unknown>): ImportChoic
     if (key === 'rfm') choices.rfm = parsed.data;
     else choices.hasHeader = parsed.data;
   }
-  const kinds: Record<string, ColumnKind> = {};
+  // Column names are user text: no prototype ("constructor", "toString") may answer for one.
+  const kinds: Record<string, ColumnKind> = Object.create(null) as Record<string, ColumnKind>;
   for (const [key, value] of Object.entries(fields)) {
     if (!key.startsWith(KIND_PREFIX)) continue;
     if (typeof value !== 'string' || !(KINDS as readonly string[]).includes(value)) {

@@ -2,10 +2,12 @@
 import { z } from 'zod';
 import { ALGORITHMS } from '../analysis/cluster/types.ts';
 import { DEFAULT_OPTIONS } from '../analysis/options.ts';
+import { UNANALYSED_KIND_NAMES } from '../analysis/table.ts';
 import { MISSING_STRATEGIES, OUTLIER_RULES, SCALING_METHODS } from '../analysis/preprocess.ts';
 import type { SegmentationParams } from '../engine/engine.ts';
 import { InputError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
+import { formatFeatureList, parseFeatureList } from './feature-list.ts';
 import { getDataset, listDatasets, type DatasetInfo } from '../store/datasets.ts';
 
 /** Limits that keep one request from asking for unbounded work. */
@@ -24,7 +26,7 @@ const choice = <T extends readonly [string, ...string[]]>(name: string, values: 
 const querySchema = z.object({
   dataset: wholeNumber('dataset', 1, Number.MAX_SAFE_INTEGER).optional(),
   k: wholeNumber('k', 2, LIMITS.kMax).optional(),
-  features: z.string().max(20_000).optional(),
+  features: z.union([z.string().max(20_000), z.array(z.string().max(1000)).max(LIMITS.features + 1)]).optional(),
   algorithm: choice('algorithm', ALGORITHMS).optional(),
   scaling: choice('scaling', SCALING_METHODS).optional(),
   missing: choice('missing', MISSING_STRATEGIES).optional(),
@@ -37,6 +39,7 @@ const querySchema = z.object({
   iterations: wholeNumber('iterations', 1, LIMITS.iterations).optional(),
   kMin: wholeNumber('kMin', 2, LIMITS.kMax).optional(),
   kMax: wholeNumber('kMax', 2, LIMITS.kMax).optional(),
+  minShare: z.coerce.number({ error: 'minShare must be a number' }).min(0, { error: 'minShare must be at least 0' }).max(0.5, { error: 'minShare must be at most 0.5 (a share of the customers, 0.02 for 2%)' }).optional(),
 });
 
 export const PARAM_NAMES = Object.keys(querySchema.shape) as (keyof typeof querySchema.shape)[];
@@ -51,15 +54,23 @@ export function resolveDataset(db: Db, id: number | undefined): DatasetInfo {
   return first;
 }
 
+/**
+ * The dataset's numeric measures: not identifiers, free text or dates (other kinds), not
+ * an empty or constant column, and not one missing in more than half of the rows (imputing
+ * most of a column invents the customers' values).
+ */
 export function defaultFeatures(dataset: DatasetInfo): string[] {
-  return dataset.columns.filter((c) => c.kind === 'numeric').map((c) => c.name);
+  return dataset.columns.filter((c) => c.kind === 'numeric' && !c.unusable && c.missing <= dataset.rowCount / 2).map((c) => c.name);
 }
 
 /** Parses and validates every segmentation parameter; unknown parameters are ignored. */
 export function parseSegmentationParams(query: RawQuery, db: Db): SegmentationParams {
   for (const name of PARAM_NAMES) {
-    if (Array.isArray(query[name])) throw new InputError(`The parameter "${name}" is given more than once; give it once.`, { field: name });
-    if (query[name] !== undefined && typeof query[name] !== 'string') throw new InputError(`The parameter "${name}" must be a plain value.`, { field: name });
+    const value = query[name];
+    // features may repeat, one name each (a name may hold a comma).
+    if (name === 'features' && Array.isArray(value) && value.every((v) => typeof v === 'string')) continue;
+    if (Array.isArray(value)) throw new InputError(`The parameter "${name}" is given more than once; give it once.`, { field: name });
+    if (value !== undefined && typeof value !== 'string') throw new InputError(`The parameter "${name}" must be a plain value.`, { field: name });
   }
   const present = Object.fromEntries(PARAM_NAMES.filter((n) => query[n] !== undefined && query[n] !== '').map((n) => [n, query[n]]));
   const parsed = querySchema.safeParse(present);
@@ -69,15 +80,14 @@ export function parseSegmentationParams(query: RawQuery, db: Db): SegmentationPa
   }
   const q = parsed.data;
   const dataset = resolveDataset(db, q.dataset);
-  const features = q.features
-    ? [...new Set(q.features.split(',').map((f) => f.trim()).filter(Boolean))]
-    : defaultFeatures(dataset);
+  const listed = q.features ? parseFeatureList(q.features) : [];
+  const features = listed.length > 0 ? [...new Set(listed)] : defaultFeatures(dataset);
   if (features.length > LIMITS.features) throw new InputError(`Choose at most ${LIMITS.features} features.`, { field: 'features' });
   for (const name of features) {
     const column = dataset.columns.find((c) => c.name === name);
     if (!column) throw new InputError(`Unknown feature "${name.slice(0, 100)}": dataset "${dataset.name}" has no such column.`, { field: 'features' });
     if (column.kind !== 'numeric' && column.kind !== 'categorical') {
-      throw new InputError(`"${name.slice(0, 100)}" is an ${column.kind === 'id' ? 'identifier' : 'date'} column and cannot be a feature.`, { field: 'features' });
+      throw new InputError(`"${name.slice(0, 100)}" is ${UNANALYSED_KIND_NAMES[column.kind]} column and cannot be a feature; change its kind on the Datasets page if it is a category.`, { field: 'features' });
     }
   }
   const kMin = q.kMin ?? DEFAULT_OPTIONS.kMin;
@@ -100,6 +110,7 @@ export function parseSegmentationParams(query: RawQuery, db: Db): SegmentationPa
     iterations: q.iterations ?? DEFAULT_OPTIONS.iterations,
     kMin,
     kMax,
+    minShare: q.minShare ?? DEFAULT_OPTIONS.minShare,
   };
 }
 
@@ -108,8 +119,8 @@ export function toQueryString(params: SegmentationParams, dataset: DatasetInfo, 
   const q = new URLSearchParams();
   q.set('dataset', String(params.datasetId));
   if (params.k !== null) q.set('k', String(params.k));
-  if (params.features.join(',') !== defaultFeatures(dataset).join(',')) q.set('features', params.features.join(','));
-  for (const name of ['algorithm', 'scaling', 'missing', 'outliers', 'seed', 'minPts', 'nInit', 'batchSize', 'iterations', 'kMin', 'kMax'] as const) {
+  if (params.features.join('\u0000') !== defaultFeatures(dataset).join('\u0000')) q.set('features', formatFeatureList(params.features));
+  for (const name of ['algorithm', 'scaling', 'missing', 'outliers', 'seed', 'minPts', 'nInit', 'batchSize', 'iterations', 'kMin', 'kMax', 'minShare'] as const) {
     if (params[name] !== DEFAULT_OPTIONS[name]) q.set(name, String(params[name]));
   }
   if (params.eps !== null) q.set('eps', String(params.eps));

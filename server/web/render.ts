@@ -1,6 +1,7 @@
 /** The one place a route decides "full page or partial", and helpers the views share. */
 import type { Request, Response } from 'express';
 import { EXCEL_MAX_ROWS } from './export-format.ts';
+import { formatFeatureList } from './feature-list.ts';
 
 /**
  * True for an htmx request that swaps a region. History restores (Back) and requests that
@@ -55,4 +56,4 @@ export function correlationClass(r: number): string {
   return `corr-${r >= 0 ? 'p' : 'n'}${step}`;
 }
 
-export const viewHelpers = { formatNumber, formatPercent, chartAttribute, correlationClass, EXCEL_MAX_ROWS };
+export const viewHelpers = { formatNumber, formatPercent, chartAttribute, correlationClass, formatFeatureList, EXCEL_MAX_ROWS };

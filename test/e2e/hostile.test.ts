@@ -13,7 +13,10 @@ import { BrowserSession, SCREENSHOTS } from './session.ts';
 
 const session = new BrowserSession();
 
-// Column names with < > ; or -- are refused at import (tested below); these get through.
+// Any printable column name imports: markup, SQL and commas are names like any other.
+const MARKUP_COLUMN = '<img src="x" onerror="window.__pwned=7">';
+const SQL_COLUMN = 'Spend <30d; DROP TABLE datasets;--';
+const COMMA_COLUMN = 'Region, "Country"';
 const ENTITY_COLUMN = '&amp lt script &amp gt &copy &#65';
 const QUOTE_COLUMN = `"quoted" & 'single'`;
 const FORMULA_COLUMN = "=cmd|' /C calc'!A0";
@@ -28,11 +31,11 @@ const MODEL_NAME = '<iframe src=javascript:window.__pwned=6>';
 
 function hostileCsv(rows: number): string {
   const csvCell = (v: string) => `"${v.replaceAll('"', '""')}"`;
-  const header = ['id', ENTITY_COLUMN, QUOTE_COLUMN, FORMULA_COLUMN, RTL_COLUMN, LONG_COLUMN, CATEGORY_COLUMN].map(csvCell).join(',');
+  const header = ['id', ENTITY_COLUMN, QUOTE_COLUMN, FORMULA_COLUMN, RTL_COLUMN, LONG_COLUMN, CATEGORY_COLUMN, MARKUP_COLUMN, SQL_COLUMN, COMMA_COLUMN].map(csvCell).join(',');
   const lines = [header];
   for (let i = 0; i < rows; i++) {
     const group = i % 3;
-    lines.push([`C${i}`, 10 + group * 30 + (i % 7), 100 * group + (i % 11), (i * 37) % 90, group * 5 + (i % 3), (i * 13) % 50, csvCell(LEVELS[i % LEVELS.length])].join(','));
+    lines.push([`C${i}`, 10 + group * 30 + (i % 7), 100 * group + (i % 11), (i * 37) % 90, group * 5 + (i % 3), (i * 13) % 50, csvCell(LEVELS[i % LEVELS.length]), (i * 17) % 83, 40 + group * 9 + (i % 5), group * 3 + (i % 4)].join(','));
   }
   return lines.join('\n');
 }
@@ -46,8 +49,13 @@ describe('a hostile dataset in Chromium', { skip: browserSkip, timeout: BROWSER_
   });
   after(() => session.stop());
 
-  it('refuses markup in column names, and 10,000-character names, with a message', async () => {
-    await assert.rejects(importCsvText(session.server.db, '"<script>alert(1)</script>",b\n1,2\n3,4\n', { name: 'markup' }), (e: Error) => e instanceof InputError && /look like HTML; rename the column/.test(e.message));
+  it('imports markup, SQL and comma column names as names, refuses 10,000-character names with a message', async () => {
+    const names = (await request(session.server.app).get('/api/datasets').expect(200)).body.find((d: { id: number }) => d.id === datasetId).columns.map((c: { name: string }) => c.name);
+    assert.ok([MARKUP_COLUMN, SQL_COLUMN, COMMA_COLUMN].every((n) => names.includes(n)), 'the names are kept verbatim');
+    // A name with a comma and quotes is chosen by quoting it in features, CSV-style.
+    const quoted = `"${COMMA_COLUMN.replaceAll('"', '""')}","${SQL_COLUMN}"`;
+    const segments = (await request(session.server.app).get(`/api/segments?dataset=${datasetId}&k=3&features=${encodeURIComponent(quoted)}`).expect(200)).body;
+    assert.deepEqual(segments.params.features, [COMMA_COLUMN, SQL_COLUMN]);
     await assert.rejects(importCsvText(session.server.db, 'a,b\n1,2\n', { name: 'N'.repeat(10_000) }), (e: Error) => e instanceof InputError && /under 200 characters/.test(e.message));
     await assert.rejects(importCsvText(session.server.db, `${'c'.repeat(10_000)},b\n1,2\n3,4\n`, { name: 'long column' }), (e: Error) => e instanceof InputError && /under 200 characters/.test(e.message));
     const res = await request(session.server.app).post(`/api/models?dataset=${datasetId}&k=3&name=${'m'.repeat(10_000)}`).expect(400);
@@ -74,7 +82,7 @@ describe('a hostile dataset in Chromium', { skip: browserSkip, timeout: BROWSER_
       const text = await page.evaluate(() => document.body.innerText);
       const allText = await page.evaluate(() => document.body.textContent ?? '');
       assert.ok(allText.includes(DATASET_NAME_SHOWN), 'the dataset name shown as text');
-      if (tab === 'overview' || tab === 'clusters') assert.ok(text.includes(ENTITY_COLUMN) && text.includes(QUOTE_COLUMN), 'column names shown as text, escaped once');
+      if (tab === 'overview' || tab === 'clusters') assert.ok([ENTITY_COLUMN, QUOTE_COLUMN, MARKUP_COLUMN, SQL_COLUMN, COMMA_COLUMN].every((n) => text.includes(n)), 'column names shown as text, escaped once');
       if (tab === 'overview') assert.ok(text.includes('</canvas><script>window.__pwned=4</script>'), 'category values shown as text');
       assert.ok((await page.title()).length < 300, 'the title stays short');
       // Readable: no sideways scrolling of the whole page, even with 10,000-character values.
@@ -96,7 +104,23 @@ describe('a hostile dataset in Chromium', { skip: browserSkip, timeout: BROWSER_
     await page.goto(`${session.server.baseUrl}/clusters?dataset=${datasetId}&k=3`);
     await page.waitForSelector('canvas[data-chart-drawn]', { state: 'attached', timeout: 60_000 });
     const labels = await page.evaluate(() => Array.from(document.querySelectorAll('canvas[data-chart]')).map((c) => c.getAttribute('data-chart')).join('\n'));
-    assert.ok(labels.includes(ENTITY_COLUMN) && labels.includes('<script>window.__pwned=3</script>'), 'hostile names reach the chart configs as data');
+    assert.ok(labels.includes(ENTITY_COLUMN) && labels.includes(JSON.stringify(MARKUP_COLUMN).slice(1, -1)) && labels.includes('<script>window.__pwned=3</script>'), 'hostile names reach the chart configs as data');
+    await page.close();
+  });
+
+  it('lets a person tick a column whose name holds a comma and quotes', async () => {
+    const page = await session.browser.context.newPage();
+    await page.goto(`${session.server.baseUrl}/clusters?dataset=${datasetId}&k=3&features=${encodeURIComponent(ENTITY_COLUMN)}`);
+    await page.waitForSelector('#cluster-scatter canvas[data-chart-drawn]', { state: 'attached', timeout: 60_000 });
+    const settled = await page.evaluate(() => document.querySelector('#cluster-scatter canvas')?.getAttribute('data-chart') ?? '');
+    await page.evaluate((name) => {
+      const box = Array.from(document.querySelectorAll<HTMLInputElement>('input[data-join="features"]')).find((b) => b.value === name)!;
+      box.click();
+    }, COMMA_COLUMN);
+    await page.waitForFunction((name) => new URLSearchParams(location.search).get('features')?.includes(`"${name.replaceAll('"', '""')}"`), COMMA_COLUMN, { timeout: 30_000 });
+    await page.waitForFunction((before) => (document.querySelector('#cluster-scatter canvas')?.getAttribute('data-chart') ?? '') !== before && !document.querySelector('.htmx-request'), settled, { timeout: 30_000 });
+    assert.equal(await page.locator('.error-box').count(), 0, 'no error shown');
+    assert.ok(await page.evaluate((name) => Array.from(document.querySelectorAll<HTMLInputElement>('input[data-join="features"]')).find((b) => b.value === name)!.checked, COMMA_COLUMN));
     await page.close();
   });
 

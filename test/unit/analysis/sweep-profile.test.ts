@@ -16,8 +16,27 @@ describe('choosing k', () => {
 
   it('finds the elbow with kneedle and breaks silhouette ties by it', () => {
     assert.equal(kneedleElbow([2, 3, 4, 5, 6], [100, 50, 20, 18, 17]), 4);
-    const rows = [2, 3, 4, 5].map((k) => ({ k, inertia: [100, 50, 20, 18][k - 2], silhouette: [0.50, 0.51, 0.505, 0.3][k - 2], daviesBouldin: 1, calinskiHarabasz: 1 }));
+    const rows = [2, 3, 4, 5].map((k) => ({ k, inertia: [100, 50, 20, 18][k - 2], silhouette: [0.50, 0.51, 0.505, 0.3][k - 2], daviesBouldin: 1, calinskiHarabasz: 1, smallestShare: 0.1 }));
     assert.equal(recommendK(rows).recommendedK, 4);
+  });
+
+  it('passes over a k whose best silhouette comes from splitting off a tiny segment', () => {
+    const rows = [2, 3, 4, 5].map((k) => ({ k, inertia: [100, 50, 20, 18][k - 2], silhouette: [0.40, 0.45, 0.70, 0.30][k - 2], daviesBouldin: 1, calinskiHarabasz: 1, smallestShare: [0.3, 0.2, 0.0025, 0.1][k - 2] }));
+    assert.equal(recommendK(rows).recommendedK, 3, 'k = 4 has a segment of 0.25%');
+    assert.equal(recommendK(rows, 0).recommendedK, 4, 'minShare 0 allows it');
+    const allTiny = rows.map((r) => ({ ...r, smallestShare: r.k === 5 ? 0.01 : 0.002 }));
+    assert.equal(recommendK(allTiny).recommendedK, 5, 'with no k above the share, the largest smallest segment');
+  });
+
+  it('splits off outliers only when the smallest-share rule allows it', () => {
+    // Two big groups and five outliers (1.2%) off to one side: the silhouette alone prefers a k that isolates them.
+    const { x } = blobs([[0, 0], [6, 0]], 200, 1);
+    const withOutliers = { rows: x.rows + 5, cols: 2, data: new Float64Array([...x.data, 3, 9, 3.5, 9, 3, 9.5, 3.2, 9.2, 2.8, 9]) };
+    const loose = sweepK(withOutliers, { algorithm: 'kmeans', kMin: 2, kMax: 5, seed: 42, nInit: 3, batchSize: 100, iterations: 20, minShare: 0 });
+    const strict = sweepK(withOutliers, { algorithm: 'kmeans', kMin: 2, kMax: 5, seed: 42, nInit: 3, batchSize: 100, iterations: 20 });
+    assert.equal(loose.rows.find((r) => r.k === loose.recommendedK)!.smallestShare < 0.02, true);
+    assert.ok(strict.rows.find((r) => r.k === strict.recommendedK)!.smallestShare >= 0.02, `k = ${strict.recommendedK}`);
+    assert.match(strict.rule, /smallest segment holds at least 2%/);
   });
 
   it('sweeps Ward by cutting one dendrogram at every k', () => {
@@ -44,7 +63,7 @@ describe('segment profiles', () => {
   });
 
   it('names segments from their most distinctive features, uniquely', () => {
-    assert.equal(profiles[1].name, 'High income, high spending');
+    assert.equal(profiles[1].name, 'High income and spending', 'one "high" for both');
     assert.match(profiles[0].name, /^Low income/);
     assert.equal(profiles[2].name, 'Low spending');
     assert.equal(new Set(profiles.map((p) => p.name)).size, 3);
@@ -54,5 +73,28 @@ describe('segment profiles', () => {
     assert.match(profiles[1].recommendation, /Reward and retain/);
     assert.match(recommend([{ feature: 'recency_days', differenceSd: 1.2 }]), /Win back/);
     assert.match(recommend([{ feature: 'purchase_frequency', differenceSd: 1 }, { feature: 'spending_score', differenceSd: -0.8 }]), /Upsell/);
+  });
+});
+
+describe('segment names a person would write', () => {
+  it('turns column names into words', async () => {
+    const { humanise } = await import('../../../server/analysis/profile.ts');
+    assert.equal(humanise('MntWines'), 'mnt wines');
+    assert.equal(humanise('purchase_frequency'), 'purchase frequency');
+    assert.equal(humanise('PURCHASES_FREQUENCY'), 'purchases frequency');
+    assert.equal(humanise('Annual Income (k$)'), 'annual income');
+    assert.equal(humanise('Detergents_Paper'), 'detergents paper');
+  });
+
+  it('never repeats a word within a name', async () => {
+    const { segmentName } = await import('../../../server/analysis/profile.ts');
+    assert.equal(segmentName(['high balance', 'high cash advance', 'low purchases'], 2), 'High balance and cash advance');
+    assert.equal(segmentName(['high purchases', 'low purchases frequency', 'frequent'], 2), 'High purchases, frequent');
+    assert.equal(segmentName(['young', 'high spending'], 2), 'Young, high spending');
+    assert.equal(segmentName([], 2), 'Typical customers');
+    for (const name of [segmentName(['high mnt wines', 'high mnt meat products', 'low recency'], 3)]) {
+      const words = name.toLowerCase().split(/[ ,]+/);
+      assert.equal(new Set(words).size, words.length, name);
+    }
   });
 });

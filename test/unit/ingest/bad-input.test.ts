@@ -42,3 +42,25 @@ describe('bad input corpus', () => {
     assert.equal(listDatasets(db).length, before);
   });
 });
+
+describe('column names as real exports have them', () => {
+  const db = openDatabase(join(dir, 'names.db'));
+  after(() => db.close());
+
+  it('imports names that look like SQL, HTML, or hold commas, quotes, emoji and other scripts, as they are', async () => {
+    const names = ['x; DROP TABLE datasets;--', '<script>alert(1)</script>', 'Spend <30d', 'Income > 50k', 'Region; Country', 'pre--post', 'Region, Country', 'say "hi"', 'Umsatz €', '売上', '🛒 basket'];
+    const header = names.map((n) => `"${n.replaceAll('"', '""')}"`).join(',');
+    const rows = Array.from({ length: 60 }, (_, i) => names.map((_, c) => (c * 7 + i * 3) % 97).join(','));
+    const info = await importCsvText(db, `${header}\n${rows.join('\n')}\n`, { name: 'Real headers' });
+    assert.deepEqual(info.columns.map((c) => c.name), names);
+    assert.ok(listDatasets(db).some((d) => d.name === 'Real headers'), 'the datasets table is intact');
+    for (const file of ['sql-header.csv', 'html-header.csv']) {
+      const imported = await importCsvFile(db, join(BAD_DIR, '..', file), { name: file });
+      assert.equal(imported.rowCount, 1);
+    }
+  });
+
+  it('still refuses control characters in a name', async () => {
+    await assert.rejects(importCsvText(db, '"a\tb",c\n1,2\n', { name: 'tab' }), /control characters/);
+  });
+});
