@@ -64,6 +64,23 @@ export interface Histogram {
   /** Lower edge of each bin, then the upper edge of the last. */
   edges: number[];
   counts: number[];
+  /** Set when the last bin holds the long tail (from the 99th percentile to the maximum). */
+  tail?: boolean;
+}
+
+/** Values read to estimate a column's percentiles for its histogram. */
+const PERCENTILE_SAMPLE = 100_000;
+
+/** The 1st and 99th percentiles, from an evenly spread sample of the present values. */
+function outerPercentiles(values: Float64Array, present: number): [number, number] {
+  const stride = Math.max(1, Math.floor(present / PERCENTILE_SAMPLE));
+  const sample: number[] = [];
+  for (let i = 0, seen = 0; i < values.length; i++) {
+    if (Number.isNaN(values[i])) continue;
+    if (seen++ % stride === 0) sample.push(values[i]);
+  }
+  const sorted = Float64Array.from(sample).sort();
+  return [quantileSorted(sorted, 0.01), quantileSorted(sorted, 0.99)];
 }
 
 /** Equal-width bins over the present values (Sturges' rule for the count, at most 30). */
@@ -80,14 +97,22 @@ export function histogram(values: Float64Array, bins?: number): Histogram {
   }
   if (present === 0) return { edges: [], counts: [] };
   const binCount = bins ?? Math.min(30, Math.max(5, Math.ceil(Math.log2(present) + 1)));
-  const width = max > min ? (max - min) / binCount : 1;
+  // A long right tail (balances, purchases) would put nearly everyone in the first bin:
+  // bins then span the bulk up to the 99th percentile, and one last bin holds the tail.
+  const [p1, p99] = present >= 100 ? outerPercentiles(values, present) : [min, max];
+  const tail = max - p99 > 3 * (p99 - p1) && p99 > min;
+  const top = tail ? p99 : max;
+  const bulkBins = tail ? binCount - 1 : binCount;
+  const width = top > min ? (top - min) / bulkBins : 1;
   const counts = new Array<number>(binCount).fill(0);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (!Number.isNaN(v)) counts[Math.min(binCount - 1, Math.floor((v - min) / width))]++;
+    if (Number.isNaN(v)) continue;
+    counts[tail && v > top ? binCount - 1 : Math.min(bulkBins - 1, Math.floor((v - min) / width))]++;
   }
-  const edges = Array.from({ length: binCount + 1 }, (_, i) => min + i * width);
-  return { edges, counts };
+  const edges = Array.from({ length: bulkBins + 1 }, (_, i) => min + i * width);
+  if (tail) edges.push(max);
+  return tail ? { edges, counts, tail } : { edges, counts };
 }
 
 /** Pearson correlation between numeric columns over rows where both are present. */

@@ -175,23 +175,33 @@ export function histogramChart(name: string, hist: Histogram): ChartConfig {
   return {
     type: 'bar',
     data: {
-      labels: hist.counts.map((_, i) => `${fmt(hist.edges[i])}–${fmt(hist.edges[i + 1])}`),
+      labels: hist.counts.map((_, i) => (hist.tail && i === hist.counts.length - 1 ? `${fmt(hist.edges[i])} and above` : `${fmt(hist.edges[i])}–${fmt(hist.edges[i + 1])}`)),
       datasets: [{ label: 'Customers', data: hist.counts, backgroundColor: '#0072B2', barPercentage: 1, categoryPercentage: 1 }],
     },
     options: {
       animation: false,
       maintainAspectRatio: false,
-      plugins: { title: title(`Distribution of ${name}`), legend: { display: false } },
+      plugins: { title: title(hist.tail ? `Distribution of ${name} (last bar: the top 1%)` : `Distribution of ${name}`), legend: { display: false } },
       scales: { x: axis(name), y: axis('Customers', { beginAtZero: true }) },
     },
   };
 }
 
-export function categoryChart(name: string, levels: { level: string; count: number }[]): ChartConfig {
+/**
+ * Levels a category chart draws: the most common ones, the rest as one "Other" bar or
+ * series. Thousands of legend entries froze the browser for a minute and helped nobody.
+ */
+export const MAX_CHART_LEVELS = 12;
+
+/** `present`: customers with a value, so what the top levels leave out becomes "Other". */
+export function categoryChart(name: string, top: { level: string; count: number }[], present = 0, distinct = top.length): ChartConfig {
+  const shown = top.slice(0, distinct > MAX_CHART_LEVELS ? MAX_CHART_LEVELS - 1 : MAX_CHART_LEVELS);
+  const rest = present - shown.reduce((s, l) => s + l.count, 0);
+  const levels = rest > 0 ? [...shown, { level: `Other (${(distinct - shown.length).toLocaleString('en-US')} more)`, count: rest }] : shown;
   return {
     type: 'bar',
     data: {
-      labels: levels.map((l) => l.level),
+      labels: levels.map((l) => shortLabel(l.level, 24)),
       datasets: [{ label: 'Customers', data: levels.map((l) => l.count), backgroundColor: levels.map((_, i) => SEGMENT_COLOURS[i % SEGMENT_COLOURS.length]) }],
     },
     options: {
@@ -222,7 +232,8 @@ export function boxPlotChart(chartTitle: string, yTitle: string, labels: string[
       animation: false,
       maintainAspectRatio: false,
       plugins: { title: title(chartTitle), legend: { display: false } },
-      scales: { x: axis(''), y: axis(yTitle) },
+      // Bars start at zero unless told otherwise: Year_Birth 1940–2000 was a sliver at the top.
+      scales: { x: axis(''), y: axis(yTitle, { beginAtZero: false, grace: '5%' }) },
     },
   };
 }
@@ -236,16 +247,29 @@ export function featureBoxChart(result: SegmentationResult, feature: string): Ch
 
 /** Share of each level of a categorical column within each segment: 100% stacked bars. */
 export function categoryMixChart(result: SegmentationResult, feature: string): ChartConfig {
-  const levels = [...new Set(result.segments.flatMap((s) => s.categories.find((c) => c.feature === feature)?.mix.map((m) => m.level) ?? []))].sort();
+  const mixes = result.segments.map((s) => new Map((s.categories.find((c) => c.feature === feature)?.mix ?? []).map((m) => [m.level, m.share])));
+  // Levels by how many customers hold them overall; past MAX_CHART_LEVELS they are "Other".
+  const customers = new Map<string, number>();
+  mixes.forEach((mix, i) => mix.forEach((share, level) => customers.set(level, (customers.get(level) ?? 0) + share * result.segments[i].size)));
+  const ranked = [...customers].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([level]) => level);
+  const shown = ranked.length > MAX_CHART_LEVELS ? ranked.slice(0, MAX_CHART_LEVELS - 1) : ranked;
+  const series = shown.map((level, i) => ({
+    label: shortLabel(level, 24),
+    data: mixes.map((mix) => round(100 * (mix.get(level) ?? 0), 4)),
+    backgroundColor: SEGMENT_COLOURS[i % SEGMENT_COLOURS.length],
+  }));
+  if (shown.length < ranked.length) {
+    series.push({
+      label: `Other (${(ranked.length - shown.length).toLocaleString('en-US')} more)`,
+      data: mixes.map((mix) => round(100 * (1 - shown.reduce((s, level) => s + (mix.get(level) ?? 0), 0)), 4)),
+      backgroundColor: '#BDBDBD',
+    });
+  }
   return {
     type: 'bar',
     data: {
       labels: result.segments.map((s) => shortLabel(`${s.id + 1}. ${s.name}`, 22)),
-      datasets: levels.map((level, i) => ({
-        label: level,
-        data: result.segments.map((s) => round(100 * (s.categories.find((c) => c.feature === feature)?.mix.find((m) => m.level === level)?.share ?? 0), 4)),
-        backgroundColor: SEGMENT_COLOURS[i % SEGMENT_COLOURS.length],
-      })),
+      datasets: series,
     },
     options: {
       animation: false,

@@ -36,7 +36,7 @@ describe('pages', () => {
     assert.match(res.text, /id="cluster-scatter"/);
     assert.match(res.text, /id="cluster-sizes"/);
     for (const control of ['algorithm', 'scaling', 'missing', 'outliers', 'seed']) assert.match(res.text, new RegExp(`name="${control}"`));
-    assert.match(res.text, /data-k="5"/, 'defaults to the recommended k');
+    assert.match(res.text, /data-k="4"/, 'defaults to the recommended k (k = 5 splits off six bulk buyers, under the 2% smallest share)');
   });
 
   it('re-runs k-means for a new k through htmx and renders that many segments', async () => {
@@ -61,7 +61,7 @@ describe('pages', () => {
   it('predicts the customer typed into the form through htmx', async () => {
     const high = await request(t.app).get('/predict?k=4&c:age=40&c:annual_income=120000&c:spending_score=85&c:membership_years=6&c:purchase_frequency=9&c:last_purchase_amount=480').set(htmx).expect(200);
     assert.doesNotMatch(high.text, /<html/);
-    assert.match(high.text, /id="predicted-segment">\d\. High income, high spending/);
+    assert.match(high.text, /id="predicted-segment">\d\. High income and spending/);
   });
 
   it('answers a bad parameter with 400 and a message that names it', async () => {
