@@ -82,7 +82,7 @@ export function createApp(deps: AppDeps): express.Express {
   }
   app.use(overviewRouter(db, engine));
   app.use(clustersRouter(db, engine));
-  app.use(predictRouter(db, engine));
+  app.use(predictRouter(db, engine, models));
   app.use(apiRouter({ db, engine, models, staging, maxUploadBytes }));
   app.use(datasetsRouter({ db, staging, maxUploadBytes }));
   app.use(customersRouter({ db, engine, events, models }));

@@ -97,8 +97,27 @@ function resolveFeatures(table: DataTable, features: string[]): FeatureColumn[] 
     if (kind === 'id' || kind === 'date' || kind === 'text') {
       throw new InputError(`"${name}" is ${UNANALYSED_KIND_NAMES[kind]} column and cannot be a feature.`, { field: 'features' });
     }
-    return findColumn(table, name) as FeatureColumn;
+    const column = findColumn(table, name) as FeatureColumn;
+    if (column.kind === 'categorical') checkLevels(column);
+    return column;
   });
+}
+
+/**
+ * One-hot encoding gives a category one column per level: a free-text column forced to be
+ * categorical would make a matrix of thousands of columns (10,000 levels on 20,000 rows
+ * is 1.6 GB) that clusters on nothing a person can act on.
+ */
+export const MAX_FEATURE_LEVELS = 100;
+
+function checkLevels(column: TextColumn): void {
+  const levels = new Set<string>();
+  for (const value of column.values) {
+    if (value !== null) levels.add(value);
+    if (levels.size > MAX_FEATURE_LEVELS) {
+      throw new InputError(`"${column.name.slice(0, 100)}" has more than ${MAX_FEATURE_LEVELS} different values, too many for a category to segment on; leave it out, or group its values into fewer categories before importing.`, { field: 'features' });
+    }
+  }
 }
 
 function numericFill(present: Float64Array, strategy: MissingStrategy): number {

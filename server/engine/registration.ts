@@ -9,6 +9,7 @@ import { registerCustomers, type RegisteredCustomer } from '../store/customers.t
 import type { Db } from '../store/db.ts';
 import { getDataset, type CellValue } from '../store/datasets.ts';
 import type { Engine, SegmentationParams } from './engine.ts';
+import { assigningSegmentation } from './assignment.ts';
 import type { ModelService } from './models.ts';
 
 export interface RegistrationDeps {
@@ -18,14 +19,15 @@ export interface RegistrationDeps {
   models: ModelService;
 }
 
-/** Validates, assigns a segment under the current model, stores: one transaction. */
-export async function registerWithModel(deps: RegistrationDeps, params: SegmentationParams, body: unknown): Promise<RegisteredCustomer[]> {
+/**
+ * Validates, assigns a segment, stores: one transaction. The segmentation that assigns is
+ * the one a prediction with the same request would use (engine/assignment.ts).
+ */
+export async function registerWithModel(deps: RegistrationDeps, params: SegmentationParams, body: unknown, namesParameters = false): Promise<RegisteredCustomer[]> {
   const { db, engine, events, models } = deps;
   const { columns } = getDataset(db, params.datasetId);
   const rows = validateRegistrations(columns, await engine.columnRanges(params.datasetId, { latest: true }), body);
-  // The active saved segmentation assigns new customers; without one, the requested one does.
-  const active = models.active(params.datasetId);
-  const pipeline = active?.pipeline ?? (await engine.segment(params)).pipeline;
+  const { pipeline, model: active } = await assigningSegmentation(engine, models, params, namesParameters);
   const features = [...pipeline.preprocessor.numeric, ...pipeline.preprocessor.categorical].map((s) => s.name);
   const columnIndex = new Map(columns.map((c, i) => [c.name, i]));
   const registrations = rows.map((row: CellValue[]) => {

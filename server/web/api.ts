@@ -1,6 +1,7 @@
 /** The JSON API: datasets, segments, sweep, predict. Shapes as DESIGN.md fixes them. */
 import { Router } from 'express';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
+import { assigningSegmentation } from '../engine/assignment.ts';
 import type { Engine } from '../engine/engine.ts';
 import { InputError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
@@ -9,7 +10,8 @@ import { importCsvFile, importTransactionsFile } from '../ingest/stream-import.t
 import { deleteDataset, getDataset, listDatasets, renameDataset, type DatasetInfo } from '../store/datasets.ts';
 import { parseImportChoices } from './import-options.ts';
 import { multipartUpload, stageRawBody, type StagedUpload } from './uploads.ts';
-import { PARAM_NAMES, parseSegmentationParams } from './params.ts';
+import { namesSegmentation, parseSegmentationParams } from './params.ts';
+import { detectTransactionColumns } from '../ingest/transactions.ts';
 import { predictCustomer } from '../analysis/predict.ts';
 import type { ModelService } from '../engine/models.ts';
 import { runContext } from './run-context.ts';
@@ -54,6 +56,14 @@ export interface ApiDeps {
 
 const datasetBody = ({ id, name, rowCount, version, columns }: DatasetInfo) => ({ id, name, rowCount, version, columns });
 
+/** A file that looks like a transaction log, imported as it is: say that it could be one row per customer. */
+function transactionsHint(dataset: DatasetInfo): { hint?: string } {
+  const found = detectTransactionColumns(dataset.columns.map((c) => c.name), dataset.columns.map((c) => c.kind));
+  if (!found) return {};
+  const names = dataset.columns.map((c) => c.name);
+  return { hint: `This looks like a transaction log (customer "${names[found.customer]}", date "${names[found.date]}"): each row is a purchase, not a customer. Import it again with rfm=true to get one row per customer with recency, frequency and monetary value.` };
+}
+
 export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDeps): Router {
   const router = Router();
   const multipart = multipartUpload(staging, maxUploadBytes);
@@ -82,7 +92,8 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
         const { dataset, report } = await importTransactionsFile(db, staged.path, options);
         res.status(201).json({ ...datasetBody(dataset), transactions: report });
       } else {
-        res.status(201).json(datasetBody(await importCsvFile(db, staged.path, options)));
+        const dataset = await importCsvFile(db, staged.path, options);
+        res.status(201).json({ ...datasetBody(dataset), ...transactionsHint(dataset) });
       }
     } finally {
       staging.discard(staged.token);
@@ -120,14 +131,9 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
   router.post('/api/predict', async (req, res) => {
     const params = parseSegmentationParams(req.query, db);
     const { customer } = parseInput(predictBody, req.body ?? {}, { field: 'customer' });
-    // With no segmentation parameters, the dataset's active saved segmentation predicts.
-    const explicit = PARAM_NAMES.some((name) => name !== 'dataset' && req.query[name] !== undefined);
-    const active = explicit ? undefined : models.active(params.datasetId);
+    const { pipeline, model: active } = await assigningSegmentation(engine, models, params, namesSegmentation(req.query), runContext(req, res));
     const columns = getDataset(db, params.datasetId).columns.map((c) => c.name);
-    const record = customer as Record<string, string | number | null>;
-    const prediction = active
-      ? predictCustomer(active.pipeline, record, columns)
-      : (await engine.predict(params, record, runContext(req, res), columns)).prediction;
+    const prediction = predictCustomer(pipeline, customer as Record<string, string | number | null>, columns);
     res.json({ segment: prediction.segment, name: prediction.name, distances: prediction.distances, point: prediction.point, ignored: prediction.ignored, model: active ? { id: active.id, name: active.name } : null });
   });
 

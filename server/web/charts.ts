@@ -219,6 +219,8 @@ export function categoryChart(name: string, top: { level: string; count: number 
  */
 export function boxPlotChart(chartTitle: string, yTitle: string, labels: string[], stats: BoxStats[], colours: string[]): ChartConfig {
   return {
+    // Bars start at zero unless told otherwise: Year_Birth 1940–2000 was a sliver at the top.
+    // The axis spans the whiskers with a little room, and stops at zero for data that does.
     type: 'bar',
     data: {
       labels,
@@ -232,10 +234,20 @@ export function boxPlotChart(chartTitle: string, yTitle: string, labels: string[
       animation: false,
       maintainAspectRatio: false,
       plugins: { title: title(chartTitle), legend: { display: false } },
-      // Bars start at zero unless told otherwise: Year_Birth 1940–2000 was a sliver at the top.
-      scales: { x: axis(''), y: axis(yTitle, { beginAtZero: false, grace: '5%' }) },
+      scales: { x: axis(''), y: axis(yTitle, valueRange(stats)) },
     },
   };
+}
+
+/** The value axis of box plots: the whiskers' span and 5% on each side, not below zero for data that is not. */
+export function valueRange(stats: BoxStats[]): { min?: number; max?: number; beginAtZero: false } {
+  const lows = stats.map((s) => s.low).filter(Number.isFinite);
+  const highs = stats.map((s) => s.high).filter(Number.isFinite);
+  if (lows.length === 0) return { beginAtZero: false };
+  const low = Math.min(...lows);
+  const high = Math.max(...highs);
+  const pad = (high - low) * 0.05 || Math.abs(high) * 0.05 || 1;
+  return { min: round(low >= 0 && low - pad < 0 ? 0 : low - pad, 6), max: round(high + pad, 6), beginAtZero: false };
 }
 
 /** Box plot of one numeric feature for each segment, in original units. */

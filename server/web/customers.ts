@@ -3,7 +3,7 @@ import express, { Router, type Request } from 'express';
 import { getDataset } from '../store/datasets.ts';
 import { registerWithModel, type RegistrationDeps } from '../engine/registration.ts';
 import type { LiveEvents } from './events.ts';
-import { parseSegmentationParams } from './params.ts';
+import { namesSegmentation, parseSegmentationParams } from './params.ts';
 import { CUSTOMER_PREFIX } from './predict.ts';
 import { formFields, parseInput } from './inputs.ts';
 
@@ -14,7 +14,7 @@ export function customersRouter(deps: RegistrationDeps & { events: LiveEvents })
 
   router.post('/api/customers', async (req, res) => {
     const params = parseSegmentationParams(req.query, db);
-    const customers = await registerWithModel(deps, params, req.body);
+    const customers = await registerWithModel(deps, params, req.body, namesSegmentation(req.query));
     res.status(201).json({ customers });
   });
 
@@ -30,7 +30,7 @@ export function customersRouter(deps: RegistrationDeps & { events: LiveEvents })
       const column = columns.find((c) => c.name === name);
       customer[name] = column?.kind === 'numeric' ? Number(value) : value;
     }
-    const [registered] = await registerWithModel(deps, params, customer);
+    const [registered] = await registerWithModel(deps, params, customer, namesSegmentation(fields));
     res.status(201).render('partials/registration-result', { registered });
   });
   return router;

@@ -44,6 +44,11 @@ const querySchema = z.object({
 
 export const PARAM_NAMES = Object.keys(querySchema.shape) as (keyof typeof querySchema.shape)[];
 
+/** Whether a request names a segmentation (any parameter beyond the dataset): see engine/assignment.ts. */
+export function namesSegmentation(query: Record<string, unknown>): boolean {
+  return PARAM_NAMES.some((name) => name !== 'dataset' && query[name] !== undefined && query[name] !== '');
+}
+
 type RawQuery = Record<string, unknown>;
 
 /** The dataset a request is about: the one named, else the first (the bundled default). */

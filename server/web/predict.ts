@@ -3,11 +3,14 @@ import { Router } from 'express';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
 import type { CustomerInput } from '../analysis/preprocess.ts';
 import type { FeatureRange } from '../analysis/summary.ts';
+import { predictCustomer } from '../analysis/predict.ts';
+import { assigningSegmentation } from '../engine/assignment.ts';
 import type { Engine } from '../engine/engine.ts';
+import type { ModelService } from '../engine/models.ts';
 import type { Db } from '../store/db.ts';
 import { listDatasets } from '../store/datasets.ts';
 import { distanceChart, scatterChart, segmentColour } from './charts.ts';
-import { parseSegmentationParams, toQueryString } from './params.ts';
+import { namesSegmentation, parseSegmentationParams, toQueryString } from './params.ts';
 import { renderPageOrPartial } from './render.ts';
 import { runContext } from './run-context.ts';
 
@@ -42,7 +45,7 @@ export function featureInputs(ranges: FeatureRange[], result: SegmentationResult
   });
 }
 
-export function predictRouter(db: Db, engine: Engine): Router {
+export function predictRouter(db: Db, engine: Engine, models: ModelService): Router {
   const router = Router();
   router.get('/predict', async (req, res) => {
     const params = parseSegmentationParams(req.query, db);
@@ -52,11 +55,15 @@ export function predictRouter(db: Db, engine: Engine): Router {
     const result = await engine.segment(params, context);
     const inputs = featureInputs(await engine.columnRanges(dataset.id, { context }), result, req.query);
     const customer: CustomerInput = Object.fromEntries(inputs.map((f) => [f.name, f.value]));
-    const { prediction } = await engine.predict(params, customer, context);
-    const segment = prediction.segment >= 0 ? result.segments[prediction.segment] : undefined;
+    // The map is the segmentation shown; the segment comes from the one that also assigns
+    // this tab's registrations (the active saved segmentation unless the URL names one).
+    const { prediction: onMap } = await engine.predict(params, customer, context);
+    const { pipeline, model } = await assigningSegmentation(engine, models, params, namesSegmentation(req.query), context);
+    const prediction = model ? { ...predictCustomer(pipeline, customer), point: onMap.point } : onMap;
+    const segment = !model && prediction.segment >= 0 ? result.segments[prediction.segment] : undefined;
     renderPageOrPartial(req, res, 'predict', 'partials/prediction-result', {
-      tab: 'predict', params, dataset, datasets, result, inputs, prediction, segment, segmentColour,
-      charts: { distances: distanceChart(prediction, result.pipeline.segmentNames), scatter: scatterChart(result, prediction) },
+      tab: 'predict', params, dataset, datasets, result, inputs, prediction, segment, segmentColour, model,
+      charts: { distances: distanceChart(prediction, pipeline.segmentNames), scatter: scatterChart(result, prediction) },
       query: toQueryString(params, dataset),
     });
   });

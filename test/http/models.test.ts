@@ -41,6 +41,30 @@ describe('saved segmentations', () => {
     assert.equal(stored, `saved:${five}`);
   });
 
+  it('uses one segmentation for the Predict tab and its Register button, and names the saved one', async () => {
+    const fields = { dataset: '1', 'c:age': '30', 'c:annual_income': '120000', 'c:spending_score': '85', 'c:membership_years': '3', 'c:purchase_frequency': '9', 'c:last_purchase_amount': '400' };
+    const query = new URLSearchParams(fields).toString();
+    const page = await request(t.app).get(`/predict?${query}`).set('HX-Request', 'true').expect(200);
+    assert.match(page.text, /Assigned by the active saved segmentation “Five segments”/);
+    const shown = /id="predicted-segment">(\d+)\. ([^<]+)</.exec(page.text)!;
+    const registered = await request(t.app).post('/customers').set('HX-Request', 'true').type('form').send(fields).expect(201);
+    assert.ok(registered.text.includes(`segment <strong>${shown[1]}. ${shown[2]}`), `registered as shown: ${registered.text}`);
+    // Settings named in the URL: the tab and its button both use those.
+    const explicitPage = await request(t.app).get(`/predict?${query}&k=4`).set('HX-Request', 'true').expect(200);
+    assert.doesNotMatch(explicitPage.text, /Assigned by the active saved segmentation/);
+    const explicitShown = /id="predicted-segment">(\d+)\. ([^<]+)</.exec(explicitPage.text)!;
+    const explicitRegistered = await request(t.app).post('/customers').set('HX-Request', 'true').type('form').send({ ...fields, k: '4' }).expect(201);
+    assert.ok(explicitRegistered.text.includes(`segment <strong>${explicitShown[1]}. ${explicitShown[2]}`), explicitRegistered.text);
+  });
+
+  it('takes a whole customer record, ignoring and listing the columns the segmentation does not use', async () => {
+    const record = { customer_id: 'CRM-1', gender: 'Female', preferred_category: 'Books', ...probes[2] };
+    const res = await request(t.app).post('/api/predict?k=4&features=age,annual_income').send({ customer: record }).expect(200);
+    assert.deepEqual(res.body.ignored.sort(), ['customer_id', 'gender', 'last_purchase_amount', 'membership_years', 'preferred_category', 'purchase_frequency', 'spending_score']);
+    const unknown = await request(t.app).post('/api/predict?k=4').send({ customer: { ...record, shoe_size: 42 } }).expect(400);
+    assert.match(unknown.body.error, /Unknown field "shoe_size": the dataset's columns are "customer_id", "age"/);
+  });
+
   it('exports to JSON and imports back with identical predictions', async () => {
     const exported = await request(t.app).get(`/api/models/${five}/export`).expect(200).expect('Content-Disposition', /attachment/);
     const imported = await request(t.app).post('/api/models/import?name=From%20the%20warehouse').set('Content-Type', 'application/json').send(exported.text).expect(201);

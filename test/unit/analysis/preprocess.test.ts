@@ -85,3 +85,12 @@ describe('preprocessing', () => {
     assert.throws(() => transformCustomer(result.fitted, { spend: 'lots' }), /"spend" must be a number/);
   });
 });
+
+describe('categories to segment on', () => {
+  it('refuses a category with more than 100 levels instead of one-hot encoding thousands of columns', () => {
+    const n = 300;
+    const table = numericTable({ spend: Array.from({ length: n }, (_, i) => i) }, { Description: Array.from({ length: n }, (_, i) => `item ${i}`), Country: Array.from({ length: n }, (_, i) => (i % 2 ? 'UK' : 'France')) });
+    assert.throws(() => fitPreprocess(table, { features: ['spend', 'Description'], missing: 'mean', outliers: 'none', scaling: 'standard' }), (e: Error) => e instanceof InputError && /"Description" has more than 100 different values/.test(e.message));
+    assert.equal(fitPreprocess(table, { features: ['spend', 'Country'], missing: 'mean', outliers: 'none', scaling: 'standard' }).matrix.cols, 3);
+  });
+});

@@ -29,3 +29,13 @@ describe('charts for any data', () => {
     assert.equal(histogram(Float64Array.from({ length: 1000 }, (_, i) => i)).tail, undefined, 'an even spread has no tail bin');
   });
 });
+
+describe('box plot axes', () => {
+  it('fit the data: Year_Birth 1940–2000 is not squashed against zero, and counts do not dip below it', async () => {
+    const { valueRange } = await import('../../../server/web/charts.ts');
+    const years = valueRange([{ low: 1940, q1: 1959, median: 1970, q3: 1977, high: 1996 }] as never);
+    assert.ok(years.min! > 1930 && years.max! < 2000, JSON.stringify(years));
+    const counts = valueRange([{ low: 0, q1: 5, median: 10, q3: 20, high: 72 }] as never);
+    assert.equal(counts.min, 0);
+  });
+});

@@ -1,0 +1,23 @@
+/**
+ * Which segmentation assigns a customer: one answer for the Predict tab, the predict API
+ * and registrations. A request that names segmentation parameters gets the segmentation
+ * they describe; one that names none gets the dataset's active saved segmentation, and
+ * without one the default segmentation.
+ */
+import type { FittedPipeline } from '../analysis/predict.ts';
+import type { SavedModel } from '../store/models.ts';
+import type { Engine, SegmentationParams } from './engine.ts';
+import type { ModelService } from './models.ts';
+import type { RunContext } from './pool.ts';
+
+export interface Assignment {
+  pipeline: FittedPipeline;
+  /** The saved segmentation that assigns, when it is one. */
+  model: SavedModel | undefined;
+}
+
+/** `namesParameters`: the request gave segmentation parameters beyond the dataset. */
+export async function assigningSegmentation(engine: Engine, models: ModelService, params: SegmentationParams, namesParameters: boolean, context?: RunContext): Promise<Assignment> {
+  const model = namesParameters ? undefined : models.active(params.datasetId);
+  return { pipeline: model?.pipeline ?? (await engine.segment(params, context)).pipeline, model };
+}
