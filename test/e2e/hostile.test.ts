@@ -104,7 +104,7 @@ describe('a hostile dataset in Chromium', { skip: browserSkip, timeout: BROWSER_
     await page.goto(`${session.server.baseUrl}/clusters?dataset=${datasetId}&k=3`);
     await page.waitForSelector('canvas[data-chart-drawn]', { state: 'attached', timeout: 60_000 });
     const labels = await page.evaluate(() => Array.from(document.querySelectorAll('canvas[data-chart]')).map((c) => c.getAttribute('data-chart')).join('\n'));
-    assert.ok(labels.includes(ENTITY_COLUMN) && labels.includes(JSON.stringify(MARKUP_COLUMN).slice(1, -1)) && labels.includes('<script>window.__pwned=3</script>'), 'hostile names reach the chart configs as data');
+    assert.ok(labels.includes(ENTITY_COLUMN) && labels.includes(JSON.stringify(MARKUP_COLUMN).slice(1, -1)) && labels.includes('<script>window.__pwned='), 'hostile names reach the chart configs as data (legend labels are shortened to 24 characters)');
     await page.close();
   });
 
