@@ -18,6 +18,7 @@ import { exportsRouter } from './web/exports.ts';
 import { overviewRouter } from './web/overview.ts';
 import { predictRouter } from './web/predict.ts';
 import { readings } from './web/readings.ts';
+import { describeRequestError } from './web/request-errors.ts';
 import { isHtmx, viewHelpers } from './web/render.ts';
 import { Auth, loginBody, type AuthSettings } from './web/auth.ts';
 import { csrfProtection, securityHeaders } from './web/security.ts';
@@ -96,19 +97,12 @@ export function createApp(deps: AppDeps): express.Express {
       res.status(204).end();
       return;
     }
-    const bodyError = error as { type?: string; status?: number; message?: string };
     let status = 500;
     let message = 'Something went wrong on our side; the error has been logged.';
-    if (error instanceof InputError || error instanceof BusyError) {
-      status = error.status;
-      message = error.message;
+    const refused = error instanceof InputError || error instanceof BusyError ? { status: error.status, message: error.message } : describeRequestError(error);
+    if (refused) {
+      ({ status, message } = refused);
       if (error instanceof BusyError) res.set('Retry-After', '5');
-    } else if (bodyError?.type === 'entity.parse.failed') {
-      status = 400;
-      message = 'The request body is not valid JSON.';
-    } else if (bodyError?.type === 'entity.too.large') {
-      status = 413;
-      message = 'The request body is too large.';
     } else {
       console.error(error);
     }

@@ -4,6 +4,7 @@ import { assignNearest } from './cluster/assign.ts';
 import { predictDbscan, suggestEps } from './cluster/dbscan.ts';
 import { NOISE, type ClusterFit } from './cluster/types.ts';
 import { createMatrix, selectRows, toRows, type Matrix } from './matrix.ts';
+import { InputError } from '../errors.ts';
 import { clusterSizes, computeMetrics, pairwiseDistances, SILHOUETTE_SAMPLE, type ClusterMetrics } from './metrics.ts';
 import type { SegmentationOptions } from './options.ts';
 import { fitPcaModel, projectRows, type FittedPca } from './pca.ts';
@@ -115,6 +116,24 @@ function scatterOf(x: Matrix, labels: Int32Array, seed: number, pca: FittedPca):
   return { rows, points: projectRows(selectRows(x, rows), pca) };
 }
 
+/**
+ * A fit with an empty segment is not what was asked (k = 3 on 60 identical customers gave
+ * sizes 60, 0, 0 and a silhouette that means nothing): refused with what to change.
+ */
+function refuseEmptySegments(x: Matrix, labels: Int32Array, k: number): void {
+  const sizes = clusterSizes(labels, k);
+  if (sizes.every((s) => s > 0)) return;
+  const distinct = new Set<string>();
+  for (let i = 0; i < x.rows && distinct.size <= k; i++) distinct.add(x.data.subarray(i * x.cols, (i + 1) * x.cols).join(','));
+  if (distinct.size < 2) {
+    throw new InputError(`Every customer is the same in these features, so there are no segments to find (${k} were asked for); choose other features.`, { field: 'features' });
+  }
+  if (distinct.size < k) {
+    throw new InputError(`Only ${distinct.size} different customers in these features, so ${k} segments cannot each hold someone; choose k at most ${distinct.size}, or add features.`, { field: 'k' });
+  }
+  throw new InputError(`The fit left ${sizes.filter((s) => s === 0).length} of ${k} segments empty; choose fewer segments or another seed.`, { field: 'k' });
+}
+
 /** Segment ids ordered by size, largest first, so the numbering is stable across reruns. */
 function orderBySize(labels: Int32Array, k: number): Int32Array {
   const sizes = clusterSizes(labels, k);
@@ -172,6 +191,7 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
     : fitAlgorithm(fitX, algorithmOptions);
   notes.push(...fit.notes);
   const k = fit.k;
+  if (!fit.dbscan) refuseEmptySegments(fitX, fit.labels, k);
   const newId = orderBySize(fit.labels, k);
   const centroids = remapRows(fit.centroids, newId);
   const coreLabels = fit.dbscan ? fit.dbscan.coreLabels.map((l) => (l < 0 ? l : newId[l])) : undefined;

@@ -6,7 +6,8 @@
 import type { DriftReport, TrainingBaseline } from '../analysis/drift.ts';
 import type { ModelComparison, RetrainAnswer } from '../analysis/model-ops.ts';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
-import { parsePipeline, type FittedPipeline } from '../analysis/predict.ts';
+import type { FittedPipeline } from '../analysis/predict.ts';
+import { parseModel, parseModelJson } from './model-schema.ts';
 import { InputError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import { getDataset } from '../store/datasets.ts';
@@ -38,14 +39,9 @@ export class ModelService {
     return saveModel(this.db, { datasetId, name: name.trim(), pipeline: result.pipeline, baseline, source: 'fitted' });
   }
 
-  async importModel(datasetId: number, name: string, json: string): Promise<SavedModel> {
-    let pipeline: FittedPipeline;
-    try {
-      pipeline = parsePipeline(json);
-    } catch (error) {
-      if (error instanceof InputError) throw error;
-      throw new InputError('The model file is not valid JSON.');
-    }
+  /** `model`: the file's text, or the JSON body already parsed. */
+  async importModel(datasetId: number, name: string, model: string | unknown): Promise<SavedModel> {
+    const pipeline = typeof model === 'string' ? parseModelJson(model) : parseModel(model);
     const baseline = await this.engine.onTable<TrainingBaseline>(datasetId, { op: 'import', pipeline });
     return saveModel(this.db, { datasetId, name: name.trim(), pipeline, baseline, source: 'imported' });
   }

@@ -85,10 +85,30 @@ export class Auth {
     return true;
   }
 
-  /** Everything below this middleware needs a session or the bearer password. */
+  /**
+   * Everything below this middleware needs a session or the bearer password. A wrong
+   * bearer password counts as a failed login: the same lockout per address, doubling.
+   */
   required(): RequestHandler {
     return (req: Request, res: Response, next: NextFunction) => {
-      if (this.sessionValid(req) || this.bearerAccepted(req)) return next();
+      if (this.sessionValid(req)) return next();
+      if (req.get('Authorization')?.startsWith('Bearer ')) {
+        const client = req.ip ?? 'unknown';
+        const waiting = this.throttle.waitFor(client);
+        if (waiting > 0) {
+          const seconds = Math.ceil(waiting / 1000);
+          res.set('Retry-After', String(seconds)).status(429).json({ error: `Too many wrong passwords from this address. Wait ${seconds} second${seconds === 1 ? '' : 's'} and try again.` });
+          return;
+        }
+        if (this.bearerAccepted(req)) {
+          this.throttle.succeed(client);
+          return next();
+        }
+        const delay = this.throttle.fail(client);
+        res.set('WWW-Authenticate', 'Bearer realm="Customer Segments", error="invalid_token"').set('Retry-After', String(Math.ceil(delay / 1000))).status(401)
+          .json({ error: `That password is not right. This address may try again in ${Math.ceil(delay / 1000)} second${delay <= 1000 ? '' : 's'}.` });
+        return;
+      }
       if (req.path.startsWith('/api/') || req.path === '/events' || !req.accepts('html')) {
         res.set('WWW-Authenticate', 'Bearer realm="Customer Segments"').status(401).json({ error: 'Sign in first: send Authorization: Bearer <dashboard password>.' });
         return;

@@ -71,6 +71,16 @@ async function writeAndWait(out: Writable, chunk: string): Promise<boolean> {
   return !out.destroyed;
 }
 
+/** Excel refuses a cell of more than 32,767 characters (the file will not open). */
+export const EXCEL_MAX_CELL = 32_767;
+const CUT_MARKER = '… [cut at Excel’s 32,767-character limit]';
+
+/** A text cell as Excel takes it: formulas neutralised, and cut with a marker past Excel's limit. */
+export function excelText(text: string): string {
+  const safe = neutraliseFormula(text);
+  return safe.length > EXCEL_MAX_CELL ? safe.slice(0, EXCEL_MAX_CELL - CUT_MARKER.length) + CUT_MARKER : safe;
+}
+
 /** Writes the table as an Excel workbook to the file at `path`. */
 export async function writeXlsx(table: ExportTable, path: string): Promise<void> {
   if (table.rowCount > EXCEL_MAX_ROWS) {
@@ -82,12 +92,12 @@ export async function writeXlsx(table: ExportTable, path: string): Promise<void>
   workbook.creator = 'Customer Segments';
   const sheet = workbook.addWorksheet(table.sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = table.headers.map((h) => ({ width: Math.min(40, Math.max(10, h.length + 2)) }));
-  const header = sheet.addRow(table.headers.map(neutraliseFormula));
+  const header = sheet.addRow(table.headers.map(excelText));
   header.font = { bold: true };
   header.commit();
   let count = 0;
   for (const row of table.rows) {
-    sheet.addRow(row.map((v) => (typeof v === 'string' ? neutraliseFormula(v) : v))).commit();
+    sheet.addRow(row.map((v) => (typeof v === 'string' ? excelText(v) : v))).commit();
     if (++count % BATCH_ROWS === 0) await nextTurn();
   }
   sheet.commit();

@@ -80,7 +80,7 @@ export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): 
     if (typeof req.body !== 'object' || req.body === null || Object.keys(req.body).length === 0) {
       throw new InputError('Send the exported model JSON as an application/json body.');
     }
-    res.status(201).json(modelBody(await models.importModel(dataset.id, modelName(req.query.name), JSON.stringify(req.body))));
+    res.status(201).json(modelBody(await models.importModel(dataset.id, modelName(req.query.name), req.body ?? null)));
   });
 
   router.post('/api/models/:id/activate', async (req, res) => res.json(modelBody(await activateModel(db, idParam(req)))));

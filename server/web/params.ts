@@ -11,7 +11,7 @@ import { formatFeatureList, parseFeatureList } from './feature-list.ts';
 import { getDataset, listDatasets, type DatasetInfo } from '../store/datasets.ts';
 
 /** Limits that keep one request from asking for unbounded work. */
-export const LIMITS = { kMax: 20, features: 50, seedMax: 2 ** 31 - 1, nInit: 50, batchSize: 100_000, iterations: 10_000 };
+export const LIMITS = { kMax: 20, features: 50, seedMax: 2 ** 31 - 1, nInit: 50, batchSize: 100_000, iterations: 10_000, miniBatchVisits: 5_000_000 };
 
 const wholeNumber = (name: string, min: number, max: number) =>
   z.coerce
@@ -94,6 +94,13 @@ export function parseSegmentationParams(query: RawQuery, db: Db): SegmentationPa
     if (column.kind !== 'numeric' && column.kind !== 'categorical') {
       throw new InputError(`"${name.slice(0, 100)}" is ${UNANALYSED_KIND_NAMES[column.kind]} column and cannot be a feature; change its kind on the Datasets page if it is a category.`, { field: 'features' });
     }
+  }
+  // One mini-batch fit visits batchSize x iterations customers, and the sweep makes one per k:
+  // 100,000 x 10,000 never finished in 900 s and held every user's analysis behind it.
+  const batchSize = q.batchSize ?? DEFAULT_OPTIONS.batchSize;
+  const iterations = q.iterations ?? DEFAULT_OPTIONS.iterations;
+  if (batchSize * iterations > LIMITS.miniBatchVisits) {
+    throw new InputError(`batchSize × iterations is ${(batchSize * iterations).toLocaleString('en-US')}; a mini-batch fit may visit at most ${LIMITS.miniBatchVisits.toLocaleString('en-US')} customers, so lower one of them.`, { field: 'batchSize' });
   }
   const kMin = q.kMin ?? DEFAULT_OPTIONS.kMin;
   const kMax = q.kMax ?? DEFAULT_OPTIONS.kMax;

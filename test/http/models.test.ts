@@ -87,7 +87,7 @@ describe('saved segmentations', () => {
     const exported = JSON.parse((await request(t.app).get(`/api/models/${five}/export`)).text);
     exported.centroids[0] = [1, 2];
     const bad = await request(t.app).post('/api/models/import?name=y').set('Content-Type', 'application/json').send(JSON.stringify(exported)).expect(400);
-    assert.match(bad.body.error, /Every centroid needs 6 finite numbers/);
+    assert.match(bad.body.error, /centroids\[0\] must have 6 values, one per output column, not 2/);
     exported.centroids[0] = exported.centroids[1];
     exported.preprocessor.numeric[0].name = 'shoe_size';
     const wrongColumn = await request(t.app).post('/api/models/import?name=z').set('Content-Type', 'application/json').send(JSON.stringify(exported)).expect(400);

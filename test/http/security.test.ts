@@ -116,7 +116,10 @@ describe('access control with DASHBOARD_PASSWORD', () => {
   it('accepts the password as a bearer token on the API, compared exactly', async () => {
     await request(app).get('/api/segments?k=3').set('Authorization', `Bearer ${password}`).expect(200);
     await request(app).get('/api/segments?k=3').set('Authorization', `Bearer ${password}x`).expect(401);
+    // A wrong bearer password locks the address out as a failed login does (300 ms here, doubling).
+    await new Promise((r) => setTimeout(r, 350));
     await request(app).get('/api/segments?k=3').set('Authorization', `Bearer ${password.slice(0, -1)}`).expect(401);
+    await new Promise((r) => setTimeout(r, 650));
     await request(app).post('/api/predict').set('Authorization', `Bearer ${password}`).send({ customer: { age: 30, annual_income: 50000, spending_score: 50 } }).expect((res) => assert.notEqual(res.status, 401));
   });
 

@@ -1,0 +1,142 @@
+/**
+ * An imported model, checked as a whole before anything runs on it or is stored: every
+ * field present and of its type, the dimensions consistent with each other, every number
+ * finite and within a sane range, every choice one the dashboard knows. A model that fails
+ * is refused with the path of the first wrong field.
+ *
+ * Ranges: the transformed space is in scaled units (standard deviations for the default
+ * scaling), so a centre or PCA value past 1e6 is no fit of real data, and such values once
+ * made the model comparison spin the worker for ever (1e200 centres).
+ */
+import { z } from 'zod';
+import { ALGORITHMS } from '../analysis/cluster/types.ts';
+import { PIPELINE_FORMAT, type FittedPipeline } from '../analysis/predict.ts';
+import { MISSING_STRATEGIES, OUTLIER_RULES, SCALING_METHODS } from '../analysis/preprocess.ts';
+import { InputError } from '../errors.ts';
+
+const SCALED_LIMIT = 1e6;
+const RAW_LIMIT = 1e15;
+/** Segments an imported model may have: the API's k limit. */
+const MAX_SEGMENTS = 20;
+const MAX_COLUMNS = 5000;
+/** DBSCAN core points carried by a model: enough for a 2 MB body. */
+const MAX_CORE_POINTS = 20_000;
+
+const finite = (limit: number) => z.number({ error: 'must be a number' }).finite({ error: 'must be finite' }).min(-limit, { error: `must be within ±${limit.toExponential(0)}` }).max(limit, { error: `must be within ±${limit.toExponential(0)}` });
+const positive = z.number({ error: 'must be a number' }).finite({ error: 'must be finite' }).gt(0, { error: 'must be positive' }).max(RAW_LIMIT);
+const whole = (min: number, max: number) => z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(min).max(max);
+const name = z.string({ error: 'must be text' }).min(1).max(200);
+
+const numericStep = z.strictObject({
+  name,
+  fill: finite(RAW_LIMIT),
+  clipLow: finite(RAW_LIMIT).nullable(),
+  clipHigh: finite(RAW_LIMIT).nullable(),
+  center: finite(RAW_LIMIT),
+  scale: positive,
+});
+
+const categoricalStep = z.strictObject({
+  name,
+  levels: z.array(z.string().max(10_000), { error: 'must be a list of levels' }).min(1).max(100),
+  fill: z.string({ error: 'must be text' }).max(10_000),
+  weight: positive,
+});
+
+const options = z.looseObject({
+  k: whole(1, MAX_SEGMENTS),
+  features: z.array(name, { error: 'must be a list of column names' }).min(1).max(50),
+  algorithm: z.enum(ALGORITHMS, { error: `must be one of ${ALGORITHMS.join(', ')}` }),
+  scaling: z.enum(SCALING_METHODS, { error: `must be one of ${SCALING_METHODS.join(', ')}` }),
+  missing: z.enum(MISSING_STRATEGIES, { error: `must be one of ${MISSING_STRATEGIES.join(', ')}` }),
+  outliers: z.enum(OUTLIER_RULES, { error: `must be one of ${OUTLIER_RULES.join(', ')}` }),
+  seed: whole(0, 2 ** 31 - 1),
+  eps: z.number().finite().min(0).max(1000).nullable(),
+  minPts: whole(1, 1000),
+  nInit: whole(1, 50),
+  batchSize: whole(1, 100_000),
+  iterations: whole(1, 10_000),
+  kMin: whole(2, MAX_SEGMENTS),
+  kMax: whole(2, MAX_SEGMENTS),
+  minShare: z.number().min(0).max(0.5).optional(),
+  agglomerativeMaxRows: whole(1, 1_000_000),
+});
+
+const vector = z.array(finite(RAW_LIMIT), { error: 'must be a list of numbers' }).max(MAX_COLUMNS);
+
+const pipelineSchema = z.looseObject({
+  format: z.literal(PIPELINE_FORMAT, { error: `must be ${PIPELINE_FORMAT}` }),
+  options,
+  preprocessor: z.looseObject({
+    missing: z.enum(MISSING_STRATEGIES, { error: `must be one of ${MISSING_STRATEGIES.join(', ')}` }),
+    outliers: z.enum(OUTLIER_RULES, { error: `must be one of ${OUTLIER_RULES.join(', ')}` }),
+    scaling: z.enum(SCALING_METHODS, { error: `must be one of ${SCALING_METHODS.join(', ')}` }),
+    numeric: z.array(numericStep, { error: 'must be a list of numeric steps' }).max(50),
+    categorical: z.array(categoricalStep, { error: 'must be a list of categorical steps' }).max(50),
+    outputNames: z.array(z.string().max(20_000), { error: 'must be a list of names' }).min(1).max(MAX_COLUMNS),
+  }),
+  centroids: z.array(vector, { error: 'must be a list of centres' }).min(1).max(MAX_SEGMENTS),
+  segmentNames: z.array(z.string({ error: 'must be text' }).max(500), { error: 'must be a list of names' }),
+  dbscan: z.looseObject({
+    eps: positive,
+    corePoints: z.array(vector, { error: 'must be a list of points' }).max(MAX_CORE_POINTS),
+    coreLabels: z.array(z.number().int().min(0), { error: 'must be a list of segment numbers' }),
+  }).optional(),
+  pca: z.looseObject({ mean: vector, components: z.array(vector).min(1).max(MAX_COLUMNS), explainedVarianceRatio: z.array(z.number().finite().min(0).max(1)) }),
+}).superRefine((p, ctx) => {
+  const width = p.preprocessor.numeric.length + p.preprocessor.categorical.reduce((s, c) => s + c.levels.length, 0);
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  if (p.preprocessor.outputNames.length !== width) issue(['preprocessor', 'outputNames'], `must name ${width} columns (one per numeric feature and per category level), not ${p.preprocessor.outputNames.length}`);
+  if (width === 0) issue(['preprocessor'], 'must have at least one feature');
+  p.centroids.forEach((c, i) => c.length !== width && issue(['centroids', i], `must have ${width} values, one per output column, not ${c.length}`));
+  if (p.segmentNames.length !== p.centroids.length) issue(['segmentNames'], `must name each of the ${p.centroids.length} segments`);
+  if (p.pca.mean.length !== width) issue(['pca', 'mean'], `must have ${width} values`);
+  p.pca.components.forEach((c, i) => c.length !== width && issue(['pca', 'components', i], `must have ${width} values`));
+  // Scaled units unless the model does not scale: then centres are in the data's own units.
+  if (p.preprocessor.scaling !== 'none') {
+    p.centroids.forEach((c, i) => c.forEach((v, j) => Math.abs(v) > SCALED_LIMIT && issue(['centroids', i, j], `must be within ±1e6 scaled units (a centre that far from the data is no fit of it), not ${v}`)));
+  }
+  if (p.dbscan) {
+    p.dbscan.corePoints.forEach((c, i) => c.length !== width && issue(['dbscan', 'corePoints', i], `must have ${width} values`));
+    if (p.dbscan.coreLabels.length !== p.dbscan.corePoints.length) issue(['dbscan', 'coreLabels'], 'must give one segment per core point');
+    p.dbscan.coreLabels.forEach((l, i) => l >= p.centroids.length && issue(['dbscan', 'coreLabels', i], `must be below ${p.centroids.length}`));
+  }
+});
+
+/** Levels of nesting a model has (its centres are lists in lists): far more is an attack. */
+const MAX_DEPTH = 8;
+
+/** Checked without recursion: 100,000 nested lists must not overflow the stack. */
+function tooDeep(value: unknown): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth >= MAX_DEPTH) return true;
+    for (const child of Object.values(item as object)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** A parsed model (the JSON body of the API) as a FittedPipeline, or a 400 naming the first wrong field. */
+export function parseModel(value: unknown): FittedPipeline {
+  if (tooDeep(value)) throw new InputError(`This is not a model the dashboard can use: it is nested more than ${MAX_DEPTH} levels deep.`);
+  const parsed = pipelineSchema.safeParse(value);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const path = first.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || 'the model';
+    throw new InputError(`This is not a model the dashboard can use: ${path} ${first.message}.`);
+  }
+  return parsed.data as FittedPipeline;
+}
+
+/** The model file's text as a FittedPipeline (the upload form). */
+export function parseModelJson(json: string): FittedPipeline {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new InputError('The model file is not valid JSON.');
+  }
+  return parseModel(value);
+}
