@@ -166,6 +166,15 @@ describe('guessing the bearer password', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('answers a login form with 11 fields, or in koi8-r, with a 4xx and a message', async () => {
+    const many = await request(app).post('/login').type('form').send(Array.from({ length: 11 }, (_, i) => `f${i}=x`).join('&'));
+    assert.equal(many.status, 413);
+    assert.match(many.text, /too many fields/);
+    const koi = await request(app).post('/login').set('Content-Type', 'application/x-www-form-urlencoded; charset=koi8-r').send('password=x');
+    assert.equal(koi.status, 415);
+    assert.match(koi.text, /koi8-r/);
+  });
+
   it('locks the address out as the login form does: doubling, 429 with Retry-After, even for the right password', async () => {
     const wrong = await request(app).get('/api/datasets').set('Authorization', 'Bearer guess-1').expect(401);
     assert.match(wrong.body.error, /not right/);
