@@ -15,7 +15,7 @@ import { inImportSlot } from './import-slots.ts';
 import { inferColumn } from './infer.ts';
 import { readHead, readRecordBatches } from './records.ts';
 import { deriveCustomers, detectTransactionColumns, guessDayFirst, type TransactionColumns, type TransactionReport } from './transactions.ts';
-import { isMissing, parseNumber } from './values.ts';
+import { dateOrder, isMissing, NUMERIC_DATE, parseNumber } from './values.ts';
 
 export const SAMPLE_ROWS = 5000;
 export const DEFAULT_MAX_BYTES = 200_000_000;
@@ -26,6 +26,8 @@ export interface CsvReadOptions {
   hasHeader?: boolean;
   /** Kind overrides by column name. */
   kinds?: Record<string, ColumnKind>;
+  /** How numeric dates are written when their values cannot tell (the preview asks). */
+  dayFirst?: boolean;
   maxBytes?: number;
 }
 
@@ -42,6 +44,8 @@ export interface CsvPlan {
   sample: string[][];
   /** Set when the file looks like a transaction log that can become one row per customer. */
   transactions: TransactionColumns | null;
+  /** Date columns whose values do not tell day from month (01/02/2024): the preview asks. */
+  ambiguousDates: string[];
 }
 
 /**
@@ -120,7 +124,8 @@ async function readPlan(path: string, options: CsvReadOptions, records: RecordBa
     // A column of the sample takes a few milliseconds: other requests go between them.
     await nextTurn();
   }
-  return { delimiter: options.delimiter!, hasHeader, header, kinds, notes, unusable, sample, transactions: detectTransactionColumns(header, kinds) };
+  const ambiguousDates = header.filter((_, c) => kinds[c] === 'date' && dateOrder(sample.map((r) => r[c] ?? '')) === null && sample.some((r) => NUMERIC_DATE.test((r[c] ?? '').trim())));
+  return { delimiter: options.delimiter!, hasHeader, header, kinds, notes, unusable, sample, transactions: detectTransactionColumns(header, kinds), ambiguousDates };
 }
 
 async function openRecords(path: string, options: CsvReadOptions): Promise<{ delimiter: Delimiter; records: RecordBatches }> {
@@ -219,7 +224,7 @@ async function importTransactions(db: Db, path: string, options: ImportOptions):
     if (!plan.transactions) {
       throw new InputError('This file does not look like a transaction log: it needs a customer id, a date, and an amount or a quantity and unit price.');
     }
-    const dayFirst = guessDayFirst(plan.sample.map((r) => r[plan.transactions!.date]));
+    const dayFirst = options.dayFirst ?? guessDayFirst(plan.sample.map((r) => r[plan.transactions!.date]));
     const derived = await deriveCustomers(concat(plan.sample, records), plan.transactions, dayFirst, plan.hasHeader ? 2 : 1);
     return { dataset: await createDataset(db, { name, columns: derived.columns, rows: derived.rows }), report: derived.report };
   } finally {

@@ -32,13 +32,13 @@ export function parseImportChoices(fields: Record<string, unknown>): ImportChoic
     if (!(delimiter in DELIMITERS)) throw new InputError('delimiter must be comma, semicolon or tab.', { field: 'delimiter' });
     choices.delimiter = DELIMITERS[delimiter];
   }
-  for (const key of ['hasHeader', 'rfm'] as const) {
+  for (const key of ['hasHeader', 'rfm', 'dayFirst'] as const) {
     const raw = single(key);
     if (raw === undefined) continue;
     const parsed = flag.safeParse(raw);
     if (!parsed.success) throw new InputError(`${key} must be true or false.`, { field: key });
     if (key === 'rfm') choices.rfm = parsed.data;
-    else choices.hasHeader = parsed.data;
+    else choices[key] = parsed.data;
   }
   // Column names are user text: no prototype ("constructor", "toString") may answer for one.
   const kinds: Record<string, ColumnKind> = Object.create(null) as Record<string, ColumnKind>;

@@ -89,4 +89,17 @@ describe('real customer files, as a new user meets them', { timeout: 240_000 }, 
     const kinds = Object.fromEntries((res.body.columns as ImportedColumn[]).map((c) => [c.name, c.kind]));
     assert.deepEqual([kinds.InvoiceNo, kinds.StockCode, kinds.CustomerID, kinds.Description, kinds.InvoiceDate], ['id', 'id', 'id', 'text', 'date']);
   });
+
+  it('asks how dates are written when no value tells, and imports a transaction log either way', async () => {
+    const lines = ['InvoiceNo,InvoiceDate,Quantity,UnitPrice,CustomerID'];
+    for (let i = 0; i < 120; i++) lines.push(`${1000 + i},0${1 + (i % 9)}/0${1 + (i % 3)}/2024 10:00,${1 + (i % 12)},${(1.5 + (i % 7)).toFixed(2)},${500 + (i % 30)}`);
+    const preview = await request(t.app).post('/datasets/preview').set('HX-Request', 'true').attach('file', Buffer.from(lines.join('\n')), 'retail.csv').expect(200);
+    assert.match(preview.text, /The dates in InvoiceDate could be read either way/);
+    const token = /\/datasets\/import\/([a-f0-9]{32})/.exec(preview.text)![1];
+    const monthFirst = await request(t.app).post('/api/datasets?name=m&rfm=true&dayFirst=false').set('Content-Type', 'text/csv').send(lines.join('\n')).expect(201);
+    const dayFirst = await request(t.app).post('/api/datasets?name=d&rfm=true&dayFirst=true').set('Content-Type', 'text/csv').send(lines.join('\n')).expect(201);
+    assert.equal(monthFirst.body.transactions.referenceDate.slice(0, 10), '2024-09-03');
+    assert.equal(dayFirst.body.transactions.referenceDate.slice(0, 10), '2024-03-09');
+    await request(t.app).post(`/datasets/import/${token}`).set('HX-Request', 'true').type('form').send({ name: 'Retail log', rfm: 'true', dayFirst: 'true' }).expect(201);
+  });
 });
