@@ -14,6 +14,8 @@ export interface AppConfig {
   retrainAfterMinutes: number;
   /** Analysis worker threads; 0 runs analysis on the request thread. */
   workers: number;
+  /** Longest one analysis may run in a worker before it is stopped (503). */
+  analysisTimeoutMs: number;
   /** Empty: no login (anyone who can reach the port can read and change the data). */
   dashboardPassword: string;
   /** Express trust proxy: how many proxies in front, so Secure cookies follow their HTTPS. */
@@ -24,6 +26,7 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   WORKERS: z.coerce.number().int().min(0).max(16).default(1),
+  ANALYSIS_TIMEOUT_SECONDS: z.coerce.number().positive().max(86_400).default(120),
   RETRAIN_AFTER_CUSTOMERS: z.coerce.number().int().min(1).default(500),
   RETRAIN_AFTER_MINUTES: z.coerce.number().positive().default(60),
   MAX_UPLOAD_MB: z.coerce.number().positive().max(100_000).default(200),
@@ -52,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     retrainAfterCustomers: parsed.data.RETRAIN_AFTER_CUSTOMERS,
     retrainAfterMinutes: parsed.data.RETRAIN_AFTER_MINUTES,
     workers: parsed.data.WORKERS,
+    analysisTimeoutMs: Math.round(parsed.data.ANALYSIS_TIMEOUT_SECONDS * 1000),
     dashboardPassword: parsed.data.DASHBOARD_PASSWORD,
     trustProxy: parsed.data.TRUST_PROXY,
   };

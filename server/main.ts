@@ -26,7 +26,7 @@ const seeded = await seedDefaultDataset(db, config.defaultDatasetPath, config.de
 if (seeded) console.log(`Imported the sample dataset: ${seeded.rowCount} customers.`);
 
 // Fits and sweeps run in worker threads, so the request thread stays responsive.
-const pool = config.workers > 0 ? new WorkerPool(config.workers) : undefined;
+const pool = config.workers > 0 ? new WorkerPool(config.workers, undefined, config.analysisTimeoutMs) : undefined;
 const engine = new Engine(db, { agglomerativeMaxRows: config.agglomerativeMaxRows, pool });
 const events = new LiveEvents();
 const models = new ModelService(db, engine, { afterCustomers: config.retrainAfterCustomers, afterMinutes: config.retrainAfterMinutes }, (id) => events.notify(id, getDataset(db, id).version));

@@ -49,7 +49,16 @@ interface Slot {
   worker: Worker;
   busy: boolean;
   pending?: Queued;
+  /** Stops the running task once it has used its time (the watchdog). */
+  watchdog?: NodeJS.Timeout;
 }
+
+/**
+ * The longest one analysis may run (ANALYSIS_TIMEOUT_SECONDS). A million customers' first
+ * view takes under 20 s; a task far past that holds the worker, and so every user's
+ * analysis, and is stopped: its worker is replaced and its callers get a 503.
+ */
+export const DEFAULT_TASK_TIMEOUT_MS = 120_000;
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
@@ -59,7 +68,7 @@ export class WorkerPool {
   readonly stats = { runs: 0, shared: 0, superseded: 0 };
 
   /** More queued tasks than this are refused (503) rather than left to pile up. */
-  constructor(size: number, private readonly maxQueued = 64) {
+  constructor(size: number, private readonly maxQueued = 64, private readonly taskTimeoutMs = DEFAULT_TASK_TIMEOUT_MS) {
     for (let i = 0; i < Math.max(1, size); i++) {
       const slot = { busy: false } as Slot;
       this.start(slot);
@@ -142,11 +151,16 @@ export class WorkerPool {
       // A busy worker keeps the process alive until it answers; an idle one does not.
       slot.worker.ref();
       this.stats.runs++;
+      slot.watchdog = setTimeout(() => {
+        const seconds = Math.round(this.taskTimeoutMs / 1000);
+        this.fail(slot, new BusyError(`This analysis ran for more than ${seconds} s and was stopped, so that other analyses can go on; choose fewer features, a smaller range of k or fewer restarts, or try again later.`));
+      }, this.taskTimeoutMs);
       slot.worker.postMessage({ ...entry.body, id: this.nextId++ } as WorkerTask);
     }
   }
 
   private finish(slot: Slot, reply: WorkerReply): void {
+    clearTimeout(slot.watchdog);
     const entry = slot.pending!;
     slot.busy = false;
     slot.pending = undefined;
@@ -160,6 +174,7 @@ export class WorkerPool {
   }
 
   private fail(slot: Slot, error: Error): void {
+    clearTimeout(slot.watchdog);
     if (this.closing) return;
     const entry = slot.pending;
     slot.busy = false;
@@ -172,6 +187,7 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.closing = true;
+    for (const slot of this.slots) clearTimeout(slot.watchdog);
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 }

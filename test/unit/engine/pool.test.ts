@@ -240,4 +240,18 @@ describe('tables across versions and datasets', () => {
     assert.notDeepEqual(b.segments.map((s) => s.centroid.x), a.segments.map((s) => s.centroid.x));
     assert.ok(b.segments.every((s) => s.centroid.x >= 1000), 'centres come from the new data');
   });
+
+  it('stops a task that runs past its time, answers 503, and serves the next request from a new worker', async () => {
+    const watched = new WorkerPool(1, 64, 1500);
+    try {
+      const engine = new Engine(db, { pool: watched });
+      // 19 values of k x 50 restarts on every row: far past 1.5 s.
+      const slow = engine.sweep(params({ k: null, nInit: 50, kMax: 20, seed: 9 }));
+      await assert.rejects(slow, (e: Error) => e instanceof BusyError && e.status === 503 && /ran for more than \d+ s and was stopped/.test(e.message));
+      const answer = await engine.segment(params({ k: 3 }));
+      assert.equal(answer.k, 3);
+    } finally {
+      await watched.close();
+    }
+  });
 });
