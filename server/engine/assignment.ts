@@ -4,7 +4,8 @@
  * they describe; one that names none gets the dataset's active saved segmentation, and
  * without one the default segmentation.
  */
-import type { FittedPipeline } from '../analysis/predict.ts';
+import type { CustomerInput } from '../analysis/preprocess.ts';
+import { predictCustomer, type FittedPipeline, type Prediction } from '../analysis/predict.ts';
 import type { SavedModel } from '../store/models.ts';
 import type { Engine, SegmentationParams } from './engine.ts';
 import type { ModelService } from './models.ts';
@@ -20,4 +21,13 @@ export interface Assignment {
 export async function assigningSegmentation(engine: Engine, models: ModelService, params: SegmentationParams, namesParameters: boolean, context?: RunContext): Promise<Assignment> {
   const model = namesParameters ? undefined : models.active(params.datasetId);
   return { pipeline: model?.pipeline ?? (await engine.segment(params, context)).pipeline, model };
+}
+
+/**
+ * One customer's segment under the assigning segmentation. `datasetColumns`: a whole record
+ * is welcome, its fields beyond the features ignored and listed.
+ */
+export async function assignCustomer(engine: Engine, models: ModelService, params: SegmentationParams, namesParameters: boolean, customer: CustomerInput, datasetColumns?: readonly string[], context?: RunContext): Promise<Assignment & { prediction: Prediction }> {
+  const assignment = await assigningSegmentation(engine, models, params, namesParameters, context);
+  return { ...assignment, prediction: predictCustomer(assignment.pipeline, customer, datasetColumns) };
 }

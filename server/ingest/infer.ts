@@ -4,7 +4,7 @@
  * both and the user can correct the kind.
  */
 import type { ColumnKind } from '../analysis/table.ts';
-import { dateOrder, isMissing, isSpreadsheetError, looksLikeDate, parseNumber } from './values.ts';
+import { dateOrder, isMissing, isSpreadsheetError, looksLikeDate, NUMERIC_DATE, parseNumber } from './values.ts';
 
 export interface ColumnGuess {
   kind: ColumnKind;
@@ -12,6 +12,8 @@ export interface ColumnGuess {
   reason: string;
   /** Set for a column that should not be a default feature whatever its kind. */
   unusable?: 'empty' | 'constant';
+  /** A date column whose values do not tell day from month (01/02/2024): the preview asks. */
+  dayMonthUnknown?: boolean;
 }
 
 /**
@@ -71,8 +73,9 @@ export function inferColumn(name: string, values: readonly string[]): ColumnGues
   }
   if (present.every(looksLikeDate)) {
     const order = dateOrder(present);
-    const how = order === 'day-first' ? ', day before month' : order === 'month-first' ? ', month before day' : present.some((v) => /^\d{1,2}[/.-]\d{1,2}[/.-]/.test(v)) ? '; day and month order cannot be told from these values: check the dates' : '';
-    return { kind: 'date', reason: `dates${how}${errorNote}` };
+    const dayMonthUnknown = order === null && present.some((v) => NUMERIC_DATE.test(v));
+    const how = order === 'day-first' ? ', day before month' : order === 'month-first' ? ', month before day' : dayMonthUnknown ? '; day and month order cannot be told from these values: check the dates' : '';
+    return dayMonthUnknown ? { kind: 'date', reason: `dates${how}${errorNote}`, dayMonthUnknown } : { kind: 'date', reason: `dates${how}${errorNote}` };
   }
   if (distinct <= 2 && present.every((v) => YES_NO.has(v.toLowerCase()))) {
     return { kind: 'categorical', reason: `a yes/no flag${errorNote}` };

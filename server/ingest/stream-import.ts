@@ -15,7 +15,7 @@ import { inImportSlot } from './import-slots.ts';
 import { inferColumn } from './infer.ts';
 import { readHead, readRecordBatches } from './records.ts';
 import { deriveCustomers, detectTransactionColumns, guessDayFirst, type TransactionColumns, type TransactionReport } from './transactions.ts';
-import { dateOrder, isMissing, NUMERIC_DATE, parseNumber } from './values.ts';
+import { isMissing, parseNumber } from './values.ts';
 
 export const SAMPLE_ROWS = 5000;
 export const DEFAULT_MAX_BYTES = 200_000_000;
@@ -113,6 +113,7 @@ async function readPlan(path: string, options: CsvReadOptions, records: RecordBa
   const kinds: ColumnKind[] = [];
   const notes: string[] = [];
   const unusable: CsvPlan['unusable'] = [];
+  const ambiguousDates: string[] = [];
   for (const [c, name] of header.entries()) {
     const override = options.kinds && Object.hasOwn(options.kinds, name) ? options.kinds[name] : undefined;
     const values = sample.map((r) => r[c]);
@@ -121,10 +122,10 @@ async function readPlan(path: string, options: CsvReadOptions, records: RecordBa
     kinds.push(override ?? guess.kind);
     notes.push(override && override !== guess.kind ? `${override}, as chosen (it looked like: ${guess.reason})` : guess.reason);
     unusable.push(guess.unusable ?? null);
+    if ((override ?? guess.kind) === 'date' && guess.dayMonthUnknown) ambiguousDates.push(name);
     // A column of the sample takes a few milliseconds: other requests go between them.
     await nextTurn();
   }
-  const ambiguousDates = header.filter((_, c) => kinds[c] === 'date' && dateOrder(sample.map((r) => r[c] ?? '')) === null && sample.some((r) => NUMERIC_DATE.test((r[c] ?? '').trim())));
   return { delimiter: options.delimiter!, hasHeader, header, kinds, notes, unusable, sample, transactions: detectTransactionColumns(header, kinds), ambiguousDates };
 }
 

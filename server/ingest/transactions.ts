@@ -18,6 +18,14 @@ export interface TransactionColumns {
 
 const find = (header: string[], pattern: RegExp, exclude: number[] = []) => header.findIndex((h, i) => pattern.test(h) && !exclude.includes(i));
 
+/** For a file imported as it is that looks like a transaction log: it could be one row per customer. */
+export function transactionLogHint(columns: { name: string; kind: ColumnKind }[]): string | undefined {
+  const names = columns.map((c) => c.name);
+  const found = detectTransactionColumns(names, columns.map((c) => c.kind));
+  if (!found) return undefined;
+  return `This looks like a transaction log (customer "${names[found.customer]}", date "${names[found.date]}"): each row is a purchase, not a customer. Import it again with rfm=true to get one row per customer with recency, frequency and monetary value.`;
+}
+
 /** Recognises a transaction layout (customer, date, and an amount or quantity x unit price). */
 export function detectTransactionColumns(header: string[], kinds: ColumnKind[]): TransactionColumns | null {
   const customer = find(header, /customer.?id|client.?id|^customer$|^client$|member.?id/i);

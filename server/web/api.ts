@@ -1,7 +1,8 @@
 /** The JSON API: datasets, segments, sweep, predict. Shapes as DESIGN.md fixes them. */
 import { Router } from 'express';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
-import { assigningSegmentation } from '../engine/assignment.ts';
+import type { CustomerInput } from '../analysis/preprocess.ts';
+import { assignCustomer } from '../engine/assignment.ts';
 import type { Engine } from '../engine/engine.ts';
 import { InputError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
@@ -11,8 +12,7 @@ import { deleteDataset, getDataset, listDatasets, renameDataset, type DatasetInf
 import { parseImportChoices } from './import-options.ts';
 import { multipartUpload, stageRawBody, type StagedUpload } from './uploads.ts';
 import { namesSegmentation, parseSegmentationParams } from './params.ts';
-import { detectTransactionColumns } from '../ingest/transactions.ts';
-import { predictCustomer } from '../analysis/predict.ts';
+import { transactionLogHint } from '../ingest/transactions.ts';
 import type { ModelService } from '../engine/models.ts';
 import { runContext } from './run-context.ts';
 import { datasetIdParam, parseInput, predictBody, renameBody } from './inputs.ts';
@@ -56,14 +56,6 @@ export interface ApiDeps {
 
 const datasetBody = ({ id, name, rowCount, version, columns }: DatasetInfo) => ({ id, name, rowCount, version, columns });
 
-/** A file that looks like a transaction log, imported as it is: say that it could be one row per customer. */
-function transactionsHint(dataset: DatasetInfo): { hint?: string } {
-  const found = detectTransactionColumns(dataset.columns.map((c) => c.name), dataset.columns.map((c) => c.kind));
-  if (!found) return {};
-  const names = dataset.columns.map((c) => c.name);
-  return { hint: `This looks like a transaction log (customer "${names[found.customer]}", date "${names[found.date]}"): each row is a purchase, not a customer. Import it again with rfm=true to get one row per customer with recency, frequency and monetary value.` };
-}
-
 export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDeps): Router {
   const router = Router();
   const multipart = multipartUpload(staging, maxUploadBytes);
@@ -93,7 +85,8 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
         res.status(201).json({ ...datasetBody(dataset), transactions: report });
       } else {
         const dataset = await importCsvFile(db, staged.path, options);
-        res.status(201).json({ ...datasetBody(dataset), ...transactionsHint(dataset) });
+        const hint = transactionLogHint(dataset.columns);
+        res.status(201).json(hint ? { ...datasetBody(dataset), hint } : datasetBody(dataset));
       }
     } finally {
       staging.discard(staged.token);
@@ -131,9 +124,8 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
   router.post('/api/predict', async (req, res) => {
     const params = parseSegmentationParams(req.query, db);
     const { customer } = parseInput(predictBody, req.body ?? {}, { field: 'customer' });
-    const { pipeline, model: active } = await assigningSegmentation(engine, models, params, namesSegmentation(req.query), runContext(req, res));
     const columns = getDataset(db, params.datasetId).columns.map((c) => c.name);
-    const prediction = predictCustomer(pipeline, customer as Record<string, string | number | null>, columns);
+    const { prediction, model: active } = await assignCustomer(engine, models, params, namesSegmentation(req.query), customer as CustomerInput, columns, runContext(req, res));
     res.json({ segment: prediction.segment, name: prediction.name, distances: prediction.distances, point: prediction.point, ignored: prediction.ignored, model: active ? { id: active.id, name: active.name } : null });
   });
 

@@ -3,8 +3,7 @@ import { Router } from 'express';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
 import type { CustomerInput } from '../analysis/preprocess.ts';
 import type { FeatureRange } from '../analysis/summary.ts';
-import { predictCustomer } from '../analysis/predict.ts';
-import { assigningSegmentation } from '../engine/assignment.ts';
+import { assignCustomer } from '../engine/assignment.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { ModelService } from '../engine/models.ts';
 import type { Db } from '../store/db.ts';
@@ -58,8 +57,9 @@ export function predictRouter(db: Db, engine: Engine, models: ModelService): Rou
     // The map is the segmentation shown; the segment comes from the one that also assigns
     // this tab's registrations (the active saved segmentation unless the URL names one).
     const { prediction: onMap } = await engine.predict(params, customer, context);
-    const { pipeline, model } = await assigningSegmentation(engine, models, params, namesSegmentation(req.query), context);
-    const prediction = model ? { ...predictCustomer(pipeline, customer), point: onMap.point } : onMap;
+    const assigned = await assignCustomer(engine, models, params, namesSegmentation(req.query), customer, undefined, context);
+    const { pipeline, model } = assigned;
+    const prediction = model ? { ...assigned.prediction, point: onMap.point } : onMap;
     const segment = !model && prediction.segment >= 0 ? result.segments[prediction.segment] : undefined;
     renderPageOrPartial(req, res, 'predict', 'partials/prediction-result', {
       tab: 'predict', params, dataset, datasets, result, inputs, prediction, segment, segmentColour, model,

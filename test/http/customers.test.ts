@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { createApp } from '../../server/app.ts';
-import { LiveEvents } from '../../server/web/events.ts';
+import { COALESCE_MS, LiveEvents } from '../../server/web/events.ts';
 import { createTestApp, type TestApp } from './harness.ts';
 
 let t: TestApp;
@@ -30,25 +30,29 @@ async function listen(): Promise<{ app: ReturnType<typeof createApp>; events: Li
   };
 }
 
+/** Calls `onMessage` with each server-sent message of a stream, as its text. */
+function eachMessage(res: http.IncomingMessage, onMessage: (message: string) => void): void {
+  res.setEncoding('utf8');
+  let buffer = '';
+  res.on('data', (chunk: string) => {
+    buffer += chunk;
+    let end;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      onMessage(buffer.slice(0, end));
+      buffer = buffer.slice(end + 2);
+    }
+  });
+}
+
 /** Reads server-sent events from a running server until `count` have arrived. */
 function collectEvents(url: string, count: number): { events: Promise<string[]>; received: string[]; close: () => void } {
   let req: http.ClientRequest;
   const received: string[] = [];
   const events = new Promise<string[]>((resolve, reject) => {
-    req = http.get(url, (res) => {
-      res.setEncoding('utf8');
-      let buffer = '';
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const message = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (message.includes('event: data-changed')) received.push(message);
-          if (received.length >= count) resolve(received);
-        }
-      });
-    });
+    req = http.get(url, (res) => eachMessage(res, (message) => {
+      if (message.includes('event: data-changed')) received.push(message);
+      if (received.length >= count) resolve(received);
+    }));
     req.on('error', reject);
     // Fails in seconds instead of waiting for the runner's timeout.
     setTimeout(() => reject(new Error(`${received.length} of ${count} events arrived`)), 5000).unref();
@@ -180,23 +184,13 @@ describe('reconnecting event streams', { timeout: 30_000 }, () => {
 function readMessages(port: number, path: string, headers: Record<string, string>, count: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const messages: string[] = [];
-    const req = http.get({ host: '127.0.0.1', port, path, headers }, (res) => {
-      res.setEncoding('utf8');
-      let buffer = '';
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const message = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (/^(event|data|id):/m.test(message)) messages.push(message);
-          if (messages.length >= count) {
-            req.destroy();
-            resolve(messages);
-          }
-        }
-      });
-    });
+    const req = http.get({ host: '127.0.0.1', port, path, headers }, (res) => eachMessage(res, (message) => {
+      if (/^(event|data|id):/m.test(message)) messages.push(message);
+      if (messages.length === count) {
+        req.destroy();
+        resolve(messages);
+      }
+    }));
     req.on('error', (error) => (messages.length >= count ? undefined : reject(error)));
     setTimeout(() => {
       req.destroy();
@@ -205,51 +199,42 @@ function readMessages(port: number, path: string, headers: Record<string, string
   });
 }
 
+/** A listening app whose hub has sent one event for each [dataset, version], then `check` runs against it. */
+async function afterEvents(sent: [number, number][], check: (hub: Awaited<ReturnType<typeof listen>>) => Promise<void>): Promise<void> {
+  const hub = await listen();
+  try {
+    for (const [dataset, version] of sent) {
+      hub.events.notify(dataset, version);
+      await new Promise((r) => setTimeout(r, COALESCE_MS + 100));
+    }
+    await check(hub);
+  } finally {
+    await hub.stop();
+  }
+}
+
 describe('what a stream tells a page that reconnects', () => {
-  it('opens with a hello naming this server process and the latest event id per dataset', async () => {
-    const { events, port, stop } = await listen();
-    try {
-      events.notify(1, 7);
-      await new Promise((r) => setTimeout(r, 350));
+  it('opens with a hello naming this server process and the latest event id per dataset', () => afterEvents([[1, 7]], async ({ events, port }) => {
       const [hello] = await readMessages(port, '/events?dataset=1', {}, 1);
       assert.match(hello, /^event: hello$/m);
       const data = JSON.parse(/data: (.*)/.exec(hello)![1]) as { boot: string; latest: Record<string, number> };
       assert.equal(data.boot, events.boot);
       assert.deepEqual(data.latest, { 1: 1 });
       assert.deepEqual(events.snapshot(), { boot: events.boot, latest: { 1: 1 } });
-    } finally {
-      await stop();
-    }
-  });
+  }));
 
-  it('replays only what an id of this boot missed, and everything for an id of another boot', async () => {
-    const { events, port, stop } = await listen();
-    try {
-      events.notify(1, 7);
-      await new Promise((r) => setTimeout(r, 350));
-      events.notify(2, 3);
-      await new Promise((r) => setTimeout(r, 350));
+  it('replays only what an id of this boot missed, and everything for an id of another boot', () => afterEvents([[1, 7], [2, 3]], async ({ events, port }) => {
       const missedOne = await readMessages(port, '/events', { 'Last-Event-ID': `${events.boot}:1` }, 2);
       assert.match(missedOne[1], new RegExp(`^id: ${events.boot}:2$`, 'm'));
       assert.match(missedOne[1], /"dataset":2/);
       const otherBoot = await readMessages(port, `/events?lastEventId=${encodeURIComponent('0123abcd:9')}`, {}, 3);
       assert.deepEqual(otherBoot.slice(1).map((m) => /"dataset":(\d+)/.exec(m)![1]).sort(), ['1', '2']);
-    } finally {
-      await stop();
-    }
-  });
+  }));
 
-  it('renders each page with the boot and latest event id it was served under', async () => {
-    const { app, events, stop } = await listen();
-    try {
-      events.notify(1, 7);
-      await new Promise((r) => setTimeout(r, 350));
+  it('renders each page with the boot and latest event id it was served under', () => afterEvents([[1, 7]], async ({ app, events }) => {
       const page = await request(app).get('/?k=4').expect(200);
       assert.match(page.text, new RegExp(`<div id="live" data-dataset="1" data-boot="${events.boot}" data-seen="1" hidden>`));
       assert.match(page.text, /id="live-status"[^>]*>Connecting…</);
       assert.doesNotMatch(page.text, /hx-sse/);
-    } finally {
-      await stop();
-    }
-  });
+  }));
 });

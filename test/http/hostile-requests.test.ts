@@ -3,16 +3,10 @@
  * never a 500, and changes nothing that is stored.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
-import { createApp } from '../../server/app.ts';
-import { DEFAULT_DATASET_PATH } from '../../server/config.ts';
-import { openDatabase, type Db } from '../../server/store/db.ts';
-import { seedDefaultDataset } from '../../server/store/seed.ts';
+import type { Db } from '../../server/store/db.ts';
 import { excelText, EXCEL_MAX_CELL } from '../../server/web/export-format.ts';
 import { createTestApp, type TestApp } from './harness.ts';
 
@@ -151,20 +145,14 @@ describe('importing a model', { timeout: 120_000 }, () => {
 });
 
 describe('guessing the bearer password', () => {
-  let dir: string;
-  let db: Db;
-  let app: ReturnType<typeof createApp>;
+  let locked: TestApp;
+  let app: TestApp['app'];
   const password = 'correct horse battery staple';
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cs-bearer-'));
-    db = openDatabase(join(dir, 'bearer.db'));
-    await seedDefaultDataset(db, DEFAULT_DATASET_PATH, 'Sample customers');
-    app = createApp({ db, auth: { password, failureDelayMs: 400 } });
+    locked = await createTestApp({ auth: { password, failureDelayMs: 400 } });
+    app = locked.app;
   });
-  after(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => locked.close());
 
   it('answers a login form with 11 fields, or in koi8-r, with a 4xx and a message', async () => {
     const many = await request(app).post('/login').type('form').send(Array.from({ length: 11 }, (_, i) => `f${i}=x`).join('&'));
