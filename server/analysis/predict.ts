@@ -56,6 +56,10 @@ export function predictCustomer(pipeline: FittedPipeline, customer: CustomerInpu
     if (features.has(key)) used[key] = customer[key];
     else ignored.push(key);
   }
+  // Every feature imputed is the average customer, not this one: nothing to predict from.
+  if (!Object.values(used).some((v) => v !== null && v !== undefined && v !== '')) {
+    throw new InputError(`Give at least one of this segmentation's features: ${[...features].map((f) => `"${f}"`).join(', ')}.`, { field: 'customer' });
+  }
   return { ...predictTransformed(pipeline, transformCustomer(pipeline.preprocessor, used)), ignored };
 }
 

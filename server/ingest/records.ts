@@ -9,12 +9,19 @@ import type { Delimiter } from './csv.ts';
 /** Decodes bytes as UTF-8, failing on invalid sequences and on NUL bytes (binary files). */
 class Utf8Text extends Transform {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private first = true;
 
   constructor() {
     super({ readableObjectMode: false, decodeStrings: true });
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    // Excel's "Unicode text" is UTF-16 with a byte-order mark: its NULs are not binary.
+    if (this.first && chunk.length >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))) {
+      done(new InputError('The file is UTF-16 text (Excel\'s "Unicode text"); save it as "CSV UTF-8" and try again.'));
+      return;
+    }
+    this.first = false;
     if (chunk.includes(0)) {
       done(new InputError('The file looks binary (it contains NUL bytes); upload a CSV text file.'));
       return;

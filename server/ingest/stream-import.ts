@@ -59,7 +59,11 @@ export function validateColumnName(name: string, position: number): void {
   if (/[\u0000-\u001f\u007f]/.test(name)) throw new InputError(`The name of column ${position + 1} contains control characters (a line break or tab); rename the column.`);
 }
 
+/** SQLite holds at most 2,000 columns a table; a customer table wider than this is no export a person segments. */
+export const MAX_IMPORT_COLUMNS = 1000;
+
 function checkHeader(header: string[]): void {
+  if (header.length > MAX_IMPORT_COLUMNS) throw new InputError(`The file has ${header.length.toLocaleString('en-US')} columns; the dashboard imports at most ${MAX_IMPORT_COLUMNS.toLocaleString('en-US')}. Keep the columns you segment by and the identifier, and upload that.`);
   header.forEach((name, i) => validateColumnName(name, i));
   const seen = new Set<string>();
   for (const name of header) {
@@ -93,7 +97,18 @@ function checkMixed(name: string, values: string[], firstLine: number): void {
 /** Batches of records, as readRecordBatches gives them. */
 type RecordBatches = AsyncGenerator<string[][]>;
 
-async function readPlan(path: string, options: CsvReadOptions, records: RecordBatches): Promise<CsvPlan & { delimiter: Delimiter }> {
+/**
+ * A kind chosen for a column the file does not have is a typo to report, on import. The
+ * preview lets it pass: a form whose header choice just changed still names the old columns.
+ */
+function checkKindOverrides(header: string[], kinds: Record<string, ColumnKind> | undefined): void {
+  const names = new Set(header);
+  for (const name of Object.keys(kinds ?? {})) {
+    if (!names.has(name)) throw new InputError(`A kind is chosen for "${name.slice(0, 60)}", but the file has no such column; its columns are ${header.slice(0, 20).map((h) => `"${h.slice(0, 40)}"`).join(', ')}${header.length > 20 ? ', …' : ''}.`, { field: `kind:${name.slice(0, 60)}` });
+  }
+}
+
+async function readPlan(path: string, options: CsvReadOptions, records: RecordBatches, purpose: 'preview' | 'import' = 'import'): Promise<CsvPlan & { delimiter: Delimiter }> {
   const first = await records.next();
   if (first.done) throw new InputError('The file is empty; it needs a header row and at least one customer.');
   const [firstRecord, ...rest] = first.value;
@@ -101,6 +116,7 @@ async function readPlan(path: string, options: CsvReadOptions, records: RecordBa
   const hasHeader = options.hasHeader ?? !firstRow.every((v) => Number.isFinite(parseNumber(v)));
   const header = hasHeader ? firstRow : firstRow.map((_, i) => `column ${i + 1}`);
   checkHeader(header);
+  if (purpose === 'import') checkKindOverrides(header, options.kinds);
   // Whole batches: the sample holds SAMPLE_ROWS rows or a few more.
   const sample: string[][] = hasHeader ? rest : first.value;
   while (sample.length < SAMPLE_ROWS) {
@@ -144,7 +160,7 @@ async function openRecords(path: string, options: CsvReadOptions): Promise<{ del
 export async function previewCsv(path: string, options: CsvReadOptions = {}): Promise<CsvPlan> {
   const { delimiter, records } = await openRecords(path, options);
   try {
-    return await readPlan(path, { ...options, delimiter }, records);
+    return await readPlan(path, { ...options, delimiter }, records, 'preview');
   } finally {
     await records.return(undefined);
   }

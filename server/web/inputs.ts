@@ -27,6 +27,9 @@ const wholeNumber = (name: string, min: number) => single(name).regex(/^\d{1,15}
 /** An unknown id is a page that does not exist: 404, as for a missing dataset. */
 export const pathId = (value: unknown, what: string): number => parseInput(idSchema(what), value, { status: 404 });
 
+/** An id a query parameter gives: one that is no id is a bad request (400), naming the parameter. */
+export const queryId = (value: unknown, name: string, what: string): number => parseInput(idSchema(what), value, { field: name });
+
 /** The :id of a /datasets/:id or /api/datasets/:id route. */
 export const datasetIdParam = (params: { id?: string }): number => pathId(params.id, 'The dataset id');
 

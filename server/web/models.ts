@@ -10,7 +10,7 @@ import { isHtmx } from './render.ts';
 import { multipartUpload } from './uploads.ts';
 import type { UploadStaging } from '../ingest/staging.ts';
 import { readFile } from 'node:fs/promises';
-import { formFields, nameSchema, optionalDatasetQuery, parseInput, pathId } from './inputs.ts';
+import { formFields, nameSchema, optionalDatasetQuery, parseInput, pathId, queryId } from './inputs.ts';
 
 export interface ModelRoutesDeps {
   db: Db;
@@ -28,6 +28,11 @@ const modelBody = (m: SavedModel) => ({
 
 function idParam(req: Request, name = 'id'): number {
   return pathId(req.params[name] ?? req.query[name], `${name} (the id of a saved segmentation)`);
+}
+
+/** `a` and `b` of a comparison: query parameters, so a wrong one is a 400. */
+function compareId(req: Request, name: 'a' | 'b'): number {
+  return queryId(req.query[name], name, `${name} (the id of a saved segmentation)`);
 }
 
 function modelName(value: unknown): string {
@@ -63,7 +68,7 @@ export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): 
   });
 
   router.get('/api/models/compare', async (req, res) => {
-    res.json(await models.compare(idParam(req, 'a'), idParam(req, 'b')));
+    res.json(await models.compare(compareId(req, 'a'), compareId(req, 'b')));
   });
 
   router.get('/api/models/:id', (req, res) => res.json(modelBody(getModel(db, idParam(req)))));
@@ -144,7 +149,7 @@ export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): 
   });
 
   router.get('/models/compare', async (req, res) => {
-    const comparison = await models.compare(idParam(req, 'a'), idParam(req, 'b'));
+    const comparison = await models.compare(compareId(req, 'a'), compareId(req, 'b'));
     res.render('partials/model-compare', { comparison });
   });
 

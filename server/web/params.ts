@@ -86,6 +86,7 @@ export function parseSegmentationParams(query: RawQuery, db: Db): SegmentationPa
   const q = parsed.data;
   const dataset = resolveDataset(db, q.dataset);
   const listed = q.features ? parseFeatureList(q.features) : [];
+  if (q.features && listed.length === 0) throw new InputError('features names no column; list column names separated by commas, or leave it out for the default features.', { field: 'features' });
   const features = listed.length > 0 ? [...new Set(listed)] : defaultFeatures(dataset);
   if (features.length > LIMITS.features) throw new InputError(`Choose at most ${LIMITS.features} features.`, { field: 'features' });
   for (const name of features) {

@@ -10,6 +10,22 @@ interface ParserError {
   charset?: string;
   encoding?: string;
   message?: string;
+  /** The raw body body-parser could not parse. */
+  body?: unknown;
+}
+
+/** What is wrong with a JSON body body-parser refused, in words. */
+function jsonProblem(e: ParserError): string {
+  const raw = typeof e.body === 'string' ? e.body.trim() : '';
+  if (raw === '') return 'The request body is empty; send a JSON object.';
+  try {
+    JSON.parse(raw);
+    // Valid JSON, refused by the strict parser: a bare number, string or literal.
+    return 'The request body must be a JSON object or array, not a bare number, string or literal.';
+  } catch {
+    const where = /position \d+/.exec(e.message ?? '')?.[0];
+    return `The request body is not valid JSON${where ? ` (the error is at ${where})` : ''}; check its quotes, commas and brackets.`;
+  }
 }
 
 const MULTIPART_MESSAGES: [RegExp, string][] = [
@@ -22,7 +38,7 @@ export function describeRequestError(error: unknown): { status: number; message:
   const e = (error ?? {}) as ParserError;
   switch (e.type) {
     case 'entity.parse.failed':
-      return { status: 400, message: 'The request body is not valid JSON.' };
+      return { status: 400, message: jsonProblem(e) };
     case 'entity.too.large':
       return { status: 413, message: 'The request body is too large.' };
     case 'parameters.too.many':
