@@ -37,3 +37,14 @@ export class BusyError extends Error {
     this.name = 'BusyError';
   }
 }
+
+/**
+ * A running analysis stopped because nobody waits for it any more (the client went away, or
+ * a newer request from the same view replaced it): see analysis/progress.ts.
+ */
+export class CancelledError extends Error {
+  constructor(message = 'The analysis was stopped: nobody was waiting for it any more.') {
+    super(message);
+    this.name = 'CancelledError';
+  }
+}

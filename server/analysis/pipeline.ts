@@ -1,5 +1,6 @@
 /** The whole pipeline for one set of options: preprocess, cluster, score, project, profile. */
 import { fitAlgorithm, type AlgorithmFit, type AlgorithmOptions } from './cluster/index.ts';
+import { checkpoint } from './progress.ts';
 import { assignNearest } from './cluster/assign.ts';
 import { predictDbscan, suggestEps } from './cluster/dbscan.ts';
 import { NOISE, type ClusterFit } from './cluster/types.ts';
@@ -87,6 +88,7 @@ export interface SegmentationResult {
 }
 
 export function prepare(table: DataTable, options: SegmentationOptions): PreparedData {
+  checkpoint({ step: `preparing ${table.rowCount.toLocaleString('en-US')} customers` });
   const prep = fitPreprocess(table, options);
   const excluded = prep.report.rowsExcluded > 0;
   const fitRows: number[] = [];
@@ -185,6 +187,7 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
     notes.push(`eps ${eps} was suggested from the knee of the ${options.minPts}-distance curve.`);
   }
   const algorithmOptions: AlgorithmOptions = { ...options, eps, initialCentroids: warmStart };
+  checkpoint({ step: options.algorithm === 'dbscan' ? 'fitting DBSCAN' : `fitting k = ${options.k}` });
   const shared = warmStart ? undefined : prepared.shared.fits?.get(fitKey(options, options.k));
   const fit: AlgorithmFit = shared
     ? { ...shared.fit, labels: shared.fit.labels ?? assignNearest(fitX, shared.fit.centroids).labels, k: options.k }
@@ -219,6 +222,7 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
   const metrics = shared && prep.report.rowsExcluded === 0 && !shared.metrics.silhouetteSampled ? shared.metrics : k >= 2 ? computeMetrics(x, labels, options.seed, distances ? { distances } : undefined) : { inertia: Number.NaN, silhouette: Number.NaN, silhouetteSampled: false, daviesBouldin: Number.NaN, calinskiHarabasz: Number.NaN };
   if (metrics.silhouetteSampled) notes.push(`The silhouette is estimated on a random sample of ${SILHOUETTE_SAMPLE.toLocaleString('en-US')} customers.`);
   if (fit.dbscan && noiseCount > 0) notes.push('Metrics leave DBSCAN noise points out.');
+  if (!shared) checkpoint({ step: 'checking stability' });
   const stability = shared ? shared.stability : k >= 2 ? bootstrapStability(fitX, fit.labels, { ...algorithmOptions, initialCentroids: undefined }) : { meanAri: Number.NaN, replicates: 0, sampleSize: 0 };
   const pca = pcaOf(prepared);
   const profiles = buildProfiles({ table, rowIndex: prep.rowIndex, labels, k, featureNames: options.features });

@@ -4,6 +4,8 @@
  * segments are robust; near 0 they are an accident of this particular sample.
  */
 import { fitAlgorithm, type AlgorithmOptions } from './cluster/index.ts';
+import { checkpoint } from './progress.ts';
+import { CancelledError } from '../errors.ts';
 import { assignNearest } from './cluster/assign.ts';
 import { predictDbscan } from './cluster/dbscan.ts';
 import { selectRows, type Matrix } from './matrix.ts';
@@ -36,13 +38,16 @@ export function bootstrapStability(data: Matrix, allLabels: Int32Array, options:
   let total = 0;
   let counted = 0;
   for (let rep = 0; rep < STABILITY_REPLICATES; rep++) {
+    checkpoint();
     const picks = Int32Array.from({ length: sampleSize }, () => Math.floor(rng() * data.rows));
     const sample = selectRows(data, picks);
     let fit;
     try {
       // Fewer restarts per replicate: the check is about the data, not about polishing a fit.
       fit = fitAlgorithm(sample, { ...options, seed: options.seed + 1000 + rep, nInit: Math.min(options.nInit, 3), quick: true });
-    } catch {
+    } catch (error) {
+      // A replicate that cannot be fitted (too few distinct rows) is skipped; a stop is not.
+      if (error instanceof CancelledError) throw error;
       continue;
     }
     let replicateLabels: Int32Array;

@@ -1,5 +1,6 @@
 /** Metrics over a range of k, and a recommended k with the rule that chose it. */
 import { InputError } from '../errors.ts';
+import { checkpoint } from './progress.ts';
 import { cutMerges, DEFAULT_AGGLOMERATIVE_MAX_ROWS, wardMerges } from './cluster/agglomerative.ts';
 import { assignNearest, clusterMeans } from './cluster/assign.ts';
 import { fitKMeans } from './cluster/kmeans.ts';
@@ -138,6 +139,7 @@ export function sweepK(x: Matrix, options: SweepOptions, sharedDistances?: Float
   }
   const rows: SweepRow[] = [];
   for (let k = options.kMin; k <= kMax; k++) {
+    checkpoint({ step: `scoring k = ${k}`, done: k - options.kMin, total: kMax - options.kMin + 1 });
     let labels: Int32Array;
     let fit: ClusterFit | undefined;
     if (wardCut) labels = wardCut(k);

@@ -1,6 +1,8 @@
 /**
  * A bounded pool of analysis workers with a queue. Identical tasks, queued or running, share
- * one run; a worker that dies is replaced and its callers get the error.
+ * one run; a worker that dies is replaced and its callers get the error. A task nobody waits
+ * for any more (its clients went away, or newer requests of their views replaced it) is
+ * dropped from the queue, or stopped at its next checkpoint if it runs.
  */
 import { Worker } from 'node:worker_threads';
 import { BusyError, InputError, SupersededError } from '../errors.ts';
@@ -11,7 +13,8 @@ import { BusyError, InputError, SupersededError } from '../errors.ts';
  */
 const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('./worker-entry.mjs', import.meta.url) : new URL('./engine/worker.js', import.meta.url);
 
-import type { WorkerReply, WorkerTask } from './worker.ts';
+import type { ProgressStep } from '../analysis/progress.ts';
+import type { WorkerReply, WorkerSetup, WorkerTask } from './worker.ts';
 
 /**
  * The worker's short-lived objects are small (its bulk is typed arrays, outside the V8 heap),
@@ -27,8 +30,10 @@ type TaskBody = WorkerTask extends infer T ? (T extends WorkerTask ? Omit<T, 'id
 export interface RunContext {
   /** One browser view (tab and page): a newer task from it replaces its queued ones. */
   view?: string;
-  /** Aborted when the client goes away: queued work only it waited for is dropped. */
+  /** Aborted when the client goes away: work only it waited for is dropped or stopped. */
   signal?: AbortSignal;
+  /** Where the running task is ("fitting k = 5"), a few times a second. */
+  onProgress?: (step: ProgressStep) => void;
 }
 
 interface Waiter {
@@ -47,8 +52,14 @@ interface Queued {
 
 interface Slot {
   worker: Worker;
+  /** The worker reads cancel[0] at each checkpoint: the id of the task to stop. */
+  cancel: Int32Array;
   busy: boolean;
   pending?: Queued;
+  /** The id of the task it runs. */
+  taskId: number;
+  /** Its task was told to stop: new callers of the same work queue a fresh run. */
+  stopping: boolean;
   /** Stops the running task once it has used its time (the watchdog). */
   watchdog?: NodeJS.Timeout;
 }
@@ -65,19 +76,21 @@ export class WorkerPool {
   private readonly queue: Queued[] = [];
   private nextId = 1;
   private closing = false;
-  readonly stats = { runs: 0, shared: 0, superseded: 0 };
+  readonly stats = { runs: 0, shared: 0, superseded: 0, stopped: 0 };
 
   /** More queued tasks than this are refused (503) rather than left to pile up. */
   constructor(size: number, private readonly maxQueued = 64, private readonly taskTimeoutMs = DEFAULT_TASK_TIMEOUT_MS) {
     for (let i = 0; i < Math.max(1, size); i++) {
-      const slot = { busy: false } as Slot;
+      const slot = { busy: false, taskId: 0, stopping: false } as Slot;
       this.start(slot);
       this.slots.push(slot);
     }
   }
 
   private start(slot: Slot): void {
-    const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+    slot.cancel = new Int32Array(new SharedArrayBuffer(4));
+    const workerData: WorkerSetup = { cancel: slot.cancel };
+    const worker = new Worker(WORKER_URL, { workerData, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     worker.on('message', (reply: WorkerReply) => this.finish(slot, reply));
     worker.on('error', (error) => this.fail(slot, error));
     worker.on('exit', (code) => {
@@ -96,7 +109,7 @@ export class WorkerPool {
       const waiter: Waiter = { resolve: resolve as (v: unknown) => void, reject, context };
       if (context.view) this.supersede(context);
       context.signal?.addEventListener('abort', () => this.drop(waiter), { once: true });
-      const same = this.queue.find((q) => q.key === key) ?? this.slots.find((s) => s.pending?.key === key)?.pending;
+      const same = this.queue.find((q) => q.key === key) ?? this.slots.find((s) => s.pending?.key === key && !s.stopping)?.pending;
       if (same) {
         this.stats.shared++;
         same.waiters.push(waiter);
@@ -111,9 +124,10 @@ export class WorkerPool {
     });
   }
 
-  /** Queued (not yet running) tasks of this view for other work are answered as superseded. */
+  /** Earlier tasks of this view, queued or running, are answered as superseded. */
   private supersede(context: RunContext): void {
-    for (const entry of [...this.queue]) {
+    const entries = [...this.queue, ...this.slots.flatMap((s) => (s.pending && !s.stopping ? [s.pending] : []))];
+    for (const entry of entries) {
       for (const waiter of entry.waiters.filter((w) => w.context.view === context.view && w.context !== context)) {
         this.removeWaiter(entry, waiter);
         waiter.reject(new SupersededError());
@@ -121,19 +135,29 @@ export class WorkerPool {
     }
   }
 
-  /** The client of this waiter went away: if its task is still queued, it stops waiting. */
+  /** The client of this waiter went away: it stops waiting, and its task stops if nobody else waits. */
   private drop(waiter: Waiter): void {
-    const entry = this.queue.find((q) => q.waiters.includes(waiter));
-    if (!entry) return; // running or done: the result still fills the caches
+    const entry = this.queue.find((q) => q.waiters.includes(waiter)) ?? this.slots.find((s) => s.pending?.waiters.includes(waiter))?.pending;
+    if (!entry) return; // done
     this.removeWaiter(entry, waiter);
-    waiter.reject(new SupersededError('The client went away before the analysis started.'));
+    waiter.reject(new SupersededError('The client went away before the analysis finished.'));
   }
 
   private removeWaiter(entry: Queued, waiter: Waiter): void {
     entry.waiters.splice(entry.waiters.indexOf(waiter), 1);
-    if (entry.waiters.length === 0) {
-      this.queue.splice(this.queue.indexOf(entry), 1);
+    if (entry.waiters.length > 0) return;
+    const queuedAt = this.queue.indexOf(entry);
+    if (queuedAt >= 0) {
+      this.queue.splice(queuedAt, 1);
       this.stats.superseded++;
+      return;
+    }
+    const slot = this.slots.find((s) => s.pending === entry);
+    if (slot && !slot.stopping) {
+      // The worker's thread is busy: it sees this at its next checkpoint and answers cancelled.
+      slot.stopping = true;
+      Atomics.store(slot.cancel, 0, slot.taskId);
+      this.stats.stopped++;
     }
   }
 
@@ -148,6 +172,8 @@ export class WorkerPool {
       const entry = this.queue.shift()!;
       slot.busy = true;
       slot.pending = entry;
+      slot.taskId = this.nextId++;
+      slot.stopping = false;
       // A busy worker keeps the process alive until it answers; an idle one does not.
       slot.worker.ref();
       this.stats.runs++;
@@ -155,18 +181,24 @@ export class WorkerPool {
         const seconds = Math.round(this.taskTimeoutMs / 1000);
         this.fail(slot, new BusyError(`This analysis ran for more than ${seconds} s and was stopped, so that other analyses can go on; choose fewer features, a smaller range of k or fewer restarts, or try again later.`));
       }, this.taskTimeoutMs);
-      slot.worker.postMessage({ ...entry.body, id: this.nextId++ } as WorkerTask);
+      slot.worker.postMessage({ ...entry.body, id: slot.taskId } as WorkerTask);
     }
   }
 
   private finish(slot: Slot, reply: WorkerReply): void {
+    if ('progress' in reply) {
+      if (reply.id === slot.taskId) for (const w of slot.pending?.waiters ?? []) w.context.onProgress?.(reply.progress);
+      return;
+    }
     clearTimeout(slot.watchdog);
     const entry = slot.pending!;
     slot.busy = false;
     slot.pending = undefined;
+    slot.stopping = false;
     slot.worker.unref();
     for (const w of entry.waiters) {
       if (reply.ok) w.resolve(reply.value);
+      else if (reply.error.cancelled) w.reject(new SupersededError());
       else if (reply.error.input) w.reject(new InputError(reply.error.message, { status: reply.error.status, field: reply.error.field }));
       else w.reject(new Error(reply.error.message));
     }
@@ -179,6 +211,7 @@ export class WorkerPool {
     const entry = slot.pending;
     slot.busy = false;
     slot.pending = undefined;
+    slot.stopping = false;
     entry?.waiters.forEach((w) => w.reject(error));
     void slot.worker.terminate();
     this.start(slot);

@@ -5,8 +5,9 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { parentPort } from 'node:worker_threads';
-import { InputError } from '../errors.ts';
+import { parentPort, workerData } from 'node:worker_threads';
+import { monitored, type ProgressStep, type TaskMonitor } from '../analysis/progress.ts';
+import { CancelledError, InputError } from '../errors.ts';
 import { openReader, type Db } from '../store/db.ts';
 import { TaskRunner, type AnalysisTask } from './tasks.ts';
 
@@ -14,7 +15,20 @@ export type WorkerTask = AnalysisTask & { id: number; dbPath: string };
 
 export type WorkerReply =
   | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: { message: string; status?: number; field?: string; input: boolean } };
+  | { id: number; ok: false; error: { message: string; status?: number; field?: string; input: boolean; cancelled?: boolean } }
+  | { id: number; progress: ProgressStep };
+
+/**
+ * What the pool gives each worker: `cancel[0]` holds the id of a task nobody waits for any
+ * more, written by the pool while the task runs (shared memory: the worker's thread is busy
+ * and reads no messages until the task ends).
+ */
+export interface WorkerSetup {
+  cancel: Int32Array;
+}
+
+/** A new step is sent at once; counts within one step at most this often. */
+const PROGRESS_INTERVAL_MS = 150;
 
 /**
  * After a task on a big table the worker collects its garbage at once: V8 otherwise lets
@@ -37,13 +51,30 @@ function databaseAt(path: string): Db {
   return db;
 }
 
+const { cancel } = workerData as WorkerSetup;
+
+function monitorFor(id: number): TaskMonitor {
+  let last = 0;
+  let lastStep = '';
+  return {
+    cancelled: () => Atomics.load(cancel, 0) === id,
+    report: (progress) => {
+      const now = Date.now();
+      if (progress.step === lastStep && now - last < PROGRESS_INTERVAL_MS) return;
+      last = now;
+      lastStep = progress.step;
+      parentPort!.postMessage({ id, progress } satisfies WorkerReply);
+    },
+  };
+}
+
 function answer(task: WorkerTask): void {
   let reply: WorkerReply;
   try {
-    reply = { id: task.id, ok: true, value: runner.run(databaseAt(task.dbPath), task) };
+    reply = { id: task.id, ok: true, value: monitored(monitorFor(task.id), () => runner.run(databaseAt(task.dbPath), task)) };
   } catch (error) {
     const err = error as Error;
-    reply = { id: task.id, ok: false, error: { message: err.message, status: (err as InputError).status, field: (err as InputError).field, input: err instanceof InputError } };
+    reply = { id: task.id, ok: false, error: { message: err.message, status: (err as InputError).status, field: (err as InputError).field, input: err instanceof InputError, cancelled: err instanceof CancelledError } };
   }
   parentPort!.postMessage(reply);
 }

@@ -46,4 +46,18 @@ describe('analysis queue', () => {
     assert.equal(newerRes.status, 200);
     assert.ok(pool.stats.superseded >= 1);
   });
+
+  it('stops a running sweep when its client hangs up, and answers the next request at once', async () => {
+    const stoppedBefore = pool.stats.stopped;
+    const controller = new AbortController();
+    const sweep = fetch(`${base}/api/sweep?kMax=20&nInit=50&seed=77`, { signal: controller.signal }).catch((e: Error) => e);
+    await pause(700);
+    controller.abort();
+    assert.ok((await sweep) instanceof Error);
+    const started = performance.now();
+    const next = await fetch(`${base}/api/segments?k=3&seed=78`);
+    assert.equal(next.status, 200);
+    assert.equal(pool.stats.stopped - stoppedBefore, 1, 'the abandoned sweep was stopped');
+    assert.ok(performance.now() - started < 5000, 'the next fit did not wait for the abandoned sweep');
+  });
 });

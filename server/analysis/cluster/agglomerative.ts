@@ -4,6 +4,7 @@
  * rest assigned to the nearest cluster mean.
  */
 import { selectRows, squaredDistance, type Matrix } from '../matrix.ts';
+import { checkpoint } from '../progress.ts';
 import { sampleIndices } from '../random.ts';
 import { assignNearest, clusterMeans } from './assign.ts';
 import { validateK } from './kmeans.ts';
@@ -30,13 +31,17 @@ export function wardMerges(x: Matrix): Merge[] {
   const n = x.rows;
   const index = (i: number, j: number) => (i < j ? i * n - (i * (i + 1)) / 2 + j - i - 1 : j * n - (j * (j + 1)) / 2 + i - j - 1);
   const dist = new Float64Array((n * (n - 1)) / 2);
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) dist[index(i, j)] = squaredDistance(x, i, x, j);
+  for (let i = 0; i < n; i++) {
+    if (i % 256 === 0) checkpoint();
+    for (let j = i + 1; j < n; j++) dist[index(i, j)] = squaredDistance(x, i, x, j);
+  }
   const size = new Float64Array(n).fill(1);
   const active = new Uint8Array(n).fill(1);
   const chain: number[] = [];
   const merges: Merge[] = [];
   let nextStart = 0;
   for (let remaining = n; remaining > 1; remaining--) {
+    if (remaining % 256 === 0) checkpoint();
     if (chain.length === 0) {
       while (!active[nextStart]) nextStart++;
       chain.push(nextStart);

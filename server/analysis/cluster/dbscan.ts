@@ -4,6 +4,7 @@
  * border points join the first cluster that reaches them; the rest is noise.
  */
 import { InputError } from '../../errors.ts';
+import { checkpoint } from '../progress.ts';
 import { createMatrix, selectRows, squaredDistance, type Matrix } from '../matrix.ts';
 import { sampleIndices } from '../random.ts';
 import { clusterMeans } from './assign.ts';
@@ -55,6 +56,7 @@ export function fitDbscan(x: Matrix, options: DbscanOptions): DbscanFit {
   }
   let held = 0;
   const neighbourLists = Array.from({ length: n }, (_, i) => {
+    if (i % 512 === 0) checkpoint();
     const list = neighbours(x, i, eps2);
     held += list.length;
     if (held > DBSCAN_MAX_NEIGHBOURS) {

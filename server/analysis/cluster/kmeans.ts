@@ -10,6 +10,7 @@ import { createRng, sampleIndices } from '../random.ts';
 import { assignNearest, meanVariance } from './assign.ts';
 import { kmeansPlusPlus } from './init.ts';
 import { lloyd } from './lloyd.ts';
+import { checkpoint } from '../progress.ts';
 import { bestSwap, hartiganRefine } from './refine.ts';
 import type { ClusterFit } from './types.ts';
 
@@ -89,6 +90,7 @@ export function fitKMeans(x: Matrix, options: KMeansOptions): KMeansFit {
   const starts = options.initialCentroids ? 1 : nInit;
   let best: Converged | undefined;
   for (let run = 0; run < starts; run++) {
+    checkpoint();
     let current = converge(options.initialCentroids ?? kmeansPlusPlus(x, k, seed + run));
     // Local search: swap a centre for a row drawn by D^2 when that lowers inertia, then
     // settle again. It escapes local optima that Lloyd and Hartigan moves cannot leave.

@@ -6,6 +6,7 @@
  * distance computations.
  */
 import { createMatrix, type Matrix } from '../matrix.ts';
+import { checkpoint } from '../progress.ts';
 import { nearestTwo, type NearestTwo } from './assign.ts';
 
 export interface LloydOptions {
@@ -50,6 +51,7 @@ export function lloyd(x: Matrix, init: Matrix, options: LloydOptions): LloydResu
   let iterations = 0;
   while (iterations < options.maxIterations) {
     iterations++;
+    checkpoint();
     // Move each centre to the mean of its rows (an empty cluster keeps its centre).
     let shift = 0;
     let maxMove = 0;

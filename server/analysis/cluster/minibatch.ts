@@ -1,5 +1,6 @@
 /** Mini-batch k-means (Sculley 2010): per-centre learning rates from running counts. */
 import { selectRows, type Matrix } from '../matrix.ts';
+import { checkpoint } from '../progress.ts';
 import { createRng, sampleIndices } from '../random.ts';
 import { assignNearest } from './assign.ts';
 import { kmeansPlusPlus } from './init.ts';
@@ -26,6 +27,7 @@ function runOnce(x: Matrix, k: number, seed: number, batchSize: number, iteratio
   const cols = x.cols;
   const batch = Math.min(batchSize, x.rows);
   for (let it = 0; it < iterations; it++) {
+    if (it % 16 === 0) checkpoint();
     for (let b = 0; b < batch; b++) {
       const i = Math.floor(rng() * x.rows);
       let best = Infinity;

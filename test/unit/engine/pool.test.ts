@@ -255,3 +255,60 @@ describe('tables across versions and datasets', () => {
     }
   });
 });
+
+describe('stopping running work', () => {
+  /** A sweep of 19 values of k with 50 restarts each: many seconds, if it is not stopped. */
+  const longSweep = (seed: number) => params({ k: null, nInit: 50, kMax: 20, seed });
+
+  it('stops a running task within a second when its only client goes away, and the worker serves the next request', async () => {
+    const own = new WorkerPool(1);
+    try {
+      const engine = new Engine(db, { pool: own });
+      const controller = new AbortController();
+      const steps: string[] = [];
+      const running = engine.sweep(longSweep(61), { signal: controller.signal, onProgress: (p) => steps.push(p.step) });
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      controller.abort();
+      const stoppedAt = performance.now();
+      await assert.rejects(running, SupersededError);
+      const answer = await engine.segment(params({ k: 3, seed: 62 }));
+      const elapsed = performance.now() - stoppedAt;
+      assert.equal(answer.k, 3);
+      assert.equal(own.stats.stopped, 1);
+      assert.ok(elapsed < 3000, `the next fit waited ${elapsed.toFixed(0)} ms behind the stopped sweep`);
+      assert.ok(steps.some((s) => /^scoring k = \d+$/.test(s)), `progress was reported: ${steps.join('; ')}`);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('stops a view\'s running task when the same view asks for something else, but not another view\'s', async () => {
+    const own = new WorkerPool(1);
+    try {
+      const engine = new Engine(db, { pool: own });
+      const older = engine.sweep(longSweep(71), { view: 'tab-1|/api/sweep' });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const newer = engine.segment(params({ k: 3, seed: 72 }), { view: 'tab-1|/api/sweep' });
+      await assert.rejects(older, SupersededError);
+      assert.equal((await newer).k, 3);
+      assert.equal(own.stats.stopped, 1);
+
+      const shared = engine.sweep(longSweep(73), { view: 'tab-1|/api/sweep' });
+      const sameWork = engine.sweep(longSweep(73), { view: 'tab-2|/api/sweep' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const replacing = engine.segment(params({ k: 4, seed: 74 }), { view: 'tab-1|/api/sweep' });
+      await assert.rejects(shared, SupersededError);
+      // tab-2 still waits for the sweep: it runs on, then the newer request gets its turn.
+      const watchdog = setTimeout(() => assert.fail('the shared sweep did not finish'), 120_000);
+      try {
+        assert.ok((await sameWork).rows.length > 0);
+      } finally {
+        clearTimeout(watchdog);
+      }
+      assert.equal((await replacing).k, 4);
+      assert.equal(own.stats.stopped, 1, 'work another view waits for is not stopped');
+    } finally {
+      await own.close();
+    }
+  });
+});
