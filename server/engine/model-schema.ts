@@ -9,6 +9,7 @@
  * made the model comparison spin the worker for ever (1e200 centres).
  */
 import { z } from 'zod';
+import { WARD_MAX_ROWS } from '../analysis/cluster/agglomerative.ts';
 import { ALGORITHMS } from '../analysis/cluster/types.ts';
 import { PIPELINE_FORMAT, type FittedPipeline } from '../analysis/predict.ts';
 import { MISSING_STRATEGIES, OUTLIER_RULES, SCALING_METHODS } from '../analysis/preprocess.ts';
@@ -59,7 +60,7 @@ const options = z.looseObject({
   kMin: whole(2, MAX_SEGMENTS),
   kMax: whole(2, MAX_SEGMENTS),
   minShare: z.number().min(0).max(0.5).optional(),
-  agglomerativeMaxRows: whole(1, 1_000_000),
+  agglomerativeMaxRows: whole(1, WARD_MAX_ROWS),
 });
 
 const vector = z.array(finite(RAW_LIMIT), { error: 'must be a list of numbers' }).max(MAX_COLUMNS);

@@ -82,6 +82,12 @@ describe('hostile requests', { timeout: 120_000 }, () => {
     assert.throws(() => fitDbscan(crowd, { eps: 1000, minPts: 5 }), /eps 1000 makes most customers neighbours of each other/);
   });
 
+  it('bounds Ward\'s distance matrix: more rows than its memory budget are refused with what to change', async () => {
+    const { wardMerges, WARD_MAX_ROWS } = await import('../../server/analysis/cluster/agglomerative.ts');
+    const { createMatrix } = await import('../../server/analysis/matrix.ts');
+    assert.throws(() => wardMerges(createMatrix(WARD_MAX_ROWS + 1, 2)), /too much memory for 20,001 of them \(at most 20,000\); fit it on a sample/);
+  });
+
   it('cuts Excel cells at Excel’s limit with a marker', () => {
     const cut = excelText('x'.repeat(100_000));
     assert.equal(cut.length, EXCEL_MAX_CELL);
@@ -118,6 +124,8 @@ describe('importing a model', { timeout: 120_000 }, () => {
     ['with centres far but finite', (m) => (m.centroids[1][2] = 5e8), /centroids\[1\]\[2\] must be within ±1e6 scaled units/],
     ['with a centre of the wrong width', (m) => m.centroids[0].pop(), /centroids\[0\] must have/],
     ['with a segment name missing', (m) => m.segmentNames.pop(), /segmentNames must name each/],
+    ['asking Ward for a million-row matrix', (m) => (m.options.agglomerativeMaxRows = 1_000_000), /options\.agglomerativeMaxRows/],
+    ['with 21 segments', (m) => { m.centroids = Array.from({ length: 21 }, () => m.centroids[0]); m.segmentNames = m.centroids.map((_: unknown, i: number) => `s${i}`); }, /centroids/],
   ];
 
   for (const [what, change, message] of MODEL_CASES) {
@@ -138,9 +146,22 @@ describe('importing a model', { timeout: 120_000 }, () => {
     assert.equal(storedState(t.db), before);
   });
 
-  it('still imports the exported model, and answers a fit right after refusing the huge one', async () => {
-    await request(t.app).post('/api/models/import?dataset=1&name=Again').set('Content-Type', 'application/json').send(JSON.stringify(exported)).expect(201);
+  it('refuses the 1e200-centre model at once, compares the largest centres it accepts within seconds, and answers a fit right after', async () => {
+    const started = performance.now();
+    const huge = broken((m) => (m.centroids = m.centroids.map((c: number[]) => c.map(() => 1e200))));
+    await request(t.app).post('/api/models/import?dataset=1&name=Huge').set('Content-Type', 'application/json').send(JSON.stringify(huge)).expect(400);
+    // Unscaled, centres are in the data's own units: the far edge of what passes.
+    const far = broken((m) => {
+      m.options.scaling = m.preprocessor.scaling = 'none';
+      m.centroids = m.centroids.map((c: number[], i: number) => c.map(() => (i % 2 ? -1 : 1) * 1e15));
+    });
+    const farModel = await request(t.app).post('/api/models/import?dataset=1&name=Far').set('Content-Type', 'application/json').send(JSON.stringify(far)).expect(201);
+    const again = await request(t.app).post('/api/models/import?dataset=1&name=Again').set('Content-Type', 'application/json').send(JSON.stringify(exported)).expect(201);
+    const compared = await request(t.app).get(`/api/models/compare?a=${again.body.id}&b=${farModel.body.id}`).expect(200);
+    assert.ok(Number.isFinite(compared.body.adjustedRandIndex));
+    assert.ok(compared.body.centroidShifts.length > 0);
     await request(t.app).get('/api/segments?dataset=1&k=5').expect(200);
+    assert.ok(performance.now() - started < 10_000, `${(performance.now() - started).toFixed(0)} ms`);
   });
 });
 

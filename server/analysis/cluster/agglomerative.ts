@@ -3,6 +3,7 @@
  * a condensed O(n^2) distance matrix, so large data is fitted on a seeded sample and the
  * rest assigned to the nearest cluster mean.
  */
+import { InputError } from '../../errors.ts';
 import { selectRows, squaredDistance, type Matrix } from '../matrix.ts';
 import { checkpoint } from '../progress.ts';
 import { sampleIndices } from '../random.ts';
@@ -19,6 +20,12 @@ export interface AgglomerativeOptions {
 
 export const DEFAULT_AGGLOMERATIVE_MAX_ROWS = 5000;
 
+/**
+ * The memory budget of Ward's distance matrix: n(n-1)/2 doubles, 1.6 GB at this many rows.
+ * AGGLOMERATIVE_MAX_ROWS stays within it; an imported model that asks for more is refused.
+ */
+export const WARD_MAX_ROWS = 20_000;
+
 export interface Merge {
   a: number;
   b: number;
@@ -29,6 +36,9 @@ export interface Merge {
 /** Every merge of the Ward dendrogram, sorted by height. */
 export function wardMerges(x: Matrix): Merge[] {
   const n = x.rows;
+  if (n > WARD_MAX_ROWS) {
+    throw new InputError(`Ward clustering keeps a distance for every pair of customers, too much memory for ${n.toLocaleString('en-US')} of them (at most ${WARD_MAX_ROWS.toLocaleString('en-US')}); fit it on a sample (AGGLOMERATIVE_MAX_ROWS) or use k-means.`, { field: 'algorithm' });
+  }
   const index = (i: number, j: number) => (i < j ? i * n - (i * (i + 1)) / 2 + j - i - 1 : j * n - (j * (j + 1)) / 2 + i - j - 1);
   const dist = new Float64Array((n * (n - 1)) / 2);
   for (let i = 0; i < n; i++) {
