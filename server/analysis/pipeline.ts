@@ -1,5 +1,6 @@
 /** The whole pipeline for one set of options: preprocess, cluster, score, project, profile. */
 import { fitAlgorithm, type AlgorithmFit, type AlgorithmOptions } from './cluster/index.ts';
+import { setNamed } from './named.ts';
 import { checkpoint } from './progress.ts';
 import { assignNearest } from './cluster/assign.ts';
 import { predictDbscan, suggestEps } from './cluster/dbscan.ts';
@@ -153,10 +154,10 @@ function remapRows(m: Matrix, newId: Int32Array): Matrix {
 
 function centroidInOriginalUnits(prep: PreprocessResult, centroid: Float64Array): Record<string, number> {
   const out: Record<string, number> = {};
-  prep.fitted.numeric.forEach((step, j) => (out[step.name] = step.center + step.scale * centroid[j]));
+  prep.fitted.numeric.forEach((step, j) => setNamed(out, step.name, step.center + step.scale * centroid[j]));
   let offset = prep.fitted.numeric.length;
   for (const step of prep.fitted.categorical) {
-    step.levels.forEach((level, l) => (out[`${step.name}=${level}`] = centroid[offset + l] / step.weight));
+    step.levels.forEach((level, l) => setNamed(out, `${step.name}=${level}`, centroid[offset + l] / step.weight));
     offset += step.levels.length;
   }
   return out;

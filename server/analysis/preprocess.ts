@@ -4,6 +4,7 @@
  * exactly the training steps.
  */
 import { InputError } from '../errors.ts';
+import { getNamed, setNamed } from './named.ts';
 import { createMatrix, type Matrix } from './matrix.ts';
 import { gather, mean, mostFrequent, mostFrequentText, populationSd, presentValues, quantileSorted, sortedCopy } from './stats.ts';
 import { columnKinds, findColumn, UNANALYSED_KIND_NAMES, type DataTable, type NumericColumn, type TextColumn } from './table.ts';
@@ -224,7 +225,7 @@ export function fitPreprocess(table: DataTable, options: PreprocessOptions): Pre
         filled++;
       }
     }
-    valuesImputed[column.name] = filled;
+    setNamed(valuesImputed, column.name, filled);
     const [low, high] = outlierBounds(values, options.outliers);
     let count = 0;
     for (let i = 0; i < n; i++) {
@@ -234,11 +235,11 @@ export function fitPreprocess(table: DataTable, options: PreprocessOptions): Pre
         else fitMask[i] = 0;
       }
     }
-    outliersPerColumn[column.name] = count;
+    setNamed(outliersPerColumn, column.name, count);
     for (let i = 0; i < n; i++) matrix.data[i * cols + j] = values[i];
     return { column, fill, bounds: clipping ? [low, high] : [null, null] };
   });
-  categorical.forEach((step, j) => (valuesImputed[step.name] = categoricalMissing[j]));
+  categorical.forEach((step, j) => setNamed(valuesImputed, step.name, categoricalMissing[j]));
   let rowsExcluded = 0;
   for (let i = 0; i < n; i++) if (!fitMask[i]) rowsExcluded++;
   if (n - rowsExcluded < 2) throw new InputError('The outlier rule excludes almost every customer; choose a milder rule.', { field: 'outliers' });
@@ -358,13 +359,16 @@ const isBlank = (raw: unknown) => raw === null || raw === undefined || raw === '
 /** Applies the fitted steps to one customer; unknown categories encode as all zeros. */
 export function transformCustomer(fitted: FittedPreprocessor, customer: CustomerInput): Float64Array {
   const numbers = fitted.numeric.map((step) => {
-    const raw = customer[step.name];
+    const raw = getNamed(customer, step.name);
     if (isBlank(raw)) return Number.NaN;
     const value = Number(raw);
     if (!Number.isFinite(value)) throw new InputError(`"${step.name}" must be a number; got "${String(raw).slice(0, 40)}".`, { field: step.name });
     return value;
   });
-  const levels = fitted.categorical.map((step) => (isBlank(customer[step.name]) ? null : String(customer[step.name])));
+  const levels = fitted.categorical.map((step) => {
+    const raw = getNamed(customer, step.name);
+    return isBlank(raw) ? null : String(raw);
+  });
   const out = new Float64Array(fitted.outputNames.length);
   const missing = applySteps(fitted, (j) => numbers[j], (j) => levels[j], out);
   if (missing !== null) {

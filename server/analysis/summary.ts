@@ -1,5 +1,6 @@
 /** Descriptive statistics for the Overview tab: per-column summaries, histograms, correlations. */
 import { ascendingRows, mostFrequentText, presentMoments, presentValues, quantileAt, quantileOfOrder, quantileSorted, sortedCopy } from './stats.ts';
+import { setNamed } from './named.ts';
 import type { ColumnKind, DataTable, NumericColumn } from './table.ts';
 
 export interface NumericSummary {
@@ -266,7 +267,7 @@ export function countOutlierRows(table: DataTable, rule: 'iqr' | 'zscore'): { ro
         flagged[i] = 1;
       }
     }
-    perColumn[column.name] = count;
+    setNamed(perColumn, column.name, count);
   }
   return { rows: flagged.reduce((a, b) => a + b, 0), perColumn };
 }

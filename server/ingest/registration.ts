@@ -33,26 +33,30 @@ export function plausibleBounds(range: Pick<FeatureRange, 'min' | 'max'> | undef
 /** A dataset's columns as registrations see them. */
 type Columns = readonly { name: string; kind: ColumnKind }[];
 
-export function registrationSchema(columns: Columns, ranges: FeatureRange[]) {
-  const shape: Record<string, z.ZodType> = {};
+/**
+ * One schema per column, by name. Names come from the user's file, so they are kept in a Map
+ * and each record's fields read as own properties: a column named "constructor" or
+ * "__proto__" is a column like any other, never a property of Object.prototype.
+ */
+export function registrationSchemas(columns: Columns, ranges: FeatureRange[]): Map<string, z.ZodType> {
+  const schemas = new Map<string, z.ZodType>();
   for (const column of columns) {
     if (column.kind === 'numeric') {
       const { min, max } = plausibleBounds(ranges.find((r) => r.name === column.name));
       const fmt = (v: number) => Number(v.toPrecision(6));
-      shape[column.name] = z
+      schemas.set(column.name, z
         .number({ error: `must be a number` })
         .finite({ error: 'must be a finite number' })
         .min(min, { error: `must be between ${fmt(min)} and ${fmt(max)} (the data's range, widened)` })
         .max(max, { error: `must be between ${fmt(min)} and ${fmt(max)} (the data's range, widened)` })
-        .nullable()
-        .optional();
+        .nullable());
     } else if (column.kind === 'date') {
-      shape[column.name] = z.string({ error: 'must be a date as text' }).refine(looksLikeDate, { error: 'must be a date such as 2024-05-31' }).nullable().optional();
+      schemas.set(column.name, z.string({ error: 'must be a date as text' }).refine(looksLikeDate, { error: 'must be a date such as 2024-05-31' }).nullable());
     } else {
-      shape[column.name] = z.string({ error: 'must be text' }).trim().min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }).nullable().optional();
+      schemas.set(column.name, z.string({ error: 'must be text' }).trim().min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }).nullable());
     }
   }
-  return z.strictObject(shape);
+  return schemas;
 }
 
 /** Customers to stored rows in column order; ids are generated where the dataset has one and none is given. */
@@ -64,25 +68,23 @@ export function validateRegistrations(columns: Columns, ranges: FeatureRange[], 
   const customers = Array.isArray(body) ? body : [body];
   if (customers.length === 0) throw new InputError('The array of customers is empty.');
   if (customers.length > MAX_REGISTRATIONS) throw new InputError(`Register at most ${MAX_REGISTRATIONS} customers per request.`);
-  const schema = registrationSchema(columns, ranges);
+  const schemas = registrationSchemas(columns, ranges);
   return customers.map((customer, index) => {
     const where = customers.length > 1 ? `customer ${index + 1}: ` : '';
     if (typeof customer !== 'object' || customer === null || Array.isArray(customer)) throw new InputError(`${where}each customer must be a JSON object of column names to values.`);
-    const parsed = schema.safeParse(customer);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      if (issue.code === 'unrecognized_keys') {
-        throw new InputError(`${where}unknown field "${String(issue.keys[0]).slice(0, 60)}"; the dataset's columns are ${columns.map((c) => c.name).join(', ')}.`, { field: String(issue.keys[0]) });
-      }
-      const field = String(issue.path[0] ?? '');
-      throw new InputError(`${where}"${field.slice(0, 60)}" ${issue.message}.`, { field });
+    const values = new Map<string, string | number | null>();
+    for (const [field, raw] of Object.entries(customer)) {
+      const schema = schemas.get(field);
+      if (!schema) throw new InputError(`${where}unknown field "${field.slice(0, 60)}"; the dataset's columns are ${columns.map((c) => c.name).join(', ')}.`, { field });
+      const parsed = schema.safeParse(raw);
+      if (!parsed.success) throw new InputError(`${where}"${field.slice(0, 60)}" ${parsed.error.issues[0].message}.`, { field });
+      values.set(field, parsed.data as string | number | null);
     }
-    const values = parsed.data as Record<string, string | number | null | undefined>;
-    if (!columns.some((c) => c.kind !== 'id' && values[c.name] !== undefined && values[c.name] !== null)) {
+    if (!columns.some((c) => c.kind !== 'id' && values.get(c.name) !== undefined && values.get(c.name) !== null)) {
       throw new InputError(`${where}the customer has no values; give at least one feature.`);
     }
     return columns.map((c) => {
-      const v = values[c.name];
+      const v = values.get(c.name);
       if (v === undefined || v === null) return c.kind === 'id' ? `REG-${randomBytes(5).toString('hex')}` : null;
       return v;
     });

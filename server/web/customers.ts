@@ -1,5 +1,6 @@
 /** Registering customers: JSON API and the dashboard form. */
 import express, { Router, type Request } from 'express';
+import { setNamed } from '../analysis/named.ts';
 import { getDataset } from '../store/datasets.ts';
 import { registerWithModel, type RegistrationDeps } from '../engine/registration.ts';
 import type { LiveEvents } from './events.ts';
@@ -28,7 +29,7 @@ export function customersRouter(deps: RegistrationDeps & { events: LiveEvents })
       if (!key.startsWith(CUSTOMER_PREFIX) || value === '') continue;
       const name = key.slice(CUSTOMER_PREFIX.length);
       const column = columns.find((c) => c.name === name);
-      customer[name] = column?.kind === 'numeric' ? Number(value) : value;
+      setNamed(customer, name, column?.kind === 'numeric' ? Number(value) : value);
     }
     const [registered] = await registerWithModel(deps, params, customer, namesSegmentation(fields));
     res.status(201).render('partials/registration-result', { registered });

@@ -199,3 +199,33 @@ describe('guessing the bearer password', () => {
     await request(app).get('/api/datasets').set('Authorization', 'Bearer guess-4').expect(401, /1 second/);
   });
 });
+
+describe('columns named after Object.prototype', () => {
+  const names = ['__proto__', 'constructor', 'hasOwnProperty'];
+  const features = `features=${names.join(',')}`;
+  let id = 0;
+  before(async () => {
+    const rows = Array.from({ length: 80 }, (_, i) => `${(i % 4) * 10 + (i % 7)},${(i * 13) % 17},${['a', 'b'][i % 2]}`).join('\n');
+    id = (await request(t.app).post('/api/datasets?name=Prototype').set('Content-Type', 'text/csv').send(`${names.join(',')}\n${rows}\n`).expect(201)).body.id;
+  });
+  const json = (path: string, body: string) => request(t.app).post(path).set('Content-Type', 'application/json').send(body);
+
+  it('are columns like any other: in centres, predictions, registrations (API and form) and exports', async () => {
+    const fit = await request(t.app).get(`/api/segments?dataset=${id}&k=3&${features}`).expect(200);
+    assert.deepEqual(Object.keys(fit.body.segments[0].centroid), ['__proto__', 'constructor', 'hasOwnProperty=a', 'hasOwnProperty=b']);
+    assert.ok(Number.isFinite(fit.body.segments[0].centroid.constructor));
+    const predicted = await json(`/api/predict?dataset=${id}&k=3&${features}`, '{"customer": {"__proto__": 35, "constructor": 3, "hasOwnProperty": "a"}}').expect(200);
+    assert.ok(predicted.body.segment >= 0);
+    // Only "constructor" given: "__proto__" is imputed, never read from Object.prototype.
+    await json(`/api/predict?dataset=${id}&k=3&${features}`, '{"customer": {"constructor": 3}}').expect(200);
+    const registered = await json(`/api/customers?dataset=${id}&k=3&${features}`, '{"__proto__": 35, "constructor": 3, "hasOwnProperty": "b"}').expect(201);
+    assert.equal(registered.body.customers.length, 1);
+    await json(`/api/customers?dataset=${id}&k=3&${features}`, '{"constructor": 4}').expect(201);
+    await request(t.app).post('/customers').type('form').send(`dataset=${id}&k=3&${features}&c:__proto__=4&c:constructor=2&c:hasOwnProperty=b`).expect(201);
+    const stored = t.db.prepare('SELECT row_count FROM datasets WHERE id = ?').get(id) as { row_count: number };
+    assert.equal(stored.row_count, 83);
+    const csv = await request(t.app).get(`/export/segments.csv?dataset=${id}&k=3&${features}`).expect(200);
+    assert.match(csv.text.split('\n')[0], /mean __proto__,mean constructor/);
+    assert.doesNotMatch(csv.text, /\[object Object\]|function Object/);
+  });
+});
