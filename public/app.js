@@ -154,6 +154,8 @@
   // This page load names itself to the server, which then drops this view's queued analyses
   // when a newer request from it arrives (dragging the k slider queues many).
   var viewId = Math.random().toString(36).slice(2, 12) + Date.now().toString(36);
+  // live.js shows this view's progress steps from the shared stream.
+  document.documentElement.setAttribute('data-view-id', viewId);
   // Every state-changing request carries the page's CSRF token (server/web/security.ts).
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
@@ -172,8 +174,22 @@
     document.documentElement.setAttribute('data-draw-ms', String(Math.round(performance.now() - started)));
     setUpUpload();
   });
+  // The fit region may show another k than the slider (the sweep settled the recommended
+  // one): the slider follows what is shown.
+  function syncK() {
+    var meta = document.querySelector('#cluster-results .result-meta[data-k]');
+    var slider = document.getElementById('k');
+    if (!meta || !slider || slider.disabled) return;
+    var k = meta.getAttribute('data-k');
+    if (slider.value === k) return;
+    slider.value = k;
+    var output = document.getElementById('k-value');
+    if (output) output.textContent = k;
+  }
   document.addEventListener('htmx:after:swap', function (event) {
     var target = (event.detail && event.detail.ctx && event.detail.ctx.target) || event.target;
-    drawCharts(target instanceof Element ? target : document);
+    // An outerHTML swap leaves the target detached: its replacement is somewhere in the page.
+    drawCharts(target instanceof Element && target.isConnected ? target : document);
+    syncK();
   });
 })();

@@ -16,7 +16,8 @@
   var MAX_PAUSE_MS = 10000;
 
   // listener(message): { type: 'state', state: 'connecting'|'live'|'reconnecting' },
-  // { type: 'hello', boot, latest }, or { type: 'data-changed', dataset, version, seq, boot }.
+  // { type: 'hello', boot, latest }, { type: 'data-changed', dataset, version, seq, boot }, or
+  // { type: 'progress', dataset, view, path, step, done, total } (a view's running analysis).
   function openStream(url, listener) {
     var lastEventId = '';
     var failures = 0;
@@ -37,6 +38,10 @@
         if (event.lastEventId) lastEventId = event.lastEventId;
         var data = JSON.parse(event.data);
         listener({ type: 'data-changed', dataset: data.dataset, version: data.version, seq: data.seq, boot: data.boot });
+      });
+      source.addEventListener('progress', function (event) {
+        var data = JSON.parse(event.data);
+        listener({ type: 'progress', dataset: data.dataset, view: data.view, path: data.path, step: data.step, done: data.done, total: data.total });
       });
       source.addEventListener('error', function () {
         listener({ type: 'state', state: 'reconnecting' });

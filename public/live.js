@@ -38,7 +38,23 @@
     if (stale) live.dispatchEvent(new CustomEvent('data-changed', { bubbles: true }));
   }
 
+  // A step of this page's own running analysis: shown in the indicator of the region that
+  // asked for it ([data-progress-path] names the request's path), with a bar when counted.
+  function showProgress(message) {
+    if (message.view !== document.documentElement.getAttribute('data-view-id')) return;
+    document.querySelectorAll('[data-progress-path="' + message.path + '"]').forEach(function (region) {
+      var step = region.querySelector('.progress-step');
+      if (step) step.textContent = message.step.charAt(0).toUpperCase() + message.step.slice(1) + (message.total ? ' (' + (message.done + 1) + ' of ' + message.total + ')' : '') + '…';
+      var bar = region.querySelector('progress.progress-bar');
+      if (bar && message.total) {
+        bar.hidden = false;
+        bar.value = message.done / message.total;
+      }
+    });
+  }
+
   function onMessage(message) {
+    if (message.type === 'progress') showProgress(message);
     if (message.type === 'state') show(message.state);
     else if (message.type === 'hello') caughtUp(message.boot, message.latest[dataset] || 0);
     else if (message.type === 'data-changed' && message.dataset === dataset) caughtUp(message.boot, message.seq);

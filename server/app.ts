@@ -70,6 +70,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.locals.authEnabled = !!auth;
     // Taken before the page's data is read: an event sent meanwhile makes the page refresh.
     res.locals.live = events.snapshot();
+    res.locals.progressEvents = events;
     next();
   });
 

@@ -23,7 +23,7 @@ export interface PreparedData {
   /** Rows used for fitting (outliers excluded by the rule are not). */
   fitX: Matrix;
   /** Work that depends only on the matrix, done once and shared by every k. */
-  shared: { pca?: FittedPca; distances?: Float64Array | null; fits?: Map<string, SharedFit> };
+  shared: { pca?: FittedPca; distances?: Float64Array | null; fits?: Map<string, SharedFit>; fitLabels?: Map<string, Int32Array> };
 }
 
 /**
@@ -45,6 +45,39 @@ type FitKeyOptions = Pick<SegmentationOptions, 'algorithm' | 'seed' | 'nInit' | 
 /** The options that decide a k-means or mini-batch fit on a prepared matrix. */
 function fitKey(o: FitKeyOptions, k: number): string {
   return JSON.stringify([o.algorithm, k, o.seed, o.nInit, o.batchSize, o.iterations]);
+}
+
+/** The options that decide any fit on a prepared matrix, DBSCAN's included. */
+function anyFitKey(o: FitKeyOptions & Pick<SegmentationOptions, 'minPts'>, k: number, eps: number): string {
+  return `${fitKey(o, k)}|${eps}|${o.minPts}`;
+}
+
+/** The fit labels segment() kept, for the stability check that may follow: a few fits' worth. */
+const KEPT_FIT_LABELS = 4;
+
+function keepFitLabels(prepared: PreparedData, key: string, labels: Int32Array): void {
+  const kept = (prepared.shared.fitLabels ??= new Map());
+  kept.delete(key);
+  kept.set(key, labels);
+  while (kept.size > KEPT_FIT_LABELS) kept.delete(kept.keys().next().value!);
+}
+
+/**
+ * Bootstrap stability of the fit for these options: the sweep's when it made that fit,
+ * otherwise refitted on resamples against the labels segment() kept (or a new fit). It is
+ * the slowest score and no chart waits for it, so it is asked for on its own.
+ */
+export function stabilityOf(prepared: PreparedData, options: SegmentationOptions & { k: number; eps: number }): StabilityResult {
+  const fromSweep = prepared.shared.fits?.get(fitKey(options, options.k));
+  if (fromSweep) return fromSweep.stability;
+  const algorithmOptions: AlgorithmOptions = { ...options };
+  let labels = prepared.shared.fitLabels?.get(anyFitKey(options, options.k, options.eps));
+  if (!labels) {
+    checkpoint({ step: `fitting k = ${options.k}` });
+    labels = fitAlgorithm(prepared.fitX, algorithmOptions).labels;
+  }
+  checkpoint({ step: 'checking stability' });
+  return bootstrapStability(prepared.fitX, labels, algorithmOptions);
 }
 
 /** PCA axes of the transformed matrix: the same for every k. */
@@ -76,7 +109,6 @@ export interface SegmentationResult {
   /** What the scatter plot draws: labelled rows (indices into labels) and their x, y. */
   scatter: { rows: Int32Array; points: Float64Array };
   metrics: ClusterMetrics;
-  stability: StabilityResult;
   segments: Segment[];
   noiseCount: number;
   /** The first two principal axes (points are projected for the scatter's rows only). */
@@ -195,6 +227,7 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
     : fitAlgorithm(fitX, algorithmOptions);
   notes.push(...fit.notes);
   const k = fit.k;
+  if (!warmStart) keepFitLabels(prepared, anyFitKey(options, k, eps), fit.labels);
   if (!fit.dbscan) refuseEmptySegments(fitX, fit.labels, k);
   const newId = orderBySize(fit.labels, k);
   const centroids = remapRows(fit.centroids, newId);
@@ -217,14 +250,13 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
   let noiseCount = 0;
   for (const l of labels) if (l === NOISE) noiseCount++;
 
-  // Shared distances cover the fit rows, which are every row when nothing was excluded.
-  const distances = prep.report.rowsExcluded === 0 && !labels.some((l) => l < 0) ? distancesOf(prepared) ?? undefined : undefined;
+  // Shared distances cover the fit rows, which are every row when nothing was excluded. They
+  // are used when a sweep made them: a first view does not wait for the whole matrix.
+  const distances = prep.report.rowsExcluded === 0 && !labels.some((l) => l < 0) ? prepared.shared.distances ?? undefined : undefined;
   // The sweep's scores are this fit's own only when its silhouette was exact (small data).
   const metrics = shared && prep.report.rowsExcluded === 0 && !shared.metrics.silhouetteSampled ? shared.metrics : k >= 2 ? computeMetrics(x, labels, options.seed, distances ? { distances } : undefined) : { inertia: Number.NaN, silhouette: Number.NaN, silhouetteSampled: false, daviesBouldin: Number.NaN, calinskiHarabasz: Number.NaN };
   if (metrics.silhouetteSampled) notes.push(`The silhouette is estimated on a random sample of ${SILHOUETTE_SAMPLE.toLocaleString('en-US')} customers.`);
   if (fit.dbscan && noiseCount > 0) notes.push('Metrics leave DBSCAN noise points out.');
-  if (!shared) checkpoint({ step: 'checking stability' });
-  const stability = shared ? shared.stability : k >= 2 ? bootstrapStability(fitX, fit.labels, { ...algorithmOptions, initialCentroids: undefined }) : { meanAri: Number.NaN, replicates: 0, sampleSize: 0 };
   const pca = pcaOf(prepared);
   const profiles = buildProfiles({ table, rowIndex: prep.rowIndex, labels, k, featureNames: options.features });
   const segments: Segment[] = profiles.map((p) => ({
@@ -249,7 +281,6 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
     labels,
     scatter: scatterOf(x, labels, options.seed, pca),
     metrics,
-    stability,
     segments,
     noiseCount,
     pca,

@@ -8,6 +8,7 @@ import { lacksSharedParts, type SegmentationResult } from '../analysis/pipeline.
 import { predictCustomer, type Prediction } from '../analysis/predict.ts';
 import type { CustomerInput } from '../analysis/preprocess.ts';
 import type { DatasetOverview, FeatureRange } from '../analysis/summary.ts';
+import type { StabilityResult } from '../analysis/stability.ts';
 import type { SweepResult } from '../analysis/sweep.ts';
 import type { TableTask } from '../analysis/model-ops.ts';
 import type { Db } from '../store/db.ts';
@@ -59,6 +60,9 @@ export class Engine {
    */
   private readonly sharedRows = new LruCache<Int32Array>(8);
   private readonly latestSweeps = new LruCache<SweepResult>(32);
+  private readonly stabilities = new LruCache<StabilityResult>(64);
+  /** The newest stability per (dataset, options) whatever the version, as for sweeps. */
+  private readonly latestStabilities = new LruCache<StabilityResult>(64);
   /** Without a worker pool (tests, WORKERS=0) the work runs here, on the request thread. */
   private readonly local: TaskRunner | undefined;
 
@@ -90,7 +94,8 @@ export class Engine {
   /** Runs a task in the pool, or here without one. Tasks with the same key share one run. */
   private async run<T>(task: AnalysisTask, key: string, context: RunContext = {}): Promise<T> {
     const pool = this.settings.pool;
-    if (pool) return pool.run<T>({ ...task, dbPath: this.db.name }, key, context);
+    // The curves over k and the stability check fill their own region: a fit waits for neither.
+    if (pool) return pool.run<T>({ ...task, dbPath: this.db.name }, key, context, task.kind === 'sweep' || task.kind === 'stability');
     return this.local!.run(this.db, task) as T;
   }
 
@@ -121,6 +126,13 @@ export class Engine {
     this.ranges.set(key, ranges);
     this.latestRanges.set(String(datasetId), { identity: source.identity, ranges });
     return ranges;
+  }
+
+  /** The sweep for these params if one is at hand (this version's, or the last one's), without waiting. */
+  cachedSweep(requested: SegmentationParams): SweepResult | undefined {
+    const params = this.withSettings(requested);
+    const keys = this.keysOf(params.datasetId);
+    return this.sweeps.get(`${keys.version}|${sweepKey(params)}`) ?? this.latestSweeps.get(`${keys.identity}|${sweepKey(params)}`);
   }
 
   async sweep(requested: SegmentationParams, context: RunContext = {}): Promise<SweepResult> {
@@ -173,6 +185,31 @@ export class Engine {
     this.results.set(key, result);
     this.latestFits.set(latestKey, result);
     return result;
+  }
+
+  /**
+   * Bootstrap stability of a result's fit: asked for on its own, after the fit, because it
+   * costs several refits and no chart of the first view waits for it.
+   */
+  async stability(datasetId: number, result: SegmentationResult, context: RunContext = {}): Promise<StabilityResult> {
+    const keys = this.keysOf(datasetId);
+    const key = `${keys.version}|stability|${JSON.stringify(result.options)}`;
+    const cached = this.cachedStability(datasetId, result);
+    if (cached) return cached;
+    const stability = await this.run<StabilityResult>({ kind: 'stability', source: keys, options: result.options }, key, context);
+    this.stabilities.set(key, stability);
+    this.latestStabilities.set(`${keys.identity}|stability|${JSON.stringify(result.options)}`, stability);
+    return stability;
+  }
+
+  /**
+   * A result's stability if already known, without waiting. Customers registered since the
+   * last check do not move it enough to refit on resamples again: that one serves until a refit.
+   */
+  cachedStability(datasetId: number, result: SegmentationResult): StabilityResult | undefined {
+    const keys = this.keysOf(datasetId);
+    const options = JSON.stringify(result.options);
+    return this.stabilities.get(`${keys.version}|stability|${options}`) ?? this.latestStabilities.get(`${keys.identity}|stability|${options}`);
   }
 
   /** Callers that shared one worker run get one result object. */

@@ -45,6 +45,8 @@ interface Waiter {
 
 interface Queued {
   body: TaskBody;
+  /** Work no chart of a first view waits for (sweeps, stability): fits and updates go first. */
+  background: boolean;
   /** Tasks with the same key are the same work. */
   key: string;
   waiters: Waiter[];
@@ -100,7 +102,7 @@ export class WorkerPool {
     slot.worker = worker;
   }
 
-  run<T>(body: TaskBody, key: string, context: RunContext = {}): Promise<T> {
+  run<T>(body: TaskBody, key: string, context: RunContext = {}, background = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (context.signal?.aborted) {
         reject(new SupersededError('The client went away before the analysis started.'));
@@ -119,7 +121,7 @@ export class WorkerPool {
         reject(new BusyError());
         return;
       }
-      this.queue.push({ body, key, waiters: [waiter] });
+      this.queue.push({ body, key, waiters: [waiter], background });
       this.dispatch();
     });
   }
@@ -169,7 +171,8 @@ export class WorkerPool {
   private dispatch(): void {
     for (const slot of this.slots) {
       if (slot.busy || this.queue.length === 0) continue;
-      const entry = this.queue.shift()!;
+      const next = this.queue.findIndex((q) => !q.background);
+      const entry = this.queue.splice(next < 0 ? 0 : next, 1)[0];
       slot.busy = true;
       slot.pending = entry;
       slot.taskId = this.nextId++;

@@ -4,7 +4,7 @@
  * keeps the loaded tables and prepared matrices, so the request thread holds no table.
  */
 import { preprocessKey, type SegmentationOptions } from '../analysis/options.ts';
-import { extendSegmentation, prepare, runSweep, segment, type PreparedData, type SegmentationResult } from '../analysis/pipeline.ts';
+import { extendSegmentation, prepare, runSweep, segment, stabilityOf, type PreparedData, type SegmentationResult } from '../analysis/pipeline.ts';
 import { runTableTask, type TableTask } from '../analysis/model-ops.ts';
 import { datasetOverview, featureRanges, type ColumnSummary, type DatasetOverview } from '../analysis/summary.ts';
 import type { Db } from '../store/db.ts';
@@ -17,6 +17,7 @@ import { TABLE_CACHE_ROWS, TableCache, type TableSource } from './tables.ts';
 export type AnalysisTask =
   | { kind: 'segment'; source: TableSource; options: SegmentationOptions & { k: number }; omitShared?: boolean }
   | { kind: 'sweep'; source: TableSource; options: SegmentationOptions }
+  | { kind: 'stability'; source: TableSource; options: SegmentationOptions & { k: number; eps: number } }
   | { kind: 'extend'; source: TableSource; previous: SegmentationResult }
   | { kind: 'table'; source: TableSource; task: TableTask }
   | { kind: 'overview'; source: TableSource; outlierRule: 'iqr' | 'zscore' }
@@ -42,9 +43,11 @@ export class TaskRunner {
       case 'overview':
         return withUnloadedColumns(db, task.source, datasetOverview(table, task.outlierRule));
       case 'segment':
-      case 'sweep': {
+      case 'sweep':
+      case 'stability': {
         const data = this.prepared.getOrCompute(`${task.source.version}|${preprocessKey(task.options)}`, () => prepare(table, task.options));
         if (task.kind === 'sweep') return runSweep(data, task.options);
+        if (task.kind === 'stability') return stabilityOf(data, task.options);
         return segment(table, data, task.options, { withoutSharedParts: task.omitShared });
       }
     }

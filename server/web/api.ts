@@ -1,5 +1,6 @@
 /** The JSON API: datasets, segments, sweep, predict. Shapes as DESIGN.md fixes them. */
 import { Router } from 'express';
+import type { StabilityResult } from '../analysis/stability.ts';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
 import type { CustomerInput } from '../analysis/preprocess.ts';
 import { assignCustomer } from '../engine/assignment.ts';
@@ -19,7 +20,7 @@ import { datasetIdParam, parseInput, predictBody, renameBody } from './inputs.ts
 
 const finite = (v: number) => (Number.isFinite(v) ? v : null);
 
-export function segmentsBody(result: SegmentationResult) {
+export function segmentsBody(result: SegmentationResult, stability: StabilityResult) {
   return {
     params: result.options,
     metrics: {
@@ -28,7 +29,7 @@ export function segmentsBody(result: SegmentationResult) {
       silhouetteSampled: result.metrics.silhouetteSampled,
       daviesBouldin: finite(result.metrics.daviesBouldin),
       calinskiHarabasz: finite(result.metrics.calinskiHarabasz),
-      stability: finite(result.stability.meanAri),
+      stability: finite(stability.meanAri),
     },
     segments: result.segments.map((s) => ({
       id: s.id,
@@ -105,7 +106,9 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
 
   router.get('/api/segments', async (req, res) => {
     const params = parseSegmentationParams(req.query, db);
-    res.json(segmentsBody(await engine.segment(params, runContext(req, res))));
+    const context = runContext(req, res);
+    const result = await engine.segment(params, context);
+    res.json(segmentsBody(result, await engine.stability(params.datasetId, result, context)));
   });
 
   router.get('/api/sweep', async (req, res) => {

@@ -1,16 +1,26 @@
-/** Clusters tab: the controls and every result region, re-rendered through htmx on change. */
-import { Router } from 'express';
+/**
+ * Clusters tab. A change renders first what the shown k needs (its fit, metrics, scatter,
+ * sizes, profiles); the curves over k, the recommended k and the stability check fill the
+ * #cluster-sweep region from a second request when they are not at hand yet. With no k in
+ * the URL and no sweep yet, a provisional k is shown at once and replaced by the
+ * recommended one when the sweep settles it.
+ */
+import { Router, type Request, type Response } from 'express';
 import { ALGORITHMS } from '../analysis/cluster/types.ts';
 import { MISSING_STRATEGIES, OUTLIER_RULES, SCALING_METHODS } from '../analysis/preprocess.ts';
-import type { Engine } from '../engine/engine.ts';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
+import type { StabilityResult } from '../analysis/stability.ts';
 import type { SweepResult } from '../analysis/sweep.ts';
+import type { Engine, SegmentationParams } from '../engine/engine.ts';
 import type { Db } from '../store/db.ts';
 import { listDatasets } from '../store/datasets.ts';
-import { categoryMixChart, elbowChart, featureBoxChart, featureMeansChart, scatterChart, segmentColour, silhouetteChart, sizesChart } from './charts.ts';
+import { segmentColour } from './charts.ts';
+import { fitChartsOf, provisionalK, sweepChartsOf, type SweepCharts } from './cluster-view.ts';
+import { parseInput } from './inputs.ts';
 import { parseSegmentationParams, toQueryString } from './params.ts';
-import { isHtmx, renderPageOrPartial } from './render.ts';
+import { isHtmx, renderPageOrPartial, renderToString } from './render.ts';
 import { runContext } from './run-context.ts';
+import { z } from 'zod';
 
 export const CONTROL_CHOICES = {
   algorithms: ALGORITHMS.map((value) => ({ value, label: { kmeans: 'k-means', minibatch: 'Mini-batch k-means', agglomerative: 'Agglomerative (Ward)', dbscan: 'DBSCAN (density)' }[value] })),
@@ -19,49 +29,73 @@ export const CONTROL_CHOICES = {
   outliers: OUTLIER_RULES.map((value) => ({ value, label: { none: 'Keep all', 'iqr-clip': 'IQR 1.5× — clip', 'iqr-exclude': 'IQR 1.5× — exclude from fit', 'zscore-clip': '|z| > 3 — clip', 'zscore-exclude': '|z| > 3 — exclude from fit' }[value] })),
 };
 
-type ClusterCharts = Record<string, unknown>;
+/** The k a sweep region was asked about: the one the fit region shows. */
+const shownK = z.union([z.undefined(), z.string().regex(/^\d{1,2}$/, { error: 'shown must be a whole number (the k the page shows).' }).transform(Number)]);
+
+/** The #cluster-sweep region: what it shows once the sweep (and stability) are known. */
+export interface SweepRegion {
+  sweep: SweepResult;
+  /** The k the fit region shows, marked on the curves (none for DBSCAN). */
+  markedK: number | null;
+  stability?: StabilityResult;
+  /** The fit region shows a provisional k the sweep did not recommend: reload it. */
+  settle: boolean;
+  charts: SweepCharts;
+}
 
 export function clustersRouter(db: Db, engine: Engine): Router {
   const router = Router();
-  // Chart configs follow from a (cached) result and its sweep: build them once per pair.
-  const chartCache = new WeakMap<SegmentationResult, { sweep: SweepResult; charts: ClusterCharts }>();
-  // The results partial of a cached result, by query: an unchanged view is not re-rendered.
-  const partialCache = new WeakMap<SegmentationResult, { sweep: SweepResult; html: Map<string, string> }>();
+  // The fit region of a cached result, by query: an unchanged view is not rendered again.
+  const rendered = new WeakMap<SegmentationResult, Map<string, string>>();
+
+  const sweepRegionOf = (params: SegmentationParams, sweep: SweepResult, stability: StabilityResult | undefined, shown: number): SweepRegion => {
+    const settle = params.k === null && params.algorithm !== 'dbscan' && shown !== sweep.recommendedK;
+    // A region that reloads the fit marks the k it will show.
+    const markedK = params.algorithm === 'dbscan' ? null : settle ? sweep.recommendedK : shown;
+    return { sweep, markedK, stability, settle, charts: sweepChartsOf(sweep, markedK) };
+  };
+
   router.get('/clusters', async (req, res) => {
     const params = parseSegmentationParams(req.query, db);
-    const context = runContext(req, res);
+    const context = runContext(req, res, params.datasetId);
     const datasets = listDatasets(db);
     const dataset = datasets.find((d) => d.id === params.datasetId)!;
-    const [result, sweep] = await Promise.all([engine.segment(params, context), engine.sweep(params, context)]);
-    const hit = chartCache.get(result);
-    const charts = hit?.sweep === sweep ? hit.charts : {
-      boxes: result.featureNames.filter((f) => dataset.columns.some((c) => c.name === f && c.kind === 'numeric')).map((f) => ({ feature: f, config: featureBoxChart(result, f) })),
-      mixes: dataset.columns.filter((c) => c.kind === 'categorical').map((c) => ({ feature: c.name, config: categoryMixChart(result, c.name) })),
-      scatter: scatterChart(result),
-      sizes: sizesChart(result),
-      elbow: elbowChart(sweep, result.options.algorithm === 'dbscan' ? null : result.k),
-      silhouette: silhouetteChart(sweep, result.options.algorithm === 'dbscan' ? null : result.k),
-      featureMeans: featureMeansChart(result),
-    };
-    chartCache.set(result, { sweep, charts });
+    const known = engine.cachedSweep(params);
+    const k = params.k ?? (params.algorithm === 'dbscan' ? null : known?.recommendedK ?? provisionalK(params.kMin, params.kMax));
+    const result = await engine.segment({ ...params, k }, context);
+    const stability = engine.cachedStability(params.datasetId, result);
+    const sweepRegion = known ? sweepRegionOf(params, known, stability, result.k) : undefined;
     const query = toQueryString(params, dataset);
-    const locals = { tab: 'clusters', params, dataset, datasets, result, sweep, charts, choices: CONTROL_CHOICES, segmentColour, query };
+    const locals = { tab: 'clusters', params, dataset, datasets, result, charts: fitChartsOf(result, dataset), sweepRegion, choices: CONTROL_CHOICES, segmentColour, query };
     if (!isHtmx(req)) {
       renderPageOrPartial(req, res, 'clusters', 'partials/cluster-results', locals);
       return;
     }
-    let rendered = partialCache.get(result);
-    if (rendered?.sweep !== sweep) {
-      rendered = { sweep, html: new Map() };
-      partialCache.set(result, rendered);
-    }
-    const key = `${dataset.name}|${query}`;
-    let html = rendered.html.get(key);
+    // Cached only when complete: a region still waiting for its sweep renders differently.
+    let byQuery = rendered.get(result);
+    if (!byQuery) rendered.set(result, (byQuery = new Map()));
+    const key = `${dataset.name}|${query}|${k}|${sweepRegion ? 'sweep' : ''}|${stability ? 'stable' : ''}`;
+    let html = byQuery.get(key);
     if (html === undefined) {
-      html = await new Promise<string>((resolve, reject) => res.render('partials/cluster-results', locals, (error, out) => (error ? reject(error) : resolve(out))));
-      rendered.html.set(key, html);
+      html = await renderToString(res, 'partials/cluster-results', locals);
+      byQuery.set(key, html);
     }
     res.vary('HX-Request').vary('HX-History-Restore-Request').type('html').send(html);
+  });
+
+  // The curves over k, the recommended k and stability, for the k the fit region shows.
+  router.get('/clusters/sweep', async (req: Request, res: Response) => {
+    const params = parseSegmentationParams(req.query, db);
+    const shown = parseInput(shownK, req.query.shown, { field: 'shown' });
+    const context = runContext(req, res, params.datasetId);
+    const sweep = await engine.sweep(params, context);
+    const k = params.k ?? (params.algorithm === 'dbscan' ? null : sweep.recommendedK);
+    // The recommended k's fit, so that the fit region it may reload is answered from cache.
+    const result = await engine.segment({ ...params, k }, context);
+    const stability = await engine.stability(params.datasetId, result, context);
+    const region = sweepRegionOf(params, sweep, stability, shown ?? result.k);
+    const dataset = listDatasets(db).find((d) => d.id === params.datasetId)!;
+    res.render('partials/cluster-sweep', { sweepRegion: region, result, params, query: toQueryString(params, dataset) });
   });
   return router;
 }

@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
+import type { ProgressStep } from '../analysis/progress.ts';
 import { optionalDatasetQuery, parseInput } from './inputs.ts';
 
 export const COALESCE_MS = 250;
@@ -106,6 +107,18 @@ export class LiveEvents {
     const id = ++this.eventId;
     this.lastSent.set(datasetId, id);
     const message = this.message(id, datasetId, version);
+    for (const client of this.clients) {
+      if (this.wants(client, datasetId)) client.res.write(message);
+    }
+  }
+
+  /**
+   * Where a browser view's running analysis is ("fitting k = 5", 3 of 9): sent to the streams
+   * that follow its dataset, without an id (a missed step is not worth replaying). The page
+   * whose view it is shows it; other pages ignore it.
+   */
+  progress(datasetId: number, view: string, path: string, progress: ProgressStep): void {
+    const message = `event: progress\ndata: ${JSON.stringify({ dataset: datasetId, view, path, ...progress })}\n\n`;
     for (const client of this.clients) {
       if (this.wants(client, datasetId)) client.res.write(message);
     }

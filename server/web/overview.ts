@@ -42,7 +42,7 @@ export function overviewRouter(db: Db, engine: Engine): Router {
     const datasets = listDatasets(db);
     const dataset = datasets.find((d) => d.id === params.datasetId)!;
     const outlierRule = params.outliers.startsWith('zscore') ? 'zscore' : 'iqr';
-    const overview = await engine.overview(dataset.id, outlierRule, runContext(req, res));
+    const overview = await engine.overview(dataset.id, outlierRule, runContext(req, res, dataset.id));
     const categoryCharts = overview.summaries.flatMap((s) => (s.kind === 'categorical' ? [{ name: s.name, config: categoryChart(s.name, s.top, s.count, s.distinct) }] : []));
     const charts = [...overview.histograms.map((h) => ({ name: h.name, config: histogramChart(h.name, h.histogram) })), ...categoryCharts];
     const query = toQueryString(params, dataset);

@@ -57,3 +57,8 @@ export function correlationClass(r: number): string {
 }
 
 export const viewHelpers = { formatNumber, formatPercent, chartAttribute, correlationClass, formatFeatureList, EXCEL_MAX_ROWS };
+
+/** A view rendered to a string (to cache it), with the response's locals. */
+export function renderToString(res: Response, view: string, locals: Record<string, unknown>): Promise<string> {
+  return new Promise<string>((resolve, reject) => res.render(view, locals, (error, out) => (error ? reject(error) : resolve(out))));
+}

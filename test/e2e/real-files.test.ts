@@ -47,6 +47,8 @@ describe('real customer files in Chromium', { skip: browserSkip, timeout: BROWSE
           await page.setViewportSize({ width: 1280, height: 900 });
           await page.goto(`${session.server.baseUrl}${path}?dataset=${id}`);
           await page.waitForSelector('html[data-draw-ms]', { state: 'attached', timeout: 30_000 });
+          // The curves over k fill their own region after the fit: wait for them too.
+          if (tab === 'clusters') await page.waitForSelector('#cluster-sweep canvas[data-chart-drawn]', { state: 'attached', timeout: 60_000 });
           const drawMs = Number(await page.getAttribute('html', 'data-draw-ms'));
           const charts = await page.$$eval('canvas[data-chart]', (canvases) => canvases.map((c) => ({ drawn: c.hasAttribute('data-chart-drawn'), series: Number(c.getAttribute('data-chart-drawn') ?? 0), label: c.getAttribute('aria-label') ?? '' })));
           assert.ok(charts.length > 0, `${file} ${tab}: charts on the page`);

@@ -1,8 +1,9 @@
+import { STABILITY_REPLICATES } from '../../../server/analysis/stability.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DEFAULT_OPTIONS, type SegmentationOptions } from '../../../server/analysis/options.ts';
-import { prepare, runSweep, segment } from '../../../server/analysis/pipeline.ts';
+import { prepare, runSweep, segment, stabilityOf } from '../../../server/analysis/pipeline.ts';
 import { parsePipeline, predictCustomer, serialisePipeline } from '../../../server/analysis/predict.ts';
 import type { DataTable, NumericColumn, TextColumn } from '../../../server/analysis/table.ts';
 import { generateCustomers } from '../../../data/synthetic-customers.ts';
@@ -43,7 +44,9 @@ describe('segmentation pipeline and prediction', () => {
     assert.deepEqual(sizes, [...sizes].sort((a, b) => b - a));
     assert.equal(sizes.reduce((a, b) => a + b), 400);
     assert.ok(result.metrics.silhouette > 0 && result.metrics.silhouette <= 1);
-    assert.ok(result.stability.meanAri >= 0 && result.stability.meanAri <= 1);
+    const stability = stabilityOf(prepared, result.options);
+    assert.ok(stability.meanAri >= 0 && stability.meanAri <= 1);
+    assert.equal(stability.replicates, STABILITY_REPLICATES);
     assert.equal(result.scatter.rows.length, 400, 'few customers: every one drawn');
     assert.equal(result.scatter.points.length, 800);
   });
@@ -158,7 +161,8 @@ describe('a k sweep shared across k', () => {
     assert.equal(swept.shared.fits?.size, 5);
     for (const k of [2, 4, 6]) {
       const fromSweep = segment(table, swept, { ...options, k });
-      const fresh = segment(table, prepare(table, options), { ...options, k });
+      const freshData = prepare(table, options);
+      const fresh = segment(table, freshData, { ...options, k });
       assert.deepEqual(fromSweep.labels, fresh.labels, `labels for k = ${k}`);
       // Same partition, segments numbered differently: sums over segments may round differently.
       for (const [name, value] of Object.entries(fresh.metrics)) {
@@ -166,7 +170,7 @@ describe('a k sweep shared across k', () => {
         if (typeof value === 'number') assert.ok(Math.abs((shared as number) - value) <= 1e-12 * Math.abs(value), `${name} for k = ${k}`);
         else assert.equal(shared, value);
       }
-      assert.deepEqual(fromSweep.stability, fresh.stability, `stability for k = ${k}`);
+      assert.deepEqual(stabilityOf(swept, fromSweep.options), stabilityOf(freshData, fresh.options), `stability for k = ${k}`);
       assert.deepEqual(fromSweep.segments, fresh.segments, `profiles for k = ${k}`);
     }
   });

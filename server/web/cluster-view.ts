@@ -1,0 +1,63 @@
+/**
+ * What the Clusters tab draws, built from a result (the fit region) or a sweep (the curves
+ * region). Results are cached and shared by identity, so each view model is built once per
+ * result, or per (sweep, k), and kept beside it.
+ */
+import type { SegmentationResult } from '../analysis/pipeline.ts';
+import type { SweepResult } from '../analysis/sweep.ts';
+import type { DatasetInfo } from '../store/datasets.ts';
+import { categoryMixChart, elbowChart, featureBoxChart, featureMeansChart, scatterChart, silhouetteChart, sizesChart, type ChartConfig } from './charts.ts';
+
+export interface FitCharts {
+  boxes: { feature: string; config: ChartConfig }[];
+  mixes: { feature: string; config: ChartConfig }[];
+  scatter: ChartConfig;
+  sizes: ChartConfig;
+  featureMeans: ChartConfig;
+}
+
+export interface SweepCharts {
+  elbow: ChartConfig;
+  silhouette: ChartConfig;
+}
+
+const fitCharts = new WeakMap<SegmentationResult, FitCharts>();
+
+export function fitChartsOf(result: SegmentationResult, dataset: DatasetInfo): FitCharts {
+  let charts = fitCharts.get(result);
+  if (!charts) {
+    charts = {
+      boxes: result.featureNames.filter((f) => dataset.columns.some((c) => c.name === f && c.kind === 'numeric')).map((f) => ({ feature: f, config: featureBoxChart(result, f) })),
+      mixes: dataset.columns.filter((c) => c.kind === 'categorical').map((c) => ({ feature: c.name, config: categoryMixChart(result, c.name) })),
+      scatter: scatterChart(result),
+      sizes: sizesChart(result),
+      featureMeans: featureMeansChart(result),
+    };
+    fitCharts.set(result, charts);
+  }
+  return charts;
+}
+
+const sweepCharts = new WeakMap<SweepResult, Map<string, SweepCharts>>();
+
+/** The curves over k with the shown k marked (none for DBSCAN, which picks its own). */
+export function sweepChartsOf(sweep: SweepResult, markedK: number | null): SweepCharts {
+  let byK = sweepCharts.get(sweep);
+  if (!byK) {
+    byK = new Map();
+    sweepCharts.set(sweep, byK);
+  }
+  let charts = byK.get(String(markedK));
+  if (!charts) {
+    charts = { elbow: elbowChart(sweep, markedK), silhouette: silhouetteChart(sweep, markedK) };
+    byK.set(String(markedK), charts);
+  }
+  return charts;
+}
+
+/** Before the sweep has settled the recommended k, a first view fits this one. */
+export const PROVISIONAL_K = 4;
+
+export function provisionalK(kMin: number, kMax: number): number {
+  return Math.min(kMax, Math.max(kMin, PROVISIONAL_K));
+}
