@@ -183,45 +183,6 @@ export function silhouette(x: Matrix, labels: Int32Array): number {
   return meanSilhouette(sums, groupedLabels, sizes, k);
 }
 
-/** Condensed pairwise Euclidean distances (i < j, row by row): shared by a sweep's silhouettes. */
-export function pairwiseDistances(x: Matrix): Float64Array {
-  const n = x.rows;
-  const cols = x.cols;
-  const xd = x.data;
-  const out = new Float64Array((n * (n - 1)) / 2);
-  let p = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      let d = 0;
-      for (let c = 0, a = i * cols, b = j * cols; c < cols; c++, a++, b++) {
-        const diff = xd[a] - xd[b];
-        d += diff * diff;
-      }
-      out[p++] = Math.sqrt(d);
-    }
-  }
-  return out;
-}
-
-/** The silhouette from precomputed distances (no noise labels); equal to silhouette(). */
-export function silhouetteFromDistances(distances: Float64Array, labels: Int32Array): number {
-  const n = labels.length;
-  const k = labelCount(labels);
-  if (k < 2) return Number.NaN;
-  const sizes = clusterSizes(labels, k);
-  const sums = new Float64Array(n * k);
-  let p = 0;
-  for (let i = 0; i < n; i++) {
-    const li = labels[i];
-    for (let j = i + 1; j < n; j++) {
-      const d = distances[p++];
-      sums[i * k + labels[j]] += d;
-      sums[j * k + li] += d;
-    }
-  }
-  return meanSilhouette(sums, labels, sizes, k);
-}
-
 /** Silhouette, exact up to SILHOUETTE_EXACT_LIMIT rows and on a seeded sample above. */
 export function silhouetteScore(x: Matrix, labels: Int32Array, seed = 42): { value: number; sampled: boolean } {
   if (x.rows <= SILHOUETTE_EXACT_LIMIT) return { value: silhouette(x, labels), sampled: false };
@@ -270,19 +231,13 @@ export function calinskiHarabasz(x: Matrix, labels: Int32Array): number {
   return within === 0 ? 1 : (between * (n - k)) / (within * (k - 1));
 }
 
-/**
- * Where a silhouette comes from instead of silhouetteScore: pairwise distances of every row,
- * or a sample of rows (a sweep scores every k on the same one).
- */
-export type SilhouetteSource =
-  | { distances: Float64Array }
-  | { sample: Matrix; rows: Int32Array };
+/** A sample of rows to score the silhouette on instead of silhouetteScore's: a sweep scores every k on the same one. */
+export type SilhouetteSource = { sample: Matrix; rows: Int32Array };
 
 export function computeMetrics(x: Matrix, labels: Int32Array, seed = 42, source?: SilhouetteSource): ClusterMetrics {
   let sil: { value: number; sampled: boolean };
   if (!source) sil = silhouetteScore(x, labels, seed);
-  else if ('sample' in source) sil = { value: silhouette(source.sample, Int32Array.from(source.rows, (i) => labels[i])), sampled: true };
-  else sil = { value: silhouetteFromDistances(source.distances, labels), sampled: false };
+  else sil = { value: silhouette(source.sample, Int32Array.from(source.rows, (i) => labels[i])), sampled: true };
   return {
     inertia: inertia(x, labels),
     silhouette: sil.value,

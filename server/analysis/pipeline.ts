@@ -7,7 +7,7 @@ import { predictDbscan, suggestEps } from './cluster/dbscan.ts';
 import { NOISE, type ClusterFit } from './cluster/types.ts';
 import { createMatrix, selectRows, toRows, type Matrix } from './matrix.ts';
 import { InputError } from '../errors.ts';
-import { clusterSizes, computeMetrics, pairwiseDistances, SILHOUETTE_SAMPLE, type ClusterMetrics } from './metrics.ts';
+import { clusterSizes, computeMetrics, SILHOUETTE_SAMPLE, type ClusterMetrics } from './metrics.ts';
 import type { SegmentationOptions } from './options.ts';
 import { fitPcaModel, projectRows, type FittedPca } from './pca.ts';
 import { dbscanCores, PIPELINE_FORMAT, predictTransformed, type FittedPipeline } from './predict.ts';
@@ -15,7 +15,7 @@ import { fitPreprocess, stepColumns, transformTableRow, type PreprocessReport, t
 import { buildProfiles, type SegmentProfile } from './profile.ts';
 import { scatterRows } from './scatter.ts';
 import { bootstrapStability, type StabilityResult } from './stability.ts';
-import { SHARED_DISTANCE_LIMIT, sweepK, type SweepResult } from './sweep.ts';
+import { sweepK, type SweepResult } from './sweep.ts';
 import type { DataTable } from './table.ts';
 
 export interface PreparedData {
@@ -23,7 +23,7 @@ export interface PreparedData {
   /** Rows used for fitting (outliers excluded by the rule are not). */
   fitX: Matrix;
   /** Work that depends only on the matrix, done once and shared by every k. */
-  shared: { pca?: FittedPca; distances?: Float64Array | null; fits?: Map<string, SharedFit>; fitLabels?: Map<string, Int32Array> };
+  shared: { pca?: FittedPca; fits?: Map<string, SharedFit>; fitLabels?: Map<string, Int32Array> };
 }
 
 /**
@@ -33,11 +33,11 @@ export interface PreparedData {
  */
 export const SWEEP_LABELS_MAX_ROWS = 200_000;
 
-/** A sweep's fit for one k with its scores and stability, ready for a request for that k. */
+/** A sweep's fit for one k with its scores (and stability once asked for), ready for a request for that k. */
 interface SharedFit {
   fit: Omit<ClusterFit, 'labels'> & { labels?: Int32Array };
   metrics: ClusterMetrics;
-  stability: StabilityResult;
+  stability?: StabilityResult;
 }
 
 type FitKeyOptions = Pick<SegmentationOptions, 'algorithm' | 'seed' | 'nInit' | 'batchSize' | 'iterations'>;
@@ -69,29 +69,24 @@ function keepFitLabels(prepared: PreparedData, key: string, labels: Int32Array):
  */
 export function stabilityOf(prepared: PreparedData, options: SegmentationOptions & { k: number; eps: number }): StabilityResult {
   const fromSweep = prepared.shared.fits?.get(fitKey(options, options.k));
-  if (fromSweep) return fromSweep.stability;
+  if (fromSweep?.stability) return fromSweep.stability;
   const algorithmOptions: AlgorithmOptions = { ...options };
-  let labels = prepared.shared.fitLabels?.get(anyFitKey(options, options.k, options.eps));
+  let labels = prepared.shared.fitLabels?.get(anyFitKey(options, options.k, options.eps)) ?? fromSweep?.fit.labels;
+  if (!labels && fromSweep) labels = assignNearest(prepared.fitX, fromSweep.fit.centroids).labels;
   if (!labels) {
     checkpoint({ step: `fitting k = ${options.k}` });
     labels = fitAlgorithm(prepared.fitX, algorithmOptions).labels;
   }
   checkpoint({ step: 'checking stability' });
-  return bootstrapStability(prepared.fitX, labels, algorithmOptions);
+  const stability = bootstrapStability(prepared.fitX, labels, algorithmOptions);
+  if (fromSweep) fromSweep.stability = stability;
+  return stability;
 }
 
 /** PCA axes of the transformed matrix: the same for every k. */
 export function pcaOf(prepared: PreparedData): FittedPca {
   prepared.shared.pca ??= fitPcaModel(prepared.prep.matrix);
   return prepared.shared.pca;
-}
-
-/** Pairwise distances of the fit rows when small enough to keep (null otherwise). */
-export function distancesOf(prepared: PreparedData): Float64Array | null {
-  if (prepared.shared.distances === undefined) {
-    prepared.shared.distances = prepared.fitX.rows <= SHARED_DISTANCE_LIMIT ? pairwiseDistances(prepared.fitX) : null;
-  }
-  return prepared.shared.distances;
 }
 
 export interface Segment extends SegmentProfile {
@@ -130,18 +125,16 @@ export function prepare(table: DataTable, options: SegmentationOptions): Prepare
 }
 
 /**
- * The k sweep keeps each k's fit, scores and stability: moving the k slider afterwards
- * reuses them instead of fitting again. The stability checks cost about as much as the fits,
- * so they run here, once per preprocessing, rather than on every change of k.
+ * The k sweep keeps each k's fit and scores: moving the k slider afterwards reuses them
+ * instead of fitting again. Stability is not part of it (stabilityOf, asked for the shown k).
  */
 export function runSweep(prepared: PreparedData, options: SegmentationOptions, keepLabelsUpTo = SWEEP_LABELS_MAX_ROWS): SweepResult {
   const fits = (prepared.shared.fits ??= new Map());
   // Only k-means and mini-batch fits come back (DBSCAN sweeps with k-means).
   const algorithm = options.algorithm === 'minibatch' ? 'minibatch' : 'kmeans';
-  return sweepK(prepared.fitX, options, distancesOf(prepared) ?? undefined, (k, { fit, metrics }) => {
-    const stability = bootstrapStability(prepared.fitX, fit.labels, { ...options, algorithm, k, eps: 0 });
+  return sweepK(prepared.fitX, options, (k, { fit, metrics }) => {
     const kept = prepared.fitX.rows > keepLabelsUpTo ? { ...fit, labels: undefined } : fit;
-    fits.set(fitKey({ ...options, algorithm }, k), { fit: kept, metrics, stability });
+    fits.set(fitKey({ ...options, algorithm }, k), { fit: kept, metrics });
   });
 }
 
@@ -250,11 +243,8 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
   let noiseCount = 0;
   for (const l of labels) if (l === NOISE) noiseCount++;
 
-  // Shared distances cover the fit rows, which are every row when nothing was excluded. They
-  // are used when a sweep made them: a first view does not wait for the whole matrix.
-  const distances = prep.report.rowsExcluded === 0 && !labels.some((l) => l < 0) ? prepared.shared.distances ?? undefined : undefined;
   // The sweep's scores are this fit's own only when its silhouette was exact (small data).
-  const metrics = shared && prep.report.rowsExcluded === 0 && !shared.metrics.silhouetteSampled ? shared.metrics : k >= 2 ? computeMetrics(x, labels, options.seed, distances ? { distances } : undefined) : { inertia: Number.NaN, silhouette: Number.NaN, silhouetteSampled: false, daviesBouldin: Number.NaN, calinskiHarabasz: Number.NaN };
+  const metrics = shared && prep.report.rowsExcluded === 0 && !shared.metrics.silhouetteSampled ? shared.metrics : k >= 2 ? computeMetrics(x, labels, options.seed) : { inertia: Number.NaN, silhouette: Number.NaN, silhouetteSampled: false, daviesBouldin: Number.NaN, calinskiHarabasz: Number.NaN };
   if (metrics.silhouetteSampled) notes.push(`The silhouette is estimated on a random sample of ${SILHOUETTE_SAMPLE.toLocaleString('en-US')} customers.`);
   if (fit.dbscan && noiseCount > 0) notes.push('Metrics leave DBSCAN noise points out.');
   const pca = pcaOf(prepared);

@@ -30,7 +30,8 @@ export const CONTROL_CHOICES = {
 };
 
 /** The k a sweep region was asked about: the one the fit region shows. */
-const shownK = z.union([z.undefined(), z.string().regex(/^\d{1,2}$/, { error: 'shown must be a whole number (the k the page shows).' }).transform(Number)]);
+const SHOWN_ERROR = 'shown must be a whole number (the k the page shows), given once.';
+const shownK = z.string({ error: SHOWN_ERROR }).regex(/^\d{1,2}$/, { error: SHOWN_ERROR }).transform(Number).optional();
 
 /** The #cluster-sweep region: what it shows once the sweep (and stability) are known. */
 export interface SweepRegion {

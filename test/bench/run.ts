@@ -1,5 +1,6 @@
 /** npm run bench: prints the performance figures the issues set targets for. */
 import { benchClusters } from './clusters.ts';
+import { benchControls } from './controls.ts';
 import { benchImport } from './import.ts';
 import { benchKernels } from './kernels.ts';
 import { benchScale } from './scale.ts';
@@ -13,6 +14,13 @@ line('default dataset: first Clusters view (k sweep + fit)', ms(clusters.sweepMs
 line('default dataset: Clusters re-run with a new k, p50', ms(clusters.rerun.p50), '');
 line('default dataset: Clusters re-run with a new k, p95', ms(clusters.rerun.p95), '< 30 ms');
 line('default dataset: cached Clusters view, p95', ms(clusters.cached.p95), '< 5 ms');
+
+// Goals are ratios to scikit-learn doing the same work in the same run (issue 16).
+const CONTROL_GOALS = [0.5, 0.5, 1.0, 1.0];
+(await benchControls()).forEach((f, i) => {
+  const ratio = f.sklearnP95 ? ` (scikit-learn p95 ${ms(f.sklearnP95)}, ratio ${(f.ours.p95 / f.sklearnP95).toFixed(2)}x, goal <= ${CONTROL_GOALS[i]}x)` : ' (no scikit-learn here)';
+  line(`${f.name}, p95`, ms(f.ours.p95), `p50 ${ms(f.ours.p50)}${ratio}`);
+});
 
 for (const f of benchKernels(Number(process.env.BENCH_ROWS ?? 1_000_000))) {
   const ratio = f.sklearn ? ` (scikit-learn ${f.sklearn.toFixed(2)} s, ratio ${(f.ours / f.sklearn).toFixed(2)}x)` : '';
@@ -28,9 +36,11 @@ for (const rows of (process.env.BENCH_SCALE_ROWS ?? '100000,1000000').split(',')
   const f = await benchScale(rows);
   const n = rows.toLocaleString('en-US');
   const s = (v: number) => `${v.toFixed(2)} s`;
-  line(`${n} customers: first Clusters view (load, sweep, fit, charts)`, s(f.firstViewSeconds), '');
-  line(`${n} customers: k sweep 2..10`, s(f.sweepSeconds), rows <= 100_000 ? '< 5 s' : '');
-  line(`${n} customers: re-run with a new k, every chart`, s(f.rerunSeconds), rows <= 100_000 ? '< 1 s' : '');
+  const vs = (ours: number, theirs: number | undefined, goal: string) => (theirs ? `scikit-learn ${s(theirs)}, ratio ${(ours / theirs).toFixed(2)}x, goal <= ${goal}` : '');
+  line(`${n} customers: first Clusters view, k given (load, fit, charts)`, s(f.firstViewSeconds), vs(f.firstViewSeconds, f.sklearnFirstViewSeconds, '0.3x'));
+  line(`${n} customers: then its curves region (sweep, stability)`, s(f.sweepRegionSeconds), '');
+  line(`${n} customers: k sweep 2..10`, s(f.sweepSeconds), f.sklearnSweepSeconds ? vs(f.sweepSeconds, f.sklearnSweepSeconds, '1.0x') : rows <= 100_000 ? '< 5 s' : '(BENCH_SKLEARN_SWEEP=1 for scikit-learn\'s, minutes)');
+  line(`${n} customers: re-run with a new k, every chart`, s(f.rerunSeconds), rows >= 1_000_000 ? vs(f.rerunSeconds, f.sklearnFirstViewSeconds, '0.05x') : '< 1 s');
   line(`${n} customers: full k-means fit (k outside the sweep), every chart`, s(f.freshFitSeconds), '');
   line(`${n} customers: event-loop delay p99 during that fit`, `${f.loopDelayP99Ms.toFixed(1)} ms`, '< 50 ms');
   line(`${n} customers: Overview tab`, s(f.overviewSeconds), '');

@@ -3,20 +3,32 @@
  * in its own process, with a synthetic dataset of n customers imported. Each tab is timed
  * with a keep-alive client; the peak RSS is the server process's own (VmHWM).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBigCsv } from '../fixtures/big-csv.ts';
 import { keepAliveClient } from '../support/listening-app.ts';
+import { DEFAULT_OPTIONS } from '../../server/analysis/options.ts';
+import { prepare } from '../../server/analysis/pipeline.ts';
+import { getDataset, loadDataTable } from '../../server/store/datasets.ts';
+import type { Db } from '../../server/store/db.ts';
+import { defaultFeatures } from '../../server/web/params.ts';
 import { buildServer, startServerProcess } from '../support/server-process.ts';
 
 const LOOP_PROBE = fileURLToPath(new URL('../support/loop-probe.mjs', import.meta.url));
 
 export interface ScaleFigures {
   rows: number;
-  /** Opening Clusters on a fresh dataset: load, k sweep, fit, every chart. */
+  /** Opening Clusters on a fresh dataset with k given: load, fit, every chart of the fit region. */
   firstViewSeconds: number;
+  /** Then its #cluster-sweep region: the curves over k, the recommended k, stability. */
+  sweepRegionSeconds: number;
+  /** scikit-learn on the same prepared matrix: KMeans (10 restarts) + silhouette on 10,000 sampled rows + PCA. */
+  sklearnFirstViewSeconds?: number;
+  /** scikit-learn's sweep 2..10 (10 restarts each, silhouette on 10,000 sampled rows), with BENCH_SKLEARN_SWEEP=1. */
+  sklearnSweepSeconds?: number;
   /** The k sweep 2..10 alone (a new seed, so nothing is reused). */
   sweepSeconds: number;
   /** A new k after the first view, every chart included: the slowest of the re-runs. */
@@ -37,6 +49,43 @@ export interface ScaleFigures {
   peakRssMb: number;
 }
 
+const SKLEARN = `
+import os, sys, time, numpy as np
+from sklearn.cluster import KMeans
+from sklearn.decomposition import PCA
+from sklearn.metrics import silhouette_score
+rows, cols, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+X = np.fromfile(path, dtype=np.float64).reshape(rows, cols)
+s = time.perf_counter()
+m = KMeans(5, n_init=10, random_state=0).fit(X); silhouette_score(X, m.labels_, sample_size=10000, random_state=0); PCA(2).fit_transform(X)
+first = time.perf_counter() - s
+sweep = 0
+if os.environ.get('BENCH_SKLEARN_SWEEP') == '1':
+    s = time.perf_counter()
+    for k in range(2, 11):
+        m = KMeans(k, n_init=10, random_state=0).fit(X); silhouette_score(X, m.labels_, sample_size=10000, random_state=0)
+    sweep = time.perf_counter() - s
+print(first, sweep)
+`;
+
+/** scikit-learn timed on the matrix the dashboard fits (default features, missing values, scaling). */
+async function sklearnOnPrepared(db: Db, dir: string): Promise<[number, number | undefined] | undefined> {
+  if (!existsSync('/usr/bin/python3')) return undefined;
+  const prepared = prepare(loadDataTable(db, 1, { analysisOnly: true }), { ...DEFAULT_OPTIONS, features: defaultFeatures(getDataset(db, 1)) });
+  const { data, rows, cols } = prepared.fitX;
+  writeFileSync(join(dir, 'x.bin'), Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  writeFileSync(join(dir, 'bench.py'), SKLEARN);
+  const { OPENBLAS_CORETYPE: _core, OPENBLAS_L2_SIZE: _l2, ...env } = process.env;
+  const run = spawnSync('/usr/bin/python3', [join(dir, 'bench.py'), String(rows), String(cols), join(dir, 'x.bin')], { encoding: 'utf8', env });
+  rmSync(join(dir, 'x.bin'), { force: true });
+  if (run.status !== 0) {
+    console.error(`scikit-learn comparison skipped: ${run.stderr.trim().split('\n').pop()}`);
+    return undefined;
+  }
+  const [first, sweep] = run.stdout.trim().split(/\s+/).map(Number);
+  return [first, sweep > 0 ? sweep : undefined];
+}
+
 /** Peak resident set of a process so far, from Linux's /proc (kB there). */
 function peakRssMb(pid: number): number {
   const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
@@ -54,6 +103,7 @@ export async function benchScale(rows: number): Promise<ScaleFigures> {
     const { importCsvFile } = await import('../../server/ingest/stream-import.ts');
     const db = openDatabase(dbPath);
     await importCsvFile(db, csv, { name: `${rows} customers`, maxBytes: 1e12 });
+    const sklearn = await sklearnOnPrepared(db, dir);
     db.close();
     buildServer();
     const server = await startServerProcess(dbPath, { WORKERS: '1' }, { built: true, ipc: true, nodeArgs: ['--import', LOOP_PROBE] });
@@ -61,6 +111,8 @@ export async function benchScale(rows: number): Promise<ScaleFigures> {
     try {
       const timed = async (path: string) => (await client.timedGet(path)) / 1000;
       const firstViewSeconds = await timed('/clusters?dataset=1&k=5');
+      // The browser asks for the curves next; new values of k are then served from the sweep.
+      const sweepRegionSeconds = await timed('/clusters/sweep?dataset=1&k=5&shown=5');
       let rerunSeconds = 0;
       for (const k of [3, 4, 6, 8]) rerunSeconds = Math.max(rerunSeconds, await timed(`/clusters?dataset=1&k=${k}`));
       const sweepSeconds = await timed('/api/sweep?dataset=1&seed=7');
@@ -78,7 +130,7 @@ export async function benchScale(rows: number): Promise<ScaleFigures> {
       const registrationSeconds = (performance.now() - registering) / 1000;
       const afterRegistrationSeconds = await timed('/clusters?dataset=1&k=5');
       return {
-        rows, firstViewSeconds, sweepSeconds, rerunSeconds, freshFitSeconds, loopDelayP99Ms, overviewSeconds, predictSeconds,
+        rows, firstViewSeconds, sweepRegionSeconds, sklearnFirstViewSeconds: sklearn?.[0], sklearnSweepSeconds: sklearn?.[1], sweepSeconds, rerunSeconds, freshFitSeconds, loopDelayP99Ms, overviewSeconds, predictSeconds,
         registrationSeconds, afterRegistrationSeconds, peakRssMb: peakRssMb(server.child.pid!),
       };
     } finally {

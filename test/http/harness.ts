@@ -14,6 +14,7 @@ import { UploadStaging } from '../../server/ingest/staging.ts';
 export interface TestApp {
   app: ReturnType<typeof createApp>;
   db: Db;
+  engine: Engine;
   dir: string;
   close: () => void;
 }
@@ -23,10 +24,12 @@ export async function createTestApp(options: { seed?: boolean; pool?: WorkerPool
   const db = openDatabase(join(dir, 'test.db'));
   if (options.seed !== false) await seedDefaultDataset(db, DEFAULT_DATASET_PATH, 'Sample customers');
   const staging = new UploadStaging(join(dir, 'uploads'));
-  const app = createApp({ db, engine: new Engine(db, { pool: options.pool }), auth: options.auth, staging });
+  const engine = new Engine(db, { pool: options.pool });
+  const app = createApp({ db, engine, auth: options.auth, staging });
   return {
     app,
     db,
+    engine,
     dir,
     close: () => {
       db.close();

@@ -39,35 +39,55 @@ export function wardMerges(x: Matrix): Merge[] {
   if (n > WARD_MAX_ROWS) {
     throw new InputError(`Ward clustering keeps a distance for every pair of customers, too much memory for ${n.toLocaleString('en-US')} of them (at most ${WARD_MAX_ROWS.toLocaleString('en-US')}); fit it on a sample (AGGLOMERATIVE_MAX_ROWS) or use k-means.`, { field: 'algorithm' });
   }
-  const index = (i: number, j: number) => (i < j ? i * n - (i * (i + 1)) / 2 + j - i - 1 : j * n - (j * (j + 1)) / 2 + i - j - 1);
+  // Condensed upper triangle: the pair i < j lives at rowStart[i] + j.
+  const rowStart = new Float64Array(n);
+  for (let i = 0; i < n; i++) rowStart[i] = i * n - (i * (i + 1)) / 2 - i - 1;
+  const at = (i: number, j: number) => (i < j ? rowStart[i] + j : rowStart[j] + i);
   const dist = new Float64Array((n * (n - 1)) / 2);
+  const xd = x.data;
+  const cols = x.cols;
   for (let i = 0; i < n; i++) {
     if (i % 256 === 0) checkpoint();
-    for (let j = i + 1; j < n; j++) dist[index(i, j)] = squaredDistance(x, i, x, j);
+    const base = rowStart[i];
+    for (let j = i + 1; j < n; j++) {
+      let d = 0;
+      for (let c = 0, p = i * cols, q = j * cols; c < cols; c++, p++, q++) {
+        const diff = xd[p] - xd[q];
+        d += diff * diff;
+      }
+      dist[base + j] = d;
+    }
   }
   const size = new Float64Array(n).fill(1);
-  const active = new Uint8Array(n).fill(1);
+  // The clusters still unmerged, as a list (scans skip merged ones) and each one's place in it.
+  const actives = Int32Array.from({ length: n }, (_, i) => i);
+  const place = Int32Array.from({ length: n }, (_, i) => i);
+  let activeCount = n;
   const chain: number[] = [];
   const merges: Merge[] = [];
-  let nextStart = 0;
   for (let remaining = n; remaining > 1; remaining--) {
     if (remaining % 256 === 0) checkpoint();
     if (chain.length === 0) {
-      while (!active[nextStart]) nextStart++;
-      chain.push(nextStart);
+      // The lowest active index, as the scan in index order used to start from.
+      let start = actives[0];
+      for (let m = 1; m < activeCount; m++) if (actives[m] < start) start = actives[m];
+      chain.push(start);
     }
     let a = -1;
     let b = -1;
     for (;;) {
       a = chain[chain.length - 1];
-      // Prefer the previous chain element on ties, so the chain always ends in a reciprocal pair.
+      // Prefer the previous chain element on ties, so the chain always ends in a reciprocal pair;
+      // among other ties the lowest index wins.
       const previous = chain.length >= 2 ? chain[chain.length - 2] : -1;
-      let best = previous >= 0 ? dist[index(a, previous)] : Infinity;
+      let best = previous >= 0 ? dist[at(a, previous)] : Infinity;
       b = previous;
-      for (let j = 0; j < n; j++) {
-        if (j === a || !active[j]) continue;
-        const d = dist[index(a, j)];
-        if (d < best) {
+      const aStart = rowStart[a];
+      for (let m = 0; m < activeCount; m++) {
+        const j = actives[m];
+        if (j === a) continue;
+        const d = j < a ? dist[rowStart[j] + a] : dist[aStart + j];
+        if (d < best || (d === best && b !== previous && j < b)) {
           best = d;
           b = j;
         }
@@ -77,19 +97,22 @@ export function wardMerges(x: Matrix): Merge[] {
     }
     chain.pop();
     chain.pop();
-    const dab = dist[index(a, b)];
+    const dab = dist[at(a, b)];
     merges.push({ a, b, height: dab });
     // Lance-Williams update for Ward on squared distances; the merged cluster lives in b.
     const na = size[a];
     const nb = size[b];
-    for (let k = 0; k < n; k++) {
-      if (!active[k] || k === a || k === b) continue;
+    for (let m = 0; m < activeCount; m++) {
+      const k = actives[m];
+      if (k === a || k === b) continue;
       const nk = size[k];
-      const dak = dist[index(a, k)];
-      const dbk = dist[index(b, k)];
-      dist[index(b, k)] = ((na + nk) * dak + (nb + nk) * dbk - nk * dab) / (na + nb + nk);
+      const bk = at(b, k);
+      dist[bk] = ((na + nk) * dist[at(a, k)] + (nb + nk) * dist[bk] - nk * dab) / (na + nb + nk);
     }
-    active[a] = 0;
+    // a leaves the list: the last active takes its place.
+    const last = actives[--activeCount];
+    actives[place[a]] = last;
+    place[last] = place[a];
     size[b] = na + nb;
   }
   return merges.sort((m1, m2) => m1.height - m2.height);

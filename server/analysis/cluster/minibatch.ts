@@ -26,29 +26,31 @@ function runOnce(x: Matrix, k: number, seed: number, batchSize: number, iteratio
   const rng = createRng(seed ^ 0x5bd1e995);
   const cols = x.cols;
   const batch = Math.min(batchSize, x.rows);
+  // Locals for the hot loop: property reads per element cost more than the arithmetic.
+  const data = x.data;
+  const c = centers.data;
+  const rows = x.rows;
   for (let it = 0; it < iterations; it++) {
     if (it % 16 === 0) checkpoint();
     for (let b = 0; b < batch; b++) {
-      const i = Math.floor(rng() * x.rows);
+      const base = Math.floor(rng() * rows) * cols;
       let best = Infinity;
       let bestK = 0;
-      for (let c = 0; c < k; c++) {
+      for (let ci = 0, cb = 0; ci < k; ci++, cb += cols) {
         let d = 0;
         for (let j = 0; j < cols; j++) {
-          const diff = x.data[i * cols + j] - centers.data[c * cols + j];
+          const diff = data[base + j] - c[cb + j];
           d += diff * diff;
         }
         if (d < best) {
           best = d;
-          bestK = c;
+          bestK = ci;
         }
       }
       counts[bestK]++;
       const rate = 1 / counts[bestK];
-      for (let j = 0; j < cols; j++) {
-        const p = bestK * cols + j;
-        centers.data[p] += rate * (x.data[i * cols + j] - centers.data[p]);
-      }
+      const p = bestK * cols;
+      for (let j = 0; j < cols; j++) c[p + j] += rate * (data[base + j] - c[p + j]);
     }
   }
   return centers;

@@ -56,15 +56,6 @@ describe('metrics', () => {
   });
 });
 
-describe('shared distances', () => {
-  it('give exactly the silhouette computed directly', async () => {
-    const { pairwiseDistances, silhouetteFromDistances } = await import('../../../server/analysis/metrics.ts');
-    const { x } = blobs([[0, 0, 0], [3, 1, 0], [1, 3, 2]], 60, 1.3, 4);
-    const labels = Int32Array.from({ length: 180 }, (_, i) => (i * 7) % 4);
-    assert.equal(silhouetteFromDistances(pairwiseDistances(x), labels), silhouette(x, labels));
-  });
-});
-
 describe('box statistics by group', () => {
   it('match the box statistics of each group sorted separately, missing values left out', () => {
     fc.assert(fc.property(

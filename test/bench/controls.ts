@@ -1,0 +1,115 @@
+/**
+ * A control change on the sample, as the Clusters tab answers it, against scikit-learn doing
+ * the same work in the same run (when /usr/bin/python3 has it):
+ * - the fit region for a setting never seen before, k given (a new seed each time), against
+ *   KMeans (10 restarts) + silhouette + PCA on the same features;
+ * - GET /api/sweep for a new seed, against KMeans (10 restarts) + silhouette for k = 2..10;
+ * - mini-batch and Ward fit regions, against MiniBatchKMeans / AgglomerativeClustering +
+ *   silhouette + PCA.
+ * The analysis runs on the request thread here (no worker), so the figures are the work and
+ * the rendering, not a thread hop.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../server/app.ts';
+import { DEFAULT_DATASET_PATH } from '../../server/config.ts';
+import { Engine } from '../../server/engine/engine.ts';
+import { prepare } from '../../server/analysis/pipeline.ts';
+import { DEFAULT_OPTIONS } from '../../server/analysis/options.ts';
+import { getDataset, loadDataTable } from '../../server/store/datasets.ts';
+import { openDatabase } from '../../server/store/db.ts';
+import { seedDefaultDataset } from '../../server/store/seed.ts';
+import { defaultFeatures } from '../../server/web/params.ts';
+import { listenWithClient } from '../support/listening-app.ts';
+import { percentiles, type LatencyFigures } from './clusters.ts';
+
+export interface ControlFigures {
+  name: string;
+  ours: LatencyFigures;
+  /** scikit-learn's p95 for the same work, in ms. */
+  sklearnP95?: number;
+}
+
+const REPEATS = 20;
+
+const SKLEARN = `
+import sys, time, numpy as np
+from sklearn.cluster import KMeans, MiniBatchKMeans, AgglomerativeClustering
+from sklearn.decomposition import PCA
+from sklearn.metrics import silhouette_score
+rows, cols, path, repeats = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+X = np.fromfile(path, dtype=np.float64).reshape(rows, cols)
+def p95(f):
+    times = []
+    for r in range(repeats):
+        s = time.perf_counter(); f(r); times.append(time.perf_counter() - s)
+    times.sort()
+    return times[min(len(times) - 1, int(0.95 * len(times)))] * 1000
+def kmeans(r):
+    m = KMeans(5, n_init=10, random_state=r).fit(X); silhouette_score(X, m.labels_); PCA(2).fit_transform(X)
+def sweep(r):
+    for k in range(2, 11):
+        m = KMeans(k, n_init=10, random_state=r).fit(X); silhouette_score(X, m.labels_)
+def minibatch(r):
+    m = MiniBatchKMeans(5, n_init=3, batch_size=1024, random_state=r).fit(X); silhouette_score(X, m.labels_); PCA(2).fit_transform(X)
+def ward(r):
+    m = AgglomerativeClustering(5).fit(X); silhouette_score(X, m.labels_); PCA(2).fit_transform(X)
+print(p95(kmeans), p95(sweep) if repeats else 0, p95(minibatch), p95(ward))
+`;
+
+/** scikit-learn's p95 for [k-means partial, sweep, mini-batch partial, Ward partial], or undefined without it. */
+function sklearnFigures(matrix: Float64Array, rows: number, cols: number): number[] | undefined {
+  if (!existsSync('/usr/bin/python3')) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'cs-bench-controls-sk-'));
+  try {
+    writeFileSync(join(dir, 'x.bin'), Buffer.from(matrix.buffer, matrix.byteOffset, matrix.byteLength));
+    writeFileSync(join(dir, 'bench.py'), SKLEARN);
+    const { OPENBLAS_CORETYPE: _core, OPENBLAS_L2_SIZE: _l2, ...env } = process.env;
+    const run = spawnSync('/usr/bin/python3', [join(dir, 'bench.py'), String(rows), String(cols), join(dir, 'x.bin'), String(REPEATS)], { encoding: 'utf8', env });
+    if (run.status !== 0) {
+      console.error(`scikit-learn comparison skipped: ${run.stderr.trim().split('\n').pop()}`);
+      return undefined;
+    }
+    return run.stdout.trim().split(/\s+/).map(Number);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function benchControls(): Promise<ControlFigures[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-bench-controls-'));
+  try {
+    const db = openDatabase(join(dir, 'bench.db'));
+    await seedDefaultDataset(db, DEFAULT_DATASET_PATH, 'Sample customers');
+    const engine = new Engine(db);
+    const client = await listenWithClient(createApp({ db, engine }));
+    // The same features, missing values and scaling the dashboard fits on, for scikit-learn.
+    const features = defaultFeatures(getDataset(db, 1));
+    const prepared = prepare(loadDataTable(db, 1, { analysisOnly: true }), { ...DEFAULT_OPTIONS, features });
+    const timedRuns = async (path: (i: number) => string) => {
+      await client.timedGet(path(-1)); // compiled templates and warmed code, as a running server has
+      const samples: number[] = [];
+      for (let i = 0; i < REPEATS; i++) samples.push(await client.timedGet(path(i)));
+      return percentiles(samples);
+    };
+    // A new seed each time: a setting never seen, nothing reused.
+    const kmeans = await timedRuns((i) => `/clusters?k=5&seed=${1000 + i}`);
+    const sweep = await timedRuns((i) => `/api/sweep?seed=${2000 + i}`);
+    const minibatch = await timedRuns((i) => `/clusters?k=5&algorithm=minibatch&seed=${3000 + i}`);
+    // Ward ignores the seed, but a new seed is a new cache key: the fit runs again.
+    const ward = await timedRuns((i) => `/clusters?k=5&algorithm=agglomerative&seed=${4000 + i}`);
+    await client.close();
+    const sk = sklearnFigures(prepared.fitX.data, prepared.fitX.rows, prepared.fitX.cols);
+    db.close();
+    return [
+      { name: 'sample: Clusters fit region, a new seed (k = 5)', ours: kmeans, sklearnP95: sk?.[0] },
+      { name: 'sample: GET /api/sweep, a new seed (k 2..10)', ours: sweep, sklearnP95: sk?.[1] },
+      { name: 'sample: mini-batch fit region, a new seed', ours: minibatch, sklearnP95: sk?.[2] },
+      { name: 'sample: Ward fit region, a new seed', ours: ward, sklearnP95: sk?.[3] },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
