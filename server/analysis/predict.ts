@@ -3,6 +3,7 @@
  * rows were, as one plain object that survives JSON.
  */
 import { InputError } from '../errors.ts';
+import { explainAssignment, type Explanation } from './explain.ts';
 import { predictDbscan } from './cluster/dbscan.ts';
 import { NOISE } from './cluster/types.ts';
 import { createMatrix, fromRows, type Matrix } from './matrix.ts';
@@ -33,6 +34,8 @@ export interface Prediction {
   point: [number, number];
   /** Fields of the record that are columns of the dataset but not features of this segmentation. */
   ignored: string[];
+  /** Why this segment and not the next closest (centre-based segmentations). */
+  explanation: Explanation | null;
 }
 
 /**
@@ -60,7 +63,9 @@ export function predictCustomer(pipeline: FittedPipeline, customer: CustomerInpu
   if (!Object.values(used).some((v) => v !== null && v !== undefined && v !== '')) {
     throw new InputError(`Give at least one of this segmentation's features: ${[...features].map((f) => `"${f}"`).join(', ')}.`, { field: 'customer' });
   }
-  return { ...predictTransformed(pipeline, transformCustomer(pipeline.preprocessor, used)), ignored };
+  const x = transformCustomer(pipeline.preprocessor, used);
+  const prediction = predictTransformed(pipeline, x);
+  return { ...prediction, ignored, explanation: explainAssignment(pipeline, x, prediction.segment) };
 }
 
 /** DBSCAN's core points as a matrix, built once for many predictions. */
@@ -71,7 +76,7 @@ export function dbscanCores(pipeline: FittedPipeline): Matrix | undefined {
 }
 
 /** The prediction for a customer already transformed by the pipeline's preprocessor. */
-export function predictTransformed(pipeline: FittedPipeline, x: Float64Array, cores = dbscanCores(pipeline)): Omit<Prediction, 'ignored'> {
+export function predictTransformed(pipeline: FittedPipeline, x: Float64Array, cores = dbscanCores(pipeline)): Omit<Prediction, 'ignored' | 'explanation'> {
   const distances = pipeline.centroids.map((c) => Math.sqrt(c.reduce((s, v, j) => s + (v - x[j]) ** 2, 0)));
   let segment: number;
   if (pipeline.dbscan && cores) {

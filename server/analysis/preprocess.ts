@@ -308,7 +308,7 @@ export function stepColumns(fitted: FittedPreprocessor, table: DataTable): StepC
  * Writes `out` (zeroed first) and returns the name of the first missing feature where the
  * missing-value rule drops the customer, else null. Unknown categories encode as all zeros.
  */
-function applySteps(fitted: FittedPreprocessor, numericAt: (j: number) => number, levelAt: (j: number) => string | null, out: Float64Array): string | null {
+export function applySteps(fitted: FittedPreprocessor, numericAt: (j: number) => number, levelAt: (j: number) => string | null, out: Float64Array): string | null {
   out.fill(0);
   for (let j = 0; j < fitted.numeric.length; j++) {
     const step = fitted.numeric[j];

@@ -129,7 +129,7 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
     const { customer } = parseInput(predictBody, req.body ?? {}, { field: 'customer' });
     const columns = getDataset(db, params.datasetId).columns.map((c) => c.name);
     const { prediction, model: active } = await assignCustomer(engine, models, params, namesSegmentation(req.query), customer as CustomerInput, columns, runContext(req, res));
-    res.json({ segment: prediction.segment, name: prediction.name, distances: prediction.distances, point: prediction.point, ignored: prediction.ignored, model: active ? { id: active.id, name: active.name } : null });
+    res.json({ segment: prediction.segment, name: prediction.name, distances: prediction.distances, point: prediction.point, ignored: prediction.ignored, explanation: prediction.explanation, model: active ? { id: active.id, name: active.name } : null });
   });
 
   return router;

@@ -1,4 +1,5 @@
 /** The tables users export: one row per segment, and every customer with its segment. */
+import { storedRowReasons } from '../analysis/explain.ts';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
 import type { CellValue } from '../store/datasets.ts';
 
@@ -38,18 +39,22 @@ export function segmentsTable(result: SegmentationResult): ExportTable {
 export function customersTable(result: SegmentationResult, columnNames: string[], storedPages: Iterable<CellValue[][]>): ExportTable {
   const segmentOfRow = new Int32Array(result.rowCount).fill(-2);
   result.rowIndex.forEach((r, i) => (segmentOfRow[r] = result.labels[i]));
+  const reasonsOf = storedRowReasons(result.pipeline, columnNames);
   function* rows(): Generator<ExportCell[]> {
     let r = 0;
     for (const page of storedPages) {
       for (const stored of page) {
         const cells: ExportCell[] = stored.map((v) => (typeof v === 'number' ? finiteOrNull(v) : v));
         const segment = segmentOfRow[r++];
-        if (segment === -2) cells.push(null, 'Not segmented (missing values dropped)');
-        else if (segment === -1) cells.push(null, 'Noise');
-        else cells.push(segment + 1, result.segments[segment].name);
+        if (segment === -2) cells.push(null, 'Not segmented (missing values dropped)', null, null);
+        else if (segment === -1) cells.push(null, 'Noise', null, null);
+        else {
+          const [first, second] = reasonsOf(stored, segment);
+          cells.push(segment + 1, result.segments[segment].name, first ?? null, second ?? null);
+        }
         yield cells;
       }
     }
   }
-  return { sheetName: 'Customers', headers: [...columnNames, 'segment', 'segment name'], rowCount: result.rowCount, rows: rows() };
+  return { sheetName: 'Customers', headers: [...columnNames, 'segment', 'segment name', 'main reason', 'second reason'], rowCount: result.rowCount, rows: rows() };
 }

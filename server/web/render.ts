@@ -1,5 +1,6 @@
 /** The one place a route decides "full page or partial", and helpers the views share. */
 import type { Request, Response } from 'express';
+import { BORDERLINE_SHARE } from '../analysis/explain.ts';
 import { EXCEL_MAX_ROWS } from './export-format.ts';
 import { formatFeatureList } from './feature-list.ts';
 
@@ -56,7 +57,7 @@ export function correlationClass(r: number): string {
   return `corr-${r >= 0 ? 'p' : 'n'}${step}`;
 }
 
-export const viewHelpers = { formatNumber, formatPercent, chartAttribute, correlationClass, formatFeatureList, EXCEL_MAX_ROWS };
+export const viewHelpers = { formatNumber, formatPercent, chartAttribute, correlationClass, formatFeatureList, EXCEL_MAX_ROWS, BORDERLINE_SHARE };
 
 /** A view rendered to a string (to cache it), with the response's locals. */
 export function renderToString(res: Response, view: string, locals: Record<string, unknown>): Promise<string> {
