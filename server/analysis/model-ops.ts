@@ -3,6 +3,7 @@
  * summarise a training baseline, check an imported pipeline, compare two, measure drift,
  * retrain. Pure functions of a table, so the engine can run them in a worker thread.
  */
+import { buildProfiles, type SegmentProfile } from './profile.ts';
 import { driftReport, featureBaseline, type DriftReport, type TrainingBaseline } from './drift.ts';
 import { hungarian } from './hungarian.ts';
 import { adjustedRandIndex } from './metrics.ts';
@@ -111,13 +112,38 @@ export function compareModels(table: DataTable, a: ModelRef, b: ModelRef): Model
   };
 }
 
+/** A saved segmentation's assignment of a table, with profiles under its own names: what its exports show. */
+export interface ModelAssignment {
+  rowCount: number;
+  /** Table row of each segmented row (those its missing-value rule keeps). */
+  rowIndex: Int32Array;
+  labels: Int32Array;
+  segments: SegmentProfile[];
+  noiseCount: number;
+}
+
+export function assignmentOf(pipeline: FittedPipeline, table: DataTable): ModelAssignment {
+  const all = assignAll(pipeline, table);
+  const kept: number[] = [];
+  all.forEach((l, r) => l >= -1 && kept.push(r));
+  const rowIndex = Int32Array.from(kept);
+  const labels = Int32Array.from(kept, (r) => all[r]);
+  const k = pipeline.centroids.length;
+  const featureNames = [...pipeline.preprocessor.numeric, ...pipeline.preprocessor.categorical].map((s) => s.name);
+  const segments = buildProfiles({ table, rowIndex, labels, k, featureNames }).map((p, i) => ({ ...p, name: pipeline.segmentNames[i] }));
+  let noiseCount = 0;
+  for (const l of labels) if (l < 0) noiseCount++;
+  return { rowCount: table.rowCount, rowIndex, labels, segments, noiseCount };
+}
+
 /** Work on a whole table that a worker can do: see runTableTask. */
 export type TableTask =
   | { op: 'baseline'; pipeline: FittedPipeline }
   | { op: 'import'; pipeline: FittedPipeline }
   | { op: 'compare'; a: ModelRef; b: ModelRef }
   | { op: 'drift'; pipeline: FittedPipeline; baseline: TrainingBaseline }
-  | { op: 'retrain'; pipeline: FittedPipeline };
+  | { op: 'retrain'; pipeline: FittedPipeline }
+  | { op: 'assign'; pipeline: FittedPipeline };
 
 export interface RetrainAnswer {
   accepted: boolean;
@@ -134,6 +160,8 @@ export function runTableTask(table: DataTable, task: TableTask): unknown {
       return baselineFor(task.pipeline, table, assignAll(task.pipeline, table));
     case 'compare':
       return compareModels(table, task.a, task.b);
+    case 'assign':
+      return assignmentOf(task.pipeline, table);
     case 'drift': {
       const from = Math.min(task.baseline.rowCount, table.rowCount);
       const newValues = new Map(task.baseline.features.map((f) => {

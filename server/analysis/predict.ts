@@ -20,6 +20,8 @@ export interface FittedPipeline {
   /** One row per segment in the transformed space. */
   centroids: number[][];
   segmentNames: string[];
+  /** The marketing action for each segment, as its users wrote it ('' for none); absent in older exports. */
+  segmentPlaybooks?: string[];
   dbscan?: { eps: number; corePoints: number[][]; coreLabels: number[] };
   pca: FittedPca;
 }

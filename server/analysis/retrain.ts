@@ -40,7 +40,7 @@ function translateCentroid(centroid: number[], from: FittedPreprocessor, to: Fit
 }
 
 /** Renumbers a result's segments: segment j of the refit becomes newToOld[j]. */
-export function renumber(result: SegmentationResult, newToOld: number[], names: string[]): SegmentationResult {
+export function renumber(result: SegmentationResult, newToOld: number[], names: string[], playbooks?: string[]): SegmentationResult {
   const k = newToOld.length;
   const map = (l: number) => (l < 0 ? l : newToOld[l]);
   const centroids: number[][] = new Array(k);
@@ -55,6 +55,8 @@ export function renumber(result: SegmentationResult, newToOld: number[], names: 
       ...result.pipeline,
       centroids,
       segmentNames: segments.map((s) => s.name),
+      // Identities survive the refit: each segment keeps its playbook with its name.
+      segmentPlaybooks: playbooks,
       dbscan: result.pipeline.dbscan ? { ...result.pipeline.dbscan, coreLabels: result.pipeline.dbscan.coreLabels.map(map) } : undefined,
     },
   };
@@ -85,5 +87,5 @@ export function retrain(table: DataTable, old: FittedPipeline): RetrainOutcome {
   const oldInNew = old.centroids.map((c) => translateCentroid(c, old.preprocessor, prepared.prep.fitted));
   const cost = refit.pipeline.centroids.map((n) => oldInNew.map((o) => n.reduce((s, v, d) => s + (v - o[d]) ** 2, 0)));
   const newToOld = hungarian(cost);
-  return { accepted: true, reason: 'the refit is at least as well separated', oldSilhouette, newSilhouette, result: renumber(refit, newToOld, old.segmentNames) };
+  return { accepted: true, reason: 'the refit is at least as well separated', oldSilhouette, newSilhouette, result: renumber(refit, newToOld, old.segmentNames, old.segmentPlaybooks) };
 }

@@ -16,6 +16,10 @@ import { MISSING_STRATEGIES, OUTLIER_RULES, SCALING_METHODS } from '../analysis/
 import { InputError } from '../errors.ts';
 
 const SCALED_LIMIT = 1e6;
+/** A playbook is a paragraph or two of marketing action, not a document. */
+export const PLAYBOOK_MAX = 2000;
+/** A segment name fits on a chart label and a profile card. */
+export const SEGMENT_NAME_MAX = 80;
 const RAW_LIMIT = 1e15;
 /** Segments an imported model may have: the API's k limit. */
 const MAX_SEGMENTS = 20;
@@ -78,6 +82,7 @@ const pipelineSchema = z.looseObject({
   }),
   centroids: z.array(vector, { error: 'must be a list of centres' }).min(1).max(MAX_SEGMENTS),
   segmentNames: z.array(z.string({ error: 'must be text' }).max(500), { error: 'must be a list of names' }),
+  segmentPlaybooks: z.array(z.string({ error: 'must be text' }).max(PLAYBOOK_MAX), { error: 'must be a list of playbooks' }).optional(),
   dbscan: z.looseObject({
     eps: positive,
     corePoints: z.array(vector, { error: 'must be a list of points' }).max(MAX_CORE_POINTS),
@@ -91,6 +96,7 @@ const pipelineSchema = z.looseObject({
   if (width === 0) issue(['preprocessor'], 'must have at least one feature');
   p.centroids.forEach((c, i) => c.length !== width && issue(['centroids', i], `must have ${width} values, one per output column, not ${c.length}`));
   if (p.segmentNames.length !== p.centroids.length) issue(['segmentNames'], `must name each of the ${p.centroids.length} segments`);
+  if (p.segmentPlaybooks && p.segmentPlaybooks.length !== p.centroids.length) issue(['segmentPlaybooks'], `must give one playbook (or "") for each of the ${p.centroids.length} segments`);
   if (p.pca.mean.length !== width) issue(['pca', 'mean'], `must have ${width} values`);
   p.pca.components.forEach((c, i) => c.length !== width && issue(['pca', 'components', i], `must have ${width} values`));
   // Scaled units unless the model does not scale: then centres are in the data's own units.

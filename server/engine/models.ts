@@ -11,7 +11,7 @@ import { parseModel, parseModelJson } from './model-schema.ts';
 import { InputError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import { getDataset } from '../store/datasets.ts';
-import { activeModel, getModel, replaceModelFit, saveModel, type SavedModel } from '../store/models.ts';
+import { activeModel, getModel, labelSegment, replaceModelFit, saveModel, type SavedModel, type SegmentLabel } from '../store/models.ts';
 import type { Engine } from './engine.ts';
 
 export type { ModelComparison } from '../analysis/model-ops.ts';
@@ -44,6 +44,13 @@ export class ModelService {
     const pipeline = typeof model === 'string' ? parseModelJson(model) : parseModel(model);
     const baseline = await this.engine.onTable<TrainingBaseline>(datasetId, { op: 'import', pipeline });
     return saveModel(this.db, { datasetId, name: name.trim(), pipeline, baseline, source: 'imported' });
+  }
+
+  /** A segment's new name or playbook: every open page of the dataset redraws with it. */
+  async labelSegment(id: number, segment: number, label: SegmentLabel): Promise<SavedModel> {
+    const model = await labelSegment(this.db, id, segment, label);
+    this.onChange(model.datasetId);
+    return model;
   }
 
   active(datasetId: number): SavedModel | undefined {

@@ -39,6 +39,10 @@ export async function registerWithModel(deps: RegistrationDeps, params: Segmenta
   const registered = await registerCustomers(db, params.datasetId, model, registrations);
   events.notify(params.datasetId, getDataset(db, params.datasetId).version);
   models.considerRetraining(params.datasetId);
-  return registered;
+  // The segment's playbook, where its users wrote one, travels with the answer.
+  return registered.map((r) => {
+    const playbook = r.segment >= 0 ? pipeline.segmentPlaybooks?.[r.segment] : undefined;
+    return playbook ? { ...r, playbook } : r;
+  });
 }
 

@@ -14,6 +14,8 @@ export interface RegisteredCustomer {
   id: number;
   segment: number;
   name: string;
+  /** The segment's playbook in the saved segmentation that assigned it, when one was written. */
+  playbook?: string;
 }
 
 /**

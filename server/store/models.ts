@@ -88,6 +88,29 @@ export async function deleteModel(db: Db, id: number): Promise<void> {
   await writeGate(db).run(() => db.prepare('DELETE FROM saved_models WHERE id = ?').run(id));
 }
 
+/** A segment's name and playbook as its users give them; either may be left as it is. */
+export interface SegmentLabel {
+  name?: string;
+  playbook?: string;
+}
+
+/**
+ * Renames a saved segmentation's segment and sets its playbook, in its pipeline (so they
+ * travel with the model's export and survive retraining), in one write.
+ */
+export async function labelSegment(db: Db, id: number, segment: number, label: SegmentLabel): Promise<SavedModel> {
+  await writeGate(db).run(db.transaction(() => {
+    const model = getModel(db, id);
+    const k = model.pipeline.centroids.length;
+    if (!Number.isInteger(segment) || segment < 0 || segment >= k) throw new NotFoundError(`Saved segmentation ${id} has segments 0 to ${k - 1}; there is no segment ${segment}.`);
+    const pipeline = { ...model.pipeline, segmentNames: [...model.pipeline.segmentNames], segmentPlaybooks: model.pipeline.segmentPlaybooks ? [...model.pipeline.segmentPlaybooks] : new Array<string>(k).fill('') };
+    if (label.name !== undefined) pipeline.segmentNames[segment] = label.name;
+    if (label.playbook !== undefined) pipeline.segmentPlaybooks[segment] = label.playbook;
+    db.prepare('UPDATE saved_models SET pipeline = ? WHERE id = ?').run(JSON.stringify(pipeline), id);
+  }));
+  return getModel(db, id);
+}
+
 /** Replaces a model's fit after an accepted retraining. */
 export async function replaceModelFit(db: Db, id: number, pipeline: FittedPipeline, baseline: TrainingBaseline): Promise<SavedModel> {
   await writeGate(db).run(() => db.prepare("UPDATE saved_models SET pipeline = ?, baseline = ?, refits = refits + 1, fitted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?")

@@ -1,6 +1,8 @@
 /** The tables users export: one row per segment, and every customer with its segment. */
 import { storedRowReasons } from '../analysis/explain.ts';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
+import type { ModelAssignment } from '../analysis/model-ops.ts';
+import type { FittedPipeline } from '../analysis/predict.ts';
 import type { CellValue } from '../store/datasets.ts';
 
 export type ExportCell = string | number | null;
@@ -16,19 +18,25 @@ export interface ExportTable {
 
 const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
 
-export function segmentsTable(result: SegmentationResult): ExportTable {
+/** What an export shows: a segmentation chosen by parameters, or a saved one's assignment (model=ID). */
+export type ExportedSegmentation = (SegmentationResult | ModelAssignment) & { pipeline: FittedPipeline };
+
+const playbookOf = (source: ExportedSegmentation, segment: number) => source.pipeline.segmentPlaybooks?.[segment] ?? '';
+
+export function segmentsTable(result: ExportedSegmentation): ExportTable {
   const numericFeatures = result.segments[0]?.features.map((f) => f.feature) ?? [];
-  const headers = ['segment', 'name', 'customers', 'share', 'recommendation', ...numericFeatures.map((f) => `mean ${f}`), ...numericFeatures.map((f) => `median ${f}`)];
+  const headers = ['segment', 'name', 'customers', 'share', 'recommendation', 'playbook', ...numericFeatures.map((f) => `mean ${f}`), ...numericFeatures.map((f) => `median ${f}`)];
   const rows = result.segments.map((s) => [
     s.id + 1,
     s.name,
     s.size,
     s.share,
     s.recommendation,
+    playbookOf(result, s.id),
     ...s.features.map((f) => finiteOrNull(f.mean)),
     ...s.features.map((f) => finiteOrNull(f.median)),
   ]);
-  if (result.noiseCount > 0) rows.push([null, 'Noise', result.noiseCount, result.noiseCount / result.labels.length, '', ...numericFeatures.flatMap(() => [null, null])]);
+  if (result.noiseCount > 0) rows.push([null, 'Noise', result.noiseCount, result.noiseCount / result.labels.length, '', '', ...numericFeatures.flatMap(() => [null, null])]);
   return { sheetName: 'Segments', headers, rowCount: rows.length, rows };
 }
 
@@ -36,7 +44,7 @@ export function segmentsTable(result: SegmentationResult): ExportTable {
  * Every customer of the result's rows with its segment, read page by page from the stored
  * rows as the writer consumes them: a million customers are never in memory at once.
  */
-export function customersTable(result: SegmentationResult, columnNames: string[], storedPages: Iterable<CellValue[][]>): ExportTable {
+export function customersTable(result: ExportedSegmentation, columnNames: string[], storedPages: Iterable<CellValue[][]>): ExportTable {
   const segmentOfRow = new Int32Array(result.rowCount).fill(-2);
   result.rowIndex.forEach((r, i) => (segmentOfRow[r] = result.labels[i]));
   const reasonsOf = storedRowReasons(result.pipeline, columnNames);
@@ -46,15 +54,15 @@ export function customersTable(result: SegmentationResult, columnNames: string[]
       for (const stored of page) {
         const cells: ExportCell[] = stored.map((v) => (typeof v === 'number' ? finiteOrNull(v) : v));
         const segment = segmentOfRow[r++];
-        if (segment === -2) cells.push(null, 'Not segmented (missing values dropped)', null, null);
-        else if (segment === -1) cells.push(null, 'Noise', null, null);
+        if (segment === -2) cells.push(null, 'Not segmented (missing values dropped)', null, null, null);
+        else if (segment === -1) cells.push(null, 'Noise', null, null, null);
         else {
           const [first, second] = reasonsOf(stored, segment);
-          cells.push(segment + 1, result.segments[segment].name, first ?? null, second ?? null);
+          cells.push(segment + 1, result.segments[segment].name, playbookOf(result, segment) || null, first ?? null, second ?? null);
         }
         yield cells;
       }
     }
   }
-  return { sheetName: 'Customers', headers: [...columnNames, 'segment', 'segment name', 'main reason', 'second reason'], rowCount: result.rowCount, rows: rows() };
+  return { sheetName: 'Customers', headers: [...columnNames, 'segment', 'segment name', 'playbook', 'main reason', 'second reason'], rowCount: result.rowCount, rows: rows() };
 }

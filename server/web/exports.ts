@@ -7,7 +7,10 @@ import type { Engine } from '../engine/engine.ts';
 import type { Db } from '../store/db.ts';
 import { getDataset, rowPages } from '../store/datasets.ts';
 import { writeCsv, writeXlsx } from './export-format.ts';
-import { customersTable, segmentsTable, type ExportTable } from './export-tables.ts';
+import { customersTable, segmentsTable, type ExportedSegmentation, type ExportTable } from './export-tables.ts';
+import type { ModelAssignment } from '../analysis/model-ops.ts';
+import { getModel } from '../store/models.ts';
+import { queryId } from './inputs.ts';
 import { parseSegmentationParams } from './params.ts';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -33,18 +36,31 @@ async function send(res: Response, table: ExportTable, name: string, format: 'cs
   }
 }
 
+/**
+ * What to export: with `model=ID` a saved segmentation (its assignment of the dataset's
+ * customers, its names and playbooks), otherwise the one the parameters describe.
+ */
+async function exported(db: Db, engine: Engine, query: Record<string, unknown>): Promise<{ datasetId: number; source: ExportedSegmentation }> {
+  if (query.model !== undefined) {
+    const model = getModel(db, queryId(query.model, 'model', 'model (the id of a saved segmentation)'));
+    const assignment = await engine.onTable<ModelAssignment>(model.datasetId, { op: 'assign', pipeline: model.pipeline });
+    return { datasetId: model.datasetId, source: { ...assignment, pipeline: model.pipeline } };
+  }
+  const params = parseSegmentationParams(query, db);
+  return { datasetId: params.datasetId, source: await engine.segment(params) };
+}
+
 export function exportsRouter(db: Db, engine: Engine): Router {
   const router = Router();
   for (const format of ['csv', 'xlsx'] as const) {
     router.get(`/export/segments.${format}`, async (req, res) => {
-      const result = await engine.segment(parseSegmentationParams(req.query, db));
-      await send(res, segmentsTable(result), 'segments', format);
+      const { source } = await exported(db, engine, req.query);
+      await send(res, segmentsTable(source), 'segments', format);
     });
     router.get(`/export/customers.${format}`, async (req, res) => {
-      const params = parseSegmentationParams(req.query, db);
-      const result = await engine.segment(params);
-      const columns = getDataset(db, params.datasetId).columns.map((c) => c.name);
-      await send(res, customersTable(result, columns, rowPages(db, params.datasetId, result.rowCount)), 'customers', format);
+      const { datasetId, source } = await exported(db, engine, req.query);
+      const columns = getDataset(db, datasetId).columns.map((c) => c.name);
+      await send(res, customersTable(source, columns, rowPages(db, datasetId, source.rowCount)), 'customers', format);
     });
   }
   return router;

@@ -11,6 +11,8 @@ import { multipartUpload } from './uploads.ts';
 import type { UploadStaging } from '../ingest/staging.ts';
 import { readFile } from 'node:fs/promises';
 import { formFields, nameSchema, optionalDatasetQuery, parseInput, pathId, queryId } from './inputs.ts';
+import { z } from 'zod';
+import { PLAYBOOK_MAX, SEGMENT_NAME_MAX } from '../engine/model-schema.ts';
 
 export interface ModelRoutesDeps {
   db: Db;
@@ -24,7 +26,19 @@ const modelBody = (m: SavedModel) => ({
   createdAt: m.createdAt, fittedAt: m.fittedAt, k: m.pipeline.centroids.length, algorithm: m.pipeline.options.algorithm,
   features: [...m.pipeline.preprocessor.numeric, ...m.pipeline.preprocessor.categorical].map((s) => s.name),
   segmentNames: m.pipeline.segmentNames,
+  // `index` is the :segment of PATCH /api/models/:id/segments/:segment.
+  segments: m.pipeline.segmentNames.map((name, index) => ({ index, name, playbook: m.pipeline.segmentPlaybooks?.[index] ?? '' })),
 });
+
+/** `{ name?, playbook? }` for a segment: at least one, each within its limits. */
+const segmentLabelBody = z.strictObject({
+  name: z.string({ error: 'name must be text' }).trim().min(1, { error: 'A segment name needs 1 to 80 characters.' }).max(SEGMENT_NAME_MAX, { error: 'A segment name needs 1 to 80 characters.' }).optional(),
+  playbook: z.string({ error: 'playbook must be text' }).trim().max(PLAYBOOK_MAX, { error: `A playbook holds at most ${PLAYBOOK_MAX.toLocaleString('en-US')} characters.` }).optional(),
+}, { error: 'Send {"name": "…", "playbook": "…"} (either or both).' }).refine((b) => b.name !== undefined || b.playbook !== undefined, { error: 'Send a name, a playbook or both.' });
+
+/** The :segment of a segments route: the index GET /api/models/:id gives (0 for the first), else 404. */
+const segmentIndex = z.string().regex(/^\d{1,3}$/, { error: 'segment must be a segment index (0 for the first), as GET /api/models/:id lists them.' }).transform(Number);
+const segmentParam = (value: unknown): number => parseInput(segmentIndex, value, { status: 404, field: 'segment' });
 
 function idParam(req: Request, name = 'id'): number {
   return pathId(req.params[name] ?? req.query[name], `${name} (the id of a saved segmentation)`);
@@ -93,6 +107,12 @@ export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): 
     await deleteModel(db, idParam(req));
     res.status(204).end();
   });
+  router.patch('/api/models/:id/segments/:segment', async (req, res) => {
+    const label = parseInput(segmentLabelBody, req.body ?? {});
+    const model = await models.labelSegment(idParam(req), segmentParam(req.params.segment), label);
+    res.json(modelBody(model));
+  });
+
   router.get('/api/models/:id/drift', async (req, res) => res.json(await models.drift(getModel(db, idParam(req)))));
   router.post('/api/models/:id/retrain', async (req, res) => {
     const model = getModel(db, idParam(req));
@@ -146,6 +166,14 @@ export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): 
     if (!model.active) throw new InputError('Only the active segmentation is retrained; activate it first.');
     const outcome = await models.retrainNow(model.datasetId);
     await renderPanel(req, res, model.datasetId, { message: outcome.accepted ? `Retrained: ${outcome.reason}.` : `Kept the current fit: ${outcome.reason}.` });
+  });
+
+  // Inline editing of a segment's name and playbook in the models panel.
+  router.patch('/models/:id/segments/:segment', form, async (req, res) => {
+    const fields = parseInput(formFields, req.body ?? {});
+    const label = parseInput(segmentLabelBody, { name: fields.segmentName, playbook: fields.playbook });
+    const model = await models.labelSegment(idParam(req), segmentParam(req.params.segment), label);
+    await renderPanel(req, res, model.datasetId, { message: `Segment ${segmentParam(req.params.segment) + 1} of “${model.name}” is now “${model.pipeline.segmentNames[segmentParam(req.params.segment)]}”.` });
   });
 
   router.get('/models/compare', async (req, res) => {
