@@ -15,7 +15,14 @@
       if (existing) existing.destroy();
       canvas.setAttribute('data-chart-source', source);
       try {
-        var chart = new window.Chart(canvas, JSON.parse(source));
+        var config = JSON.parse(source);
+        // A flow diagram colours each flow from its segments' colours (a function, so not JSON).
+        if (config.type === 'sankey') config.data.datasets.forEach(function (ds) {
+          var colours = ds.nodeColours || {};
+          ds.colorFrom = function (c) { return colours[c.dataset.data[c.dataIndex].from] || '#999'; };
+          ds.colorTo = function (c) { return colours[c.dataset.data[c.dataIndex].to] || '#999'; };
+        });
+        var chart = new window.Chart(canvas, config);
         canvas.setAttribute('data-chart-drawn', String(chart.data.datasets.length));
       } catch (err) {
         canvas.setAttribute('data-chart-error', String(err && err.message));

@@ -63,6 +63,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/static', express.static(root('public'), { maxAge: '1h' }));
   app.use('/vendor/htmx', express.static(root('node_modules/htmx.org/dist'), { maxAge: '1d' }));
   app.use('/vendor/chart.js', express.static(root('node_modules/chart.js/dist'), { maxAge: '1d' }));
+  app.use('/vendor/chartjs-chart-sankey', express.static(root('node_modules/chartjs-chart-sankey/dist'), { maxAge: '1d' }));
   app.use(express.json({ limit: '2mb' }));
   app.use(['/login', '/logout'], loginBody);
   app.use(csrfProtection({ bearerAccepted: (req) => auth?.bearerAccepted(req) ?? false }));

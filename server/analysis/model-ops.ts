@@ -15,12 +15,21 @@ import { columnKinds, type DataTable } from './table.ts';
 import { InputError } from '../errors.ts';
 
 export interface ModelComparison {
-  a: { id: number; name: string; sizes: number[] };
-  b: { id: number; name: string; sizes: number[] };
+  a: { id: number; name: string; sizes: number[]; segmentNames: string[] };
+  b: { id: number; name: string; sizes: number[]; segmentNames: string[] };
   commonCustomers: number;
   adjustedRandIndex: number;
   /** Matched segment pairs and how far their centres moved, in SD units of each feature. */
   centroidShifts: { a: number; b: number; aName: string; bName: string; distanceSd: number }[];
+  /** flows[i][j]: common customers in a's segment i and b's segment j (DBSCAN noise left out). */
+  flows: number[][];
+}
+
+/** Customers in each pair of segments (a's × b's), on the rows both assign. */
+export function segmentFlows(la: Int32Array, ka: number, lb: Int32Array, kb: number): number[][] {
+  const flows = Array.from({ length: ka }, () => new Array<number>(kb).fill(0));
+  for (let i = 0; i < la.length; i++) if (la[i] >= 0 && lb[i] >= 0) flows[la[i]][lb[i]]++;
+  return flows;
 }
 
 /** What compare needs of a saved segmentation. */
@@ -104,11 +113,12 @@ export function compareModels(table: DataTable, a: ModelRef, b: ModelRef): Model
   const match = hungarian(cost);
   const centroidShifts = match.flatMap((j, i) => (i < ca.length && j < cb.length ? [{ a: i, b: j, aName: a.pipeline.segmentNames[i], bName: b.pipeline.segmentNames[j], distanceSd: cost[i][j] }] : []));
   return {
-    a: { id: a.id, name: a.name, sizes: sizes(la, a.pipeline.centroids.length) },
-    b: { id: b.id, name: b.name, sizes: sizes(lb, b.pipeline.centroids.length) },
+    a: { id: a.id, name: a.name, sizes: sizes(la, a.pipeline.centroids.length), segmentNames: a.pipeline.segmentNames },
+    b: { id: b.id, name: b.name, sizes: sizes(lb, b.pipeline.centroids.length), segmentNames: b.pipeline.segmentNames },
     commonCustomers: common.length,
     adjustedRandIndex: common.length ? adjustedRandIndex(common.map((i) => la[i]), common.map((i) => lb[i])) : Number.NaN,
     centroidShifts,
+    flows: segmentFlows(la, a.pipeline.centroids.length, lb, b.pipeline.centroids.length),
   };
 }
 

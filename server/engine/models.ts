@@ -65,6 +65,14 @@ export class ModelService {
     return this.engine.onTable<ModelComparison>(a.datasetId, { op: 'compare', a: ref(a), b: ref(b) });
   }
 
+  /** Customers followed from the fit the last retraining replaced to the current one. */
+  async lastRetrainMoves(model: SavedModel): Promise<ModelComparison | undefined> {
+    if (!model.previousPipeline) return undefined;
+    const before = { id: model.id, name: 'before the last retrain', pipeline: model.previousPipeline };
+    const after = { id: model.id, name: 'after it', pipeline: model.pipeline };
+    return this.engine.onTable<ModelComparison>(model.datasetId, { op: 'compare', a: before, b: after });
+  }
+
   drift(model: SavedModel): Promise<DriftReport> {
     return this.engine.onTable<DriftReport>(model.datasetId, { op: 'drift', pipeline: model.pipeline, baseline: model.baseline });
   }

@@ -62,6 +62,8 @@ const MIGRATIONS: string[] = [
    INSERT INTO dataset_columns_v4 (dataset_id, position, name, kind, missing) SELECT dataset_id, position, name, kind, missing FROM dataset_columns;
    DROP TABLE dataset_columns;
    ALTER TABLE dataset_columns_v4 RENAME TO dataset_columns;`,
+  // A retrained model keeps the fit it replaced, so the panel can show who moved where.
+  `ALTER TABLE saved_models ADD COLUMN previous_pipeline TEXT;`,
 ];
 
 /**

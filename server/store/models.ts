@@ -16,6 +16,8 @@ export interface SavedModel {
   refits: number;
   createdAt: string;
   fittedAt: string;
+  /** The fit the last accepted retraining replaced (none before the first). */
+  previousPipeline?: FittedPipeline;
 }
 
 interface ModelRow {
@@ -29,6 +31,7 @@ interface ModelRow {
   refits: number;
   created_at: string;
   fitted_at: string;
+  previous_pipeline: string | null;
 }
 
 const toModel = (r: ModelRow): SavedModel => ({
@@ -42,6 +45,7 @@ const toModel = (r: ModelRow): SavedModel => ({
   refits: r.refits,
   createdAt: r.created_at,
   fittedAt: r.fitted_at,
+  ...(r.previous_pipeline ? { previousPipeline: JSON.parse(r.previous_pipeline) as FittedPipeline } : {}),
 });
 
 export async function saveModel(db: Db, model: { datasetId: number; name: string; pipeline: FittedPipeline; baseline: TrainingBaseline; source: 'fitted' | 'imported' }): Promise<SavedModel> {
@@ -113,7 +117,7 @@ export async function labelSegment(db: Db, id: number, segment: number, label: S
 
 /** Replaces a model's fit after an accepted retraining. */
 export async function replaceModelFit(db: Db, id: number, pipeline: FittedPipeline, baseline: TrainingBaseline): Promise<SavedModel> {
-  await writeGate(db).run(() => db.prepare("UPDATE saved_models SET pipeline = ?, baseline = ?, refits = refits + 1, fitted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?")
+  await writeGate(db).run(() => db.prepare("UPDATE saved_models SET previous_pipeline = pipeline, pipeline = ?, baseline = ?, refits = refits + 1, fitted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?")
     .run(JSON.stringify(pipeline), JSON.stringify(baseline), id));
   return getModel(db, id);
 }

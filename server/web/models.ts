@@ -12,6 +12,7 @@ import type { UploadStaging } from '../ingest/staging.ts';
 import { readFile } from 'node:fs/promises';
 import { formFields, nameSchema, optionalDatasetQuery, parseInput, pathId, queryId } from './inputs.ts';
 import { z } from 'zod';
+import { flowChart } from './flow-chart.ts';
 import { PLAYBOOK_MAX, SEGMENT_NAME_MAX } from '../engine/model-schema.ts';
 
 export interface ModelRoutesDeps {
@@ -67,7 +68,9 @@ export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): 
     const list = listModels(db, datasetId);
     const active = list.find((m) => m.active);
     const drift = active ? await models.drift(active) : undefined;
-    res.render('partials/models-panel', { models: list, active, drift, datasetId, message: undefined, ...extra });
+    const moves = active ? await models.lastRetrainMoves(active) : undefined;
+    const movesChart = moves ? flowChart(moves, moves.a.segmentNames, moves.b.segmentNames) : undefined;
+    res.render('partials/models-panel', { models: list, active, drift, moves, movesChart, datasetId, message: undefined, ...extra });
   };
 
   router.get('/api/models', (req, res) => {
@@ -178,7 +181,7 @@ export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): 
 
   router.get('/models/compare', async (req, res) => {
     const comparison = await models.compare(compareId(req, 'a'), compareId(req, 'b'));
-    res.render('partials/model-compare', { comparison });
+    res.render('partials/model-compare', { comparison, flows: flowChart(comparison, comparison.a.segmentNames, comparison.b.segmentNames) });
   });
 
   return router;

@@ -1,0 +1,33 @@
+/**
+ * Customers followed from one segmentation to another, as a flow diagram (the Chart.js
+ * sankey controller, public/app.js gives each node its segment's colour).
+ */
+import type { ModelComparison } from '../analysis/model-ops.ts';
+import { segmentColour, type ChartConfig } from './charts.ts';
+
+/** Node keys: "a0" is segment 1 of the first segmentation, "b0" of the second. */
+export function flowChart(comparison: ModelComparison, aNames: string[], bNames: string[]): ChartConfig {
+  const data = comparison.flows.flatMap((row, i) => row.flatMap((flow, j) => (flow > 0 ? [{ from: `a${i}`, to: `b${j}`, flow }] : [])));
+  const labels: Record<string, string> = {};
+  const nodeColours: Record<string, string> = {};
+  aNames.forEach((name, i) => {
+    labels[`a${i}`] = `${i + 1}. ${name}`;
+    nodeColours[`a${i}`] = segmentColour(i);
+  });
+  bNames.forEach((name, j) => {
+    labels[`b${j}`] = `${j + 1}. ${name}`;
+    nodeColours[`b${j}`] = segmentColour(j);
+  });
+  return {
+    type: 'sankey',
+    data: { datasets: [{ label: 'Customers', data, labels, nodeColours, colorMode: 'gradient', alpha: 0.6, size: 'max' }] },
+    options: {
+      responsive: true,
+      maintainAspectRatio: false,
+      plugins: {
+        title: { display: true, text: `Customers from “${comparison.a.name}” (left) to “${comparison.b.name}” (right)`, font: { size: 14, weight: 'bold' } },
+        legend: { display: false },
+      },
+    },
+  };
+}
