@@ -42,7 +42,8 @@ export const BORDERLINE_SHARE = 0.1;
 /** The explanation of `segment` for the transformed customer `x`; null where no runner-up exists (DBSCAN, one segment). */
 export function explainAssignment(pipeline: FittedPipeline, x: Float64Array, segment: number): Explanation | null {
   const { centroids, preprocessor } = pipeline;
-  if (pipeline.dbscan || segment < 0 || centroids.length < 2) return null;
+  // A mixture assigns by probability, not distance: its margin is not a difference of distances.
+  if (pipeline.dbscan || pipeline.gmm || segment < 0 || centroids.length < 2) return null;
   const squared = centroids.map((c) => c.reduce((s, v, j) => s + (x[j] - v) ** 2, 0));
   let runnerUp = -1;
   for (let c = 0; c < centroids.length; c++) if (c !== segment && (runnerUp < 0 || squared[c] < squared[runnerUp])) runnerUp = c;

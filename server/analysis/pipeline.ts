@@ -3,6 +3,7 @@ import { fitAlgorithm, type AlgorithmFit, type AlgorithmOptions } from './cluste
 import { setNamed } from './named.ts';
 import { checkpoint } from './progress.ts';
 import { assignNearest } from './cluster/assign.ts';
+import { gmmProbabilities, type GmmParameters } from './cluster/gmm.ts';
 import { predictDbscan, suggestEps } from './cluster/dbscan.ts';
 import { NOISE, type ClusterFit } from './cluster/types.ts';
 import { createMatrix, selectRows, toRows, type Matrix } from './matrix.ts';
@@ -130,7 +131,8 @@ export function prepare(table: DataTable, options: SegmentationOptions): Prepare
  */
 export function runSweep(prepared: PreparedData, options: SegmentationOptions, keepLabelsUpTo = SWEEP_LABELS_MAX_ROWS): SweepResult {
   const fits = (prepared.shared.fits ??= new Map());
-  // Only k-means and mini-batch fits come back (DBSCAN sweeps with k-means).
+  // Only k-means and mini-batch fits come back (DBSCAN sweeps with k-means; mixtures and
+  // Ward are fitted again for the shown k).
   const algorithm = options.algorithm === 'minibatch' ? 'minibatch' : 'kmeans';
   return sweepK(prepared.fitX, options, (k, { fit, metrics }) => {
     const kept = prepared.fitX.rows > keepLabelsUpTo ? { ...fit, labels: undefined } : fit;
@@ -160,6 +162,19 @@ function refuseEmptySegments(x: Matrix, labels: Int32Array, k: number): void {
     throw new InputError(`Only ${distinct.size} different customers in these features, so ${k} segments cannot each hold someone; choose k at most ${distinct.size}, or add features.`, { field: 'k' });
   }
   throw new InputError(`The fit left ${sizes.filter((s) => s === 0).length} of ${k} segments empty; choose fewer segments or another seed.`, { field: 'k' });
+}
+
+/** values[old] placed at newId[old]. */
+function reorder<T>(values: T[], newId: Int32Array): T[] {
+  const out = new Array<T>(values.length);
+  values.forEach((v, old) => (out[newId[old]] = v));
+  return out;
+}
+
+/** A mixture's most probable segment for one transformed row. */
+function mostProbable(means: number[][], gmm: GmmParameters, x: Float64Array): number {
+  const p = gmmProbabilities(x, means, gmm);
+  return p.indexOf(Math.max(...p));
 }
 
 /** Segment ids ordered by size, largest first, so the numbering is stable across reruns. */
@@ -225,6 +240,9 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
   const newId = orderBySize(fit.labels, k);
   const centroids = remapRows(fit.centroids, newId);
   const coreLabels = fit.dbscan ? fit.dbscan.coreLabels.map((l) => (l < 0 ? l : newId[l])) : undefined;
+  // A mixture's weights and variances follow its means to their new numbers.
+  const gmm = fit.gmm ? { weights: reorder(fit.gmm.weights, newId), variances: reorder(fit.gmm.variances, newId) } : undefined;
+  if (fit.gmm) notes.push(`Log-likelihood ${fit.gmm.logLikelihood.toFixed(1)}, BIC ${fit.gmm.bic.toFixed(1)} (lower is better across k).`);
 
   // Every kept row gets a label: excluded outliers are assigned after fitting.
   const x = prep.matrix;
@@ -234,6 +252,9 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
   } else if (fit.dbscan) {
     labels = Int32Array.from({ length: x.rows }, (_, i) =>
       predictDbscan(x.data.subarray(i * x.cols, (i + 1) * x.cols), fit.dbscan!.corePoints, coreLabels!, eps));
+  } else if (gmm) {
+    const means = toRows(centroids);
+    labels = Int32Array.from({ length: x.rows }, (_, i) => mostProbable(means, gmm, x.data.subarray(i * x.cols, (i + 1) * x.cols)));
   } else {
     labels = assignNearest(x, centroids).labels;
   }
@@ -261,6 +282,7 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
     centroids: toRows(centroids),
     segmentNames: segments.map((s) => s.name),
     dbscan: fit.dbscan ? { eps, corePoints: toRows(fit.dbscan.corePoints), coreLabels: Array.from(coreLabels!) } : undefined,
+    ...(gmm ? { gmm } : {}),
     pca: { mean: pca.mean, components: pca.components, explainedVarianceRatio: pca.explainedVarianceRatio },
   };
   return {

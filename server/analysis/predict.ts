@@ -5,6 +5,7 @@
 import { InputError } from '../errors.ts';
 import { explainAssignment, type Explanation } from './explain.ts';
 import { predictDbscan } from './cluster/dbscan.ts';
+import { gmmProbabilities, type GmmParameters } from './cluster/gmm.ts';
 import { NOISE } from './cluster/types.ts';
 import { createMatrix, fromRows, type Matrix } from './matrix.ts';
 import { projectPoint, type FittedPca } from './pca.ts';
@@ -23,6 +24,8 @@ export interface FittedPipeline {
   /** The marketing action for each segment, as its users wrote it ('' for none); absent in older exports. */
   segmentPlaybooks?: string[];
   dbscan?: { eps: number; corePoints: number[][]; coreLabels: number[] };
+  /** A Gaussian mixture's weights and diagonal variances (centroids are its means). */
+  gmm?: GmmParameters;
   pca: FittedPca;
 }
 
@@ -34,6 +37,8 @@ export interface Prediction {
   distances: number[];
   /** Position on the PCA scatter. */
   point: [number, number];
+  /** A Gaussian mixture's probability of each segment (soft segments). */
+  probabilities?: number[];
   /** Fields of the record that are columns of the dataset but not features of this segmentation. */
   ignored: string[];
   /** Why this segment and not the next closest (centre-based segmentations). */
@@ -81,8 +86,13 @@ export function dbscanCores(pipeline: FittedPipeline): Matrix | undefined {
 export function predictTransformed(pipeline: FittedPipeline, x: Float64Array, cores = dbscanCores(pipeline)): Omit<Prediction, 'ignored' | 'explanation'> {
   const distances = pipeline.centroids.map((c) => Math.sqrt(c.reduce((s, v, j) => s + (v - x[j]) ** 2, 0)));
   let segment: number;
+  let probabilities: number[] | undefined;
   if (pipeline.dbscan && cores) {
     segment = predictDbscan(x, cores, Int32Array.from(pipeline.dbscan.coreLabels), pipeline.dbscan.eps);
+  } else if (pipeline.gmm) {
+    // The most probable segment, which need not be the one with the nearest mean.
+    probabilities = gmmProbabilities(x, pipeline.centroids, pipeline.gmm);
+    segment = probabilities.indexOf(Math.max(...probabilities));
   } else {
     segment = distances.indexOf(Math.min(...distances));
   }
@@ -91,6 +101,7 @@ export function predictTransformed(pipeline: FittedPipeline, x: Float64Array, co
     name: segment === NOISE ? 'Noise' : pipeline.segmentNames[segment],
     distances,
     point: projectPoint(pipeline.pca, x),
+    ...(probabilities ? { probabilities } : {}),
   };
 }
 

@@ -44,6 +44,11 @@ export function renumber(result: SegmentationResult, newToOld: number[], names: 
   const k = newToOld.length;
   const map = (l: number) => (l < 0 ? l : newToOld[l]);
   const centroids: number[][] = new Array(k);
+  const moved = <T>(values: T[]): T[] => {
+    const out = new Array<T>(k);
+    values.forEach((v, j) => (out[newToOld[j]] = v));
+    return out;
+  };
   result.pipeline.centroids.forEach((c, j) => (centroids[newToOld[j]] = c));
   const segments = new Array(k);
   result.segments.forEach((s, j) => (segments[newToOld[j]] = { ...s, id: newToOld[j], name: names[newToOld[j]] ?? s.name }));
@@ -58,6 +63,7 @@ export function renumber(result: SegmentationResult, newToOld: number[], names: 
       // Identities survive the refit: each segment keeps its playbook with its name.
       segmentPlaybooks: playbooks,
       dbscan: result.pipeline.dbscan ? { ...result.pipeline.dbscan, coreLabels: result.pipeline.dbscan.coreLabels.map(map) } : undefined,
+      gmm: result.pipeline.gmm ? { weights: moved(result.pipeline.gmm.weights), variances: moved(result.pipeline.gmm.variances) } : undefined,
     },
   };
 }

@@ -5,10 +5,12 @@ import { cutMerges, DEFAULT_AGGLOMERATIVE_MAX_ROWS, wardMerges } from './cluster
 import { assignNearest, clusterMeans } from './cluster/assign.ts';
 import { fitKMeans } from './cluster/kmeans.ts';
 import { fitMiniBatch } from './cluster/minibatch.ts';
+import { fitGmm } from './cluster/gmm.ts';
 import type { Algorithm, ClusterFit } from './cluster/types.ts';
 import { selectRows, type Matrix } from './matrix.ts';
 import { computeMetrics, type ClusterMetrics, type SilhouetteSource } from './metrics.ts';
 import { DEFAULT_OPTIONS } from './options.ts';
+import { kVotes, type KVotes } from './votes.ts';
 import { sampleIndices } from './random.ts';
 
 export interface SweepRow {
@@ -19,6 +21,8 @@ export interface SweepRow {
   calinskiHarabasz: number;
   /** Share of the customers in this k's smallest segment (0–1). */
   smallestShare: number;
+  /** A Gaussian mixture's BIC (lower is better), when the sweep fits mixtures. */
+  bic?: number;
 }
 
 export interface SweepResult {
@@ -28,6 +32,8 @@ export interface SweepResult {
   elbowK: number;
   rule: string;
   rows: SweepRow[];
+  /** The k each index prefers among the k the rule may pick (votes.ts). */
+  votes: KVotes;
   notes: string[];
 }
 
@@ -142,8 +148,13 @@ export function sweepK(x: Matrix, options: SweepOptions, onFit?: (k: number, fit
     checkpoint({ step: `scoring k = ${k}`, done: k - options.kMin, total: kMax - options.kMin + 1 });
     let labels: Int32Array;
     let fit: ClusterFit | undefined;
+    let bic: number | undefined;
     if (wardCut) labels = wardCut(k);
-    else {
+    else if (algorithm === 'gmm') {
+      const mixture = fitGmm(x, { k, seed: options.seed, nInit: options.nInit });
+      labels = mixture.labels;
+      bic = mixture.bic;
+    } else {
       fit = algorithm === 'minibatch'
         ? fitMiniBatch(x, { k, seed: options.seed, batchSize: options.batchSize, maxIterations: options.iterations })
         : fitKMeans(x, { k, seed: options.seed, nInit: options.nInit });
@@ -151,10 +162,12 @@ export function sweepK(x: Matrix, options: SweepOptions, onFit?: (k: number, fit
     }
     const m = computeMetrics(x, labels, options.seed, silhouetteFrom);
     if (fit) onFit?.(k, { fit, metrics: m });
-    rows.push({ k, inertia: m.inertia, silhouette: m.silhouette, daviesBouldin: m.daviesBouldin, calinskiHarabasz: m.calinskiHarabasz, smallestShare: smallestShare(labels, k) });
+    rows.push({ k, inertia: m.inertia, silhouette: m.silhouette, daviesBouldin: m.daviesBouldin, calinskiHarabasz: m.calinskiHarabasz, smallestShare: smallestShare(labels, k), ...(bic === undefined ? {} : { bic }) });
   }
   const minShare = options.minShare ?? DEFAULT_MIN_SHARE;
-  return { algorithm, ...recommendK(rows, minShare), rule: recommendationRule(minShare), rows, notes };
+  checkpoint({ step: 'counting the votes for k' });
+  const votes = kVotes(x, rows, minShare, options.seed);
+  return { algorithm, ...recommendK(rows, minShare), rule: recommendationRule(minShare), rows, votes, notes };
 }
 
 /** The smallest segment's share of the labelled rows. */

@@ -88,6 +88,10 @@ const pipelineSchema = z.looseObject({
     corePoints: z.array(vector, { error: 'must be a list of points' }).max(MAX_CORE_POINTS),
     coreLabels: z.array(z.number().int().min(0), { error: 'must be a list of segment numbers' }),
   }).optional(),
+  gmm: z.looseObject({
+    weights: z.array(z.number().finite().gt(0, { error: 'must be positive' }).max(1), { error: 'must be a list of weights' }).max(MAX_SEGMENTS),
+    variances: z.array(z.array(positive).max(MAX_COLUMNS), { error: 'must be a list of variances per segment' }).max(MAX_SEGMENTS),
+  }).optional(),
   pca: z.looseObject({ mean: vector, components: z.array(vector).min(1).max(MAX_COLUMNS), explainedVarianceRatio: z.array(z.number().finite().min(0).max(1)) }),
 }).superRefine((p, ctx) => {
   const width = p.preprocessor.numeric.length + p.preprocessor.categorical.reduce((s, c) => s + c.levels.length, 0);
@@ -102,6 +106,12 @@ const pipelineSchema = z.looseObject({
   // Scaled units unless the model does not scale: then centres are in the data's own units.
   if (p.preprocessor.scaling !== 'none') {
     p.centroids.forEach((c, i) => c.forEach((v, j) => Math.abs(v) > SCALED_LIMIT && issue(['centroids', i, j], `must be within ±1e6 scaled units (a centre that far from the data is no fit of it), not ${v}`)));
+  }
+  if (p.gmm) {
+    if (p.gmm.weights.length !== p.centroids.length) issue(['gmm', 'weights'], `must give one weight per segment (${p.centroids.length})`);
+    if (Math.abs(p.gmm.weights.reduce((a, b) => a + b, 0) - 1) > 1e-6) issue(['gmm', 'weights'], 'must add up to 1');
+    if (p.gmm.variances.length !== p.centroids.length) issue(['gmm', 'variances'], `must give variances for each of the ${p.centroids.length} segments`);
+    p.gmm.variances.forEach((v, i) => v.length !== width && issue(['gmm', 'variances', i], `must have ${width} values`));
   }
   if (p.dbscan) {
     p.dbscan.corePoints.forEach((c, i) => c.length !== width && issue(['dbscan', 'corePoints', i], `must have ${width} values`));

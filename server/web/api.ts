@@ -119,7 +119,8 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
       elbowK: sweep.elbowK,
       rule: sweep.rule,
       algorithm: sweep.algorithm,
-      rows: sweep.rows.map((r) => ({ k: r.k, inertia: r.inertia, silhouette: finite(r.silhouette), daviesBouldin: finite(r.daviesBouldin), calinskiHarabasz: finite(r.calinskiHarabasz) })),
+      rows: sweep.rows.map((r) => ({ k: r.k, inertia: r.inertia, silhouette: finite(r.silhouette), daviesBouldin: finite(r.daviesBouldin), calinskiHarabasz: finite(r.calinskiHarabasz), smallestShare: r.smallestShare, ...(r.bic === undefined ? {} : { bic: r.bic }) })),
+      votes: sweep.votes,
       notes: sweep.notes,
     });
   });
@@ -129,7 +130,7 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
     const { customer } = parseInput(predictBody, req.body ?? {}, { field: 'customer' });
     const columns = getDataset(db, params.datasetId).columns.map((c) => c.name);
     const { prediction, model: active } = await assignCustomer(engine, models, params, namesSegmentation(req.query), customer as CustomerInput, columns, runContext(req, res));
-    res.json({ segment: prediction.segment, name: prediction.name, distances: prediction.distances, point: prediction.point, ignored: prediction.ignored, explanation: prediction.explanation, model: active ? { id: active.id, name: active.name } : null });
+    res.json({ segment: prediction.segment, name: prediction.name, distances: prediction.distances, point: prediction.point, ignored: prediction.ignored, explanation: prediction.explanation, ...(prediction.probabilities ? { probabilities: prediction.probabilities } : {}), model: active ? { id: active.id, name: active.name } : null });
   });
 
   return router;

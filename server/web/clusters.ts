@@ -23,7 +23,7 @@ import { runContext } from './run-context.ts';
 import { z } from 'zod';
 
 export const CONTROL_CHOICES = {
-  algorithms: ALGORITHMS.map((value) => ({ value, label: { kmeans: 'k-means', minibatch: 'Mini-batch k-means', agglomerative: 'Agglomerative (Ward)', dbscan: 'DBSCAN (density)' }[value] })),
+  algorithms: ALGORITHMS.map((value) => ({ value, label: { kmeans: 'k-means', minibatch: 'Mini-batch k-means', agglomerative: 'Agglomerative (Ward)', dbscan: 'DBSCAN (density)', gmm: 'Gaussian mixture (soft, diagonal covariance)' }[value] })),
   scalings: SCALING_METHODS.map((value) => ({ value, label: { standard: 'Standard (z-score)', minmax: 'Min-max (0 to 1)', robust: 'Robust (median / IQR)', none: 'None' }[value] })),
   missing: MISSING_STRATEGIES.map((value) => ({ value, label: { drop: 'Drop incomplete rows', mean: 'Fill with mean', median: 'Fill with median', mode: 'Fill with most frequent' }[value] })),
   outliers: OUTLIER_RULES.map((value) => ({ value, label: { none: 'Keep all', 'iqr-clip': 'IQR 1.5× — clip', 'iqr-exclude': 'IQR 1.5× — exclude from fit', 'zscore-clip': '|z| > 3 — clip', 'zscore-exclude': '|z| > 3 — exclude from fit' }[value] })),

@@ -62,7 +62,7 @@ export function predictRouter(db: Db, engine: Engine, models: ModelService): Rou
     const prediction = model ? { ...assigned.prediction, point: onMap.point } : onMap;
     const segment = !model && prediction.segment >= 0 ? result.segments[prediction.segment] : undefined;
     renderPageOrPartial(req, res, 'predict', 'partials/prediction-result', {
-      tab: 'predict', params, dataset, datasets, result, inputs, prediction, segment, segmentColour, model,
+      tab: 'predict', params, dataset, datasets, result, inputs, prediction, segment, segmentColour, model, names: pipeline.segmentNames,
       charts: { distances: distanceChart(prediction, pipeline.segmentNames), scatter: scatterChart(result, prediction) },
       query: toQueryString(params, dataset),
     });

@@ -36,7 +36,7 @@ describe('explanations', () => {
   it('the customers export gives each customer its two main reasons', async () => {
     const csv = await request(t.app).get('/export/customers.csv?k=4').expect(200);
     const [header, first] = csv.text.split('\n');
-    assert.match(header, /,segment,segment name,main reason,second reason\r?$/);
+    assert.match(header, /,segment,segment name,playbook,main reason,second reason\r?$/);
     assert.match(first, /,"?\w+ [\d.,]+ \(segment [\d.,]+, runner-up [\d.,]+\)"?/);
   });
 });

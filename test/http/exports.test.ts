@@ -53,7 +53,7 @@ describe('exports', () => {
     rows.slice(1).forEach((row, i) => {
       assert.equal(typeof row[2], 'number');
       assert.equal(row[2], Number(csv[i + 1][2]));
-      assert.ok(Math.abs((row[5] as number) - Number(csv[i + 1][5])) < 1e-9);
+      assert.ok(Math.abs((row[6] as number) - Number(csv[i + 1][6])) < 1e-9);
     });
   });
 

@@ -4,6 +4,7 @@ import { fitAgglomerative } from './agglomerative.ts';
 import { fitDbscan, type DbscanFit } from './dbscan.ts';
 import { fitKMeans } from './kmeans.ts';
 import { fitMiniBatch } from './minibatch.ts';
+import { fitGmm, type GmmParameters } from './gmm.ts';
 import { assertUnreachable, type Algorithm, type ClusterFit } from './types.ts';
 
 export interface AlgorithmOptions {
@@ -27,6 +28,7 @@ export interface AlgorithmFit extends ClusterFit {
   /** Number of segments (DBSCAN decides it; others take k). */
   k: number;
   dbscan?: Pick<DbscanFit, 'corePoints' | 'coreLabels' | 'noiseCount'>;
+  gmm?: GmmParameters & { logLikelihood: number; bic: number };
 }
 
 export function fitAlgorithm(x: Matrix, options: AlgorithmOptions): AlgorithmFit {
@@ -38,6 +40,10 @@ export function fitAlgorithm(x: Matrix, options: AlgorithmOptions): AlgorithmFit
       return { ...fitMiniBatch(x, { k, seed, batchSize: options.batchSize, maxIterations: options.iterations }), k };
     case 'agglomerative':
       return { ...fitAgglomerative(x, { k, seed, maxRows: options.agglomerativeMaxRows }), k };
+    case 'gmm': {
+      const fit = fitGmm(x, { k, seed, nInit: options.quick ? Math.min(options.nInit, 3) : options.nInit });
+      return { labels: fit.labels, centroids: fit.centroids, iterations: fit.iterations, notes: fit.notes, k, gmm: { weights: fit.weights, variances: fit.variances, logLikelihood: fit.logLikelihood, bic: fit.bic } };
+    }
     case 'dbscan': {
       const fit = fitDbscan(x, { eps: options.eps, minPts: options.minPts });
       return { ...fit, dbscan: { corePoints: fit.corePoints, coreLabels: fit.coreLabels, noiseCount: fit.noiseCount } };

@@ -11,10 +11,10 @@ function pickByWeight(weights: Float64Array, total: number, r: number): number {
   return weights.length - 1;
 }
 
-export function kmeansPlusPlus(x: Matrix, k: number, seed: number): Matrix {
+/** `trials`: candidates per centre (greedy k-means++); 1 is Arthur and Vassilvitskii's plain D² sampling. */
+export function kmeansPlusPlus(x: Matrix, k: number, seed: number, trials = 2 + Math.floor(Math.log(k))): Matrix {
   const rng = createRng(seed);
   const centers = createMatrix(k, x.cols);
-  const trials = 2 + Math.floor(Math.log(k));
   const first = Math.floor(rng() * x.rows);
   centers.data.set(x.data.subarray(first * x.cols, (first + 1) * x.cols), 0);
   let closest = new Float64Array(x.rows);

@@ -1,6 +1,6 @@
 import type { Matrix } from '../matrix.ts';
 
-export const ALGORITHMS = ['kmeans', 'minibatch', 'agglomerative', 'dbscan'] as const;
+export const ALGORITHMS = ['kmeans', 'minibatch', 'agglomerative', 'dbscan', 'gmm'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
 /** Label of DBSCAN noise points. */

@@ -1,0 +1,108 @@
+/**
+ * Choosing k as a panel: the k each index prefers, among the k the recommendation may pick
+ * (those whose smallest segment holds at least minShare of the customers, within kMin..kMax).
+ * - silhouette: highest mean silhouette;
+ * - Calinski-Harabasz: highest; Davies-Bouldin: lowest;
+ * - gap statistic (Tibshirani, Walther and Hastie 2001): the smallest k with
+ *   gap(k) >= gap(k+1) - s(k+1), from seeded uniform reference draws in the data's bounding box;
+ * - bootstrap stability: the highest mean adjusted Rand index between each k's fit and refits
+ *   on resamples.
+ * The gap and stability votes work on a seeded sample of at most VOTE_SAMPLE_ROWS rows, with
+ * one k-means start per fit: they rank values of k, and the ranking settles long before the
+ * fits are polished.
+ */
+import { assignNearest } from './cluster/assign.ts';
+import { fitKMeans } from './cluster/kmeans.ts';
+import { createMatrix, selectRows, type Matrix } from './matrix.ts';
+import { adjustedRandIndex } from './metrics.ts';
+import { checkpoint } from './progress.ts';
+import { createRng, sampleIndices } from './random.ts';
+import type { SweepRow } from './sweep.ts';
+
+export interface KVotes {
+  silhouette: number;
+  calinskiHarabasz: number;
+  daviesBouldin: number;
+  gap: number;
+  stability: number;
+}
+
+/** Rows the gap and stability votes use at most. */
+export const VOTE_SAMPLE_ROWS = 1000;
+/** Uniform reference draws per k for the gap statistic. */
+export const GAP_REFERENCES = 5;
+/** Resamples per k for the stability vote. */
+export const VOTE_RESAMPLES = 3;
+
+/** Gap(k) and its s(k) on x, for each k in ks. */
+export function gapStatistic(x: Matrix, ks: number[], seed: number, references = GAP_REFERENCES): { gap: number[]; s: number[] } {
+  const cols = x.cols;
+  const low = new Float64Array(cols).fill(Infinity);
+  const high = new Float64Array(cols).fill(-Infinity);
+  for (let i = 0; i < x.rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const v = x.data[i * cols + j];
+      if (v < low[j]) low[j] = v;
+      if (v > high[j]) high[j] = v;
+    }
+  }
+  const rng = createRng(seed ^ 0x9a9);
+  const draws = Array.from({ length: references }, () => createMatrix(x.rows, cols, Float64Array.from({ length: x.rows * cols }, (_, p) => low[p % cols] + rng() * (high[p % cols] - low[p % cols]))));
+  const logW = (m: Matrix, k: number, s: number) => Math.log(Math.max(fitKMeans(m, { k, seed: s, nInit: 1, refine: false }).inertia, Number.MIN_VALUE));
+  const gap: number[] = [];
+  const sd: number[] = [];
+  for (const k of ks) {
+    checkpoint();
+    const reference = draws.map((d, b) => logW(d, k, seed + 31 * b));
+    const mean = reference.reduce((a, v) => a + v, 0) / references;
+    const variance = reference.reduce((a, v) => a + (v - mean) ** 2, 0) / references;
+    gap.push(mean - logW(x, k, seed));
+    sd.push(Math.sqrt(variance) * Math.sqrt(1 + 1 / references));
+  }
+  return { gap, s: sd };
+}
+
+/** Mean ARI between each k's fit on x and fits on resamples, per k. */
+export function stabilityByK(x: Matrix, ks: number[], seed: number, resamples = VOTE_RESAMPLES): number[] {
+  const rng = createRng(seed ^ 0x5ab);
+  const picks = Array.from({ length: resamples }, () => Int32Array.from({ length: x.rows }, () => Math.floor(rng() * x.rows)));
+  return ks.map((k) => {
+    checkpoint();
+    const labels = fitKMeans(x, { k, seed, nInit: 1, refine: false }).labels;
+    let total = 0;
+    picks.forEach((rows, b) => {
+      const refit = fitKMeans(selectRows(x, rows), { k, seed: seed + 1 + b, nInit: 1, refine: false });
+      total += adjustedRandIndex(labels, assignNearest(x, refit.centroids).labels);
+    });
+    return Math.max(0, total / resamples);
+  });
+}
+
+/** The k the recommendation may pick: the rule's minShare, or the largest smallest segment when no k has it. */
+export function eligibleRows(rows: SweepRow[], minShare: number): SweepRow[] {
+  const largestSmallest = Math.max(...rows.map((r) => r.smallestShare));
+  return rows.filter((r) => r.smallestShare >= Math.min(minShare, largestSmallest));
+}
+
+export function kVotes(x: Matrix, rows: SweepRow[], minShare: number, seed: number): KVotes {
+  const eligible = eligibleRows(rows, minShare);
+  const best = (score: (r: SweepRow) => number) => eligible.filter((r) => Number.isFinite(score(r))).reduce((a, r) => (score(r) > score(a) ? r : a), eligible[0]).k;
+  const sample = x.rows > VOTE_SAMPLE_ROWS ? selectRows(x, sampleIndices(x.rows, VOTE_SAMPLE_ROWS, seed ^ 0x707e)) : x;
+  const ks = rows.map((r) => r.k);
+  const usable = ks.filter((k) => k < sample.rows);
+  const { gap, s } = gapStatistic(sample, usable, seed);
+  const allowed = new Set(eligible.map((r) => r.k));
+  // Tibshirani's rule: the smallest k whose gap is within one s of the next k's.
+  const candidates = usable.filter((k) => allowed.has(k));
+  /** The candidate k with the highest score (the first eligible k when none can be scored). */
+  const argmax = (score: number[]) => (candidates.length ? candidates.reduce((a, k) => (score[usable.indexOf(k)] > score[usable.indexOf(a)] ? k : a)) : eligible[0].k);
+  const gapK = usable.find((k, i) => allowed.has(k) && i + 1 < usable.length && gap[i] >= gap[i + 1] - s[i + 1]) ?? argmax(gap);
+  const stableK = argmax(stabilityByK(sample, usable, seed));
+  return {
+    silhouette: best((r) => r.silhouette),
+    calinskiHarabasz: best((r) => r.calinskiHarabasz),
+    daviesBouldin: best((r) => -r.daviesBouldin),
+    gap: gapK,
+    stability: stableK,
+  };
+}
