@@ -13,6 +13,14 @@ import { readFile } from 'node:fs/promises';
 import { formFields, nameSchema, optionalDatasetQuery, parseInput, pathId, queryId } from './inputs.ts';
 import { z } from 'zod';
 import { flowChart } from './flow-chart.ts';
+import { scoreSql, SQL_DIALECTS } from '../analysis/score-sql.ts';
+import { getDataset } from '../store/datasets.ts';
+
+/** ?dialect=…&table=…: which SQL, over which table (customers by default). */
+const scoreSqlQuery = z.object({
+  dialect: z.enum(SQL_DIALECTS, { error: `dialect must be one of ${SQL_DIALECTS.join(', ')}` }).default('ansi'),
+  table: z.string({ error: 'table must be given once' }).trim().min(1, { error: 'table needs a name' }).max(200, { error: 'table must be at most 200 characters' }).default('customers'),
+});
 import { PLAYBOOK_MAX, SEGMENT_NAME_MAX } from '../engine/model-schema.ts';
 
 export interface ModelRoutesDeps {
@@ -114,6 +122,15 @@ export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): 
     const label = parseInput(segmentLabelBody, req.body ?? {});
     const model = await models.labelSegment(idParam(req), segmentParam(req.params.segment), label);
     res.json(modelBody(model));
+  });
+
+  // The saved segmentation as one SQL query, to score customers where they are.
+  router.get('/api/models/:id/score.sql', (req, res) => {
+    const model = getModel(db, idParam(req));
+    const { dialect, table } = parseInput(scoreSqlQuery, req.query);
+    const idColumn = getDataset(db, model.datasetId).columns.find((c) => c.kind === 'id')?.name;
+    const sql = scoreSql(model.pipeline, { dialect, table, idColumn });
+    res.type('application/sql; charset=utf-8').attachment(`${model.name.replace(/[^\w.-]+/g, '-').slice(0, 60) || 'segmentation'}-${dialect}.sql`).send(sql);
   });
 
   router.get('/api/models/:id/drift', async (req, res) => res.json(await models.drift(getModel(db, idParam(req)))));
