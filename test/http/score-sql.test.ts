@@ -39,6 +39,11 @@ function warehouseTable(datasetId: number, table: string): Database.Database {
 
 /** The segment of every customer, in row order, as the dashboard's customers export gives it ('' when not segmented). */
 async function dashboardSegments(modelId: number): Promise<string[]> {
+  return (await dashboardRows(modelId)).map(([, segment]) => segment);
+}
+
+/** [first column (the identifier), segment] of every customer of the customers export, in row order. */
+async function dashboardRows(modelId: number): Promise<[string, string][]> {
   const csv = (await request(t.app).get(`/export/customers.csv?model=${modelId}`).expect(200)).text.trim().split('\n');
   const header = csv[0].split(',');
   const at = header.indexOf('segment');
@@ -55,7 +60,7 @@ async function dashboardSegments(modelId: number): Promise<string[]> {
       } else cell += ch;
     }
     cells.push(cell);
-    return cells[at];
+    return [cells[0], cells[at]] as [string, string];
   });
 }
 
@@ -150,5 +155,130 @@ describe('npm run score', { timeout: 240_000 }, () => {
     const bad = spawnSync(process.execPath, ['--import', 'tsx', 'server/ingest/score-cli.ts', '--model', String(id), join(t.dir, 'missing.csv')], { encoding: 'utf8', env });
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /there is no file at/);
+  });
+});
+
+describe('score.sql in DuckDB', { timeout: 240_000 }, () => {
+  const DUCK_CASES = CASES.filter((_, i) => [0, 1, 2, 6, 8, 9].includes(i));
+  for (const [file, query] of DUCK_CASES) {
+    it(`${file} ${query}: the duckdb query agrees with the dashboard on every customer`, async () => {
+      const { DuckDBInstance } = await import('@duckdb/node-api');
+      const datasetId = datasets.get(file)!;
+      const name = `duck ${file} ${query}`;
+      const model = await request(t.app).post(`/api/models?dataset=${datasetId}&${query}&name=${encodeURIComponent(name)}`);
+      assert.equal(model.status, 201, model.text);
+      const table = 'cust"omers';
+      const sql = (await request(t.app).get(`/api/models/${model.body.id}/score.sql?dialect=duckdb&table=${encodeURIComponent(table)}`).expect(200)).text;
+      const instance = await DuckDBInstance.create(':memory:');
+      const connection = await instance.connect();
+      try {
+        const { columns, rowCount } = getDataset(t.db, datasetId);
+        const q = (n: string) => `"${n.replaceAll('"', '""')}"`;
+        await connection.run(`CREATE TABLE ${q(table)} (${columns.map((c) => `${q(c.name)} ${c.kind === 'numeric' ? 'DOUBLE' : 'VARCHAR'}`).join(', ')})`);
+        const appender = await connection.createAppender(table);
+        for (const page of rowPages(t.db, datasetId, rowCount)) {
+          for (const row of page) {
+            row.forEach((v, i) => {
+              if (v === null || (typeof v === 'number' && !Number.isFinite(v))) appender.appendNull();
+              else if (columns[i].kind === 'numeric') appender.appendDouble(Number(v));
+              else appender.appendVarchar(String(v));
+            });
+            appender.endRow();
+          }
+        }
+        appender.closeSync();
+        const scored = (await connection.runAndReadAll(sql)).getRowObjects() as { segment: number | bigint | null }[];
+        const expected = await dashboardSegments(model.body.id);
+        assert.equal(scored.length, expected.length);
+        const disagree = scored.filter((r, i) => String(r.segment ?? '') !== expected[i]).length;
+        assert.equal(disagree, 0, `${disagree} of ${scored.length} customers scored differently`);
+      } finally {
+        connection.closeSync();
+        instance.closeSync();
+      }
+    });
+  }
+});
+
+/** A throw-away PostgreSQL cluster in a temp dir, or why there is none. */
+async function throwAwayPostgres(): Promise<{ run: (sqlFile: string) => string; load: (table: string, columnsSql: string, csvPath: string) => void; stop: () => void } | string> {
+  const { spawnSync } = await import('node:child_process');
+  const { chmodSync, chownSync, mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const which = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim();
+  const initdb = which('initdb');
+  const pgCtl = which('pg_ctl');
+  const psql = which('psql');
+  if (!initdb || !pgCtl || !psql) return 'no initdb, pg_ctl and psql on this machine';
+  // PostgreSQL refuses to run as root: run the cluster as the postgres user when there is one.
+  const asRoot = process.getuid?.() === 0;
+  const pgUser = asRoot ? spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }) : undefined;
+  if (asRoot && pgUser?.status !== 0) return 'running as root without a postgres user';
+  const dir = mkdtempSync(join(tmpdir(), 'cs-pg-'));
+  chmodSync(dir, 0o777);
+  if (asRoot) chownSync(dir, Number(pgUser!.stdout.trim()), -1);
+  const as = (cmd: string, args: string[]) => (asRoot ? spawnSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { encoding: 'utf8' }) : spawnSync(cmd, args, { encoding: 'utf8' }));
+  const data = join(dir, 'data');
+  const init = as(initdb, ['-D', data, '-A', 'trust', '-U', 'postgres']);
+  if (init.status !== 0) return `initdb failed: ${init.stderr.trim().split('\n').pop()}`;
+  const port = String(20000 + Math.floor(Math.random() * 20000));
+  const start = as(pgCtl, ['-D', data, '-l', join(dir, 'log'), '-w', '-o', `-k ${dir} -p ${port} -c listen_addresses=''`, 'start']);
+  if (start.status !== 0) return `pg_ctl start failed: ${start.stderr.trim().split('\n').pop()}`;
+  const psqlArgs = ['-h', dir, '-p', port, '-U', 'postgres', '-v', 'ON_ERROR_STOP=1', '-X', '-q'];
+  return {
+    run: (sqlFile) => {
+      const res = spawnSync(psql, [...psqlArgs, '-At', '-F', '\t', '-f', sqlFile], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      if (res.status !== 0) throw new Error(res.stderr);
+      return res.stdout;
+    },
+    load: (table, columnsSql, csvPath) => {
+      const res = spawnSync(psql, [...psqlArgs, '-c', `CREATE TABLE ${table} (${columnsSql})`, '-c', `\\copy ${table} FROM '${csvPath}' WITH (FORMAT csv, HEADER true)`], { encoding: 'utf8' });
+      if (res.status !== 0) throw new Error(res.stderr);
+    },
+    stop: () => {
+      as(pgCtl, ['-D', data, '-m', 'immediate', 'stop']);
+    },
+  };
+}
+
+describe('score.sql in PostgreSQL', { timeout: 240_000 }, () => {
+  it('agrees with the dashboard on every customer of the sample and of Telco (when initdb exists)', async (ctx) => {
+    const pg = await throwAwayPostgres();
+    if (typeof pg === 'string') {
+      console.log(`PostgreSQL check skipped: ${pg}`);
+      ctx.skip(pg);
+      return;
+    }
+    const { writeFileSync, chmodSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    try {
+      for (const [file, query] of [CASES[1], CASES[9]]) {
+        const datasetId = datasets.get(file)!;
+        const model = await request(t.app).post(`/api/models?dataset=${datasetId}&${query}&name=${encodeURIComponent(`pg ${file} ${query}`)}`).expect(201);
+        const table = `pg_${datasetId}`;
+        const sql = (await request(t.app).get(`/api/models/${model.body.id}/score.sql?dialect=postgres&table=${table}`).expect(200)).text;
+        const { columns, rowCount } = getDataset(t.db, datasetId);
+        const q = (n: string) => `"${n.replaceAll('"', '""')}"`;
+        const cell = (v: unknown) => (v === null ? '' : typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : `"${String(v).replaceAll('"', '""')}"`);
+        const lines = [columns.map((c) => q(c.name)).join(',')];
+        for (const page of rowPages(t.db, datasetId, rowCount)) for (const row of page) lines.push(row.map(cell).join(','));
+        const csvPath = join(t.dir, `${table}.csv`);
+        writeFileSync(csvPath, `${lines.join('\n')}\n`);
+        chmodSync(t.dir, 0o755);
+        chmodSync(csvPath, 0o644);
+        pg.load(table, columns.map((c) => `${q(c.name)} ${c.kind === 'numeric' ? 'DOUBLE PRECISION' : 'TEXT'}`).join(', '), csvPath);
+        const sqlFile = join(t.dir, `${table}.sql`);
+        writeFileSync(sqlFile, sql);
+        chmodSync(sqlFile, 0o644);
+        // PostgreSQL returns the rows in no set order: matched by customer_id.
+        const scored = new Map(pg.run(sqlFile).trim().split('\n').map((l) => l.split('\t')).map((cells) => [cells[0], cells[1]]));
+        const expected = await dashboardRows(model.body.id);
+        assert.equal(scored.size, expected.length);
+        assert.equal(expected.filter(([id, segment]) => scored.get(id) !== segment).length, 0, `${file}: every customer as the dashboard assigns it`);
+      }
+    } finally {
+      pg.stop();
+    }
   });
 });
