@@ -4,6 +4,7 @@ import { benchControls } from './controls.ts';
 import { benchImport } from './import.ts';
 import { benchKernels } from './kernels.ts';
 import { benchScale } from './scale.ts';
+import { benchScore } from './score.ts';
 
 const line = (name: string, figure: string, target: string) => console.log(`${name.padEnd(58)} ${figure.padStart(14)}   ${target}`);
 const ms = (v: number) => `${v.toFixed(1)} ms`;
@@ -49,3 +50,8 @@ for (const rows of (process.env.BENCH_SCALE_ROWS ?? '100000,1000000').split(',')
   line(`${n} customers: Clusters view after it (new version, fit extended)`, s(f.afterRegistrationSeconds), '');
   line(`${n} customers: server peak RSS`, `${f.peakRssMb.toFixed(0)} MB`, rows >= 1_000_000 ? '< 400 MB' : '');
 }
+
+// A saved segmentation scored where the data lives (issue 18): the exported query in DuckDB.
+const score = await benchScore(Number(process.env.BENCH_SCORE_ROWS ?? 1_000_000));
+const n = score.rows.toLocaleString('en-US');
+line(`${n} customers scored by score.sql in DuckDB`, `${score.duckdbSeconds.toFixed(2)} s`, `dashboard's own assignment ${score.dashboardSeconds.toFixed(2)} s; ${score.disagreements} customers in another segment`);

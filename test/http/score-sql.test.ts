@@ -272,7 +272,7 @@ describe('score.sql in PostgreSQL', { timeout: 240_000 }, () => {
         writeFileSync(sqlFile, sql);
         chmodSync(sqlFile, 0o644);
         // PostgreSQL returns the rows in no set order: matched by customer_id.
-        const scored = new Map(pg.run(sqlFile).trim().split('\n').map((l) => l.split('\t')).map((cells) => [cells[0], cells[1]]));
+        const scored: Map<string, string> = new Map<string, string>(pg.run(sqlFile).trim().split('\n').map((l): [string, string] => { const cells = l.split('\t'); return [cells[0], cells[1]]; }));
         const expected = await dashboardRows(model.body.id);
         assert.equal(scored.size, expected.length);
         assert.equal(expected.filter(([id, segment]) => scored.get(id) !== segment).length, 0, `${file}: every customer as the dashboard assigns it`);
