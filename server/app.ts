@@ -2,6 +2,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { fileURLToPath } from 'node:url';
 import { Engine } from './engine/engine.ts';
+import { DEFAULT_OPTIONS } from './analysis/options.ts';
+import { LIMITS } from './web/params.ts';
 import { BusyError, InputError, SupersededError } from './errors.ts';
 import { pingDatabase, type Db } from './store/db.ts';
 import { apiRouter } from './web/api.ts';
@@ -58,6 +60,9 @@ export function createApp(deps: AppDeps): express.Express {
   // compiling the results partial on every request cost more than rendering it.
   app.set('view cache', true);
   app.locals.h = { ...viewHelpers, ...readings };
+  // The analysis defaults and the API's limits, declared once, bound the controls the views draw.
+  app.locals.defaults = DEFAULT_OPTIONS;
+  app.locals.limits = LIMITS;
 
   app.use(securityHeaders());
   app.use('/static', express.static(root('public'), { maxAge: '1h' }));

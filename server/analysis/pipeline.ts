@@ -8,7 +8,7 @@ import { predictDbscan, suggestEps } from './cluster/dbscan.ts';
 import { NOISE, type ClusterFit } from './cluster/types.ts';
 import { createMatrix, selectRows, toRows, type Matrix } from './matrix.ts';
 import { InputError } from '../errors.ts';
-import { clusterSizes, computeMetrics, SILHOUETTE_SAMPLE, type ClusterMetrics } from './metrics.ts';
+import { clusterSizes, computeMetrics, SILHOUETTE_EXACT_LIMIT, SILHOUETTE_SAMPLE, type ClusterMetrics } from './metrics.ts';
 import type { SegmentationOptions } from './options.ts';
 import { fitPcaModel, projectRows, type FittedPca } from './pca.ts';
 import { dbscanCores, PIPELINE_FORMAT, predictTransformed, type FittedPipeline } from './predict.ts';
@@ -138,6 +138,24 @@ export function runSweep(prepared: PreparedData, options: SegmentationOptions, k
     const kept = prepared.fitX.rows > keepLabelsUpTo ? { ...fit, labels: undefined } : fit;
     fits.set(fitKey({ ...options, algorithm }, k), { fit: kept, metrics });
   });
+}
+
+/**
+ * After a sweep, each of its fits' exact scores (the curves' silhouettes were sampled): run
+ * when the worker is otherwise idle, so that moving the k slider later reuses them instead
+ * of scoring the shown k again. Up to SILHOUETTE_EXACT_LIMIT rows; above it the fit's own
+ * silhouette is sampled anyway.
+ */
+export function scoreSweepFits(prepared: PreparedData, seed: number): number {
+  let scored = 0;
+  if (prepared.fitX.rows > SILHOUETTE_EXACT_LIMIT) return scored;
+  for (const shared of prepared.shared.fits?.values() ?? []) {
+    if (!shared.metrics.silhouetteSampled || !shared.fit.labels) continue;
+    checkpoint();
+    shared.metrics = computeMetrics(prepared.fitX, shared.fit.labels, seed);
+    scored++;
+  }
+  return scored;
 }
 
 /** The scatter's sample of rows of x and their projections. */

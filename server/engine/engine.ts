@@ -95,7 +95,7 @@ export class Engine {
   private async run<T>(task: AnalysisTask, key: string, context: RunContext = {}): Promise<T> {
     const pool = this.settings.pool;
     // The curves over k and the stability check fill their own region: a fit waits for neither.
-    if (pool) return pool.run<T>({ ...task, dbPath: this.db.name }, key, context, task.kind === 'sweep' || task.kind === 'stability');
+    if (pool) return pool.run<T>({ ...task, dbPath: this.db.name }, key, context, task.kind === 'sweep' || task.kind === 'stability' || task.kind === 'score-sweep');
     return this.local!.run(this.db, task) as T;
   }
 
@@ -152,6 +152,8 @@ export class Engine {
     const sweep = await this.run<SweepResult>({ kind: 'sweep', source: keys, options: params }, key, context);
     this.sweeps.set(key, sweep);
     this.latestSweeps.set(latestKey, sweep);
+    // Nobody waits for this: the exact scores of every swept k, for later moves of the slider.
+    this.run<number>({ kind: 'score-sweep', source: keys, options: params }, `${key}|score-sweep`).catch(() => {});
     return sweep;
   }
 

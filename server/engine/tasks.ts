@@ -4,7 +4,7 @@
  * keeps the loaded tables and prepared matrices, so the request thread holds no table.
  */
 import { preprocessKey, type SegmentationOptions } from '../analysis/options.ts';
-import { extendSegmentation, prepare, runSweep, segment, stabilityOf, type PreparedData, type SegmentationResult } from '../analysis/pipeline.ts';
+import { extendSegmentation, prepare, runSweep, scoreSweepFits, segment, stabilityOf, type PreparedData, type SegmentationResult } from '../analysis/pipeline.ts';
 import { runTableTask, type TableTask } from '../analysis/model-ops.ts';
 import { datasetOverview, featureRanges, type ColumnSummary, type DatasetOverview } from '../analysis/summary.ts';
 import type { Db } from '../store/db.ts';
@@ -18,6 +18,7 @@ export type AnalysisTask =
   | { kind: 'segment'; source: TableSource; options: SegmentationOptions & { k: number }; omitShared?: boolean }
   | { kind: 'sweep'; source: TableSource; options: SegmentationOptions }
   | { kind: 'stability'; source: TableSource; options: SegmentationOptions & { k: number; eps: number } }
+  | { kind: 'score-sweep'; source: TableSource; options: SegmentationOptions }
   | { kind: 'extend'; source: TableSource; previous: SegmentationResult }
   | { kind: 'table'; source: TableSource; task: TableTask }
   | { kind: 'overview'; source: TableSource; outlierRule: 'iqr' | 'zscore' }
@@ -44,10 +45,12 @@ export class TaskRunner {
         return withUnloadedColumns(db, task.source, datasetOverview(table, task.outlierRule));
       case 'segment':
       case 'sweep':
-      case 'stability': {
+      case 'stability':
+      case 'score-sweep': {
         const data = this.prepared.getOrCompute(`${task.source.version}|${preprocessKey(task.options)}`, () => prepare(table, task.options));
         if (task.kind === 'sweep') return runSweep(data, task.options);
         if (task.kind === 'stability') return stabilityOf(data, task.options);
+        if (task.kind === 'score-sweep') return scoreSweepFits(data, task.options.seed);
         return segment(table, data, task.options, { withoutSharedParts: task.omitShared });
       }
     }

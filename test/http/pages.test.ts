@@ -32,7 +32,7 @@ describe('pages', () => {
 
   it('serves the Clusters tab with controls, scatter and sizes', async () => {
     const res = await request(t.app).get('/clusters').expect(200);
-    assert.match(res.text, /<input type="range" id="k" name="k" min="2" max="10"/);
+    assert.match(res.text, /<input type="range" id="k" name="k" min="2" max="20"/);
     assert.match(res.text, /id="cluster-scatter"/);
     assert.match(res.text, /id="cluster-sizes"/);
     for (const control of ['algorithm', 'scaling', 'missing', 'outliers', 'seed']) assert.match(res.text, new RegExp(`name="${control}"`));
