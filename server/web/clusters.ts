@@ -14,6 +14,7 @@ import type { SweepResult } from '../analysis/sweep.ts';
 import type { Engine, SegmentationParams } from '../engine/engine.ts';
 import type { Db } from '../store/db.ts';
 import { listDatasets } from '../store/datasets.ts';
+import { listModels } from '../store/models.ts';
 import { segmentColour } from './charts.ts';
 import { fitChartsOf, provisionalK, sweepChartsOf, type SweepCharts } from './cluster-view.ts';
 import { parseInput } from './inputs.ts';
@@ -44,6 +45,24 @@ export interface SweepRegion {
   charts: SweepCharts;
 }
 
+/** A saved segmentation's own names and playbooks for the fit shown, when it is that segmentation. */
+export interface SavedLabels {
+  model: string;
+  names: string[];
+  playbooks: string[];
+}
+
+/**
+ * The shown fit is a saved segmentation when the dataset has one saved with the same
+ * options: its segments then carry the names and playbooks its users gave them.
+ */
+function savedLabelsOf(db: Db, datasetId: number, result: SegmentationResult): SavedLabels | undefined {
+  const options = JSON.stringify(result.options);
+  const model = listModels(db, datasetId).find((m) => JSON.stringify(m.pipeline.options) === options && m.pipeline.centroids.length === result.k);
+  if (!model) return undefined;
+  return { model: model.name, names: model.pipeline.segmentNames, playbooks: model.pipeline.segmentPlaybooks ?? [] };
+}
+
 export function clustersRouter(db: Db, engine: Engine): Router {
   const router = Router();
   // The fit region of a cached result, by query: an unchanged view is not rendered again.
@@ -67,7 +86,8 @@ export function clustersRouter(db: Db, engine: Engine): Router {
     const stability = engine.cachedStability(params.datasetId, result);
     const sweepRegion = known ? sweepRegionOf(params, known, stability, result.k) : undefined;
     const query = toQueryString(params, dataset);
-    const locals = { tab: 'clusters', params, dataset, datasets, result, charts: fitChartsOf(result, dataset), sweepRegion, choices: CONTROL_CHOICES, segmentColour, query };
+    const saved = savedLabelsOf(db, params.datasetId, result);
+    const locals = { tab: 'clusters', params, dataset, datasets, result, saved, charts: fitChartsOf(result, dataset), sweepRegion, choices: CONTROL_CHOICES, segmentColour, query };
     if (!isHtmx(req)) {
       renderPageOrPartial(req, res, 'clusters', 'partials/cluster-results', locals);
       return;
@@ -75,7 +95,7 @@ export function clustersRouter(db: Db, engine: Engine): Router {
     // Cached only when complete: a region still waiting for its sweep renders differently.
     let byQuery = rendered.get(result);
     if (!byQuery) rendered.set(result, (byQuery = new Map()));
-    const key = `${dataset.name}|${query}|${k}|${sweepRegion ? 'sweep' : ''}|${stability ? 'stable' : ''}`;
+    const key = `${dataset.name}|${query}|${k}|${sweepRegion ? 'sweep' : ''}|${stability ? 'stable' : ''}|${saved ? JSON.stringify(saved) : ''}`;
     let html = byQuery.get(key);
     if (html === undefined) {
       html = await renderToString(res, 'partials/cluster-results', locals);

@@ -70,6 +70,7 @@ const CASES: [string, string][] = [
   ['sample', 'k=3&scaling=robust&missing=drop&outliers=zscore-exclude'],
   ['sample', 'k=6&scaling=none&missing=mode&outliers=zscore-clip&features=annual_income,spending_score'],
   ['sample', 'k=4&algorithm=minibatch'],
+  ['sample', 'k=4&outliers=iqr-exclude&missing=mean'],
   ['sample', 'k=4&algorithm=agglomerative'],
   ['sample', 'k=3&algorithm=gmm&nInit=3'],
   ['Mall_Customers.csv', 'k=5&features=Gender,Age,Annual%20Income%20(k%24),Spending%20Score%20(1-100)'],

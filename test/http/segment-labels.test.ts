@@ -123,3 +123,16 @@ describe('segment names and playbooks', () => {
     assert.deepEqual(Array.from(renumbered.labels), [2, 0, 1, 1]);
   });
 });
+
+describe('the Clusters tab shows a saved segmentation\'s names and playbooks', () => {
+  it('when the fit shown is that segmentation', async () => {
+    const saved = await request(t.app).post('/api/models?dataset=1&k=4&seed=77&name=Shown').expect(201);
+    await request(t.app).patch(`/api/models/${saved.body.id}/segments/0`).set('Content-Type', 'application/json').send(JSON.stringify({ name: 'Our regulars', playbook: 'Birthday voucher' })).expect(200);
+    const page = await request(t.app).get('/clusters?k=4&seed=77').set('HX-Request', 'true').expect(200);
+    assert.match(page.text, /<h3>1\. Our regulars<\/h3>/);
+    assert.match(page.text, /Playbook:<\/strong> Birthday voucher/);
+    assert.match(page.text, /saved segmentation “Shown”/);
+    const other = await request(t.app).get('/clusters?k=4&seed=78').set('HX-Request', 'true').expect(200);
+    assert.doesNotMatch(other.text, /Our regulars/);
+  });
+});
