@@ -53,10 +53,18 @@ export function chartData(page: Page, regionId: string): Promise<string> {
   }, regionId);
 }
 
-/** Makes a change and waits until htmx has swapped in (and drawn) the answer. */
+/** Nothing in flight: no htmx request, and no region still waiting for its own (the curves, stability). */
+const IDLE = () => !document.querySelector('.htmx-request, #cluster-sweep-pending, #cluster-stability-pending, [data-settles-k]');
+
+/**
+ * Makes a change and waits until htmx has swapped in (and drawn) the answer. It starts from
+ * an idle page: a region of the previous answer that fills itself later (the curves) would
+ * otherwise count as this change's swap while the change waits out its debounce.
+ */
 export async function changeAndSettle(page: Page, change: () => Promise<unknown>): Promise<void> {
+  await page.waitForFunction(IDLE, undefined, { timeout: 60_000 });
   const before = await page.evaluate(() => (window as unknown as { settled: number }).settled);
   await change();
-  await page.waitForFunction((n) => (window as unknown as { settled: number }).settled > n && !document.querySelector('.htmx-request'), before, { timeout: 60_000 });
+  await page.waitForFunction((n) => (window as unknown as { settled: number }).settled > n && !document.querySelector('.htmx-request, #cluster-sweep-pending, #cluster-stability-pending, [data-settles-k]'), before, { timeout: 60_000 });
   await page.waitForSelector('#cluster-scatter canvas[data-chart-drawn], #prediction-scatter canvas[data-chart-drawn]', { state: 'attached' });
 }
