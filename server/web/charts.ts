@@ -9,8 +9,11 @@ import { boxStatsOfSorted, type BoxStats, type Histogram } from '../analysis/sum
 import type { SweepResult } from '../analysis/sweep.ts';
 import { topLoadings } from '../analysis/pca.ts';
 
-/** Okabe-Ito, extended: colours that readers with colour-vision deficiencies can tell apart. */
-export const SEGMENT_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#332288', '#882255', '#117733', '#44AA99', '#999933'];
+/**
+ * Okabe-Ito, extended with Paul Tol's: colours that readers with colour-vision deficiencies
+ * can tell apart, one per segment up to the API's 20 (public/app.css has the same list).
+ */
+export const SEGMENT_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#332288', '#882255', '#117733', '#44AA99', '#999933', '#661100', '#AA4499', '#88CCEE', '#DDCC77', '#6699CC', '#FFAABB', '#BBCC33', '#EE8866'];
 export const NOISE_COLOUR = '#9E9E9E';
 
 export function segmentColour(id: number): string {
