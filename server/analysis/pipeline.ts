@@ -71,15 +71,14 @@ function keepFitLabels(prepared: PreparedData, key: string, labels: Int32Array):
 export function stabilityOf(prepared: PreparedData, options: SegmentationOptions & { k: number; eps: number }): StabilityResult {
   const fromSweep = prepared.shared.fits?.get(fitKey(options, options.k));
   if (fromSweep?.stability) return fromSweep.stability;
-  const algorithmOptions: AlgorithmOptions = { ...options };
   let labels = prepared.shared.fitLabels?.get(anyFitKey(options, options.k, options.eps)) ?? fromSweep?.fit.labels;
   if (!labels && fromSweep) labels = assignNearest(prepared.fitX, fromSweep.fit.centroids).labels;
   if (!labels) {
     checkpoint({ step: `fitting k = ${options.k}` });
-    labels = fitAlgorithm(prepared.fitX, algorithmOptions).labels;
+    labels = fitAlgorithm(prepared.fitX, options).labels;
   }
   checkpoint({ step: 'checking stability' });
-  const stability = bootstrapStability(prepared.fitX, labels, algorithmOptions);
+  const stability = bootstrapStability(prepared.fitX, labels, options);
   if (fromSweep) fromSweep.stability = stability;
   return stability;
 }
@@ -182,8 +181,8 @@ function refuseEmptySegments(x: Matrix, labels: Int32Array, k: number): void {
   throw new InputError(`The fit left ${sizes.filter((s) => s === 0).length} of ${k} segments empty; choose fewer segments or another seed.`, { field: 'k' });
 }
 
-/** values[old] placed at newId[old]. */
-function reorder<T>(values: T[], newId: Int32Array): T[] {
+/** values[old] placed at newId[old]: per-segment values following a renumbering (here, and retraining's). */
+export function renumbered<T>(values: readonly T[], newId: ArrayLike<number>): T[] {
   const out = new Array<T>(values.length);
   values.forEach((v, old) => (out[newId[old]] = v));
   return out;
@@ -259,7 +258,7 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
   const centroids = remapRows(fit.centroids, newId);
   const coreLabels = fit.dbscan ? fit.dbscan.coreLabels.map((l) => (l < 0 ? l : newId[l])) : undefined;
   // A mixture's weights and variances follow its means to their new numbers.
-  const gmm = fit.gmm ? { weights: reorder(fit.gmm.weights, newId), variances: reorder(fit.gmm.variances, newId) } : undefined;
+  const gmm = fit.gmm ? { weights: renumbered(fit.gmm.weights, newId), variances: renumbered(fit.gmm.variances, newId) } : undefined;
   if (fit.gmm) notes.push(`Log-likelihood ${fit.gmm.logLikelihood.toFixed(1)}, BIC ${fit.gmm.bic.toFixed(1)} (lower is better across k).`);
 
   // Every kept row gets a label: excluded outliers are assigned after fitting.

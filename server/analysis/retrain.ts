@@ -5,7 +5,7 @@
  */
 import { createMatrix, type Matrix } from './matrix.ts';
 import { silhouetteScore } from './metrics.ts';
-import { assignRows, prepare, segment, type SegmentationResult } from './pipeline.ts';
+import { assignRows, prepare, renumbered, segment, type SegmentationResult } from './pipeline.ts';
 import type { FittedPipeline } from './predict.ts';
 import type { FittedPreprocessor } from './preprocess.ts';
 import { hungarian } from './hungarian.ts';
@@ -43,13 +43,7 @@ function translateCentroid(centroid: number[], from: FittedPreprocessor, to: Fit
 export function renumber(result: SegmentationResult, newToOld: number[], names: string[], playbooks?: string[]): SegmentationResult {
   const k = newToOld.length;
   const map = (l: number) => (l < 0 ? l : newToOld[l]);
-  const centroids: number[][] = new Array(k);
-  const moved = <T>(values: T[]): T[] => {
-    const out = new Array<T>(k);
-    values.forEach((v, j) => (out[newToOld[j]] = v));
-    return out;
-  };
-  result.pipeline.centroids.forEach((c, j) => (centroids[newToOld[j]] = c));
+  const centroids = renumbered(result.pipeline.centroids, newToOld);
   const segments = new Array(k);
   result.segments.forEach((s, j) => (segments[newToOld[j]] = { ...s, id: newToOld[j], name: names[newToOld[j]] ?? s.name }));
   return {
@@ -63,7 +57,7 @@ export function renumber(result: SegmentationResult, newToOld: number[], names: 
       // Identities survive the refit: each segment keeps its playbook with its name.
       segmentPlaybooks: playbooks,
       dbscan: result.pipeline.dbscan ? { ...result.pipeline.dbscan, coreLabels: result.pipeline.dbscan.coreLabels.map(map) } : undefined,
-      gmm: result.pipeline.gmm ? { weights: moved(result.pipeline.gmm.weights), variances: moved(result.pipeline.gmm.variances) } : undefined,
+      gmm: result.pipeline.gmm ? { weights: renumbered(result.pipeline.gmm.weights, newToOld), variances: renumbered(result.pipeline.gmm.variances, newToOld) } : undefined,
     },
   };
 }

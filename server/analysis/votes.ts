@@ -86,7 +86,10 @@ export function eligibleRows(rows: SweepRow[], minShare: number): SweepRow[] {
 
 export function kVotes(x: Matrix, rows: SweepRow[], minShare: number, seed: number): KVotes {
   const eligible = eligibleRows(rows, minShare);
-  const best = (score: (r: SweepRow) => number) => eligible.filter((r) => Number.isFinite(score(r))).reduce((a, r) => (score(r) > score(a) ? r : a), eligible[0]).k;
+  /** The k among `ks` with the highest score (the first eligible k when none has one). */
+  const argmax = (ks: number[], score: (k: number) => number) => ks.filter((k) => Number.isFinite(score(k))).reduce<number | undefined>((a, k) => (a === undefined || score(k) > score(a) ? k : a), undefined) ?? eligible[0].k;
+  const rowOf = new Map(rows.map((r) => [r.k, r]));
+  const best = (score: (r: SweepRow) => number) => argmax(eligible.map((r) => r.k), (k) => score(rowOf.get(k)!));
   const sample = x.rows > VOTE_SAMPLE_ROWS ? selectRows(x, sampleIndices(x.rows, VOTE_SAMPLE_ROWS, seed ^ 0x707e)) : x;
   const ks = rows.map((r) => r.k);
   const usable = ks.filter((k) => k < sample.rows);
@@ -94,10 +97,9 @@ export function kVotes(x: Matrix, rows: SweepRow[], minShare: number, seed: numb
   const allowed = new Set(eligible.map((r) => r.k));
   // Tibshirani's rule: the smallest k whose gap is within one s of the next k's.
   const candidates = usable.filter((k) => allowed.has(k));
-  /** The candidate k with the highest score (the first eligible k when none can be scored). */
-  const argmax = (score: number[]) => (candidates.length ? candidates.reduce((a, k) => (score[usable.indexOf(k)] > score[usable.indexOf(a)] ? k : a)) : eligible[0].k);
-  const gapK = usable.find((k, i) => allowed.has(k) && i + 1 < usable.length && gap[i] >= gap[i + 1] - s[i + 1]) ?? argmax(gap);
-  const stableK = argmax(stabilityByK(sample, usable, seed));
+  const byK = (values: number[]) => (k: number) => values[usable.indexOf(k)];
+  const gapK = usable.find((k, i) => allowed.has(k) && i + 1 < usable.length && gap[i] >= gap[i + 1] - s[i + 1]) ?? argmax(candidates, byK(gap));
+  const stableK = argmax(candidates, byK(stabilityByK(sample, usable, seed)));
   return {
     silhouette: best((r) => r.silhouette),
     calinskiHarabasz: best((r) => r.calinskiHarabasz),

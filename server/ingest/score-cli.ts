@@ -13,13 +13,8 @@ import { InputError } from '../errors.ts';
 import { getDataset } from '../store/datasets.ts';
 import { openReader } from '../store/db.ts';
 import { getModel } from '../store/models.ts';
+import { csvCell } from './csv-cell.ts';
 import { scoreCsvFile } from './score-stream.ts';
-
-/** A CSV cell; text that a spreadsheet would run as a formula is prefixed with ', as in the exports. */
-function csvCell(text: string): string {
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
 
 const USAGE = 'Usage: npm run score -- --model ID FILE.csv > scored.csv\n       npm run score -- --model ID --sql ansi|sqlite|postgres|duckdb|bigquery|snowflake|spark [--table NAME]';
 

@@ -3,6 +3,7 @@
  * are written in batches, yielding to other requests between them, so exporting a million
  * customers neither holds them all in memory nor stalls the server.
  */
+import { csvCell, neutraliseFormula } from '../ingest/csv-cell.ts';
 import type { Writable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { InputError } from '../errors.ts';
@@ -19,20 +20,7 @@ const BATCH_ROWS = 500;
  */
 export const EXCEL_MAX_ROWS = 150_000;
 
-/**
- * A text cell that starts like a formula (= + - @, tab, carriage return) is prefixed with
- * an apostrophe, so a spreadsheet shows it as text instead of running it.
- */
-export function neutraliseFormula(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
-
-function csvCell(value: ExportCell): string {
-  if (value === null) return '';
-  if (typeof value === 'number') return String(value);
-  const text = neutraliseFormula(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
+export { neutraliseFormula };
 
 const csvLine = (cells: readonly ExportCell[]) => `${cells.map(csvCell).join(',')}\r\n`;
 

@@ -13,16 +13,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../server/app.ts';
-import { DEFAULT_DATASET_PATH } from '../../server/config.ts';
-import { Engine } from '../../server/engine/engine.ts';
 import { prepare } from '../../server/analysis/pipeline.ts';
 import { DEFAULT_OPTIONS } from '../../server/analysis/options.ts';
 import { getDataset, loadDataTable } from '../../server/store/datasets.ts';
-import { openDatabase } from '../../server/store/db.ts';
-import { seedDefaultDataset } from '../../server/store/seed.ts';
 import { defaultFeatures } from '../../server/web/params.ts';
-import { listenWithClient } from '../support/listening-app.ts';
+import { withSampleApp } from '../support/listening-app.ts';
 import { percentiles, type LatencyFigures } from './clusters.ts';
 
 export interface ControlFigures {
@@ -78,13 +73,8 @@ function sklearnFigures(matrix: Float64Array, rows: number, cols: number): numbe
   }
 }
 
-export async function benchControls(): Promise<ControlFigures[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'cs-bench-controls-'));
-  try {
-    const db = openDatabase(join(dir, 'bench.db'));
-    await seedDefaultDataset(db, DEFAULT_DATASET_PATH, 'Sample customers');
-    const engine = new Engine(db);
-    const client = await listenWithClient(createApp({ db, engine }));
+export function benchControls(): Promise<ControlFigures[]> {
+  return withSampleApp('controls', async ({ db, client }) => {
     // The same features, missing values and scaling the dashboard fits on, for scikit-learn.
     const features = defaultFeatures(getDataset(db, 1));
     const prepared = prepare(loadDataTable(db, 1, { analysisOnly: true }), { ...DEFAULT_OPTIONS, features });
@@ -100,16 +90,12 @@ export async function benchControls(): Promise<ControlFigures[]> {
     const minibatch = await timedRuns((i) => `/clusters?k=5&algorithm=minibatch&seed=${3000 + i}`);
     // Ward ignores the seed, but a new seed is a new cache key: the fit runs again.
     const ward = await timedRuns((i) => `/clusters?k=5&algorithm=agglomerative&seed=${4000 + i}`);
-    await client.close();
     const sk = sklearnFigures(prepared.fitX.data, prepared.fitX.rows, prepared.fitX.cols);
-    db.close();
     return [
       { name: 'sample: Clusters fit region, a new seed (k = 5)', ours: kmeans, sklearnP95: sk?.[0] },
       { name: 'sample: GET /api/sweep, a new seed (k 2..10)', ours: sweep, sklearnP95: sk?.[1] },
       { name: 'sample: mini-batch fit region, a new seed', ours: minibatch, sklearnP95: sk?.[2] },
       { name: 'sample: Ward fit region, a new seed', ours: ward, sklearnP95: sk?.[3] },
     ];
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

@@ -5,6 +5,14 @@
 import type { Express } from 'express';
 import { Agent, get as httpGet } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../server/app.ts';
+import { DEFAULT_DATASET_PATH } from '../../server/config.ts';
+import { Engine } from '../../server/engine/engine.ts';
+import { openDatabase, type Db } from '../../server/store/db.ts';
+import { seedDefaultDataset } from '../../server/store/seed.ts';
 
 export interface ListeningApp {
   /** GET as an htmx request; resolves with the milliseconds it took, rejects on a non-200. */
@@ -39,4 +47,27 @@ export function keepAliveClient(base: string): ListeningApp {
     }),
     close: async () => agent.destroy(),
   };
+}
+
+/**
+ * The sample dataset in a temporary database, served on a loopback port with one keep-alive
+ * client, analysis on the request thread: what the latency benchmarks time. `run` gets them
+ * and the temporary directory is removed after it, whatever happens.
+ */
+export async function withSampleApp<T>(label: string, run: (app: { db: Db; engine: Engine; client: ListeningApp }) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), `cs-bench-${label}-`));
+  const db = openDatabase(join(dir, 'bench.db'));
+  try {
+    await seedDefaultDataset(db, DEFAULT_DATASET_PATH, 'Sample customers');
+    const engine = new Engine(db);
+    const client = await listenWithClient(createApp({ db, engine }));
+    try {
+      return await run({ db, engine, client });
+    } finally {
+      await client.close();
+    }
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

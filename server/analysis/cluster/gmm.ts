@@ -186,13 +186,34 @@ export function fitGmm(x: Matrix, options: GmmOptions): GmmFit {
 }
 
 /** Each segment's probability for one transformed customer. */
+interface FlatMixture {
+  means: Float64Array;
+  variances: Float64Array;
+  logWeights: Float64Array;
+}
+
+/**
+ * A mixture's parameters as flat arrays, made once per mixture: assigning a table calls
+ * gmmProbabilities once a row. The gmm object and its means belong to one pipeline (a
+ * renumbering makes new ones), so the gmm object is the key.
+ */
+const flatMixtures = new WeakMap<GmmParameters, FlatMixture>();
+
+function flatMixture(centroids: number[][], gmm: GmmParameters): FlatMixture {
+  let flat = flatMixtures.get(gmm);
+  if (!flat) {
+    flat = { means: Float64Array.from(centroids.flat()), variances: Float64Array.from(gmm.variances.flat()), logWeights: Float64Array.from(gmm.weights, Math.log) };
+    flatMixtures.set(gmm, flat);
+  }
+  return flat;
+}
+
 export function gmmProbabilities(x: ArrayLike<number>, centroids: number[][], gmm: GmmParameters): number[] {
   const k = centroids.length;
   const d = centroids[0]?.length ?? 0;
-  const means = Float64Array.from(centroids.flat());
-  const variances = Float64Array.from(gmm.variances.flat());
+  const { means, variances, logWeights } = flatMixture(centroids, gmm);
   const lp = new Float64Array(k);
-  componentLogDensities(x, 0, means, variances, Float64Array.from(gmm.weights, Math.log), d, lp);
+  componentLogDensities(x, 0, means, variances, logWeights, d, lp);
   const lse = logSumExp(lp);
   return Array.from(lp, (v) => Math.exp(v - lse));
 }
