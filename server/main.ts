@@ -8,7 +8,7 @@ import { LiveEvents } from './web/events.ts';
 import { ModelService } from './engine/models.ts';
 import { getDataset, listDatasets } from './store/datasets.ts';
 import { describeOpenError, openDatabase, type Db } from './store/db.ts';
-import { seedDefaultDataset } from './store/seed.ts';
+import { seedDefaultDataset } from './ingest/seed.ts';
 import { stagingDirFor, UploadStaging } from './ingest/staging.ts';
 
 const config = loadConfig();

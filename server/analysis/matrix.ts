@@ -23,10 +23,6 @@ export function toRows(m: Matrix): number[][] {
   return out;
 }
 
-export function row(m: Matrix, i: number): Float64Array {
-  return m.data.subarray(i * m.cols, (i + 1) * m.cols);
-}
-
 export function selectRows(m: Matrix, indices: ArrayLike<number>): Matrix {
   const out = createMatrix(indices.length, m.cols);
   for (let i = 0; i < indices.length; i++) {

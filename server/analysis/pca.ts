@@ -10,11 +10,6 @@ export interface FittedPca {
   explainedVarianceRatio: number[];
 }
 
-export interface PcaResult extends FittedPca {
-  /** x, y per row. */
-  points: Float64Array;
-}
-
 /** Fixes each component's sign so its largest-magnitude loading is positive: stable pictures. */
 function fixSign(component: number[]): number[] {
   let largest = 0;
@@ -39,12 +34,6 @@ function covarianceMatrix(x: Matrix, mean: number[]): number[][] {
   return out;
 }
 
-/** PCA with its projection of every row. */
-export function fitPca(x: Matrix): PcaResult {
-  const model = fitPcaModel(x);
-  return { ...model, points: projectRows(x, model) };
-}
-
 /** The axes and explained variance alone: the projection is 16 MB on a million rows. */
 export function fitPcaModel(x: Matrix): FittedPca {
   const mean = new Array<number>(x.cols).fill(0);
@@ -60,7 +49,10 @@ export function fitPcaModel(x: Matrix): FittedPca {
     const pca = new PCA(covarianceMatrix(x, mean), { isCovarianceMatrix: true });
     const vectors = pca.getEigenvectors().transpose().to2DArray();
     components = vectors.slice(0, 2).map(fixSign);
-    explainedVarianceRatio = pca.getExplainedVariance();
+    // A covariance matrix has no negative eigenvalues: one a hair below zero (one-hot
+    // columns make it singular) is rounding, and a saved model must not carry it (its
+    // schema refuses negative shares, so such a model could not be imported again).
+    explainedVarianceRatio = pca.getExplainedVariance().map((v) => Math.max(0, v));
   }
   return { mean, components, explainedVarianceRatio };
 }

@@ -104,15 +104,3 @@ export function predictTransformed(pipeline: FittedPipeline, x: Float64Array, co
     ...(probabilities ? { probabilities } : {}),
   };
 }
-
-export function serialisePipeline(pipeline: FittedPipeline): string {
-  return JSON.stringify(pipeline);
-}
-
-export function parsePipeline(json: string): FittedPipeline {
-  const value = JSON.parse(json) as FittedPipeline;
-  if (value?.format !== PIPELINE_FORMAT || !Array.isArray(value.centroids) || !value.preprocessor) {
-    throw new InputError('This is not a saved segmentation model (format 1).');
-  }
-  return value;
-}

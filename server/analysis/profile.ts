@@ -2,7 +2,7 @@
  * What each segment is: size, share, feature means against the overall mean, categorical
  * mix, a readable name from its most distinctive features, and a marketing recommendation.
  */
-import { boxStatsByGroup, type BoxStats } from './summary.ts';
+import { boxStatsByGroup, type BoxStats } from './box-stats.ts';
 import { groupOf, presentMoments } from './stats.ts';
 import type { DataTable, NumericColumn, TextColumn } from './table.ts';
 
@@ -128,6 +128,33 @@ export interface ProfileInput {
 }
 
 /**
+ * How many of each segment's rows hold each level (missing as "(missing)"), levels in the
+ * order first met: one map lookup per row, counts in a flat table (level-major).
+ */
+function levelCounts(values: readonly (string | null)[], rowIndex: Int32Array, labels: Int32Array, k: number): { levels: string[]; counts: Int32Array } {
+  const codes = new Map<string, number>();
+  const levels: string[] = [];
+  let counts = new Int32Array(16 * k);
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i];
+    if (l < 0) continue;
+    const level = values[rowIndex[i]] ?? '(missing)';
+    let code = codes.get(level);
+    if (code === undefined) {
+      code = levels.push(level) - 1;
+      codes.set(level, code);
+      if (levels.length * k > counts.length) {
+        const grown = new Int32Array(counts.length * 2);
+        grown.set(counts);
+        counts = grown;
+      }
+    }
+    counts[code * k + l]++;
+  }
+  return { levels, counts };
+}
+
+/**
  * Segment statistics in passes over the columns, allocating nothing per row: on a million
  * customers, copies of each segment's values cost hundreds of MB of garbage per fit.
  */
@@ -155,16 +182,7 @@ export function buildProfiles(input: ProfileInput): SegmentProfile[] {
   });
   const segmentOfRow = groupOf(table.rowCount, rowIndex, labels);
   const boxes = numeric.map((col) => boxStatsByGroup(col.values, segmentOfRow, k));
-  const mixes = categorical.map((col) => {
-    const perSegment = Array.from({ length: k }, () => new Map<string, number>());
-    for (let i = 0; i < labels.length; i++) {
-      const l = labels[i];
-      if (l < 0) continue;
-      const level = col.values[rowIndex[i]] ?? '(missing)';
-      perSegment[l].set(level, (perSegment[l].get(level) ?? 0) + 1);
-    }
-    return perSegment;
-  });
+  const mixes = categorical.map((col) => levelCounts(col.values, rowIndex, labels, k));
   const profiles = Array.from({ length: k }, (_, id): SegmentProfile => {
     const size = sizes[id];
     const features = numeric.map((col, j): FeatureProfile => {
@@ -180,7 +198,11 @@ export function buildProfiles(input: ProfileInput): SegmentProfile[] {
       };
     });
     const categories = categorical.map((col, c) => {
-      const mix = [...mixes[c][id]].map(([level, count]) => ({ level, count, share: size ? count / size : 0 }));
+      const { levels, counts: byLevel } = mixes[c];
+      const mix = levels.flatMap((level, code) => {
+        const count = byLevel[code * k + id];
+        return count > 0 ? [{ level, count, share: size ? count / size : 0 }] : [];
+      });
       return { feature: col.name, mix: mix.sort((a, b) => b.count - a.count) };
     });
     const inModel = new Set(input.featureNames);

@@ -1,6 +1,7 @@
 /** Descriptive statistics for the Overview tab: per-column summaries, histograms, correlations. */
 import { ascendingRows, mostFrequentText, presentMoments, presentValues, quantileAt, quantileOfOrder, quantileSorted, sortedCopy } from './stats.ts';
 import { setNamed } from './named.ts';
+import { boxStatsByGroup, type BoxStats } from './box-stats.ts';
 import type { ColumnKind, DataTable, NumericColumn } from './table.ts';
 
 export interface NumericSummary {
@@ -149,95 +150,6 @@ function pearson(a: Float64Array, b: Float64Array): number {
     vb += (b[i] - mb) ** 2;
   }
   return va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : Number.NaN;
-}
-
-export interface BoxStats {
-  /** Lowest and highest values within 1.5 IQR of the quartiles (Tukey's whiskers). */
-  low: number;
-  q1: number;
-  median: number;
-  q3: number;
-  high: number;
-  outliers: number;
-}
-
-export function boxStats(values: ArrayLike<number>): BoxStats {
-  return boxStatsOfSorted(sortedCopy(presentValues(Float64Array.from(values))));
-}
-
-/** Box statistics of values already sorted ascending, none missing. */
-export function boxStatsOfSorted(sorted: Float64Array): BoxStats {
-  const q1 = quantileSorted(sorted, 0.25);
-  const q3 = quantileSorted(sorted, 0.75);
-  const fenceLow = q1 - 1.5 * (q3 - q1);
-  const fenceHigh = q3 + 1.5 * (q3 - q1);
-  let low = q1;
-  let high = q3;
-  let outliers = 0;
-  for (const v of sorted) {
-    if (v < fenceLow || v > fenceHigh) outliers++;
-    else {
-      if (v < low) low = v;
-      if (v > high) high = v;
-    }
-  }
-  return { low, q1, median: quantileSorted(sorted, 0.5), q3, high, outliers };
-}
-
-/**
- * boxStatsOfSorted of each group's present values (groupOfValue[i] is value i's group, -1
- * for none; null puts every value in group 0), in three passes over the column's cached
- * order instead of a sorted copy per group.
- */
-export function boxStatsByGroup(values: Float64Array, groupOfValue: Int32Array | null, groups: number): BoxStats[] {
-  const groupAt = groupOfValue ? (i: number) => groupOfValue[i] : () => 0;
-  const order = ascendingRows(values);
-  const sizes = new Int32Array(groups);
-  for (let j = 0; j < order.length; j++) {
-    const g = groupAt(order[j]);
-    if (g >= 0) sizes[g]++;
-  }
-  // The two ranks each quartile (q1, median, q3) interpolates between, per group, and the
-  // values found at those ranks in one pass.
-  const QUARTILES = [0.25, 0.5, 0.75];
-  const ranks = new Float64Array(groups * 6);
-  const picked = new Float64Array(groups * 6).fill(Number.NaN);
-  for (let g = 0; g < groups; g++) {
-    QUARTILES.forEach((q, t) => {
-      const position = q * (sizes[g] - 1);
-      ranks[g * 6 + 2 * t] = Math.floor(position);
-      ranks[g * 6 + 2 * t + 1] = Math.ceil(position);
-    });
-  }
-  const seen = new Int32Array(groups);
-  for (let j = 0; j < order.length; j++) {
-    const i = order[j];
-    const g = groupAt(i);
-    if (g < 0) continue;
-    const rank = seen[g]++;
-    for (let t = g * 6; t < g * 6 + 6; t++) if (ranks[t] === rank) picked[t] = values[i];
-  }
-  const quartile = (g: number, t: number) => quantileAt(sizes[g], QUARTILES[t], (rank) => (rank === ranks[g * 6 + 2 * t] ? picked[g * 6 + 2 * t] : picked[g * 6 + 2 * t + 1]));
-  const boxes: BoxStats[] = Array.from({ length: groups }, (_, g) => {
-    const q1 = quartile(g, 0);
-    const q3 = quartile(g, 2);
-    return { low: q1, q1, median: quartile(g, 1), q3, high: q3, outliers: 0 };
-  });
-  const fenceLow = boxes.map((b) => b.q1 - 1.5 * (b.q3 - b.q1));
-  const fenceHigh = boxes.map((b) => b.q3 + 1.5 * (b.q3 - b.q1));
-  for (let j = 0; j < order.length; j++) {
-    const i = order[j];
-    const g = groupAt(i);
-    if (g < 0) continue;
-    const v = values[i];
-    const box = boxes[g];
-    if (v < fenceLow[g] || v > fenceHigh[g]) box.outliers++;
-    else {
-      if (v < box.low) box.low = v;
-      if (v > box.high) box.high = v;
-    }
-  }
-  return boxes;
 }
 
 /** Customers flagged as outliers on any numeric column by the IQR or z-score rule. */

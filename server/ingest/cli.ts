@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { InputError } from '../errors.ts';
 import { openDatabase } from '../store/db.ts';
-import { parseImportChoices } from '../web/import-options.ts';
+import { parseImportChoices } from './import-options.ts';
 import { importCsvFile, importTransactionsFile } from './stream-import.ts';
 
 async function main(): Promise<number> {

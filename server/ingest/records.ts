@@ -4,7 +4,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parse } from 'csv-parse';
 import { InputError } from '../errors.ts';
-import type { Delimiter } from './csv.ts';
+import type { Delimiter } from './delimiter.ts';
 
 /** Decodes bytes as UTF-8, failing on invalid sequences and on NUL bytes (binary files). */
 class Utf8Text extends Transform {

@@ -6,7 +6,7 @@
 import { applySteps } from '../analysis/preprocess.ts';
 import { dbscanCores, predictTransformed, type FittedPipeline } from '../analysis/predict.ts';
 import { InputError } from '../errors.ts';
-import { detectDelimiter } from './csv.ts';
+import { detectDelimiter } from './delimiter.ts';
 import { readHead, readRecordBatches } from './records.ts';
 import { isMissing, parseNumber } from './values.ts';
 

@@ -9,8 +9,8 @@ import type { ColumnKind } from '../analysis/table.ts';
 import { InputError } from '../errors.ts';
 import { openDatasetWriter } from '../store/dataset-writer.ts';
 import type { Db } from '../store/db.ts';
-import { createDataset, getDataset, type CellValue, type DatasetInfo } from '../store/datasets.ts';
-import { detectDelimiter, type Delimiter } from './csv.ts';
+import { getDataset, type CellValue, type DatasetInfo } from '../store/datasets.ts';
+import { detectDelimiter, type Delimiter } from './delimiter.ts';
 import { inImportSlot } from './import-slots.ts';
 import { inferColumn } from './infer.ts';
 import { readHead, readRecordBatches } from './records.ts';
@@ -243,7 +243,14 @@ async function importTransactions(db: Db, path: string, options: ImportOptions):
     }
     const dayFirst = options.dayFirst ?? guessDayFirst(plan.sample.map((r) => r[plan.transactions!.date]));
     const derived = await deriveCustomers(concat(plan.sample, records), plan.transactions, dayFirst, plan.hasHeader ? 2 : 1);
-    return { dataset: await createDataset(db, { name, columns: derived.columns, rows: derived.rows }), report: derived.report };
+    const writer = openDatasetWriter(db, name, derived.columns);
+    try {
+      for (const row of derived.rows) writer.insert(row);
+      return { dataset: getDataset(db, await writer.commit()), report: derived.report };
+    } catch (error) {
+      writer.rollback();
+      throw error;
+    }
   } finally {
     await records.return(undefined);
   }

@@ -1,6 +1,6 @@
 /** Registered customers: appended to their dataset with their segment, in one transaction. */
 import type { Db } from './db.ts';
-import { getDataset, type CellValue } from './datasets.ts';
+import { columnIdent, getDataset, rowTable, type CellValue } from './datasets.ts';
 import { writeGate } from './write-gate.ts';
 
 export interface Registration {
@@ -24,8 +24,8 @@ export interface RegisteredCustomer {
  */
 export function registerCustomers(db: Db, datasetId: number, model: string, registrations: Registration[]): Promise<RegisteredCustomer[]> {
   const info = getDataset(db, datasetId);
-  const idents = info.columns.map((_, i) => `c${i}`);
-  const insertRow = db.prepare(`INSERT INTO ds_${Math.trunc(datasetId)} (${idents.join(', ')}) VALUES (${idents.map(() => '?').join(', ')})`);
+  const idents = info.columns.map((_, i) => columnIdent(i));
+  const insertRow = db.prepare(`INSERT INTO ${rowTable(datasetId)} (${idents.join(', ')}) VALUES (${idents.map(() => '?').join(', ')})`);
   const insertSegment = db.prepare('INSERT INTO customer_segments (dataset_id, row_id, segment, segment_name, model) VALUES (?, ?, ?, ?, ?)');
   const addMissing = db.prepare('UPDATE dataset_columns SET missing = missing + ? WHERE dataset_id = ? AND position = ?');
   return writeGate(db).run(db.transaction(() => {

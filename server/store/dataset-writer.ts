@@ -12,6 +12,7 @@
 import Database from 'better-sqlite3';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ColumnKind } from '../analysis/table.ts';
+import { ColumnSnapshotBuilder } from './column-snapshots.ts';
 import { columnIdent, rowTable, type CellValue } from './datasets.ts';
 import type { Db } from './db.ts';
 import { writeGate } from './write-gate.ts';
@@ -49,6 +50,7 @@ export function openDatasetWriter(db: Db, name: string, columns: NewColumn[]): D
   // The sample said empty or constant: one row that says otherwise clears it.
   const unusable = columns.map((c) => c.unusable ?? null);
   const firstValue = new Array<CellValue | undefined>(columns.length);
+  const snapshot = new ColumnSnapshotBuilder(columns.map((c) => c.kind));
   let rowCount = 0;
   let open = true;
   const close = () => {
@@ -73,13 +75,14 @@ export function openDatasetWriter(db: Db, name: string, columns: NewColumn[]): D
           }
         }
         insert.run(row);
+        snapshot.add(row);
         if (++rowCount % STAGE_ROWS === 0) staging.exec('COMMIT');
       },
       async commit() {
         if (staging.inTransaction) staging.exec('COMMIT');
         try {
           const decided = columns.map((c, i) => ({ ...c, unusable: unusable[i] }));
-          return await writeGate(db).hold(() => copyStaged(staging, name, decided, idents, missing, rowCount));
+          return await writeGate(db).hold(() => copyStaged(staging, name, decided, idents, missing, rowCount, snapshot));
         } finally {
           close();
         }
@@ -93,7 +96,7 @@ export function openDatasetWriter(db: Db, name: string, columns: NewColumn[]): D
 }
 
 /** The dataset row, its table and its columns from the staged rows: one transaction. */
-async function copyStaged(staging: Database.Database, name: string, columns: NewColumn[], idents: string[], missing: number[], rowCount: number): Promise<number> {
+async function copyStaged(staging: Database.Database, name: string, columns: NewColumn[], idents: string[], missing: number[], rowCount: number, snapshot: ColumnSnapshotBuilder): Promise<number> {
   staging.exec('BEGIN IMMEDIATE');
   try {
     const datasetId = Number(staging.prepare('INSERT INTO main.datasets (name) VALUES (?)').run(name).lastInsertRowid);
@@ -106,6 +109,7 @@ async function copyStaged(staging: Database.Database, name: string, columns: New
     }
     const insertColumn = staging.prepare('INSERT INTO main.dataset_columns (dataset_id, position, name, kind, missing, note, unusable) VALUES (?, ?, ?, ?, ?, ?, ?)');
     columns.forEach((c, i) => insertColumn.run(datasetId, i, c.name, c.kind, missing[i], c.note ?? null, c.unusable ?? null));
+    snapshot.write(staging, datasetId, 'main');
     staging.prepare('UPDATE main.datasets SET row_count = ? WHERE id = ?').run(rowCount, datasetId);
     staging.exec('COMMIT');
     return datasetId;

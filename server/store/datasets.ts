@@ -5,6 +5,7 @@
 import type { Column, ColumnKind, DataTable, UnanalysedKind } from '../analysis/table.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Db } from './db.ts';
+import { readColumnSnapshot } from './column-snapshots.ts';
 import { writeGate } from './write-gate.ts';
 
 export interface ColumnInfo {
@@ -30,45 +31,8 @@ export interface DatasetInfo {
 /** A value as stored: numbers for numeric columns, text otherwise, null when missing. */
 export type CellValue = number | string | null;
 
-export interface NewDataset {
-  name: string;
-  columns: { name: string; kind: ColumnKind }[];
-  /** One array per row, in column order. */
-  rows: Iterable<CellValue[]>;
-}
-
 export const rowTable = (datasetId: number): string => `ds_${Math.trunc(datasetId)}`;
 export const columnIdent = (position: number): string => `c${Math.trunc(position)}`;
-
-/** Creates the dataset and stores every row in one transaction, in the database's write turn: all or nothing. */
-export async function createDataset(db: Db, dataset: NewDataset): Promise<DatasetInfo> {
-  const id = await writeGate(db).run(db.transaction(() => {
-    const info = db.prepare('INSERT INTO datasets (name) VALUES (?)').run(dataset.name);
-    const datasetId = Number(info.lastInsertRowid);
-    const table = rowTable(datasetId);
-    const columnDefs = dataset.columns
-      .map((c, i) => `${columnIdent(i)} ${c.kind === 'numeric' ? 'REAL' : 'TEXT'}`)
-      .join(', ');
-    db.exec(`CREATE TABLE ${table} (row_id INTEGER PRIMARY KEY, ${columnDefs})`);
-    const placeholders = dataset.columns.map(() => '?').join(', ');
-    const idents = dataset.columns.map((_, i) => columnIdent(i)).join(', ');
-    const insert = db.prepare(`INSERT INTO ${table} (${idents}) VALUES (${placeholders})`);
-    const missing = new Array<number>(dataset.columns.length).fill(0);
-    let rowCount = 0;
-    for (const row of dataset.rows) {
-      for (let c = 0; c < row.length; c++) if (row[c] === null) missing[c]++;
-      insert.run(row);
-      rowCount++;
-    }
-    const insertColumn = db.prepare(
-      'INSERT INTO dataset_columns (dataset_id, position, name, kind, missing) VALUES (?, ?, ?, ?, ?)',
-    );
-    dataset.columns.forEach((c, i) => insertColumn.run(datasetId, i, c.name, c.kind, missing[i]));
-    db.prepare('UPDATE datasets SET row_count = ? WHERE id = ?').run(rowCount, datasetId);
-    return datasetId;
-  }));
-  return getDataset(db, id);
-}
 
 interface DatasetRow {
   id: number;
@@ -148,7 +112,7 @@ export function loadDataTable(db: Db, id: number, options: LoadOptions = {}): Da
   const wanted = info.columns.map((c, position) => ({ ...c, position })).filter((c) => !options.analysisOnly || analysed(c.kind));
   const rowCount = options.rowCount ?? (db.prepare(`SELECT COUNT(*) AS n FROM ${rowTable(id)}`).get() as { n: number }).n;
   const previous = options.previous;
-  const base = previous && previous.rowCount <= rowCount && sameColumns(previous, wanted) ? previous : undefined;
+  const base = previous && previous.rowCount <= rowCount && sameColumns(previous, wanted) ? previous : snapshotOf(db, id, wanted, rowCount);
   const from = base?.rowCount ?? 0;
   // Rows are only ever appended and never change, so a new version writes its rows after
   // the earlier version's, in the same buffer while it has room: no copy of a million values
@@ -220,6 +184,16 @@ export function* rowPages(db: Db, id: number, rowCount: number, pageSize = 2000)
   }
 }
 
+/** The import's snapshot of these columns as an earlier version to extend, when it has one. */
+function snapshotOf(db: Db, id: number, wanted: { name: string; kind: ColumnKind; position: number }[], rowCount: number): DataTable | undefined {
+  const snapshot = readColumnSnapshot(db, id, wanted, (rowCount >> 4) + 64);
+  if (!snapshot || snapshot.rowCount > rowCount) return undefined;
+  const columns = wanted.map((w, c): Column => (w.kind === 'numeric'
+    ? { name: w.name, kind: 'numeric', values: snapshot.values[c] as Float64Array }
+    : { name: w.name, kind: w.kind as 'categorical', values: snapshot.values[c] as (string | null)[] }));
+  return { rowCount: snapshot.rowCount, columns };
+}
+
 function sameColumns(table: DataTable, columns: { name: string; kind: ColumnKind }[]): boolean {
   return table.columns.length === columns.length && table.columns.every((c, i) => c.name === columns[i].name && c.kind === columns[i].kind);
 }
@@ -262,6 +236,7 @@ export async function deleteDataset(db: Db, id: number): Promise<void> {
   getDataset(db, id);
   await writeGate(db).run(db.transaction(() => {
     db.exec(`DROP TABLE IF EXISTS ${rowTable(id)}`);
+    db.prepare('DELETE FROM column_snapshots WHERE dataset_id = ?').run(id);
     db.prepare('DELETE FROM dataset_columns WHERE dataset_id = ?').run(id);
     db.prepare('DELETE FROM datasets WHERE id = ?').run(id);
   }));

@@ -10,7 +10,7 @@ import type { Db } from '../store/db.ts';
 import type { UploadStaging } from '../ingest/staging.ts';
 import { importCsvFile, importTransactionsFile } from '../ingest/stream-import.ts';
 import { deleteDataset, getDataset, listDatasets, renameDataset, type DatasetInfo } from '../store/datasets.ts';
-import { parseImportChoices } from './import-options.ts';
+import { parseImportChoices } from '../ingest/import-options.ts';
 import { multipartUpload, stageRawBody, type StagedUpload } from './uploads.ts';
 import { namesSegmentation, parseSegmentationParams } from './params.ts';
 import { transactionLogHint } from '../ingest/transactions.ts';

@@ -5,7 +5,8 @@
 import { NOISE } from '../analysis/cluster/types.ts';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
 import type { Prediction } from '../analysis/predict.ts';
-import { boxStatsOfSorted, type BoxStats, type Histogram } from '../analysis/summary.ts';
+import { boxStatsOfSorted, type BoxStats } from '../analysis/box-stats.ts';
+import type { Histogram } from '../analysis/summary.ts';
 import type { SweepResult } from '../analysis/sweep.ts';
 import { topLoadings } from '../analysis/pca.ts';
 

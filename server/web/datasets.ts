@@ -6,7 +6,7 @@ import type { UploadStaging } from '../ingest/staging.ts';
 import { importCsvFile, importTransactionsFile, previewCsv } from '../ingest/stream-import.ts';
 import type { Db } from '../store/db.ts';
 import { deleteDataset, getDataset, listDatasets, renameDataset, type DatasetInfo } from '../store/datasets.ts';
-import { delimiterName, KIND_LABELS, KIND_PREFIX, KINDS, parseImportChoices } from './import-options.ts';
+import { delimiterName, KIND_LABELS, KIND_PREFIX, KINDS, parseImportChoices } from '../ingest/import-options.ts';
 import { isHtmx } from './render.ts';
 import { multipartUpload } from './uploads.ts';
 import { datasetIdParam, parseInput, renameBody } from './inputs.ts';

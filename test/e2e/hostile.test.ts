@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { InputError } from '../../server/errors.ts';
-import { importCsvText } from '../../server/ingest/import.ts';
+import { importCsvText } from '../support/import-text.ts';
 import { browserSkip, BROWSER_TEST_TIMEOUT_MS } from './server.ts';
 import { BrowserSession, SCREENSHOTS } from './session.ts';
 

@@ -13,7 +13,7 @@ import { DEFAULT_DATASET_PATH } from '../../server/config.ts';
 import { registerCustomers } from '../../server/store/customers.ts';
 import { openDatabase } from '../../server/store/db.ts';
 import { getDataset } from '../../server/store/datasets.ts';
-import { seedDefaultDataset } from '../../server/store/seed.ts';
+import { seedDefaultDataset } from '../../server/ingest/seed.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { browserSkip, BROWSER_TEST_TIMEOUT_MS } from './server.ts';
 import { BrowserSession } from './session.ts';

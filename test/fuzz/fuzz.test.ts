@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import request from 'supertest';
-import { importCsvText } from '../../server/ingest/import.ts';
+import { importCsvText } from '../support/import-text.ts';
 import { InputError } from '../../server/errors.ts';
 import { listDatasets } from '../../server/store/datasets.ts';
 import { parseSegmentationParams, PARAM_NAMES } from '../../server/web/params.ts';

@@ -8,7 +8,7 @@ import { DEFAULT_DATASET_PATH } from '../../server/config.ts';
 import { openDatabase, type Db } from '../../server/store/db.ts';
 import { Engine } from '../../server/engine/engine.ts';
 import type { WorkerPool } from '../../server/engine/pool.ts';
-import { seedDefaultDataset } from '../../server/store/seed.ts';
+import { seedDefaultDataset } from '../../server/ingest/seed.ts';
 import { UploadStaging } from '../../server/ingest/staging.ts';
 
 export interface TestApp {

@@ -8,7 +8,7 @@ import request from 'supertest';
 import { createApp } from '../../server/app.ts';
 import { DEFAULT_DATASET_PATH } from '../../server/config.ts';
 import { openDatabase, type Db } from '../../server/store/db.ts';
-import { seedDefaultDataset } from '../../server/store/seed.ts';
+import { seedDefaultDataset } from '../../server/ingest/seed.ts';
 import { createTestApp, type TestApp } from './harness.ts';
 
 /** The CSRF cookie and the page's meta token, as a browser would hold them. */

@@ -12,7 +12,7 @@ import { createApp } from '../../server/app.ts';
 import { DEFAULT_DATASET_PATH } from '../../server/config.ts';
 import { Engine } from '../../server/engine/engine.ts';
 import { openDatabase, type Db } from '../../server/store/db.ts';
-import { seedDefaultDataset } from '../../server/store/seed.ts';
+import { seedDefaultDataset } from '../../server/ingest/seed.ts';
 
 export interface ListeningApp {
   /** GET as an htmx request; resolves with the milliseconds it took, rejects on a non-200. */

@@ -2,6 +2,7 @@
 import { fromRows, type Matrix } from '../../server/analysis/matrix.ts';
 import { createRng, normal } from '../../server/analysis/random.ts';
 import type { DataTable } from '../../server/analysis/table.ts';
+import { boxStatsOfSorted, type BoxStats } from '../../server/analysis/box-stats.ts';
 
 /** Gaussian blobs around the given centres: well separated clusters with known truth. */
 export function blobs(centres: number[][], perCluster: number, sd: number, seed = 1): { x: Matrix; truth: Int32Array } {
@@ -27,4 +28,9 @@ export function numericTable(columns: Record<string, number[]>, categorical: Rec
       ...Object.entries(categorical).map(([name, values]) => ({ name, kind: 'categorical' as const, values })),
     ],
   };
+}
+
+/** Box statistics by their definition: the present values, sorted, read at their ranks. */
+export function boxStats(values: ArrayLike<number>): BoxStats {
+  return boxStatsOfSorted(Float64Array.from(values).filter((v) => !Number.isNaN(v)).sort());
 }

@@ -1,7 +1,7 @@
 /** Loads the scikit-learn reference figures and their datasets from ../shared. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseCsvText } from '../../server/ingest/csv.ts';
+import { parseCsvText } from '../support/csv-text.ts';
 import { inferColumnKind } from '../../server/ingest/infer.ts';
 import { isMissing, parseNumber } from '../../server/ingest/values.ts';
 import type { Column, DataTable } from '../../server/analysis/table.ts';

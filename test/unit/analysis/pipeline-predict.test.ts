@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DEFAULT_OPTIONS, type SegmentationOptions } from '../../../server/analysis/options.ts';
 import { prepare, runSweep, segment, stabilityOf } from '../../../server/analysis/pipeline.ts';
-import { parsePipeline, predictCustomer, serialisePipeline } from '../../../server/analysis/predict.ts';
+import { predictCustomer } from '../../../server/analysis/predict.ts';
+import { parseModelJson } from '../../../server/engine/model-schema.ts';
 import type { DataTable, NumericColumn, TextColumn } from '../../../server/analysis/table.ts';
 import { generateCustomers } from '../../../data/synthetic-customers.ts';
 import { InputError } from '../../../server/errors.ts';
@@ -70,7 +71,7 @@ describe('segmentation pipeline and prediction', () => {
   });
 
   it('predicts the same after a JSON round trip of the fitted pipeline', () => {
-    const restored = parsePipeline(serialisePipeline(result.pipeline));
+    const restored = parseModelJson(JSON.stringify(result.pipeline));
     for (let row = 0; row < 400; row += 7) {
       const customer = customerAt(table, row, options.features);
       assert.deepEqual(predictCustomer(restored, customer), predictCustomer(result.pipeline, customer));
@@ -95,7 +96,7 @@ describe('segmentation pipeline and prediction', () => {
       const o = { ...base, features: [...base.features, 'gender'], algorithm, outliers: 'iqr-exclude' as const, scaling: 'robust' as const, missing: 'median' as const, k: 3 };
       const r = segment(table, prepare(table, o), o);
       assert.equal(r.labels.length, 400, algorithm);
-      const restored = parsePipeline(serialisePipeline(r.pipeline));
+      const restored = parseModelJson(JSON.stringify(r.pipeline));
       const customer = customerAt(table, 5, o.features);
       assert.equal(predictCustomer(restored, customer).segment, predictCustomer(r.pipeline, customer).segment);
       if (algorithm === 'dbscan') assert.ok(r.options.eps > 0);
@@ -206,7 +207,7 @@ describe('a k sweep shared across k', () => {
 
 describe('segment spreads for the box plots', () => {
   it('match the box statistics of each segment\'s own values', async () => {
-    const { boxStats } = await import('../../../server/analysis/summary.ts');
+    const { boxStats } = await import('../helpers.ts');
     const options = { ...base, k: 3 };
     const result = segment(table, prepare(table, options), options);
     for (const s of result.segments) {

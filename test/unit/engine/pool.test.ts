@@ -11,7 +11,7 @@ import { Engine, type SegmentationParams } from '../../../server/engine/engine.t
 import { WorkerPool } from '../../../server/engine/pool.ts';
 import { BusyError, InputError, SupersededError } from '../../../server/errors.ts';
 import { openDatabase, type Db } from '../../../server/store/db.ts';
-import { seedDefaultDataset } from '../../../server/store/seed.ts';
+import { seedDefaultDataset } from '../../../server/ingest/seed.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cs-pool-'));
 let db: Db;
@@ -136,7 +136,7 @@ describe('memory bounds', () => {
 
 describe('worker tables and registrations', () => {
   it('serves more datasets than a worker keeps, in any order', async () => {
-    const { importCsvText } = await import('../../../server/ingest/import.ts');
+    const { importCsvText } = await import('../../support/import-text.ts');
     const ids = [1];
     for (let d = 0; d < 3; d++) {
       const rows = Array.from({ length: 60 }, (_, i) => `${i % 3 * 10 + (i % 5) + d},${(i * 7) % 13}`);
@@ -225,7 +225,7 @@ describe('tables across versions and datasets', () => {
   });
 
   it('never serves a deleted dataset\'s cached results for a new dataset that reuses its id', async () => {
-    const { importCsvText } = await import('../../../server/ingest/import.ts');
+    const { importCsvText } = await import('../../support/import-text.ts');
     const { deleteDataset } = await import('../../../server/store/datasets.ts');
     const engine = new Engine(db);
     const rows = (shift: number) => Array.from({ length: 40 }, (_, i) => `${(i % 2) * 50 + shift + (i % 3)},${i % 4}`).join('\n');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { importCsvText } from '../../../server/ingest/import.ts';
+import { importCsvText } from '../../support/import-text.ts';
 import { openDatabase } from '../../../server/store/db.ts';
 import { listDatasets, loadDataTable } from '../../../server/store/datasets.ts';
 import { writeBigCsv } from '../../fixtures/big-csv.ts';

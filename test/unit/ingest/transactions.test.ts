@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { importCsvText } from '../../../server/ingest/import.ts';
+import { importCsvText } from '../../support/import-text.ts';
 import { importTransactionsFile } from '../../../server/ingest/stream-import.ts';
 import { parseDate, quintileScores, rfmGroup } from '../../../server/ingest/transactions.ts';
 import { writeFileSync } from 'node:fs';

@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import type { ColumnKind } from '../analysis/table.ts';
 import { InputError } from '../errors.ts';
-import type { Delimiter } from '../ingest/csv.ts';
-import type { CsvReadOptions } from '../ingest/stream-import.ts';
+import type { Delimiter } from './delimiter.ts';
+import type { CsvReadOptions } from './stream-import.ts';
 
 const DELIMITERS: Record<string, Delimiter> = { ',': ',', comma: ',', ';': ';', semicolon: ';', '\t': '\t', tab: '\t' };
 export const KINDS = ['numeric', 'categorical', 'id', 'date', 'text'] as const satisfies readonly ColumnKind[];

@@ -1,36 +1,13 @@
-/** Delimiter detection, and whole-text parsing for small files (the reference datasets in tests). */
+/** Whole-text CSV parsing for the small reference files the tests read (the server streams files: stream-import.ts). */
 import { parse } from 'csv-parse/sync';
-import { InputError } from '../errors.ts';
-import { describeParseError } from './records.ts';
-
-export type Delimiter = ',' | ';' | '\t';
+import { InputError } from '../../server/errors.ts';
+import { detectDelimiter, type Delimiter } from '../../server/ingest/delimiter.ts';
+import { describeParseError } from '../../server/ingest/records.ts';
 
 export interface ParsedCsv {
   delimiter: Delimiter;
   header: string[];
   rows: string[][];
-}
-
-const DELIMITERS: Delimiter[] = [',', ';', '\t'];
-
-/** Picks the delimiter that splits the header line into the most fields, quotes respected. */
-export function detectDelimiter(text: string): Delimiter {
-  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
-  let best: Delimiter = ',';
-  let bestCount = 0;
-  for (const delimiter of DELIMITERS) {
-    let count = 0;
-    let inQuotes = false;
-    for (const ch of firstLine) {
-      if (ch === '"') inQuotes = !inQuotes;
-      else if (ch === delimiter && !inQuotes) count++;
-    }
-    if (count > bestCount) {
-      best = delimiter;
-      bestCount = count;
-    }
-  }
-  return best;
 }
 
 export function parseCsvText(text: string): ParsedCsv {

@@ -1,12 +1,10 @@
-/** Import entry points: a file path, or CSV text (staged to a temporary file). */
+/** CSV text imported as a file would be (staged to a temporary file): tests write their files inline. */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Db } from '../store/db.ts';
-import type { DatasetInfo } from '../store/datasets.ts';
-import { importCsvFile, type ImportOptions } from './stream-import.ts';
-
-export { importCsvFile, type ImportOptions };
+import type { Db } from '../../server/store/db.ts';
+import type { DatasetInfo } from '../../server/store/datasets.ts';
+import { importCsvFile, type ImportOptions } from '../../server/ingest/stream-import.ts';
 
 export async function importCsvText(db: Db, text: string, options: ImportOptions): Promise<DatasetInfo> {
   const dir = await mkdtemp(join(tmpdir(), 'cs-text-'));

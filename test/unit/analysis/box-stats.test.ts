@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { boxStatsByGroup } from '../../../server/analysis/box-stats.ts';
+import { createRng } from '../../../server/analysis/random.ts';
+import { boxStats } from '../helpers.ts';
+
+/** Each group's values by the definition (sorted separately), missing values left out. */
+function expectedBoxes(values: Float64Array, group: Int32Array, groups: number) {
+  return Array.from({ length: groups }, (_, g) => boxStats(values.filter((_, i) => group[i] === g)));
+}
+
+describe('box statistics by group', () => {
+  it('match the box statistics of each group sorted separately, missing values left out', () => {
+    fc.assert(fc.property(
+      fc.array(fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }).map((v) => v + 0), fc.constant(Number.NaN)), { maxLength: 200 }),
+      fc.integer({ min: 1, max: 5 }),
+      fc.integer(),
+      (raw, groups, seed) => {
+        const values = Float64Array.from(raw);
+        const group = Int32Array.from(raw, (_, i) => (((i * 7 + seed) % (groups + 1)) + groups + 1) % (groups + 1) - 1);
+        assert.deepEqual(boxStatsByGroup(values, group, groups), expectedBoxes(values, group, groups));
+      },
+    ));
+  });
+
+  it('select the same ranks on big columns of few distinct values, sorted, reversed and constant runs', () => {
+    const rng = createRng(3);
+    const n = 50_000;
+    const columns = {
+      ages: Float64Array.from({ length: n }, () => 18 + Math.floor(rng() * 53)),
+      sorted: Float64Array.from({ length: n }, (_, i) => i),
+      reversed: Float64Array.from({ length: n }, (_, i) => n - i),
+      constant: new Float64Array(n).fill(7),
+      organPipe: Float64Array.from({ length: n }, (_, i) => Math.min(i, n - i)),
+    };
+    for (const [name, values] of Object.entries(columns)) {
+      const group = Int32Array.from({ length: n }, () => Math.floor(rng() * 5) - 1);
+      assert.deepEqual(boxStatsByGroup(values, group, 4), expectedBoxes(values, group, 4), name);
+      assert.deepEqual(boxStatsByGroup(values, null, 1)[0], boxStats(values), `${name}, one group`);
+    }
+  });
+
+  it('give empty groups no figures rather than zeros', () => {
+    const [box] = boxStatsByGroup(Float64Array.of(1, 2, Number.NaN), Int32Array.of(-1, -1, 0), 2);
+    assert.ok(Number.isNaN(box.median) && box.outliers === 0);
+  });
+});
