@@ -105,14 +105,21 @@ class OrderStatistics {
   }
 }
 
+/** Box statistics per group, with each group's count and sum of present values (summed in row order). */
+export interface GroupedBoxes {
+  boxes: BoxStats[];
+  counts: Int32Array;
+  sums: Float64Array;
+}
+
 /**
  * boxStatsOfSorted of each group's present values (groupOfValue[i] is value i's group, -1
  * for none; null puts every value in group 0). Values are copied grouped (one sequential
  * pass), each group's quartile ranks are selected in place, and whiskers are one more pass:
  * no sort, and no reads in sorted order, which on a million customers miss the cache on
- * every value (that took 250 ms a column; this takes a tenth).
+ * every value (that took 250 ms a column; this takes a fifth).
  */
-export function boxStatsByGroup(values: Float64Array, groupOfValue: Int32Array | null, groups: number): BoxStats[] {
+export function boxStatsByGroup(values: Float64Array, groupOfValue: Int32Array | null, groups: number): GroupedBoxes {
   const n = values.length;
   const start = new Int32Array(groups + 1);
   for (let i = 0; i < n; i++) {
@@ -122,13 +129,19 @@ export function boxStatsByGroup(values: Float64Array, groupOfValue: Int32Array |
   for (let g = 0; g < groups; g++) start[g + 1] += start[g];
   const grouped = new Float64Array(start[groups]);
   const fill = start.slice(0, groups);
+  const sums = new Float64Array(groups);
   for (let i = 0; i < n; i++) {
     const g = groupOfValue ? groupOfValue[i] : 0;
-    if (g >= 0 && !Number.isNaN(values[i])) grouped[fill[g]++] = values[i];
+    const v = values[i];
+    if (g >= 0 && !Number.isNaN(v)) {
+      grouped[fill[g]++] = v;
+      sums[g] += v;
+    }
   }
-  return Array.from({ length: groups }, (_, g) => {
+  const counts = new Int32Array(groups);
+  const boxes = Array.from({ length: groups }, (_, g) => {
     const from = start[g];
-    const count = start[g + 1] - from;
+    const count = (counts[g] = start[g + 1] - from);
     const statistics = new OrderStatistics(grouped, from, count);
     const valueAt = (rank: number) => statistics.at(rank);
     const median = quantileAt(count, 0.5, valueAt);
@@ -136,4 +149,101 @@ export function boxStatsByGroup(values: Float64Array, groupOfValue: Int32Array |
     const q3 = quantileAt(count, 0.75, valueAt);
     return withWhiskers(grouped, from, from + count, q1, median, q3);
   });
+  return { boxes, counts, sums };
+}
+
+/** A numeric column of few distinct values: those values ascending, and each row's index among them. */
+export interface ValueCodes {
+  distinct: Float64Array;
+  /** MISSING_CODE where the value is missing. */
+  codes: Uint16Array;
+}
+
+const MISSING_CODE = 0xffff;
+/** Ages, scores, counts and ratings have far fewer values than this; amounts and incomes far more. */
+export const MAX_CODED_VALUES = 4096;
+
+/** The column's ValueCodes, or undefined as soon as it shows more than MAX_CODED_VALUES values. */
+export function valueCodes(values: Float64Array, maxDistinct = MAX_CODED_VALUES): ValueCodes | undefined {
+  const firstSeen = new Map<number, number>();
+  const provisional = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isNaN(v)) {
+      provisional[i] = MISSING_CODE;
+      continue;
+    }
+    let code = firstSeen.get(v);
+    if (code === undefined) {
+      if (firstSeen.size === maxDistinct) return undefined;
+      firstSeen.set(v, (code = firstSeen.size));
+    }
+    provisional[i] = code;
+  }
+  const distinct = Float64Array.from(firstSeen.keys()).sort();
+  const rankOf = new Uint16Array(firstSeen.size);
+  for (const [v, code] of firstSeen) {
+    let low = 0;
+    let high = distinct.length - 1;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (distinct[mid] < v) low = mid + 1;
+      else high = mid;
+    }
+    rankOf[code] = low;
+  }
+  const codes = provisional;
+  for (let i = 0; i < codes.length; i++) if (codes[i] !== MISSING_CODE) codes[i] = rankOf[codes[i]];
+  return { distinct, codes };
+}
+
+/**
+ * boxStatsByGroup for a coded column: one pass counting each group's rows per value, then
+ * quartiles and whiskers read from the counts. The same figures (values at the same ranks);
+ * sums are count × value per distinct value, exact for whole numbers.
+ */
+export function boxStatsByCodes({ distinct, codes }: ValueCodes, groupOfValue: Int32Array, groups: number): GroupedBoxes {
+  const d = distinct.length;
+  const table = new Int32Array(groups * d);
+  for (let i = 0; i < codes.length; i++) {
+    const g = groupOfValue[i];
+    const c = codes[i];
+    if (g >= 0 && c !== MISSING_CODE) table[g * d + c]++;
+  }
+  const counts = new Int32Array(groups);
+  const sums = new Float64Array(groups);
+  const boxes = Array.from({ length: groups }, (_, g) => {
+    const row = table.subarray(g * d, (g + 1) * d);
+    let count = 0;
+    for (let c = 0; c < d; c++) {
+      count += row[c];
+      sums[g] += row[c] * distinct[c];
+    }
+    counts[g] = count;
+    // A walk along the cumulative counts: a few thousand steps at most.
+    const valueAt = (rank: number) => {
+      let c = 0;
+      for (let below = row[0]; below <= rank; below += row[++c]);
+      return distinct[c];
+    };
+    const q1 = quantileAt(count, 0.25, valueAt);
+    const median = quantileAt(count, 0.5, valueAt);
+    const q3 = quantileAt(count, 0.75, valueAt);
+    const fenceLow = q1 - 1.5 * (q3 - q1);
+    const fenceHigh = q3 + 1.5 * (q3 - q1);
+    let low = q1;
+    let high = q3;
+    let outliers = 0;
+    for (let v = 0; v < d; v++) {
+      if (row[v] === 0) continue;
+      const value = distinct[v];
+      if (value < fenceLow || value > fenceHigh) outliers += row[v];
+      else {
+        if (value < low) low = value;
+        if (value > high) high = value;
+      }
+    }
+    return { low, q1, median, q3, high, outliers };
+  });
+  return { boxes, counts, sums };
 }

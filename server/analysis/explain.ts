@@ -7,7 +7,7 @@
  * towards the assigned segment.
  */
 import type { FittedPipeline } from './predict.ts';
-import { applySteps } from './preprocess.ts';
+import { applySteps } from './transform.ts';
 
 export interface FeatureContribution {
   feature: string;

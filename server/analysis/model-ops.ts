@@ -12,6 +12,7 @@ import type { FittedPipeline } from './predict.ts';
 import { retrain } from './retrain.ts';
 import { presentMoments } from './stats.ts';
 import { columnKinds, type DataTable } from './table.ts';
+import { inverseTransform } from './transform.ts';
 import { InputError } from '../errors.ts';
 
 export interface ModelComparison {
@@ -100,11 +101,10 @@ export function compareModels(table: DataTable, a: ModelRef, b: ModelRef): Model
   const sd = new Map(numeric.map((n) => {
     return [n, presentMoments(table.columns.find((c) => c.name === n)!.values as Float64Array).sd || 1];
   }));
-  const centres = (m: ModelRef) => m.pipeline.centroids.map((c) => numeric.map((n) => {
-    const j = m.pipeline.preprocessor.numeric.findIndex((s) => s.name === n);
-    const step = m.pipeline.preprocessor.numeric[j];
-    return (step.center + step.scale * c[j]) / sd.get(n)!;
-  }));
+  const centres = (m: ModelRef) => m.pipeline.centroids.map((c) => {
+    const original = inverseTransform(m.pipeline.preprocessor, c);
+    return numeric.map((n) => original.get(n)! / sd.get(n)!);
+  });
   const ca = centres(a);
   const cb = centres(b);
   const size = Math.max(ca.length, cb.length);

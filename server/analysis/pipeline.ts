@@ -12,8 +12,10 @@ import { clusterSizes, computeMetrics, SILHOUETTE_EXACT_LIMIT, SILHOUETTE_SAMPLE
 import type { SegmentationOptions } from './options.ts';
 import { fitPcaModel, projectRows, type FittedPca } from './pca.ts';
 import { dbscanCores, PIPELINE_FORMAT, predictTransformed, type FittedPipeline } from './predict.ts';
-import { fitPreprocess, stepColumns, transformTableRow, type PreprocessReport, type PreprocessResult } from './preprocess.ts';
+import { fitPreprocess, type PreprocessReport, type PreprocessResult } from './preprocess.ts';
+import { inverseTransform, stepColumns, transformTableRow } from './transform.ts';
 import { buildProfiles, type SegmentProfile } from './profile.ts';
+import { ColumnFacts } from './segment-columns.ts';
 import { scatterRows } from './scatter.ts';
 import { bootstrapStability, type StabilityResult } from './stability.ts';
 import { sweepK, type SweepResult } from './sweep.ts';
@@ -24,21 +26,25 @@ export interface PreparedData {
   /** Rows used for fitting (outliers excluded by the rule are not). */
   fitX: Matrix;
   /** Work that depends only on the matrix, done once and shared by every k. */
-  shared: { pca?: FittedPca; fits?: Map<string, SharedFit>; fitLabels?: Map<string, Int32Array> };
+  shared: { pca?: FittedPca; fits?: Map<string, SharedFit>; fitLabels?: Map<string, Int32Array>; facts?: ColumnFacts };
 }
 
 /**
- * Above this many rows a sweep keeps each k's centroids but not its labels (about 4 MB per k
- * on a million customers): a request for that k assigns the rows again, in milliseconds.
- * k-means and mini-batch labels are the nearest centroid's, so they come out the same.
+ * Above this many rows a sweep keeps each k's labels a byte each (k is at most 20), not as
+ * Int32Array: 1 MB per k on a million customers instead of 4.
  */
 export const SWEEP_LABELS_MAX_ROWS = 200_000;
 
 /** A sweep's fit for one k with its scores (and stability once asked for), ready for a request for that k. */
 interface SharedFit {
-  fit: Omit<ClusterFit, 'labels'> & { labels?: Int32Array };
+  fit: Omit<ClusterFit, 'labels'> & { labels?: Int32Array; byteLabels?: Uint8Array };
   metrics: ClusterMetrics;
   stability?: StabilityResult;
+}
+
+/** A swept fit's labels, whichever way it keeps them. */
+function sweptLabels(fit: SharedFit['fit']): Int32Array {
+  return fit.labels ?? Int32Array.from(fit.byteLabels!);
 }
 
 type FitKeyOptions = Pick<SegmentationOptions, 'algorithm' | 'seed' | 'nInit' | 'batchSize' | 'iterations'>;
@@ -71,8 +77,8 @@ function keepFitLabels(prepared: PreparedData, key: string, labels: Int32Array):
 export function stabilityOf(prepared: PreparedData, options: SegmentationOptions & { k: number; eps: number }): StabilityResult {
   const fromSweep = prepared.shared.fits?.get(fitKey(options, options.k));
   if (fromSweep?.stability) return fromSweep.stability;
-  let labels = prepared.shared.fitLabels?.get(anyFitKey(options, options.k, options.eps)) ?? fromSweep?.fit.labels;
-  if (!labels && fromSweep) labels = assignNearest(prepared.fitX, fromSweep.fit.centroids).labels;
+  let labels = prepared.shared.fitLabels?.get(anyFitKey(options, options.k, options.eps));
+  if (!labels && fromSweep) labels = sweptLabels(fromSweep.fit);
   if (!labels) {
     checkpoint({ step: `fitting k = ${options.k}` });
     labels = fitAlgorithm(prepared.fitX, options).labels;
@@ -134,7 +140,7 @@ export function runSweep(prepared: PreparedData, options: SegmentationOptions, k
   // Ward are fitted again for the shown k).
   const algorithm = options.algorithm === 'minibatch' ? 'minibatch' : 'kmeans';
   return sweepK(prepared.fitX, options, (k, { fit, metrics }) => {
-    const kept = prepared.fitX.rows > keepLabelsUpTo ? { ...fit, labels: undefined } : fit;
+    const kept = prepared.fitX.rows > keepLabelsUpTo ? { ...fit, labels: undefined, byteLabels: Uint8Array.from(fit.labels) } : fit;
     fits.set(fitKey({ ...options, algorithm }, k), { fit: kept, metrics });
   });
 }
@@ -211,12 +217,7 @@ function remapRows(m: Matrix, newId: Int32Array): Matrix {
 
 function centroidInOriginalUnits(prep: PreprocessResult, centroid: Float64Array): Record<string, number> {
   const out: Record<string, number> = {};
-  prep.fitted.numeric.forEach((step, j) => setNamed(out, step.name, step.center + step.scale * centroid[j]));
-  let offset = prep.fitted.numeric.length;
-  for (const step of prep.fitted.categorical) {
-    step.levels.forEach((level, l) => setNamed(out, `${step.name}=${level}`, centroid[offset + l] / step.weight));
-    offset += step.levels.length;
-  }
+  for (const [name, value] of inverseTransform(prep.fitted, centroid)) setNamed(out, name, value);
   return out;
 }
 
@@ -248,7 +249,7 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
   checkpoint({ step: options.algorithm === 'dbscan' ? 'fitting DBSCAN' : `fitting k = ${options.k}` });
   const shared = warmStart ? undefined : prepared.shared.fits?.get(fitKey(options, options.k));
   const fit: AlgorithmFit = shared
-    ? { ...shared.fit, labels: shared.fit.labels ?? assignNearest(fitX, shared.fit.centroids).labels, k: options.k }
+    ? { ...shared.fit, labels: sweptLabels(shared.fit), k: options.k }
     : fitAlgorithm(fitX, algorithmOptions);
   notes.push(...fit.notes);
   const k = fit.k;
@@ -265,7 +266,8 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
   const x = prep.matrix;
   let labels: Int32Array;
   if (prep.report.rowsExcluded === 0) {
-    labels = fit.labels.map((l) => (l < 0 ? l : newId[l]));
+    labels = new Int32Array(fit.labels.length);
+    for (let i = 0; i < labels.length; i++) labels[i] = fit.labels[i] < 0 ? fit.labels[i] : newId[fit.labels[i]];
   } else if (fit.dbscan) {
     labels = Int32Array.from({ length: x.rows }, (_, i) =>
       predictDbscan(x.data.subarray(i * x.cols, (i + 1) * x.cols), fit.dbscan!.corePoints, coreLabels!, eps));
@@ -281,12 +283,15 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
   let noiseCount = 0;
   for (const l of labels) if (l === NOISE) noiseCount++;
 
-  // The sweep's scores are this fit's own only when its silhouette was exact (small data).
-  const metrics = shared && prep.report.rowsExcluded === 0 && !shared.metrics.silhouetteSampled ? shared.metrics : k >= 2 ? computeMetrics(x, labels, options.seed) : { inertia: Number.NaN, silhouette: Number.NaN, silhouetteSampled: false, daviesBouldin: Number.NaN, calinskiHarabasz: Number.NaN };
+  // The sweep's scores are this fit's own when its silhouette was exact (small data) or
+  // sampled as the fit samples it (above SILHOUETTE_EXACT_LIMIT rows).
+  const sweptScoresFit = shared && prep.report.rowsExcluded === 0 && (!shared.metrics.silhouetteSampled || x.rows > SILHOUETTE_EXACT_LIMIT);
+  const metrics = sweptScoresFit ? shared.metrics : k >= 2 ? computeMetrics(x, labels, options.seed) : { inertia: Number.NaN, silhouette: Number.NaN, silhouetteSampled: false, daviesBouldin: Number.NaN, calinskiHarabasz: Number.NaN };
   if (metrics.silhouetteSampled) notes.push(`The silhouette is estimated on a random sample of ${SILHOUETTE_SAMPLE.toLocaleString('en-US')} customers.`);
   if (fit.dbscan && noiseCount > 0) notes.push('Metrics leave DBSCAN noise points out.');
   const pca = pcaOf(prepared);
-  const profiles = buildProfiles({ table, rowIndex: prep.rowIndex, labels, k, featureNames: options.features });
+  const facts = (prepared.shared.facts ??= new ColumnFacts(prep.rowIndex));
+  const profiles = buildProfiles({ table, rowIndex: prep.rowIndex, labels, k, featureNames: options.features, facts });
   const segments: Segment[] = profiles.map((p) => ({
     ...p,
     centroid: centroidInOriginalUnits(prep, centroids.data.subarray(p.id * centroids.cols, (p.id + 1) * centroids.cols)),

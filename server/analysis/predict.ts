@@ -9,7 +9,8 @@ import { gmmProbabilities, type GmmParameters } from './cluster/gmm.ts';
 import { NOISE } from './cluster/types.ts';
 import { createMatrix, fromRows, type Matrix } from './matrix.ts';
 import { projectPoint, type FittedPca } from './pca.ts';
-import { transformCustomer, type CustomerInput, type FittedPreprocessor } from './preprocess.ts';
+import type { FittedPreprocessor } from './preprocess.ts';
+import { transformCustomer, type CustomerInput } from './transform.ts';
 import type { SegmentationOptions } from './options.ts';
 
 export const PIPELINE_FORMAT = 1;

@@ -4,7 +4,7 @@
  * exactly the training steps.
  */
 import { InputError } from '../errors.ts';
-import { getNamed, setNamed } from './named.ts';
+import { setNamed } from './named.ts';
 import { createMatrix, type Matrix } from './matrix.ts';
 import { gather, mean, mostFrequent, mostFrequentText, populationSd, presentValues, quantileSorted, sortedCopy } from './stats.ts';
 import { columnKinds, findColumn, UNANALYSED_KIND_NAMES, type DataTable, type NumericColumn, type TextColumn } from './table.ts';
@@ -286,93 +286,4 @@ export function fitPreprocess(table: DataTable, options: PreprocessOptions): Pre
       categoricalRule: CATEGORICAL_RULE,
     },
   };
-}
-
-/** A table's columns for a fitted preprocessor's steps (undefined where the table lacks one). */
-export interface StepColumns {
-  numeric: (Float64Array | undefined)[];
-  categorical: (readonly (string | null)[] | undefined)[];
-}
-
-export function stepColumns(fitted: FittedPreprocessor, table: DataTable): StepColumns {
-  const values = (name: string) => findColumn(table, name)?.values;
-  return {
-    numeric: fitted.numeric.map((s) => values(s.name) as Float64Array | undefined),
-    categorical: fitted.categorical.map((s) => values(s.name) as (string | null)[] | undefined),
-  };
-}
-
-/**
- * The fitted steps applied to one customer's values: numericAt(j) is the j-th numeric
- * feature (NaN when missing), levelAt(j) the j-th categorical one (null when missing).
- * Writes `out` (zeroed first) and returns the name of the first missing feature where the
- * missing-value rule drops the customer, else null. Unknown categories encode as all zeros.
- */
-export function applySteps(fitted: FittedPreprocessor, numericAt: (j: number) => number, levelAt: (j: number) => string | null, out: Float64Array): string | null {
-  out.fill(0);
-  for (let j = 0; j < fitted.numeric.length; j++) {
-    const step = fitted.numeric[j];
-    let value = numericAt(j);
-    if (Number.isNaN(value)) {
-      if (fitted.missing === 'drop') return step.name;
-      value = step.fill;
-    }
-    if (step.clipLow !== null) value = Math.max(step.clipLow, value);
-    if (step.clipHigh !== null) value = Math.min(step.clipHigh, value);
-    out[j] = (value - step.center) / step.scale;
-  }
-  let offset = fitted.numeric.length;
-  for (let j = 0; j < fitted.categorical.length; j++) {
-    const step = fitted.categorical[j];
-    let level = levelAt(j);
-    if (level === null) {
-      if (fitted.missing === 'drop') return step.name;
-      level = step.fill;
-    }
-    const index = step.levels.indexOf(level);
-    if (index >= 0) out[offset + index] = step.weight;
-    offset += step.levels.length;
-  }
-  return null;
-}
-
-/**
- * transformCustomer for one table row, reading the columns directly rather than building a
- * record per row. Writes into `out` and returns false where transformCustomer would refuse
- * the row: missing under the drop rule, or an infinite value.
- */
-export function transformTableRow(fitted: FittedPreprocessor, columns: StepColumns, row: number, out: Float64Array): boolean {
-  const numericAt = (j: number) => columns.numeric[j]?.[row] ?? Number.NaN;
-  for (let j = 0; j < fitted.numeric.length; j++) if (Math.abs(numericAt(j)) === Infinity) return false;
-  const levelAt = (j: number) => {
-    const level = columns.categorical[j]?.[row] ?? null;
-    return level === '' ? null : level;
-  };
-  return applySteps(fitted, numericAt, levelAt, out) === null;
-}
-
-/** One customer's raw attributes, as typed in a form or sent as JSON. */
-export type CustomerInput = Record<string, string | number | null | undefined>;
-
-const isBlank = (raw: unknown) => raw === null || raw === undefined || raw === '';
-
-/** Applies the fitted steps to one customer; unknown categories encode as all zeros. */
-export function transformCustomer(fitted: FittedPreprocessor, customer: CustomerInput): Float64Array {
-  const numbers = fitted.numeric.map((step) => {
-    const raw = getNamed(customer, step.name);
-    if (isBlank(raw)) return Number.NaN;
-    const value = Number(raw);
-    if (!Number.isFinite(value)) throw new InputError(`"${step.name}" must be a number; got "${String(raw).slice(0, 40)}".`, { field: step.name });
-    return value;
-  });
-  const levels = fitted.categorical.map((step) => {
-    const raw = getNamed(customer, step.name);
-    return isBlank(raw) ? null : String(raw);
-  });
-  const out = new Float64Array(fitted.outputNames.length);
-  const missing = applySteps(fitted, (j) => numbers[j], (j) => levels[j], out);
-  if (missing !== null) {
-    throw new InputError(`"${missing}" is missing; this segmentation drops customers with missing values, so give a value.`, { field: missing });
-  }
-  return out;
 }

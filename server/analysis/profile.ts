@@ -2,8 +2,9 @@
  * What each segment is: size, share, feature means against the overall mean, categorical
  * mix, a readable name from its most distinctive features, and a marketing recommendation.
  */
-import { boxStatsByGroup, type BoxStats } from './box-stats.ts';
-import { groupOf, presentMoments } from './stats.ts';
+import type { BoxStats } from './box-stats.ts';
+import { ColumnFacts, levelCountsBySegment, numericBySegment } from './segment-columns.ts';
+import { groupOf } from './stats.ts';
 import type { DataTable, NumericColumn, TextColumn } from './table.ts';
 
 export interface FeatureProfile {
@@ -125,33 +126,8 @@ export interface ProfileInput {
   k: number;
   /** The features the segmentation used: names are built from these first. */
   featureNames: string[];
-}
-
-/**
- * How many of each segment's rows hold each level (missing as "(missing)"), levels in the
- * order first met: one map lookup per row, counts in a flat table (level-major).
- */
-function levelCounts(values: readonly (string | null)[], rowIndex: Int32Array, labels: Int32Array, k: number): { levels: string[]; counts: Int32Array } {
-  const codes = new Map<string, number>();
-  const levels: string[] = [];
-  let counts = new Int32Array(16 * k);
-  for (let i = 0; i < labels.length; i++) {
-    const l = labels[i];
-    if (l < 0) continue;
-    const level = values[rowIndex[i]] ?? '(missing)';
-    let code = codes.get(level);
-    if (code === undefined) {
-      code = levels.push(level) - 1;
-      codes.set(level, code);
-      if (levels.length * k > counts.length) {
-        const grown = new Int32Array(counts.length * 2);
-        grown.set(counts);
-        counts = grown;
-      }
-    }
-    counts[code * k + l]++;
-  }
-  return { levels, counts };
+  /** What earlier profiles of the same rows worked out (used only when its rowIndex is this one). */
+  facts?: ColumnFacts;
 }
 
 /**
@@ -160,39 +136,29 @@ function levelCounts(values: readonly (string | null)[], rowIndex: Int32Array, l
  */
 export function buildProfiles(input: ProfileInput): SegmentProfile[] {
   const { table, rowIndex, labels, k } = input;
+  const facts = input.facts?.rowIndex === rowIndex ? input.facts : new ColumnFacts(rowIndex);
   const total = labels.length;
   const numeric = table.columns.filter((c): c is NumericColumn => c.kind === 'numeric');
   const categorical = table.columns.filter((c): c is TextColumn => c.kind === 'categorical');
-  const overall = numeric.map((col) => presentMoments(col.values, rowIndex));
+  const overall = numeric.map((col) => facts.overall(col.name, col.values));
   const sizes = new Int32Array(k);
   for (let i = 0; i < labels.length; i++) if (labels[i] >= 0) sizes[labels[i]]++;
-  // Sums in row order, as a mean over each segment's rows would add them.
-  const sums = numeric.map(() => new Float64Array(k));
-  const counts = numeric.map(() => new Float64Array(k));
-  numeric.forEach((col, j) => {
-    const values = col.values;
-    for (let i = 0; i < labels.length; i++) {
-      const l = labels[i];
-      const v = values[rowIndex[i]];
-      if (l >= 0 && !Number.isNaN(v)) {
-        sums[j][l] += v;
-        counts[j][l]++;
-      }
-    }
-  });
   const segmentOfRow = groupOf(table.rowCount, rowIndex, labels);
-  const boxes = numeric.map((col) => boxStatsByGroup(col.values, segmentOfRow, k));
-  const mixes = categorical.map((col) => levelCounts(col.values, rowIndex, labels, k));
+  const bySegment = numeric.map((col) => numericBySegment(col.values, segmentOfRow, k, facts.valueCodes(col.name, col.values)));
+  const mixes = categorical.map((col) => {
+    const codes = facts.levelCodes(col.name, col.values);
+    return { levels: codes.levels, counts: levelCountsBySegment(codes, labels, k) };
+  });
   const profiles = Array.from({ length: k }, (_, id): SegmentProfile => {
     const size = sizes[id];
     const features = numeric.map((col, j): FeatureProfile => {
-      const m = counts[j][id] > 0 ? sums[j][id] / counts[j][id] : Number.NaN;
+      const m = bySegment[j].means[id];
       const sd = overall[j].sd;
       return {
         feature: col.name,
         mean: m,
-        median: boxes[j][id].median,
-        spread: boxes[j][id],
+        median: bySegment[j].boxes[id].median,
+        spread: bySegment[j].boxes[id],
         overallMean: overall[j].mean,
         differenceSd: sd > 0 && Number.isFinite(m) ? (m - overall[j].mean) / sd : 0,
       };

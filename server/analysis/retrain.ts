@@ -10,6 +10,7 @@ import type { FittedPipeline } from './predict.ts';
 import type { FittedPreprocessor } from './preprocess.ts';
 import { hungarian } from './hungarian.ts';
 import type { DataTable } from './table.ts';
+import { inverseTransform } from './transform.ts';
 
 export interface RetrainOutcome {
   accepted: boolean;
@@ -22,16 +23,10 @@ export interface RetrainOutcome {
 
 /** A centroid of one preprocessor's space expressed in another's (through original units). */
 function translateCentroid(centroid: number[], from: FittedPreprocessor, to: FittedPreprocessor): Float64Array {
-  const original = new Map<string, number>();
-  from.numeric.forEach((s, j) => original.set(s.name, s.center + s.scale * centroid[j]));
-  let offset = from.numeric.length;
-  for (const s of from.categorical) {
-    s.levels.forEach((level, l) => original.set(`${s.name}=${level}`, centroid[offset + l] / s.weight));
-    offset += s.levels.length;
-  }
+  const original = inverseTransform(from, centroid);
   const out = new Float64Array(to.outputNames.length);
   to.numeric.forEach((s, j) => (out[j] = ((original.get(s.name) ?? s.center) - s.center) / s.scale));
-  offset = to.numeric.length;
+  let offset = to.numeric.length;
   for (const s of to.categorical) {
     s.levels.forEach((level, l) => (out[offset + l] = (original.get(`${s.name}=${level}`) ?? 0) * s.weight));
     offset += s.levels.length;

@@ -12,22 +12,23 @@ export const SCATTER_MAX_POINTS = 5000;
  */
 export function scatterRows(labels: Int32Array, seed: number, max = SCATTER_MAX_POINTS): Int32Array {
   if (labels.length <= max) return Int32Array.from({ length: labels.length }, (_, i) => i);
-  // Segments in order of first appearance (noise is -1), with their sizes.
-  const sizes = new Map<number, number>();
-  for (let i = 0; i < labels.length; i++) sizes.set(labels[i], (sizes.get(labels[i]) ?? 0) + 1);
-  const wanted = new Map<number, { ranks: Int32Array; next: number; seen: number }>();
-  for (const [segment, size] of sizes) {
-    const quota = Math.min(size, Math.max(50, Math.round((size / labels.length) * max)));
-    wanted.set(segment, { ranks: sampleIndices(size, quota, seed + segment + 1), next: 0, seen: 0 });
-  }
+  // Per segment (noise, -1, at index 0): its size, then the ranks of its members to draw.
+  let top = -1;
+  for (let i = 0; i < labels.length; i++) if (labels[i] > top) top = labels[i];
+  const sizes = new Int32Array(top + 2);
+  for (let i = 0; i < labels.length; i++) sizes[labels[i] + 1]++;
+  const ranks = Array.from(sizes, (size, s) => (size === 0 ? new Int32Array(0) : sampleIndices(size, Math.min(size, Math.max(50, Math.round((size / labels.length) * max))), seed + s)));
+  const next = new Int32Array(sizes.length);
+  const seen = new Int32Array(sizes.length);
   const picked: number[] = [];
   for (let i = 0; i < labels.length; i++) {
-    const w = wanted.get(labels[i])!;
-    if (w.next < w.ranks.length && w.ranks[w.next] === w.seen) {
+    const s = labels[i] + 1;
+    const r = ranks[s];
+    if (next[s] < r.length && r[next[s]] === seen[s]) {
       picked.push(i);
-      w.next++;
+      next[s]++;
     }
-    w.seen++;
+    seen[s]++;
   }
   return Int32Array.from(picked).sort();
 }

@@ -236,7 +236,7 @@ export function datasetOverview(table: DataTable, outlierRule: 'iqr' | 'zscore')
       const scale = sd || 1;
       // Standardising is increasing and linear: the box of the standardised values is the
       // standardised box, with the same outliers.
-      const [raw] = boxStatsByGroup(c.values, null, 1);
+      const [raw] = boxStatsByGroup(c.values, null, 1).boxes;
       const z = (v: number) => (v - m) / scale;
       return [{ name: c.name, stats: { low: z(raw.low), q1: z(raw.q1), median: z(raw.median), q3: z(raw.q3), high: z(raw.high), outliers: raw.outliers } }];
     }),

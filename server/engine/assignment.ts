@@ -4,7 +4,7 @@
  * they describe; one that names none gets the dataset's active saved segmentation, and
  * without one the default segmentation.
  */
-import type { CustomerInput } from '../analysis/preprocess.ts';
+import type { CustomerInput } from '../analysis/transform.ts';
 import { predictCustomer, type FittedPipeline, type Prediction } from '../analysis/predict.ts';
 import type { SavedModel } from '../store/models.ts';
 import type { Engine, SegmentationParams } from './engine.ts';

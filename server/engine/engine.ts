@@ -6,7 +6,7 @@
 import { sweepKey, preprocessKey, type SegmentationOptions } from '../analysis/options.ts';
 import { lacksSharedParts, type SegmentationResult } from '../analysis/pipeline.ts';
 import { predictCustomer, type Prediction } from '../analysis/predict.ts';
-import type { CustomerInput } from '../analysis/preprocess.ts';
+import type { CustomerInput } from '../analysis/transform.ts';
 import type { DatasetOverview, FeatureRange } from '../analysis/summary.ts';
 import type { StabilityResult } from '../analysis/stability.ts';
 import type { SweepResult } from '../analysis/sweep.ts';

@@ -3,7 +3,7 @@
  * files too large to import. Each row gets the segment the dashboard would give it (the same
  * steps and assignment as a prediction), or none where the missing-value rule drops it.
  */
-import { applySteps } from '../analysis/preprocess.ts';
+import { applySteps } from '../analysis/transform.ts';
 import { dbscanCores, predictTransformed, type FittedPipeline } from '../analysis/predict.ts';
 import { InputError } from '../errors.ts';
 import { detectDelimiter } from './delimiter.ts';

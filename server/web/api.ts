@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import type { StabilityResult } from '../analysis/stability.ts';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
-import type { CustomerInput } from '../analysis/preprocess.ts';
+import type { CustomerInput } from '../analysis/transform.ts';
 import { assignCustomer } from '../engine/assignment.ts';
 import type { Engine } from '../engine/engine.ts';
 import { InputError } from '../errors.ts';

@@ -1,7 +1,7 @@
 /** Predict tab: one input per feature, the predicted segment updating as values change. */
 import { Router } from 'express';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
-import type { CustomerInput } from '../analysis/preprocess.ts';
+import type { CustomerInput } from '../analysis/transform.ts';
 import type { FeatureRange } from '../analysis/summary.ts';
 import { assignCustomer } from '../engine/assignment.ts';
 import type { Engine } from '../engine/engine.ts';

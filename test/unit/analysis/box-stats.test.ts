@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { boxStatsByGroup } from '../../../server/analysis/box-stats.ts';
+import { boxStatsByCodes, boxStatsByGroup, valueCodes } from '../../../server/analysis/box-stats.ts';
 import { createRng } from '../../../server/analysis/random.ts';
 import { boxStats } from '../helpers.ts';
 
@@ -19,7 +19,7 @@ describe('box statistics by group', () => {
       (raw, groups, seed) => {
         const values = Float64Array.from(raw);
         const group = Int32Array.from(raw, (_, i) => (((i * 7 + seed) % (groups + 1)) + groups + 1) % (groups + 1) - 1);
-        assert.deepEqual(boxStatsByGroup(values, group, groups), expectedBoxes(values, group, groups));
+        assert.deepEqual(boxStatsByGroup(values, group, groups).boxes, expectedBoxes(values, group, groups));
       },
     ));
   });
@@ -36,13 +36,38 @@ describe('box statistics by group', () => {
     };
     for (const [name, values] of Object.entries(columns)) {
       const group = Int32Array.from({ length: n }, () => Math.floor(rng() * 5) - 1);
-      assert.deepEqual(boxStatsByGroup(values, group, 4), expectedBoxes(values, group, 4), name);
-      assert.deepEqual(boxStatsByGroup(values, null, 1)[0], boxStats(values), `${name}, one group`);
+      assert.deepEqual(boxStatsByGroup(values, group, 4).boxes, expectedBoxes(values, group, 4), name);
+      assert.deepEqual(boxStatsByGroup(values, null, 1).boxes[0], boxStats(values), `${name}, one group`);
     }
   });
 
   it('give empty groups no figures rather than zeros', () => {
-    const [box] = boxStatsByGroup(Float64Array.of(1, 2, Number.NaN), Int32Array.of(-1, -1, 0), 2);
+    const [box] = boxStatsByGroup(Float64Array.of(1, 2, Number.NaN), Int32Array.of(-1, -1, 0), 2).boxes;
     assert.ok(Number.isNaN(box.median) && box.outliers === 0);
+  });
+
+  it('come out the same counted by code for columns of few values, with the same sums for whole numbers', () => {
+    fc.assert(fc.property(
+      fc.array(fc.oneof(fc.integer({ min: -30, max: 30 }).map((v) => v / 4), fc.constant(Number.NaN)), { maxLength: 300 }),
+      fc.integer({ min: 1, max: 6 }),
+      fc.integer(),
+      (raw, groups, seed) => {
+        const values = Float64Array.from(raw);
+        const group = Int32Array.from(raw, (_, i) => (((i * 13 + seed) % (groups + 1)) + groups + 1) % (groups + 1) - 1);
+        const codes = valueCodes(values)!;
+        const counted = boxStatsByCodes(codes, group, groups);
+        const selected = boxStatsByGroup(values, group, groups);
+        assert.deepEqual(counted.boxes, expectedBoxes(values, group, groups));
+        assert.deepEqual(counted.counts, selected.counts);
+        assert.deepEqual(counted.sums, selected.sums, 'quarters add up exactly either way');
+      },
+    ));
+  });
+
+  it('code only columns of few values', () => {
+    assert.equal(valueCodes(Float64Array.from({ length: 5000 }, (_, i) => i)), undefined);
+    const codes = valueCodes(Float64Array.of(3, Number.NaN, 1, 3, 2))!;
+    assert.deepEqual(Array.from(codes.distinct), [1, 2, 3]);
+    assert.deepEqual(Array.from(codes.codes), [2, 0xffff, 0, 2, 1]);
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CATEGORICAL_WEIGHT, fitPreprocess, transformCustomer } from '../../../server/analysis/preprocess.ts';
+import { CATEGORICAL_WEIGHT, fitPreprocess } from '../../../server/analysis/preprocess.ts';
+import { transformCustomer } from '../../../server/analysis/transform.ts';
 import { InputError } from '../../../server/errors.ts';
 import { numericTable } from '../helpers.ts';
 
