@@ -26,7 +26,7 @@ export interface PreparedData {
   /** Rows used for fitting (outliers excluded by the rule are not). */
   fitX: Matrix;
   /** Work that depends only on the matrix, done once and shared by every k. */
-  shared: { pca?: FittedPca; fits?: Map<string, SharedFit>; fitLabels?: Map<string, Int32Array>; facts?: ColumnFacts };
+  reuse: { pca?: FittedPca; fits?: Map<string, SweptFit>; fitLabels?: Map<string, KeptLabels>; facts?: ColumnFacts };
 }
 
 /**
@@ -36,15 +36,23 @@ export interface PreparedData {
 export const SWEEP_LABELS_MAX_ROWS = 200_000;
 
 /** A sweep's fit for one k with its scores (and stability once asked for), ready for a request for that k. */
-interface SharedFit {
+interface SweptFit {
   fit: Omit<ClusterFit, 'labels'> & { labels?: Int32Array; byteLabels?: Uint8Array };
   metrics: ClusterMetrics;
   stability?: StabilityResult;
 }
 
 /** A swept fit's labels, whichever way it keeps them. */
-function sweptLabels(fit: SharedFit['fit']): Int32Array {
+function sweptLabels(fit: SweptFit['fit']): Int32Array {
   return fit.labels ?? Int32Array.from(fit.byteLabels!);
+}
+
+/** Labels kept for later, a byte each when they fit in one (no noise, under 256 segments). */
+type KeptLabels = Int32Array | Uint8Array;
+
+function compactLabels(labels: Int32Array): KeptLabels {
+  for (let i = 0; i < labels.length; i++) if (labels[i] < 0 || labels[i] > 255) return labels;
+  return Uint8Array.from(labels);
 }
 
 type FitKeyOptions = Pick<SegmentationOptions, 'algorithm' | 'seed' | 'nInit' | 'batchSize' | 'iterations'>;
@@ -63,9 +71,9 @@ function anyFitKey(o: FitKeyOptions & Pick<SegmentationOptions, 'minPts'>, k: nu
 const KEPT_FIT_LABELS = 4;
 
 function keepFitLabels(prepared: PreparedData, key: string, labels: Int32Array): void {
-  const kept = (prepared.shared.fitLabels ??= new Map());
+  const kept = (prepared.reuse.fitLabels ??= new Map());
   kept.delete(key);
-  kept.set(key, labels);
+  kept.set(key, compactLabels(labels));
   while (kept.size > KEPT_FIT_LABELS) kept.delete(kept.keys().next().value!);
 }
 
@@ -75,9 +83,10 @@ function keepFitLabels(prepared: PreparedData, key: string, labels: Int32Array):
  * the slowest score and no chart waits for it, so it is asked for on its own.
  */
 export function stabilityOf(prepared: PreparedData, options: SegmentationOptions & { k: number; eps: number }): StabilityResult {
-  const fromSweep = prepared.shared.fits?.get(fitKey(options, options.k));
+  const fromSweep = prepared.reuse.fits?.get(fitKey(options, options.k));
   if (fromSweep?.stability) return fromSweep.stability;
-  let labels = prepared.shared.fitLabels?.get(anyFitKey(options, options.k, options.eps));
+  const kept = prepared.reuse.fitLabels?.get(anyFitKey(options, options.k, options.eps));
+  let labels: Int32Array | undefined = kept instanceof Uint8Array ? Int32Array.from(kept) : kept;
   if (!labels && fromSweep) labels = sweptLabels(fromSweep.fit);
   if (!labels) {
     checkpoint({ step: `fitting k = ${options.k}` });
@@ -91,8 +100,8 @@ export function stabilityOf(prepared: PreparedData, options: SegmentationOptions
 
 /** PCA axes of the transformed matrix: the same for every k. */
 export function pcaOf(prepared: PreparedData): FittedPca {
-  prepared.shared.pca ??= fitPcaModel(prepared.prep.matrix);
-  return prepared.shared.pca;
+  prepared.reuse.pca ??= fitPcaModel(prepared.prep.matrix);
+  return prepared.reuse.pca;
 }
 
 export interface Segment extends SegmentProfile {
@@ -100,25 +109,30 @@ export interface Segment extends SegmentProfile {
   centroid: Record<string, number>;
 }
 
+/**
+ * One segmentation, as the engine caches it and the views render it. Results are cached and
+ * compared by identity (the engine's canonical copy, the clusters route's rendered HTML):
+ * never change one, make a new one ({ ...result, labels }) as extendSegmentation does.
+ */
 export interface SegmentationResult {
-  options: SegmentationOptions & { k: number; eps: number };
-  k: number;
-  rowCount: number;
+  readonly options: SegmentationOptions & { k: number; eps: number };
+  readonly k: number;
+  readonly rowCount: number;
   /** Table row of each labelled row. */
-  rowIndex: Int32Array;
-  labels: Int32Array;
+  readonly rowIndex: Int32Array;
+  readonly labels: Int32Array;
   /** What the scatter plot draws: labelled rows (indices into labels) and their x, y. */
-  scatter: { rows: Int32Array; points: Float64Array };
-  metrics: ClusterMetrics;
-  segments: Segment[];
-  noiseCount: number;
+  readonly scatter: { rows: Int32Array; points: Float64Array };
+  readonly metrics: ClusterMetrics;
+  readonly segments: Segment[];
+  readonly noiseCount: number;
   /** The first two principal axes (points are projected for the scatter's rows only). */
-  pca: FittedPca;
-  featureNames: string[];
-  outputNames: string[];
-  report: PreprocessReport;
-  notes: string[];
-  pipeline: FittedPipeline;
+  readonly pca: FittedPca;
+  readonly featureNames: string[];
+  readonly outputNames: string[];
+  readonly report: PreprocessReport;
+  readonly notes: string[];
+  readonly pipeline: FittedPipeline;
 }
 
 export function prepare(table: DataTable, options: SegmentationOptions): PreparedData {
@@ -127,7 +141,7 @@ export function prepare(table: DataTable, options: SegmentationOptions): Prepare
   const excluded = prep.report.rowsExcluded > 0;
   const fitRows: number[] = [];
   if (excluded) prep.fitMask.forEach((m, i) => m && fitRows.push(i));
-  return { prep, fitX: excluded ? selectRows(prep.matrix, fitRows) : prep.matrix, shared: {} };
+  return { prep, fitX: excluded ? selectRows(prep.matrix, fitRows) : prep.matrix, reuse: {} };
 }
 
 /**
@@ -135,7 +149,7 @@ export function prepare(table: DataTable, options: SegmentationOptions): Prepare
  * instead of fitting again. Stability is not part of it (stabilityOf, asked for the shown k).
  */
 export function runSweep(prepared: PreparedData, options: SegmentationOptions, keepLabelsUpTo = SWEEP_LABELS_MAX_ROWS): SweepResult {
-  const fits = (prepared.shared.fits ??= new Map());
+  const fits = (prepared.reuse.fits ??= new Map());
   // Only k-means and mini-batch fits come back (DBSCAN sweeps with k-means; mixtures and
   // Ward are fitted again for the shown k).
   const algorithm = options.algorithm === 'minibatch' ? 'minibatch' : 'kmeans';
@@ -154,10 +168,10 @@ export function runSweep(prepared: PreparedData, options: SegmentationOptions, k
 export function scoreSweepFits(prepared: PreparedData, seed: number): number {
   let scored = 0;
   if (prepared.fitX.rows > SILHOUETTE_EXACT_LIMIT) return scored;
-  for (const shared of prepared.shared.fits?.values() ?? []) {
-    if (!shared.metrics.silhouetteSampled || !shared.fit.labels) continue;
+  for (const swept of prepared.reuse.fits?.values() ?? []) {
+    if (!swept.metrics.silhouetteSampled || !swept.fit.labels) continue;
     checkpoint();
-    shared.metrics = computeMetrics(prepared.fitX, shared.fit.labels, seed);
+    swept.metrics = computeMetrics(prepared.fitX, swept.fit.labels, seed);
     scored++;
   }
   return scored;
@@ -228,16 +242,16 @@ export interface SegmentExtras {
    * Leave out what every k of the preprocessing shares, the labelled rows: a caller that
    * holds them already is spared 4 MB a result on a million customers.
    */
-  withoutSharedParts?: boolean;
+  withoutRowIndex?: boolean;
 }
 
-/** Results made with withoutSharedParts. */
-export function lacksSharedParts(result: SegmentationResult): boolean {
+/** Results made with withoutRowIndex. */
+export function lacksRowIndex(result: SegmentationResult): boolean {
   return result.rowIndex.length === 0 && result.labels.length > 0;
 }
 
 export function segment(table: DataTable, prepared: PreparedData, options: SegmentationOptions & { k: number }, extras: SegmentExtras = {}): SegmentationResult {
-  const { warmStart, withoutSharedParts } = extras;
+  const { warmStart, withoutRowIndex } = extras;
   const { prep, fitX } = prepared;
   const notes: string[] = [];
   let eps = options.eps ?? 0;
@@ -247,9 +261,9 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
   }
   const algorithmOptions: AlgorithmOptions = { ...options, eps, initialCentroids: warmStart };
   checkpoint({ step: options.algorithm === 'dbscan' ? 'fitting DBSCAN' : `fitting k = ${options.k}` });
-  const shared = warmStart ? undefined : prepared.shared.fits?.get(fitKey(options, options.k));
-  const fit: AlgorithmFit = shared
-    ? { ...shared.fit, labels: sweptLabels(shared.fit), k: options.k }
+  const swept = warmStart ? undefined : prepared.reuse.fits?.get(fitKey(options, options.k));
+  const fit: AlgorithmFit = swept
+    ? { ...swept.fit, labels: sweptLabels(swept.fit), k: options.k }
     : fitAlgorithm(fitX, algorithmOptions);
   notes.push(...fit.notes);
   const k = fit.k;
@@ -285,12 +299,12 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
 
   // The sweep's scores are this fit's own when its silhouette was exact (small data) or
   // sampled as the fit samples it (above SILHOUETTE_EXACT_LIMIT rows).
-  const sweptScoresFit = shared && prep.report.rowsExcluded === 0 && (!shared.metrics.silhouetteSampled || x.rows > SILHOUETTE_EXACT_LIMIT);
-  const metrics = sweptScoresFit ? shared.metrics : k >= 2 ? computeMetrics(x, labels, options.seed) : { inertia: Number.NaN, silhouette: Number.NaN, silhouetteSampled: false, daviesBouldin: Number.NaN, calinskiHarabasz: Number.NaN };
+  const sweptScoresFit = swept && prep.report.rowsExcluded === 0 && (!swept.metrics.silhouetteSampled || x.rows > SILHOUETTE_EXACT_LIMIT);
+  const metrics = sweptScoresFit ? swept.metrics : k >= 2 ? computeMetrics(x, labels, options.seed) : { inertia: Number.NaN, silhouette: Number.NaN, silhouetteSampled: false, daviesBouldin: Number.NaN, calinskiHarabasz: Number.NaN };
   if (metrics.silhouetteSampled) notes.push(`The silhouette is estimated on a random sample of ${SILHOUETTE_SAMPLE.toLocaleString('en-US')} customers.`);
   if (fit.dbscan && noiseCount > 0) notes.push('Metrics leave DBSCAN noise points out.');
   const pca = pcaOf(prepared);
-  const facts = (prepared.shared.facts ??= new ColumnFacts(prep.rowIndex));
+  const facts = (prepared.reuse.facts ??= new ColumnFacts(prep.rowIndex));
   const profiles = buildProfiles({ table, rowIndex: prep.rowIndex, labels, k, featureNames: options.features, facts });
   const segments: Segment[] = profiles.map((p) => ({
     ...p,
@@ -311,7 +325,7 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
     options: resolved,
     k,
     rowCount: table.rowCount,
-    rowIndex: withoutSharedParts ? new Int32Array(0) : prep.rowIndex,
+    rowIndex: withoutRowIndex ? new Int32Array(0) : prep.rowIndex,
     labels,
     scatter: scatterOf(x, labels, options.seed, pca),
     metrics,

@@ -43,13 +43,14 @@ export class ColumnFacts {
 /** Each labelled row's level as a code into `levels` (missing as "(missing)"), levels in the order first met. */
 export interface LevelCodes {
   levels: string[];
-  codes: Int32Array;
+  /** A byte a row when there are few levels (there usually are): 1 MB, not 4, per million rows. */
+  codes: Uint8Array | Int32Array;
 }
 
 function levelCodesOf(values: readonly (string | null)[], rowIndex: Int32Array): LevelCodes {
   const byLevel = new Map<string, number>();
   const levels: string[] = [];
-  const codes = new Int32Array(rowIndex.length);
+  const wide = new Int32Array(rowIndex.length);
   for (let i = 0; i < rowIndex.length; i++) {
     const level = values[rowIndex[i]] ?? '(missing)';
     let code = byLevel.get(level);
@@ -57,9 +58,9 @@ function levelCodesOf(values: readonly (string | null)[], rowIndex: Int32Array):
       code = levels.push(level) - 1;
       byLevel.set(level, code);
     }
-    codes[i] = code;
+    wide[i] = code;
   }
-  return { levels, codes };
+  return { levels, codes: levels.length <= 256 ? Uint8Array.from(wide) : wide };
 }
 
 /** How many of each segment's rows hold each level: counts[code * k + segment]. */

@@ -8,27 +8,36 @@ export type UnanalysedKind = 'id' | 'date' | 'text';
 /** How messages name them: "is an identifier column". */
 export const UNANALYSED_KIND_NAMES: Record<UnanalysedKind, string> = { id: 'an identifier', date: 'a date', text: 'a free-text' };
 
+/*
+ * Loaded tables are never changed: each column's order (stats.ts ascendingRows) is cached
+ * by the column array's identity, and the matrices, ColumnFacts and results made from a
+ * table are cached by its dataset version, all of which assume it. A newer version of a dataset writes its appended rows after the
+ * earlier version's in the same buffers (loadDataTable), past the earlier views' ends,
+ * which therefore never see them. Hence readonly throughout; a Float64Array's elements
+ * cannot be marked so: do not write them.
+ */
+
 export interface NumericColumn {
-  name: string;
-  kind: 'numeric';
+  readonly name: string;
+  readonly kind: 'numeric';
   /** NaN marks a missing value. */
-  values: Float64Array;
+  readonly values: Float64Array;
 }
 
 export interface TextColumn {
-  name: string;
-  kind: 'categorical' | UnanalysedKind;
+  readonly name: string;
+  readonly kind: 'categorical' | UnanalysedKind;
   /** null marks a missing value. */
-  values: (string | null)[];
+  readonly values: readonly (string | null)[];
 }
 
 export type Column = NumericColumn | TextColumn;
 
 export interface DataTable {
-  rowCount: number;
-  columns: Column[];
+  readonly rowCount: number;
+  readonly columns: readonly Column[];
   /** Identifier, date and free-text columns left unloaded because analysis never reads them. */
-  omitted?: { name: string; kind: UnanalysedKind }[];
+  readonly omitted?: readonly { name: string; kind: UnanalysedKind }[];
 }
 
 /** Every column's name and kind, loaded or not: what checks against a dataset's shape need. */

@@ -4,7 +4,7 @@
  * keeps results, the k sweeps and small per-version facts, never a table.
  */
 import { sweepKey, preprocessKey, type SegmentationOptions } from '../analysis/options.ts';
-import { lacksSharedParts, type SegmentationResult } from '../analysis/pipeline.ts';
+import { lacksRowIndex, type SegmentationResult } from '../analysis/pipeline.ts';
 import { predictCustomer, type Prediction } from '../analysis/predict.ts';
 import type { CustomerInput } from '../analysis/transform.ts';
 import type { DatasetOverview, FeatureRange } from '../analysis/summary.ts';
@@ -58,7 +58,7 @@ export class Engine {
    * One copy of what every k shares, the labelled rows, per dataset version and
    * preprocessing: results arriving from a worker are separate copies of it, or leave it out.
    */
-  private readonly sharedRows = new LruCache<Int32Array>(8);
+  private readonly rowIndexes = new LruCache<Int32Array>(8);
   private readonly latestSweeps = new LruCache<SweepResult>(32);
   private readonly stabilities = new LruCache<StabilityResult>(64);
   /** The newest stability per (dataset, options) whatever the version, as for sweeps. */
@@ -169,21 +169,21 @@ export class Engine {
     const previous = this.latestFits.get(latestKey);
     // Rows are only ever appended (registrations): the new ones are assigned with the fit,
     // which on a big dataset is seconds of work, so it runs where fits run.
-    const partsKey = `${keys.version}|${preprocessKey(params)}`;
+    const rowIndexKey = `${keys.version}|${preprocessKey(params)}`;
     let result: SegmentationResult;
     if (previous && previous.rowCount < keys.rowCount) {
       result = await this.run<SegmentationResult>({ kind: 'extend', source: keys, previous }, key, context);
     } else {
       // A worker leaves out what this side already holds for the preprocessing: the
       // labelled rows, 4 MB a message on a million customers.
-      const omitShared = this.settings.pool !== undefined && this.sharedRows.get(partsKey) !== undefined;
-      result = await this.run<SegmentationResult>({ kind: 'segment', source: keys, options: resolved, omitShared }, key, context);
-      if (lacksSharedParts(result) && !this.sharedRows.get(partsKey)) {
+      const omitRowIndex = this.settings.pool !== undefined && this.rowIndexes.get(rowIndexKey) !== undefined;
+      result = await this.run<SegmentationResult>({ kind: 'segment', source: keys, options: resolved, omitRowIndex }, key, context);
+      if (lacksRowIndex(result) && !this.rowIndexes.get(rowIndexKey)) {
         // Evicted while the fit ran: ask for the whole result.
         result = await this.run<SegmentationResult>({ kind: 'segment', source: keys, options: resolved }, `${key}|whole`, context);
       }
     }
-    result = this.shareParts(partsKey, result);
+    result = this.withKnownRowIndex(rowIndexKey, result);
     this.results.set(key, result);
     this.latestFits.set(latestKey, result);
     return result;
@@ -217,15 +217,15 @@ export class Engine {
   /** Callers that shared one worker run get one result object. */
   private readonly canonical = new WeakMap<SegmentationResult, SegmentationResult>();
 
-  private shareParts(key: string, result: SegmentationResult): SegmentationResult {
-    const known = this.canonical.get(result);
-    if (known) return known;
+  private withKnownRowIndex(key: string, result: SegmentationResult): SegmentationResult {
+    const canonical = this.canonical.get(result);
+    if (canonical) return canonical;
     let out = result;
-    const shared = this.sharedRows.get(key);
-    if (shared && (lacksSharedParts(result) || sameRows(shared, result.rowIndex))) {
-      out = { ...result, rowIndex: shared };
+    const known = this.rowIndexes.get(key);
+    if (known && (lacksRowIndex(result) || sameRows(known, result.rowIndex))) {
+      out = { ...result, rowIndex: known };
     } else {
-      this.sharedRows.set(key, result.rowIndex);
+      this.rowIndexes.set(key, result.rowIndex);
     }
     this.canonical.set(result, out);
     return out;

@@ -15,7 +15,7 @@ import { LruCache } from './lru.ts';
 import { TABLE_CACHE_ROWS, TableCache, type TableSource } from './tables.ts';
 
 export type AnalysisTask =
-  | { kind: 'segment'; source: TableSource; options: SegmentationOptions & { k: number }; omitShared?: boolean }
+  | { kind: 'segment'; source: TableSource; options: SegmentationOptions & { k: number }; omitRowIndex?: boolean }
   | { kind: 'sweep'; source: TableSource; options: SegmentationOptions }
   | { kind: 'stability'; source: TableSource; options: SegmentationOptions & { k: number; eps: number } }
   | { kind: 'score-sweep'; source: TableSource; options: SegmentationOptions }
@@ -51,7 +51,7 @@ export class TaskRunner {
         if (task.kind === 'sweep') return runSweep(data, task.options);
         if (task.kind === 'stability') return stabilityOf(data, task.options);
         if (task.kind === 'score-sweep') return scoreSweepFits(data, task.options.seed);
-        return segment(table, data, task.options, { withoutSharedParts: task.omitShared });
+        return segment(table, data, task.options, { withoutRowIndex: task.omitRowIndex });
       }
     }
   }

@@ -159,7 +159,7 @@ describe('a k sweep shared across k', () => {
   it('serves each k in its range with the fit, scores and stability a fresh fit gives', () => {
     const swept = prepare(table, options);
     runSweep(swept, options);
-    assert.equal(swept.shared.fits?.size, 5);
+    assert.equal(swept.reuse.fits?.size, 5);
     for (const k of [2, 4, 6]) {
       const fromSweep = segment(table, swept, { ...options, k });
       const freshData = prepare(table, options);
@@ -183,7 +183,7 @@ describe('a k sweep shared across k', () => {
       runSweep(withLabels, o);
       const centroidsOnly = prepare(table, o);
       runSweep(centroidsOnly, o, 0);
-      assert.ok([...centroidsOnly.shared.fits!.values()].every((f) => f.fit.labels === undefined), 'no labels kept');
+      assert.ok([...centroidsOnly.reuse.fits!.values()].every((f) => f.fit.labels === undefined), 'no labels kept');
       for (const k of [2, 3, 5]) {
         const a = segment(table, withLabels, { ...o, k });
         const b = segment(table, centroidsOnly, { ...o, k });
