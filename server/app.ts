@@ -1,7 +1,7 @@
 /** createApp(deps): the Express app, shared by main.ts and the tests. */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { fileURLToPath } from 'node:url';
-import { Engine } from './engine/engine.ts';
+import type { Engine } from './engine/engine.ts';
 import { DEFAULT_OPTIONS } from './analysis/options.ts';
 import { LIMITS } from './web/params.ts';
 import { BusyError, InputError, SupersededError } from './errors.ts';
@@ -12,10 +12,10 @@ import { UploadStaging } from './ingest/staging.ts';
 import { clustersRouter } from './web/clusters.ts';
 import { customersRouter } from './web/customers.ts';
 import { modelsRouter } from './web/models.ts';
-import { ModelService, type RetrainPolicy } from './engine/models.ts';
-import { getDataset } from './store/datasets.ts';
+import type { ModelService } from './engine/models.ts';
+import { buildServices } from './services.ts';
 import { datasetsRouter } from './web/datasets.ts';
-import { LiveEvents } from './web/events.ts';
+import type { LiveEvents } from './web/events.ts';
 import { exportsRouter } from './web/exports.ts';
 import { overviewRouter } from './web/overview.ts';
 import { predictRouter } from './web/predict.ts';
@@ -39,17 +39,16 @@ export interface AppDeps {
   trustProxy?: boolean | number | string;
 }
 
-export const DEFAULT_RETRAIN_POLICY: RetrainPolicy = { afterCustomers: 500, afterMinutes: 60 };
-
 const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
 export function createApp(deps: AppDeps): express.Express {
   const { db } = deps;
-  const engine = deps.engine ?? new Engine(db);
+  const built = deps.engine && deps.events && deps.models ? undefined : buildServices(db);
+  const engine = deps.engine ?? built!.engine;
+  const events = deps.events ?? built!.events;
+  const models = deps.models ?? built!.models;
   const staging = deps.staging ?? new UploadStaging();
   const maxUploadBytes = deps.maxUploadBytes ?? DEFAULT_MAX_BYTES;
-  const events = deps.events ?? new LiveEvents();
-  const models = deps.models ?? new ModelService(db, engine, DEFAULT_RETRAIN_POLICY, (id) => events.notify(id, getDataset(db, id).version));
   const auth = deps.auth?.password ? new Auth(deps.auth) : undefined;
   const app = express();
   app.disable('x-powered-by');

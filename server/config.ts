@@ -1,6 +1,9 @@
 /** Every environment variable the server reads, parsed and validated in one place. */
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { DEFAULT_AGGLOMERATIVE_MAX_ROWS, WARD_MAX_ROWS } from './analysis/cluster/agglomerative.ts';
+import { DEFAULT_RETRAIN_POLICY, type RetrainPolicy } from './engine/models.ts';
+import { DEFAULT_MAX_BYTES } from './ingest/stream-import.ts';
 
 export interface AppConfig {
   port: number;
@@ -10,8 +13,7 @@ export interface AppConfig {
   defaultDatasetName: string;
   agglomerativeMaxRows: number;
   maxUploadBytes: number;
-  retrainAfterCustomers: number;
-  retrainAfterMinutes: number;
+  retrain: RetrainPolicy;
   /** Analysis worker threads; 0 runs analysis on the request thread. */
   workers: number;
   /** Longest one analysis may run in a worker before it is stopped (503). */
@@ -27,10 +29,10 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   WORKERS: z.coerce.number().int().min(0).max(16).default(1),
   ANALYSIS_TIMEOUT_SECONDS: z.coerce.number().positive().max(86_400).default(120),
-  RETRAIN_AFTER_CUSTOMERS: z.coerce.number().int().min(1).default(500),
-  RETRAIN_AFTER_MINUTES: z.coerce.number().positive().default(60),
-  MAX_UPLOAD_MB: z.coerce.number().positive().max(100_000).default(200),
-  AGGLOMERATIVE_MAX_ROWS: z.coerce.number().int().min(100).max(20_000).default(5000),
+  RETRAIN_AFTER_CUSTOMERS: z.coerce.number().int().min(1).default(DEFAULT_RETRAIN_POLICY.afterCustomers),
+  RETRAIN_AFTER_MINUTES: z.coerce.number().positive().default(DEFAULT_RETRAIN_POLICY.afterMinutes),
+  MAX_UPLOAD_MB: z.coerce.number().positive().max(100_000).default(DEFAULT_MAX_BYTES / 1e6),
+  AGGLOMERATIVE_MAX_ROWS: z.coerce.number().int().min(100).max(WARD_MAX_ROWS).default(DEFAULT_AGGLOMERATIVE_MAX_ROWS),
   DASHBOARD_PASSWORD: z.string().max(1000).default(''),
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   DB_PATH: z.string().min(1).default(fileURLToPath(new URL('../customer-segments.db', import.meta.url))),
@@ -52,8 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     defaultDatasetName: 'Sample customers',
     agglomerativeMaxRows: parsed.data.AGGLOMERATIVE_MAX_ROWS,
     maxUploadBytes: Math.round(parsed.data.MAX_UPLOAD_MB * 1e6),
-    retrainAfterCustomers: parsed.data.RETRAIN_AFTER_CUSTOMERS,
-    retrainAfterMinutes: parsed.data.RETRAIN_AFTER_MINUTES,
+    retrain: { afterCustomers: parsed.data.RETRAIN_AFTER_CUSTOMERS, afterMinutes: parsed.data.RETRAIN_AFTER_MINUTES },
     workers: parsed.data.WORKERS,
     analysisTimeoutMs: Math.round(parsed.data.ANALYSIS_TIMEOUT_SECONDS * 1000),
     dashboardPassword: parsed.data.DASHBOARD_PASSWORD,

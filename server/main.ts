@@ -2,11 +2,9 @@
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
-import { Engine } from './engine/engine.ts';
 import { WorkerPool } from './engine/pool.ts';
-import { LiveEvents } from './web/events.ts';
-import { ModelService } from './engine/models.ts';
-import { getDataset, listDatasets } from './store/datasets.ts';
+import { buildServices } from './services.ts';
+import { listDatasets } from './store/datasets.ts';
 import { describeOpenError, openDatabase, type Db } from './store/db.ts';
 import { seedDefaultDataset } from './ingest/seed.ts';
 import { stagingDirFor, UploadStaging } from './ingest/staging.ts';
@@ -27,9 +25,7 @@ if (seeded) console.log(`Imported the sample dataset: ${seeded.rowCount} custome
 
 // Fits and sweeps run in worker threads, so the request thread stays responsive.
 const pool = config.workers > 0 ? new WorkerPool(config.workers, undefined, config.analysisTimeoutMs) : undefined;
-const engine = new Engine(db, { agglomerativeMaxRows: config.agglomerativeMaxRows, pool });
-const events = new LiveEvents();
-const models = new ModelService(db, engine, { afterCustomers: config.retrainAfterCustomers, afterMinutes: config.retrainAfterMinutes }, (id) => events.notify(id, getDataset(db, id).version));
+const { engine, events, models } = buildServices(db, { pool, agglomerativeMaxRows: config.agglomerativeMaxRows, retrain: config.retrain });
 // Time-based retraining: once a minute, refit active models that have waited long enough.
 const retrainTimer = setInterval(() => {
   for (const dataset of listDatasets(db)) models.considerRetraining(dataset.id);

@@ -7,7 +7,7 @@ import { buildProfiles, type SegmentProfile } from './profile.ts';
 import { driftReport, featureBaseline, type DriftReport, type TrainingBaseline } from './drift.ts';
 import { hungarian } from './hungarian.ts';
 import { adjustedRandIndex } from './metrics.ts';
-import { assignRows } from './pipeline.ts';
+import { assignRows } from './extend.ts';
 import type { FittedPipeline } from './predict.ts';
 import { retrain } from './retrain.ts';
 import { presentMoments } from './stats.ts';

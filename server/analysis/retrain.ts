@@ -5,7 +5,9 @@
  */
 import { createMatrix, type Matrix } from './matrix.ts';
 import { silhouetteScore } from './metrics.ts';
-import { assignRows, prepare, renumbered, segment, type SegmentationResult } from './pipeline.ts';
+import { assignRows } from './extend.ts';
+import { renumbered, segment, type SegmentationResult } from './pipeline.ts';
+import { prepare } from './prepared.ts';
 import type { FittedPipeline } from './predict.ts';
 import type { FittedPreprocessor } from './preprocess.ts';
 import { hungarian } from './hungarian.ts';

@@ -1,5 +1,5 @@
 /** Descriptive statistics for the Overview tab: per-column summaries, histograms, correlations. */
-import { ascendingRows, mostFrequentText, presentMoments, presentValues, quantileAt, quantileOfOrder, quantileSorted, sortedCopy } from './stats.ts';
+import { ascendingRows, mostFrequentText, presentMoments, quantileOfOrder, quantileSorted } from './stats.ts';
 import { setNamed } from './named.ts';
 import { boxStatsByGroup, type BoxStats } from './box-stats.ts';
 import type { ColumnKind, DataTable, NumericColumn } from './table.ts';

@@ -6,7 +6,6 @@
 import type { DriftReport, TrainingBaseline } from '../analysis/drift.ts';
 import type { ModelComparison, RetrainAnswer } from '../analysis/model-ops.ts';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
-import type { FittedPipeline } from '../analysis/predict.ts';
 import { parseModel, parseModelJson } from './model-schema.ts';
 import { InputError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
@@ -22,6 +21,9 @@ export interface RetrainPolicy {
   /** Or once this many minutes passed with new customers. */
   afterMinutes: number;
 }
+
+/** Without RETRAIN_AFTER_CUSTOMERS / RETRAIN_AFTER_MINUTES. */
+export const DEFAULT_RETRAIN_POLICY: RetrainPolicy = { afterCustomers: 500, afterMinutes: 60 };
 
 export class ModelService {
   private retraining = new Set<number>();

@@ -4,8 +4,8 @@
  * open dashboards and the retraining policy.
  */
 import { predictCustomer } from '../analysis/predict.ts';
-import { validateRegistrations } from '../ingest/registration.ts';
-import { registerCustomers, type RegisteredCustomer } from '../store/customers.ts';
+import { validateRegistrations } from '../ingest/registration-checks.ts';
+import { registerCustomers, type RegisteredCustomer } from '../store/registered-customers.ts';
 import type { Db } from '../store/db.ts';
 import { getDataset, type CellValue } from '../store/datasets.ts';
 import type { Engine, SegmentationParams } from './engine.ts';

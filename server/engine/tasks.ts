@@ -4,7 +4,9 @@
  * keeps the loaded tables and prepared matrices, so the request thread holds no table.
  */
 import { preprocessKey, type SegmentationOptions } from '../analysis/options.ts';
-import { extendSegmentation, prepare, runSweep, scoreSweepFits, segment, stabilityOf, type PreparedData, type SegmentationResult } from '../analysis/pipeline.ts';
+import { extendSegmentation } from '../analysis/extend.ts';
+import { segment, type SegmentationResult } from '../analysis/pipeline.ts';
+import { prepare, runSweep, scoreSweepFits, stabilityOf, type PreparedData } from '../analysis/prepared.ts';
 import { runTableTask, type TableTask } from '../analysis/model-ops.ts';
 import { datasetOverview, featureRanges, type ColumnSummary, type DatasetOverview } from '../analysis/summary.ts';
 import type { Db } from '../store/db.ts';

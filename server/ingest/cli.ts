@@ -8,7 +8,7 @@ import { loadConfig } from '../config.ts';
 import { InputError } from '../errors.ts';
 import { openDatabase } from '../store/db.ts';
 import { parseImportChoices } from './import-options.ts';
-import { importCsvFile, importTransactionsFile } from './stream-import.ts';
+import { describeTransactions, importFile } from './import-file.ts';
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -25,15 +25,9 @@ async function main(): Promise<number> {
   try {
     const choices = parseImportChoices({ delimiter: values.delimiter });
     const options = { ...choices, name: values.name ?? basename(file).replace(/\.(csv|tsv|txt)$/i, ''), maxBytes: config.maxUploadBytes };
-    if (values.rfm) {
-      const { dataset, report } = await importTransactionsFile(db, file, options);
-      console.error(`Derived ${report.customers} customers from ${report.transactions} transactions (${report.cancellations} cancellations and ${report.negativeQuantities} negative quantities left out).`);
-      console.log(dataset.id);
-    } else {
-      const dataset = await importCsvFile(db, file, options);
-      console.error(`Imported "${dataset.name}": ${dataset.rowCount} rows, ${dataset.columns.length} columns.`);
-      console.log(dataset.id);
-    }
+    const { dataset, transactions } = await importFile(db, file, { ...options, rfm: values.rfm === true });
+    console.error(`Imported "${dataset.name}": ${dataset.rowCount} rows, ${dataset.columns.length} columns.${transactions ? ` ${describeTransactions(transactions)}` : ''}`);
+    console.log(dataset.id);
     return 0;
   } catch (error) {
     if (error instanceof InputError || (error as NodeJS.ErrnoException).code === 'ENOENT') {

@@ -8,7 +8,7 @@ import type { Engine } from '../engine/engine.ts';
 import { InputError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import type { UploadStaging } from '../ingest/staging.ts';
-import { importCsvFile, importTransactionsFile } from '../ingest/stream-import.ts';
+import { importFile } from '../ingest/import-file.ts';
 import { deleteDataset, getDataset, listDatasets, renameDataset, type DatasetInfo } from '../store/datasets.ts';
 import { parseImportChoices } from '../ingest/import-options.ts';
 import { multipartUpload, stageRawBody, type StagedUpload } from './uploads.ts';
@@ -81,14 +81,9 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
       const choices = parseImportChoices({ ...req.query, ...(req.body && typeof req.body === 'object' ? req.body : {}) });
       if (!choices.name) throw new InputError('Name the dataset: ?name=NAME, or a "name" field.', { field: 'name' });
       const options = { ...choices, name: choices.name, maxBytes: maxUploadBytes };
-      if (choices.rfm) {
-        const { dataset, report } = await importTransactionsFile(db, staged.path, options);
-        res.status(201).json({ ...datasetBody(dataset), transactions: report });
-      } else {
-        const dataset = await importCsvFile(db, staged.path, options);
-        const hint = transactionLogHint(dataset.columns);
-        res.status(201).json(hint ? { ...datasetBody(dataset), hint } : datasetBody(dataset));
-      }
+      const { dataset, transactions } = await importFile(db, staged.path, options);
+      const hint = transactions ? undefined : transactionLogHint(dataset.columns);
+      res.status(201).json({ ...datasetBody(dataset), ...(transactions ? { transactions } : {}), ...(hint ? { hint } : {}) });
     } finally {
       staging.discard(staged.token);
     }

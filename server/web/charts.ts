@@ -8,7 +8,7 @@ import type { Prediction } from '../analysis/predict.ts';
 import { boxStatsOfSorted, type BoxStats } from '../analysis/box-stats.ts';
 import type { Histogram } from '../analysis/summary.ts';
 import type { SweepResult } from '../analysis/sweep.ts';
-import { topLoadings } from '../analysis/pca.ts';
+import { projectPoint, topLoadings } from '../analysis/pca.ts';
 
 /**
  * Okabe-Ito, extended with Paul Tol's: colours that readers with colour-vision deficiencies
@@ -47,12 +47,7 @@ export function scatterChart(result: SegmentationResult, prediction?: Prediction
     { label: nameOf(id), data: points.get(id), backgroundColor: segmentColour(id) + 'AA', borderColor: segmentColour(id), pointRadius: 2.5, borderWidth: 0 }
   ));
   const centres = result.pipeline.centroids.map((c) => {
-    let x = 0;
-    let y = 0;
-    c.forEach((v, j) => {
-      x += (v - result.pca.mean[j]) * result.pca.components[0][j];
-      y += (v - result.pca.mean[j]) * result.pca.components[1][j];
-    });
+    const [x, y] = projectPoint(result.pca, c);
     return { x: round(x, 4), y: round(y, 4) };
   });
   datasets.push({

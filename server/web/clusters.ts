@@ -19,7 +19,7 @@ import { segmentColour } from './charts.ts';
 import { fitChartsOf, provisionalK, sweepChartsOf, type SweepCharts } from './cluster-view.ts';
 import { parseInput } from './inputs.ts';
 import { parseSegmentationParams, toQueryString } from './params.ts';
-import { isHtmx, renderPageOrPartial, renderToString } from './render.ts';
+import { isHtmx, RenderedRegions, renderPageOrPartial } from './render.ts';
 import { runContext } from './run-context.ts';
 import { z } from 'zod';
 
@@ -66,7 +66,7 @@ function savedLabelsOf(db: Db, datasetId: number, result: SegmentationResult): S
 export function clustersRouter(db: Db, engine: Engine): Router {
   const router = Router();
   // The fit region of a cached result, by query: an unchanged view is not rendered again.
-  const rendered = new WeakMap<SegmentationResult, Map<string, string>>();
+  const rendered = new RenderedRegions();
 
   const sweepRegionOf = (params: SegmentationParams, sweep: SweepResult, stability: StabilityResult | undefined, shown: number): SweepRegion => {
     const settle = params.k === null && params.algorithm !== 'dbscan' && shown !== sweep.recommendedK;
@@ -92,15 +92,9 @@ export function clustersRouter(db: Db, engine: Engine): Router {
       renderPageOrPartial(req, res, 'clusters', 'partials/cluster-results', locals);
       return;
     }
-    // Cached only when complete: a region still waiting for its sweep renders differently.
-    let byQuery = rendered.get(result);
-    if (!byQuery) rendered.set(result, (byQuery = new Map()));
+    // A region still waiting for its sweep or stability renders differently: they are in the key.
     const key = `${dataset.name}|${query}|${k}|${sweepRegion ? 'sweep' : ''}|${stability ? 'stable' : ''}|${saved ? JSON.stringify(saved) : ''}`;
-    let html = byQuery.get(key);
-    if (html === undefined) {
-      html = await renderToString(res, 'partials/cluster-results', locals);
-      byQuery.set(key, html);
-    }
+    const html = await rendered.render(res, result, key, 'partials/cluster-results', locals);
     res.vary('HX-Request').vary('HX-History-Restore-Request').type('html').send(html);
   });
 

@@ -3,7 +3,8 @@ import { basename } from 'node:path';
 import express, { Router, type Request, type Response } from 'express';
 import { InputError } from '../errors.ts';
 import type { UploadStaging } from '../ingest/staging.ts';
-import { importCsvFile, importTransactionsFile, previewCsv } from '../ingest/stream-import.ts';
+import { previewCsv } from '../ingest/stream-import.ts';
+import { describeTransactions, importFile } from '../ingest/import-file.ts';
 import type { Db } from '../store/db.ts';
 import { deleteDataset, getDataset, listDatasets, renameDataset, type DatasetInfo } from '../store/datasets.ts';
 import { delimiterName, KIND_LABELS, KIND_PREFIX, KINDS, parseImportChoices } from '../ingest/import-options.ts';
@@ -64,13 +65,8 @@ export function datasetsRouter({ db, staging, maxUploadBytes }: DatasetRoutesDep
     const path = staging.existingPath(token);
     const choices = parseImportChoices(req.body ?? {});
     const options = { ...choices, name: choices.name ?? 'Imported data', maxBytes: maxUploadBytes };
-    let imported: { dataset: DatasetInfo; note?: string };
-    if (choices.rfm) {
-      const { dataset, report } = await importTransactionsFile(db, path, options);
-      imported = { dataset, note: `${report.transactions.toLocaleString('en-US')} transactions from ${report.customers.toLocaleString('en-US')} customers up to ${report.referenceDate}; ${report.cancellations} cancellations, ${report.negativeQuantities} returns or negative quantities and ${report.missingCustomer} lines without a customer were left out.` };
-    } else {
-      imported = { dataset: await importCsvFile(db, path, options) };
-    }
+    const { dataset, transactions } = await importFile(db, path, options);
+    const imported: { dataset: DatasetInfo; note?: string } = transactions ? { dataset, note: describeTransactions(transactions) } : { dataset };
     staging.discard(token);
     res.status(201);
     if (isHtmx(req)) res.render('partials/import-result', { imported });

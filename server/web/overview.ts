@@ -4,7 +4,7 @@ import type { Engine } from '../engine/engine.ts';
 import { InputError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import { listDatasets, pageRows, type DatasetInfo } from '../store/datasets.ts';
-import { categoryChart, histogramChart, overviewBoxChart } from './charts.ts';
+import { overviewChartsOf } from './overview-view.ts';
 import { parseSegmentationParams, toQueryString } from './params.ts';
 import { isHtmx, renderPageOrPartial } from './render.ts';
 import { customerPageQuery, parseInput } from './inputs.ts';
@@ -43,15 +43,14 @@ export function overviewRouter(db: Db, engine: Engine): Router {
     const dataset = datasets.find((d) => d.id === params.datasetId)!;
     const outlierRule = params.outliers.startsWith('zscore') ? 'zscore' : 'iqr';
     const overview = await engine.overview(dataset.id, outlierRule, runContext(req, res, dataset.id));
-    const categoryCharts = overview.summaries.flatMap((s) => (s.kind === 'categorical' ? [{ name: s.name, config: categoryChart(s.name, s.top, s.count, s.distinct) }] : []));
-    const charts = [...overview.histograms.map((h) => ({ name: h.name, config: histogramChart(h.name, h.histogram) })), ...categoryCharts];
+    const charts = overviewChartsOf(overview);
     const query = toQueryString(params, dataset);
     renderPageOrPartial(req, res, 'overview', 'partials/overview-content', {
-      tab: 'overview', params, dataset, datasets, summaries: overview.summaries, charts, query,
+      tab: 'overview', params, dataset, datasets, summaries: overview.summaries, charts: charts.distributions, query,
       missingValues: dataset.columns.reduce((sum, c) => sum + c.missing, 0),
       outliers: overview.outliers,
       correlation: overview.correlation,
-      boxChart: overviewBoxChart(overview.standardisedBoxes),
+      boxChart: charts.boxes,
       customers: customerTable(db, req, dataset, query),
     });
   });

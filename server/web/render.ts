@@ -63,3 +63,23 @@ export const viewHelpers = { formatNumber, formatPercent, chartAttribute, correl
 export function renderToString(res: Response, view: string, locals: Record<string, unknown>): Promise<string> {
   return new Promise<string>((resolve, reject) => res.render(view, locals, (error, out) => (error ? reject(error) : resolve(out))));
 }
+
+/**
+ * HTML rendered once per (owner, key) and kept as long as the owner object lives: a cached
+ * result renders the same region for the same query on every request. The owner must not
+ * change (results are readonly), and the key must name everything else the view reads.
+ */
+export class RenderedRegions {
+  private readonly byOwner = new WeakMap<object, Map<string, string>>();
+
+  async render(res: Response, owner: object, key: string, view: string, locals: Record<string, unknown>): Promise<string> {
+    let byKey = this.byOwner.get(owner);
+    if (!byKey) this.byOwner.set(owner, (byKey = new Map()));
+    let html = byKey.get(key);
+    if (html === undefined) {
+      html = await renderToString(res, view, locals);
+      byKey.set(key, html);
+    }
+    return html;
+  }
+}

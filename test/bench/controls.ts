@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { prepare } from '../../server/analysis/pipeline.ts';
+import { prepare } from '../../server/analysis/prepared.ts';
 import { DEFAULT_OPTIONS } from '../../server/analysis/options.ts';
 import { getDataset, loadDataTable } from '../../server/store/datasets.ts';
 import { defaultFeatures } from '../../server/web/params.ts';

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { writeBigCsv } from '../fixtures/big-csv.ts';
 import { keepAliveClient } from '../support/listening-app.ts';
 import { DEFAULT_OPTIONS } from '../../server/analysis/options.ts';
-import { prepare } from '../../server/analysis/pipeline.ts';
+import { prepare } from '../../server/analysis/prepared.ts';
 import { getDataset, loadDataTable } from '../../server/store/datasets.ts';
 import type { Db } from '../../server/store/db.ts';
 import { defaultFeatures } from '../../server/web/params.ts';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { DEFAULT_DATASET_PATH } from '../../server/config.ts';
-import { registerCustomers } from '../../server/store/customers.ts';
+import { registerCustomers } from '../../server/store/registered-customers.ts';
 import { openDatabase } from '../../server/store/db.ts';
 import { getDataset } from '../../server/store/datasets.ts';
 import { seedDefaultDataset } from '../../server/ingest/seed.ts';

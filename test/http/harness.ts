@@ -6,7 +6,8 @@ import { createApp } from '../../server/app.ts';
 import type { AuthSettings } from '../../server/web/auth.ts';
 import { DEFAULT_DATASET_PATH } from '../../server/config.ts';
 import { openDatabase, type Db } from '../../server/store/db.ts';
-import { Engine } from '../../server/engine/engine.ts';
+import type { Engine } from '../../server/engine/engine.ts';
+import { buildServices } from '../../server/services.ts';
 import type { WorkerPool } from '../../server/engine/pool.ts';
 import { seedDefaultDataset } from '../../server/ingest/seed.ts';
 import { UploadStaging } from '../../server/ingest/staging.ts';
@@ -24,8 +25,9 @@ export async function createTestApp(options: { seed?: boolean; pool?: WorkerPool
   const db = openDatabase(join(dir, 'test.db'));
   if (options.seed !== false) await seedDefaultDataset(db, DEFAULT_DATASET_PATH, 'Sample customers');
   const staging = new UploadStaging(join(dir, 'uploads'));
-  const engine = new Engine(db, { pool: options.pool });
-  const app = createApp({ db, engine, auth: options.auth, staging });
+  const services = buildServices(db, { pool: options.pool });
+  const app = createApp({ db, ...services, auth: options.auth, staging });
+  const { engine } = services;
   return {
     app,
     db,

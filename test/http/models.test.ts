@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { createApp } from '../../server/app.ts';
-import { Engine } from '../../server/engine/engine.ts';
-import { ModelService } from '../../server/engine/models.ts';
+import { buildServices } from '../../server/services.ts';
 import { generateCustomers } from '../../data/synthetic-customers.ts';
 import { createTestApp, type TestApp } from './harness.ts';
 
@@ -122,9 +121,9 @@ describe('saved segmentations', () => {
 
 describe('background retraining', () => {
   it('refits the active model after N registrations, keeping segment numbers and names', async () => {
-    const engine = new Engine(t.db);
-    const models = new ModelService(t.db, engine, { afterCustomers: 20, afterMinutes: 1e9 });
-    const app = createApp({ db: t.db, engine, models });
+    const services = buildServices(t.db, { retrain: { afterCustomers: 20, afterMinutes: 1e9 } });
+    const { models } = services;
+    const app = createApp({ db: t.db, ...services });
     const before = (await request(app).get('/api/models').expect(200)).body.find((m: { active: boolean }) => m.active);
     const young = probes.slice(0, 25);
     await request(app).post('/api/customers').send(young).expect(201);

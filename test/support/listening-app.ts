@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../server/app.ts';
 import { DEFAULT_DATASET_PATH } from '../../server/config.ts';
-import { Engine } from '../../server/engine/engine.ts';
+import type { Engine } from '../../server/engine/engine.ts';
+import { buildServices } from '../../server/services.ts';
 import { openDatabase, type Db } from '../../server/store/db.ts';
 import { seedDefaultDataset } from '../../server/ingest/seed.ts';
 
@@ -59,8 +60,9 @@ export async function withSampleApp<T>(label: string, run: (app: { db: Db; engin
   const db = openDatabase(join(dir, 'bench.db'));
   try {
     await seedDefaultDataset(db, DEFAULT_DATASET_PATH, 'Sample customers');
-    const engine = new Engine(db);
-    const client = await listenWithClient(createApp({ db, engine }));
+    const services = buildServices(db);
+    const { engine } = services;
+    const client = await listenWithClient(createApp({ db, ...services }));
     try {
       return await run({ db, engine, client });
     } finally {

@@ -4,7 +4,7 @@
  * rest assigned to the nearest cluster mean.
  */
 import { InputError } from '../../errors.ts';
-import { selectRows, squaredDistance, type Matrix } from '../matrix.ts';
+import { selectRows, type Matrix } from '../matrix.ts';
 import { checkpoint } from '../progress.ts';
 import { sampleIndices } from '../random.ts';
 import { assignNearest, clusterMeans } from './assign.ts';

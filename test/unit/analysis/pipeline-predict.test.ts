@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DEFAULT_OPTIONS, type SegmentationOptions } from '../../../server/analysis/options.ts';
-import { prepare, runSweep, segment, stabilityOf } from '../../../server/analysis/pipeline.ts';
+import { segment } from '../../../server/analysis/pipeline.ts';
+import { prepare, runSweep, stabilityOf } from '../../../server/analysis/prepared.ts';
 import { predictCustomer } from '../../../server/analysis/predict.ts';
 import { parseModelJson } from '../../../server/engine/model-schema.ts';
 import type { DataTable, NumericColumn, TextColumn } from '../../../server/analysis/table.ts';
@@ -112,7 +113,7 @@ describe('segmentation pipeline and prediction', () => {
 
 describe('customers appended after a fit', () => {
   it('are assigned as predictCustomer assigns them, rows the missing-value rule drops left out', async () => {
-    const { extendSegmentation } = await import('../../../server/analysis/pipeline.ts');
+    const { extendSegmentation } = await import('../../../server/analysis/extend.ts');
     for (const missing of ['drop', 'median'] as const) {
       const features = [...base.features, 'gender'];
       const options = { ...base, features, missing, k: 3 };

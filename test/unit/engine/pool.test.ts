@@ -153,7 +153,7 @@ describe('worker tables and registrations', () => {
   });
 
   it('assigns registered customers in the worker exactly as on the request thread', async () => {
-    const { registerCustomers } = await import('../../../server/store/customers.ts');
+    const { registerCustomers } = await import('../../../server/store/registered-customers.ts');
     const local = new Engine(db);
     const remote = new Engine(db, { pool });
     const p = params({ k: 4, seed: 5 });
@@ -191,7 +191,7 @@ describe('saved-segmentation work in the worker', () => {
 
 describe('tables across versions and datasets', () => {
   it('reads only appended rows for a new version, with the same table a full load gives', async () => {
-    const { registerCustomers } = await import('../../../server/store/customers.ts');
+    const { registerCustomers } = await import('../../../server/store/registered-customers.ts');
     const { datasetVersion, loadDataTable } = await import('../../../server/store/datasets.ts');
     const { TableCache } = await import('../../../server/engine/tables.ts');
     const tables = new TableCache();
@@ -215,7 +215,7 @@ describe('tables across versions and datasets', () => {
   });
 
   it('loads a version\'s rows only, whatever was appended since', async () => {
-    const { registerCustomers } = await import('../../../server/store/customers.ts');
+    const { registerCustomers } = await import('../../../server/store/registered-customers.ts');
     const { loadDataTable } = await import('../../../server/store/datasets.ts');
     const full = loadDataTable(db, 1);
     await registerCustomers(db, 1, 'test', [{ row: ['REG-C', 30, 'Female', 40000, 50, 1, 3, 80, 'Books'], segment: 0, segmentName: 'x' }]);

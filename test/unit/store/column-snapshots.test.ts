@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { importTransactionsFile } from '../../../server/ingest/stream-import.ts';
 import { readColumnSnapshot } from '../../../server/store/column-snapshots.ts';
-import { registerCustomers } from '../../../server/store/customers.ts';
+import { registerCustomers } from '../../../server/store/registered-customers.ts';
 import { deleteDataset, getDataset, loadDataTable } from '../../../server/store/datasets.ts';
 import { openDatabase, type Db } from '../../../server/store/db.ts';
 import { importCsvText } from '../../support/import-text.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { scatterRows, SCATTER_MAX_POINTS } from '../../server/analysis/scatter.ts';
+import { scatterRows, SCATTER_MAX_POINTS } from '../../../server/analysis/scatter.ts';
 
 describe('scatter sampling', () => {
   it('draws every customer when there are few', () => {
@@ -17,16 +17,11 @@ describe('scatter sampling', () => {
     assert.deepEqual(scatterRows(labels, 42), rows);
     assert.notDeepEqual(scatterRows(labels, 7), rows);
   });
-});
 
-describe('chart attributes', () => {
-  it('escape the JSON for an HTML attribute exactly as EJS does, once per config', async () => {
-    const ejs = (await import('ejs')).default;
-    const { chartAttribute } = await import('../../server/web/render.ts');
-    const config = { data: { labels: ['<script>alert("x")</script>', "O'Brien & co"] } };
-    const attribute = chartAttribute(config);
-    assert.equal(attribute, ejs.escapeXML(JSON.stringify(config)));
-    assert.doesNotMatch(attribute, /[<>"]/);
-    assert.equal(chartAttribute(config), attribute);
+  it('gives noise (DBSCAN\'s -1) its share of the points like any segment', () => {
+    const labels = Int32Array.from({ length: 50_000 }, (_, i) => (i % 10 === 0 ? -1 : i % 3));
+    const rows = scatterRows(labels, 3);
+    const noise = Array.from(rows).filter((r) => labels[r] === -1).length;
+    assert.ok(Math.abs(noise - SCATTER_MAX_POINTS / 10) < 5, String(noise));
   });
 });

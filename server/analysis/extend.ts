@@ -1,0 +1,91 @@
+/**
+ * Customers appended since a fit, assigned by its pipeline without refitting; and any table
+ * rows assigned by a saved pipeline. Reads the columns directly: no record per row.
+ */
+import { createMatrix } from './matrix.ts';
+import { computeMetrics } from './metrics.ts';
+import { NOISE } from './cluster/types.ts';
+import { projectRows } from './pca.ts';
+import { dbscanCores, predictTransformed, type FittedPipeline } from './predict.ts';
+import { buildProfiles } from './profile.ts';
+import { scatterRows } from './scatter.ts';
+import type { SegmentationResult } from './pipeline.ts';
+import type { DataTable } from './table.ts';
+import { stepColumns, transformTableRow } from './transform.ts';
+
+/**
+ * A pipeline's segment for each of the given table rows (`dropped` where its missing-value
+ * rule drops the row), reading the columns directly: no customer record per row.
+ */
+export function assignRows(pipeline: FittedPipeline, table: DataTable, rows: ArrayLike<number>, dropped: number): Int32Array {
+  const fitted = pipeline.preprocessor;
+  const columns = stepColumns(fitted, table);
+  const vector = new Float64Array(fitted.outputNames.length);
+  const cores = dbscanCores(pipeline);
+  const out = new Int32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = transformTableRow(fitted, columns, rows[i], vector) ? predictTransformed(pipeline, vector, cores).segment : dropped;
+  return out;
+}
+
+/** Up to this many customers an extended segmentation's scores are recomputed over every row. */
+export const EXTENSION_RESCORED_ROWS = 200_000;
+
+/**
+ * Customers appended since a fit are assigned by its pipeline, without refitting: sizes,
+ * profiles, metrics and the scatter follow; centroids and curves stay those of the fit.
+ */
+export function extendSegmentation(result: SegmentationResult, table: DataTable, rescoreUpTo = EXTENSION_RESCORED_ROWS): SegmentationResult {
+  if (table.rowCount <= result.rowCount) return result;
+  const { pipeline } = result;
+  const fitted = pipeline.preprocessor;
+  const columns = stepColumns(fitted, table);
+  const width = result.outputNames.length;
+  const kept = result.rowIndex.length;
+  // Typed arrays sized for every new row; trimmed below if some are dropped.
+  const capacity = kept + table.rowCount - result.rowCount;
+  const rowIndex = new Int32Array(capacity);
+  const labels = new Int32Array(capacity);
+  rowIndex.set(result.rowIndex);
+  labels.set(result.labels);
+  // Scores over every kept row need each row transformed: on big data that matrix would be
+  // rebuilt for every registration, so there the scores stay those of the fit (and say so).
+  const rescore = capacity <= rescoreUpTo && result.k >= 2;
+  const x = rescore ? createMatrix(capacity, width) : undefined;
+  if (x) for (let i = 0; i < kept; i++) transformTableRow(fitted, columns, rowIndex[i], x.data.subarray(i * width, (i + 1) * width));
+  const scratch = new Float64Array(width);
+  const cores = dbscanCores(pipeline);
+  let m = kept;
+  for (let r = result.rowCount; r < table.rowCount; r++) {
+    const vector = x ? x.data.subarray(m * width, (m + 1) * width) : scratch;
+    if (!transformTableRow(fitted, columns, r, vector)) continue; // dropped by the fit's missing-value rule
+    rowIndex[m] = r;
+    labels[m] = predictTransformed(pipeline, vector, cores).segment;
+    m++;
+  }
+  const rowIndexArray = m === capacity ? rowIndex : rowIndex.slice(0, m);
+  const labelArray = m === capacity ? labels : labels.slice(0, m);
+  const metrics = x ? computeMetrics(createMatrix(m, width, x.data.subarray(0, m * width)), labelArray, result.options.seed) : result.metrics;
+  // The scatter's sample, transformed from the table: a few thousand rows.
+  const shown = scatterRows(labelArray, result.options.seed);
+  const sample = createMatrix(shown.length, width);
+  shown.forEach((i, s) => transformTableRow(fitted, columns, rowIndexArray[i], sample.data.subarray(s * width, (s + 1) * width)));
+  const profiles = buildProfiles({ table, rowIndex: rowIndexArray, labels: labelArray, k: result.k, featureNames: result.featureNames });
+  let noiseCount = 0;
+  for (const l of labelArray) if (l === NOISE) noiseCount++;
+  const registered = table.rowCount - result.rowCount;
+  return {
+    ...result,
+    rowCount: table.rowCount,
+    rowIndex: rowIndexArray,
+    labels: labelArray,
+    scatter: { rows: shown, points: projectRows(sample, result.pca) },
+    metrics,
+    noiseCount,
+    // Names stay those of the fit, so a segment keeps its identity while customers arrive.
+    segments: profiles.map((p, i) => ({ ...result.segments[i], ...p, name: result.segments[i]?.name ?? p.name })),
+    notes: [
+      ...result.notes.filter((n) => !n.startsWith('Assigned without refitting')),
+      `Assigned without refitting: ${registered.toLocaleString('en-US')} customer${registered === 1 ? '' : 's'} added since the fit.${x || result.k < 2 ? '' : ' Silhouette and the other scores are those of the fit.'}`,
+    ],
+  };
+}

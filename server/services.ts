@@ -1,0 +1,32 @@
+/**
+ * The services behind the routes (the analysis engine, saved segmentations with their
+ * retraining, the live event stream), built one way for the server and for tests.
+ */
+import { Engine } from './engine/engine.ts';
+import { DEFAULT_RETRAIN_POLICY, ModelService, type RetrainPolicy } from './engine/models.ts';
+import type { WorkerPool } from './engine/pool.ts';
+import { getDataset } from './store/datasets.ts';
+import type { Db } from './store/db.ts';
+import { LiveEvents } from './web/events.ts';
+
+export interface ServiceSettings {
+  /** Analysis in these worker threads; without, on the request thread. */
+  pool?: WorkerPool;
+  /** Ward fits on a sample above this many customers (AGGLOMERATIVE_MAX_ROWS). */
+  agglomerativeMaxRows?: number;
+  retrain?: RetrainPolicy;
+}
+
+export interface Services {
+  engine: Engine;
+  events: LiveEvents;
+  models: ModelService;
+}
+
+export function buildServices(db: Db, settings: ServiceSettings = {}): Services {
+  const engine = new Engine(db, { pool: settings.pool, agglomerativeMaxRows: settings.agglomerativeMaxRows });
+  const events = new LiveEvents();
+  // A retrain makes a new version: open dashboards are told to follow.
+  const models = new ModelService(db, engine, settings.retrain ?? DEFAULT_RETRAIN_POLICY, (id) => events.notify(id, getDataset(db, id).version));
+  return { engine, events, models };
+}
