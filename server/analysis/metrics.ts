@@ -79,7 +79,11 @@ function distanceAt(data: Float64Array, p: number, q: number, cols: number): num
   return Math.sqrt(d);
 }
 
-/** Mean silhouette over all rows (Euclidean), as scikit-learn's silhouette_score; 0 for singletons. */
+/**
+ * Mean silhouette over all rows (Euclidean), as scikit-learn's silhouette_score; 0 for
+ * singletons. Long on purpose: the pair loop, two rows at a time with its distances
+ * unrolled, is the whole cost of the score (benchmarked in npm run bench) and stays inline.
+ */
 export function silhouette(x: Matrix, labels: Int32Array): number {
   const clean = withoutNoise(x, labels);
   const n = clean.x.rows;

@@ -12,7 +12,7 @@ import { clusterSizes, computeMetrics, SILHOUETTE_EXACT_LIMIT, SILHOUETTE_SAMPLE
 import type { SegmentationOptions } from './options.ts';
 import { projectRows, type FittedPca } from './pca.ts';
 import { PIPELINE_FORMAT, type FittedPipeline } from './predict.ts';
-import { columnFactsOf, keepFitLabels, pcaOf, sweptFit, sweptLabels, type PreparedData } from './prepared.ts';
+import { columnFactsOf, keepFitLabels, pcaOf, sweptFit, sweptLabels, type PreparedData, type SweptFit } from './prepared.ts';
 import type { PreprocessReport, PreprocessResult } from './preprocess.ts';
 import { inverseTransform } from './transform.ts';
 import { buildProfiles, type SegmentProfile } from './profile.ts';
@@ -123,10 +123,9 @@ export function lacksRowIndex(result: SegmentationResult): boolean {
   return result.rowIndex.length === 0 && result.labels.length > 0;
 }
 
-export function segment(table: DataTable, prepared: PreparedData, options: SegmentationOptions & { k: number }, extras: SegmentExtras = {}): SegmentationResult {
-  const { warmStart, withoutRowIndex } = extras;
-  const { prep, fitX } = prepared;
-  const notes: string[] = [];
+/** The fit for the options' k: the sweep's when it made one, else a new one (DBSCAN's eps suggested when not given). */
+function fitFor(prepared: PreparedData, options: SegmentationOptions & { k: number }, warmStart: Matrix | undefined, notes: string[]): { fit: AlgorithmFit; eps: number; swept?: SweptFit } {
+  const { fitX } = prepared;
   let eps = options.eps ?? 0;
   if (options.algorithm === 'dbscan' && options.eps === null) {
     eps = suggestEps(fitX, options.minPts, options.seed).eps;
@@ -139,31 +138,60 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
     ? { ...swept.fit, labels: sweptLabels(swept.fit), k: options.k }
     : fitAlgorithm(fitX, algorithmOptions);
   notes.push(...fit.notes);
-  const k = fit.k;
-  if (!warmStart) keepFitLabels(prepared, options, k, eps, fit.labels);
-  if (!fit.dbscan) refuseEmptySegments(fitX, fit.labels, k);
-  const newId = orderBySize(fit.labels, k);
-  const centroids = remapRows(fit.centroids, newId);
-  const coreLabels = fit.dbscan ? fit.dbscan.coreLabels.map((l) => (l < 0 ? l : newId[l])) : undefined;
-  // A mixture's weights and variances follow its means to their new numbers.
-  const gmm = fit.gmm ? { weights: renumbered(fit.gmm.weights, newId), variances: renumbered(fit.gmm.variances, newId) } : undefined;
-  if (fit.gmm) notes.push(`Log-likelihood ${fit.gmm.logLikelihood.toFixed(1)}, BIC ${fit.gmm.bic.toFixed(1)} (lower is better across k).`);
+  if (!warmStart) keepFitLabels(prepared, options, fit.k, eps, fit.labels);
+  if (!fit.dbscan) refuseEmptySegments(fitX, fit.labels, fit.k);
+  return { fit, eps, swept };
+}
 
-  // Every kept row gets a label: excluded outliers are assigned after fitting.
+/** A fit's segments numbered by size, largest first, with everything per segment following its number. */
+interface NumberedFit {
+  newId: Int32Array;
+  centroids: Matrix;
+  coreLabels?: Int32Array;
+  gmm?: Pick<GmmParameters, 'weights' | 'variances'>;
+}
+
+function numberedBySize(fit: AlgorithmFit): NumberedFit {
+  const newId = orderBySize(fit.labels, fit.k);
+  return {
+    newId,
+    centroids: remapRows(fit.centroids, newId),
+    coreLabels: fit.dbscan ? fit.dbscan.coreLabels.map((l) => (l < 0 ? l : newId[l])) : undefined,
+    // A mixture's weights and variances follow its means to their new numbers.
+    gmm: fit.gmm ? { weights: renumbered(fit.gmm.weights, newId), variances: renumbered(fit.gmm.variances, newId) } : undefined,
+  };
+}
+
+/** Every kept row's segment: the fit's labels renumbered, and outliers left out of fitting assigned as new customers are. */
+function labelEveryRow(prep: PreprocessResult, fit: AlgorithmFit, numbered: NumberedFit, eps: number): Int32Array {
   const x = prep.matrix;
-  let labels: Int32Array;
+  const { newId, centroids, coreLabels, gmm } = numbered;
   if (prep.report.rowsExcluded === 0) {
-    labels = new Int32Array(fit.labels.length);
+    const labels = new Int32Array(fit.labels.length);
     for (let i = 0; i < labels.length; i++) labels[i] = fit.labels[i] < 0 ? fit.labels[i] : newId[fit.labels[i]];
-  } else if (fit.dbscan) {
-    labels = Int32Array.from({ length: x.rows }, (_, i) =>
-      predictDbscan(x.data.subarray(i * x.cols, (i + 1) * x.cols), fit.dbscan!.corePoints, coreLabels!, eps));
-  } else if (gmm) {
-    const means = toRows(centroids);
-    labels = Int32Array.from({ length: x.rows }, (_, i) => mostProbable(means, gmm, x.data.subarray(i * x.cols, (i + 1) * x.cols)));
-  } else {
-    labels = assignNearest(x, centroids).labels;
+    return labels;
   }
+  const rowAt = (i: number) => x.data.subarray(i * x.cols, (i + 1) * x.cols);
+  if (fit.dbscan) return Int32Array.from({ length: x.rows }, (_, i) => predictDbscan(rowAt(i), fit.dbscan!.corePoints, coreLabels!, eps));
+  if (gmm) {
+    const means = toRows(centroids);
+    return Int32Array.from({ length: x.rows }, (_, i) => mostProbable(means, gmm, rowAt(i)));
+  }
+  return assignNearest(x, centroids).labels;
+}
+
+const NO_SCORES: ClusterMetrics = { inertia: Number.NaN, silhouette: Number.NaN, silhouetteSampled: false, daviesBouldin: Number.NaN, calinskiHarabasz: Number.NaN };
+
+export function segment(table: DataTable, prepared: PreparedData, options: SegmentationOptions & { k: number }, extras: SegmentExtras = {}): SegmentationResult {
+  const { prep } = prepared;
+  const notes: string[] = [];
+  const { fit, eps, swept } = fitFor(prepared, options, extras.warmStart, notes);
+  const k = fit.k;
+  const numbered = numberedBySize(fit);
+  const { centroids, coreLabels, gmm } = numbered;
+  if (fit.gmm) notes.push(`Log-likelihood ${fit.gmm.logLikelihood.toFixed(1)}, BIC ${fit.gmm.bic.toFixed(1)} (lower is better across k).`);
+  const x = prep.matrix;
+  const labels = labelEveryRow(prep, fit, numbered, eps);
   if (prep.report.rowsExcluded > 0) {
     notes.push(`${prep.report.rowsExcluded} outlier customer${prep.report.rowsExcluded === 1 ? ' was' : 's were'} left out of fitting and assigned to the nearest segment afterwards.`);
   }
@@ -173,12 +201,11 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
   // The sweep's scores are this fit's own when its silhouette was exact (small data) or
   // sampled as the fit samples it (above SILHOUETTE_EXACT_LIMIT rows).
   const sweptScoresFit = swept && prep.report.rowsExcluded === 0 && (!swept.metrics.silhouetteSampled || x.rows > SILHOUETTE_EXACT_LIMIT);
-  const metrics = sweptScoresFit ? swept.metrics : k >= 2 ? computeMetrics(x, labels, options.seed) : { inertia: Number.NaN, silhouette: Number.NaN, silhouetteSampled: false, daviesBouldin: Number.NaN, calinskiHarabasz: Number.NaN };
+  const metrics = sweptScoresFit ? swept.metrics : k >= 2 ? computeMetrics(x, labels, options.seed) : NO_SCORES;
   if (metrics.silhouetteSampled) notes.push(`The silhouette is estimated on a random sample of ${SILHOUETTE_SAMPLE.toLocaleString('en-US')} customers.`);
   if (fit.dbscan && noiseCount > 0) notes.push('Metrics leave DBSCAN noise points out.');
   const pca = pcaOf(prepared);
-  const facts = columnFactsOf(prepared);
-  const profiles = buildProfiles({ table, rowIndex: prep.rowIndex, labels, k, featureNames: options.features, facts });
+  const profiles = buildProfiles({ table, rowIndex: prep.rowIndex, labels, k, featureNames: options.features, facts: columnFactsOf(prepared) });
   const segments: Segment[] = profiles.map((p) => ({
     ...p,
     centroid: centroidInOriginalUnits(prep, centroids.data.subarray(p.id * centroids.cols, (p.id + 1) * centroids.cols)),
@@ -198,7 +225,7 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
     options: resolved,
     k,
     rowCount: table.rowCount,
-    rowIndex: withoutRowIndex ? new Int32Array(0) : prep.rowIndex,
+    rowIndex: extras.withoutRowIndex ? new Int32Array(0) : prep.rowIndex,
     labels,
     scatter: scatterOf(x, labels, options.seed, pca),
     metrics,

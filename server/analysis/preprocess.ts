@@ -173,24 +173,80 @@ function scalerFor(values: Float64Array, method: ScalingMethod): { center: numbe
   }
 }
 
+type CategoricalColumn = TextColumn & { kind: 'categorical' };
+
+/** The rows the missing-value rule keeps: all, or under "drop" those with every feature present. */
+function keptRows(rowCount: number, numericColumns: NumericColumn[], categoricalColumns: CategoricalColumn[], missing: MissingStrategy): Int32Array {
+  if (missing !== 'drop') return Int32Array.from({ length: rowCount }, (_, r) => r);
+  const complete = (r: number) => numericColumns.every((c) => !Number.isNaN(c.values[r])) && categoricalColumns.every((c) => c.values[r] !== null);
+  let count = 0;
+  for (let r = 0; r < rowCount; r++) if (complete(r)) count++;
+  const rowIndex = new Int32Array(count);
+  for (let r = 0, i = 0; r < rowCount; r++) if (complete(r)) rowIndex[i++] = r;
+  return rowIndex;
+}
+
+/** A category's levels over the kept rows (missing ones filled with the most frequent) and how many were missing. */
+function fitCategoricalStep(column: CategoricalColumn, rowIndex: Int32Array): { step: CategoricalStep; missing: number } {
+  const kept = Array.from(rowIndex, (r) => column.values[r]);
+  const fill = mostFrequentText(kept) ?? '';
+  const levels = [...new Set(kept.map((v) => v ?? fill))].sort();
+  return { step: { name: column.name, levels, fill, weight: CATEGORICAL_WEIGHT }, missing: kept.filter((v) => v === null).length };
+}
+
+/** Each kept row's one-hot columns of the categorical steps, from matrix column `offset` on. */
+function writeOneHot(matrix: Matrix, offset: number, steps: CategoricalStep[], columns: CategoricalColumn[], rowIndex: Int32Array): void {
+  const cols = matrix.cols;
+  steps.forEach((step, j) => {
+    const column = columns[j];
+    const levelIndex = new Map(step.levels.map((l, i) => [l, i]));
+    for (let i = 0; i < rowIndex.length; i++) {
+      const level = levelIndex.get(column.values[rowIndex[i]] ?? step.fill);
+      if (level !== undefined) matrix.data[i * cols + offset + level] = step.weight;
+    }
+    offset += step.levels.length;
+  });
+}
+
+/**
+ * One numeric column over the kept rows, missing values filled and outliers clipped (or
+ * their rows cleared in fitMask, for the exclude rules), written unscaled into matrix
+ * column j: scaling waits for the outlier mask, which every column contributes to.
+ */
+function imputeAndFlag(column: NumericColumn, rowIndex: Int32Array, options: PreprocessOptions, fitMask: Uint8Array, matrix: Matrix, j: number) {
+  const n = rowIndex.length;
+  const clipping = options.outliers.endsWith('-clip');
+  const values = gather(column.values, rowIndex);
+  const fill = numericFill(presentValues(values), options.missing);
+  let filled = 0;
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(values[i])) {
+      values[i] = fill;
+      filled++;
+    }
+  }
+  const [low, high] = outlierBounds(values, options.outliers);
+  let outliers = 0;
+  for (let i = 0; i < n; i++) {
+    if (values[i] < low || values[i] > high) {
+      outliers++;
+      if (clipping) values[i] = Math.min(high, Math.max(low, values[i]));
+      else fitMask[i] = 0;
+    }
+  }
+  for (let i = 0; i < n; i++) matrix.data[i * matrix.cols + j] = values[i];
+  const bounds: [number | null, number | null] = clipping ? [low, high] : [null, null];
+  return { fill, bounds, filled, outliers };
+}
+
 export function fitPreprocess(table: DataTable, options: PreprocessOptions): PreprocessResult {
   const columns = resolveFeatures(table, options.features);
   const numericColumns = columns.filter((c): c is NumericColumn => c.kind === 'numeric');
-  const categoricalColumns = columns.filter((c): c is TextColumn & { kind: 'categorical' } => c.kind === 'categorical');
+  const categoricalColumns = columns.filter((c): c is CategoricalColumn => c.kind === 'categorical');
 
   // Typed arrays throughout, one column at a time: on a million customers every transient
   // copy is 8 MB a column.
-  let rowIndex: Int32Array;
-  if (options.missing === 'drop') {
-    const complete = (r: number) => numericColumns.every((c) => !Number.isNaN(c.values[r])) && categoricalColumns.every((c) => c.values[r] !== null);
-    let count = 0;
-    for (let r = 0; r < table.rowCount; r++) if (complete(r)) count++;
-    rowIndex = new Int32Array(count);
-    for (let r = 0, i = 0; r < table.rowCount; r++) if (complete(r)) rowIndex[i++] = r;
-  } else {
-    rowIndex = new Int32Array(table.rowCount);
-    for (let r = 0; r < table.rowCount; r++) rowIndex[r] = r;
-  }
+  const rowIndex = keptRows(table.rowCount, numericColumns, categoricalColumns, options.missing);
   if (rowIndex.length < 2) {
     throw new InputError('Fewer than two customers remain after dropping rows with missing values; choose another missing-value rule.', { field: 'missing' });
   }
@@ -198,48 +254,21 @@ export function fitPreprocess(table: DataTable, options: PreprocessOptions): Pre
   const valuesImputed: Record<string, number> = {};
 
   // Category levels first: with them the matrix's width is known.
-  const categoricalMissing: number[] = [];
-  const categorical: CategoricalStep[] = categoricalColumns.map((column) => {
-    const kept = Array.from(rowIndex, (r) => column.values[r]);
-    const fill = mostFrequentText(kept) ?? '';
-    categoricalMissing.push(kept.filter((v) => v === null).length);
-    const levels = [...new Set(kept.map((v) => v ?? fill))].sort();
-    return { name: column.name, levels, fill, weight: CATEGORICAL_WEIGHT };
-  });
+  const categoricalFits = categoricalColumns.map((column) => fitCategoricalStep(column, rowIndex));
+  const categorical = categoricalFits.map((f) => f.step);
   const outputNames = [...numericColumns.map((c) => c.name), ...categorical.flatMap((s) => s.levels.map((l) => `${s.name}=${l}`))];
   const matrix = createMatrix(n, outputNames.length);
   const cols = matrix.cols;
 
-  // Each numeric column imputed and checked for outliers, then written unscaled into its
-  // matrix column; scaling waits for the outlier mask, which every column contributes to.
   const fitMask = new Uint8Array(n).fill(1);
   const outliersPerColumn: Record<string, number> = {};
-  const clipping = options.outliers.endsWith('-clip');
   const imputed = numericColumns.map((column, j) => {
-    const values = gather(column.values, rowIndex);
-    const fill = numericFill(presentValues(values), options.missing);
-    let filled = 0;
-    for (let i = 0; i < n; i++) {
-      if (Number.isNaN(values[i])) {
-        values[i] = fill;
-        filled++;
-      }
-    }
+    const { fill, bounds, filled, outliers } = imputeAndFlag(column, rowIndex, options, fitMask, matrix, j);
     setNamed(valuesImputed, column.name, filled);
-    const [low, high] = outlierBounds(values, options.outliers);
-    let count = 0;
-    for (let i = 0; i < n; i++) {
-      if (values[i] < low || values[i] > high) {
-        count++;
-        if (clipping) values[i] = Math.min(high, Math.max(low, values[i]));
-        else fitMask[i] = 0;
-      }
-    }
-    setNamed(outliersPerColumn, column.name, count);
-    for (let i = 0; i < n; i++) matrix.data[i * cols + j] = values[i];
-    return { column, fill, bounds: clipping ? [low, high] : [null, null] };
+    setNamed(outliersPerColumn, column.name, outliers);
+    return { column, fill, bounds };
   });
-  categorical.forEach((step, j) => setNamed(valuesImputed, step.name, categoricalMissing[j]));
+  categoricalFits.forEach(({ step, missing }) => setNamed(valuesImputed, step.name, missing));
   let rowsExcluded = 0;
   for (let i = 0; i < n; i++) if (!fitMask[i]) rowsExcluded++;
   if (n - rowsExcluded < 2) throw new InputError('The outlier rule excludes almost every customer; choose a milder rule.', { field: 'outliers' });
@@ -261,16 +290,7 @@ export function fitPreprocess(table: DataTable, options: PreprocessOptions): Pre
     outputNames,
   };
 
-  let offset = numeric.length;
-  categorical.forEach((step, j) => {
-    const column = categoricalColumns[j];
-    const levelIndex = new Map(step.levels.map((l, i) => [l, i]));
-    for (let i = 0; i < n; i++) {
-      const level = levelIndex.get(column.values[rowIndex[i]] ?? step.fill);
-      if (level !== undefined) matrix.data[i * cols + offset + level] = step.weight;
-    }
-    offset += step.levels.length;
-  });
+  writeOneHot(matrix, numeric.length, categorical, categoricalColumns, rowIndex);
 
   return {
     fitted,

@@ -67,20 +67,15 @@ function datasetQuery(value: unknown): number | undefined {
   return parseInput(optionalDatasetQuery, value, { field: 'dataset' });
 }
 
-export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): Router {
+/** Saved segmentations: the JSON API under /api/models, and the Clusters tab's models panel. */
+export function modelsRouter(deps: ModelRoutesDeps): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '64kb' });
+  addModelApi(router, deps);
+  addModelPanel(router, deps);
+  return router;
+}
 
-  /** The panel on the Clusters tab, for the dataset of the request. */
-  const renderPanel = async (req: Request, res: Response, datasetId: number, extra: Record<string, unknown> = {}) => {
-    const list = listModels(db, datasetId);
-    const active = list.find((m) => m.active);
-    const drift = active ? await models.drift(active) : undefined;
-    const moves = active ? await models.lastRetrainMoves(active) : undefined;
-    const movesChart = moves ? flowChart(moves, moves.a.segmentNames, moves.b.segmentNames) : undefined;
-    res.render('partials/models-panel', { models: list, active, drift, moves, movesChart, datasetId, message: undefined, ...extra });
-  };
-
+function addModelApi(router: Router, { db, engine, models }: ModelRoutesDeps): void {
   router.get('/api/models', (req, res) => {
     const dataset = resolveDataset(db, datasetQuery(req.query.dataset));
     res.json(listModels(db, dataset.id).map(modelBody));
@@ -140,7 +135,22 @@ export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): 
     res.json(await models.retrainNow(model.datasetId));
   });
 
-  // The Clusters tab's panel: htmx forms that answer with the re-rendered panel.
+}
+
+/** The Clusters tab's panel: htmx forms that answer with the re-rendered panel. */
+function addModelPanel(router: Router, { db, engine, models, staging }: ModelRoutesDeps): void {
+  const form = express.urlencoded({ extended: false, limit: '64kb' });
+
+  /** The panel for the dataset of the request. */
+  const renderPanel = async (req: Request, res: Response, datasetId: number, extra: Record<string, unknown> = {}) => {
+    const list = listModels(db, datasetId);
+    const active = list.find((m) => m.active);
+    const drift = active ? await models.drift(active) : undefined;
+    const moves = active ? await models.lastRetrainMoves(active) : undefined;
+    const movesChart = moves ? flowChart(moves, moves.a.segmentNames, moves.b.segmentNames) : undefined;
+    res.render('partials/models-panel', { models: list, active, drift, moves, movesChart, datasetId, message: undefined, ...extra });
+  };
+
   router.get('/models', async (req, res) => {
     const dataset = resolveDataset(db, datasetQuery(req.query.dataset));
     if (!isHtmx(req)) {
@@ -200,6 +210,4 @@ export function modelsRouter({ db, engine, models, staging }: ModelRoutesDeps): 
     const comparison = await models.compare(compareId(req, 'a'), compareId(req, 'b'));
     res.render('partials/model-compare', { comparison, flows: flowChart(comparison, comparison.a.segmentNames, comparison.b.segmentNames) });
   });
-
-  return router;
 }

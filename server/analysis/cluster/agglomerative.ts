@@ -33,7 +33,11 @@ export interface Merge {
   height: number;
 }
 
-/** Every merge of the Ward dendrogram, sorted by height. */
+/**
+ * Every merge of the Ward dendrogram, sorted by height. One function on purpose: the
+ * distance fill and the nearest-neighbour chain (most of a Ward fit, benchmarked in npm
+ * run bench) share their flat arrays and loop indices.
+ */
 export function wardMerges(x: Matrix): Merge[] {
   const n = x.rows;
   if (n > WARD_MAX_ROWS) {

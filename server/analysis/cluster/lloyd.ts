@@ -22,6 +22,12 @@ export interface LloydResult {
   inertia: number;
 }
 
+/**
+ * Lloyd's iterations from the given centres until the centres move less than the tolerance.
+ * Long on purpose: assignment (with Hamerly-style bounds), centre update and the stopping
+ * test work on the same local typed arrays in one loop, the hot path of every k-means fit
+ * (benchmarked in npm run bench), and stay in one function so they share them.
+ */
 export function lloyd(x: Matrix, init: Matrix, options: LloydOptions): LloydResult {
   const n = x.rows;
   const d = x.cols;
