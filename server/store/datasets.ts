@@ -77,13 +77,18 @@ export function getDataset(db: Db, id: number): DatasetInfo {
   return info;
 }
 
+const versionStatements = new WeakMap<Db, ReturnType<Db['prepare']>>();
+
 /**
  * What cache keys need on every request: the version, the row count it has (a registration
  * changes both in one transaction), and the creation time, because SQLite gives a new
  * dataset the id of a deleted one when that was the highest.
  */
 export function datasetVersion(db: Db, id: number): { version: number; createdAt: string; rowCount: number } {
-  const row = db.prepare('SELECT version, created_at AS createdAt, row_count AS rowCount FROM datasets WHERE id = ?').get(id) as { version: number; createdAt: string; rowCount: number } | undefined;
+  // Asked several times by every request: the statement is compiled once per connection.
+  let statement = versionStatements.get(db);
+  if (!statement) versionStatements.set(db, (statement = db.prepare('SELECT version, created_at AS createdAt, row_count AS rowCount FROM datasets WHERE id = ?')));
+  const row = statement.get(id) as { version: number; createdAt: string; rowCount: number } | undefined;
   if (!row) throw new NotFoundError(`There is no dataset with id ${id}.`);
   return row;
 }

@@ -67,6 +67,20 @@ export function listModels(db: Db, datasetId: number): SavedModel[] {
   return (db.prepare('SELECT * FROM saved_models WHERE dataset_id = ? ORDER BY id').all(datasetId) as ModelRow[]).map(toModel);
 }
 
+/**
+ * The saved segmentation of the dataset made with exactly these options and this k, if
+ * any. Reads only each model's options from its JSON (SQLite's json_extract): the Clusters
+ * tab asks on every view, and parsing every model's pipeline and baseline each time cost
+ * more than the rest of a cached view.
+ */
+export function findModelWithOptions(db: Db, datasetId: number, options: object, k: number): SavedModel | undefined {
+  const wanted = JSON.stringify(options);
+  const rows = db.prepare("SELECT id, json_extract(pipeline, '$.options') AS options, json_array_length(pipeline, '$.centroids') AS k FROM saved_models WHERE dataset_id = ? ORDER BY id")
+    .all(datasetId) as { id: number; options: string; k: number }[];
+  const match = rows.find((r) => r.k === k && JSON.stringify(JSON.parse(r.options)) === wanted);
+  return match ? getModel(db, match.id) : undefined;
+}
+
 export function getModel(db: Db, id: number): SavedModel {
   const row = db.prepare('SELECT * FROM saved_models WHERE id = ?').get(id) as ModelRow | undefined;
   if (!row) throw new NotFoundError(`There is no saved segmentation with id ${id}.`);

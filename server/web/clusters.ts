@@ -14,7 +14,7 @@ import type { SweepResult } from '../analysis/sweep.ts';
 import type { Engine, SegmentationParams } from '../engine/engine.ts';
 import type { Db } from '../store/db.ts';
 import { listDatasets } from '../store/datasets.ts';
-import { listModels } from '../store/models.ts';
+import { findModelWithOptions } from '../store/models.ts';
 import { segmentColour } from './charts.ts';
 import { fitChartsOf, provisionalK, sweepChartsOf, type SweepCharts } from './cluster-view.ts';
 import { parseInput } from './inputs.ts';
@@ -57,8 +57,7 @@ export interface SavedLabels {
  * options: its segments then carry the names and playbooks its users gave them.
  */
 function savedLabelsOf(db: Db, datasetId: number, result: SegmentationResult): SavedLabels | undefined {
-  const options = JSON.stringify(result.options);
-  const model = listModels(db, datasetId).find((m) => JSON.stringify(m.pipeline.options) === options && m.pipeline.centroids.length === result.k);
+  const model = findModelWithOptions(db, datasetId, result.options, result.k);
   if (!model) return undefined;
   return { model: model.name, names: model.pipeline.segmentNames, playbooks: model.pipeline.segmentPlaybooks ?? [] };
 }
