@@ -60,11 +60,32 @@
     else if (message.type === 'data-changed' && message.dataset === dataset) caughtUp(message.boot, message.seq);
   }
 
-  function connect() {
-    if (window.SharedWorker) {
+  // The shared worker answers a new port at once with its state. A port that stays silent
+  // belongs to a worker the browser was ending as this page connected (the last page that
+  // used it had just closed): such a page would never hear of anything, so it connects again,
+  // and after a second silence opens a stream of its own.
+  var SILENT_PORT_MS = 3000;
+
+  function ownStream() {
+    var stream = window.CustomerSegmentsLive.openStream('/events?dataset=' + dataset, onMessage);
+    window.addEventListener('pagehide', function () { stream.close(); }, { once: true });
+  }
+
+  function connect(attempt) {
+    if (window.SharedWorker && (attempt || 0) < 2) {
       try {
         var worker = new SharedWorker('/static/live-stream.js', { name: 'customer-segments-live' });
-        worker.port.addEventListener('message', function (event) { onMessage(event.data); });
+        var heard = false;
+        var silence = setTimeout(function () {
+          if (heard) return;
+          worker.port.close();
+          connect((attempt || 0) + 1);
+        }, SILENT_PORT_MS);
+        worker.port.addEventListener('message', function (event) {
+          heard = true;
+          clearTimeout(silence);
+          onMessage(event.data);
+        });
         worker.port.start();
         window.addEventListener('pagehide', function () { worker.port.postMessage({ type: 'bye' }); }, { once: true });
         return;
@@ -72,11 +93,10 @@
         // Blocked (some privacy modes): fall back to a stream of this page's own.
       }
     }
-    var stream = window.CustomerSegmentsLive.openStream('/events?dataset=' + dataset, onMessage);
-    window.addEventListener('pagehide', function () { stream.close(); }, { once: true });
+    ownStream();
   }
 
   // A page restored from the back-forward cache said goodbye when it was hidden.
-  window.addEventListener('pageshow', function (event) { if (event.persisted) connect(); });
-  connect();
+  window.addEventListener('pageshow', function (event) { if (event.persisted) connect(0); });
+  connect(0);
 })();

@@ -1,7 +1,7 @@
 /** createApp(deps): the Express app, shared by main.ts and the tests. */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { fileURLToPath } from 'node:url';
-import type { Engine } from './engine/engine.ts';
+import { Engine } from './engine/engine.ts';
 import { DEFAULT_OPTIONS } from './analysis/options.ts';
 import { LIMITS } from './web/params.ts';
 import { BusyError, InputError, SupersededError } from './errors.ts';
@@ -13,9 +13,9 @@ import { clustersRouter } from './web/clusters.ts';
 import { customersRouter } from './web/customers.ts';
 import { modelsRouter } from './web/models.ts';
 import type { ModelService } from './engine/models.ts';
-import { buildServices } from './services.ts';
+import { modelServiceFor } from './services.ts';
 import { datasetsRouter } from './web/datasets.ts';
-import type { LiveEvents } from './web/events.ts';
+import { LiveEvents } from './web/events.ts';
 import { exportsRouter } from './web/exports.ts';
 import { overviewRouter } from './web/overview.ts';
 import { predictRouter } from './web/predict.ts';
@@ -43,10 +43,10 @@ const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.u
 
 export function createApp(deps: AppDeps): express.Express {
   const { db } = deps;
-  const built = deps.engine && deps.events && deps.models ? undefined : buildServices(db);
-  const engine = deps.engine ?? built!.engine;
-  const events = deps.events ?? built!.events;
-  const models = deps.models ?? built!.models;
+  // What the caller did not give is built as main.ts builds it (services.ts), around what it did.
+  const engine = deps.engine ?? new Engine(db);
+  const events = deps.events ?? new LiveEvents();
+  const models = deps.models ?? modelServiceFor(db, engine, events);
   const staging = deps.staging ?? new UploadStaging();
   const maxUploadBytes = deps.maxUploadBytes ?? DEFAULT_MAX_BYTES;
   const auth = deps.auth?.password ? new Auth(deps.auth) : undefined;

@@ -26,7 +26,10 @@ export interface Services {
 export function buildServices(db: Db, settings: ServiceSettings = {}): Services {
   const engine = new Engine(db, { pool: settings.pool, agglomerativeMaxRows: settings.agglomerativeMaxRows });
   const events = new LiveEvents();
-  // A retrain makes a new version: open dashboards are told to follow.
-  const models = new ModelService(db, engine, settings.retrain ?? DEFAULT_RETRAIN_POLICY, (id) => events.notify(id, getDataset(db, id).version));
-  return { engine, events, models };
+  return { engine, events, models: modelServiceFor(db, engine, events, settings.retrain) };
+}
+
+/** Saved segmentations over this engine; a retrain makes a new version, and open dashboards are told to follow. */
+export function modelServiceFor(db: Db, engine: Engine, events: LiveEvents, retrain: RetrainPolicy = DEFAULT_RETRAIN_POLICY): ModelService {
+  return new ModelService(db, engine, retrain, (id) => events.notify(id, getDataset(db, id).version));
 }

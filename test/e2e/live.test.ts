@@ -127,6 +127,22 @@ describe('live updates in many tabs of one browser', { skip: browserSkip, timeou
     assert.equal(await overview.evaluate(() => performance.getEntriesByType('navigation').length), 1, 'no reload');
   });
 
+  it('goes live on a stream of its own when the shared worker never answers', async () => {
+    // A port of a worker the browser was ending as the page connected says nothing, ever.
+    const page = await session.browser.context.newPage();
+    open.push(page);
+    await page.addInitScript(() => {
+      const silentPort = { addEventListener() {}, start() {}, close() {}, postMessage() {} };
+      (window as unknown as { SharedWorker: unknown }).SharedWorker = class { port = silentPort; };
+    });
+    await page.goto(`${session.server.baseUrl}/?k=4`);
+    await page.waitForSelector('#live[data-state="live"]', { state: 'attached', timeout: 15_000 });
+    const before = await shownState(page);
+    const started = Date.now();
+    await register();
+    await waitForChange(page, before, started, 5000);
+  });
+
   it('catches up after the server restarts, without a reload', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cs-live-restart-'));
     const dbPath = join(dir, 'live.db');

@@ -64,7 +64,12 @@ describe('progressive Clusters tab in Chromium', { skip: browserSkip, timeout: B
       await page.setViewportSize({ width: 1280, height: 900 });
       // 19 values of k with 50 restarts each: long enough to watch.
       await page.goto(`${session.server.baseUrl}/clusters?k=3&kMax=20&nInit=50&seed=5`);
-      await page.waitForFunction(() => /Scoring k = \d+ \(\d+ of 19\)/.test(document.querySelector('#cluster-sweep-pending .progress-step')?.textContent ?? ''), undefined, { timeout: 60_000 });
+      await page.waitForFunction(() => /Scoring k = \d+ \(\d+ of 19\)/.test(document.querySelector('#cluster-sweep-pending .progress-step')?.textContent ?? ''), undefined, { timeout: 60_000 })
+        .catch(async (error: Error) => {
+          // What the page showed instead: the region, and whether the stream was connected.
+          const region = await page.$eval('#cluster-sweep', (e) => e.outerHTML.slice(0, 600)).catch(() => 'no #cluster-sweep');
+          throw new Error(`${error.message}; #cluster-sweep: ${region}; live: ${await page.getAttribute('#live', 'data-state').catch(() => 'no #live')}`);
+        });
       const bar = await page.$eval('#cluster-sweep-pending progress', (p) => ({ hidden: (p as HTMLProgressElement).hidden, value: (p as HTMLProgressElement).value }));
       assert.equal(bar.hidden, false);
       assert.ok(bar.value >= 0 && bar.value < 1);
