@@ -99,6 +99,25 @@ export class Engine {
     return this.local!.run(this.db, task) as T;
   }
 
+  /**
+   * Work nobody waits for. In a worker it queues behind everything asked for; without one it
+   * runs after the current request has been answered (on this thread it still holds up the
+   * next request until it ends: tests and WORKERS=0 only).
+   */
+  private runUnawaited(task: AnalysisTask, key: string): void {
+    if (this.settings.pool) {
+      this.run<unknown>(task, key).catch(() => {});
+      return;
+    }
+    setImmediate(() => {
+      try {
+        this.local!.run(this.db, task);
+      } catch {
+        // Only a head start for later requests: they do the work themselves if it failed.
+      }
+    });
+  }
+
   /** The Overview tab's statistics, once per dataset version and outlier rule. */
   async overview(datasetId: number, outlierRule: 'iqr' | 'zscore', context: RunContext = {}): Promise<DatasetOverview> {
     const source = this.keysOf(datasetId);
@@ -153,7 +172,7 @@ export class Engine {
     this.sweeps.set(key, sweep);
     this.latestSweeps.set(latestKey, sweep);
     // Nobody waits for this: the exact scores of every swept k, for later moves of the slider.
-    this.run<number>({ kind: 'score-sweep', source: keys, options: params }, `${key}|score-sweep`).catch(() => {});
+    this.runUnawaited({ kind: 'score-sweep', source: keys, options: params }, `${key}|score-sweep`);
     return sweep;
   }
 

@@ -73,20 +73,29 @@ function sklearnFigures(matrix: Float64Array, rows: number, cols: number): numbe
   }
 }
 
+/** Between two sweeps of the benchmark: a person looking at the curves. */
+const SWEEP_PAUSE_MS = 1000;
+
 export function benchControls(): Promise<ControlFigures[]> {
   return withSampleApp('controls', async ({ db, client }) => {
     // The same features, missing values and scaling the dashboard fits on, for scikit-learn.
     const features = defaultFeatures(getDataset(db, 1));
     const prepared = prepare(loadDataTable(db, 1, { analysisOnly: true }), { ...DEFAULT_OPTIONS, features });
-    const timedRuns = async (path: (i: number) => string) => {
+    const timedRuns = async (path: (i: number) => string, pauseMs = 0) => {
       await client.timedGet(path(-1)); // compiled templates and warmed code, as a running server has
       const samples: number[] = [];
-      for (let i = 0; i < REPEATS; i++) samples.push(await client.timedGet(path(i)));
+      for (let i = 0; i < REPEATS; i++) {
+        if (pauseMs) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+        samples.push(await client.timedGet(path(i)));
+      }
       return percentiles(samples);
     };
     // A new seed each time: a setting never seen, nothing reused.
     const kmeans = await timedRuns((i) => `/clusters?k=5&seed=${1000 + i}`);
-    const sweep = await timedRuns((i) => `/api/sweep?seed=${2000 + i}`);
+    // A sweep leaves work for when the server is idle (the exact scores of every swept k, so
+    // that moving k afterwards is instant): a second between changes, as a person takes to
+    // look at the curves, lets it end. Back to back, each sweep also waits for the last one's.
+    const sweep = await timedRuns((i) => `/api/sweep?seed=${2000 + i}`, SWEEP_PAUSE_MS);
     const minibatch = await timedRuns((i) => `/clusters?k=5&algorithm=minibatch&seed=${3000 + i}`);
     // Ward ignores the seed, but a new seed is a new cache key: the fit runs again.
     const ward = await timedRuns((i) => `/clusters?k=5&algorithm=agglomerative&seed=${4000 + i}`);
