@@ -4,7 +4,9 @@
  * result, or per (sweep, k), and kept beside it.
  */
 import type { SegmentationResult } from '../analysis/pipeline.ts';
+import type { StabilityResult } from '../analysis/stability.ts';
 import type { SweepResult } from '../analysis/sweep.ts';
+import type { SegmentationParams } from '../engine/engine.ts';
 import type { DatasetInfo } from '../store/datasets.ts';
 import { categoryMixChart, elbowChart, featureBoxChart, featureMeansChart, scatterChart, silhouetteChart, sizesChart, type ChartConfig } from './charts.ts';
 
@@ -60,4 +62,23 @@ export const PROVISIONAL_K = 4;
 
 export function provisionalK(kMin: number, kMax: number): number {
   return Math.min(kMax, Math.max(kMin, PROVISIONAL_K));
+}
+
+/** The #cluster-sweep region: what it shows once the sweep (and stability) are known. */
+export interface SweepRegion {
+  sweep: SweepResult;
+  /** The k the fit region shows, marked on the curves (none for DBSCAN). */
+  markedK: number | null;
+  stability?: StabilityResult;
+  /** The fit region shows a provisional k the sweep did not recommend: reload it. */
+  settle: boolean;
+  charts: SweepCharts;
+}
+
+/** The #cluster-sweep region for the k the fit region shows (`shown`). */
+export function sweepRegionOf(params: Pick<SegmentationParams, 'k' | 'algorithm'>, sweep: SweepResult, stability: StabilityResult | undefined, shown: number): SweepRegion {
+  const settle = params.k === null && params.algorithm !== 'dbscan' && shown !== sweep.recommendedK;
+  // A region that reloads the fit marks the k it will show.
+  const markedK = params.algorithm === 'dbscan' ? null : settle ? sweep.recommendedK : shown;
+  return { sweep, markedK, stability, settle, charts: sweepChartsOf(sweep, markedK) };
 }

@@ -9,14 +9,12 @@ import { Router, type Request, type Response } from 'express';
 import { ALGORITHMS } from '../analysis/cluster/types.ts';
 import { MISSING_STRATEGIES, OUTLIER_RULES, SCALING_METHODS } from '../analysis/preprocess.ts';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
-import type { StabilityResult } from '../analysis/stability.ts';
-import type { SweepResult } from '../analysis/sweep.ts';
-import type { Engine, SegmentationParams } from '../engine/engine.ts';
+import type { Engine } from '../engine/engine.ts';
 import type { Db } from '../store/db.ts';
 import { listDatasets } from '../store/datasets.ts';
 import { findModelWithOptions } from '../store/models.ts';
 import { segmentColour } from './charts.ts';
-import { fitChartsOf, provisionalK, sweepChartsOf, type SweepCharts } from './cluster-view.ts';
+import { fitChartsOf, provisionalK, sweepRegionOf } from './cluster-view.ts';
 import { parseInput } from './inputs.ts';
 import { parseSegmentationParams, toQueryString } from './params.ts';
 import { isHtmx, RenderedRegions, renderPageOrPartial } from './render.ts';
@@ -33,17 +31,6 @@ export const CONTROL_CHOICES = {
 /** The k a sweep region was asked about: the one the fit region shows. */
 const SHOWN_ERROR = 'shown must be a whole number (the k the page shows), given once.';
 const shownK = z.string({ error: SHOWN_ERROR }).regex(/^\d{1,2}$/, { error: SHOWN_ERROR }).transform(Number).optional();
-
-/** The #cluster-sweep region: what it shows once the sweep (and stability) are known. */
-export interface SweepRegion {
-  sweep: SweepResult;
-  /** The k the fit region shows, marked on the curves (none for DBSCAN). */
-  markedK: number | null;
-  stability?: StabilityResult;
-  /** The fit region shows a provisional k the sweep did not recommend: reload it. */
-  settle: boolean;
-  charts: SweepCharts;
-}
 
 /** A saved segmentation's own names and playbooks for the fit shown, when it is that segmentation. */
 export interface SavedLabels {
@@ -66,13 +53,6 @@ export function clustersRouter(db: Db, engine: Engine): Router {
   const router = Router();
   // The fit region of a cached result, by query: an unchanged view is not rendered again.
   const rendered = new RenderedRegions();
-
-  const sweepRegionOf = (params: SegmentationParams, sweep: SweepResult, stability: StabilityResult | undefined, shown: number): SweepRegion => {
-    const settle = params.k === null && params.algorithm !== 'dbscan' && shown !== sweep.recommendedK;
-    // A region that reloads the fit marks the k it will show.
-    const markedK = params.algorithm === 'dbscan' ? null : settle ? sweep.recommendedK : shown;
-    return { sweep, markedK, stability, settle, charts: sweepChartsOf(sweep, markedK) };
-  };
 
   router.get('/clusters', async (req, res) => {
     const params = parseSegmentationParams(req.query, db);
