@@ -3,6 +3,7 @@
  * the algorithm. Rows labelled below zero (DBSCAN noise) are left out.
  */
 import { clusterMeans } from './cluster/assign.ts';
+import { clusterDistanceSums } from './kernels/silhouette.ts';
 import { selectRows, squaredDistance, type Matrix } from './matrix.ts';
 import { sampleIndices } from './random.ts';
 
@@ -60,29 +61,11 @@ function meanSilhouette(sums: Float64Array, labels: Int32Array, sizes: number[],
   return total / n;
 }
 
-/** Euclidean distance between the rows starting at p and q of a flat matrix. */
-function distanceAt(data: Float64Array, p: number, q: number, cols: number): number {
-  let d = 0;
-  let c = 0;
-  // Four columns per step: the loop overhead, not the arithmetic, bounds this kernel.
-  for (; c + 3 < cols; c += 4, p += 4, q += 4) {
-    const d0 = data[p] - data[q];
-    const d1 = data[p + 1] - data[q + 1];
-    const d2 = data[p + 2] - data[q + 2];
-    const d3 = data[p + 3] - data[q + 3];
-    d += d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3;
-  }
-  for (; c < cols; c++, p++, q++) {
-    const diff = data[p] - data[q];
-    d += diff * diff;
-  }
-  return Math.sqrt(d);
-}
-
 /**
  * Mean silhouette over all rows (Euclidean), as scikit-learn's silhouette_score; 0 for
- * singletons. Long on purpose: the pair loop, two rows at a time with its distances
- * unrolled, is the whole cost of the score (benchmarked in npm run bench) and stays inline.
+ * singletons. The rows are regrouped by cluster, so each row meets every cluster as one
+ * contiguous block; the pair loop over them, the whole cost of the score, runs in
+ * WebAssembly (kernels/silhouette.wat).
  */
 export function silhouette(x: Matrix, labels: Int32Array): number {
   const clean = withoutNoise(x, labels);
@@ -90,89 +73,14 @@ export function silhouette(x: Matrix, labels: Int32Array): number {
   const k = labelCount(clean.labels);
   if (k < 2) return Number.NaN;
   const sizes = clusterSizes(clean.labels, k);
-  // Rows regrouped by cluster, so each row meets every cluster as one contiguous block: its
-  // distances to a block add up in a register, and the mirrored sums are written in sequence
-  // to a cluster-major table instead of scattered across a row-major one.
   const start = new Int32Array(k + 1);
   for (let l = 0; l < k; l++) start[l + 1] = start[l] + sizes[l];
-  const cols = clean.x.cols;
-  const grouped = new Float64Array(n * cols);
+  const order = new Int32Array(n);
   const fill = start.slice(0, k);
-  const src = clean.x.data;
-  for (let i = 0; i < n; i++) {
-    const to = fill[clean.labels[i]]++;
-    grouped.set(src.subarray(i * cols, (i + 1) * cols), to * cols);
-  }
+  for (let i = 0; i < n; i++) order[fill[clean.labels[i]]++] = i;
   const groupedLabels = new Int32Array(n);
   for (let l = 0; l < k; l++) groupedLabels.fill(l, start[l], start[l + 1]);
-  // byCluster[l * n + i]: summed distance from row i to the rows of cluster l.
-  const byCluster = new Float64Array(k * n);
-  for (let i = 0; i < n;) {
-    const li = groupedLabels[i];
-    const mirror = li * n;
-    if (i + 1 < start[li + 1]) {
-      // Two rows of one cluster at a time: each other row's values are loaded once for both.
-      const i1 = i + 1;
-      const p0 = i * cols;
-      const p1 = i1 * cols;
-      // Sums add up in the order the one-row loop adds them: the result is the same to the bit.
-      const between = distanceAt(grouped, p0, p1, cols);
-      byCluster[mirror + i1] += between;
-      for (let l = li; l < k; l++) {
-        let sum0 = l === li ? between : 0;
-        let sum1 = 0;
-        for (let j = l === li ? i + 2 : start[l], end = start[l + 1]; j < end; j++) {
-          let d0 = 0;
-          let d1 = 0;
-          let c = 0;
-          let q = j * cols;
-          for (; c + 3 < cols; c += 4, q += 4) {
-            const g0 = grouped[q];
-            const g1 = grouped[q + 1];
-            const g2 = grouped[q + 2];
-            const g3 = grouped[q + 3];
-            const a0 = grouped[p0 + c] - g0;
-            const a1 = grouped[p0 + c + 1] - g1;
-            const a2 = grouped[p0 + c + 2] - g2;
-            const a3 = grouped[p0 + c + 3] - g3;
-            const b0 = grouped[p1 + c] - g0;
-            const b1 = grouped[p1 + c + 1] - g1;
-            const b2 = grouped[p1 + c + 2] - g2;
-            const b3 = grouped[p1 + c + 3] - g3;
-            d0 += a0 * a0 + a1 * a1 + a2 * a2 + a3 * a3;
-            d1 += b0 * b0 + b1 * b1 + b2 * b2 + b3 * b3;
-          }
-          for (; c < cols; c++, q++) {
-            const a = grouped[p0 + c] - grouped[q];
-            const b = grouped[p1 + c] - grouped[q];
-            d0 += a * a;
-            d1 += b * b;
-          }
-          d0 = Math.sqrt(d0);
-          d1 = Math.sqrt(d1);
-          sum0 += d0;
-          sum1 += d1;
-          byCluster[mirror + j] += d0;
-          byCluster[mirror + j] += d1;
-        }
-        byCluster[l * n + i] += sum0;
-        byCluster[l * n + i1] += sum1;
-      }
-      i += 2;
-    } else {
-      const pi = i * cols;
-      for (let l = li; l < k; l++) {
-        let sum = 0;
-        for (let j = l === li ? i + 1 : start[l], end = start[l + 1]; j < end; j++) {
-          const d = distanceAt(grouped, pi, j * cols, cols);
-          sum += d;
-          byCluster[mirror + j] += d;
-        }
-        byCluster[l * n + i] += sum;
-      }
-      i += 1;
-    }
-  }
+  const byCluster = clusterDistanceSums(clean.x, order, start);
   const sums = new Float64Array(n * k);
   for (let i = 0; i < n; i++) for (let l = 0; l < k; l++) sums[i * k + l] = byCluster[l * n + i];
   return meanSilhouette(sums, groupedLabels, sizes, k);

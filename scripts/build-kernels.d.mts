@@ -1,0 +1,2 @@
+export function compileKernel(watPath: string): Promise<Buffer>;
+export function kernelModuleSource(name: string, wasm: Buffer): string;
