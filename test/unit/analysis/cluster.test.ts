@@ -6,7 +6,7 @@ import { cutMerges, fitAgglomerative, wardMerges } from '../../../server/analysi
 import { fitDbscan, predictDbscan, suggestEps } from '../../../server/analysis/cluster/dbscan.ts';
 import { fitKMeans } from '../../../server/analysis/cluster/kmeans.ts';
 import { fitMiniBatch } from '../../../server/analysis/cluster/minibatch.ts';
-import { toRows } from '../../../server/analysis/matrix.ts';
+import { fromRows, toRows } from '../../../server/analysis/matrix.ts';
 import { adjustedRandIndex } from '../../../server/analysis/metrics.ts';
 import { InputError } from '../../../server/errors.ts';
 import { blobs } from '../helpers.ts';
@@ -57,6 +57,40 @@ describe('agglomerative (Ward)', () => {
     tree.group(3).children.forEach((cluster, c) => cluster.indices().forEach((i) => (reference[i] = c)));
     const ours = cutMerges(x.rows, wardMerges(x), 3);
     assert.equal(adjustedRandIndex(ours, reference), 1);
+  });
+
+  it('merges at the heights of the Lance-Williams distance matrix, duplicate rows included', () => {
+    // The textbook algorithm: merge the closest pair, update the squared distances by
+    // Lance-Williams for Ward; the chain on cluster means must give the same heights.
+    const naiveHeights = (rows: number[][]): number[] => {
+      const n = rows.length;
+      const dist = rows.map((a) => rows.map((b) => a.reduce((s, v, c) => s + (v - b[c]) ** 2, 0)));
+      const size = new Array<number>(n).fill(1);
+      const alive = new Set(rows.map((_, i) => i));
+      const heights: number[] = [];
+      while (alive.size > 1) {
+        let best = Infinity;
+        let pair = [-1, -1];
+        for (const i of alive) for (const j of alive) if (i < j && dist[i][j] < best) [best, pair] = [dist[i][j], [i, j]];
+        const [a, b] = pair;
+        heights.push(best);
+        for (const k of alive) {
+          if (k === a || k === b) continue;
+          const merged = ((size[a] + size[k]) * dist[a][k] + (size[b] + size[k]) * dist[b][k] - size[k] * best) / (size[a] + size[b] + size[k]);
+          dist[b][k] = dist[k][b] = merged;
+        }
+        size[b] += size[a];
+        alive.delete(a);
+      }
+      return heights.sort((p, q) => p - q);
+    };
+    const { x } = blobs([[0, 0, 0], [3, 1, 2], [1, 4, 0]], 20, 1, 13);
+    const rows = toRows(x);
+    rows.push([...rows[0]], [...rows[0]], [...rows[5]]);
+    const ours = wardMerges(fromRows(rows)).map((m) => m.height);
+    const naive = naiveHeights(rows);
+    assert.equal(ours.length, rows.length - 1);
+    ours.forEach((h, i) => assert.ok(Math.abs(h - naive[i]) <= 1e-9 * Math.max(1, naive[i]), `merge ${i}: ${h} vs ${naive[i]}`));
   });
 
   it('fits a seeded sample above the size limit and says so', () => {
