@@ -11,7 +11,7 @@ export interface MiniBatchOptions {
   seed: number;
   batchSize?: number;
   maxIterations?: number;
-  /** Restarts; each is scored by inertia on the full data. */
+  /** Initialisations tried; the one with the lowest inertia on a validation sample is run. */
   nInit?: number;
 }
 
@@ -19,9 +19,13 @@ const DEFAULTS = { batchSize: 1024, maxIterations: 100, nInit: 3 };
 /** k-means++ runs on a sample this size at most, as scikit-learn's init_size does. */
 const INIT_SAMPLE = 3 * 1024;
 
-function runOnce(x: Matrix, k: number, seed: number, batchSize: number, iterations: number): Matrix {
-  const initRows = sampleIndices(x.rows, Math.max(INIT_SAMPLE, 3 * k), seed);
-  const centers = kmeansPlusPlus(selectRows(x, initRows), k, seed);
+function initialCentres(x: Matrix, k: number, seed: number): Matrix {
+  return kmeansPlusPlus(selectRows(x, sampleIndices(x.rows, Math.max(INIT_SAMPLE, 3 * k), seed)), k, seed);
+}
+
+/** Sculley's online updates from `centers` (moved in place), one batch of random rows after another. */
+function runBatches(x: Matrix, centers: Matrix, seed: number, batchSize: number, iterations: number): Matrix {
+  const k = centers.rows;
   const counts = new Float64Array(k);
   const rng = createRng(seed ^ 0x5bd1e995);
   const cols = x.cols;
@@ -60,12 +64,19 @@ export function fitMiniBatch(x: Matrix, options: MiniBatchOptions): KMeansFit {
   const { k, seed } = options;
   const { batchSize, maxIterations, nInit } = { ...DEFAULTS, ...options };
   validateK(k, x.rows);
-  let best: KMeansFit | undefined;
+  // As scikit-learn's MiniBatchKMeans: every initialisation is scored on one validation
+  // sample and only the best is run, so the batches and the labelling of every row happen once.
+  const validation = selectRows(x, sampleIndices(x.rows, Math.min(x.rows, INIT_SAMPLE), seed ^ 0x3c6ef372));
+  let start: Matrix | undefined;
+  let startInertia = Infinity;
   for (let run = 0; run < nInit; run++) {
-    const centroids = runOnce(x, k, seed + run, batchSize, maxIterations);
-    const { labels, inertia } = assignNearest(x, centroids);
-    if (!best || inertia < best.inertia) best = { labels, centroids, inertia, iterations: maxIterations, notes: [] };
+    const centres = initialCentres(x, k, seed + run);
+    const { inertia } = assignNearest(validation, centres);
+    if (!start || inertia < startInertia) [start, startInertia] = [centres, inertia];
   }
-  best!.notes.push(`Mini-batch k-means: ${maxIterations} batches of ${Math.min(batchSize, x.rows)} customers, best of ${nInit} starts.`);
-  return best!;
+  const centroids = runBatches(x, start!, seed, batchSize, maxIterations);
+  const { labels, inertia } = assignNearest(x, centroids);
+  const batch = Math.min(batchSize, x.rows);
+  const notes = [`Mini-batch k-means: ${maxIterations} batches of ${batch} customers from the best of ${nInit} initialisations.`];
+  return { labels, centroids, inertia, iterations: maxIterations, notes };
 }
