@@ -7,6 +7,7 @@ import { InputError } from '../../errors.ts';
 import { selectRows, type Matrix } from '../matrix.ts';
 import { checkpoint } from '../progress.ts';
 import { sampleIndices } from '../random.ts';
+import { wardSlots } from '../kernels/ward.ts';
 import { assignNearest, clusterMeans } from './assign.ts';
 import { validateK } from './kmeans.ts';
 import type { ClusterFit } from './types.ts';
@@ -39,8 +40,8 @@ export interface Merge {
  * B is 2 |A| |B| / (|A| + |B|) times the squared distance between their means (what the
  * Lance-Williams update of a distance matrix gives, as scipy's nn_chain, to the last bits),
  * so the chain keeps each active cluster's mean and size instead of a distance for every
- * pair: 40 bytes a row instead of 4 n, and the scans read a compact block of means in order.
- * One function on purpose: the chain and the slot bookkeeping share their flat arrays.
+ * pair: 8 (d + 2) bytes a row instead of 4 n, and each scan (ward.wat, in WebAssembly) reads
+ * a compact block of means in order.
  */
 export function wardMerges(x: Matrix): Merge[] {
   const n = x.rows;
@@ -48,75 +49,52 @@ export function wardMerges(x: Matrix): Merge[] {
     throw new InputError(`Ward clustering compares every pair of clusters as it merges them, too slow for ${n.toLocaleString('en-US')} customers (at most ${WARD_MAX_ROWS.toLocaleString('en-US')}); fit it on a sample (AGGLOMERATIVE_MAX_ROWS) or use k-means.`, { field: 'algorithm' });
   }
   const d = x.cols;
-  // The active clusters sit in slots 0..activeCount-1: slot m holds cluster actives[m]'s mean
-  // and size, and cluster i sits in slot place[i]. A merged-away cluster's slot takes the last.
-  const mean = Float64Array.from(x.data);
-  const size = new Float64Array(n).fill(1);
-  const actives = Int32Array.from({ length: n }, (_, i) => i);
+  // The active clusters sit in slots 0..activeCount-1: slot m holds cluster ids[m]'s mean and
+  // size, and cluster i sits in slot place[i]. A merged-away cluster's slot takes the last.
+  const { means, sizes, ids, nearest } = wardSlots(n, d);
+  means.set(x.data);
+  sizes.fill(1);
+  for (let i = 0; i < n; i++) ids[i] = i;
   const place = Int32Array.from({ length: n }, (_, i) => i);
   let activeCount = n;
-  const squaredGap = (p: number, q: number) => {
-    let s = 0;
-    for (let c = 0, u = p * d, v = q * d; c < d; c++, u++, v++) {
-      const diff = mean[u] - mean[v];
-      s += diff * diff;
-    }
-    return s;
-  };
-  const cost = (p: number, q: number) => ((2 * size[p] * size[q]) / (size[p] + size[q])) * squaredGap(p, q);
   const chain: number[] = [];
   const merges: Merge[] = [];
   for (let remaining = n; remaining > 1; remaining--) {
     if (remaining % 256 === 0) checkpoint();
     if (chain.length === 0) {
       // The lowest active index, as the scan in index order used to start from.
-      let start = actives[0];
-      for (let m = 1; m < activeCount; m++) if (actives[m] < start) start = actives[m];
+      let start = ids[0];
+      for (let m = 1; m < activeCount; m++) if (ids[m] < start) start = ids[m];
       chain.push(start);
     }
     let a = -1;
     let b = -1;
-    let best = Infinity;
+    let height = 0;
     for (;;) {
       a = chain[chain.length - 1];
-      // Prefer the previous chain element on ties, so the chain always ends in a reciprocal pair;
-      // among other ties the lowest index wins.
       const previous = chain.length >= 2 ? chain[chain.length - 2] : -1;
-      const pa = place[a];
-      best = previous >= 0 ? cost(pa, place[previous]) : Infinity;
-      b = previous;
-      const na = size[pa];
-      for (let m = 0; m < activeCount; m++) {
-        if (m === pa) continue;
-        const s = squaredGap(pa, m);
-        // The size factor is at least 1: a gap already above the best cannot win.
-        if (s > best) continue;
-        const w = ((2 * na * size[m]) / (na + size[m])) * s;
-        const j = actives[m];
-        if (w < best || (w === best && b !== previous && j < b)) {
-          best = w;
-          b = j;
-        }
-      }
+      const found = nearest(activeCount, place[a], previous >= 0 ? place[previous] : -1);
+      b = ids[found.slot];
+      height = found.cost;
       if (b === previous) break;
       chain.push(b);
     }
     chain.pop();
     chain.pop();
-    merges.push({ a, b, height: best });
+    merges.push({ a, b, height });
     // The merged cluster lives in b's slot; a's slot takes the last active cluster.
     const pa = place[a];
     const pb = place[b];
-    const na = size[pa];
-    const nb = size[pb];
-    for (let c = 0; c < d; c++) mean[pb * d + c] = (na * mean[pa * d + c] + nb * mean[pb * d + c]) / (na + nb);
-    size[pb] = na + nb;
+    const na = sizes[pa];
+    const nb = sizes[pb];
+    for (let c = 0; c < d; c++) means[pb * d + c] = (na * means[pa * d + c] + nb * means[pb * d + c]) / (na + nb);
+    sizes[pb] = na + nb;
     const lastSlot = --activeCount;
     if (pa !== lastSlot) {
-      mean.copyWithin(pa * d, lastSlot * d, (lastSlot + 1) * d);
-      size[pa] = size[lastSlot];
-      actives[pa] = actives[lastSlot];
-      place[actives[pa]] = pa;
+      means.copyWithin(pa * d, lastSlot * d, (lastSlot + 1) * d);
+      sizes[pa] = sizes[lastSlot];
+      ids[pa] = ids[lastSlot];
+      place[ids[pa]] = pa;
     }
   }
   return merges.sort((m1, m2) => m1.height - m2.height);
