@@ -3,11 +3,39 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { kmeansPlusPlus } from '../../../server/analysis/cluster/init.ts';
 import { clusterDistanceSums } from '../../../server/analysis/kernels/silhouette.ts';
-import { createMatrix } from '../../../server/analysis/matrix.ts';
+import { createMatrix, squaredDistance, type Matrix } from '../../../server/analysis/matrix.ts';
+import { createRng } from '../../../server/analysis/random.ts';
 import { compileKernel, kernelModuleSource } from '../../../scripts/build-kernels.mjs';
 
 const KERNELS = 'server/analysis/kernels';
+
+/** Greedy k-means++ with every distance in scalar JavaScript: what the seeding kernel replaced. */
+function scalarSeeding(x: Matrix, k: number, seed: number): Float64Array {
+  const rng = createRng(seed);
+  const trials = 2 + Math.floor(Math.log(k));
+  const pick = (weights: Float64Array, total: number, r: number) => {
+    let target = r * total;
+    for (let i = 0; i < weights.length; i++) if ((target -= weights[i]) <= 0) return i;
+    return weights.length - 1;
+  };
+  const chosen = [Math.floor(rng() * x.rows)];
+  let closest = Float64Array.from({ length: x.rows }, (_, i) => squaredDistance(x, i, x, chosen[0]));
+  let potential = closest.reduce((a, v) => a + v, 0);
+  for (let c = 1; c < k; c++) {
+    let best = { candidate: 0, potential: Infinity, distances: closest };
+    for (let t = 0; t < trials; t++) {
+      const candidate = potential > 0 ? pick(closest, potential, rng()) : Math.floor(rng() * x.rows);
+      const distances = closest.map((d, i) => Math.min(d, squaredDistance(x, i, x, candidate)));
+      const total = distances.reduce((a, v) => a + v, 0);
+      if (total < best.potential) best = { candidate, potential: total, distances };
+    }
+    chosen.push(best.candidate);
+    [closest, potential] = [best.distances, best.potential];
+  }
+  return Float64Array.from(chosen.flatMap((row) => Array.from(x.data.subarray(row * x.cols, (row + 1) * x.cols))));
+}
 
 describe('WebAssembly kernels', () => {
   it('are committed as compiled from their .wat source', async () => {
@@ -55,6 +83,26 @@ describe('WebAssembly kernels', () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+
+  it('seed k-means++ with the same centres as the scalar loop, to the bit', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 400 }),
+        fc.integer({ min: 1, max: 11 }),
+        fc.integer({ min: 2, max: 12 }),
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.boolean(),
+        (n, cols, k, seed, ties) => {
+          const rng = createRng(seed);
+          const x = createMatrix(n, cols);
+          // Whole numbers repeat: equal distances and duplicate rows, where a changed sum would show.
+          for (let i = 0; i < x.data.length; i++) x.data[i] = ties ? Math.floor(rng() * 4) : rng() * 10 - 5;
+          assert.deepEqual(kmeansPlusPlus(x, Math.min(k, n), seed).data, scalarSeeding(x, Math.min(k, n), seed));
+        },
+      ),
+      { numRuns: 80 },
     );
   });
 });
