@@ -7,7 +7,7 @@
 import { InputError } from '../../errors.ts';
 import { selectRows, type Matrix } from '../matrix.ts';
 import { createRng, sampleIndices } from '../random.ts';
-import { assignNearest, meanVariance } from './assign.ts';
+import { meanVariance } from './assign.ts';
 import { kmeansPlusPlus } from './init.ts';
 import { lloyd } from './lloyd.ts';
 import { checkpoint } from '../progress.ts';
@@ -92,9 +92,7 @@ export function fitKMeans(x: Matrix, options: KMeansOptions): KMeansFit {
         iterations += result.iterations;
       }
     }
-    // The kernel may stop on the tolerance one step before its labels settle.
-    const { labels, inertia } = assignNearest(x, result.centroids);
-    return { labels, centroids: result.centroids, inertia, iterations };
+    return { labels: result.labels, centroids: result.centroids, inertia: result.inertia, iterations };
   };
 
   // Restarts run plain Lloyd; only the best few are polished. Polishing every restart cost

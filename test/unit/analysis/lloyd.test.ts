@@ -5,7 +5,8 @@ import { kmeans as mlKmeans } from 'ml-kmeans';
 import { assignNearest } from '../../../server/analysis/cluster/assign.ts';
 import { kmeansPlusPlus } from '../../../server/analysis/cluster/init.ts';
 import { lloyd } from '../../../server/analysis/cluster/lloyd.ts';
-import { fromRows, toRows, type Matrix } from '../../../server/analysis/matrix.ts';
+import { createMatrix, fromRows, toRows, type Matrix } from '../../../server/analysis/matrix.ts';
+import { createRng } from '../../../server/analysis/random.ts';
 import { fitPreprocess } from '../../../server/analysis/preprocess.ts';
 import { blobs } from '../helpers.ts';
 import { loadReference, loadSharedTable, REFERENCE_FILES } from '../reference.ts';
@@ -37,5 +38,23 @@ describe('Hamerly Lloyd kernel', () => {
     const { x } = blobs([[0, 0], [5, 5]], 200, 1, 2);
     const loose = lloyd(x, kmeansPlusPlus(x, 2, 1), { maxIterations: 100, tolerance: 1e9 });
     assert.equal(loose.iterations, 1);
+  });
+
+  it('labels every row with its nearest centre, as assignNearest, whichever way it stops', () => {
+    // Stopping on the tolerance or the iteration cap leaves labels a step behind the centres;
+    // the kernel settles them itself (no full pass after it), ties and duplicates included.
+    for (let t = 0; t < 40; t++) {
+      const rng = createRng(t + 1);
+      const rows = 50 + Math.floor(rng() * 600);
+      const cols = 1 + Math.floor(rng() * 6);
+      const x = createMatrix(rows, cols);
+      for (let i = 0; i < x.data.length; i++) x.data[i] = t % 2 ? Math.floor(rng() * 5) : rng() * 10;
+      for (const [maxIterations, tolerance] of [[300, 0], [300, 1e-2], [300, 10], [1, 0], [2, 0]]) {
+        const fit = lloyd(x, kmeansPlusPlus(x, 2 + (t % 8), t), { maxIterations, tolerance });
+        const nearest = assignNearest(x, fit.centroids);
+        assert.deepEqual(fit.labels, nearest.labels, `shape ${t}, ${maxIterations} iterations, tolerance ${tolerance}`);
+        assert.equal(fit.inertia, nearest.inertia);
+      }
+    }
   });
 });

@@ -79,7 +79,7 @@ describe('worker pool', () => {
     const delay = monitorEventLoopDelay({ resolution: 5 });
     delay.enable();
     const started = performance.now();
-    await remote.segment(params({ k: 8, seed: 11, nInit: 30 }));
+    await remote.segment(params({ k: 8, seed: 11, nInit: 100 }));
     const elapsed = performance.now() - started;
     delay.disable();
     assert.ok(elapsed > 100, `the fit took ${elapsed.toFixed(0)} ms, long enough to matter`);
