@@ -1,4 +1,5 @@
 /** Nearest-centroid assignment and cluster means, shared by every algorithm. */
+import { nearestCentres } from '../kernels/nearest.ts';
 import { createMatrix, type Matrix } from '../matrix.ts';
 
 export interface Assignment {
@@ -37,15 +38,10 @@ export function nearestTwo(data: Float64Array, base: number, centers: Float64Arr
   out.second = second;
 }
 
+/** Every row's nearest centroid (lowest index on ties), through the nearest kernel (kernels/nearest.wat). */
 export function assignNearest(x: Matrix, centroids: Matrix): Assignment {
   const labels = new Int32Array(x.rows);
-  const near: NearestTwo = { index: 0, best: 0, second: 0 };
-  let inertia = 0;
-  for (let i = 0; i < x.rows; i++) {
-    nearestTwo(x.data, i * x.cols, centroids.data, centroids.rows, x.cols, near);
-    labels[i] = near.index;
-    inertia += near.best;
-  }
+  const inertia = nearestCentres(x, centroids, { labels });
   return { labels, inertia };
 }
 

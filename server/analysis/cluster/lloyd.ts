@@ -7,6 +7,7 @@
  */
 import { createMatrix, type Matrix } from '../matrix.ts';
 import { checkpoint } from '../progress.ts';
+import { nearestCentres } from '../kernels/nearest.ts';
 import { nearestTwo, type NearestTwo } from './assign.ts';
 
 /** How far beyond rounding the bounds must prove a label before the last pass keeps it. */
@@ -46,17 +47,17 @@ export function lloyd(x: Matrix, init: Matrix, options: LloydOptions): LloydResu
   const halfGap = new Float64Array(k);
   const moved = new Float64Array(k);
 
-  // Full assignment: nearest and second-nearest centre of every row.
-  const near: NearestTwo = { index: 0, best: 0, second: 0 };
+  // Full assignment: nearest and second-nearest centre of every row (the nearest kernel, in
+  // WebAssembly, gives the squared distances; the bounds are their roots).
+  nearestCentres(x, init, { labels, best: upper, second: lower });
   for (let i = 0; i < n; i++) {
-    const base = i * d;
-    nearestTwo(data, base, centers, k, d, near);
-    labels[i] = near.index;
-    upper[i] = Math.sqrt(near.best);
-    lower[i] = Math.sqrt(near.second);
-    counts[near.index]++;
-    for (let j = 0; j < d; j++) sums[near.index * d + j] += data[base + j];
+    upper[i] = Math.sqrt(upper[i]);
+    lower[i] = Math.sqrt(lower[i]);
+    const l = labels[i];
+    counts[l]++;
+    for (let j = 0, base = i * d; j < d; j++) sums[l * d + j] += data[base + j];
   }
+  const near: NearestTwo = { index: 0, best: 0, second: 0 };
 
   let iterations = 0;
   while (iterations < options.maxIterations) {

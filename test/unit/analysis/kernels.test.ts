@@ -3,7 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { nearestTwo } from '../../../server/analysis/cluster/assign.ts';
 import { kmeansPlusPlus } from '../../../server/analysis/cluster/init.ts';
+import { nearestCentres } from '../../../server/analysis/kernels/nearest.ts';
 import { clusterDistanceSums } from '../../../server/analysis/kernels/silhouette.ts';
 import { createMatrix, squaredDistance, type Matrix } from '../../../server/analysis/matrix.ts';
 import { createRng } from '../../../server/analysis/random.ts';
@@ -103,6 +105,38 @@ describe('WebAssembly kernels', () => {
         },
       ),
       { numRuns: 80 },
+    );
+  });
+
+  it('find every row\'s nearest and second-nearest centre as the scalar nearestTwo, to the bit, across chunks', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9000 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.boolean(),
+        (rows, cols, k, seed, ties) => {
+          const rng = createRng(seed);
+          const value = () => (ties ? Math.floor(rng() * 4) : rng() * 10);
+          const x = createMatrix(rows, cols);
+          const centres = createMatrix(k, cols);
+          x.data.forEach((_, i) => (x.data[i] = value()));
+          centres.data.forEach((_, i) => (centres.data[i] = value()));
+          const out = { labels: new Int32Array(rows), best: new Float64Array(rows), second: new Float64Array(rows) };
+          const inertia = nearestCentres(x, centres, out);
+          const near = { index: 0, best: 0, second: 0 };
+          let total = 0;
+          for (let i = 0; i < rows; i++) {
+            nearestTwo(x.data, i * cols, centres.data, k, cols, near);
+            total += near.best;
+            assert.equal(out.labels[i], near.index, `row ${i}`);
+            assert.ok(Object.is(out.best[i], near.best) && Object.is(out.second[i], near.second), `row ${i} distances`);
+          }
+          assert.ok(Object.is(inertia, total));
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 });

@@ -1,0 +1,59 @@
+/**
+ * Nearest and second-nearest centre of every row in WebAssembly (nearest.wat), a chunk of
+ * rows at a time: each chunk is copied into the kernel's memory (a memcpy, a few ms per
+ * million rows), so a pass over a million rows needs no second copy of them. The same
+ * labels and distances as assign.ts's nearestTwo, to the bit.
+ */
+import type { Matrix } from '../matrix.ts';
+import { WASM_BASE64 } from './nearest-wasm.ts';
+
+interface NearestExports {
+  memory: WebAssembly.Memory;
+  nearestTwo: (rows: number, d: number, k: number, data: number, centres: number, labels: number, bests: number, seconds: number) => void;
+}
+
+let kernel: NearestExports | undefined;
+const PAGE = 65_536;
+const CHUNK_ROWS = 4096;
+
+/** Where the nearest pass writes: every row's label, and optionally its squared distances. */
+export interface NearestOut {
+  labels: Int32Array;
+  best?: Float64Array;
+  second?: Float64Array;
+}
+
+/** Fills `out` for every row of x; returns the summed squared distance to the nearest (rows in order). */
+export function nearestCentres(x: Matrix, centres: Matrix, out: NearestOut): number {
+  const { rows, cols: d } = x;
+  const k = centres.rows;
+  const kp = (k + 1) & ~1;
+  kernel ??= new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'))).exports as unknown as NearestExports;
+  const chunk = Math.min(CHUNK_ROWS, rows);
+  const centresAt = chunk * d * 8;
+  const labelsAt = centresAt + d * kp * 8;
+  const bestsAt = labelsAt + Math.ceil((chunk * 4) / 8) * 8;
+  const secondsAt = bestsAt + chunk * 8;
+  const needed = secondsAt + chunk * 8;
+  const have = kernel.memory.buffer.byteLength;
+  if (have < needed) kernel.memory.grow(Math.ceil((needed - have) / PAGE));
+  const memory = kernel.memory.buffer;
+  const data = new Float64Array(memory, 0, chunk * d);
+  const transposed = new Float64Array(memory, centresAt, d * kp);
+  transposed.fill(0);
+  for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) transposed[j * kp + c] = centres.data[c * d + j];
+  const labels = new Int32Array(memory, labelsAt, chunk);
+  const bests = new Float64Array(memory, bestsAt, chunk);
+  const seconds = new Float64Array(memory, secondsAt, chunk);
+  let inertia = 0;
+  for (let from = 0; from < rows; from += chunk) {
+    const n = Math.min(chunk, rows - from);
+    data.set(x.data.subarray(from * d, (from + n) * d));
+    kernel.nearestTwo(n, d, k, 0, centresAt, labelsAt, bestsAt, secondsAt);
+    out.labels.set(n === chunk ? labels : labels.subarray(0, n), from);
+    if (out.best) out.best.set(n === chunk ? bests : bests.subarray(0, n), from);
+    if (out.second) out.second.set(n === chunk ? seconds : seconds.subarray(0, n), from);
+    for (let i = 0; i < n; i++) inertia += bests[i];
+  }
+  return inertia;
+}

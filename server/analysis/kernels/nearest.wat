@@ -1,0 +1,60 @@
+;; Each row's nearest and second-nearest centre, two centres per instruction (f64x2), for a
+;; chunk of rows at a time. The centres are stored feature-major (value j of centre c at
+;; centres + 8 * (j * kp + c), kp = k rounded up to even, the padding lane ignored), so the
+;; lanes of one load are two centres' values of one feature. Each lane adds its features in
+;; order and the centres are compared in order, as assign.ts's nearestTwo: the same labels
+;; and distances to the bit.
+;;
+;; Layout, given by the caller (nearest.ts): data rows * d f64 (row-major), centres d * kp
+;; f64, then per row: labels i32, best f64, second f64 (squared distances).
+(module
+  (memory (export "memory") 1)
+
+  (func (export "nearestTwo")
+    (param $rows i32) (param $d i32) (param $k i32) (param $data i32) (param $centres i32)
+    (param $labels i32) (param $bests i32) (param $seconds i32)
+    (local $kp i32) (local $stride i32) (local $i i32) (local $row i32) (local $c i32) (local $j i32)
+    (local $p i32) (local $q i32) (local $acc v128) (local $diff v128)
+    (local $s f64) (local $best f64) (local $second f64) (local $index i32)
+    (local.set $kp (i32.and (i32.add (local.get $k) (i32.const 1)) (i32.const -2)))
+    (local.set $stride (i32.shl (local.get $kp) (i32.const 3)))
+    (local.set $i (i32.const 0))
+    (block $rows_done (loop $each_row
+      (br_if $rows_done (i32.ge_s (local.get $i) (local.get $rows)))
+      (local.set $row (i32.add (local.get $data) (i32.shl (i32.mul (local.get $i) (local.get $d)) (i32.const 3))))
+      (local.set $best (f64.const inf))
+      (local.set $second (f64.const inf))
+      (local.set $index (i32.const 0))
+      (local.set $c (i32.const 0))
+      (block $centres_done (loop $each_pair
+        (br_if $centres_done (i32.ge_s (local.get $c) (local.get $k)))
+        (local.set $acc (v128.const f64x2 0 0))
+        (local.set $p (local.get $row))
+        (local.set $q (i32.add (local.get $centres) (i32.shl (local.get $c) (i32.const 3))))
+        (local.set $j (i32.const 0))
+        (block $features_done (loop $each_feature
+          (br_if $features_done (i32.ge_s (local.get $j) (local.get $d)))
+          (local.set $diff (f64x2.sub (v128.load64_splat (local.get $p)) (v128.load (local.get $q))))
+          (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $diff) (local.get $diff))))
+          (local.set $p (i32.add (local.get $p) (i32.const 8)))
+          (local.set $q (i32.add (local.get $q) (local.get $stride)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $each_feature)))
+        ;; Centre c, then c + 1 when there is one: the comparisons nearestTwo makes, in its order.
+        (local.set $s (f64x2.extract_lane 0 (local.get $acc)))
+        (if (f64.lt (local.get $s) (local.get $best))
+          (then (local.set $second (local.get $best)) (local.set $best (local.get $s)) (local.set $index (local.get $c)))
+          (else (if (f64.lt (local.get $s) (local.get $second)) (then (local.set $second (local.get $s))))))
+        (if (i32.lt_s (i32.add (local.get $c) (i32.const 1)) (local.get $k))
+          (then
+            (local.set $s (f64x2.extract_lane 1 (local.get $acc)))
+            (if (f64.lt (local.get $s) (local.get $best))
+              (then (local.set $second (local.get $best)) (local.set $best (local.get $s)) (local.set $index (i32.add (local.get $c) (i32.const 1))))
+              (else (if (f64.lt (local.get $s) (local.get $second)) (then (local.set $second (local.get $s))))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 2)))
+        (br $each_pair)))
+      (i32.store (i32.add (local.get $labels) (i32.shl (local.get $i) (i32.const 2))) (local.get $index))
+      (f64.store (i32.add (local.get $bests) (i32.shl (local.get $i) (i32.const 3))) (local.get $best))
+      (f64.store (i32.add (local.get $seconds) (i32.shl (local.get $i) (i32.const 3))) (local.get $second))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $each_row)))))
