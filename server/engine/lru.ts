@@ -38,10 +38,17 @@ export class LruCache<V> {
     this.entries.delete(key);
   }
 
-  /** Gets the value, computing and storing it on a miss. */
-  getOrCompute(key: string, compute: () => V): V {
+  /**
+   * Gets the value, computing and storing it on a miss. With the weight the value will have,
+   * the entries it would push out go before it is computed, not after: on a million rows a
+   * prepared matrix and its replacement held together were the worker's peak memory.
+   */
+  getOrCompute(key: string, compute: () => V, expectedWeight?: number): V {
     const hit = this.get(key);
     if (hit !== undefined) return hit;
+    if (expectedWeight !== undefined && this.limits) {
+      while (this.entries.size > 0 && this.totalWeight + expectedWeight > this.limits.maxWeight) this.delete(this.entries.keys().next().value!);
+    }
     const value = compute();
     this.set(key, value);
     return value;

@@ -49,7 +49,7 @@ export class TaskRunner {
       case 'sweep':
       case 'stability':
       case 'score-sweep': {
-        const data = this.prepared.getOrCompute(`${task.source.version}|${preprocessKey(task.options)}`, () => prepare(table, task.options));
+        const data = this.prepared.getOrCompute(`${task.source.version}|${preprocessKey(task.options)}`, () => prepare(table, task.options), table.rowCount);
         if (task.kind === 'sweep') return runSweep(data, task.options);
         if (task.kind === 'stability') return stabilityOf(data, task.options);
         if (task.kind === 'score-sweep') return scoreSweepFits(data, task.options.seed);

@@ -132,6 +132,21 @@ describe('memory bounds', () => {
     cache.set('huge', new Array(500).fill(0));
     assert.equal(cache.size, 1, 'a single entry over the limit stays, alone');
   });
+
+  it('makes room for a value of known weight before computing it, not after', async () => {
+    const { LruCache } = await import('../../../server/engine/lru.ts');
+    const cache = new LruCache<number[]>(10, { maxWeight: 100, weigh: (v) => v.length });
+    cache.set('old version', new Array(70).fill(0));
+    cache.set('small', new Array(20).fill(0));
+    let heldWhileComputing = -1;
+    cache.getOrCompute('new version', () => {
+      heldWhileComputing = cache.weight;
+      return new Array(70).fill(0);
+    }, 70);
+    assert.equal(heldWhileComputing, 20, 'the old version went before its replacement was built');
+    assert.equal(cache.get('old version'), undefined);
+    assert.ok(cache.get('small') && cache.get('new version'));
+  });
 });
 
 describe('worker tables and registrations', () => {
