@@ -222,26 +222,32 @@ function imputeAndFlag(column: NumericColumn, rowIndex: Int32Array, options: Pre
   const n = rowIndex.length;
   const clipping = options.outliers.endsWith('-clip');
   const values = gather(column.values, rowIndex);
-  const fill = numericFill(presentValues(values), options.missing);
-  let filled = 0;
+  // The mean fill from one pass over the values, the same sum as over a copy of the present
+  // ones; median and mode need that copy. Passes a default fit does not need are skipped: on
+  // a million customers each is 3 ms a column, and there are five.
+  let missing = 0;
+  let presentSum = 0;
   for (let i = 0; i < n; i++) {
-    if (Number.isNaN(values[i])) {
-      values[i] = fill;
-      filled++;
-    }
+    const v = values[i];
+    if (Number.isNaN(v)) missing++;
+    else presentSum += v;
   }
+  const fill = missing === n ? 0 : options.missing === 'mean' || options.missing === 'drop' ? presentSum / (n - missing) : numericFill(presentValues(values), options.missing);
+  if (missing > 0) for (let i = 0; i < n; i++) if (Number.isNaN(values[i])) values[i] = fill;
   const [low, high] = outlierBounds(values, options.outliers);
   let outliers = 0;
-  for (let i = 0; i < n; i++) {
-    if (values[i] < low || values[i] > high) {
-      outliers++;
-      if (clipping) values[i] = Math.min(high, Math.max(low, values[i]));
-      else fitMask[i] = 0;
+  if (options.outliers !== 'none') {
+    for (let i = 0; i < n; i++) {
+      if (values[i] < low || values[i] > high) {
+        outliers++;
+        if (clipping) values[i] = Math.min(high, Math.max(low, values[i]));
+        else fitMask[i] = 0;
+      }
     }
   }
   for (let i = 0; i < n; i++) matrix.data[i * matrix.cols + j] = values[i];
   const bounds: [number | null, number | null] = clipping ? [low, high] : [null, null];
-  return { fill, bounds, filled, outliers };
+  return { fill, bounds, filled: missing, outliers };
 }
 
 export function fitPreprocess(table: DataTable, options: PreprocessOptions): PreprocessResult {
