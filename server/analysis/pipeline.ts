@@ -196,7 +196,7 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
     notes.push(`${prep.report.rowsExcluded} outlier customer${prep.report.rowsExcluded === 1 ? ' was' : 's were'} left out of fitting and assigned to the nearest segment afterwards.`);
   }
   let noiseCount = 0;
-  for (const l of labels) if (l === NOISE) noiseCount++;
+  for (let i = 0; i < labels.length; i++) if (labels[i] === NOISE) noiseCount++;
 
   // The sweep's scores are this fit's own when its silhouette was exact (small data) or
   // sampled as the fit samples it (above SILHOUETTE_EXACT_LIMIT rows).
