@@ -1,5 +1,6 @@
 /** 2-D PCA projection of the transformed matrix, with explained variance and loadings. */
 import { PCA } from 'ml-pca';
+import { meansAndCrossProducts } from './kernels/covariance.ts';
 import type { Matrix } from './matrix.ts';
 
 export interface FittedPca {
@@ -17,36 +18,26 @@ function fixSign(component: number[]): number[] {
   return largest < 0 ? component.map((v) => -v) : component;
 }
 
-/** Sample covariance (n - 1), as ml-pca's covariance method computes it. */
-function covarianceMatrix(x: Matrix, mean: number[]): number[][] {
-  const d = x.cols;
-  const cov = new Float64Array(d * d);
-  const centred = new Float64Array(d);
-  for (let i = 0; i < x.rows; i++) {
-    for (let a = 0; a < d; a++) centred[a] = x.data[i * d + a] - mean[a];
-    for (let a = 0; a < d; a++) {
-      const va = centred[a];
-      for (let b = a; b < d; b++) cov[a * d + b] += va * centred[b];
-    }
-  }
+/** Sample covariance (n - 1), as ml-pca's covariance method computes it, from the kernel's cross-products. */
+function covarianceMatrix(cross: Float64Array, d: number, rows: number): number[][] {
   const out: number[][] = Array.from({ length: d }, () => new Array<number>(d));
-  for (let a = 0; a < d; a++) for (let b = a; b < d; b++) out[a][b] = out[b][a] = cov[a * d + b] / Math.max(1, x.rows - 1);
+  for (let a = 0; a < d; a++) for (let b = a; b < d; b++) out[a][b] = out[b][a] = cross[a * d + b] / Math.max(1, rows - 1);
   return out;
 }
 
 /** The axes and explained variance alone: the projection is 16 MB on a million rows. */
 export function fitPcaModel(x: Matrix): FittedPca {
-  const mean = new Array<number>(x.cols).fill(0);
-  for (let i = 0; i < x.rows; i++) for (let c = 0; c < x.cols; c++) mean[c] += x.data[i * x.cols + c] / x.rows;
+  // Means and cross-products in one kernel (kernels/covariance.wat), over the flat data in
+  // chunks: no number[][] copy of the rows, O(cols^2) memory whatever the number of rows.
+  const moments = meansAndCrossProducts(x);
+  const mean = Array.from(moments.mean);
   let components: number[][];
   let explainedVarianceRatio: number[];
   if (x.cols === 1) {
     components = [[1], [0]];
     explainedVarianceRatio = [1];
   } else {
-    // The covariance matrix is built in one pass over the flat data (no number[][] copy of
-    // the rows), and ml-pca decomposes it: O(cols^2) memory whatever the number of rows.
-    const pca = new PCA(covarianceMatrix(x, mean), { isCovarianceMatrix: true });
+    const pca = new PCA(covarianceMatrix(moments.cross, x.cols, x.rows), { isCovarianceMatrix: true });
     const vectors = pca.getEigenvectors().transpose().to2DArray();
     components = vectors.slice(0, 2).map(fixSign);
     // A covariance matrix has no negative eigenvalues: one a hair below zero (one-hot

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { nearestTwo } from '../../../server/analysis/cluster/assign.ts';
 import { kmeansPlusPlus } from '../../../server/analysis/cluster/init.ts';
+import { meansAndCrossProducts } from '../../../server/analysis/kernels/covariance.ts';
 import { nearestCentres } from '../../../server/analysis/kernels/nearest.ts';
 import { clusterDistanceSums } from '../../../server/analysis/kernels/silhouette.ts';
 import { createMatrix, squaredDistance, type Matrix } from '../../../server/analysis/matrix.ts';
@@ -136,6 +137,26 @@ describe('WebAssembly kernels', () => {
           assert.ok(Object.is(inertia, total));
         },
       ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('sum a PCA\'s means and centred cross-products as the scalar loops, to the bit, across chunks', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9000 }), fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), (rows, cols, seed) => {
+        const rng = createRng(seed);
+        const x = createMatrix(rows, cols);
+        x.data.forEach((_, i) => (x.data[i] = rng() * 20 - 5));
+        const mean = new Array<number>(cols).fill(0);
+        for (let i = 0; i < rows; i++) for (let c = 0; c < cols; c++) mean[c] += x.data[i * cols + c] / rows;
+        const cross = new Float64Array(cols * cols);
+        for (let i = 0; i < rows; i++) {
+          for (let a = 0; a < cols; a++) for (let b = a; b < cols; b++) cross[a * cols + b] += (x.data[i * cols + a] - mean[a]) * (x.data[i * cols + b] - mean[b]);
+        }
+        const ours = meansAndCrossProducts(x);
+        assert.deepEqual(Array.from(ours.mean), mean);
+        assert.deepEqual(ours.cross, cross);
+      }),
       { numRuns: 40 },
     );
   });
