@@ -1,5 +1,6 @@
 /** Descriptive statistics for the Overview tab: per-column summaries, histograms, correlations. */
-import { ascendingRows, mostFrequentText, presentMoments, quantileOfOrder, quantileSorted } from './stats.ts';
+import { presentQuantiles } from './box-stats.ts';
+import { mostFrequentText, presentMoments, quantileSorted } from './stats.ts';
 import { setNamed } from './named.ts';
 import { boxStatsByGroup, type BoxStats } from './box-stats.ts';
 import type { ColumnKind, DataTable, NumericColumn } from './table.ts';
@@ -33,23 +34,10 @@ export type ColumnSummary = NumericSummary | TextSummary;
 export function summariseColumns(table: DataTable, topLevels = 12): ColumnSummary[] {
   return table.columns.map((column): ColumnSummary => {
     if (column.kind === 'numeric') {
-      // Quantiles read through the column's cached order: no sorted copy of a million values.
       const values = column.values;
-      const order = ascendingRows(values);
+      const { count, min, max, quantiles: [q1, median, q3] } = presentQuantiles(values, [0.25, 0.5, 0.75]);
       const { mean: m, sd } = presentMoments(values);
-      return {
-        name: column.name,
-        kind: 'numeric',
-        count: order.length,
-        missing: values.length - order.length,
-        mean: m,
-        sd,
-        min: order.length ? values[order[0]] : Number.NaN,
-        q1: quantileOfOrder(values, order, 0.25),
-        median: quantileOfOrder(values, order, 0.5),
-        q3: quantileOfOrder(values, order, 0.75),
-        max: order.length ? values[order[order.length - 1]] : Number.NaN,
-      };
+      return { name: column.name, kind: 'numeric', count, missing: values.length - count, mean: m, sd, min, q1, median, q3, max };
     }
     const counts = new Map<string, number>();
     let missing = 0;
@@ -161,9 +149,7 @@ export function countOutlierRows(table: DataTable, rule: 'iqr' | 'zscore'): { ro
     let low: number;
     let high: number;
     if (rule === 'iqr') {
-      const order = ascendingRows(column.values);
-      const q1 = quantileOfOrder(column.values, order, 0.25);
-      const q3 = quantileOfOrder(column.values, order, 0.75);
+      const [q1, q3] = presentQuantiles(column.values, [0.25, 0.75]).quantiles;
       low = q1 - 1.5 * (q3 - q1);
       high = q3 + 1.5 * (q3 - q1);
     } else {
@@ -204,10 +190,11 @@ export function featureRanges(table: DataTable, names: string[]): FeatureRange[]
     if (!column) return [];
     if (column.kind === 'numeric') {
       const values = column.values;
-      const order = ascendingRows(values);
+      const { count, min, max, quantiles: [median] } = presentQuantiles(values, [0.5]);
       let integers = true;
-      for (let j = 0; j < order.length && integers; j++) integers = Number.isInteger(values[order[j]]);
-      return [{ name, kind: 'numeric', min: values[order[0]], max: values[order[order.length - 1]], median: quantileOfOrder(values, order, 0.5), integers }];
+      for (let j = 0; j < values.length && integers; j++) integers = Number.isNaN(values[j]) || Number.isInteger(values[j]);
+      // A column with no value at all has no bounds.
+      return [{ name, kind: 'numeric', min: count ? min : undefined, max: count ? max : undefined, median, integers }];
     }
     const levels = [...new Set(column.values.filter((v): v is string => v !== null))].sort();
     return [{ name, kind: 'categorical', levels, mode: mostFrequentText(column.values) }];

@@ -9,9 +9,8 @@ export type UnanalysedKind = 'id' | 'date' | 'text';
 export const UNANALYSED_KIND_NAMES: Record<UnanalysedKind, string> = { id: 'an identifier', date: 'a date', text: 'a free-text' };
 
 /*
- * Loaded tables are never changed: each column's order (stats.ts ascendingRows) is cached
- * by the column array's identity, and the matrices, ColumnFacts and results made from a
- * table are cached by its dataset version, all of which assume it. A newer version of a dataset writes its appended rows after the
+ * Loaded tables are never changed: the matrices, ColumnFacts and results made from a table
+ * are cached by its dataset version, which assumes it. A newer version of a dataset writes its appended rows after the
  * earlier version's in the same buffers (loadDataTable), past the earlier views' ends,
  * which therefore never see them. Hence readonly throughout; a Float64Array's elements
  * cannot be marked so: do not write them.
