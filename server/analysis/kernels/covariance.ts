@@ -4,31 +4,28 @@
  * as the scalar loops they replaced.
  */
 import type { Matrix } from '../matrix.ts';
+import { instantiate, reserve } from './instance.ts';
 import { WASM_BASE64 } from './covariance-wasm.ts';
 
 interface CovarianceExports {
-  memory: WebAssembly.Memory;
   addMeans: (rows: number, d: number, data: number, mean: number, total: number) => void;
   addCrossProducts: (rows: number, d: number, stride: number, data: number, mean: number, centred: number, cov: number) => void;
 }
 
-let kernel: CovarianceExports | undefined;
-const PAGE = 65_536;
+let kernel: ReturnType<typeof instantiate<CovarianceExports>> | undefined;
 const CHUNK_ROWS = 4096;
 
 /** Column means, and the centred cross-products' upper triangle (cross[a * d + b], b >= a), summed over the rows. */
 export function meansAndCrossProducts(x: Matrix): { mean: Float64Array; cross: Float64Array } {
   const { rows, cols: d } = x;
   const stride = (d + 2) & ~1;
-  kernel ??= new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'))).exports as unknown as CovarianceExports;
+  kernel ??= instantiate<CovarianceExports>(WASM_BASE64);
   const chunk = Math.max(1, Math.min(CHUNK_ROWS, rows));
   const meanAt = chunk * d * 8;
   const centredAt = meanAt + stride * 8;
   const crossAt = centredAt + stride * 8;
   const needed = crossAt + d * stride * 8;
-  const have = kernel.memory.buffer.byteLength;
-  if (have < needed) kernel.memory.grow(Math.ceil((needed - have) / PAGE));
-  const memory = kernel.memory.buffer;
+  const memory = reserve(kernel.memory, needed);
   const data = new Float64Array(memory, 0, chunk * d);
   const mean = new Float64Array(memory, meanAt, stride);
   const cross = new Float64Array(memory, crossAt, d * stride);

@@ -5,15 +5,14 @@
  * labels and distances as assign.ts's nearestTwo, to the bit.
  */
 import type { Matrix } from '../matrix.ts';
+import { instantiate, reserve } from './instance.ts';
 import { WASM_BASE64 } from './nearest-wasm.ts';
 
 interface NearestExports {
-  memory: WebAssembly.Memory;
   nearestTwo: (rows: number, d: number, k: number, data: number, centres: number, labels: number, bests: number, seconds: number) => void;
 }
 
-let kernel: NearestExports | undefined;
-const PAGE = 65_536;
+let kernel: ReturnType<typeof instantiate<NearestExports>> | undefined;
 const CHUNK_ROWS = 4096;
 
 /** Where the nearest pass writes: every row's label, and optionally its squared distances. */
@@ -28,16 +27,14 @@ export function nearestCentres(x: Matrix, centres: Matrix, out: NearestOut): num
   const { rows, cols: d } = x;
   const k = centres.rows;
   const kp = (k + 1) & ~1;
-  kernel ??= new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'))).exports as unknown as NearestExports;
+  kernel ??= instantiate<NearestExports>(WASM_BASE64);
   const chunk = Math.min(CHUNK_ROWS, rows);
   const centresAt = chunk * d * 8;
   const labelsAt = centresAt + d * kp * 8;
   const bestsAt = labelsAt + Math.ceil((chunk * 4) / 8) * 8;
   const secondsAt = bestsAt + chunk * 8;
   const needed = secondsAt + chunk * 8;
-  const have = kernel.memory.buffer.byteLength;
-  if (have < needed) kernel.memory.grow(Math.ceil((needed - have) / PAGE));
-  const memory = kernel.memory.buffer;
+  const memory = reserve(kernel.memory, needed);
   const data = new Float64Array(memory, 0, chunk * d);
   const transposed = new Float64Array(memory, centresAt, d * kp);
   transposed.fill(0);

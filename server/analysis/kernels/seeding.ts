@@ -4,18 +4,16 @@
  * reuse one instance per thread; a bigger one gets its own, whose memory goes with it.
  */
 import type { Matrix } from '../matrix.ts';
+import { instantiate, reserve } from './instance.ts';
 import { WASM_BASE64 } from './seeding-wasm.ts';
 
 interface SeedingExports {
-  memory: WebAssembly.Memory;
   candidatePotential: (n: number, cols: number, data: number, candidate: number, closest: number, out: number) => number;
 }
 
-let module: WebAssembly.Module | undefined;
-let shared: SeedingExports | undefined;
+let shared: ReturnType<typeof instantiate<SeedingExports>> | undefined;
 const SHARED_BYTES = 16 << 20;
 
-const PAGE = 65_536;
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
 export interface SeedingRows {
@@ -32,12 +30,9 @@ export function seedingRows(x: Matrix): SeedingRows {
   const bufferBytes = align16(n * 8);
   // 16 bytes past the last buffer: an odd last row's lane reads one value beyond its buffer.
   const needed = buffersAt + 3 * bufferBytes + 16;
-  module ??= new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
-  const fresh = () => new WebAssembly.Instance(module!).exports as unknown as SeedingExports;
+  const fresh = () => instantiate<SeedingExports>(WASM_BASE64);
   const wasm = needed <= SHARED_BYTES ? (shared ??= fresh()) : fresh();
-  const have = wasm.memory.buffer.byteLength;
-  if (have < needed) wasm.memory.grow(Math.ceil((needed - have) / PAGE));
-  const memory = wasm.memory.buffer;
+  const memory = reserve(wasm.memory, needed);
   const data = new Float64Array(memory, 0, n * cols);
   const src = x.data;
   for (let c = 0; c < cols; c++) for (let i = 0, to = c * n, from = c; i < n; i++, from += cols) data[to + i] = src[from];

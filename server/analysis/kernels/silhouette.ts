@@ -4,24 +4,14 @@
  * thread, its memory grown to the largest table asked for and kept.
  */
 import type { Matrix } from '../matrix.ts';
+import { instantiate, reserve } from './instance.ts';
 import { WASM_BASE64 } from './silhouette-wasm.ts';
 
 interface SilhouetteKernel {
-  memory: WebAssembly.Memory;
   clusterDistanceSums: (n: number, cols: number, k: number, data: number, start: number, out: number) => void;
 }
 
-let kernel: SilhouetteKernel | undefined;
-
-function instance(): SilhouetteKernel {
-  if (!kernel) {
-    const module = new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
-    kernel = new WebAssembly.Instance(module).exports as unknown as SilhouetteKernel;
-  }
-  return kernel;
-}
-
-const PAGE = 65_536;
+let kernel: ReturnType<typeof instantiate<SilhouetteKernel>> | undefined;
 
 /**
  * The rows of x taken in `order`, which groups them by cluster (cluster l is order[start[l]]
@@ -32,14 +22,13 @@ export function clusterDistanceSums(x: Matrix, order: Int32Array, start: Int32Ar
   const k = start.length - 1;
   const n = order.length;
   const cols = x.cols;
-  const wasm = instance();
+  const wasm = (kernel ??= instantiate<SilhouetteKernel>(WASM_BASE64));
   // data (column-major, 16 bytes of padding), start, out: each 8-byte aligned.
   const dataBytes = n * cols * 8 + 16;
   const startAt = dataBytes;
   const outAt = startAt + Math.ceil(((k + 1) * 4) / 8) * 8;
   const needed = outAt + k * n * 8;
-  if (wasm.memory.buffer.byteLength < needed) wasm.memory.grow(Math.ceil((needed - wasm.memory.buffer.byteLength) / PAGE));
-  const buffer = wasm.memory.buffer;
+  const buffer = reserve(wasm.memory, needed);
   const data = new Float64Array(buffer, 0, n * cols + 2);
   const src = x.data;
   for (let g = 0; g < n; g++) for (let c = 0, p = order[g] * cols; c < cols; c++) data[c * n + g] = src[p + c];
