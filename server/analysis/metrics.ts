@@ -46,16 +46,16 @@ export function clusterSizes(labels: Int32Array, k: number): number[] {
   return sizes;
 }
 
-/** Mean of (b - a) / max(a, b) from each row's summed distances to every cluster. */
+/** Mean of (b - a) / max(a, b) from each row's summed distances to every cluster (sums[l * n + i]). */
 function meanSilhouette(sums: Float64Array, labels: Int32Array, sizes: number[], k: number): number {
   const n = labels.length;
   let total = 0;
   for (let i = 0; i < n; i++) {
     const li = labels[i];
     if (sizes[li] <= 1) continue;
-    const a = sums[i * k + li] / (sizes[li] - 1);
+    const a = sums[li * n + i] / (sizes[li] - 1);
     let b = Infinity;
-    for (let l = 0; l < k; l++) if (l !== li && sizes[l] > 0) b = Math.min(b, sums[i * k + l] / sizes[l]);
+    for (let l = 0; l < k; l++) if (l !== li && sizes[l] > 0) b = Math.min(b, sums[l * n + i] / sizes[l]);
     const denom = Math.max(a, b);
     total += denom > 0 ? (b - a) / denom : 0;
   }
@@ -81,10 +81,7 @@ export function silhouette(x: Matrix, labels: Int32Array): number {
   for (let i = 0; i < n; i++) order[fill[clean.labels[i]]++] = i;
   const groupedLabels = new Int32Array(n);
   for (let l = 0; l < k; l++) groupedLabels.fill(l, start[l], start[l + 1]);
-  const byCluster = clusterDistanceSums(clean.x, order, start);
-  const sums = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) for (let l = 0; l < k; l++) sums[i * k + l] = byCluster[l * n + i];
-  return meanSilhouette(sums, groupedLabels, sizes, k);
+  return meanSilhouette(clusterDistanceSums(clean.x, order, start), groupedLabels, sizes, k);
 }
 
 /** Silhouette, exact up to SILHOUETTE_EXACT_LIMIT rows and on a seeded sample above. */

@@ -14,6 +14,16 @@ import { compileKernel, kernelModuleSource } from '../../../scripts/build-kernel
 
 const KERNELS = 'server/analysis/kernels';
 
+/**
+ * A rows x cols matrix of seeded values: whole numbers 0..3 with `ties` (equal distances and
+ * duplicate rows, where a changed sum would show), otherwise spread over -5..15.
+ */
+function randomMatrix(rng: () => number, rows: number, cols: number, ties = false): Matrix {
+  const x = createMatrix(rows, cols);
+  for (let i = 0; i < x.data.length; i++) x.data[i] = ties ? Math.floor(rng() * 4) : rng() * 20 - 5;
+  return x;
+}
+
 /** Greedy k-means++ with every distance in scalar JavaScript: what the seeding kernel replaced. */
 function scalarSeeding(x: Matrix, k: number, seed: number): Float64Array {
   const rng = createRng(seed);
@@ -59,10 +69,8 @@ describe('WebAssembly kernels', () => {
         fc.integer({ min: 1, max: 20 }),
         fc.integer({ min: 1, max: 2 ** 31 - 1 }),
         (n, cols, k, seed) => {
-          let s = seed;
-          const next = () => ((s = (s * 48271) % 2147483647) / 2147483647);
-          const x = createMatrix(n, cols);
-          for (let i = 0; i < x.data.length; i++) x.data[i] = next() * 20 - 10;
+          const next = createRng(seed);
+          const x = randomMatrix(next, n, cols);
           // Clusters of any size, some empty, one row each at least sometimes.
           const labels = Int32Array.from({ length: n }, () => Math.floor(next() ** 2 * k));
           const start = new Int32Array(k + 1);
@@ -98,10 +106,7 @@ describe('WebAssembly kernels', () => {
         fc.integer({ min: 1, max: 2 ** 31 - 1 }),
         fc.boolean(),
         (n, cols, k, seed, ties) => {
-          const rng = createRng(seed);
-          const x = createMatrix(n, cols);
-          // Whole numbers repeat: equal distances and duplicate rows, where a changed sum would show.
-          for (let i = 0; i < x.data.length; i++) x.data[i] = ties ? Math.floor(rng() * 4) : rng() * 10 - 5;
+          const x = randomMatrix(createRng(seed), n, cols, ties);
           assert.deepEqual(kmeansPlusPlus(x, Math.min(k, n), seed).data, scalarSeeding(x, Math.min(k, n), seed));
         },
       ),
@@ -119,11 +124,8 @@ describe('WebAssembly kernels', () => {
         fc.boolean(),
         (rows, cols, k, seed, ties) => {
           const rng = createRng(seed);
-          const value = () => (ties ? Math.floor(rng() * 4) : rng() * 10);
-          const x = createMatrix(rows, cols);
-          const centres = createMatrix(k, cols);
-          x.data.forEach((_, i) => (x.data[i] = value()));
-          centres.data.forEach((_, i) => (centres.data[i] = value()));
+          const x = randomMatrix(rng, rows, cols, ties);
+          const centres = randomMatrix(rng, k, cols, ties);
           const out = { labels: new Int32Array(rows), best: new Float64Array(rows), second: new Float64Array(rows) };
           const inertia = nearestCentres(x, centres, out);
           const near = { index: 0, best: 0, second: 0 };
@@ -144,9 +146,7 @@ describe('WebAssembly kernels', () => {
   it('sum a PCA\'s means and centred cross-products as the scalar loops, to the bit, across chunks', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 9000 }), fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), (rows, cols, seed) => {
-        const rng = createRng(seed);
-        const x = createMatrix(rows, cols);
-        x.data.forEach((_, i) => (x.data[i] = rng() * 20 - 5));
+        const x = randomMatrix(createRng(seed), rows, cols);
         const mean = new Array<number>(cols).fill(0);
         for (let i = 0; i < rows; i++) for (let c = 0; c < cols; c++) mean[c] += x.data[i * cols + c] / rows;
         const cross = new Float64Array(cols * cols);
