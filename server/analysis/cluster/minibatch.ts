@@ -1,7 +1,8 @@
-/** Mini-batch k-means (Sculley 2010): per-centre learning rates from running counts. */
-import { selectRows, type Matrix } from '../matrix.ts';
+/** Mini-batch k-means (Sculley 2010) as scikit-learn's MiniBatchKMeans runs it: batch updates, early stopping. */
+import { createMatrix, selectRows, type Matrix } from '../matrix.ts';
 import { checkpoint } from '../progress.ts';
 import { createRng, sampleIndices } from '../random.ts';
+import { nearestCentres } from '../kernels/nearest.ts';
 import { assignNearest } from './assign.ts';
 import { kmeansPlusPlus } from './init.ts';
 import { validateK, type KMeansFit } from './kmeans.ts';
@@ -13,9 +14,13 @@ export interface MiniBatchOptions {
   maxIterations?: number;
   /** Initialisations tried; the one with the lowest inertia on a validation sample is run. */
   nInit?: number;
+  /** Start from these centres instead (no initialisation is tried). */
+  initialCentroids?: Matrix;
+  /** Stop when the smoothed batch inertia stops improving (default), or run every batch allowed. */
+  stopEarly?: boolean;
 }
 
-const DEFAULTS = { batchSize: 1024, maxIterations: 100, nInit: 3 };
+const DEFAULTS = { batchSize: 1024, maxIterations: 100, nInit: 3, stopEarly: true };
 /** k-means++ runs on a sample this size at most, as scikit-learn's init_size does. */
 const INIT_SAMPLE = 3 * 1024;
 
@@ -23,49 +28,119 @@ function initialCentres(x: Matrix, k: number, seed: number): Matrix {
   return kmeansPlusPlus(selectRows(x, sampleIndices(x.rows, Math.max(INIT_SAMPLE, 3 * k), seed)), k, seed);
 }
 
-/** Sculley's online updates from `centers` (moved in place), one batch of random rows after another. */
-function runBatches(x: Matrix, centers: Matrix, seed: number, batchSize: number, iterations: number): Matrix {
-  const k = centers.rows;
-  const counts = new Float64Array(k);
-  const rng = createRng(seed ^ 0x5bd1e995);
-  const cols = x.cols;
-  const batch = Math.min(batchSize, x.rows);
-  // Locals for the hot loop: property reads per element cost more than the arithmetic.
-  const data = x.data;
-  const c = centers.data;
-  const rows = x.rows;
-  for (let it = 0; it < iterations; it++) {
-    if (it % 16 === 0) checkpoint();
-    for (let b = 0; b < batch; b++) {
-      const base = Math.floor(rng() * rows) * cols;
-      let best = Infinity;
-      let bestK = 0;
-      for (let ci = 0, cb = 0; ci < k; ci++, cb += cols) {
-        let d = 0;
-        for (let j = 0; j < cols; j++) {
-          const diff = data[base + j] - c[cb + j];
-          d += diff * diff;
-        }
-        if (d < best) {
-          best = d;
-          bestK = ci;
-        }
-      }
-      counts[bestK]++;
-      const rate = 1 / counts[bestK];
-      const p = bestK * cols;
-      for (let j = 0; j < cols; j++) c[p + j] += rate * (data[base + j] - c[p + j]);
+/**
+ * scikit-learn's early stopping: an exponentially weighted average of each batch's mean
+ * squared distance (weight 2·batch/(n + 1), so a pass over the data counts about as much as
+ * its history) that has not reached a new low for this many batches ends the run.
+ */
+const MAX_NO_IMPROVEMENT = 10;
+
+/** Where Sculley's updates left the centres, and how many batches it took. */
+interface BatchRun {
+  centers: Matrix;
+  batches: number;
+  /** Whether the smoothed inertia stopped improving before the cap on batches. */
+  converged: boolean;
+}
+
+/**
+ * Copies the rows starting at `from[0..n)` into `to`, four rows at a time: each row is a
+ * cache miss, and four independent ones in one loop body are waited for together (twice as
+ * fast at 1,000,000 rows as one row after another, where the misses are the whole cost).
+ */
+export function gatherRows(data: Float64Array, cols: number, from: Float64Array, n: number, to: Float64Array): void {
+  let b = 0;
+  for (; b + 3 < n; b += 4) {
+    const f0 = from[b];
+    const f1 = from[b + 1];
+    const f2 = from[b + 2];
+    const f3 = from[b + 3];
+    const t = b * cols;
+    for (let j = 0; j < cols; j++) {
+      to[t + j] = data[f0 + j];
+      to[t + cols + j] = data[f1 + j];
+      to[t + 2 * cols + j] = data[f2 + j];
+      to[t + 3 * cols + j] = data[f3 + j];
     }
   }
-  return centers;
+  for (; b < n; b++) for (let j = 0, t = b * cols; j < cols; j++) to[t + j] = data[from[b] + j];
+}
+
+/**
+ * scikit-learn's mini-batch steps from `centers` (moved in place): each batch of random rows
+ * is labelled against the centres as they stand (the nearest kernel), then each centre moves
+ * to the running mean of every row it has been given so far.
+ */
+function runBatches(x: Matrix, centers: Matrix, seed: number, batchSize: number, maxBatches: number, stopEarly: boolean): BatchRun {
+  const k = centers.rows;
+  const cols = x.cols;
+  const counts = new Float64Array(k);
+  const rng = createRng(seed ^ 0x5bd1e995);
+  const batch = Math.min(batchSize, x.rows);
+  const rows = createMatrix(batch, cols);
+  const labels = new Int32Array(batch);
+  const drawn = new Float64Array(batch);
+  const sums = new Float64Array(k * cols);
+  const added = new Float64Array(k);
+  const alpha = Math.min(1, (2 * batch) / (x.rows + 1));
+  let smoothed = NaN;
+  let lowest = Infinity;
+  let sinceLowest = 0;
+  const data = x.data;
+  const picked = rows.data;
+  const c = centers.data;
+  for (let it = 0; it < maxBatches; it++) {
+    if (it % 16 === 0) checkpoint();
+    for (let b = 0; b < batch; b++) drawn[b] = Math.floor(rng() * x.rows) * cols;
+    gatherRows(data, cols, drawn, batch, picked);
+    const batchInertia = nearestCentres(rows, centers, { labels }) / batch;
+    sums.fill(0);
+    added.fill(0);
+    for (let b = 0; b < batch; b++) {
+      const l = labels[b];
+      added[l]++;
+      for (let j = 0, at = l * cols, from = b * cols; j < cols; j++) sums[at + j] += picked[from + j];
+    }
+    for (let l = 0; l < k; l++) {
+      if (added[l] === 0) continue;
+      const total = counts[l] + added[l];
+      for (let j = 0, at = l * cols; j < cols; j++) c[at + j] = (c[at + j] * counts[l] + sums[at + j]) / total;
+      counts[l] = total;
+    }
+    // The first batch is left out, as scikit-learn does: it measures the initial centres.
+    if (it === 0 || !stopEarly) continue;
+    smoothed = Number.isNaN(smoothed) ? batchInertia : smoothed * (1 - alpha) + batchInertia * alpha;
+    if (smoothed < lowest) {
+      lowest = smoothed;
+      sinceLowest = 0;
+    } else if (++sinceLowest >= MAX_NO_IMPROVEMENT) {
+      return { centers, batches: it + 1, converged: true };
+    }
+  }
+  return { centers, batches: maxBatches, converged: false };
 }
 
 export function fitMiniBatch(x: Matrix, options: MiniBatchOptions): KMeansFit {
   const { k, seed } = options;
-  const { batchSize, maxIterations, nInit } = { ...DEFAULTS, ...options };
+  const { batchSize, maxIterations, nInit, stopEarly } = { ...DEFAULTS, ...options };
   validateK(k, x.rows);
-  // As scikit-learn's MiniBatchKMeans: every initialisation is scored on one validation
-  // sample and only the best is run, so the batches and the labelling of every row happen once.
+  const batch = Math.min(batchSize, x.rows);
+  const start = options.initialCentroids
+    ? createMatrix(options.initialCentroids.rows, x.cols, options.initialCentroids.data.slice())
+    : bestInitialisation(x, k, seed, nInit);
+  const run = runBatches(x, start, seed, batchSize, maxIterations, stopEarly);
+  const { labels, inertia } = assignNearest(x, run.centers);
+  const from = options.initialCentroids ? 'the centres given' : `the best of ${nInit} initialisations`;
+  const stop = run.converged ? `stopped when ${MAX_NO_IMPROVEMENT} in a row brought no improvement` : 'the most allowed';
+  const notes = [`Mini-batch k-means: ${run.batches} batches of ${batch} customers (${stop}) from ${from}.`];
+  return { labels, centroids: run.centers, inertia, iterations: run.batches, notes };
+}
+
+/**
+ * As scikit-learn's MiniBatchKMeans: every initialisation is scored on one validation sample
+ * and only the best is run, so the batches and the labelling of every row happen once.
+ */
+function bestInitialisation(x: Matrix, k: number, seed: number, nInit: number): Matrix {
   const validation = selectRows(x, sampleIndices(x.rows, Math.min(x.rows, INIT_SAMPLE), seed ^ 0x3c6ef372));
   let start: Matrix | undefined;
   let startInertia = Infinity;
@@ -74,9 +149,5 @@ export function fitMiniBatch(x: Matrix, options: MiniBatchOptions): KMeansFit {
     const { inertia } = assignNearest(validation, centres);
     if (!start || inertia < startInertia) [start, startInertia] = [centres, inertia];
   }
-  const centroids = runBatches(x, start!, seed, batchSize, maxIterations);
-  const { labels, inertia } = assignNearest(x, centroids);
-  const batch = Math.min(batchSize, x.rows);
-  const notes = [`Mini-batch k-means: ${maxIterations} batches of ${batch} customers from the best of ${nInit} initialisations.`];
-  return { labels, centroids, inertia, iterations: maxIterations, notes };
+  return start!;
 }

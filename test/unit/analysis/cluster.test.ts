@@ -5,7 +5,7 @@ import { agnes } from 'ml-hclust';
 import { cutMerges, fitAgglomerative, wardMerges } from '../../../server/analysis/cluster/agglomerative.ts';
 import { fitDbscan, predictDbscan, suggestEps } from '../../../server/analysis/cluster/dbscan.ts';
 import { fitKMeans } from '../../../server/analysis/cluster/kmeans.ts';
-import { fitMiniBatch } from '../../../server/analysis/cluster/minibatch.ts';
+import { fitMiniBatch, gatherRows } from '../../../server/analysis/cluster/minibatch.ts';
 import { fromRows, toRows } from '../../../server/analysis/matrix.ts';
 import { adjustedRandIndex } from '../../../server/analysis/metrics.ts';
 import { InputError } from '../../../server/errors.ts';
@@ -46,6 +46,39 @@ describe('mini-batch k-means', () => {
     const full = fitKMeans(x, { k: 4, seed: 1 });
     const mini = fitMiniBatch(x, { k: 4, seed: 1, batchSize: 256, maxIterations: 50 });
     assert.ok(mini.inertia <= full.inertia * 1.05, `${mini.inertia} vs ${full.inertia}`);
+  });
+
+  it('stops when the smoothed batch inertia no longer improves, as scikit-learn does, unless told to run every batch', () => {
+    const { x } = blobs(CENTRES, 2000, 0.5, 3);
+    const cap = 5000;
+    const early = fitMiniBatch(x, { k: 4, seed: 2, batchSize: 100, maxIterations: cap });
+    assert.ok(early.iterations! >= 11 && early.iterations! < cap, `${early.iterations} batches`);
+    assert.match(early.notes![0], new RegExp(`^Mini-batch k-means: ${early.iterations} batches of 100 customers \\(stopped when 10 in a row`));
+    const every = fitMiniBatch(x, { k: 4, seed: 2, batchSize: 100, maxIterations: 300, stopEarly: false });
+    assert.equal(every.iterations, 300);
+    assert.match(every.notes![0], /300 batches of 100 customers \(the most allowed\)/);
+  });
+
+  it('gathers the rows drawn, four at a time and the rest one by one, as a copy row by row', () => {
+    const cols = 3;
+    const data = Float64Array.from({ length: 40 * cols }, (_, i) => i * 1.5);
+    for (let n = 0; n <= 11; n++) {
+      const from = Float64Array.from({ length: n }, (_, b) => ((b * 17 + n) % 40) * cols);
+      const to = new Float64Array(n * cols);
+      gatherRows(data, cols, from, n, to);
+      const expected = Array.from(from).flatMap((f) => Array.from(data.subarray(f, f + cols)));
+      assert.deepEqual(Array.from(to), expected, `${n} rows`);
+    }
+  });
+
+  it('starts from the centres given and moves each to the mean of the rows it was given', () => {
+    // Every row of a cluster is the same point, so whichever rows a batch draws, the centre
+    // lands on that point exactly.
+    const x = fromRows([[1, 1], [1, 1], [1, 1], [5, 7], [5, 7], [5, 7]]);
+    const fit = fitMiniBatch(x, { k: 2, seed: 5, batchSize: 6, maxIterations: 3, stopEarly: false, initialCentroids: fromRows([[0, 0], [6, 6]]) });
+    assert.deepEqual(toRows(fit.centroids), [[1, 1], [5, 7]]);
+    assert.deepEqual(Array.from(fit.labels), [0, 0, 0, 1, 1, 1]);
+    assert.match(fit.notes![0], /from the centres given/);
   });
 });
 
