@@ -213,41 +213,78 @@ function writeOneHot(matrix: Matrix, offset: number, steps: CategoricalStep[], c
   });
 }
 
+/** What a numeric column's value becomes before scaling: the fill where missing, clipped where the rule clips. */
+interface Cleaning {
+  fill: number;
+  low: number;
+  high: number;
+  clipping: boolean;
+}
+
+const cleaned = (v: number, { fill, low, high, clipping }: Cleaning): number => {
+  const filled = Number.isNaN(v) ? fill : v;
+  return clipping ? Math.min(high, Math.max(low, filled)) : filled;
+};
+
 /**
- * One numeric column over the kept rows, missing values filled and outliers clipped (or
- * their rows cleared in fitMask, for the exclude rules), written unscaled into matrix
- * column j: scaling waits for the outlier mask, which every column contributes to.
+ * One numeric column over the kept rows: its fill, its outlier bounds, and (for the exclude
+ * rules) its outliers' rows cleared in fitMask. Nothing is written to the matrix yet:
+ * scaling waits for the mask, which every column contributes to. Without an outlier rule the
+ * column is read where it is, with no copy (8 MB a column on a million customers).
  */
-function imputeAndFlag(column: NumericColumn, rowIndex: Int32Array, options: PreprocessOptions, fitMask: Uint8Array, matrix: Matrix, j: number) {
+function imputeAndFlag(column: NumericColumn, rowIndex: Int32Array, options: PreprocessOptions, fitMask: Uint8Array) {
   const n = rowIndex.length;
   const clipping = options.outliers.endsWith('-clip');
-  const values = gather(column.values, rowIndex);
+  const source = column.values;
   // The mean fill from one pass over the values, the same sum as over a copy of the present
-  // ones; median and mode need that copy. Passes a default fit does not need are skipped: on
-  // a million customers each is 3 ms a column, and there are five.
+  // ones; median and mode need that copy.
   let missing = 0;
   let presentSum = 0;
   for (let i = 0; i < n; i++) {
-    const v = values[i];
+    const v = source[rowIndex[i]];
     if (Number.isNaN(v)) missing++;
     else presentSum += v;
   }
-  const fill = missing === n ? 0 : options.missing === 'mean' || options.missing === 'drop' ? presentSum / (n - missing) : numericFill(presentValues(values), options.missing);
-  if (missing > 0) for (let i = 0; i < n; i++) if (Number.isNaN(values[i])) values[i] = fill;
-  const [low, high] = outlierBounds(values, options.outliers);
+  const fill = missing === n ? 0 : options.missing === 'mean' || options.missing === 'drop' ? presentSum / (n - missing) : numericFill(presentValues(gather(source, rowIndex)), options.missing);
   let outliers = 0;
+  let [low, high] = [-Infinity, Infinity];
   if (options.outliers !== 'none') {
+    const values = gather(source, rowIndex);
+    if (missing > 0) for (let i = 0; i < n; i++) if (Number.isNaN(values[i])) values[i] = fill;
+    [low, high] = outlierBounds(values, options.outliers);
     for (let i = 0; i < n; i++) {
       if (values[i] < low || values[i] > high) {
         outliers++;
-        if (clipping) values[i] = Math.min(high, Math.max(low, values[i]));
-        else fitMask[i] = 0;
+        if (!clipping) fitMask[i] = 0;
       }
     }
   }
-  for (let i = 0; i < n; i++) matrix.data[i * matrix.cols + j] = values[i];
+  const cleaning: Cleaning = { fill, low, high, clipping };
   const bounds: [number | null, number | null] = clipping ? [low, high] : [null, null];
-  return { fill, bounds, filled: missing, outliers };
+  return { cleaning, bounds, filled: missing, outliers };
+}
+
+/** Rows a block: the matrix rows of one block stay in cache while each column writes its value into them. */
+const WRITE_BLOCK = 2048;
+
+/**
+ * Every kept row's numeric features, cleaned and scaled, into matrix columns 0 .. steps - 1,
+ * a block of rows at a time, so the block's rows stay in cache while each column writes into
+ * them (column by column over the whole matrix, each write lands a row further on). On a
+ * million customers: about 30 ms less than three such passes a column, and no copy of each.
+ */
+function writeScaled(matrix: Matrix, columns: NumericColumn[], cleanings: Cleaning[], steps: NumericStep[], rowIndex: Int32Array): void {
+  const { cols, data } = matrix;
+  const n = rowIndex.length;
+  for (let from = 0; from < n; from += WRITE_BLOCK) {
+    const to = Math.min(n, from + WRITE_BLOCK);
+    for (let j = 0; j < columns.length; j++) {
+      const source = columns[j].values;
+      const cleaning = cleanings[j];
+      const { center, scale } = steps[j];
+      for (let i = from; i < to; i++) data[i * cols + j] = (cleaned(source[rowIndex[i]], cleaning) - center) / scale;
+    }
+  }
 }
 
 export function fitPreprocess(table: DataTable, options: PreprocessOptions): PreprocessResult {
@@ -269,28 +306,28 @@ export function fitPreprocess(table: DataTable, options: PreprocessOptions): Pre
   const categorical = categoricalFits.map((f) => f.step);
   const outputNames = [...numericColumns.map((c) => c.name), ...categorical.flatMap((s) => s.levels.map((l) => `${s.name}=${l}`))];
   const matrix = createMatrix(n, outputNames.length);
-  const cols = matrix.cols;
 
   const fitMask = new Uint8Array(n).fill(1);
   const outliersPerColumn: Record<string, number> = {};
-  const imputed = numericColumns.map((column, j) => {
-    const { fill, bounds, filled, outliers } = imputeAndFlag(column, rowIndex, options, fitMask, matrix, j);
+  const imputed = numericColumns.map((column) => {
+    const { cleaning, bounds, filled, outliers } = imputeAndFlag(column, rowIndex, options, fitMask);
     setNamed(valuesImputed, column.name, filled);
     setNamed(outliersPerColumn, column.name, outliers);
-    return { column, fill, bounds };
+    return { column, cleaning, bounds, filled };
   });
   categoricalFits.forEach(({ step, missing }) => setNamed(valuesImputed, step.name, missing));
   let rowsExcluded = 0;
   for (let i = 0; i < n; i++) if (!fitMask[i]) rowsExcluded++;
   if (n - rowsExcluded < 2) throw new InputError('The outlier rule excludes almost every customer; choose a milder rule.', { field: 'outliers' });
 
-  const numeric: NumericStep[] = imputed.map(({ column, fill, bounds }, j) => {
-    const fitValues = new Float64Array(n - rowsExcluded);
-    for (let i = 0, f = 0; i < n; i++) if (fitMask[i] === 1) fitValues[f++] = matrix.data[i * cols + j];
-    const step = { name: column.name, fill, clipLow: bounds[0], clipHigh: bounds[1], ...scalerFor(fitValues, options.scaling) };
-    for (let i = 0; i < n; i++) matrix.data[i * cols + j] = (matrix.data[i * cols + j] - step.center) / step.scale;
-    return step;
+  const numeric: NumericStep[] = imputed.map(({ column, cleaning, bounds, filled }) => {
+    // Every row kept and fitted, none missing and none clipped: the scaler reads the column as it is.
+    const asItIs = n === table.rowCount && rowsExcluded === 0 && filled === 0 && !cleaning.clipping;
+    const fitValues = asItIs ? column.values : new Float64Array(n - rowsExcluded);
+    if (!asItIs) for (let i = 0, f = 0; i < n; i++) if (fitMask[i] === 1) fitValues[f++] = cleaned(column.values[rowIndex[i]], cleaning);
+    return { name: column.name, fill: cleaning.fill, clipLow: bounds[0], clipHigh: bounds[1], ...scalerFor(fitValues, options.scaling) };
   });
+  writeScaled(matrix, numericColumns, imputed.map((c) => c.cleaning), numeric, rowIndex);
 
   const fitted: FittedPreprocessor = {
     missing: options.missing,
