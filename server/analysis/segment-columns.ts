@@ -7,6 +7,7 @@
  */
 import { boxStatsByCodes, boxStatsByGroup, valueCodes, type BoxStats, type ValueCodes } from './box-stats.ts';
 import { presentMoments } from './stats.ts';
+import { storedLevelCodes, type StoredLevelCodes } from './table.ts';
 
 /**
  * Facts about the columns over one set of rows (a prepared matrix's). Filled lazily, keyed
@@ -47,7 +48,12 @@ export class ColumnFacts {
 
   levelCodes(name: string, values: readonly (string | null)[]): LevelCodes {
     let c = this.levels.get(name);
-    if (!c) this.levels.set(name, (c = levelCodesOf(values, this.rowIndex)));
+    if (!c) {
+      const stored = storedLevelCodes.get(values);
+      // Rows appended since the snapshot have no stored code; a level spelled "(missing)" would need merging with the missing ones.
+      const usable = stored && stored.codes.length === values.length && !stored.levels.includes(MISSING_LEVEL);
+      this.levels.set(name, (c = usable ? levelCodesOfStored(stored, this.rowIndex) : levelCodesOf(values, this.rowIndex)));
+    }
     return c;
   }
 }
@@ -59,17 +65,34 @@ export interface LevelCodes {
   codes: Uint8Array | Int32Array;
 }
 
+const MISSING_LEVEL = '(missing)';
+
 function levelCodesOf(values: readonly (string | null)[], rowIndex: Int32Array): LevelCodes {
   const byLevel = new Map<string, number>();
   const levels: string[] = [];
   const wide = new Int32Array(rowIndex.length);
   for (let i = 0; i < rowIndex.length; i++) {
-    const level = values[rowIndex[i]] ?? '(missing)';
+    const level = values[rowIndex[i]] ?? MISSING_LEVEL;
     let code = byLevel.get(level);
     if (code === undefined) {
       code = levels.push(level) - 1;
       byLevel.set(level, code);
     }
+    wide[i] = code;
+  }
+  return { levels, codes: levels.length <= 256 ? Uint8Array.from(wide) : wide };
+}
+
+/** levelCodesOf from the stored codes: the same levels in the same order, with a table lookup a row instead of a string's. */
+function levelCodesOfStored(stored: StoredLevelCodes, rowIndex: Int32Array): LevelCodes {
+  const codeOf = new Int32Array(stored.levels.length + 1).fill(-1);
+  const levels: string[] = [];
+  const wide = new Int32Array(rowIndex.length);
+  const from = stored.codes;
+  for (let i = 0; i < rowIndex.length; i++) {
+    const s = from[rowIndex[i]];
+    let code = codeOf[s];
+    if (code < 0) code = codeOf[s] = levels.push(s === 0 ? MISSING_LEVEL : stored.levels[s - 1]) - 1;
     wide[i] = code;
   }
   return { levels, codes: levels.length <= 256 ? Uint8Array.from(wide) : wide };

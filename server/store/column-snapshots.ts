@@ -6,7 +6,7 @@
  * in milliseconds. Rows are only ever appended, so a snapshot of the first n rows stays true
  * and loadDataTable reads the rows registered since from the row table.
  */
-import type { ColumnKind } from '../analysis/table.ts';
+import { storedLevelCodes, type ColumnKind } from '../analysis/table.ts';
 import type { CellValue } from './datasets.ts';
 import type { Db } from './db.ts';
 
@@ -118,6 +118,13 @@ function snapshotValues(row: SnapshotRow, spare: number): SnapshotValues {
   const codes = new Int32Array(new Uint8Array(data.subarray(0, rowCount * 4)).buffer, 0, rowCount);
   const levels = JSON.parse(row.levels ?? '[]') as string[];
   const out = new Array<string | null>(rowCount);
-  for (let i = 0; i < rowCount; i++) out[i] = codes[i] < 0 ? null : levels[codes[i]];
+  // A byte a row when the levels allow (1 MB, not 4, per million rows), kept for the profiles.
+  const kept = levels.length < 255 ? new Uint8Array(rowCount) : new Int32Array(rowCount);
+  for (let i = 0; i < rowCount; i++) {
+    const code = codes[i];
+    out[i] = code < 0 ? null : levels[code];
+    kept[i] = code + 1;
+  }
+  storedLevelCodes.set(out, { levels, codes: kept });
   return out;
 }

@@ -132,7 +132,9 @@ export function loadDataTable(db: Db, id: number, options: LoadOptions = {}): Da
   });
   const text = wanted.map((col, c) => {
     if (col.kind === 'numeric') return undefined;
-    const values = base ? (base.columns[c].values as (string | null)[]).slice() : [];
+    // A snapshot's arrays are this table's own; an earlier version's are that version's, kept as they are.
+    const earlier = base?.columns[c].values as (string | null)[] | undefined;
+    const values = earlier ? (base === previous ? earlier.slice() : earlier) : [];
     values.length = rowCount;
     return values.fill(null, from);
   });

@@ -10,6 +10,16 @@ import { registerCustomers } from '../../../server/store/registered-customers.ts
 import { deleteDataset, getDataset, loadDataTable } from '../../../server/store/datasets.ts';
 import { openDatabase, type Db } from '../../../server/store/db.ts';
 import { importCsvText } from '../../support/import-text.ts';
+import { ColumnFacts } from '../../../server/analysis/segment-columns.ts';
+import { storedLevelCodes, type DataTable, type TextColumn } from '../../../server/analysis/table.ts';
+
+/** Every category column's level codes over these rows, as the profiles get them. */
+const levelCodesOver = (table: DataTable, rowIndex: Int32Array) => {
+  const facts = new ColumnFacts(rowIndex);
+  return table.columns.filter((c): c is TextColumn => c.kind === 'categorical').map((c) => facts.levelCodes(c.name, c.values));
+};
+const everyRow = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+const someRows = (n: number) => Int32Array.from({ length: Math.floor(n / 3) }, (_, i) => n - 1 - 3 * i);
 
 const dir = mkdtempSync(join(tmpdir(), 'cs-snapshot-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,6 +58,25 @@ describe('column snapshots', () => {
     assert.ok(fromSnapshot.columns.some((c) => c.kind === 'categorical' && c.values.includes(null)), 'a missing city is null');
   });
 
+  it('give the profiles the level codes the strings would, in the same order, from the stored codes', async () => {
+    const fromSnapshot = loadDataTable(db, 1, { analysisOnly: true });
+    const fromRows = loadFromRows(db, 1);
+    const city = fromSnapshot.columns.find((c) => c.name === 'city') as TextColumn;
+    assert.ok(storedLevelCodes.has(city.values), 'the snapshot\'s codes are kept with the column');
+    assert.ok(!storedLevelCodes.has((fromRows.columns.find((c) => c.name === 'city') as TextColumn).values));
+    for (const rows of [everyRow(3000), someRows(3000)]) assert.deepEqual(levelCodesOver(fromSnapshot, rows), levelCodesOver(fromRows, rows));
+    assert.deepEqual(levelCodesOver(fromSnapshot, everyRow(3000))[0].levels, ['Paris', 'Lyon', '(missing)', 'Nice']);
+  });
+
+  it('give the strings\' level codes when a level is spelled "(missing)"', async () => {
+    const lines = ['x,tier'];
+    for (let i = 0; i < 60; i++) lines.push(`${(i * 7) % 13},${['gold', '(missing)', '', 'silver'][i % 4]}`);
+    const { id } = await importCsvText(db, `${lines.join('\n')}\n`, { name: 'Missing spelled out' });
+    const table = loadDataTable(db, id, { analysisOnly: true });
+    assert.deepEqual(levelCodesOver(table, everyRow(60)), levelCodesOver(loadFromRows(db, id), everyRow(60)));
+    await deleteDataset(db, id);
+  });
+
   it('are followed by the customers registered since, read from the rows', async () => {
     const { id } = getDataset(db, 1);
     const row = ['C-new', 44, 'Brest', '2025-01-01', 123.5, 'new'];
@@ -57,6 +86,7 @@ describe('column snapshots', () => {
     assert.deepEqual(table, loadFromRows(db, id));
     const city = table.columns.find((c) => c.name === 'city')!;
     assert.deepEqual(city.values.slice(-2), ['Brest', null]);
+    for (const rows of [everyRow(3002), someRows(3002)]) assert.deepEqual(levelCodesOver(table, rows), levelCodesOver(loadFromRows(db, id), rows));
   });
 
   it('are written for a dataset derived from transactions too, and go with their dataset', async () => {
