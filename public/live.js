@@ -35,7 +35,14 @@
     else if (latest > seen) seen = latest;
     boot = newBoot;
     live.setAttribute('data-seen', String(seen));
-    if (stale) live.dispatchEvent(new CustomEvent('data-changed', { bubbles: true }));
+    if (stale) afterHtmxStarts(function () { live.dispatchEvent(new CustomEvent('data-changed', { bubbles: true })); });
+  }
+
+  // This file runs before htmx, which starts on DOMContentLoaded: an event fired before then
+  // would reach no hx-trigger listener, so it waits until just after.
+  function afterHtmxStarts(fire) {
+    if (document.readyState !== 'loading') fire();
+    else document.addEventListener('DOMContentLoaded', function () { setTimeout(fire); }, { once: true });
   }
 
   // A step of this page's own running analysis: shown in the indicator of the region that
