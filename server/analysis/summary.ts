@@ -31,11 +31,11 @@ export interface TextSummary {
 
 export type ColumnSummary = NumericSummary | TextSummary;
 
-export function summariseColumns(table: DataTable, topLevels = 12): ColumnSummary[] {
+export function summariseColumns(table: DataTable, topLevels = 12, scratch?: Float64Array): ColumnSummary[] {
   return table.columns.map((column): ColumnSummary => {
     if (column.kind === 'numeric') {
       const values = column.values;
-      const { count, min, max, quantiles: [q1, median, q3] } = presentQuantiles(values, [0.25, 0.5, 0.75]);
+      const { count, min, max, quantiles: [q1, median, q3] } = presentQuantiles(values, [0.25, 0.5, 0.75], scratch);
       const { mean: m, sd } = presentMoments(values);
       return { name: column.name, kind: 'numeric', count, missing: values.length - count, mean: m, sd, min, q1, median, q3, max };
     }
@@ -141,7 +141,7 @@ function pearson(a: Float64Array, b: Float64Array): number {
 }
 
 /** Customers flagged as outliers on any numeric column by the IQR or z-score rule. */
-export function countOutlierRows(table: DataTable, rule: 'iqr' | 'zscore'): { rows: number; perColumn: Record<string, number> } {
+export function countOutlierRows(table: DataTable, rule: 'iqr' | 'zscore', scratch?: Float64Array): { rows: number; perColumn: Record<string, number> } {
   const flagged = new Uint8Array(table.rowCount);
   const perColumn: Record<string, number> = {};
   for (const column of table.columns) {
@@ -149,7 +149,7 @@ export function countOutlierRows(table: DataTable, rule: 'iqr' | 'zscore'): { ro
     let low: number;
     let high: number;
     if (rule === 'iqr') {
-      const [q1, q3] = presentQuantiles(column.values, [0.25, 0.75]).quantiles;
+      const [q1, q3] = presentQuantiles(column.values, [0.25, 0.75], scratch).quantiles;
       low = q1 - 1.5 * (q3 - q1);
       high = q3 + 1.5 * (q3 - q1);
     } else {
@@ -185,12 +185,13 @@ export interface FeatureRange {
 
 /** What a form needs to offer one input per feature: bounds and a typical value. */
 export function featureRanges(table: DataTable, names: string[]): FeatureRange[] {
+  const scratch = new Float64Array(table.rowCount);
   return names.flatMap((name): FeatureRange[] => {
     const column = table.columns.find((c) => c.name === name);
     if (!column) return [];
     if (column.kind === 'numeric') {
       const values = column.values;
-      const { count, min, max, quantiles: [median] } = presentQuantiles(values, [0.5]);
+      const { count, min, max, quantiles: [median] } = presentQuantiles(values, [0.5], scratch);
       let integers = true;
       for (let j = 0; j < values.length && integers; j++) integers = Number.isNaN(values[j]) || Number.isInteger(values[j]);
       // A column with no value at all has no bounds.
@@ -212,18 +213,20 @@ export interface DatasetOverview {
 
 /** Everything the Overview tab shows about a table, computed in one place. */
 export function datasetOverview(table: DataTable, outlierRule: 'iqr' | 'zscore'): DatasetOverview {
+  // One buffer for every column's transient copies (see presentQuantiles).
+  const scratch = new Float64Array(table.rowCount);
   return {
-    summaries: summariseColumns(table),
+    summaries: summariseColumns(table, 12, scratch),
     histograms: table.columns.flatMap((c) => (c.kind === 'numeric' ? [{ name: c.name, histogram: histogram(c.values) }] : [])),
     correlation: correlationMatrix(table),
-    outliers: { rule: outlierRule, ...countOutlierRows(table, outlierRule) },
+    outliers: { rule: outlierRule, ...countOutlierRows(table, outlierRule, scratch) },
     standardisedBoxes: table.columns.flatMap((c) => {
       if (c.kind !== 'numeric') return [];
       const { mean: m, sd } = presentMoments(c.values);
       const scale = sd || 1;
       // Standardising is increasing and linear: the box of the standardised values is the
       // standardised box, with the same outliers.
-      const [raw] = boxStatsByGroup(c.values, null, 1).boxes;
+      const [raw] = boxStatsByGroup(c.values, null, 1, scratch).boxes;
       const z = (v: number) => (v - m) / scale;
       return [{ name: c.name, stats: { low: z(raw.low), q1: z(raw.q1), median: z(raw.median), q3: z(raw.q3), high: z(raw.high), outliers: raw.outliers } }];
     }),
