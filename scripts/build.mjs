@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
-/** dist/main.js and dist/engine/worker.js: the same layout as server/, so relative paths hold. */
+/** dist/main.js and dist/engine/worker.js, and the chunks they share in dist/: the same layout as server/, so relative paths hold. */
 export async function buildServer() {
   await build({
     absWorkingDir: ROOT,
@@ -21,6 +21,8 @@ export async function buildServer() {
     target: 'node20',
     format: 'esm',
     packages: 'external',
+    // Chunks, so that main.js can start the workers before it loads the web server (serve.ts).
+    splitting: true,
     sourcemap: true,
     logLevel: 'warning',
   });

