@@ -197,7 +197,10 @@ export function featureRanges(table: DataTable, names: string[]): FeatureRange[]
       // A column with no value at all has no bounds.
       return [{ name, kind: 'numeric', min: count ? min : undefined, max: count ? max : undefined, median, integers }];
     }
-    const levels = [...new Set(column.values.filter((v): v is string => v !== null))].sort();
+    // A loop, not filter(): that copy was 8 MB a column on a million customers.
+    const seen = new Set<string>();
+    for (const v of column.values) if (v !== null) seen.add(v);
+    const levels = [...seen].sort();
     return [{ name, kind: 'categorical', levels, mode: mostFrequentText(column.values) }];
   });
 }

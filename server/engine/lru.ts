@@ -62,6 +62,11 @@ export class LruCache<V> {
     return this.totalWeight;
   }
 
+  /** Drops every entry whose key the test accepts. */
+  deleteWhere(test: (key: string) => boolean): void {
+    for (const key of [...this.entries.keys()]) if (test(key)) this.delete(key);
+  }
+
   clear(): void {
     this.entries.clear();
     this.totalWeight = 0;

@@ -34,7 +34,14 @@ export class TaskRunner {
   /** A prepared matrix is as big as its table: about one of them on a million customers. */
   private readonly prepared = new LruCache<PreparedData>(8, { maxWeight: TABLE_CACHE_ROWS, weigh: (p) => p.prep.matrix.rows });
 
+  /** The newest version met per dataset identity. */
+  private readonly newestVersion = new Map<string, { version: string; rowCount: number }>();
+
+  /** `collectGarbage` frees what the runner lets go at once (the worker has one; without it V8 decides). */
+  constructor(private readonly hooks: { collectGarbage?: () => void } = {}) {}
+
   run(db: Db, task: AnalysisTask): unknown {
+    this.forgetOlderVersions(task.source);
     const table = this.tables.get(db, task.source);
     switch (task.kind) {
       case 'extend':
@@ -56,6 +63,23 @@ export class TaskRunner {
         return segment(table, data, task.options, { withoutRowIndex: task.omitRowIndex });
       }
     }
+  }
+
+  /**
+   * A newer version (customers registered since) makes the older versions' prepared
+   * matrices dead weight: requests ask for the newest version, and on a million customers
+   * the old matrix (50 MB and more) was still held while the registration's extended view
+   * was built, the server's peak memory. A request for an old version prepares it again.
+   */
+  private forgetOlderVersions(source: TableSource): void {
+    const newest = this.newestVersion.get(source.identity);
+    if (newest && (newest.version === source.version || newest.rowCount > source.rowCount)) return;
+    this.newestVersion.set(source.identity, { version: source.version, rowCount: source.rowCount });
+    if (!newest) return;
+    const held = this.prepared.size;
+    this.prepared.deleteWhere((key) => key.startsWith(`${newest.version}|`));
+    // Dropped is not freed: the matrices would wait for a collection while the new version loads.
+    if (this.prepared.size < held) this.hooks.collectGarbage?.();
   }
 }
 

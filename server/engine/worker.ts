@@ -39,7 +39,7 @@ const BIG_TABLE_ROWS = 100_000;
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
-const runner = new TaskRunner();
+const runner = new TaskRunner({ collectGarbage });
 const databases = new Map<string, Db>();
 
 function databaseAt(path: string): Db {

@@ -147,6 +147,27 @@ describe('memory bounds', () => {
     assert.equal(cache.get('old version'), undefined);
     assert.ok(cache.get('small') && cache.get('new version'));
   });
+
+  it('lets go of an older version\'s prepared matrices, and frees them, once a newer version of the dataset is asked for', async () => {
+    const { TaskRunner } = await import('../../../server/engine/tasks.ts');
+    let collections = 0;
+    const runner = new TaskRunner({ collectGarbage: () => collections++ });
+    const version = (v: number, rowCount: number) => ({ datasetId: 1, identity: '1:test', version: `1:test@${v}`, rowCount });
+    const options = { ...DEFAULT_OPTIONS, features: ['age', 'annual_income', 'spending_score'], k: 3 };
+    const prepared = () => (runner as unknown as { prepared: { size: number } }).prepared.size;
+    runner.run(db, { kind: 'segment', source: version(1, 2390), options });
+    runner.run(db, { kind: 'segment', source: version(1, 2390), options: { ...options, scaling: 'minmax' } });
+    assert.equal(prepared(), 2);
+    assert.equal(collections, 0, 'nothing let go yet');
+    runner.run(db, { kind: 'ranges', source: version(2, 2400) });
+    assert.equal(prepared(), 0, 'both of version 1\'s matrices went');
+    assert.equal(collections, 1, 'and were collected at once');
+    const again = runner.run(db, { kind: 'segment', source: version(2, 2400), options }) as { rowCount: number };
+    assert.equal(again.rowCount, 2400);
+    runner.run(db, { kind: 'segment', source: version(1, 2390), options });
+    assert.equal(prepared(), 2, 'an older version asked for later is prepared again, and keeps the newer one');
+    assert.equal(collections, 1);
+  });
 });
 
 describe('worker tables and registrations', () => {
