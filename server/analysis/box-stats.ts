@@ -350,3 +350,124 @@ export function boxStatsByCodes({ distinct, codes }: ValueCodes, groupOfValue: I
   });
   return { boxes, counts, sums };
 }
+
+/**
+ * A numeric column of many distinct values (amounts, balances) placed on a fine grid:
+ * codes[i] is value i's cell (MISSING_CODE where missing), cells in value order, so the
+ * values of cell c all lie below those of cell c + 1. Segments' quartiles are then found
+ * by counting cells and selecting only within the cell a rank falls in (boxStatsByBuckets).
+ */
+export interface ValueBuckets {
+  codes: Uint16Array;
+  cells: number;
+}
+
+/**
+ * Cells of the grid: few enough that a group's counts stay in cache while a million rows
+ * are counted into them (with 65,535 cells that pass took three times as long), many
+ * enough that a quartile's cell holds a few hundred of a million rows.
+ */
+const BUCKET_CELLS = 4096;
+/** The grid spans the middle of the values, so that a few extreme ones do not squeeze the rest into a handful of cells. */
+const BUCKET_SPAN_QUANTILES = [0.005, 0.995];
+/** Every so many rows read to find that span. */
+const BUCKET_SAMPLE_STRIDE = 97;
+
+export function valueBuckets(values: Float64Array): ValueBuckets {
+  const sample: number[] = [];
+  for (let i = 0; i < values.length; i += BUCKET_SAMPLE_STRIDE) if (!Number.isNaN(values[i])) sample.push(values[i]);
+  const sorted = Float64Array.from(sample).sort();
+  const [low, high] = sorted.length ? BUCKET_SPAN_QUANTILES.map((q) => quantileSorted(sorted, q)) : [0, 0];
+  // Outside the span, values share the end cells: the grid stays in value order.
+  const perUnit = high > low ? (BUCKET_CELLS - 1) / (high - low) : 0;
+  const codes = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isNaN(v)) codes[i] = MISSING_CODE;
+    else {
+      const cell = Math.floor((v - low) * perUnit);
+      codes[i] = cell < 0 ? 0 : cell > BUCKET_CELLS - 1 ? BUCKET_CELLS - 1 : cell;
+    }
+  }
+  return { codes, cells: BUCKET_CELLS };
+}
+
+/**
+ * boxStatsByGroup from a column's ValueBuckets, the same figures: one pass counts each
+ * group's rows per cell; each quartile's rank is located in a cell by those counts, and
+ * only that cell's values of the group are gathered (one more pass) and selected among;
+ * whiskers, outliers and sums are a last pass. Three sequential passes instead of a grouped
+ * copy and a selection over each group (a new k on a million customers: 35 → 10 ms a column).
+ */
+export function boxStatsByBuckets(values: Float64Array, { codes, cells }: ValueBuckets, groupOfValue: Int32Array, groups: number): GroupedBoxes {
+  const n = values.length;
+  const table = new Int32Array(groups * cells);
+  for (let i = 0; i < n; i++) {
+    const g = groupOfValue[i];
+    const c = codes[i];
+    if (g >= 0 && c !== MISSING_CODE) table[g * cells + c]++;
+  }
+  // Where each group's quartile ranks fall: the cell, and the rank within the cell's values of the group.
+  const counts = new Int32Array(groups);
+  const slotOf = new Int32Array(groups * cells).fill(-1);
+  let slots = 0;
+  const located = Array.from({ length: groups }, (_, g) => {
+    const row = table.subarray(g * cells, (g + 1) * cells);
+    let count = 0;
+    for (let c = 0; c < cells; c++) count += row[c];
+    counts[g] = count;
+    const ranks = count === 0 ? [] : [...new Set(QUARTILES.flatMap((q) => [Math.floor(q * (count - 1)), Math.ceil(q * (count - 1))]))].sort((a, b) => a - b);
+    const found = new Map<number, { slot: number; within: number }>();
+    let c = 0;
+    let below = 0;
+    for (const rank of ranks) {
+      while (below + row[c] <= rank) below += row[c++];
+      if (slotOf[g * cells + c] < 0) slotOf[g * cells + c] = slots++;
+      found.set(rank, { slot: slotOf[g * cells + c], within: rank - below });
+    }
+    return found;
+  });
+  // The located cells' values, each cell's contiguous in one buffer.
+  const sizes = new Int32Array(slots + 1);
+  for (let g = 0; g < groups; g++) for (let c = 0; c < cells; c++) if (slotOf[g * cells + c] >= 0) sizes[slotOf[g * cells + c] + 1] = table[g * cells + c];
+  for (let s = 0; s < slots; s++) sizes[s + 1] += sizes[s];
+  const gathered = new Float64Array(sizes[slots]);
+  const fill = sizes.slice(0, slots);
+  for (let i = 0; i < n; i++) {
+    const g = groupOfValue[i];
+    const c = codes[i];
+    if (g < 0 || c === MISSING_CODE) continue;
+    const slot = slotOf[g * cells + c];
+    if (slot >= 0) gathered[fill[slot]++] = values[i];
+  }
+  const cellStatistics = Array.from({ length: slots }, (_, s) => new OrderStatistics(gathered, sizes[s], sizes[s + 1] - sizes[s]));
+  const quartiles = located.map((found, g) => {
+    const valueAt = (rank: number) => {
+      const { slot, within } = found.get(rank)!;
+      return cellStatistics[slot].at(within);
+    };
+    return QUARTILES.map((q) => quantileAt(counts[g], q, valueAt));
+  });
+  // Whiskers, outliers and sums, in row order (the same sums as boxStatsByGroup's).
+  const fenceLow = Float64Array.from(quartiles, ([q1, , q3]) => q1 - 1.5 * (q3 - q1));
+  const fenceHigh = Float64Array.from(quartiles, ([q1, , q3]) => q3 + 1.5 * (q3 - q1));
+  const low = Float64Array.from(quartiles, ([q1]) => q1);
+  const high = Float64Array.from(quartiles, ([, , q3]) => q3);
+  const outliers = new Int32Array(groups);
+  const sums = new Float64Array(groups);
+  for (let i = 0; i < n; i++) {
+    const g = groupOfValue[i];
+    const v = values[i];
+    if (g < 0 || Number.isNaN(v)) continue;
+    sums[g] += v;
+    if (v < fenceLow[g] || v > fenceHigh[g]) outliers[g]++;
+    else {
+      if (v < low[g]) low[g] = v;
+      if (v > high[g]) high[g] = v;
+    }
+  }
+  const boxes = quartiles.map(([q1, median, q3], g) => ({ low: low[g], q1, median, q3, high: high[g], outliers: outliers[g] }));
+  return { boxes, counts, sums };
+}
+
+const QUARTILES = [0.25, 0.5, 0.75];

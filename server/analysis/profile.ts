@@ -144,7 +144,7 @@ export function buildProfiles(input: ProfileInput): SegmentProfile[] {
   const sizes = new Int32Array(k);
   for (let i = 0; i < labels.length; i++) if (labels[i] >= 0) sizes[labels[i]]++;
   const segmentOfRow = groupOf(table.rowCount, rowIndex, labels);
-  const bySegment = numeric.map((col) => numericBySegment(col.values, segmentOfRow, k, facts.valueCodes(col.name, col.values)));
+  const bySegment = numeric.map((col) => numericBySegment(col.values, segmentOfRow, k, facts.countable(col.name, col.values)));
   const mixes = categorical.map((col) => {
     const codes = facts.levelCodes(col.name, col.values);
     return { levels: codes.levels, counts: levelCountsBySegment(codes, labels, k) };

@@ -5,7 +5,7 @@
  * set of rows in a ColumnFacts and reused by every k: on a million customers it is most of
  * the cost of a profile.
  */
-import { boxStatsByCodes, boxStatsByGroup, valueCodes, type BoxStats, type ValueCodes } from './box-stats.ts';
+import { boxStatsByBuckets, boxStatsByCodes, boxStatsByGroup, valueBuckets, valueCodes, type BoxStats, type ValueBuckets, type ValueCodes } from './box-stats.ts';
 import { presentMoments } from './stats.ts';
 import { storedLevelCodes, type StoredLevelCodes } from './table.ts';
 
@@ -17,6 +17,7 @@ import { storedLevelCodes, type StoredLevelCodes } from './table.ts';
 export class ColumnFacts {
   private readonly moments = new Map<string, { mean: number; sd: number }>();
   private readonly codes = new Map<string, ValueCodes | null>();
+  private readonly buckets = new Map<string, ValueBuckets>();
   private readonly levels = new Map<string, LevelCodes>();
 
   /** True when the prepared rows are every table row in order: their columns are read directly. */
@@ -46,6 +47,20 @@ export class ColumnFacts {
     return c;
   }
 
+  /**
+   * How a numeric column's values are counted per segment: by code when it has few values;
+   * on a big table, by cells of a grid (2 bytes a row, kept for every k); else undefined,
+   * and each segment's values are selected among.
+   */
+  countable(name: string, values: Float64Array): ValueCodes | ValueBuckets | undefined {
+    const codes = this.valueCodes(name, values);
+    if (codes) return codes;
+    if (values.length < BUCKETED_ROWS) return undefined;
+    let b = this.buckets.get(name);
+    if (!b) this.buckets.set(name, (b = valueBuckets(values)));
+    return b;
+  }
+
   levelCodes(name: string, values: readonly (string | null)[]): LevelCodes {
     let c = this.levels.get(name);
     if (!c) {
@@ -57,6 +72,9 @@ export class ColumnFacts {
     return c;
   }
 }
+
+/** From this many rows a column of many values is counted on a grid: below, the grid's cells are as many as a tenth of the rows. */
+const BUCKETED_ROWS = 50_000;
 
 /** Each labelled row's level as a code into `levels` (missing as "(missing)"), levels in the order first met. */
 export interface LevelCodes {
@@ -117,14 +135,15 @@ export interface NumericBySegment {
 
 /**
  * Means and box statistics of a numeric column per segment; segmentOfRow[r] is table row
- * r's segment (-1 for rows not segmented). Few-valued columns are counted by code; others
- * are copied grouped and their quartiles selected (box-stats.ts).
+ * r's segment (-1 for rows not segmented). Few-valued columns are counted by code, big
+ * columns of many values by grid cell; others are copied grouped and their quartiles
+ * selected (box-stats.ts).
  */
-export function numericBySegment(values: Float64Array, segmentOfRow: Int32Array, k: number, codes: ValueCodes | null): NumericBySegment {
-  if (codes) {
-    const { boxes, counts, sums } = boxStatsByCodes(codes, segmentOfRow, k);
-    return { boxes, means: sums.map((s, g) => (counts[g] > 0 ? s / counts[g] : Number.NaN)) };
-  }
-  const { boxes, counts, sums } = boxStatsByGroup(values, segmentOfRow, k);
+export function numericBySegment(values: Float64Array, segmentOfRow: Int32Array, k: number, countable: ValueCodes | ValueBuckets | undefined): NumericBySegment {
+  const { boxes, counts, sums } = !countable
+    ? boxStatsByGroup(values, segmentOfRow, k)
+    : 'distinct' in countable
+      ? boxStatsByCodes(countable, segmentOfRow, k)
+      : boxStatsByBuckets(values, countable, segmentOfRow, k);
   return { boxes, means: sums.map((s, g) => (counts[g] > 0 ? s / counts[g] : Number.NaN)) };
 }

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { boxStatsByCodes, boxStatsByGroup, valueCodes } from '../../../server/analysis/box-stats.ts';
+import { boxStatsByBuckets, boxStatsByCodes, boxStatsByGroup, valueBuckets, valueCodes } from '../../../server/analysis/box-stats.ts';
 import { createRng } from '../../../server/analysis/random.ts';
+import { ColumnFacts, numericBySegment } from '../../../server/analysis/segment-columns.ts';
 import { boxStats } from '../helpers.ts';
 
 /** Each group's values by the definition (sorted separately), missing values left out. */
@@ -92,5 +93,73 @@ describe('box statistics by group', () => {
     const offGrid = (count: number) => Float64Array.from({ length: 2 * count }, (_, i) => ((i * 7919) % count) / 7 + 1e6);
     assert.equal(valueCodes(offGrid(4096))?.distinct.length, 4096, 'as many values as a code holds');
     assert.equal(valueCodes(offGrid(4097)), undefined, 'one more');
+  });
+
+  it('come out the same from a grid of cells in value order, however the values crowd the cells', () => {
+    /** Any coding that keeps value order: here a few cells of equal width, or values below a cut in one cell. */
+    const coarse = (values: Float64Array, cells: number) => {
+      const present = values.filter((v) => !Number.isNaN(v));
+      const [min, max] = [Math.min(...present), Math.max(...present)];
+      const codes = Uint16Array.from(values, (v) => (Number.isNaN(v) ? 0xffff : max > min ? Math.min(cells - 1, Math.floor(((v - min) / (max - min)) * cells)) : 0));
+      return { codes, cells };
+    };
+    fc.assert(fc.property(
+      fc.array(fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }).map((v) => v + 0), fc.integer({ min: -3, max: 3 }), fc.constant(Number.NaN)), { maxLength: 300 }),
+      fc.integer({ min: 1, max: 6 }),
+      fc.integer({ min: 1, max: 9 }),
+      fc.integer(),
+      (raw, groups, cells, seed) => {
+        const values = Float64Array.from(raw);
+        const group = Int32Array.from(raw, (_, i) => (((i * 11 + seed) % (groups + 1)) + groups + 1) % (groups + 1) - 1);
+        const selected = boxStatsByGroup(values, group, groups);
+        for (const buckets of [valueBuckets(values), coarse(values, cells)]) {
+          const counted = boxStatsByBuckets(values, buckets, group, groups);
+          assert.deepEqual(counted.boxes, selected.boxes);
+          assert.deepEqual(counted.counts, selected.counts);
+          assert.deepEqual(counted.sums, selected.sums, 'summed in row order either way');
+        }
+      },
+    ));
+  });
+
+  it('spread a big column of many values over the grid, extremes in the end cells', () => {
+    const rng = createRng(5);
+    const n = 200_000;
+    // Amounts: long-tailed, with a few absurd values and some missing.
+    const amounts = Float64Array.from({ length: n }, (_, i) => (i % 50_000 === 0 ? 1e12 : i % 101 === 0 ? Number.NaN : Math.round(Math.exp(3 + 1.5 * rng()) * 100) / 100 + rng() / 1e6));
+    const buckets = valueBuckets(amounts);
+    const perCell = new Map<number, number>();
+    amounts.forEach((v, i) => {
+      if (Number.isNaN(v)) assert.equal(buckets.codes[i], 0xffff);
+      else perCell.set(buckets.codes[i], (perCell.get(buckets.codes[i]) ?? 0) + 1);
+    });
+    assert.ok(Math.max(...perCell.values()) < n / 100, `no cell holds a big share of the rows (largest ${Math.max(...perCell.values())})`);
+    const order = Array.from(amounts.keys()).filter((i) => !Number.isNaN(amounts[i])).sort((a, b) => amounts[a] - amounts[b]);
+    for (let j = 1; j < order.length; j++) assert.ok(buckets.codes[order[j - 1]] <= buckets.codes[order[j]], 'cells in value order');
+    const group = Int32Array.from({ length: n }, () => Math.floor(rng() * 6) - 1);
+    assert.deepEqual(boxStatsByBuckets(amounts, buckets, group, 5), boxStatsByGroup(amounts, group, 5));
+  });
+
+  it('are counted by code, by grid cell on big columns of many values, or selected, with the same profile figures', () => {
+    const rng = createRng(8);
+    const make = (n: number) => ({
+      amounts: Float64Array.from({ length: n }, () => Math.round(rng() * 1e6) / 100),
+      ages: Float64Array.from({ length: n }, () => 18 + Math.floor(rng() * 60)),
+    });
+    for (const [n, amountsCounted] of [[60_000, 'cells'], [5_000, 'selected']] as const) {
+      const { amounts, ages } = make(n);
+      const facts = new ColumnFacts(Int32Array.from({ length: n }, (_, i) => i));
+      const segmentOf = Int32Array.from({ length: n }, () => Math.floor(rng() * 5) - 1);
+      const countable = facts.countable('amounts', amounts);
+      assert.equal(countable === undefined ? 'selected' : 'cells' in countable ? 'cells' : 'codes', amountsCounted, `${n} rows of amounts`);
+      assert.ok(facts.countable('ages', ages) && 'distinct' in facts.countable('ages', ages)!, 'ages by code');
+      assert.equal(facts.countable('amounts', amounts), countable, 'kept for the next k');
+      for (const values of [amounts, ages]) {
+        const expected = boxStatsByGroup(values, segmentOf, 4);
+        const got = numericBySegment(values, segmentOf, 4, facts.countable(values === amounts ? 'amounts' : 'ages', values));
+        assert.deepEqual(got.boxes, expected.boxes);
+        assert.deepEqual(Array.from(got.means), Array.from(expected.sums, (sum, g) => sum / expected.counts[g]));
+      }
+    }
   });
 });
