@@ -5,12 +5,15 @@
  * customers. Tests and tools still run the sources with tsx.
  */
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 /** dist/main.js and dist/engine/worker.js, and the chunks they share in dist/: the same layout as server/, so relative paths hold. */
 export async function buildServer() {
+  // Chunk names change with their contents: an earlier build's would stay beside the new ones.
+  rmSync(new URL('../dist/', import.meta.url), { recursive: true, force: true });
   await build({
     absWorkingDir: ROOT,
     entryPoints: ['server/main.ts', 'server/engine/worker.ts'],
