@@ -35,6 +35,8 @@ export const SWEEP_LABELS_MAX_ROWS = 200_000;
 export interface SweptFit {
   fit: Omit<ClusterFit, 'labels'> & { labels?: Int32Array; byteLabels?: Uint8Array };
   metrics: ClusterMetrics;
+  /** The scores as the sweep computed them (metrics may be made exact later): what its curves show. */
+  readonly curveMetrics: ClusterMetrics;
   stability?: StabilityResult;
 }
 
@@ -120,9 +122,14 @@ export function runSweep(prepared: PreparedData, options: SegmentationOptions, k
   // Only k-means and mini-batch fits come back (DBSCAN sweeps with k-means; mixtures and
   // Ward are fitted again for the shown k).
   const algorithm = options.algorithm === 'minibatch' ? 'minibatch' : 'kmeans';
+  const keyOf = (k: number) => fitKey({ ...options, algorithm }, k);
   return sweepK(prepared.fitX, options, (k, { fit, metrics }) => {
     const kept = prepared.fitX.rows > keepLabelsUpTo ? { ...fit, labels: undefined, byteLabels: Uint8Array.from(fit.labels) } : fit;
-    fits.set(fitKey({ ...options, algorithm }, k), { fit: kept, metrics });
+    fits.set(keyOf(k), { fit: kept, metrics, curveMetrics: metrics });
+  }, (k) => {
+    // Fits an earlier run of this sweep made before it was stopped (see WorkerPool: background work yields).
+    const swept = fits.get(keyOf(k));
+    return swept && { fit: { ...swept.fit, labels: sweptLabels(swept.fit) }, metrics: swept.curveMetrics };
   });
 }
 

@@ -115,7 +115,12 @@ export interface SweepFit {
   metrics: ClusterMetrics;
 }
 
-export function sweepK(x: Matrix, options: SweepOptions, onFit?: (k: number, fit: SweepFit) => void): SweepResult {
+/**
+ * The curves over k. `onFit` is given each k's fit as it is made; `known` gives back the fits
+ * an interrupted run of the same sweep made (the same fits and scores), so that a sweep
+ * stopped for other work and run again goes on from where it was instead of starting over.
+ */
+export function sweepK(x: Matrix, options: SweepOptions, onFit?: (k: number, fit: SweepFit) => void, known?: (k: number) => SweepFit | undefined): SweepResult {
   validateSweepRange(options.kMin, options.kMax, x.rows);
   const kMax = Math.min(options.kMax, x.rows - 1);
   const notes: string[] = [];
@@ -154,7 +159,11 @@ export function sweepK(x: Matrix, options: SweepOptions, onFit?: (k: number, fit
     let labels: Int32Array;
     let fit: ClusterFit | undefined;
     let bic: number | undefined;
-    if (wardCut) labels = wardCut(k);
+    const earlier = wardCut || algorithm === 'gmm' ? undefined : known?.(k);
+    if (earlier) {
+      fit = earlier.fit;
+      labels = fit.labels;
+    } else if (wardCut) labels = wardCut(k);
     else if (algorithm === 'gmm') {
       const mixture = fitGmm(x, { k, seed: options.seed, nInit: options.nInit });
       labels = mixture.labels;
@@ -165,8 +174,8 @@ export function sweepK(x: Matrix, options: SweepOptions, onFit?: (k: number, fit
         : fitKMeans(x, { k, seed: options.seed, nInit: options.nInit });
       labels = fit.labels;
     }
-    const m = computeMetrics(x, labels, options.seed, silhouetteFrom);
-    if (fit) onFit?.(k, { fit, metrics: m });
+    const m = earlier?.metrics ?? computeMetrics(x, labels, options.seed, silhouetteFrom);
+    if (fit && !earlier) onFit?.(k, { fit, metrics: m });
     rows.push({ k, inertia: m.inertia, silhouette: m.silhouette, daviesBouldin: m.daviesBouldin, calinskiHarabasz: m.calinskiHarabasz, smallestShare: smallestShare(labels, k), ...(bic === undefined ? {} : { bic }) });
   }
   const minShare = options.minShare ?? DEFAULT_MIN_SHARE;

@@ -62,6 +62,8 @@ interface Slot {
   taskId: number;
   /** Its task was told to stop: new callers of the same work queue a fresh run. */
   stopping: boolean;
+  /** Its background task was told to stop for a view's request: it goes back to the queue, not to its callers. */
+  yielding: boolean;
   /** Stops the running task once it has used its time (the watchdog). */
   watchdog?: NodeJS.Timeout;
 }
@@ -78,12 +80,12 @@ export class WorkerPool {
   private readonly queue: Queued[] = [];
   private nextId = 1;
   private closing = false;
-  readonly stats = { runs: 0, shared: 0, superseded: 0, stopped: 0 };
+  readonly stats = { runs: 0, shared: 0, superseded: 0, stopped: 0, yielded: 0 };
 
   /** More queued tasks than this are refused (503) rather than left to pile up. */
   constructor(size: number, private readonly maxQueued = 64, private readonly taskTimeoutMs = DEFAULT_TASK_TIMEOUT_MS) {
     for (let i = 0; i < Math.max(1, size); i++) {
-      const slot = { busy: false, taskId: 0, stopping: false } as Slot;
+      const slot = { busy: false, taskId: 0, stopping: false, yielding: false } as Slot;
       this.start(slot);
       this.slots.push(slot);
     }
@@ -122,8 +124,23 @@ export class WorkerPool {
         return;
       }
       this.queue.push({ body, key, waiters: [waiter], background });
+      if (!background) this.makeRoom();
       this.dispatch();
     });
+  }
+
+  /**
+   * A view's request waits for no background work (sweeps, stability): when every worker
+   * is busy and one runs such work, that work stops at its next checkpoint and goes back to
+   * the queue behind the request. A sweep goes on from the values of k it had scored.
+   */
+  private makeRoom(): void {
+    if (this.slots.some((s) => !s.busy || s.yielding)) return;
+    const slot = this.slots.find((s) => s.pending?.background && !s.stopping);
+    if (!slot) return;
+    slot.yielding = true;
+    Atomics.store(slot.cancel, 0, slot.taskId);
+    this.stats.yielded++;
   }
 
   /** Earlier tasks of this view, queued or running, are answered as superseded. */
@@ -169,6 +186,7 @@ export class WorkerPool {
   }
 
   private dispatch(): void {
+    if (this.closing) return;
     for (const slot of this.slots) {
       if (slot.busy || this.queue.length === 0) continue;
       const next = this.queue.findIndex((q) => !q.background);
@@ -177,6 +195,7 @@ export class WorkerPool {
       slot.pending = entry;
       slot.taskId = this.nextId++;
       slot.stopping = false;
+      slot.yielding = false;
       // A busy worker keeps the process alive until it answers; an idle one does not.
       slot.worker.ref();
       this.stats.runs++;
@@ -195,10 +214,19 @@ export class WorkerPool {
     }
     clearTimeout(slot.watchdog);
     const entry = slot.pending!;
+    const requeue = slot.yielding && !slot.stopping && !reply.ok && reply.error.cancelled === true;
     slot.busy = false;
     slot.pending = undefined;
     slot.stopping = false;
-    slot.worker.unref();
+    slot.yielding = false;
+    // While closing, the worker stays referenced: its exit is what close() waits for.
+    if (!this.closing) slot.worker.unref();
+    if (requeue) {
+      // First among the background work: dispatch still takes the views' requests before it.
+      this.queue.unshift(entry);
+      this.dispatch();
+      return;
+    }
     for (const w of entry.waiters) {
       if (reply.ok) w.resolve(reply.value);
       else if (reply.error.cancelled) w.reject(new SupersededError());
@@ -215,6 +243,7 @@ export class WorkerPool {
     slot.busy = false;
     slot.pending = undefined;
     slot.stopping = false;
+    slot.yielding = false;
     entry?.waiters.forEach((w) => w.reject(error));
     void slot.worker.terminate();
     this.start(slot);
@@ -223,7 +252,11 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.closing = true;
-    for (const slot of this.slots) clearTimeout(slot.watchdog);
+    for (const slot of this.slots) {
+      clearTimeout(slot.watchdog);
+      // An unreferenced worker's exit does not keep the process waiting: close() would never answer.
+      slot.worker.ref();
+    }
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 }

@@ -9,7 +9,8 @@ import { predictCustomer } from '../../../server/analysis/predict.ts';
 import { parseModelJson } from '../../../server/engine/model-schema.ts';
 import type { DataTable, NumericColumn, TextColumn } from '../../../server/analysis/table.ts';
 import { generateCustomers } from '../../../data/synthetic-customers.ts';
-import { InputError } from '../../../server/errors.ts';
+import { CancelledError, InputError } from '../../../server/errors.ts';
+import { monitored } from '../../../server/analysis/progress.ts';
 
 /** The synthetic sample as a table, without going through a database. */
 function sampleTable(count: number): DataTable {
@@ -108,6 +109,29 @@ describe('segmentation pipeline and prediction', () => {
     const sweep = runSweep(prepared, base);
     assert.equal(sweep.rows.length, 9);
     assert.ok(sweep.recommendedK >= 2 && sweep.recommendedK <= 10);
+  });
+
+  it('goes on from the values of k it had scored when a stopped sweep runs again, with the same curves', () => {
+    for (const algorithm of ['kmeans', 'minibatch'] as const) {
+      const options = { ...base, algorithm, seed: 5 };
+      const interrupted = prepare(table, options);
+      let stopNow = false;
+      const monitor = { cancelled: () => stopNow, report: (p: { step: string }) => (stopNow ||= p.step === 'scoring k = 6') };
+      assert.throws(() => monitored(monitor, () => runSweep(interrupted, options)), CancelledError);
+      assert.equal(interrupted.reuse.fits?.size, 4, `${algorithm}: k = 2..5 were kept`);
+      // Every restart and Lloyd iteration is a checkpoint: the kept values of k pass only their own.
+      const checkpointsOf = (prepared: ReturnType<typeof prepare>) => {
+        let count = 0;
+        const sweep = monitored({ cancelled: () => (count++, false), report: () => {} }, () => runSweep(prepared, options));
+        return { sweep, count };
+      };
+      const resumed = checkpointsOf(interrupted);
+      const fresh = checkpointsOf(prepare(table, options));
+      assert.deepEqual(resumed.sweep, fresh.sweep, `${algorithm}: the same curves as a sweep never stopped`);
+      assert.equal(interrupted.reuse.fits?.size, 9);
+      // A fitted k passes checkpoints of its own (k-means: one a restart and more); the four kept ones passed none.
+      assert.ok(fresh.count - resumed.count >= (algorithm === 'kmeans' ? 4 * options.nInit : 4), `${algorithm}: ${resumed.count} checkpoints resumed, ${fresh.count} fresh`);
+    }
   });
 });
 

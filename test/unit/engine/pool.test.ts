@@ -278,10 +278,10 @@ describe('tables across versions and datasets', () => {
   });
 
   it('stops a task that runs past its time, answers 503, and serves the next request from a new worker', async () => {
-    const watched = new WorkerPool(1, 64, 3000);
+    const watched = new WorkerPool(1, 64, 1000);
     try {
       const engine = new Engine(db, { pool: watched });
-      // 19 values of k with 50 restarts each: many seconds, far past 3 s.
+      // 19 values of k with 50 restarts each: seconds, far past 1 s.
       const slow = engine.sweep(params({ k: null, nInit: 50, kMax: 20, seed: 9 }));
       await assert.rejects(slow, (e: Error) => e instanceof BusyError && e.status === 503 && /ran for more than \d+ s and was stopped/.test(e.message));
       const answer = await engine.segment(params({ k: 3 }));
@@ -346,10 +346,34 @@ describe('stopping running work', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       const replacing = engine.segment(params({ k: 4, seed: 74 }), { view: 'tab-1|/api/sweep' });
       await assert.rejects(shared, SupersededError);
-      // tab-2 still waits for the sweep: it runs on, then the newer request gets its turn.
+      // tab-2 still waits for the sweep: it yields to the newer request, then goes on.
       assert.ok((await sameWork).rows.length > 0);
       assert.equal((await replacing).k, 4);
       assert.equal(own.stats.stopped, 1, 'work another view waits for is not stopped');
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('lets a view\'s request go before a running sweep, which then goes on to the same curves', async () => {
+    const own = new WorkerPool(1);
+    try {
+      const engine = new Engine(db, { pool: own });
+      const sweepParams = params({ k: null, nInit: 20, kMax: 12, seed: 81 });
+      let scoring: () => void = () => {};
+      const underWay = new Promise<void>((resolve) => (scoring = resolve));
+      const done: string[] = [];
+      const sweep = engine.sweep(sweepParams, { view: 'tab-1|/clusters/sweep', onProgress: (p) => p.step === 'scoring k = 5' && scoring() }).then((s) => (done.push('sweep'), s));
+      const watchdog = setTimeout(() => scoring(), 60_000);
+      await underWay;
+      clearTimeout(watchdog);
+      const fit = engine.segment(params({ k: 3, seed: 82 }), { view: 'tab-1|/clusters' }).then((r) => (done.push('fit'), r));
+      const [swept, fitted] = await Promise.all([sweep, fit]);
+      assert.deepEqual(done, ['fit', 'sweep'], 'the fit did not wait for the sweep');
+      assert.equal(fitted.k, 3);
+      assert.equal(own.stats.yielded, 1);
+      assert.equal(own.stats.stopped, 0, 'nobody was answered "superseded"');
+      assert.deepEqual(swept, await new Engine(db).sweep(sweepParams), 'the same curves as a sweep never stopped');
     } finally {
       await own.close();
     }
