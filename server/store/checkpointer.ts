@@ -17,10 +17,13 @@ export interface Checkpointer {
 export function startCheckpointer(path: string): Checkpointer {
   const worker = new Worker(WORKER_URL, { workerData: { path, intervalMs: INTERVAL_MS } });
   worker.unref();
-  worker.on('error', (error) => console.error(`The background checkpoint thread stopped: ${error.message}`));
+  let closing = false;
+  // A database closed (and its folder removed) before the thread had opened it is no failure.
+  worker.on('error', (error) => closing || console.error(`The background checkpoint thread stopped: ${error.message}`));
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     close: async () => {
+      closing = true;
       worker.postMessage('close');
       await exited;
     },
