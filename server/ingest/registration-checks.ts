@@ -69,24 +69,46 @@ export function validateRegistrations(columns: Columns, ranges: FeatureRange[], 
   if (customers.length === 0) throw new InputError('The array of customers is empty.');
   if (customers.length > MAX_REGISTRATIONS) throw new InputError(`Register at most ${MAX_REGISTRATIONS} customers per request.`);
   const schemas = registrationSchemas(columns, ranges);
-  return customers.map((customer, index) => {
+  // Every problem in one answer, not the first alone: a person fixes them all at once.
+  const problems: { text: string; field?: string }[] = [];
+  const rows = customers.map((customer, index) => {
     const where = customers.length > 1 ? `customer ${index + 1}: ` : '';
-    if (typeof customer !== 'object' || customer === null || Array.isArray(customer)) throw new InputError(`${where}each customer must be a JSON object of column names to values.`);
+    if (typeof customer !== 'object' || customer === null || Array.isArray(customer)) {
+      problems.push({ text: `${where}each customer must be a JSON object of column names to values` });
+      return [];
+    }
     const values = new Map<string, string | number | null>();
+    const unknown: string[] = [];
+    const problemsBefore = problems.length;
     for (const [field, raw] of Object.entries(customer)) {
       const schema = schemas.get(field);
-      if (!schema) throw new InputError(`${where}unknown field "${field.slice(0, 60)}"; the dataset's columns are ${columns.map((c) => c.name).join(', ')}.`, { field });
+      if (!schema) {
+        unknown.push(field);
+        continue;
+      }
       const parsed = schema.safeParse(raw);
-      if (!parsed.success) throw new InputError(`${where}"${field.slice(0, 60)}" ${parsed.error.issues[0].message}.`, { field });
-      values.set(field, parsed.data as string | number | null);
+      if (parsed.success) values.set(field, parsed.data as string | number | null);
+      else problems.push({ text: `${where}"${field.slice(0, 60)}" ${parsed.error.issues[0].message}`, field });
     }
-    if (!columns.some((c) => c.kind !== 'id' && values.get(c.name) !== undefined && values.get(c.name) !== null)) {
-      throw new InputError(`${where}the customer has no values; give at least one feature.`);
+    if (unknown.length > 0) {
+      const names = unknown.slice(0, 5).map((f) => `"${f.slice(0, 60)}"`).join(', ') + (unknown.length > 5 ? ` and ${unknown.length - 5} more` : '');
+      problems.push({ text: `${where}unknown field${unknown.length > 1 ? 's' : ''} ${names}; the dataset's columns are ${columns.map((c) => c.name).join(', ')}`, field: unknown[0] });
+    } else if (!columns.some((c) => c.kind !== 'id' && values.get(c.name) !== undefined && values.get(c.name) !== null) && problems.length === problemsBefore) {
+      problems.push({ text: `${where}the customer has no values; give at least one feature` });
     }
-    return columns.map((c) => {
+    return columns.map((c): CellValue => {
       const v = values.get(c.name);
       if (v === undefined || v === null) return c.kind === 'id' ? `REG-${randomBytes(5).toString('hex')}` : null;
       return v;
     });
   });
+  if (problems.length > 0) {
+    const shown = problems.slice(0, MAX_PROBLEMS_SHOWN).map((p) => p.text).join('; ');
+    const more = problems.length > MAX_PROBLEMS_SHOWN ? `; and ${problems.length - MAX_PROBLEMS_SHOWN} more problems` : '';
+    throw new InputError(`${shown}${more}.`, { field: problems.find((p) => p.field)?.field });
+  }
+  return rows;
 }
+
+/** Problems listed in one error message; the rest are counted. */
+const MAX_PROBLEMS_SHOWN = 10;

@@ -96,6 +96,11 @@ describe('registering customers', () => {
     ['an empty body', {}, /Send one customer/],
     ['an empty array', [], /empty/],
     ['a bad customer in a batch', [customer, { ...customer, gender: 42 }], /customer 2: "gender" must be text/],
+    ['every problem of a customer at once', { ...customer, age: 'forty', spending_score: 5000, shoe_size: 44, eye_colour: 'blue' },
+      /^"age" must be a number; "spending_score" must be between .*; unknown fields "shoe_size", "eye_colour"; the dataset's columns are customer_id, age/],
+    ['the problems of every customer in a batch', [{ ...customer, age: 'x' }, customer, { ...customer, gender: 42, hat: 1 }],
+      /^customer 1: "age" must be a number; customer 3: "gender" must be text; customer 3: unknown field "hat"/],
+    ['a flood of problems, counted beyond ten', Array.from({ length: 14 }, () => ({ ...customer, age: 'x' })), /customer 10: "age" must be a number; and 4 more problems\.$/],
   ];
   for (const [what, body, message] of invalid) {
     it(`rejects ${what}, naming the field, and stores nothing`, async () => {
