@@ -145,7 +145,8 @@ export function buildProfiles(input: ProfileInput): SegmentProfile[] {
   // The shared counting loop, optimised by every fit: this function's own copy of it, run once
   // per k, stayed in the interpreter for up to 60 ms on a million labels.
   const sizes = clusterSizes(labels, k);
-  const segmentOfRow = groupOf(table.rowCount, rowIndex, labels);
+  // Every table row labelled, in order: the labels are each row's segment already (no 4 MB copy a k at 1M).
+  const segmentOfRow = facts.everyRow && rowIndex.length === table.rowCount ? labels : groupOf(table.rowCount, rowIndex, labels);
   const bySegment = numeric.map((col) => numericBySegment(col.values, segmentOfRow, k, facts.countable(col.name, col.values)));
   const mixes = categorical.map((col) => {
     const codes = facts.levelCodes(col.name, col.values);

@@ -21,7 +21,7 @@ export class ColumnFacts {
   private readonly levels = new Map<string, LevelCodes>();
 
   /** True when the prepared rows are every table row in order: their columns are read directly. */
-  private readonly everyRow: boolean;
+  readonly everyRow: boolean;
 
   constructor(readonly rowIndex: Int32Array) {
     let identity = true;

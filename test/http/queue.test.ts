@@ -30,7 +30,7 @@ describe('analysis queue', () => {
 
   it('answers a queued Clusters request 204 once the same view asks for another k; other views are served', async () => {
     // A long fit holds the only worker, so the Clusters requests below wait in the queue.
-    const busy = fetch(`${base}/api/segments?k=9&nInit=50&seed=5`);
+    const busy = fetch(`${base}/api/segments?k=20&nInit=50&seed=5`);
     await pause(150);
     const older = clusters(3, 'tab-one');
     await pause(100);
