@@ -32,10 +32,17 @@ function blobs(rows: number, cols: number, k: number, seed: number): Matrix {
   return m;
 }
 
+/** Runs of each kernel, on both sides: the median is reported (one run swung by a third either way). */
+const RUNS = 3;
+
 const time = (f: () => unknown) => {
-  const started = performance.now();
-  f();
-  return (performance.now() - started) / 1000;
+  const seconds: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const started = performance.now();
+    f();
+    seconds.push((performance.now() - started) / 1000);
+  }
+  return seconds.sort((a, b) => a - b)[RUNS >> 1];
 };
 
 const SKLEARN = `
@@ -47,8 +54,11 @@ rows, cols, path, init_path, sample_path = int(sys.argv[1]), int(sys.argv[2]), s
 X = np.fromfile(path, dtype=np.float64).reshape(rows, cols)
 init = np.fromfile(init_path, dtype=np.float64).reshape(-1, cols)
 S = np.fromfile(sample_path, dtype=np.float64).reshape(-1, cols)
-def t(f):
-    s = time.perf_counter(); r = f(); return time.perf_counter() - s, r
+def t(f, runs=3):
+    times = []
+    for _ in range(runs):
+        s = time.perf_counter(); r = f(); times.append(time.perf_counter() - s)
+    return sorted(times)[runs // 2], r
 kt, km = t(lambda: KMeans(n_clusters=len(init), init=init, n_init=1, algorithm='lloyd').fit(X))
 mt, _ = t(lambda: MiniBatchKMeans(n_clusters=len(init), init=init, n_init=1, batch_size=1024, max_iter=1, max_no_improvement=None, random_state=0).fit(X))
 pt, _ = t(lambda: PCA(n_components=2).fit_transform(X))

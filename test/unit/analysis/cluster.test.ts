@@ -59,10 +59,10 @@ describe('mini-batch k-means', () => {
     assert.match(every.notes![0], /300 batches of 100 customers \(the most allowed\)/);
   });
 
-  it('gathers the rows drawn, eight at a time and the rest one by one, as a copy row by row', () => {
+  it('gathers the rows drawn, sixteen at a time and the rest one by one, as a copy row by row', () => {
     const cols = 3;
     const data = Float64Array.from({ length: 40 * cols }, (_, i) => i * 1.5);
-    for (let n = 0; n <= 19; n++) {
+    for (let n = 0; n <= 35; n++) {
       const from = Float64Array.from({ length: n }, (_, b) => ((b * 17 + n) % 40) * cols);
       const to = new Float64Array(n * cols);
       gatherRows(data, cols, from, n, to);
