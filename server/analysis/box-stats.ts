@@ -1,5 +1,5 @@
 /** Tukey box statistics (quartiles, whiskers, outlier counts), for a column and per segment. */
-import { quantileAt, quantileSorted } from './stats.ts';
+import { quantileAt, quantileRanks, quantileSorted } from './stats.ts';
 
 export interface BoxStats {
   /** Lowest and highest values within 1.5 IQR of the quartiles (Tukey's whiskers). */
@@ -18,10 +18,14 @@ export function boxStatsOfSorted(sorted: Float64Array): BoxStats {
   return withWhiskers(sorted, 0, sorted.length, q1, quantileSorted(sorted, 0.5), q3);
 }
 
+/** Tukey's fences: 1.5 IQR below the first quartile and above the third; values outside are outliers. */
+export function tukeyFences(q1: number, q3: number): [low: number, high: number] {
+  return [q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)];
+}
+
 /** Whiskers and outliers of values[start, end) around the given quartiles: one pass in any order. */
 function withWhiskers(values: Float64Array, start: number, end: number, q1: number, median: number, q3: number): BoxStats {
-  const fenceLow = q1 - 1.5 * (q3 - q1);
-  const fenceHigh = q3 + 1.5 * (q3 - q1);
+  const [fenceLow, fenceHigh] = tukeyFences(q1, q3);
   let low = q1;
   let high = q3;
   let outliers = 0;
@@ -327,8 +331,7 @@ export function boxStatsByCodes({ distinct, codes }: ValueCodes, groupOfValue: I
     const q1 = quantileAt(count, 0.25, valueAt);
     const median = quantileAt(count, 0.5, valueAt);
     const q3 = quantileAt(count, 0.75, valueAt);
-    const fenceLow = q1 - 1.5 * (q3 - q1);
-    const fenceHigh = q3 + 1.5 * (q3 - q1);
+    const [fenceLow, fenceHigh] = tukeyFences(q1, q3);
     let low = q1;
     let high = q3;
     let outliers = 0;
@@ -405,7 +408,7 @@ export function boxStatsByBuckets(values: Float64Array, { codes, cells }: ValueB
     let count = 0;
     for (let c = 0; c < cells; c++) count += row[c];
     counts[g] = count;
-    const ranks = count === 0 ? [] : [...new Set(QUARTILES.flatMap((q) => [Math.floor(q * (count - 1)), Math.ceil(q * (count - 1))]))].sort((a, b) => a - b);
+    const ranks = count === 0 ? [] : [...new Set(QUARTILES.flatMap((q) => quantileRanks(count, q).slice(0, 2)))].sort((a, b) => a - b);
     const found = new Map<number, { slot: number; within: number }>();
     let c = 0;
     let below = 0;
@@ -473,8 +476,8 @@ function gatherCells(values: Float64Array, codes: Uint16Array, cells: number, gr
  * whiskers), outliers and sums per group, in row order (the same sums as boxStatsByGroup's).
  */
 function whiskersOfGroups(values: Float64Array, groupOfValue: Int32Array, low: Float64Array, high: Float64Array, outliers: Int32Array, sums: Float64Array): void {
-  const fenceLow = low.map((q1, g) => q1 - 1.5 * (high[g] - q1));
-  const fenceHigh = high.map((q3, g) => q3 + 1.5 * (q3 - low[g]));
+  const fenceLow = low.map((q1, g) => tukeyFences(q1, high[g])[0]);
+  const fenceHigh = high.map((q3, g) => tukeyFences(low[g], q3)[1]);
   for (let i = 0; i < values.length; i++) {
     const g = groupOfValue[i];
     const v = values[i];

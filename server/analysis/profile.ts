@@ -5,7 +5,6 @@
 import type { BoxStats } from './box-stats.ts';
 import { clusterSizes } from './metrics.ts';
 import { ColumnFacts, levelCountsBySegment, numericBySegment } from './segment-columns.ts';
-import { groupOf } from './stats.ts';
 import type { DataTable, NumericColumn, TextColumn } from './table.ts';
 
 export interface FeatureProfile {
@@ -145,8 +144,7 @@ export function buildProfiles(input: ProfileInput): SegmentProfile[] {
   // The shared counting loop, optimised by every fit: this function's own copy of it, run once
   // per k, stayed in the interpreter for up to 60 ms on a million labels.
   const sizes = clusterSizes(labels, k);
-  // Every table row labelled, in order: the labels are each row's segment already (no 4 MB copy a k at 1M).
-  const segmentOfRow = facts.everyRow && rowIndex.length === table.rowCount ? labels : groupOf(table.rowCount, rowIndex, labels);
+  const segmentOfRow = facts.segmentOfRow(table.rowCount, labels);
   const bySegment = numeric.map((col) => numericBySegment(col.values, segmentOfRow, k, facts.countable(col.name, col.values)));
   const mixes = categorical.map((col) => {
     const codes = facts.levelCodes(col.name, col.values);

@@ -27,10 +27,16 @@ export function populationSd(values: ArrayLike<number>, center = mean(values)): 
  */
 export function quantileAt(count: number, q: number, valueAt: (rank: number) => number): number {
   if (count === 0) return Number.NaN;
+  const [lower, upper, weight] = quantileRanks(count, q);
+  const below = valueAt(lower);
+  return below + (valueAt(upper) - below) * weight;
+}
+
+/** The two ranks quantileAt reads for q of `count` values, and the weight of the upper one. */
+export function quantileRanks(count: number, q: number): [lower: number, upper: number, weight: number] {
   const position = q * (count - 1);
   const lower = Math.floor(position);
-  const below = valueAt(lower);
-  return below + (valueAt(Math.ceil(position)) - below) * (position - lower);
+  return [lower, Math.ceil(position), position - lower];
 }
 
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number {

@@ -1,5 +1,5 @@
 /** Descriptive statistics for the Overview tab: per-column summaries, histograms, correlations. */
-import { presentQuantiles } from './box-stats.ts';
+import { presentQuantiles, tukeyFences } from './box-stats.ts';
 import { mostFrequentText, presentMoments, quantileSorted } from './stats.ts';
 import { setNamed } from './named.ts';
 import { boxStatsByGroup, type BoxStats } from './box-stats.ts';
@@ -150,8 +150,7 @@ export function countOutlierRows(table: DataTable, rule: 'iqr' | 'zscore', scrat
     let high: number;
     if (rule === 'iqr') {
       const [q1, q3] = presentQuantiles(column.values, [0.25, 0.75], scratch).quantiles;
-      low = q1 - 1.5 * (q3 - q1);
-      high = q3 + 1.5 * (q3 - q1);
+      [low, high] = tukeyFences(q1, q3);
     } else {
       const { mean: m, sd } = presentMoments(column.values);
       low = m - 3 * sd;

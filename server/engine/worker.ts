@@ -3,13 +3,12 @@
  * database itself (read-only), so tables never cross threads and the request thread holds
  * none of them.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { monitored, type ProgressStep, type TaskMonitor } from '../analysis/progress.ts';
 import { CancelledError, InputError } from '../errors.ts';
 import { openReader, type Db } from '../store/db.ts';
 import { TaskRunner, type AnalysisTask } from './tasks.ts';
+import { exposeGarbageCollection } from './collect-garbage.ts';
 
 export type WorkerTask = AnalysisTask & { id: number; dbPath: string };
 
@@ -36,8 +35,7 @@ const PROGRESS_INTERVAL_MS = 150;
  * and the process's peak memory is what they add up to.
  */
 const BIG_TABLE_ROWS = 100_000;
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
+const collectGarbage = exposeGarbageCollection();
 
 const runner = new TaskRunner({ collectGarbage });
 const databases = new Map<string, Db>();

@@ -77,9 +77,9 @@ export function validateRegistrations(columns: Columns, ranges: FeatureRange[], 
       problems.push({ text: `${where}each customer must be a JSON object of column names to values` });
       return [];
     }
+    const problemsBefore = problems.length;
     const values = new Map<string, string | number | null>();
     const unknown: string[] = [];
-    const problemsBefore = problems.length;
     for (const [field, raw] of Object.entries(customer)) {
       const schema = schemas.get(field);
       if (!schema) {
@@ -93,9 +93,10 @@ export function validateRegistrations(columns: Columns, ranges: FeatureRange[], 
     if (unknown.length > 0) {
       const names = unknown.slice(0, 5).map((f) => `"${f.slice(0, 60)}"`).join(', ') + (unknown.length > 5 ? ` and ${unknown.length - 5} more` : '');
       problems.push({ text: `${where}unknown field${unknown.length > 1 ? 's' : ''} ${names}; the dataset's columns are ${columns.map((c) => c.name).join(', ')}`, field: unknown[0] });
-    } else if (!columns.some((c) => c.kind !== 'id' && values.get(c.name) !== undefined && values.get(c.name) !== null) && problems.length === problemsBefore) {
-      problems.push({ text: `${where}the customer has no values; give at least one feature` });
     }
+    // "No values" only when nothing else was wrong with this customer: fixing those may give it some.
+    const hasFeature = columns.some((c) => c.kind !== 'id' && values.get(c.name) !== undefined && values.get(c.name) !== null);
+    if (!hasFeature && problems.length === problemsBefore) problems.push({ text: `${where}the customer has no values; give at least one feature` });
     return columns.map((c): CellValue => {
       const v = values.get(c.name);
       if (v === undefined || v === null) return c.kind === 'id' ? `REG-${randomBytes(5).toString('hex')}` : null;

@@ -7,8 +7,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import { writeBigCsv } from '../fixtures/big-csv.ts';
 import { keepAliveClient } from '../support/listening-app.ts';
@@ -17,6 +15,7 @@ import { prepare } from '../../server/analysis/prepared.ts';
 import { getDataset, loadDataTable } from '../../server/store/datasets.ts';
 import type { Db } from '../../server/store/db.ts';
 import { defaultFeatures } from '../../server/web/params.ts';
+import { exposeGarbageCollection } from '../../server/engine/collect-garbage.ts';
 import { buildServer, startServerProcess } from '../support/server-process.ts';
 
 const LOOP_PROBE = fileURLToPath(new URL('../support/loop-probe.mjs', import.meta.url));
@@ -126,8 +125,7 @@ export async function benchScale(rows: number): Promise<ScaleFigures> {
  * two cores during its first view (0.2 s more in `npm run bench` than alone).
  */
 function collectHarnessGarbage(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
+  exposeGarbageCollection()();
 }
 
 /** The server's figures, from its first view on (the bundle, as `npm start` runs it). */
