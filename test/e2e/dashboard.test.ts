@@ -70,6 +70,37 @@ describe('dashboard controls in Chromium', { skip: browserSkip, timeout: BROWSER
     await page.close();
   });
 
+  it('asks at once for a control change, and once for a value typed and then left', async () => {
+    const page = await openPage('/clusters?k=4');
+    try {
+      await page.waitForFunction(() => !document.querySelector('.htmx-request, #cluster-sweep-pending, #cluster-stability-pending'), undefined, { timeout: 60_000 });
+      const asked: number[] = [];
+      let started = Date.now();
+      page.on('request', (r) => { if (new URL(r.url()).pathname === '/clusters') asked.push(Date.now() - started); });
+      // A keyboard step on the slider: its change asks at once, with no debounce.
+      await page.focus('#k');
+      await page.keyboard.press('ArrowRight');
+      await page.waitForTimeout(900);
+      assert.equal(asked.length, 1, `requests at ${asked.join(', ')} ms`);
+      assert.ok(asked[0] < 200, `asked after ${asked[0]} ms`);
+      assert.match(page.url(), /k=5/);
+      // A seed typed: its input events ask once they settle; leaving the field (its change
+      // event, the same value) asks nothing more.
+      asked.length = 0;
+      started = Date.now();
+      await page.click('#seed');
+      await page.keyboard.press('End');
+      await page.keyboard.type('7');
+      await page.waitForTimeout(700);
+      await page.focus('#k');
+      await page.waitForTimeout(700);
+      assert.equal(asked.length, 1, `requests at ${asked.join(', ')} ms`);
+      assert.match(page.url(), /seed=\d*7/);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('updates the prediction as a slider moves on the Predict tab', async () => {
     const page = await openPage('/predict?k=4');
     const first = await page.textContent('#predicted-segment');
@@ -79,10 +110,13 @@ describe('dashboard controls in Chromium', { skip: browserSkip, timeout: BROWSER
     await page.keyboard.press('End');
     await page.focus('input[name="c:annual_income"]');
     for (let i = 0; i < 40; i++) await page.keyboard.press('ArrowRight');
+    // Every key press asks at once and a newer request replaces one in flight: wait for the
+    // answer to the last press, not the first answer that differs.
     await page.waitForFunction((prev) => {
       const canvas = document.querySelector('#prediction-distances canvas') as HTMLCanvasElement | null;
       const chart = canvas && (window as unknown as { Chart: { getChart: (c: HTMLCanvasElement) => { data: unknown } | undefined } }).Chart.getChart(canvas);
-      return !!chart && JSON.stringify(chart.data) !== prev;
+      const drawn = Array.from(document.querySelectorAll('#prediction-result canvas[data-chart]')).every((c) => c.hasAttribute('data-chart-drawn'));
+      return !!chart && JSON.stringify(chart.data) !== prev && drawn && !document.querySelector('.htmx-request');
     }, distances, { timeout: 30_000 });
     assert.notEqual(await page.textContent('#predicted-segment'), null);
     assert.ok(first);
