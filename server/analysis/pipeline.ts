@@ -22,6 +22,8 @@ import type { DataTable } from './table.ts';
 export interface Segment extends SegmentProfile {
   /** Centroid in original units: numeric features as values, categories as shares. */
   centroid: Record<string, number>;
+  /** What its users wrote to do with it, when the fit is a saved segmentation (engine/shown.ts). */
+  playbook?: string;
 }
 
 /**
@@ -48,6 +50,8 @@ export interface SegmentationResult {
   readonly report: PreprocessReport;
   readonly notes: string[];
   readonly pipeline: FittedPipeline;
+  /** The saved segmentation this fit is, whose names and playbooks it carries (engine/shown.ts). */
+  readonly savedModel?: { id: number; name: string };
 }
 
 /** The scatter's sample of rows of x and their projections. */

@@ -20,7 +20,7 @@ export interface Assignment {
 /** `namesParameters`: the request gave segmentation parameters beyond the dataset. */
 export async function assigningSegmentation(engine: Engine, models: ModelService, params: SegmentationParams, namesParameters: boolean, context?: RunContext): Promise<Assignment> {
   const model = namesParameters ? undefined : models.active(params.datasetId);
-  return { pipeline: model?.pipeline ?? (await engine.segment(params, context)).pipeline, model };
+  return { pipeline: model?.pipeline ?? (await engine.shown(params, context)).pipeline, model };
 }
 
 /**

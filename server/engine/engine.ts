@@ -17,6 +17,7 @@ import { LruCache } from './lru.ts';
 import type { RunContext, WorkerPool } from './pool.ts';
 import type { TableSource } from './tables.ts';
 import { TaskRunner, type AnalysisTask } from './tasks.ts';
+import { shownSegmentation } from './shown.ts';
 
 export interface SegmentationParams extends SegmentationOptions {
   datasetId: number;
@@ -209,6 +210,14 @@ export class Engine {
   }
 
   /**
+   * The segmentation these params describe as every surface shows it: the fit, with the
+   * names and playbooks of the saved segmentation made with the same options (engine/shown.ts).
+   */
+  async shown(params: SegmentationParams, context: RunContext = {}): Promise<SegmentationResult> {
+    return shownSegmentation(this.db, params.datasetId, await this.segment(params, context));
+  }
+
+  /**
    * Bootstrap stability of a result's fit: asked for on its own, after the fit, because it
    * costs several refits and no chart of the first view waits for it.
    */
@@ -265,7 +274,7 @@ export class Engine {
 
   /** `datasetColumns`: a whole record is welcome, its fields beyond the features ignored. */
   async predict(params: SegmentationParams, customer: CustomerInput, context: RunContext = {}, datasetColumns?: readonly string[]): Promise<{ result: SegmentationResult; prediction: Prediction }> {
-    const result = await this.segment(params, context);
+    const result = await this.shown(params, context);
     return { result, prediction: predictCustomer(result.pipeline, customer, datasetColumns) };
   }
 }

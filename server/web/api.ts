@@ -38,12 +38,14 @@ export function segmentsBody(result: SegmentationResult, stability: StabilityRes
       share: s.share,
       centroid: s.centroid,
       recommendation: s.recommendation,
+      playbook: s.playbook ?? '',
       distinguishing: s.distinguishing,
     })),
     noise: result.noiseCount,
     preprocessing: result.report,
     pca: { explainedVarianceRatio: result.pca.explainedVarianceRatio.slice(0, 2), components: result.pca.components, features: result.outputNames },
     notes: result.notes,
+    model: result.savedModel ?? null,
   };
 }
 
@@ -102,7 +104,7 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
   router.get('/api/segments', async (req, res) => {
     const params = parseSegmentationParams(req.query, db);
     const context = runContext(req, res);
-    const result = await engine.segment(params, context);
+    const result = await engine.shown(params, context);
     res.json(segmentsBody(result, await engine.stability(params.datasetId, result, context)));
   });
 

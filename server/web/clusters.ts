@@ -12,7 +12,6 @@ import type { SegmentationResult } from '../analysis/pipeline.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Db } from '../store/db.ts';
 import { listDatasets } from '../store/datasets.ts';
-import { findModelWithOptions } from '../store/models.ts';
 import { segmentColour } from './charts.ts';
 import { fitChartsOf, provisionalK, sweepRegionOf } from './cluster-view.ts';
 import { parseInput } from './inputs.ts';
@@ -32,21 +31,9 @@ export const CONTROL_CHOICES = {
 const SHOWN_ERROR = 'shown must be a whole number (the k the page shows), given once.';
 const shownK = z.string({ error: SHOWN_ERROR }).regex(/^\d{1,2}$/, { error: SHOWN_ERROR }).transform(Number).optional();
 
-/** A saved segmentation's own names and playbooks for the fit shown, when it is that segmentation. */
-export interface SavedLabels {
-  model: string;
-  names: string[];
-  playbooks: string[];
-}
-
-/**
- * The shown fit is a saved segmentation when the dataset has one saved with the same
- * options: its segments then carry the names and playbooks its users gave them.
- */
-function savedLabelsOf(db: Db, datasetId: number, result: SegmentationResult): SavedLabels | undefined {
-  const model = findModelWithOptions(db, datasetId, result.options, result.k);
-  if (!model) return undefined;
-  return { model: model.name, names: model.pipeline.segmentNames, playbooks: model.pipeline.segmentPlaybooks ?? [] };
+/** The downloads of the fit shown: a saved segmentation's by its id (its names, playbooks and assignment), else by the parameters. */
+function exportQuery(result: SegmentationResult, query: string): string {
+  return result.savedModel ? `model=${result.savedModel.id}` : query;
 }
 
 export function clustersRouter(db: Db, engine: Engine): Router {
@@ -61,18 +48,17 @@ export function clustersRouter(db: Db, engine: Engine): Router {
     const dataset = datasets.find((d) => d.id === params.datasetId)!;
     const known = engine.cachedSweep(params);
     const k = params.k ?? (params.algorithm === 'dbscan' ? null : known?.recommendedK ?? provisionalK(params.kMin, params.kMax));
-    const result = await engine.segment({ ...params, k }, context);
+    const result = await engine.shown({ ...params, k }, context);
     const stability = engine.cachedStability(params.datasetId, result);
     const sweepRegion = known ? sweepRegionOf(params, known, stability, result.k) : undefined;
     const query = toQueryString(params, dataset);
-    const saved = savedLabelsOf(db, params.datasetId, result);
-    const locals = { tab: 'clusters', params, dataset, datasets, result, saved, charts: fitChartsOf(result, dataset), sweepRegion, choices: CONTROL_CHOICES, segmentColour, query };
+    const locals = { tab: 'clusters', params, dataset, datasets, result, charts: fitChartsOf(result, dataset), sweepRegion, choices: CONTROL_CHOICES, segmentColour, query, exportQuery: exportQuery(result, query) };
     if (!isHtmx(req)) {
       renderPageOrPartial(req, res, 'clusters', 'partials/cluster-results', locals);
       return;
     }
     // A region still waiting for its sweep or stability renders differently: they are in the key.
-    const key = `${dataset.name}|${query}|${k}|${sweepRegion ? 'sweep' : ''}|${stability ? 'stable' : ''}|${saved ? JSON.stringify(saved) : ''}`;
+    const key = `${dataset.name}|${query}|${k}|${sweepRegion ? 'sweep' : ''}|${stability ? 'stable' : ''}`;
     const html = await rendered.render(res, result, key, 'partials/cluster-results', locals);
     res.vary('HX-Request').vary('HX-History-Restore-Request').type('html').send(html);
   });

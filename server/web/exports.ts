@@ -47,7 +47,7 @@ async function exported(db: Db, engine: Engine, query: Record<string, unknown>):
     return { datasetId: model.datasetId, source: { ...assignment, pipeline: model.pipeline } };
   }
   const params = parseSegmentationParams(query, db);
-  return { datasetId: params.datasetId, source: await engine.segment(params) };
+  return { datasetId: params.datasetId, source: await engine.shown(params) };
 }
 
 export function exportsRouter(db: Db, engine: Engine): Router {

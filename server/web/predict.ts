@@ -51,7 +51,7 @@ export function predictRouter(db: Db, engine: Engine, models: ModelService): Rou
     const datasets = listDatasets(db);
     const dataset = datasets.find((d) => d.id === params.datasetId)!;
     const context = runContext(req, res);
-    const result = await engine.segment(params, context);
+    const result = await engine.shown(params, context);
     const inputs = featureInputs(await engine.columnRanges(dataset.id, { context }), result, req.query);
     const customer: CustomerInput = Object.fromEntries(inputs.map((f) => [f.name, f.value]));
     // The map is the segmentation shown; the segment comes from the one that also assigns

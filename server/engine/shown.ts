@@ -1,0 +1,40 @@
+/**
+ * The segmentation a surface shows, told one way everywhere. A fit chosen by parameters is
+ * the engine's result; when the dataset has a saved segmentation made with exactly those
+ * options, the result carries that segmentation's names and playbooks in its segments and
+ * its pipeline, and names the model. Every surface (the Clusters and Predict tabs and their
+ * charts, the API, registrations, exports) reads segments from this value and nothing else.
+ */
+import type { SegmentationResult } from '../analysis/pipeline.ts';
+import type { Db } from '../store/db.ts';
+import { findModelWithOptions, type SavedModel } from '../store/models.ts';
+
+/** One result per (fit, saved labels): charts and rendered regions are cached by result identity. */
+const labelled = new WeakMap<SegmentationResult, Map<string, SegmentationResult>>();
+
+/** The fit with a saved segmentation's names and playbooks (one per segment, by number). */
+export function withSavedLabels(result: SegmentationResult, model: Pick<SavedModel, 'id' | 'name' | 'pipeline'>): SegmentationResult {
+  const names = model.pipeline.segmentNames;
+  const playbooks = model.pipeline.segmentPlaybooks ?? [];
+  const key = JSON.stringify([model.id, model.name, names, playbooks]);
+  let byLabels = labelled.get(result);
+  if (!byLabels) labelled.set(result, (byLabels = new Map()));
+  const known = byLabels.get(key);
+  if (known) return known;
+  const nameOf = (id: number) => names[id] ?? result.segments[id].name;
+  const playbookOf = (id: number) => playbooks[id] ?? '';
+  const out: SegmentationResult = {
+    ...result,
+    segments: result.segments.map((s) => ({ ...s, name: nameOf(s.id), playbook: playbookOf(s.id) })),
+    pipeline: { ...result.pipeline, segmentNames: result.segments.map((s) => nameOf(s.id)), segmentPlaybooks: result.segments.map((s) => playbookOf(s.id)) },
+    savedModel: { id: model.id, name: model.name },
+  };
+  byLabels.set(key, out);
+  return out;
+}
+
+/** The result as the dataset's saved segmentations tell it: with the labels of the one made with its options, if any. */
+export function shownSegmentation(db: Db, datasetId: number, result: SegmentationResult): SegmentationResult {
+  const model = findModelWithOptions(db, datasetId, result.options, result.k);
+  return model ? withSavedLabels(result, model) : result;
+}
