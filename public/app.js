@@ -87,8 +87,12 @@
     if (input instanceof HTMLSelectElement && input.id === 'algorithm') {
       var dbscan = input.value === 'dbscan';
       var form2 = input.form;
-      form2.querySelectorAll('.dbscan-only').forEach(function (el) { el.hidden = !dbscan; });
-      form2.querySelectorAll('.dbscan-only input').forEach(function (el) { el.disabled = !dbscan; });
+      // A control the chosen algorithm does not read is hidden and not sent (the server refuses it).
+      form2.querySelectorAll('[data-algorithms]').forEach(function (el) {
+        var reads = el.getAttribute('data-algorithms').split(',').indexOf(input.value) >= 0;
+        el.hidden = !reads;
+        el.querySelectorAll('input').forEach(function (field) { field.disabled = !reads; });
+      });
       var k = form2.querySelector('#k');
       if (k) k.disabled = dbscan;
     }

@@ -3,7 +3,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { fileURLToPath } from 'node:url';
 import { Engine } from './engine/engine.ts';
 import { DEFAULT_OPTIONS } from './analysis/options.ts';
-import { LIMITS } from './web/params.ts';
+import { MODEL_JSON_MAX_BYTES } from './engine/model-schema.ts';
+import { algorithmsReading, LIMITS } from './web/params.ts';
 import { BusyError, InputError, SupersededError } from './errors.ts';
 import { pingDatabase, type Db } from './store/db.ts';
 import { apiRouter } from './web/api.ts';
@@ -62,13 +63,15 @@ export function createApp(deps: AppDeps): express.Express {
   // The analysis defaults and the API's limits, declared once, bound the controls the views draw.
   app.locals.defaults = DEFAULT_OPTIONS;
   app.locals.limits = LIMITS;
+  // Which algorithms read each algorithm-specific control: the form shows it only for those.
+  app.locals.readers = Object.fromEntries((['eps', 'minPts', 'nInit', 'batchSize', 'iterations'] as const).map((name) => [name, algorithmsReading(name)]));
 
   app.use(securityHeaders());
   app.use('/static', express.static(root('public'), { maxAge: '1h' }));
   app.use('/vendor/htmx', express.static(root('node_modules/htmx.org/dist'), { maxAge: '1d' }));
   app.use('/vendor/chart.js', express.static(root('node_modules/chart.js/dist'), { maxAge: '1d' }));
   app.use('/vendor/chartjs-chart-sankey', express.static(root('node_modules/chartjs-chart-sankey/dist'), { maxAge: '1d' }));
-  app.use(express.json({ limit: '2mb' }));
+  app.use(express.json({ limit: MODEL_JSON_MAX_BYTES }));
   app.use(['/login', '/logout'], loginBody);
   app.use(csrfProtection({ bearerAccepted: (req) => auth?.bearerAccepted(req) ?? false }));
   app.use((_req, res, next) => {

@@ -1,4 +1,4 @@
-/** One segmentation of a prepared table: cluster, number the segments by size, score, project, profile. */
+/** One segmentation of a prepared table: cluster, number the segments (lineage.ts), score, project, profile. */
 import { fitAlgorithm, type AlgorithmFit, type AlgorithmOptions } from './cluster/index.ts';
 import { setNamed } from './named.ts';
 import { checkpoint } from './progress.ts';
@@ -16,6 +16,7 @@ import { columnFactsOf, keepFitLabels, pcaOf, sweptFit, sweptLabels, type Prepar
 import type { PreprocessReport, PreprocessResult } from './preprocess.ts';
 import { inverseTransform } from './transform.ts';
 import { buildProfiles, type SegmentProfile } from './profile.ts';
+import { lineageNumbers, numbersBySize } from './lineage.ts';
 import { scatterRows } from './scatter.ts';
 import type { DataTable } from './table.ts';
 
@@ -91,15 +92,6 @@ function mostProbable(means: number[][], gmm: GmmParameters, x: Float64Array): n
   return p.indexOf(Math.max(...p));
 }
 
-/** Segment ids ordered by size, largest first, so the numbering is stable across reruns. */
-function orderBySize(labels: Int32Array, k: number): Int32Array {
-  const sizes = clusterSizes(labels, k);
-  const order = Array.from({ length: k }, (_, i) => i).sort((a, b) => sizes[b] - sizes[a] || a - b);
-  const newId = new Int32Array(k);
-  order.forEach((old, i) => (newId[old] = i));
-  return newId;
-}
-
 function remapRows(m: Matrix, newId: Int32Array): Matrix {
   const out = createMatrix(m.rows, m.cols);
   for (let old = 0; old < m.rows; old++) out.data.set(m.data.subarray(old * m.cols, (old + 1) * m.cols), newId[old] * m.cols);
@@ -147,7 +139,7 @@ function fitFor(prepared: PreparedData, options: SegmentationOptions & { k: numb
   return { fit, eps, swept };
 }
 
-/** A fit's segments numbered by size, largest first, with everything per segment following its number. */
+/** A fit's segments numbered (lineage.ts), with everything per segment following its number. */
 interface NumberedFit {
   newId: Int32Array;
   centroids: Matrix;
@@ -155,8 +147,20 @@ interface NumberedFit {
   gmm?: Pick<GmmParameters, 'weights' | 'variances'>;
 }
 
-function numberedBySize(fit: AlgorithmFit): NumberedFit {
-  const newId = orderBySize(fit.labels, fit.k);
+/**
+ * The numbers of a fit's segments: the lineage's, so that they stay put as k moves. DBSCAN,
+ * which chooses its own k, and a warm-started refit (retraining matches it to the model it
+ * replaces) are numbered by size.
+ */
+function numbersOf(prepared: PreparedData, options: Pick<SegmentationOptions, 'seed' | 'nInit'>, fit: AlgorithmFit, warmStarted: boolean): Int32Array {
+  if (fit.dbscan || warmStarted) return numbersBySize(fit.labels, fit.k);
+  const key = JSON.stringify([options.seed, options.nInit]);
+  const lineages = (prepared.reuse.lineages ??= new Map());
+  if (!lineages.has(key)) lineages.set(key, new Map());
+  return lineageNumbers(prepared.fitX, fit.centroids, lineages.get(key)!, options);
+}
+
+function numberedFit(fit: AlgorithmFit, newId: Int32Array): NumberedFit {
   return {
     newId,
     centroids: remapRows(fit.centroids, newId),
@@ -191,7 +195,7 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
   const notes: string[] = [];
   const { fit, eps, swept } = fitFor(prepared, options, extras.warmStart, notes);
   const k = fit.k;
-  const numbered = numberedBySize(fit);
+  const numbered = numberedFit(fit, numbersOf(prepared, options, fit, extras.warmStart !== undefined));
   const { centroids, coreLabels, gmm } = numbered;
   if (fit.gmm) notes.push(`Log-likelihood ${fit.gmm.logLikelihood.toFixed(1)}, BIC ${fit.gmm.bic.toFixed(1)} (lower is better across k).`);
   const x = prep.matrix;

@@ -73,6 +73,10 @@ export function predictCustomer(pipeline: FittedPipeline, customer: CustomerInpu
   }
   const x = transformCustomer(pipeline.preprocessor, used);
   const prediction = predictTransformed(pipeline, x);
+  if (!prediction.distances.every(Number.isFinite)) {
+    const far = pipeline.preprocessor.numeric.find((_, j) => !Number.isFinite(x[j] * x[j]))?.name;
+    throw new InputError(`${far ? `"${far}"` : 'A value'} is too far outside this segmentation's data to place the customer; check its units.`, { field: far ?? 'customer' });
+  }
   return { ...prediction, ignored, explanation: explainAssignment(pipeline, x, prediction.segment) };
 }
 
@@ -94,6 +98,13 @@ export function predictTransformed(pipeline: FittedPipeline, x: Float64Array, co
     // The most probable segment, which need not be the one with the nearest mean.
     probabilities = gmmProbabilities(x, pipeline.centroids, pipeline.gmm);
     segment = probabilities.indexOf(Math.max(...probabilities));
+    // Every density underflowed (a point far beyond the data): a mixture still answers one of
+    // its segments, the nearest mean's, never noise.
+    if (segment < 0) {
+      segment = distances.indexOf(Math.min(...distances));
+      if (segment < 0) segment = 0;
+      probabilities = probabilities.map((_, c) => (c === segment ? 1 : 0));
+    }
   } else {
     segment = distances.indexOf(Math.min(...distances));
   }

@@ -12,6 +12,7 @@ import type { SegmentationOptions } from './options.ts';
 import { fitPcaModel, type FittedPca } from './pca.ts';
 import { fitPreprocess, type PreprocessResult } from './preprocess.ts';
 import { checkpoint } from './progress.ts';
+import type { Lineage } from './lineage.ts';
 import { ColumnFacts } from './segment-columns.ts';
 import { bootstrapStability, type StabilityResult } from './stability.ts';
 import { sweepK, type SweepResult } from './sweep.ts';
@@ -22,7 +23,7 @@ export interface PreparedData {
   /** Rows used for fitting (outliers excluded by the rule are not). */
   fitX: Matrix;
   /** Work that depends only on the matrix, done once and shared by every k. */
-  reuse: { pca?: FittedPca; fits?: Map<string, SweptFit>; fitLabels?: Map<string, KeptLabels>; facts?: ColumnFacts };
+  reuse: { pca?: FittedPca; fits?: Map<string, SweptFit>; fitLabels?: Map<string, KeptLabels>; facts?: ColumnFacts; lineages?: Map<string, Lineage> };
 }
 
 /**

@@ -15,30 +15,61 @@ export type SqlDialect = (typeof SQL_DIALECTS)[number];
 
 interface DialectRules {
   quote: (name: string) => string;
-  /** A string literal. */
+  /** A string literal, read back by this dialect as exactly `value`. */
   text: (value: string) => string;
   double: string;
+  /** The dialect's text type, so that a category stored as a number compares as text. */
+  string: string;
 }
 
+const CONTROL = /[\u0000-\u001f\u007f]/;
 const doubleQuoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
+// Standard SQL reads a backslash as itself: only the quote is doubled.
 const standardText = (value: string) => `'${value.replaceAll("'", "''")}'`;
-// BigQuery and Spark read backslash escapes inside literals and quoted names.
-const backslashText = (value: string) => `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+// PostgreSQL reads '…' by standard_conforming_strings (a server setting): E'…' reads the
+// same whatever it is set to.
+const escapeText = (value: string) => `E'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+/**
+ * BigQuery, Snowflake and Spark read backslash escapes inside '…'. BigQuery refuses a line
+ * break inside one: control characters are written as \uXXXX, which all three read.
+ */
+const backslashText = (value: string) => `'${value.replace(/[\\'\u0000-\u001f\u007f]/g, (ch) => (ch === '\\' ? '\\\\' : ch === "'" ? "\\'" : `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`))}'`;
 
 const DIALECTS: Record<SqlDialect, DialectRules> = {
-  ansi: { quote: doubleQuoted, text: standardText, double: 'DOUBLE PRECISION' },
-  sqlite: { quote: doubleQuoted, text: standardText, double: 'REAL' },
-  postgres: { quote: doubleQuoted, text: standardText, double: 'DOUBLE PRECISION' },
-  duckdb: { quote: doubleQuoted, text: standardText, double: 'DOUBLE' },
-  snowflake: { quote: doubleQuoted, text: standardText, double: 'DOUBLE' },
-  bigquery: { quote: (name) => `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``, text: backslashText, double: 'FLOAT64' },
-  spark: { quote: (name) => `\`${name.replaceAll('`', '``')}\``, text: backslashText, double: 'DOUBLE' },
+  ansi: { quote: doubleQuoted, text: standardText, double: 'DOUBLE PRECISION', string: 'VARCHAR' },
+  sqlite: { quote: doubleQuoted, text: standardText, double: 'REAL', string: 'TEXT' },
+  postgres: { quote: doubleQuoted, text: escapeText, double: 'DOUBLE PRECISION', string: 'TEXT' },
+  duckdb: { quote: doubleQuoted, text: standardText, double: 'DOUBLE', string: 'VARCHAR' },
+  snowflake: { quote: doubleQuoted, text: backslashText, double: 'DOUBLE', string: 'VARCHAR' },
+  bigquery: { quote: (name) => `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``, text: backslashText, double: 'FLOAT64', string: 'STRING' },
+  spark: { quote: (name) => `\`${name.replaceAll('`', '``')}\``, text: backslashText, double: 'DOUBLE', string: 'STRING' },
 };
 
-/** A number as SQL reads it back to the same double. */
-function literal(value: number): string {
-  if (!Number.isFinite(value)) throw new InputError('This segmentation holds a number that is not finite; it cannot be written as SQL.');
-  return String(value);
+/** A string literal in a dialect (exported for the tests that read it back as each dialect does). */
+export function sqlText(dialect: SqlDialect, value: string): string {
+  // PostgreSQL cannot hold a NUL in text, and no segment name or category may carry one.
+  if (value.includes('\u0000')) throw new InputError('A segment name or category holds a NUL character; it cannot be written as SQL.');
+  return DIALECTS[dialect].text(value);
+}
+
+/**
+ * A number as every engine reads it back to the same double. An integer literal would make
+ * SQLite (and PostgreSQL, over INTEGER columns) divide integers, and a decimal literal is a
+ * DECIMAL in DuckDB and PostgreSQL: the cast makes each one a double.
+ */
+function literalIn(d: DialectRules): (value: number) => string {
+  return (value) => {
+    if (!Number.isFinite(value)) throw new InputError('This segmentation holds a number that is not finite; it cannot be written as SQL.');
+    return `CAST(${String(value)} AS ${d.double})`;
+  };
+}
+
+/** A table name as a dotted path of parts: none empty, none with a control character. */
+export function tablePath(table: string): string[] {
+  const parts = table.split('.');
+  if (parts.some((p) => p.trim() === '')) throw new InputError(`The table name "${table.slice(0, 100)}" has an empty part; write it as table or schema.table.`, { field: 'table' });
+  if (CONTROL.test(table)) throw new InputError('The table name holds a control character (a line break, tab or NUL); write it as table or schema.table.', { field: 'table' });
+  return parts;
 }
 
 export interface ScoreSqlOptions {
@@ -54,8 +85,10 @@ export function scoreSql(pipeline: FittedPipeline, options: ScoreSqlOptions): st
     throw new InputError('A DBSCAN segmentation assigns by its core points (thousands of them), not by centres: it has no compact SQL form. Save a k-means, mini-batch, Ward or Gaussian mixture segmentation to score in the warehouse.', { field: 'model' });
   }
   const d = DIALECTS[options.dialect];
+  const literal = literalIn(d);
+  const text = (value: string) => sqlText(options.dialect, value);
   const { preprocessor, centroids, segmentNames } = pipeline;
-  const table = options.table.split('.').map((part) => d.quote(part)).join('.');
+  const table = tablePath(options.table).map((part) => d.quote(part)).join('.');
   const id = options.idColumn ? d.quote(options.idColumn) : 'ROW_NUMBER() OVER ()';
   const drop = preprocessor.missing === 'drop';
 
@@ -68,16 +101,16 @@ export function scoreSql(pipeline: FittedPipeline, options: ScoreSqlOptions): st
     return `(${value} - ${literal(step.center)}) / ${literal(step.scale)}`;
   });
   const indicators = preprocessor.categorical.flatMap((step) => {
-    const column = d.quote(step.name);
-    const level = drop ? column : `CASE WHEN ${column} IS NULL OR ${column} = '' THEN ${d.text(step.fill)} ELSE ${column} END`;
-    return step.levels.map((l) => `CASE WHEN ${level} = ${d.text(l)} THEN ${literal(step.weight)} ELSE 0 END`);
+    const column = `CAST(${d.quote(step.name)} AS ${d.string})`;
+    const level = drop ? column : `CASE WHEN ${column} IS NULL OR ${column} = '' THEN ${text(step.fill)} ELSE ${column} END`;
+    return step.levels.map((l) => `CASE WHEN ${level} = ${text(l)} THEN ${literal(step.weight)} ELSE ${literal(0)} END`);
   });
   const columns = [...numeric, ...indicators];
   const z = (j: number) => `z${j}`;
   // Rows the drop rule drops: any feature missing (or empty text).
   const missing = [
     ...preprocessor.numeric.map((s) => `${d.quote(s.name)} IS NULL`),
-    ...preprocessor.categorical.map((s) => `${d.quote(s.name)} IS NULL OR ${d.quote(s.name)} = ''`),
+    ...preprocessor.categorical.map((s) => `${d.quote(s.name)} IS NULL OR CAST(${d.quote(s.name)} AS ${d.string}) = ''`),
   ].join(' OR ');
 
   const scores = centroids.map((centre, c) => {
@@ -85,7 +118,7 @@ export function scoreSql(pipeline: FittedPipeline, options: ScoreSqlOptions): st
       // log w − ½ Σ (log 2π var + (z − μ)² / var): the constant part computed here.
       const variances = pipeline.gmm.variances[c];
       const constant = Math.log(pipeline.gmm.weights[c]) - 0.5 * variances.reduce((s, v) => s + Math.log(2 * Math.PI * v), 0);
-      return `${literal(constant)} - 0.5 * (${centre.map((m, j) => `(${z(j)} - ${literal(m)}) * (${z(j)} - ${literal(m)}) / ${literal(variances[j])}`).join(' + ')})`;
+      return `${literal(constant)} - ${literal(0.5)} * (${centre.map((m, j) => `(${z(j)} - ${literal(m)}) * (${z(j)} - ${literal(m)}) / ${literal(variances[j])}`).join(' + ')})`;
     }
     return centre.map((m, j) => `(${z(j)} - ${literal(m)}) * (${z(j)} - ${literal(m)})`).join(' + ');
   });
@@ -99,7 +132,7 @@ export function scoreSql(pipeline: FittedPipeline, options: ScoreSqlOptions): st
 
   const lines = [
     '-- Customer Segments: a saved segmentation as one query (score.sql).',
-    `-- ${k} segments, ${pipeline.options.algorithm}, features: ${[...preprocessor.numeric, ...preprocessor.categorical].map((st) => st.name).join(', ').replaceAll('\n', ' ')}.`,
+    `-- ${k} segments, ${pipeline.options.algorithm}, features: ${[...preprocessor.numeric, ...preprocessor.categorical].map((st) => st.name).join(', ').replace(/[\u0000-\u001f\u007f]/g, ' ')}.`,
     `-- segment is the number the dashboard shows (1..${k}); NULL where the missing-value rule drops the customer.`,
     'WITH transformed AS (',
     `  SELECT ${id} AS customer_id,`,
@@ -113,7 +146,7 @@ export function scoreSql(pipeline: FittedPipeline, options: ScoreSqlOptions): st
     ')',
     'SELECT customer_id,',
     `  CASE WHEN dropped = 1 THEN NULL ELSE ${winner((c) => String(c + 1))} END AS segment,`,
-    `  CASE WHEN dropped = 1 THEN NULL ELSE ${winner((c) => d.text(segmentNames[c]))} END AS segment_name,`,
+    `  CASE WHEN dropped = 1 THEN NULL ELSE ${winner((c) => text(segmentNames[c]))} END AS segment_name,`,
     `  CASE WHEN dropped = 1 THEN NULL ELSE ${winner(distanceOf)} END AS distance`,
     'FROM scored',
   ];

@@ -5,7 +5,7 @@ import { cutMerges, DEFAULT_AGGLOMERATIVE_MAX_ROWS, wardMerges } from './cluster
 import { assignNearest, clusterMeans } from './cluster/assign.ts';
 import { fitKMeans } from './cluster/kmeans.ts';
 import { fitMiniBatch } from './cluster/minibatch.ts';
-import { fitGmm } from './cluster/gmm.ts';
+import { checkGmmWork, fitGmm } from './cluster/gmm.ts';
 import type { Algorithm, ClusterFit } from './cluster/types.ts';
 import { selectRows, type Matrix } from './matrix.ts';
 import { computeMetrics, SILHOUETTE_EXACT_LIMIT, SILHOUETTE_SAMPLE, type ClusterMetrics, type SilhouetteSource } from './metrics.ts';
@@ -153,6 +153,7 @@ export function sweepK(x: Matrix, options: SweepOptions, onFit?: (k: number, fit
     silhouetteFrom = { sample: selectRows(x, rows), rows };
     notes.push(`Silhouettes on the curves are estimated on the same random sample of ${SWEEP_SILHOUETTE_ROWS.toLocaleString('en-US')} customers for every k (standard error about 0.01); the shown k's silhouette above is computed on every customer.`);
   }
+  if (algorithm === 'gmm') checkGmmWork(x, options.nInit, Array.from({ length: kMax - options.kMin + 1 }, (_, i) => options.kMin + i));
   const rows: SweepRow[] = [];
   for (let k = options.kMin; k <= kMax; k++) {
     checkpoint({ step: `scoring k = ${k}`, done: k - options.kMin, total: kMax - options.kMin + 1 });

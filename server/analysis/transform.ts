@@ -81,12 +81,16 @@ export function transformCustomer(fitted: FittedPreprocessor, customer: Customer
   const numbers = fitted.numeric.map((step) => {
     const raw = getNamed(customer, step.name);
     if (isBlank(raw)) return Number.NaN;
+    if (typeof raw === 'string' && raw.trim() === '') throw new InputError(`"${step.name}" is blank; give a number, or leave it out (or null) for a missing value.`, { field: step.name });
     const value = Number(raw);
     if (!Number.isFinite(value)) throw new InputError(`"${step.name}" must be a number; got "${String(raw).slice(0, 40)}".`, { field: step.name });
     return value;
   });
   const levels = fitted.categorical.map((step) => {
     const raw = getNamed(customer, step.name);
+    if (typeof raw === 'number') {
+      throw new InputError(`"${step.name}" is a category (${step.levels.slice(0, 6).map((l) => `"${l}"`).join(', ')}${step.levels.length > 6 ? ', …' : ''}); got the number ${raw}: send it as text.`, { field: step.name });
+    }
     return isBlank(raw) ? null : String(raw);
   });
   const out = new Float64Array(fitted.outputNames.length);

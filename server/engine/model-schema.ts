@@ -14,12 +14,13 @@ import { ALGORITHMS } from '../analysis/cluster/types.ts';
 import { PIPELINE_FORMAT, type FittedPipeline } from '../analysis/predict.ts';
 import { MISSING_STRATEGIES, OUTLIER_RULES, SCALING_METHODS } from '../analysis/preprocess.ts';
 import { InputError } from '../errors.ts';
+import { nameText } from '../names.ts';
 
 const SCALED_LIMIT = 1e6;
+/** A model file, uploaded or sent as JSON: the API's JSON limit (app.ts). */
+export const MODEL_JSON_MAX_BYTES = 2 * 1024 * 1024;
 /** A playbook is a paragraph or two of marketing action, not a document. */
 export const PLAYBOOK_MAX = 2000;
-/** A segment name fits on a chart label and a profile card. */
-export const SEGMENT_NAME_MAX = 80;
 const RAW_LIMIT = 1e15;
 /** Segments an imported model may have: the API's k limit. */
 const MAX_SEGMENTS = 20;
@@ -48,7 +49,9 @@ const categoricalStep = z.strictObject({
   weight: positive,
 });
 
-const options = z.looseObject({
+const options = z.strictObject({
+  /** Fits made by the dashboard carry the dataset they were made on. */
+  datasetId: z.number().int().positive().optional(),
   k: whole(1, MAX_SEGMENTS),
   features: z.array(name, { error: 'must be a list of column names' }).min(1).max(50),
   algorithm: z.enum(ALGORITHMS, { error: `must be one of ${ALGORITHMS.join(', ')}` }),
@@ -69,10 +72,10 @@ const options = z.looseObject({
 
 const vector = z.array(finite(RAW_LIMIT), { error: 'must be a list of numbers' }).max(MAX_COLUMNS);
 
-const pipelineSchema = z.looseObject({
+const pipelineSchema = z.strictObject({
   format: z.literal(PIPELINE_FORMAT, { error: `must be ${PIPELINE_FORMAT}` }),
   options,
-  preprocessor: z.looseObject({
+  preprocessor: z.strictObject({
     missing: z.enum(MISSING_STRATEGIES, { error: `must be one of ${MISSING_STRATEGIES.join(', ')}` }),
     outliers: z.enum(OUTLIER_RULES, { error: `must be one of ${OUTLIER_RULES.join(', ')}` }),
     scaling: z.enum(SCALING_METHODS, { error: `must be one of ${SCALING_METHODS.join(', ')}` }),
@@ -81,18 +84,18 @@ const pipelineSchema = z.looseObject({
     outputNames: z.array(z.string().max(20_000), { error: 'must be a list of names' }).min(1).max(MAX_COLUMNS),
   }),
   centroids: z.array(vector, { error: 'must be a list of centres' }).min(1).max(MAX_SEGMENTS),
-  segmentNames: z.array(z.string({ error: 'must be text' }).max(500), { error: 'must be a list of names' }),
+  segmentNames: z.array(nameText('a segment name'), { error: 'must be a list of names' }),
   segmentPlaybooks: z.array(z.string({ error: 'must be text' }).max(PLAYBOOK_MAX), { error: 'must be a list of playbooks' }).optional(),
-  dbscan: z.looseObject({
+  dbscan: z.strictObject({
     eps: positive,
     corePoints: z.array(vector, { error: 'must be a list of points' }).max(MAX_CORE_POINTS),
     coreLabels: z.array(z.number().int().min(0), { error: 'must be a list of segment numbers' }),
   }).optional(),
-  gmm: z.looseObject({
+  gmm: z.strictObject({
     weights: z.array(z.number().finite().gt(0, { error: 'must be positive' }).max(1), { error: 'must be a list of weights' }).max(MAX_SEGMENTS),
     variances: z.array(z.array(positive).max(MAX_COLUMNS), { error: 'must be a list of variances per segment' }).max(MAX_SEGMENTS),
   }).optional(),
-  pca: z.looseObject({ mean: vector, components: z.array(vector).min(1).max(MAX_COLUMNS), explainedVarianceRatio: z.array(z.number().finite().min(0).max(1)) }),
+  pca: z.strictObject({ mean: vector, components: z.array(vector).min(1).max(MAX_COLUMNS), explainedVarianceRatio: z.array(z.number().finite().min(0).max(1)) }),
 }).superRefine((p, ctx) => {
   const width = p.preprocessor.numeric.length + p.preprocessor.categorical.reduce((s, c) => s + c.levels.length, 0);
   const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
@@ -100,6 +103,19 @@ const pipelineSchema = z.looseObject({
   if (width === 0) issue(['preprocessor'], 'must have at least one feature');
   p.centroids.forEach((c, i) => c.length !== width && issue(['centroids', i], `must have ${width} values, one per output column, not ${c.length}`));
   if (p.segmentNames.length !== p.centroids.length) issue(['segmentNames'], `must name each of the ${p.centroids.length} segments`);
+  // The options say how the steps were made: an import whose options disagree would refit
+  // (retraining reads the options) onto something else than the model it carries.
+  const stepNames = [...p.preprocessor.numeric, ...p.preprocessor.categorical].map((s) => s.name);
+  const sameSet = (a: string[], b: string[]) => a.length === b.length && [...a].sort().join('\u0000') === [...b].sort().join('\u0000');
+  if (!sameSet(p.options.features, stepNames)) issue(['options', 'features'], `must list the features the steps transform (${stepNames.join(', ').slice(0, 200)})`);
+  if (p.options.k !== p.centroids.length) issue(['options', 'k'], `must be the number of centres, ${p.centroids.length}, not ${p.options.k}`);
+  for (const rule of ['missing', 'outliers', 'scaling'] as const) {
+    if (p.options[rule] !== p.preprocessor[rule]) issue(['options', rule], `must be the preprocessor's ${rule} rule, ${p.preprocessor[rule]}`);
+  }
+  if ((p.options.algorithm === 'gmm') !== (p.gmm !== undefined)) issue(['gmm'], p.gmm ? 'belongs to a Gaussian mixture, but options.algorithm is ' + p.options.algorithm : 'must give the mixture\'s weights and variances (options.algorithm is gmm)');
+  if ((p.options.algorithm === 'dbscan') !== (p.dbscan !== undefined)) issue(['dbscan'], p.dbscan ? 'belongs to DBSCAN, but options.algorithm is ' + p.options.algorithm : 'must give the core points (options.algorithm is dbscan)');
+  const expectedOutputs = [...p.preprocessor.numeric.map((s) => s.name), ...p.preprocessor.categorical.flatMap((s) => s.levels.map((l) => `${s.name}=${l}`))];
+  if (p.preprocessor.outputNames.length === width && p.preprocessor.outputNames.some((n, i) => n !== expectedOutputs[i])) issue(['preprocessor', 'outputNames'], 'must name the numeric features, then each category level as column=level, in the steps\' order');
   if (p.segmentPlaybooks && p.segmentPlaybooks.length !== p.centroids.length) issue(['segmentPlaybooks'], `must give one playbook (or "") for each of the ${p.centroids.length} segments`);
   if (p.pca.mean.length !== width) issue(['pca', 'mean'], `must have ${width} values`);
   p.pca.components.forEach((c, i) => c.length !== width && issue(['pca', 'components', i], `must have ${width} values`));

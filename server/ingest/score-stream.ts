@@ -18,8 +18,19 @@ export interface ScoredRow {
   distance: number | null;
 }
 
-/** `idColumn`: the column returned as customer_id; without it (or absent from the file), the row number. */
-export async function* scoreCsvFile(pipeline: FittedPipeline, path: string, idColumn?: string): AsyncGenerator<ScoredRow[]> {
+/** A value the file holds where the segmentation reads a number, but that is no number: scored as missing, and reported. */
+export interface UnparsableValue {
+  /** The data row, 1 for the first after the header. */
+  row: number;
+  column: string;
+  value: string;
+}
+
+/**
+ * `idColumn`: the column returned as customer_id; without it (or absent from the file), the
+ * row number. `onUnparsable`: told of every value that is no number in a numeric feature.
+ */
+export async function* scoreCsvFile(pipeline: FittedPipeline, path: string, idColumn?: string, onUnparsable: (value: UnparsableValue) => void = () => {}): AsyncGenerator<ScoredRow[]> {
   const delimiter = detectDelimiter((await readHead(path)).replace(/^\uFEFF/, ''));
   const batches = readRecordBatches(path, delimiter);
   const { preprocessor } = pipeline;
@@ -48,7 +59,10 @@ export async function* scoreCsvFile(pipeline: FittedPipeline, path: string, idCo
       row++;
       const number = (j: number) => {
         const raw = record[numericAt[j]] ?? '';
-        return isMissing(raw) ? Number.NaN : parseNumber(raw);
+        if (isMissing(raw)) return Number.NaN;
+        const value = parseNumber(raw);
+        if (Number.isNaN(value)) onUnparsable({ row, column: preprocessor.numeric[j].name, value: raw });
+        return value;
       };
       const level = (j: number) => {
         const raw = (record[categoricalAt[j]] ?? '').trim();

@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ColumnKind } from '../analysis/table.ts';
 import { InputError } from '../errors.ts';
+import { checkName } from '../names.ts';
 import { openDatasetWriter } from '../store/dataset-writer.ts';
 import type { Db } from '../store/db.ts';
 import { getDataset, type CellValue, type DatasetInfo } from '../store/datasets.ts';
@@ -193,9 +194,7 @@ export function importCsvFile(db: Db, path: string, options: ImportOptions): Pro
 }
 
 async function importRows(db: Db, path: string, options: ImportOptions): Promise<DatasetInfo> {
-  const name = options.name.trim();
-  if (name === '') throw new InputError('Give the dataset a name.', { field: 'name' });
-  if (name.length > 200) throw new InputError('Keep the dataset name under 200 characters.', { field: 'name' });
+  const name = checkName(options.name, 'A dataset name');
   const { delimiter, records } = await openRecords(path, options);
   try {
     const plan = await readPlan(path, { ...options, delimiter }, records);

@@ -14,7 +14,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ColumnKind } from '../analysis/table.ts';
 import { ColumnSnapshotBuilder } from './column-snapshots.ts';
 import { columnIdent, rowTable, type CellValue } from './datasets.ts';
-import type { Db } from './db.ts';
+import { newId, type Db } from './db.ts';
 import { writeGate } from './write-gate.ts';
 
 export interface DatasetWriter {
@@ -99,7 +99,7 @@ export function openDatasetWriter(db: Db, name: string, columns: NewColumn[]): D
 async function copyStaged(staging: Database.Database, name: string, columns: NewColumn[], idents: string[], missing: number[], rowCount: number, snapshot: ColumnSnapshotBuilder): Promise<number> {
   staging.exec('BEGIN IMMEDIATE');
   try {
-    const datasetId = Number(staging.prepare('INSERT INTO main.datasets (name) VALUES (?)').run(name).lastInsertRowid);
+    const datasetId = Number(staging.prepare(`INSERT INTO main.datasets (id, name) VALUES (${newId('datasets')}, ?)`).run(name).lastInsertRowid);
     const table = rowTable(datasetId);
     staging.exec(`CREATE TABLE main.${table} (row_id INTEGER PRIMARY KEY, ${columns.map((c, i) => `${idents[i]} ${c.kind === 'numeric' ? 'REAL' : 'TEXT'}`).join(', ')})`);
     const copy = staging.prepare(`INSERT INTO main.${table} (row_id, ${idents.join(', ')}) SELECT row_id, ${idents.join(', ')} FROM temp.staged WHERE row_id > ? AND row_id <= ?`);

@@ -75,7 +75,22 @@ const MIGRATIONS: string[] = [
      levels TEXT,
      PRIMARY KEY (dataset_id, position)
    );`,
+  // Ids are never given twice: a link, PATCH or export aimed at a deleted dataset or model
+  // must not reach the next one saved. SQLite reuses the largest id after a delete, so each
+  // insert takes the high-water mark plus one (newId), and a trigger keeps the mark.
+  `CREATE TABLE id_high_water (table_name TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
+   INSERT INTO id_high_water SELECT 'datasets', coalesce(max(id), 0) FROM datasets;
+   INSERT INTO id_high_water SELECT 'saved_models', coalesce(max(id), 0) FROM saved_models;
+   CREATE TRIGGER datasets_high_water AFTER INSERT ON datasets BEGIN
+     UPDATE id_high_water SET last_id = max(last_id, NEW.id) WHERE table_name = 'datasets';
+   END;
+   CREATE TRIGGER saved_models_high_water AFTER INSERT ON saved_models BEGIN
+     UPDATE id_high_water SET last_id = max(last_id, NEW.id) WHERE table_name = 'saved_models';
+   END;`,
 ];
+
+/** The id an insert into datasets or saved_models gives its row: one never given before (see the migration). */
+export const newId = (table: 'datasets' | 'saved_models') => `(SELECT last_id + 1 FROM main.id_high_water WHERE table_name = '${table}')`;
 
 /**
  * Opens the database for this process's writes. Its checkpoints run in a thread of their

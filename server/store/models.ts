@@ -2,7 +2,7 @@
 import type { TrainingBaseline } from '../analysis/drift.ts';
 import type { FittedPipeline } from '../analysis/predict.ts';
 import { InputError, NotFoundError } from '../errors.ts';
-import type { Db } from './db.ts';
+import { newId, type Db } from './db.ts';
 import { writeGate } from './write-gate.ts';
 
 export interface SavedModel {
@@ -52,13 +52,13 @@ export async function saveModel(db: Db, model: { datasetId: number; name: string
   const id = await writeGate(db).run(db.transaction(() => {
     const exists = db.prepare('SELECT 1 FROM saved_models WHERE dataset_id = ? AND name = ?').get(model.datasetId, model.name);
     if (exists) throw new InputError(`A saved segmentation named "${model.name.slice(0, 60)}" already exists for this dataset; choose another name.`, { field: 'name', status: 409 });
-    const info = db.prepare('INSERT INTO saved_models (dataset_id, name, pipeline, baseline, source) VALUES (?, ?, ?, ?, ?)')
+    const info = db.prepare(`INSERT INTO saved_models (id, dataset_id, name, pipeline, baseline, source) VALUES (${newId('saved_models')}, ?, ?, ?, ?, ?)`)
       .run(model.datasetId, model.name, JSON.stringify(model.pipeline), JSON.stringify(model.baseline), model.source);
-    const newId = Number(info.lastInsertRowid);
+    const savedId = Number(info.lastInsertRowid);
     // The first saved model of a dataset becomes its active one.
     const active = db.prepare('SELECT 1 FROM saved_models WHERE dataset_id = ? AND active = 1').get(model.datasetId);
-    if (!active) db.prepare('UPDATE saved_models SET active = 1 WHERE id = ?').run(newId);
-    return newId;
+    if (!active) db.prepare('UPDATE saved_models SET active = 1 WHERE id = ?').run(savedId);
+    return savedId;
   }));
   return getModel(db, id);
 }

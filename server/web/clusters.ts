@@ -65,7 +65,7 @@ export function clustersRouter(db: Db, engine: Engine): Router {
 
   // The curves over k, the recommended k and stability, for the k the fit region shows.
   router.get('/clusters/sweep', async (req: Request, res: Response) => {
-    const params = parseSegmentationParams(req.query, db);
+    const params = parseSegmentationParams(req.query, db, ['shown']);
     const shown = parseInput(shownK, req.query.shown, { field: 'shown' });
     const context = runContext(req, res, params.datasetId);
     const sweep = await engine.sweep(params, context);

@@ -22,7 +22,7 @@ export function customersRouter(deps: RegistrationDeps & { events: LiveEvents })
   // The Predict tab's "Register" button sends the same form fields as the prediction.
   router.post('/customers', express.urlencoded({ extended: false, limit: '64kb' }), async (req: Request, res) => {
     const fields = parseInput(formFields, req.body ?? {});
-    const params = parseSegmentationParams(fields, db);
+    const params = parseSegmentationParams(fields, db, [`${CUSTOMER_PREFIX}*`]);
     const { columns } = getDataset(db, params.datasetId);
     const customer: Record<string, string | number> = {};
     for (const [key, value] of Object.entries(fields)) {

@@ -10,6 +10,7 @@ import { writeCsv, writeXlsx } from './export-format.ts';
 import { customersTable, segmentsTable, type ExportedSegmentation, type ExportTable } from './export-tables.ts';
 import type { ModelAssignment } from '../analysis/model-ops.ts';
 import { getModel } from '../store/models.ts';
+import { InputError } from '../errors.ts';
 import { queryId } from './inputs.ts';
 import { parseSegmentationParams } from './params.ts';
 
@@ -42,6 +43,10 @@ async function send(res: Response, table: ExportTable, name: string, format: 'cs
  */
 async function exported(db: Db, engine: Engine, query: Record<string, unknown>): Promise<{ datasetId: number; source: ExportedSegmentation }> {
   if (query.model !== undefined) {
+    const others = Object.keys(query).filter((name) => name !== 'model');
+    if (others.length > 0) {
+      throw new InputError(`model= names a saved segmentation, which fixes its dataset and every setting: leave out ${others.slice(0, 5).map((n) => `"${n.slice(0, 60)}"`).join(', ')}, or leave out model= to export by parameters.`, { field: others[0] });
+    }
     const model = getModel(db, queryId(query.model, 'model', 'model (the id of a saved segmentation)'));
     const assignment = await engine.onTable<ModelAssignment>(model.datasetId, { op: 'assign', pipeline: model.pipeline });
     return { datasetId: model.datasetId, source: { ...assignment, pipeline: model.pipeline } };

@@ -5,11 +5,19 @@
  */
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
+import { nameText } from '../names.ts';
 
 export function parseInput<T extends z.ZodType>(schema: T, value: unknown, options: { field?: string; status?: number } = {}): z.infer<T> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
+  if (issue.code === 'unrecognized_keys') {
+    // A strict object's unknown field is named with the ones that exist, never ignored.
+    const where = issue.path.length ? ` in "${issue.path.join('.')}"` : '';
+    const known = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+    const listed = issue.keys.slice(0, 5).map((k) => `"${k.slice(0, 60)}"`).join(', ');
+    throw new InputError(`Unknown field${issue.keys.length === 1 ? '' : 's'} ${listed}${where}${known.length && !where ? `; the fields are ${known.join(', ')}` : ''}.`, { field: issue.keys[0], status: options.status });
+  }
   throw new InputError(issue.message, { field: options.field ?? (issue.path[0] === undefined ? undefined : String(issue.path[0])), status: options.status });
 }
 
@@ -35,13 +43,10 @@ export const datasetIdParam = (params: { id?: string }): number => pathId(params
 
 export const optionalDatasetQuery = z.union([z.undefined(), idSchema('dataset')], { error: 'dataset must be a positive whole number, given once.' });
 
-/** Names people give datasets and saved segmentations. */
-export const nameSchema = (message: string) => z.string({ error: message }).trim().min(1, { error: message }).max(200, { error: message });
-
-export const renameBody = z.object({ name: nameSchema('A dataset name needs 1 to 200 characters.') }, { error: 'Send {"name": "..."} with 1 to 200 characters.' });
+export const renameBody = z.strictObject({ name: nameText('A dataset name') }, { error: 'Send {"name": "..."}.' });
 
 /** One customer for /api/predict: feature name to number, text or null (missing). */
-export const predictBody = z.object({
+export const predictBody = z.strictObject({
   customer: z.record(z.string().max(200), z.union([z.number(), z.string().max(10_000), z.null()], { error: 'Each customer value must be a number, text or null.' }), {
     error: 'Send JSON like {"customer": {"age": 35, ...}} with one value per feature.',
   }),

@@ -10,18 +10,19 @@ import { isHtmx } from './render.ts';
 import { multipartUpload } from './uploads.ts';
 import type { UploadStaging } from '../ingest/staging.ts';
 import { readFile } from 'node:fs/promises';
-import { formFields, nameSchema, optionalDatasetQuery, parseInput, pathId, queryId } from './inputs.ts';
+import { NAME_MAX, nameText } from '../names.ts';
+import { formFields, optionalDatasetQuery, parseInput, pathId, queryId } from './inputs.ts';
 import { z } from 'zod';
 import { flowChart } from './flow-chart.ts';
 import { scoreSql, SQL_DIALECTS } from '../analysis/score-sql.ts';
 import { getDataset } from '../store/datasets.ts';
 
 /** ?dialect=…&table=…: which SQL, over which table (customers by default). */
-const scoreSqlQuery = z.object({
+const scoreSqlQuery = z.strictObject({
   dialect: z.enum(SQL_DIALECTS, { error: `dialect must be one of ${SQL_DIALECTS.join(', ')}` }).default('ansi'),
   table: z.string({ error: 'table must be given once' }).trim().min(1, { error: 'table needs a name' }).max(200, { error: 'table must be at most 200 characters' }).default('customers'),
 });
-import { PLAYBOOK_MAX, SEGMENT_NAME_MAX } from '../engine/model-schema.ts';
+import { MODEL_JSON_MAX_BYTES, PLAYBOOK_MAX } from '../engine/model-schema.ts';
 
 export interface ModelRoutesDeps {
   db: Db;
@@ -41,7 +42,7 @@ const modelBody = (m: SavedModel) => ({
 
 /** `{ name?, playbook? }` for a segment: at least one, each within its limits. */
 const segmentLabelBody = z.strictObject({
-  name: z.string({ error: 'name must be text' }).trim().min(1, { error: 'A segment name needs 1 to 80 characters.' }).max(SEGMENT_NAME_MAX, { error: 'A segment name needs 1 to 80 characters.' }).optional(),
+  name: nameText('A segment name').optional(),
   playbook: z.string({ error: 'playbook must be text' }).trim().max(PLAYBOOK_MAX, { error: `A playbook holds at most ${PLAYBOOK_MAX.toLocaleString('en-US')} characters.` }).optional(),
 }, { error: 'Send {"name": "…", "playbook": "…"} (either or both).' }).refine((b) => b.name !== undefined || b.playbook !== undefined, { error: 'Send a name, a playbook or both.' });
 
@@ -59,7 +60,8 @@ function compareId(req: Request, name: 'a' | 'b'): number {
 }
 
 function modelName(value: unknown): string {
-  return parseInput(nameSchema('Name the segmentation (1 to 200 characters).'), value, { field: 'name' });
+  if (value === undefined) throw new InputError(`Name the segmentation (1 to ${NAME_MAX} characters).`, { field: 'name' });
+  return parseInput(nameText('A segmentation name'), value, { field: 'name' });
 }
 
 /** The dataset a models request is about: ?dataset=ID, or the default dataset. */
@@ -82,7 +84,7 @@ function addModelApi(router: Router, { db, engine, models }: ModelRoutesDeps): v
   });
 
   router.post('/api/models', async (req, res) => {
-    const params = parseSegmentationParams(req.query, db);
+    const params = parseSegmentationParams(req.query, db, ['name']);
     const saved = await models.saveFit(params.datasetId, modelName(req.query.name ?? (req.body as { name?: unknown })?.name), await engine.segment(params));
     res.status(201).json(modelBody(saved));
   });
@@ -162,13 +164,13 @@ function addModelPanel(router: Router, { db, engine, models, staging }: ModelRou
 
   router.post('/models', form, async (req, res) => {
     const fields = parseInput(formFields, req.body ?? {});
-    const params = parseSegmentationParams(fields, db);
+    const params = parseSegmentationParams(fields, db, ['modelName']);
     const saved = await models.saveFit(params.datasetId, modelName(fields.modelName), await engine.segment(params));
     res.status(201);
     await renderPanel(req, res, params.datasetId, { message: `Saved “${saved.name}”.` });
   });
 
-  router.post('/models/import', multipartUpload(staging, 20_000_000), async (req, res) => {
+  router.post('/models/import', multipartUpload(staging, MODEL_JSON_MAX_BYTES), async (req, res) => {
     const dataset = resolveDataset(db, datasetQuery((req.body as { dataset?: unknown }).dataset));
     if (!req.staged) throw new InputError('Choose an exported model JSON file.', { field: 'file' });
     try {

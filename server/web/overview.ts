@@ -34,11 +34,14 @@ function customerTable(db: Db, req: Request, dataset: DatasetInfo, baseQuery: st
   return { columns: dataset.columns, rows, page, pageCount, total, sort: sort ?? null, descending: dir === 'desc', baseQuery };
 }
 
+/** The customers table's own parameters (customerPageQuery). */
+const CUSTOMER_TABLE_PARAMS = ['page', 'sort', 'dir'];
+
 export function overviewRouter(db: Db, engine: Engine): Router {
   const router = Router();
 
   router.get('/', async (req, res) => {
-    const params = parseSegmentationParams(req.query, db);
+    const params = parseSegmentationParams(req.query, db, CUSTOMER_TABLE_PARAMS);
     const datasets = listDatasets(db);
     const dataset = datasets.find((d) => d.id === params.datasetId)!;
     const outlierRule = params.outliers.startsWith('zscore') ? 'zscore' : 'iqr';
@@ -56,7 +59,7 @@ export function overviewRouter(db: Db, engine: Engine): Router {
   });
 
   router.get('/customers', (req, res) => {
-    const params = parseSegmentationParams(req.query, db);
+    const params = parseSegmentationParams(req.query, db, CUSTOMER_TABLE_PARAMS);
     const dataset = listDatasets(db).find((d) => d.id === params.datasetId)!;
     const query = toQueryString(params, dataset);
     if (!isHtmx(req)) {

@@ -13,12 +13,15 @@ import { getDataset, listDatasets, type DatasetInfo } from '../store/datasets.ts
 /** Limits that keep one request from asking for unbounded work. */
 export const LIMITS = { kMax: 20, features: 50, seedMax: 2 ** 31 - 1, nInit: 50, batchSize: 100_000, iterations: 10_000, miniBatchVisits: 5_000_000 };
 
+/** A number given as text: a blank one is no number (z.coerce reads " " as 0). */
+const numberText = (name: string) => z.string().refine((v) => v.trim() !== '', { error: `${name} is blank; give a number or leave it out` }).pipe(z.coerce.number({ error: `${name} must be a number` }));
+
 const wholeNumber = (name: string, min: number, max: number) =>
-  z.coerce
+  numberText(name).pipe(z
     .number({ error: `${name} must be a number` })
     .int({ error: `${name} must be a whole number` })
     .min(min, { error: `${name} must be at least ${min}` })
-    .max(max, { error: `${name} must be at most ${max}` });
+    .max(max, { error: `${name} must be at most ${max}` }));
 
 const choice = <T extends readonly [string, ...string[]]>(name: string, values: T) =>
   z.enum(values, { error: `${name} must be one of ${values.join(', ')}` });
@@ -32,17 +35,50 @@ const querySchema = z.object({
   missing: choice('missing', MISSING_STRATEGIES).optional(),
   outliers: choice('outliers', OUTLIER_RULES).optional(),
   seed: wholeNumber('seed', 0, LIMITS.seedMax).optional(),
-  eps: z.coerce.number({ error: 'eps must be a number' }).gt(0, { error: 'eps must be greater than 0' }).max(1000, { error: 'eps must be at most 1000' }).optional(),
+  eps: numberText('eps').pipe(z.number()).pipe(z.number().gt(0, { error: 'eps must be greater than 0' }).max(1000, { error: 'eps must be at most 1000' })).optional(),
   minPts: wholeNumber('minPts', 1, 1000).optional(),
   nInit: wholeNumber('nInit', 1, LIMITS.nInit).optional(),
   batchSize: wholeNumber('batchSize', 16, LIMITS.batchSize).optional(),
   iterations: wholeNumber('iterations', 1, LIMITS.iterations).optional(),
   kMin: wholeNumber('kMin', 2, LIMITS.kMax).optional(),
   kMax: wholeNumber('kMax', 2, LIMITS.kMax).optional(),
-  minShare: z.coerce.number({ error: 'minShare must be a number' }).min(0, { error: 'minShare must be at least 0' }).max(0.5, { error: 'minShare must be at most 0.5 (a share of the customers, 0.02 for 2%)' }).optional(),
+  minShare: numberText('minShare').pipe(z.number().min(0, { error: 'minShare must be at least 0' }).max(0.5, { error: 'minShare must be at most 0.5 (a share of the customers, 0.02 for 2%)' })).optional(),
 });
 
 export const PARAM_NAMES = Object.keys(querySchema.shape) as (keyof typeof querySchema.shape)[];
+
+type ParamName = (typeof PARAM_NAMES)[number];
+
+/**
+ * The parameters that only some algorithms read: given with another algorithm they would
+ * be ignored, so they are refused. (kMin, kMax and minShare shape the curves over k, which
+ * every algorithm shows.)
+ */
+const ALGORITHM_PARAMS: Partial<Record<ParamName, { algorithms: readonly string[]; reads: string }>> = {
+  k: { algorithms: ['kmeans', 'minibatch', 'agglomerative', 'gmm'], reads: 'DBSCAN finds its own number of segments' },
+  eps: { algorithms: ['dbscan'], reads: 'only DBSCAN has a radius' },
+  minPts: { algorithms: ['dbscan'], reads: 'only DBSCAN counts neighbours' },
+  nInit: { algorithms: ['kmeans', 'gmm'], reads: 'only k-means and the Gaussian mixture restart' },
+  batchSize: { algorithms: ['minibatch'], reads: 'only mini-batch k-means takes batches' },
+  iterations: { algorithms: ['minibatch'], reads: 'only mini-batch k-means takes an iteration count' },
+};
+
+/** Which algorithms read a parameter (all when it is not listed): the controls' form shows it only for those. */
+export function algorithmsReading(name: ParamName): readonly string[] {
+  return ALGORITHM_PARAMS[name]?.algorithms ?? ALGORITHMS;
+}
+
+/**
+ * Refuses query parameters or fields nobody reads, naming them and the ones that exist.
+ * `known` entries ending in "*" are prefixes (the Predict tab's c:<column> fields).
+ */
+export function refuseUnknownNames(given: Record<string, unknown>, known: readonly string[], what = 'parameter'): void {
+  const isKnown = (name: string) => known.some((k) => (k.endsWith('*') ? name.startsWith(k.slice(0, -1)) : name === k));
+  const unknown = Object.keys(given).filter((name) => !isKnown(name));
+  if (unknown.length === 0) return;
+  const listed = unknown.slice(0, 5).map((n) => `"${n.slice(0, 60)}"`).join(', ') + (unknown.length > 5 ? ` and ${unknown.length - 5} more` : '');
+  throw new InputError(`Unknown ${what}${unknown.length === 1 ? '' : 's'} ${listed}; the ${what}s here are ${known.join(', ')}.`, { field: unknown[0] });
+}
 
 /** Whether a request names a segmentation (any parameter beyond the dataset): see engine/assignment.ts. */
 export function namesSegmentation(query: Record<string, unknown>): boolean {
@@ -68,8 +104,12 @@ export function defaultFeatures(dataset: DatasetInfo): string[] {
   return dataset.columns.filter((c) => c.kind === 'numeric' && !c.unusable && c.missing <= dataset.rowCount / 2).map((c) => c.name);
 }
 
-/** Parses and validates every segmentation parameter; unknown parameters are ignored. */
-export function parseSegmentationParams(query: RawQuery, db: Db): SegmentationParams {
+/**
+ * Parses and validates every segmentation parameter. `extra`: the other parameters the
+ * route reads itself; any parameter beyond those is refused, never ignored.
+ */
+export function parseSegmentationParams(query: RawQuery, db: Db, extra: readonly string[] = []): SegmentationParams {
+  refuseUnknownNames(query, [...PARAM_NAMES, ...extra]);
   for (const name of PARAM_NAMES) {
     const value = query[name];
     // features may repeat, one name each (a name may hold a comma).
@@ -84,6 +124,12 @@ export function parseSegmentationParams(query: RawQuery, db: Db): SegmentationPa
     throw new InputError(`${issue.message}.`, { field: String(issue.path[0] ?? '') });
   }
   const q = parsed.data;
+  const algorithm = q.algorithm ?? DEFAULT_OPTIONS.algorithm;
+  for (const [name, rule] of Object.entries(ALGORITHM_PARAMS)) {
+    if (q[name as ParamName] !== undefined && !rule.algorithms.includes(algorithm)) {
+      throw new InputError(`${name} does not apply to the ${algorithm} algorithm (${rule.reads}); leave it out or choose ${rule.algorithms.join(' or ')}.`, { field: name });
+    }
+  }
   const dataset = resolveDataset(db, q.dataset);
   const listed = q.features ? parseFeatureList(q.features) : [];
   if (q.features && listed.length === 0) throw new InputError('features names no column; list column names separated by commas, or leave it out for the default features.', { field: 'features' });

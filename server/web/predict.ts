@@ -47,7 +47,7 @@ export function featureInputs(ranges: FeatureRange[], result: SegmentationResult
 export function predictRouter(db: Db, engine: Engine, models: ModelService): Router {
   const router = Router();
   router.get('/predict', async (req, res) => {
-    const params = parseSegmentationParams(req.query, db);
+    const params = parseSegmentationParams(req.query, db, [`${CUSTOMER_PREFIX}*`]);
     const datasets = listDatasets(db);
     const dataset = datasets.find((d) => d.id === params.datasetId)!;
     const context = runContext(req, res);

@@ -56,10 +56,10 @@ describe('a hostile dataset in Chromium', { skip: browserSkip, timeout: BROWSER_
     const quoted = `"${COMMA_COLUMN.replaceAll('"', '""')}","${SQL_COLUMN}"`;
     const segments = (await request(session.server.app).get(`/api/segments?dataset=${datasetId}&k=3&features=${encodeURIComponent(quoted)}`).expect(200)).body;
     assert.deepEqual(segments.params.features, [COMMA_COLUMN, SQL_COLUMN]);
-    await assert.rejects(importCsvText(session.server.db, 'a,b\n1,2\n', { name: 'N'.repeat(10_000) }), (e: Error) => e instanceof InputError && /under 200 characters/.test(e.message));
+    await assert.rejects(importCsvText(session.server.db, 'a,b\n1,2\n', { name: 'N'.repeat(10_000) }), (e: Error) => e instanceof InputError && /1 to 80 characters/.test(e.message));
     await assert.rejects(importCsvText(session.server.db, `${'c'.repeat(10_000)},b\n1,2\n3,4\n`, { name: 'long column' }), (e: Error) => e instanceof InputError && /under 200 characters/.test(e.message));
     const res = await request(session.server.app).post(`/api/models?dataset=${datasetId}&k=3&name=${'m'.repeat(10_000)}`).expect(400);
-    assert.match(res.body.error, /1 to 200 characters/);
+    assert.match(res.body.error, /1 to 80 characters/);
   });
 
   for (const [tab, path] of [['overview', '/'], ['clusters', '/clusters'], ['predict', '/predict'], ['datasets', '/datasets']] as const) {

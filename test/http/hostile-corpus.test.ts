@@ -13,9 +13,12 @@ import { createTestApp, type TestApp } from './harness.ts';
 
 let t: TestApp;
 let modelId = 0;
+/** The kept model as its export gives it: import cases change one thing in a copy. */
+let exported: Record<string, unknown> = {};
 before(async () => {
   t = await createTestApp();
   modelId = (await request(t.app).post('/api/models?dataset=1&k=3&name=Kept').expect(201)).body.id;
+  exported = JSON.parse((await request(t.app).get(`/api/models/${modelId}/export`).expect(200)).text);
 });
 after(() => t.close());
 
@@ -137,7 +140,7 @@ const MODEL_BODIES: [string, string, RegExp][] = [
 ];
 for (const [what, body, message] of MODEL_BODIES) add(`POST /api/models/import with ${what}`, json('/api/models/import?dataset=1&name=X', body), 400, message);
 add('POST /api/models without a name', () => request(t.app).post('/api/models?dataset=1&k=3'), 400, /Name the segmentation/);
-add('POST /api/models with a 10,000-character name', () => request(t.app).post(`/api/models?dataset=1&k=3&name=${'n'.repeat(10_000)}`), 400, /1 to 200 characters/);
+add('POST /api/models with a 10,000-character name', () => request(t.app).post(`/api/models?dataset=1&k=3&name=${'n'.repeat(10_000)}`), 400, /1 to 80 characters/);
 add('POST /api/models with k = 1', () => request(t.app).post('/api/models?dataset=1&k=1&name=One'), 400, /k must be at least 2/);
 add('PATCH /api/datasets/:id with no name', () => request(t.app).patch('/api/datasets/1').set('Content-Type', 'application/json').send('{}'), 400, /name/);
 add('PATCH /api/datasets/:id with a name of 10,000 characters', () => request(t.app).patch('/api/datasets/1').set('Content-Type', 'application/json').send(JSON.stringify({ name: 'x'.repeat(10_000) })), 400, /name/);
@@ -178,6 +181,51 @@ add('POST /api/predict with a Content-Type of nonsense', () => request(t.app).po
 add('POST /api/predict with Content-Encoding deflate over plain text', () => request(t.app).post('/api/predict').set('Content-Type', 'application/json').set('Content-Encoding', 'deflate').send('{"customer":{}}'), 400, /decompress/);
 add('POST /api/predict with charset utf-16 over UTF-8 bytes', () => request(t.app).post('/api/predict').set('Content-Type', 'application/json; charset=utf-16').send('{}'), 400, /not valid JSON/);
 add('POST /api/predict with charset shift_jis', () => request(t.app).post('/api/predict').set('Content-Type', 'application/json; charset=shift_jis').send('{}'), 415, /charset "shift_jis" is not supported/);
+
+// Nothing given is ignored: unknown parameters and fields, blank numbers, numbers for
+// categories, parameters the algorithm does not read, names with control characters, model
+// imports with more than a model or options that disagree with their steps.
+const predict = (query: string, body: unknown) => json(`/api/predict${query}`, JSON.stringify(body));
+add('POST /api/predict with k in the body', predict('', { customer, k: 6 }), 400, /Unknown field "k"; the fields are customer/);
+add('POST /api/predict with features and model in the body', predict('', { customer, features: ['age'], model: 1 }), 400, /Unknown fields "features", "model"/);
+add('POST /api/predict with custmer beside customer', predict('', { customer, custmer: { age: 1 } }), 400, /Unknown field "custmer"/);
+add('POST /api/predict?model=ID', () => predict(`?model=${modelId}`, { customer })(), 400, /Unknown parameter "model"; the parameters here are dataset, k,/);
+add('POST /api/predict with a blank age', predict('?k=4', { customer: { ...customer, age: ' ' } }), 400, /"age" is blank/);
+add('POST /api/predict with a number for a category', predict('?k=4&features=age,gender', { customer: { age: 40, gender: 5 } }), 400, /"gender" is a category .*got the number 5: send it as text/);
+add('POST /api/predict of a mixture for an age of 1e300', predict('?k=3&algorithm=gmm&nInit=2', { customer: { ...customer, age: 1e300 } }), 400, /"age" is too far outside/);
+add('/api/segments with minShare of a space', () => request(t.app).get('/api/segments?minShare=%20'), 400, /minShare is blank/);
+add('/api/segments with an unknown parameter', () => request(t.app).get('/api/segments?k=4&colour=red'), 400, /Unknown parameter "colour"/);
+add('/clusters with a misspelt parameter', () => request(t.app).get('/clusters?k=4&sead=7'), 400, /Unknown parameter (&#34;|")sead/);
+add('/api/segments with eps for a mixture', () => request(t.app).get('/api/segments?algorithm=gmm&k=3&eps=0.5'), 400, /eps does not apply to the gmm algorithm/);
+add('/api/segments with batchSize for a mixture', () => request(t.app).get('/api/segments?algorithm=gmm&k=3&batchSize=256'), 400, /batchSize does not apply to the gmm algorithm/);
+add('/api/segments with k for DBSCAN', () => request(t.app).get('/api/segments?algorithm=dbscan&k=3'), 400, /k does not apply to the dbscan algorithm/);
+add('/api/segments with nInit for Ward', () => request(t.app).get('/api/segments?algorithm=agglomerative&k=3&nInit=5'), 400, /nInit does not apply/);
+add('/api/segments of a mixture past the work bound', () => request(t.app).get('/api/segments?algorithm=gmm&k=20&nInit=50'), 400, /units of work; one request may ask for 10,000,000/);
+add('/api/sweep of mixtures past the work bound', () => request(t.app).get('/api/sweep?algorithm=gmm&kMax=20&nInit=50'), 400, /units of work/);
+add('/export/segments.csv with model= and other parameters', () => request(t.app).get(`/export/segments.csv?model=${modelId}&dataset=999999&algorithm=bogus`), 400, /leave out (&#34;|")dataset(&#34;|"), (&#34;|")algorithm/);
+add('/export/customers.csv with model= and k', () => request(t.app).get(`/export/customers.csv?model=${modelId}&k=4`), 400, /leave out (&#34;|")k(&#34;|")/);
+add('GET score.sql with tabel=', () => request(t.app).get(`/api/models/${modelId}/score.sql?tabel=x`), 400, /Unknown field "tabel"/);
+add('GET score.sql with an empty schema', () => request(t.app).get(`/api/models/${modelId}/score.sql?table=.customers`), 400, /empty part/);
+for (const [what, name] of [['a NUL', 'a\u0000b'], ['a BEL', 'ring\u0007'], ['a line break', 'two\nlines']] as const) {
+  add(`PATCH a segment name with ${what}`, () => request(t.app).patch(`/api/models/${modelId}/segments/0`).send({ name }), 400, /must not hold control characters/);
+  add(`POST /api/models with a name with ${what}`, () => request(t.app).post(`/api/models?dataset=1&k=3&name=${encodeURIComponent(name)}`), 400, /must not hold control characters/);
+  add(`PATCH /api/datasets/:id with a name with ${what}`, () => request(t.app).patch('/api/datasets/1').send({ name }), 400, /must not hold control characters/);
+}
+add('PATCH /api/datasets/:id with an unknown field', () => request(t.app).patch('/api/datasets/1').send({ name: 'ok', colour: 'red' }), 400, /Unknown field "colour"/);
+const importing = (what: string, change: (model: Record<string, any>) => void, message: RegExp) => add(`POST /api/models/import with ${what}`, () => {
+  const model = structuredClone(exported) as Record<string, any>;
+  change(model);
+  return request(t.app).post('/api/models/import?dataset=1&name=Imported').set('Content-Type', 'application/json').send(JSON.stringify(model));
+}, 400, message);
+importing('an unknown field', (m) => (m.pad = 'x'.repeat(1000)), /Unrecognized key: "pad"|pad/);
+importing('an unknown option', (m) => (m.options.notes = 'x'.repeat(1000)), /options.*notes|notes/);
+importing('fewer features in its options than its steps', (m) => (m.options.features = m.options.features.slice(1)), /options.features must list the features the steps transform/);
+importing('options.k = 7 with 3 centres', (m) => (m.options.k = 7), /options.k must be the number of centres, 3, not 7/);
+importing('a scaling rule its steps do not have', (m) => (m.options.scaling = m.options.scaling === 'minmax' ? 'robust' : 'minmax'), /options.scaling must be the preprocessor's scaling rule/);
+importing('a segment name of 81 characters', (m) => (m.segmentNames[0] = 'n'.repeat(81)), /1 to 80 characters/);
+importing('an empty segment name', (m) => (m.segmentNames[0] = ''), /1 to 80 characters/);
+importing('a segment name with a line break', (m) => (m.segmentNames[0] = 'a\nb'), /control characters/);
+add('POST /models/import (the panel) with a 3 MB file', () => request(t.app).post('/models/import').field('dataset', '1').field('modelName', 'Big').attach('file', Buffer.from(JSON.stringify({ ...exported, pad: 'x'.repeat(3_000_000) })), 'model.json'), 413, /too large|limit|at most/i);
 
 describe('a corpus of hostile requests', { timeout: 240_000 }, () => {
   before(async () => {

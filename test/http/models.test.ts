@@ -88,7 +88,11 @@ describe('saved segmentations', () => {
     const bad = await request(t.app).post('/api/models/import?name=y').set('Content-Type', 'application/json').send(JSON.stringify(exported)).expect(400);
     assert.match(bad.body.error, /centroids\[0\] must have 6 values, one per output column, not 2/);
     exported.centroids[0] = exported.centroids[1];
+    // A model made on other columns, consistent in itself: its steps, options and output names agree.
+    const renamed = exported.preprocessor.numeric[0].name;
     exported.preprocessor.numeric[0].name = 'shoe_size';
+    exported.options.features = exported.options.features.map((f: string) => (f === renamed ? 'shoe_size' : f));
+    exported.preprocessor.outputNames = exported.preprocessor.outputNames.map((f: string) => (f === renamed ? 'shoe_size' : f));
     const wrongColumn = await request(t.app).post('/api/models/import?name=z').set('Content-Type', 'application/json').send(JSON.stringify(exported)).expect(400);
     assert.match(wrongColumn.body.error, /"shoe_size", which this dataset does not have/);
   });

@@ -82,7 +82,7 @@ describe('a renamed segment on every surface', () => {
       res.on('end', () => done(null, Buffer.concat(chunks)));
     }).expect(200);
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(xlsx.body as Buffer);
+    await book.xlsx.load(xlsx.body as unknown as ArrayBuffer);
     const sheet = book.worksheets[0];
     assert.equal(sheet.getRow(2).getCell(2).value, NEW_NAME);
     assert.equal(sheet.getRow(2).getCell(6).value, PLAYBOOK);

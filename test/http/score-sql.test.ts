@@ -12,6 +12,9 @@ import { createTestApp, type TestApp } from './harness.ts';
 import { SHARED_DIR } from '../unit/reference.ts';
 
 let t: TestApp;
+/** A model name within the 80 characters names may have, unique per case (the case text with its number). */
+let modelCount = 0;
+const modelNameOf = (text: string) => `${++modelCount} ${text}`.slice(0, 80);
 const datasets = new Map<string, number>();
 before(async () => {
   t = await createTestApp();
@@ -82,7 +85,7 @@ describe('score.sql', { timeout: 240_000 }, () => {
   for (const [file, query] of CASES) {
     it(`${file} ${query}: the query run in SQLite agrees with the dashboard on every customer`, async () => {
       const datasetId = datasets.get(file)!;
-      const model = await request(t.app).post(`/api/models?dataset=${datasetId}&${query}&name=${encodeURIComponent(`${file} ${query}`)}`);
+      const model = await request(t.app).post(`/api/models?dataset=${datasetId}&${query}&name=${encodeURIComponent(modelNameOf(`${file} ${query}`))}`);
       assert.equal(model.status, 201, model.text);
       // A table name holding a quote stays a name.
       const table = 'cust"omers; DROP TABLE x';
@@ -166,7 +169,7 @@ describe('score.sql in DuckDB', { timeout: 240_000 }, () => {
       const { DuckDBInstance } = await import('@duckdb/node-api');
       const datasetId = datasets.get(file)!;
       const name = `duck ${file} ${query}`;
-      const model = await request(t.app).post(`/api/models?dataset=${datasetId}&${query}&name=${encodeURIComponent(name)}`);
+      const model = await request(t.app).post(`/api/models?dataset=${datasetId}&${query}&name=${encodeURIComponent(modelNameOf(name))}`);
       assert.equal(model.status, 201, model.text);
       const table = 'cust"omers';
       const sql = (await request(t.app).get(`/api/models/${model.body.id}/score.sql?dialect=duckdb&table=${encodeURIComponent(table)}`).expect(200)).text;
@@ -256,7 +259,7 @@ describe('score.sql in PostgreSQL', { timeout: 240_000 }, () => {
     try {
       for (const [file, query] of [CASES[1], CASES[9]]) {
         const datasetId = datasets.get(file)!;
-        const model = await request(t.app).post(`/api/models?dataset=${datasetId}&${query}&name=${encodeURIComponent(`pg ${file} ${query}`)}`).expect(201);
+        const model = await request(t.app).post(`/api/models?dataset=${datasetId}&${query}&name=${encodeURIComponent(modelNameOf(`pg ${file} ${query}`))}`).expect(201);
         const table = `pg_${datasetId}`;
         const sql = (await request(t.app).get(`/api/models/${model.body.id}/score.sql?dialect=postgres&table=${table}`).expect(200)).text;
         const { columns, rowCount } = getDataset(t.db, datasetId);

@@ -44,7 +44,7 @@ describe('segment names and playbooks', () => {
       [`/api/models/${id}/segments/0`, { name: 'n'.repeat(81) }, 400, /1 to 80 characters/],
       [`/api/models/${id}/segments/0`, { playbook: 'p'.repeat(2001) }, 400, /at most 2,000 characters/],
       [`/api/models/${id}/segments/0`, { name: 5 }, 400, /name must be text/],
-      [`/api/models/${id}/segments/0`, { name: 'x', colour: 'red' }, 400, /Unrecognized key|Send/],
+      [`/api/models/${id}/segments/0`, { name: 'x', colour: 'red' }, 400, /Unknown field "colour"; the fields are name, playbook/],
     ];
     for (const [path, body, status, message] of cases) {
       const res = await patch(path, body);

@@ -5,6 +5,7 @@
  * seed, seed+1, ...; the highest log-likelihood wins. Soft segments: every customer has a
  * probability for each segment, and its segment is the most probable one.
  */
+import { InputError } from '../../errors.ts';
 import { createMatrix, type Matrix } from '../matrix.ts';
 import { checkpoint } from '../progress.ts';
 import { assignNearest } from './assign.ts';
@@ -149,10 +150,27 @@ function startingSegments(x: Matrix, k: number, seed: number): Int32Array {
   return assignNearest(x, kmeansPlusPlus(x, k, seed, 1)).labels;
 }
 
+/**
+ * Restarts × segments × customers × columns that one request's mixtures may cost, each unit
+ * up to maxIterations EM steps: about 8 s on this project's 2-core machines. Without it a
+ * sweep of k = 2..20 held the only worker for 18 s (the watchdog stops work at 120 s, and
+ * every other user waits behind it), as mini-batch's batchSize × iterations bound does for it.
+ */
+export const GMM_WORK_LIMIT = 10_000_000;
+
+/** Refuses mixtures over the work bound for these values of k, saying what to lower. */
+export function checkGmmWork(x: Pick<Matrix, 'rows' | 'cols'>, nInit: number, ks: readonly number[]): void {
+  const work = nInit * x.rows * x.cols * ks.reduce((a, b) => a + b, 0);
+  if (work <= GMM_WORK_LIMIT) return;
+  const which = ks.length === 1 ? `k = ${ks[0]}` : `k = ${ks[0]} to ${ks[ks.length - 1]}`;
+  throw new InputError(`A Gaussian mixture of ${which} with ${nInit} restart${nInit === 1 ? '' : 's'} on ${x.rows.toLocaleString('en-US')} customers × ${x.cols} columns is ${work.toLocaleString('en-US')} units of work; one request may ask for ${GMM_WORK_LIMIT.toLocaleString('en-US')}. Lower nInit${ks.length > 1 ? ', kMax' : ', k'} or the number of features.`, { field: 'nInit' });
+}
+
 export function fitGmm(x: Matrix, options: GmmOptions): GmmFit {
   const { k, seed } = options;
   const { nInit, maxIterations, tolerance, regularisation } = { ...DEFAULTS, ...options };
   validateK(k, x.rows);
+  checkGmmWork(x, nInit, [k]);
   let best: EmResult | undefined;
   for (let run = 0; run < nInit; run++) {
     checkpoint();
