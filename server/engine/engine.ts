@@ -18,6 +18,7 @@ import type { RunContext, WorkerPool } from './pool.ts';
 import type { TableSource } from './tables.ts';
 import { TaskRunner, type AnalysisTask } from './tasks.ts';
 import { shownSegmentation } from './shown.ts';
+import { chooseK, DBSCAN_OPTIONS_K, needsRecommendation } from './choose-k.ts';
 
 export interface SegmentationParams extends SegmentationOptions {
   datasetId: number;
@@ -179,7 +180,7 @@ export class Engine {
 
   async segment(requested: SegmentationParams, context: RunContext = {}): Promise<SegmentationResult> {
     const params = this.withSettings(requested);
-    const k = params.k ?? (params.algorithm === 'dbscan' ? 2 : (await this.sweep(params, context)).recommendedK);
+    const k = chooseK(params, needsRecommendation(params) ? (await this.sweep(params, context)).recommendedK : undefined) ?? DBSCAN_OPTIONS_K;
     const resolved = { ...params, k };
     const keys = this.keysOf(params.datasetId);
     const key = `${keys.version}|${JSON.stringify(resolved)}`;

@@ -57,13 +57,6 @@ export function sweepChartsOf(sweep: SweepResult, markedK: number | null): Sweep
   return charts;
 }
 
-/** Before the sweep has settled the recommended k, a first view fits this one. */
-export const PROVISIONAL_K = 4;
-
-export function provisionalK(kMin: number, kMax: number): number {
-  return Math.min(kMax, Math.max(kMin, PROVISIONAL_K));
-}
-
 /** The #cluster-sweep region: what it shows once the sweep (and stability) are known. */
 export interface SweepRegion {
   sweep: SweepResult;

@@ -13,7 +13,8 @@ import type { Engine } from '../engine/engine.ts';
 import type { Db } from '../store/db.ts';
 import { listDatasets } from '../store/datasets.ts';
 import { segmentColour } from './charts.ts';
-import { fitChartsOf, provisionalK, sweepRegionOf } from './cluster-view.ts';
+import { chooseK } from '../engine/choose-k.ts';
+import { fitChartsOf, sweepRegionOf } from './cluster-view.ts';
 import { parseInput } from './inputs.ts';
 import { parseSegmentationParams, toQueryString } from './params.ts';
 import { isHtmx, RenderedRegions, renderPageOrPartial } from './render.ts';
@@ -47,7 +48,7 @@ export function clustersRouter(db: Db, engine: Engine): Router {
     const datasets = listDatasets(db);
     const dataset = datasets.find((d) => d.id === params.datasetId)!;
     const known = engine.cachedSweep(params);
-    const k = params.k ?? (params.algorithm === 'dbscan' ? null : known?.recommendedK ?? provisionalK(params.kMin, params.kMax));
+    const k = chooseK(params, known?.recommendedK);
     const result = await engine.shown({ ...params, k }, context);
     const stability = engine.cachedStability(params.datasetId, result);
     const sweepRegion = known ? sweepRegionOf(params, known, stability, result.k) : undefined;
@@ -69,7 +70,7 @@ export function clustersRouter(db: Db, engine: Engine): Router {
     const shown = parseInput(shownK, req.query.shown, { field: 'shown' });
     const context = runContext(req, res, params.datasetId);
     const sweep = await engine.sweep(params, context);
-    const k = params.k ?? (params.algorithm === 'dbscan' ? null : sweep.recommendedK);
+    const k = chooseK(params, sweep.recommendedK);
     // The recommended k's fit, so that the fit region it may reload is answered from cache.
     const result = await engine.segment({ ...params, k }, context);
     const stability = await engine.stability(params.datasetId, result, context);
