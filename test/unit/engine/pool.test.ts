@@ -78,12 +78,19 @@ describe('worker pool', () => {
     const remote = new Engine(db, { pool });
     const delay = monitorEventLoopDelay({ resolution: 5 });
     delay.enable();
-    const started = performance.now();
-    await remote.segment(params({ k: 8, seed: 11, nInit: 100 }));
-    const elapsed = performance.now() - started;
+    let fitDone = false;
+    const fit = remote.segment(params({ k: 8, seed: 11, nInit: 100 })).finally(() => { fitDone = true; });
+    // Timers fire while the fit runs: it runs elsewhere. A fit on this thread would hold every
+    // timer until it ended. (The delay's size is the bench's figure, not a test's.)
+    let turns = 0;
+    while (!fitDone && turns < 3) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      if (!fitDone) turns++;
+    }
+    await fit;
     delay.disable();
-    assert.ok(elapsed > 100, `the fit took ${elapsed.toFixed(0)} ms, long enough to matter`);
-    assert.ok(delay.percentile(99) / 1e6 < 50, `event-loop delay p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms`);
+    assert.equal(turns, 3, 'the event loop turned three times while the fit was still running');
+    console.log(`event-loop delay p99 during the fit: ${(delay.percentile(99) / 1e6).toFixed(1)} ms`);
   });
 
   it('answers a view\'s queued request as superseded when the same view asks again', async () => {
