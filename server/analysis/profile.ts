@@ -4,8 +4,11 @@
  */
 import type { BoxStats } from './box-stats.ts';
 import { clusterSizes } from './metrics.ts';
+import { getNamed } from './named.ts';
+import { headerWords, roleFromName, type ColumnRole } from './roles.ts';
 import { ColumnFacts, levelCountsBySegment, numericBySegment } from './segment-columns.ts';
-import type { DataTable, NumericColumn, TextColumn } from './table.ts';
+import { choosePlay, isRiskFeature, nameFromPhrases, traitPhrase, traitText, type SegmentCharacter } from './segment-words.ts';
+import type { Column, DataTable, NumericColumn, TextColumn } from './table.ts';
 
 export interface FeatureProfile {
   feature: string;
@@ -24,6 +27,20 @@ export interface CategoryShare {
   share: number;
 }
 
+export interface DistinguishingFeature {
+  feature: string;
+  role: ColumnRole;
+  /** Scaled distance from everyone, for the API: the tabs speak in the data's units. */
+  differenceSd: number;
+  /** The name's words for it: "big spenders". */
+  description: string;
+  /** In the data's units: "spends 1,240 vs 605 overall (2.0×)". */
+  text: string;
+}
+
+/** Per outcome column, each level's share of the segment's customers who have a value. */
+export type OutcomeRates = Record<string, Record<string, number>>;
+
 export interface SegmentProfile {
   id: number;
   name: string;
@@ -31,91 +48,31 @@ export interface SegmentProfile {
   share: number;
   features: FeatureProfile[];
   categories: { feature: string; mix: CategoryShare[] }[];
-  /** Features that set the segment apart, most distinctive first (|differenceSd| >= 0.5). */
-  distinguishing: { feature: string; differenceSd: number; description: string }[];
+  /** Features that set the segment apart, most distinctive first (|differenceSd| >= 0.5); never an outcome. */
+  distinguishing: DistinguishingFeature[];
+  /** Outcome columns (response, churn): each level's share in the segment. */
+  outcomes: OutcomeRates;
+  /** The same over every customer profiled, to read the segment's rates against. */
+  outcomesOverall: OutcomeRates;
+  /** The segment's share of the total of the main money column (spend), beside its share of customers. */
+  valueShare: { feature: string; share: number } | null;
   recommendation: string;
 }
 
 /** Below this many SD from the overall mean a feature does not make a segment distinctive. */
 export const DISTINCTIVE_SD = 0.5;
 
-interface Concept {
-  pattern: RegExp;
-  high: string;
-  low: string;
-  role: 'age' | 'income' | 'spending' | 'frequency' | 'tenure' | 'recency' | 'basket' | 'other';
-}
-
-// Business words for common column meanings; anything else reads "high <column>".
-const CONCEPTS: Concept[] = [
-  { pattern: /recency|days.?since|last.?seen|inactive/i, high: 'lapsed', low: 'recently active', role: 'recency' },
-  { pattern: /\bage\b|^age|age$/i, high: 'older', low: 'young', role: 'age' },
-  { pattern: /income|salary|earning|wealth/i, high: 'high income', low: 'low income', role: 'income' },
-  { pattern: /spend|score|monetary/i, high: 'high spending', low: 'low spending', role: 'spending' },
-  { pattern: /freq|visits|orders|invoices|purchases.?per/i, high: 'frequent', low: 'infrequent', role: 'frequency' },
-  { pattern: /member|tenure|years|loyal/i, high: 'long-standing', low: 'new', role: 'tenure' },
-  { pattern: /amount|basket|order.?value|aov|purchase|price/i, high: 'big-basket', low: 'small-basket', role: 'basket' },
-];
-
-/** Longer column names are cut in segment names: a name has to fit a legend and a heading. */
-const NAME_PART_MAX = 32;
+/** An outcome level that counts as "it happened": the rate shown is this level's share. */
+const HAPPENED = new Set(['yes', 'y', '1', 'true', 't']);
+/** Outcomes whose rise is a loss (churn), not a win (response). */
+const LOSS_OUTCOME = /churn|attrition|exit|left|cancel|complain|default/i;
 
 /**
  * A column name as words a person would write: MntWines -> "mnt wines", PURCHASES_FREQUENCY
  * -> "purchases frequency", "Annual Income (k$)" -> "annual income" (units are for axes).
  */
 export function humanise(column: string): string {
-  const words = column
-    .replace(/\([^)]*\)|\[[^\]]*\]/g, ' ')
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .replace(/[_.\-/]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .toLowerCase() || column.trim().toLowerCase();
-  return words.length > NAME_PART_MAX ? `${words.slice(0, NAME_PART_MAX - 1)}…` : words;
-}
-
-function conceptFor(feature: string): Concept {
-  return CONCEPTS.find((c) => c.pattern.test(feature)) ?? {
-    pattern: /$^/,
-    high: `high ${humanise(feature)}`,
-    low: `low ${humanise(feature)}`,
-    role: 'other',
-  };
-}
-
-export function describeDifference(feature: string, differenceSd: number): string {
-  const concept = conceptFor(feature);
-  return differenceSd >= 0 ? concept.high : concept.low;
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-/** A marketing recommendation from the segment's standing on the common business concepts. */
-export function recommend(distinguishing: { feature: string; differenceSd: number }[]): string {
-  // Standing on a concept: the strongest distinguishing feature with that role, or null.
-  const z = (...roles: Concept['role'][]): number | null => {
-    const hits = distinguishing.filter((d) => roles.includes(conceptFor(d.feature).role));
-    if (hits.length === 0) return null;
-    return hits.reduce((a, b) => (Math.abs(b.differenceSd) > Math.abs(a.differenceSd) ? b : a)).differenceSd;
-  };
-  const high = (v: number | null) => v !== null && v >= DISTINCTIVE_SD;
-  const low = (v: number | null) => v !== null && v <= -DISTINCTIVE_SD;
-  const value = z('spending', 'basket');
-  const income = z('income');
-  if (high(z('recency'))) return 'Win back: a time-limited comeback offer and a "we miss you" message; ask what changed.';
-  if (high(value) && high(income)) return 'Reward and retain: a VIP tier, early access to launches and personal service; protect them with perks rather than discounts.';
-  if (low(value) && high(income)) return 'Unlock untapped potential: premium showcases and quality-led messages to turn their income into spend.';
-  if (high(z('frequency')) && low(value)) return 'Upsell: bundles, free-delivery thresholds and "complete the set" offers to raise the value of each visit.';
-  if (high(value) && low(income)) return 'Keep them engaged: trend-led content and a points programme on affordable lines that rewards frequency.';
-  if (high(z('tenure'))) return 'Recognise loyalty: anniversary rewards, referral incentives and early-renewal perks.';
-  if (low(value) || low(income)) return 'Value first: price-led promotions, multibuy deals and budget ranges; keep the cost of reaching them low.';
-  if (low(z('age')) || low(z('tenure'))) return 'Grow the relationship: mobile-first onboarding offers and a welcome series that builds the habit.';
-  if (high(value) || high(z('frequency'))) return 'Cross-sell: recommend adjacent categories to customers who already buy well.';
-  return 'Nurture: regular personalised recommendations, and test offers to learn what moves this group.';
+  return headerWords(column) || column.trim().toLowerCase();
 }
 
 export interface ProfileInput {
@@ -138,8 +95,10 @@ export function buildProfiles(input: ProfileInput): SegmentProfile[] {
   const { table, rowIndex, labels, k } = input;
   const facts = input.facts?.rowIndex === rowIndex ? input.facts : new ColumnFacts(rowIndex);
   const total = labels.length;
+  const roleOf = (col: Column): ColumnRole => (table.roles && getNamed(table.roles, col.name)) ?? roleFromName(col.name, col.kind);
   const numeric = table.columns.filter((c): c is NumericColumn => c.kind === 'numeric');
   const categorical = table.columns.filter((c): c is TextColumn => c.kind === 'categorical');
+  const roles = new Map<string, ColumnRole>(table.columns.map((c) => [c.name, roleOf(c)]));
   const overall = numeric.map((col) => facts.overall(col.name, col.values));
   // The shared counting loop, optimised by every fit: this function's own copy of it, run once
   // per k, stayed in the interpreter for up to 60 ms on a million labels.
@@ -150,6 +109,8 @@ export function buildProfiles(input: ProfileInput): SegmentProfile[] {
     const codes = facts.levelCodes(col.name, col.values);
     return { levels: codes.levels, counts: levelCountsBySegment(codes, labels, k) };
   });
+  const inModel = new Set(input.featureNames);
+  const valueColumn = mainMoneyColumn(numeric, roles, inModel);
   const profiles = Array.from({ length: k }, (_, id): SegmentProfile => {
     const size = sizes[id];
     const features = numeric.map((col, j): FeatureProfile => {
@@ -172,12 +133,12 @@ export function buildProfiles(input: ProfileInput): SegmentProfile[] {
       });
       return { feature: col.name, mix: mix.sort((a, b) => b.count - a.count) };
     });
-    const inModel = new Set(input.featureNames);
     const distinguishing = features
-      .filter((f) => Math.abs(f.differenceSd) >= DISTINCTIVE_SD)
+      .filter((f) => Math.abs(f.differenceSd) >= DISTINCTIVE_SD && roles.get(f.feature) !== 'outcome')
       // Features the segmentation used come first: they are what made the segment.
       .sort((a, b) => Number(inModel.has(b.feature)) - Number(inModel.has(a.feature)) || Math.abs(b.differenceSd) - Math.abs(a.differenceSd))
-      .map((f) => ({ feature: f.feature, differenceSd: f.differenceSd, description: describeDifference(f.feature, f.differenceSd) }));
+      .map((f) => describeFeature(f, roles.get(f.feature)!));
+    const valueIndex = valueColumn ? numeric.indexOf(valueColumn) : -1;
     return {
       id,
       name: '',
@@ -186,54 +147,136 @@ export function buildProfiles(input: ProfileInput): SegmentProfile[] {
       features,
       categories,
       distinguishing,
-      recommendation: recommend(distinguishing),
+      outcomes: {},
+      outcomesOverall: {},
+      valueShare: valueIndex >= 0 ? { feature: valueColumn!.name, share: shareOfTotal(bySegment[valueIndex].sums, id) } : null,
+      recommendation: '',
     };
   });
-  assignUniqueNames(profiles);
+  addOutcomes(profiles, numeric, categorical, roles, bySegment, overall, mixes, k);
+  assignUniqueNames(profiles, roles);
+  assignPlays(profiles);
   return profiles;
 }
 
-const DIRECTIONS = new Set(['high', 'low']);
-
-/**
- * A name from the segment's most distinctive features, as a person would write it: no word
- * twice ("High balance and cash advance", not "High balance, high cash advance"), and a
- * feature whose words are already in the name left for the next one.
- */
-export function segmentName(descriptions: string[], count: number): string {
-  const used = new Set<string>();
-  const phrases: { direction: string | null; rest: string }[] = [];
-  for (const description of descriptions) {
-    if (phrases.length >= count) break;
-    const words = description.split(' ');
-    const direction = DIRECTIONS.has(words[0]) ? words[0] : null;
-    const nouns = direction ? words.slice(1) : words;
-    if (nouns.some((w) => used.has(w))) continue;
-    nouns.forEach((w) => used.add(w));
-    phrases.push({ direction, rest: nouns.join(' ') });
-  }
-  if (phrases.length === 0) return 'Typical customers';
-  // Phrases of one direction share it: "high A and B", then "low C".
-  const parts: string[] = [];
-  for (const direction of [...new Set(phrases.map((p) => p.direction))]) {
-    const group = phrases.filter((p) => p.direction === direction).map((p) => p.rest);
-    if (direction === null) parts.push(...group);
-    else parts.push(`${direction} ${group.length > 1 ? `${group.slice(0, -1).join(', ')} and ${group[group.length - 1]}` : group[0]}`);
-  }
-  return capitalise(parts.join(', '));
+function describeFeature(f: FeatureProfile, role: ColumnRole): DistinguishingFeature {
+  const { phrase } = traitPhrase(f.feature, role, f.differenceSd >= 0);
+  return { feature: f.feature, role, differenceSd: f.differenceSd, description: phrase, text: traitText({ ...f, role }) };
 }
 
-/** Two most distinctive features, more where names collide. */
-function assignUniqueNames(profiles: SegmentProfile[]): void {
-  const nameWith = (p: SegmentProfile, count: number) => segmentName(p.distinguishing.map((d) => d.description), count);
+const shareOfTotal = (sums: ArrayLike<number>, id: number) => {
+  let all = 0;
+  for (let g = 0; g < sums.length; g++) all += sums[g];
+  return all > 0 ? sums[id] / all : 0;
+};
+
+/** The money column whose total is "revenue": spend or charges, a feature of the segmentation first. */
+function mainMoneyColumn(numeric: NumericColumn[], roles: Map<string, ColumnRole>, inModel: Set<string>): NumericColumn | undefined {
+  const spendLike = numeric.filter((c) => roles.get(c.name) === 'money' && ['spend', 'charges'].includes(traitPhrase(c.name, 'money', true).concept));
+  return spendLike.find((c) => inModel.has(c.name)) ?? spendLike[0];
+}
+
+/** Each outcome column's level shares per segment and overall: a 0/1 column's mean is its rate. */
+function addOutcomes(
+  profiles: SegmentProfile[], numeric: NumericColumn[], categorical: TextColumn[], roles: Map<string, ColumnRole>,
+  bySegment: { means: ArrayLike<number> }[], overall: { mean: number }[], mixes: { levels: readonly string[]; counts: ArrayLike<number> }[], k: number,
+): void {
+  numeric.forEach((col, j) => {
+    if (roles.get(col.name) !== 'outcome') return;
+    const rate = (mean: number) => ({ 1: Number.isFinite(mean) ? mean : 0, 0: Number.isFinite(mean) ? 1 - mean : 0 });
+    for (const p of profiles) {
+      p.outcomes[col.name] = rate(bySegment[j].means[p.id]);
+      p.outcomesOverall[col.name] = rate(overall[j].mean);
+    }
+  });
+  categorical.forEach((col, c) => {
+    if (roles.get(col.name) !== 'outcome') return;
+    const { levels, counts } = mixes[c];
+    const totals = levels.map((_, code) => {
+      let n = 0;
+      for (let g = 0; g < k; g++) n += counts[code * k + g];
+      return n;
+    });
+    const everyone = totals.reduce((a, b) => a + b, 0);
+    for (const p of profiles) {
+      const inSegment = levels.reduce((n, _, code) => n + counts[code * k + p.id], 0);
+      p.outcomes[col.name] = Object.fromEntries(levels.map((level, code) => [level, inSegment ? counts[code * k + p.id] / inSegment : 0]));
+      p.outcomesOverall[col.name] = Object.fromEntries(levels.map((level, code) => [level, everyone ? totals[code] / everyone : 0]));
+    }
+  });
+}
+
+/** The rate of "it happened" (yes, 1) in an outcome's shares, or undefined when no level says so. */
+export function happenedRate(shares: Record<string, number>): number | undefined {
+  const level = Object.keys(shares).find((l) => HAPPENED.has(l.trim().toLowerCase()));
+  return level === undefined ? undefined : shares[level];
+}
+
+/** What a play reads of a segment: its standing on value, engagement, recency, tenure and risk. */
+function characterOf(p: SegmentProfile): SegmentCharacter {
+  const standing = (concepts: string[]) => {
+    const hit = p.distinguishing.find((d) => concepts.includes(traitPhrase(d.feature, d.role, true).concept));
+    return hit ? Math.sign(hit.differenceSd) : 0;
+  };
+  const credit = p.distinguishing.some((d) => isRiskFeature(d.feature) && d.differenceSd >= DISTINCTIVE_SD);
+  const churn = Object.entries(p.outcomes).some(([column, shares]) => {
+    if (!LOSS_OUTCOME.test(column)) return false;
+    const rate = happenedRate(shares);
+    const everyone = happenedRate(p.outcomesOverall[column]);
+    return rate !== undefined && everyone !== undefined && rate >= everyone * 1.3 && rate - everyone >= 0.05;
+  });
+  const favourite = p.distinguishing.find((d) => d.role === 'money' && d.differenceSd >= 1 && d.description.startsWith('big ') && d.description.endsWith(' buyers'));
+  return {
+    value: standing(['spend', 'charges']),
+    income: standing(['income']),
+    engagement: standing(['frequency']),
+    lapsed: Math.max(0, standing(['recency'])),
+    tenure: standing(['tenure']),
+    risk: credit ? 'credit' : churn ? 'churn' : null,
+    favourite: favourite ? favourite.description.slice(4, -7) : null,
+  };
+}
+
+/**
+ * A play per segment from its character. Segments that get the same play are told what sets
+ * each apart, so no two cards read alike unless the segments are.
+ */
+function assignPlays(profiles: SegmentProfile[]): void {
+  const plays = profiles.map((p) => choosePlay(characterOf(p)));
+  const counts = new Map<string, number>();
+  plays.forEach((play) => counts.set(play.key, (counts.get(play.key) ?? 0) + 1));
+  profiles.forEach((p, i) => {
+    const lead = p.distinguishing[0];
+    p.recommendation = counts.get(plays[i].key)! > 1 && lead ? `${plays[i].text} Lead with what sets them apart: ${lead.text}.` : plays[i].text;
+  });
+}
+
+/**
+ * Names from the distinctive features' phrases, two by default, more where names collide;
+ * past the distinctive ones, the next-largest differences break a tie, so no "(2)" is needed.
+ */
+function assignUniqueNames(profiles: SegmentProfile[], roles: Map<string, ColumnRole>): void {
+  const phrasesOf = profiles.map((p) => {
+    const strong = p.distinguishing.map((d) => traitPhrase(d.feature, d.role, d.differenceSd >= 0));
+    const named = new Set(p.distinguishing.map((d) => d.feature));
+    const weaker = p.features
+      .filter((f) => !named.has(f.feature) && roles.get(f.feature) !== 'outcome' && f.differenceSd !== 0)
+      .sort((a, b) => Math.abs(b.differenceSd) - Math.abs(a.differenceSd))
+      .map((f) => traitPhrase(f.feature, roles.get(f.feature)!, f.differenceSd >= 0));
+    return { strong, all: [...strong, ...weaker] };
+  });
   const depth = profiles.map(() => 2);
-  for (let round = 0; round < 4; round++) {
-    const names = profiles.map((p, i) => nameWith(p, depth[i]));
+  const nameOf = (i: number) => {
+    const { strong, all } = phrasesOf[i];
+    return nameFromPhrases(depth[i] <= 2 || depth[i] <= strong.length ? strong : all, depth[i]);
+  };
+  for (let round = 0; round < 6; round++) {
+    const names = profiles.map((_, i) => nameOf(i));
     const counts = new Map<string, number>();
     names.forEach((n) => counts.set(n, (counts.get(n) ?? 0) + 1));
     let collided = false;
     names.forEach((n, i) => {
-      if (counts.get(n)! > 1 && depth[i] < profiles[i].distinguishing.length) {
+      if (counts.get(n)! > 1 && depth[i] < Math.min(5, phrasesOf[i].all.length)) {
         depth[i]++;
         collided = true;
       }
@@ -242,9 +285,10 @@ function assignUniqueNames(profiles: SegmentProfile[]): void {
   }
   const used = new Map<string, number>();
   profiles.forEach((p, i) => {
-    const base = nameWith(p, depth[i]);
+    const base = nameOf(i);
     const seen = used.get(base) ?? 0;
     used.set(base, seen + 1);
-    p.name = seen === 0 ? base : `${base} (${seen + 1})`;
+    // Segments that agree on every feature's direction: told apart by size, the last resort.
+    p.name = seen === 0 ? base : `${base}, ${seen === 1 ? 'second' : 'another'} group`;
   });
 }

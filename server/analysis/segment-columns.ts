@@ -139,6 +139,8 @@ export function levelCountsBySegment(codes: LevelCodes, labels: Int32Array, k: n
 export interface NumericBySegment {
   /** Mean of each segment's present values (NaN for none). */
   means: Float64Array;
+  /** Sum of each segment's present values: its share of a money column's total. */
+  sums: ArrayLike<number>;
   boxes: BoxStats[];
 }
 
@@ -154,5 +156,5 @@ export function numericBySegment(values: Float64Array, segmentOfRow: Int32Array,
     : 'distinct' in countable
       ? boxStatsByCodes(countable, segmentOfRow, k)
       : boxStatsByBuckets(values, countable, segmentOfRow, k);
-  return { boxes, means: sums.map((s, g) => (counts[g] > 0 ? s / counts[g] : Number.NaN)) };
+  return { boxes, sums, means: sums.map((s, g) => (counts[g] > 0 ? s / counts[g] : Number.NaN)) };
 }

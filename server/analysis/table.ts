@@ -1,4 +1,5 @@
 /** The in-memory shape of one dataset: one typed column per feature, as analysis sees it. */
+import type { ColumnRole } from './roles.ts';
 
 export type ColumnKind = 'numeric' | 'categorical' | 'id' | 'date' | 'text';
 
@@ -50,6 +51,8 @@ export interface DataTable {
   readonly columns: readonly Column[];
   /** Identifier, date and free-text columns left unloaded because analysis never reads them. */
   readonly omitted?: readonly { name: string; kind: UnanalysedKind }[];
+  /** What each column means (roles.ts), by name: read with getNamed. Absent: guessed from the names. */
+  readonly roles?: Readonly<Record<string, ColumnRole>>;
 }
 
 /** Every column's name and kind, loaded or not: what checks against a dataset's shape need. */

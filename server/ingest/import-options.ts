@@ -1,5 +1,6 @@
 /** Import choices from a form or query string, validated into ImportOptions. */
 import { z } from 'zod';
+import { ROLES, type ColumnRole } from '../analysis/roles.ts';
 import type { ColumnKind } from '../analysis/table.ts';
 import { InputError } from '../errors.ts';
 import type { Delimiter } from './delimiter.ts';
@@ -8,6 +9,7 @@ import type { CsvReadOptions } from './stream-import.ts';
 const DELIMITERS: Record<string, Delimiter> = { ',': ',', comma: ',', ';': ';', semicolon: ';', '\t': '\t', tab: '\t' };
 export const KINDS = ['numeric', 'categorical', 'id', 'date', 'text'] as const satisfies readonly ColumnKind[];
 export const KIND_PREFIX = 'kind:';
+export const ROLE_PREFIX = 'role:';
 /** How the preview names each kind. */
 export const KIND_LABELS: Record<ColumnKind, string> = { numeric: 'numeric', categorical: 'categorical', id: 'identifier', date: 'date', text: 'free text' };
 
@@ -50,6 +52,15 @@ export function parseImportChoices(fields: Record<string, unknown>): ImportChoic
     kinds[key.slice(KIND_PREFIX.length)] = value as ColumnKind;
   }
   if (Object.keys(kinds).length) choices.kinds = kinds;
+  const roles: Record<string, ColumnRole> = Object.create(null) as Record<string, ColumnRole>;
+  for (const [key, value] of Object.entries(fields)) {
+    if (!key.startsWith(ROLE_PREFIX)) continue;
+    if (typeof value !== 'string' || !(ROLES as readonly string[]).includes(value)) {
+      throw new InputError(`The role of "${key.slice(ROLE_PREFIX.length).slice(0, 60)}" must be one of ${ROLES.join(', ')}.`, { field: key });
+    }
+    roles[key.slice(ROLE_PREFIX.length)] = value as ColumnRole;
+  }
+  if (Object.keys(roles).length) choices.roles = roles;
   return choices;
 }
 

@@ -5,6 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { inferRole, ROLE_LABELS, type ColumnRole, type RoleGuess } from '../analysis/roles.ts';
 import type { ColumnKind } from '../analysis/table.ts';
 import { InputError } from '../errors.ts';
 import { checkName } from '../names.ts';
@@ -13,7 +14,7 @@ import type { Db } from '../store/db.ts';
 import { getDataset, type CellValue, type DatasetInfo } from '../store/datasets.ts';
 import { detectDelimiter, type Delimiter } from './delimiter.ts';
 import { inImportSlot } from './import-slots.ts';
-import { inferColumn } from './infer.ts';
+import { inferColumn, MAX_CATEGORY_LEVELS } from './infer.ts';
 import { readHead, readRecordBatches } from './records.ts';
 import { deriveCustomers, detectTransactionColumns, guessDayFirst, type TransactionColumns, type TransactionReport } from './transactions.ts';
 import { isMissing, parseNumber } from './values.ts';
@@ -27,6 +28,8 @@ export interface CsvReadOptions {
   hasHeader?: boolean;
   /** Kind overrides by column name. */
   kinds?: Record<string, ColumnKind>;
+  /** Role overrides by column name (analysis/roles.ts). */
+  roles?: Record<string, ColumnRole>;
   /** How numeric dates are written when their values cannot tell (the preview asks). */
   dayFirst?: boolean;
   maxBytes?: number;
@@ -41,6 +44,8 @@ export interface CsvPlan {
   notes: string[];
   /** Per column, set when it is empty or constant in the sample: not a default feature. */
   unusable: ('empty' | 'constant' | null)[];
+  /** Per column, what it means to a marketer, why, and a "never" value if it has one. */
+  roles: RoleGuess[];
   /** The first rows as text, for the preview. */
   sample: string[][];
   /** Set when the file looks like a transaction log that can become one row per customer. */
@@ -102,11 +107,31 @@ type RecordBatches = AsyncGenerator<string[][]>;
  * A kind chosen for a column the file does not have is a typo to report, on import. The
  * preview lets it pass: a form whose header choice just changed still names the old columns.
  */
-function checkKindOverrides(header: string[], kinds: Record<string, ColumnKind> | undefined): void {
+function checkOverrides(header: string[], options: CsvReadOptions): void {
   const names = new Set(header);
-  for (const name of Object.keys(kinds ?? {})) {
-    if (!names.has(name)) throw new InputError(`A kind is chosen for "${name.slice(0, 60)}", but the file has no such column; its columns are ${header.slice(0, 20).map((h) => `"${h.slice(0, 40)}"`).join(', ')}${header.length > 20 ? ', …' : ''}.`, { field: `kind:${name.slice(0, 60)}` });
+  for (const [what, chosen] of [['kind', options.kinds], ['role', options.roles]] as const) {
+    for (const name of Object.keys(chosen ?? {})) {
+      if (names.has(name)) continue;
+      const columns = `${header.slice(0, 20).map((h) => `"${h.slice(0, 40)}"`).join(', ')}${header.length > 20 ? ', …' : ''}`;
+      throw new InputError(`A ${what} is chosen for "${name.slice(0, 60)}", but the file has no such column; its columns are ${columns}.`, { field: `${what}:${name.slice(0, 60)}` });
+    }
   }
+}
+
+/** The sample's role guess, or the user's choice with what it looked like. */
+function roleOf(name: string, kind: ColumnKind, values: readonly (string | undefined)[], chosen: ColumnRole | undefined): RoleGuess {
+  const numbers: number[] = [];
+  const levels = new Set<string>();
+  for (const raw of values) {
+    if (raw === undefined || isMissing(raw)) continue;
+    const n = parseNumber(raw);
+    if (Number.isFinite(n)) numbers.push(n);
+    else if (levels.size <= MAX_CATEGORY_LEVELS) levels.add(raw.trim().toLowerCase());
+  }
+  if (kind !== 'numeric') for (const n of numbers) if (levels.size <= MAX_CATEGORY_LEVELS) levels.add(String(n));
+  const guess = inferRole({ name, kind, numbers: kind === 'numeric' ? numbers : [], levels: [...levels] });
+  if (!chosen || chosen === guess.role) return guess;
+  return { role: chosen, reason: `${ROLE_LABELS[chosen]}, as chosen (it looked like: ${ROLE_LABELS[guess.role]})`, sentinel: guess.sentinel };
 }
 
 async function readPlan(path: string, options: CsvReadOptions, records: RecordBatches, purpose: 'preview' | 'import' = 'import'): Promise<CsvPlan & { delimiter: Delimiter }> {
@@ -117,7 +142,7 @@ async function readPlan(path: string, options: CsvReadOptions, records: RecordBa
   const hasHeader = options.hasHeader ?? !firstRow.every((v) => Number.isFinite(parseNumber(v)));
   const header = hasHeader ? firstRow : firstRow.map((_, i) => `column ${i + 1}`);
   checkHeader(header);
-  if (purpose === 'import') checkKindOverrides(header, options.kinds);
+  if (purpose === 'import') checkOverrides(header, options);
   // Whole batches: the sample holds SAMPLE_ROWS rows or a few more.
   const sample: string[][] = hasHeader ? rest : first.value;
   while (sample.length < SAMPLE_ROWS) {
@@ -130,6 +155,7 @@ async function readPlan(path: string, options: CsvReadOptions, records: RecordBa
   const kinds: ColumnKind[] = [];
   const notes: string[] = [];
   const unusable: CsvPlan['unusable'] = [];
+  const roles: RoleGuess[] = [];
   const ambiguousDates: string[] = [];
   for (const [c, name] of header.entries()) {
     const override = options.kinds && Object.hasOwn(options.kinds, name) ? options.kinds[name] : undefined;
@@ -139,11 +165,12 @@ async function readPlan(path: string, options: CsvReadOptions, records: RecordBa
     kinds.push(override ?? guess.kind);
     notes.push(override && override !== guess.kind ? `${override}, as chosen (it looked like: ${guess.reason})` : guess.reason);
     unusable.push(guess.unusable ?? null);
+    roles.push(roleOf(name, override ?? guess.kind, values, options.roles && Object.hasOwn(options.roles, name) ? options.roles[name] : undefined));
     if ((override ?? guess.kind) === 'date' && guess.dayMonthUnknown) ambiguousDates.push(name);
     // A column of the sample takes a few milliseconds: other requests go between them.
     await nextTurn();
   }
-  return { delimiter: options.delimiter!, hasHeader, header, kinds, notes, unusable, sample, transactions: detectTransactionColumns(header, kinds), ambiguousDates };
+  return { delimiter: options.delimiter!, hasHeader, header, kinds, notes, unusable, roles, sample, transactions: detectTransactionColumns(header, kinds), ambiguousDates };
 }
 
 async function openRecords(path: string, options: CsvReadOptions): Promise<{ delimiter: Delimiter; records: RecordBatches }> {
@@ -201,7 +228,10 @@ async function importRows(db: Db, path: string, options: ImportOptions): Promise
     if (!plan.kinds.includes('numeric')) {
       throw new InputError('No column holds numbers; segmentation needs at least one numeric column.');
     }
-    const writer = openDatasetWriter(db, name, plan.header.map((column, c) => ({ name: column, kind: plan.kinds[c], note: plan.notes[c], unusable: plan.unusable[c] })));
+    const writer = openDatasetWriter(db, name, plan.header.map((column, c) => ({
+      name: column, kind: plan.kinds[c], note: plan.notes[c], unusable: plan.unusable[c],
+      role: plan.roles[c].role, roleNote: plan.roles[c].reason, sentinel: plan.roles[c].sentinel?.value ?? null,
+    })));
     try {
       let line = plan.hasHeader ? 2 : 1;
       for (const record of plan.sample) {

@@ -9,6 +9,7 @@
  * failing, readers never see a half-written import, and a failure or a killed process
  * leaves the database exactly as before.
  */
+import type { ColumnRole } from '../analysis/roles.ts';
 import Database from 'better-sqlite3';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ColumnKind } from '../analysis/table.ts';
@@ -35,6 +36,9 @@ export interface NewColumn {
   kind: ColumnKind;
   note?: string;
   unusable?: 'empty' | 'constant' | null;
+  role?: ColumnRole;
+  roleNote?: string;
+  sentinel?: number | null;
 }
 
 export function openDatasetWriter(db: Db, name: string, columns: NewColumn[]): DatasetWriter {
@@ -107,8 +111,9 @@ async function copyStaged(staging: Database.Database, name: string, columns: New
       copy.run(after, after + COPY_ROWS);
       await nextTurn();
     }
-    const insertColumn = staging.prepare('INSERT INTO main.dataset_columns (dataset_id, position, name, kind, missing, note, unusable) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    columns.forEach((c, i) => insertColumn.run(datasetId, i, c.name, c.kind, missing[i], c.note ?? null, c.unusable ?? null));
+    const insertColumn = staging.prepare(`INSERT INTO main.dataset_columns (dataset_id, position, name, kind, missing, note, unusable, role, role_note, sentinel)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    columns.forEach((c, i) => insertColumn.run(datasetId, i, c.name, c.kind, missing[i], c.note ?? null, c.unusable ?? null, c.role ?? null, c.roleNote ?? null, c.sentinel ?? null));
     snapshot.write(staging, datasetId, 'main');
     staging.prepare('UPDATE main.datasets SET row_count = ? WHERE id = ?').run(rowCount, datasetId);
     staging.exec('COMMIT');

@@ -2,7 +2,9 @@
  * Datasets and their rows. Each dataset's rows live in their own table whose name and
  * column names are generated from integers (ds_7, c0, c1...): no user text reaches SQL.
  */
+import { roleFromName, type ColumnRole } from '../analysis/roles.ts';
 import type { Column, ColumnKind, DataTable, UnanalysedKind } from '../analysis/table.ts';
+import { setNamed } from '../analysis/named.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Db } from './db.ts';
 import { readColumnSnapshot } from './column-snapshots.ts';
@@ -16,6 +18,12 @@ export interface ColumnInfo {
   note?: string | null;
   /** Empty, or one value in every row: never a default feature. */
   unusable?: 'empty' | 'constant' | null;
+  /** What the column means (money, count, outcome…): from the import, or the header for older datasets. */
+  role: ColumnRole;
+  /** Why the import gave it that role; null for older datasets. */
+  roleNote?: string | null;
+  /** A value standing for "never" in many rows (pdays = -1): not a default feature. */
+  sentinel?: number | null;
 }
 
 export interface DatasetInfo {
@@ -43,10 +51,22 @@ interface DatasetRow {
   updated_at: string;
 }
 
+interface ColumnRow extends Omit<ColumnInfo, 'role' | 'roleNote' | 'sentinel'> {
+  role: ColumnRole | null;
+  role_note: string | null;
+  sentinel: number | null;
+}
+
 function columnsOf(db: Db, datasetId: number): ColumnInfo[] {
-  return db
-    .prepare('SELECT name, kind, missing, note, unusable FROM dataset_columns WHERE dataset_id = ? ORDER BY position')
-    .all(datasetId) as ColumnInfo[];
+  const rows = db
+    .prepare('SELECT name, kind, missing, note, unusable, role, role_note, sentinel FROM dataset_columns WHERE dataset_id = ? ORDER BY position')
+    .all(datasetId) as ColumnRow[];
+  return rows.map(({ role, role_note: roleNote, sentinel, ...column }) => ({
+    ...column,
+    role: role ?? roleFromName(column.name, column.kind),
+    roleNote,
+    sentinel,
+  }));
 }
 
 function toInfo(db: Db, row: DatasetRow): DatasetInfo {
@@ -169,7 +189,15 @@ export function loadDataTable(db: Db, id: number, options: LoadOptions = {}): Da
     col.kind === 'numeric' ? { name: col.name, kind: 'numeric', values: r === rowCount ? numeric[c]! : numeric[c]!.subarray(0, r) } : { name: col.name, kind: col.kind, values: r === rowCount ? text[c]! : text[c]!.slice(0, r) }
   ));
   const omitted = info.columns.filter((c) => !wanted.some((w) => w.name === c.name)).map((c) => ({ name: c.name, kind: c.kind as UnanalysedKind }));
-  return omitted.length > 0 ? { rowCount: r, columns, omitted } : { rowCount: r, columns };
+  const roles = rolesOf(info.columns);
+  return omitted.length > 0 ? { rowCount: r, columns, omitted, roles } : { rowCount: r, columns, roles };
+}
+
+/** Each column's role by name, as the table carries it to profiles and names. */
+function rolesOf(columns: readonly ColumnInfo[]): Record<string, ColumnRole> {
+  const roles: Record<string, ColumnRole> = {};
+  for (const c of columns) setNamed(roles, c.name, c.role);
+  return roles;
 }
 
 /**

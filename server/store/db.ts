@@ -87,6 +87,11 @@ const MIGRATIONS: string[] = [
    CREATE TRIGGER saved_models_high_water AFTER INSERT ON saved_models BEGIN
      UPDATE id_high_water SET last_id = max(last_id, NEW.id) WHERE table_name = 'saved_models';
    END;`,
+  // What each column means to a marketer (analysis/roles.ts), why the import thought so, and
+  // a value standing for "never" (pdays = -1). Null for older datasets: read from the header.
+  `ALTER TABLE dataset_columns ADD COLUMN role TEXT;
+   ALTER TABLE dataset_columns ADD COLUMN role_note TEXT;
+   ALTER TABLE dataset_columns ADD COLUMN sentinel REAL;`,
 ];
 
 /** The id an insert into datasets or saved_models gives its row: one never given before (see the migration). */

@@ -130,24 +130,29 @@ function sweepChart(sweep: SweepResult, currentK: number | null, metric: 'inerti
 export const elbowChart = (sweep: SweepResult, k: number | null) => sweepChart(sweep, k, 'inertia');
 export const silhouetteChart = (sweep: SweepResult, k: number | null) => sweepChart(sweep, k, 'silhouette');
 
-/** Feature means by segment in SD units from the overall mean: grouped bars. */
+/**
+ * Feature means by segment as an index, the way marketers read them: 100 is the average
+ * customer, 150 half as much again. A feature whose overall mean is not positive has no
+ * index (its bars are left out; the box plots show it).
+ */
 export function featureMeansChart(result: SegmentationResult): ChartConfig {
   const features = result.segments[0]?.features.map((f) => f.feature) ?? [];
+  const index = (mean: number, overall: number) => (overall > 0 && Number.isFinite(mean) ? Math.round((100 * mean) / overall) : null);
   return {
     type: 'bar',
     data: {
       labels: features,
       datasets: result.segments.map((s) => ({
         label: `${s.id + 1}. ${s.name}`,
-        data: s.features.map((f) => round(f.differenceSd, 3)),
+        data: s.features.map((f) => index(f.mean, f.overallMean)),
         backgroundColor: segmentColour(s.id),
       })),
     },
     options: {
       animation: false,
       maintainAspectRatio: false,
-      plugins: { title: title('Feature means by segment, relative to all customers'), legend: { position: 'bottom' } },
-      scales: { x: axis('Feature'), y: axis('Difference from overall mean (standard deviations)') },
+      plugins: { title: title('Feature means by segment, indexed to all customers'), legend: { position: 'bottom' } },
+      scales: { x: axis('Feature'), y: { ...axis('Index (100 = the average customer)'), beginAtZero: true } },
     },
   };
 }

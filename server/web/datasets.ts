@@ -7,7 +7,8 @@ import { previewCsv } from '../ingest/stream-import.ts';
 import { describeTransactions, importFile } from '../ingest/import-file.ts';
 import type { Db } from '../store/db.ts';
 import { deleteDataset, getDataset, listDatasets, renameDataset, type DatasetInfo } from '../store/datasets.ts';
-import { delimiterName, KIND_LABELS, KIND_PREFIX, KINDS, parseImportChoices } from '../ingest/import-options.ts';
+import { delimiterName, KIND_LABELS, KIND_PREFIX, KINDS, parseImportChoices, ROLE_PREFIX } from '../ingest/import-options.ts';
+import { NOT_DEFAULT_FEATURE, ROLE_LABELS, ROLES } from '../analysis/roles.ts';
 import { isHtmx } from './render.ts';
 import { multipartUpload } from './uploads.ts';
 import { datasetIdParam, parseInput, renameBody } from './inputs.ts';
@@ -37,7 +38,8 @@ export function datasetsRouter({ db, staging, maxUploadBytes }: DatasetRoutesDep
   const renderPreview = async (req: Request, res: Response, token: string, originalName?: string) => {
     const choices = parseImportChoices(req.body ?? {});
     const plan = await previewCsv(staging.existingPath(token), { ...choices, maxBytes: maxUploadBytes });
-    const locals = { token, plan, delimiter: delimiterName(plan.delimiter), name: choices.name ?? defaultName(originalName), kindPrefix: KIND_PREFIX, kinds: KINDS, kindLabels: KIND_LABELS };
+    const locals = { token, plan, delimiter: delimiterName(plan.delimiter), name: choices.name ?? defaultName(originalName), kindPrefix: KIND_PREFIX, kinds: KINDS, kindLabels: KIND_LABELS,
+      rolePrefix: ROLE_PREFIX, roles: ROLES, roleLabels: ROLE_LABELS, notDefault: NOT_DEFAULT_FEATURE };
     if (isHtmx(req)) res.render('partials/import-preview', locals);
     else renderList(req, res, { preview: locals });
   };

@@ -24,19 +24,32 @@ export type ExportedSegmentation = (SegmentationResult | ModelAssignment) & { pi
 const playbookOf = (source: ExportedSegmentation, segment: number) => source.pipeline.segmentPlaybooks?.[segment] ?? '';
 
 export function segmentsTable(result: ExportedSegmentation): ExportTable {
-  const numericFeatures = result.segments[0]?.features.map((f) => f.feature) ?? [];
-  const headers = ['segment', 'name', 'customers', 'share', 'recommendation', 'playbook', ...numericFeatures.map((f) => `mean ${f}`), ...numericFeatures.map((f) => `median ${f}`)];
+  const first = result.segments[0];
+  const numericFeatures = first?.features.map((f) => f.feature) ?? [];
+  // Outcome rates (churn = Yes) and the share of the money total, beside the share of customers.
+  const outcomeLevels = Object.entries(first?.outcomesOverall ?? {}).flatMap(([column, shares]) => Object.keys(shares).map((level) => [column, level] as const));
+  const valueFeature = first?.valueShare?.feature;
+  const headers = [
+    'segment', 'name', 'customers', 'share', ...(valueFeature ? [`share of ${valueFeature}`] : []), 'recommendation', 'playbook',
+    ...outcomeLevels.map(([column, level]) => `${column} = ${level} (share)`),
+    ...numericFeatures.map((f) => `mean ${f}`), ...numericFeatures.map((f) => `median ${f}`),
+  ];
   const rows = result.segments.map((s) => [
     s.id + 1,
     s.name,
     s.size,
     s.share,
+    ...(valueFeature ? [s.valueShare?.share ?? null] : []),
     s.recommendation,
     playbookOf(result, s.id),
+    ...outcomeLevels.map(([column, level]) => s.outcomes[column]?.[level] ?? null),
     ...s.features.map((f) => finiteOrNull(f.mean)),
     ...s.features.map((f) => finiteOrNull(f.median)),
   ]);
-  if (result.noiseCount > 0) rows.push([null, 'Noise', result.noiseCount, result.noiseCount / result.labels.length, '', '', ...numericFeatures.flatMap(() => [null, null])]);
+  if (result.noiseCount > 0) {
+    const blanks = (n: number) => new Array<null>(n).fill(null);
+    rows.push([null, 'Noise', result.noiseCount, result.noiseCount / result.labels.length, ...blanks(valueFeature ? 1 : 0), '', '', ...blanks(outcomeLevels.length), ...numericFeatures.flatMap(() => [null, null])]);
+  }
   return { sheetName: 'Segments', headers, rowCount: rows.length, rows };
 }
 

@@ -1,4 +1,5 @@
 /** Query parameters to typed SegmentationParams: zod at the door, 400 with a reason on error. */
+import { NOT_DEFAULT_FEATURE } from '../analysis/roles.ts';
 import { z } from 'zod';
 import { ALGORITHMS } from '../analysis/cluster/types.ts';
 import { DEFAULT_OPTIONS } from '../analysis/options.ts';
@@ -97,11 +98,14 @@ export function resolveDataset(db: Db, id: number | undefined): DatasetInfo {
 
 /**
  * The dataset's numeric measures: not identifiers, free text or dates (other kinds), not
- * an empty or constant column, and not one missing in more than half of the rows (imputing
- * most of a column invents the customers' values).
+ * an empty or constant column, not one missing in more than half of the rows (imputing
+ * most of a column invents the customers' values), not an outcome or a calendar part
+ * (roles.ts), and not one whose "never" value fills many rows (it would make a segment).
  */
 export function defaultFeatures(dataset: DatasetInfo): string[] {
-  return dataset.columns.filter((c) => c.kind === 'numeric' && !c.unusable && c.missing <= dataset.rowCount / 2).map((c) => c.name);
+  return dataset.columns
+    .filter((c) => c.kind === 'numeric' && !c.unusable && c.missing <= dataset.rowCount / 2 && !NOT_DEFAULT_FEATURE.has(c.role) && c.sentinel == null)
+    .map((c) => c.name);
 }
 
 /**

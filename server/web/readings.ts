@@ -29,4 +29,18 @@ export function readStability(v: number): string {
   return 'Unstable: the segments change with the sample; treat them with care.';
 }
 
-export const readings = { readSilhouette, readDaviesBouldin, readCalinskiHarabasz, readInertia, readStability };
+/**
+ * The segmentation's quality in one word and a sentence, for the tab's headline: the
+ * silhouette read in words, and never "clear" beside a segment too small to act on.
+ */
+export function readQuality(silhouette: number, smallestShare: number, minShare: number): { word: string; sentence: string } {
+  if (!Number.isFinite(silhouette)) return { word: 'One group', sentence: 'Needs at least two segments to judge.' };
+  const tiny = smallestShare < minShare;
+  const tinyNote = tiny ? ' One segment is too small to run a campaign for; its separation says little.' : '';
+  if (silhouette >= 0.5 && !tiny) return { word: 'Clear', sentence: 'Customers sit clearly closer to their own segment than to any other.' };
+  if (silhouette >= 0.25) return { word: 'Overlapping', sentence: `The segments overlap somewhat: usable for targeting, but the edges are soft.${tinyNote}` };
+  if (silhouette >= 0.5) return { word: 'Clear, with a tiny segment', sentence: `Well apart, but mostly because of a handful of customers.${tinyNote}` };
+  return { word: 'Heavily overlapping', sentence: `Many customers sit between segments; try another k or other features.${tinyNote}` };
+}
+
+export const readings = { readSilhouette, readDaviesBouldin, readCalinskiHarabasz, readInertia, readStability, readQuality };

@@ -1,6 +1,8 @@
 /** The one place a route decides "full page or partial", and helpers the views share. */
 import type { Request, Response } from 'express';
 import { BORDERLINE_SHARE } from '../analysis/explain.ts';
+import { happenedRate, type SegmentProfile } from '../analysis/profile.ts';
+import { formatNumber, formatPercent, formatYear } from '../format.ts';
 import { EXCEL_MAX_ROWS } from './export-format.ts';
 import { formatFeatureList } from './feature-list.ts';
 
@@ -17,20 +19,6 @@ export function renderPageOrPartial(req: Request, res: Response, page: string, p
   // The same URL answers with a page or a fragment: caches must keep them apart.
   res.vary('HX-Request').vary('HX-History-Restore-Request');
   res.render(isHtmx(req) ? partial : page, locals);
-}
-
-/** Numbers as people read them: thousands separators, sensible precision. */
-export function formatNumber(value: number | null | undefined, digits = 3): string {
-  if (value === null || value === undefined || Number.isNaN(value)) return '—';
-  if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
-  const abs = Math.abs(value);
-  if (abs >= 1000) return Math.round(value).toLocaleString('en-US');
-  if (Number.isInteger(value)) return String(value);
-  return Number(value.toPrecision(digits)).toLocaleString('en-US', { maximumFractionDigits: 6 });
-}
-
-export function formatPercent(share: number, digits = 1): string {
-  return Number.isFinite(share) ? `${(share * 100).toFixed(digits)}%` : '—';
 }
 
 const escapedCharts = new WeakMap<object, string>();
@@ -57,7 +45,19 @@ export function correlationClass(r: number): string {
   return `corr-${r >= 0 ? 'p' : 'n'}${step}`;
 }
 
-export const viewHelpers = { formatNumber, formatPercent, chartAttribute, correlationClass, formatFeatureList, EXCEL_MAX_ROWS, BORDERLINE_SHARE };
+export { formatNumber, formatPercent, formatYear };
+
+/** Each outcome of a segment as a card reads it: the rate of "it happened" (or the commonest level) against everyone. */
+export function outcomeReadings(segment: Pick<SegmentProfile, 'outcomes' | 'outcomesOverall'>): { column: string; level: string; rate: number; overall: number }[] {
+  return Object.entries(segment.outcomes).map(([column, shares]) => {
+    const overall = segment.outcomesOverall[column] ?? {};
+    const happened = Object.keys(shares).find((l) => happenedRate({ [l]: 1 }) !== undefined);
+    const level = happened ?? Object.keys(overall).sort((a, b) => overall[b] - overall[a])[0] ?? '';
+    return { column, level, rate: shares[level] ?? 0, overall: overall[level] ?? 0 };
+  });
+}
+
+export const viewHelpers = { formatNumber, formatPercent, formatYear, outcomeReadings, chartAttribute, correlationClass, formatFeatureList, EXCEL_MAX_ROWS, BORDERLINE_SHARE };
 
 /** A view rendered to a string (to cache it), with the response's locals. */
 export function renderToString(res: Response, view: string, locals: Record<string, unknown>): Promise<string> {

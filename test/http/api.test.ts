@@ -14,7 +14,7 @@ describe('JSON API', () => {
     const [d] = res.body;
     assert.equal(d.rowCount, 2400);
     assert.equal(d.version, 1);
-    assert.deepEqual(Object.keys(d.columns[0]).sort(), ['kind', 'missing', 'name', 'note', 'unusable']);
+    assert.deepEqual(Object.keys(d.columns[0]).sort(), ['kind', 'missing', 'name', 'note', 'role', 'roleNote', 'sentinel', 'unusable']);
   });
 
   it('returns segments with metrics and centroids in original units', async () => {

@@ -61,7 +61,7 @@ describe('pages', () => {
   it('predicts the customer typed into the form through htmx', async () => {
     const high = await request(t.app).get('/predict?k=4&c:age=40&c:annual_income=120000&c:spending_score=85&c:membership_years=6&c:purchase_frequency=9&c:last_purchase_amount=480').set(htmx).expect(200);
     assert.doesNotMatch(high.text, /<html/);
-    assert.match(high.text, /id="predicted-segment">\d\. High income and spending/);
+    assert.match(high.text, /id="predicted-segment">\d\. High income, big spenders/);
   });
 
   it('answers a bad parameter with 400 and a message that names it', async () => {

@@ -92,9 +92,9 @@ describe('segment names and playbooks', () => {
   it('exports a saved segmentation with model=ID: its assignment, names and playbooks', async () => {
     const segments = await request(t.app).get(`/export/segments.csv?model=${id}`).expect(200);
     const [header, ...rows] = segments.text.trim().split('\n');
-    assert.match(header, /^segment,name,customers,share,recommendation,playbook,mean /);
+    assert.match(header, /^segment,name,customers,share,share of last_purchase_amount,recommendation,playbook,mean /);
     assert.equal(rows.length, 3);
-    assert.match(rows[0], /^1,Loyal regulars,\d+,[\d.]+,("[^"]*"|[^,]*),Thank-you note,/);
+    assert.match(rows[0], /^1,Loyal regulars,\d+,[\d.]+,[\d.]+,("[^"]*"|[^,]*),Thank-you note,/);
     const customers = await request(t.app).get(`/export/customers.csv?model=${id}`).expect(200);
     const lines = customers.text.trim().split('\n');
     assert.match(lines[0], /,segment,segment name,playbook,main reason,second reason\r?$/);

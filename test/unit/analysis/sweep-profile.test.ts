@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildProfiles, recommend } from '../../../server/analysis/profile.ts';
+import { buildProfiles } from '../../../server/analysis/profile.ts';
 import { kneedleElbow, recommendK, sweepK } from '../../../server/analysis/sweep.ts';
 import { blobs, numericTable } from '../helpers.ts';
 
@@ -62,17 +62,21 @@ describe('segment profiles', () => {
     assert.deepEqual(profiles[0].categories[0].mix.map((m) => m.level), ['F', 'M']);
   });
 
-  it('names segments from their most distinctive features, uniquely', () => {
-    assert.equal(profiles[1].name, 'High income and spending', 'one "high" for both');
+  it('names segments from their most distinctive features in a marketer\'s words, uniquely', () => {
+    assert.equal(profiles[1].name, 'High income, big spenders');
     assert.match(profiles[0].name, /^Low income/);
-    assert.equal(profiles[2].name, 'Low spending');
+    assert.equal(profiles[2].name, 'Low spenders');
     assert.equal(new Set(profiles.map((p) => p.name)).size, 3);
   });
 
-  it('keys recommendations to the profile', () => {
-    assert.match(profiles[1].recommendation, /Reward and retain/);
-    assert.match(recommend([{ feature: 'recency_days', differenceSd: 1.2 }]), /Win back/);
-    assert.match(recommend([{ feature: 'purchase_frequency', differenceSd: 1 }, { feature: 'spending_score', differenceSd: -0.8 }]), /Upsell/);
+  it('tells each trait in the data\'s units against everyone, never in SD', () => {
+    assert.equal(profiles[1].distinguishing[0].text, 'annual income 92.3 vs 55.3 overall (1.7×)');
+    for (const p of profiles) for (const d of p.distinguishing) assert.doesNotMatch(d.text, /SD/);
+  });
+
+  it('keys plays to the profile', () => {
+    assert.match(profiles[1].recommendation, /Reward and retain|Deepen/);
+    assert.match(profiles[2].recommendation, /Value first|Keep the cost/);
   });
 });
 
@@ -84,17 +88,5 @@ describe('segment names a person would write', () => {
     assert.equal(humanise('PURCHASES_FREQUENCY'), 'purchases frequency');
     assert.equal(humanise('Annual Income (k$)'), 'annual income');
     assert.equal(humanise('Detergents_Paper'), 'detergents paper');
-  });
-
-  it('never repeats a word within a name', async () => {
-    const { segmentName } = await import('../../../server/analysis/profile.ts');
-    assert.equal(segmentName(['high balance', 'high cash advance', 'low purchases'], 2), 'High balance and cash advance');
-    assert.equal(segmentName(['high purchases', 'low purchases frequency', 'frequent'], 2), 'High purchases, frequent');
-    assert.equal(segmentName(['young', 'high spending'], 2), 'Young, high spending');
-    assert.equal(segmentName([], 2), 'Typical customers');
-    for (const name of [segmentName(['high mnt wines', 'high mnt meat products', 'low recency'], 3)]) {
-      const words = name.toLowerCase().split(/[ ,]+/);
-      assert.equal(new Set(words).size, words.length, name);
-    }
   });
 });

@@ -1,0 +1,156 @@
+/**
+ * Segments a marketer can act on, on every real file and on files built with the traps real
+ * files have: column roles shown in the preview and changeable there, outcomes as rates per
+ * segment (never features by default), a "never" value kept out of the defaults, names in a
+ * marketer's words, traits in the data's units, and plays that differ between segments.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import ExcelJS from 'exceljs';
+import request from 'supertest';
+import { SHARED_DIR } from '../unit/reference.ts';
+import { createTestApp, type TestApp } from './harness.ts';
+
+const DATASETS = join(SHARED_DIR, 'datasets');
+const FILES = readdirSync(DATASETS).filter((f) => f.endsWith('.csv')).sort();
+
+interface ApiSegment {
+  id: number;
+  name: string;
+  share: number;
+  recommendation: string;
+  distinguishing: { text: string; differenceSd: number }[];
+  outcomes: Record<string, Record<string, number>>;
+  outcomesOverall: Record<string, Record<string, number>>;
+  valueShare: { feature: string; share: number } | null;
+}
+
+let t: TestApp;
+before(async () => { t = await createTestApp(); });
+after(() => t.close());
+
+async function importCsv(name: string, csv: string | Buffer, extra = ''): Promise<{ id: number; columns: { name: string; role: string; roleNote: string | null; sentinel: number | null }[] }> {
+  const res = await request(t.app).post(`/api/datasets?name=${encodeURIComponent(name)}${extra}`).set('Content-Type', 'text/csv').send(csv);
+  assert.equal(res.status, 201, res.text);
+  return res.body;
+}
+
+const segmentsOf = async (id: number, query = ''): Promise<{ params: { features: string[] }; segments: ApiSegment[] }> =>
+  (await request(t.app).get(`/api/segments?dataset=${id}${query}`).expect(200)).body;
+
+/** The words a person reads on a page: no tags, scripts or attributes. */
+const visibleText = (html: string) => html.replace(/<script[\s\S]*?<\/script>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+
+/** A bank-call-log-like file: pdays -1 for "never contacted", a day of month, an outcome y, a skewed balance. */
+function bankLikeCsv(rows = 600): string {
+  const lines = ['age,balance,day,campaign,pdays,y'];
+  for (let i = 0; i < rows; i++) {
+    const group = i % 3;
+    const age = 25 + group * 15 + (i % 9);
+    const balance = Math.round([300, 2500, 9000][group] * (1 + ((i * 7) % 13) / 10));
+    const pdays = i % 10 < 6 ? -1 : 30 + ((i * 11) % 300);
+    lines.push(`${age},${balance},${1 + (i % 31)},${1 + (i % 8)},${pdays},${group === 2 && i % 4 !== 0 ? 'yes' : i % 9 === 0 ? 'yes' : 'no'}`);
+  }
+  return lines.join('\n');
+}
+
+describe('column roles', () => {
+  it('keeps outcomes, calendar parts and "never" values out of the default features, saying why', async () => {
+    const { id, columns } = await importCsv('Bank calls', bankLikeCsv());
+    const role = Object.fromEntries(columns.map((c) => [c.name, c]));
+    assert.equal(role.y.role, 'outcome');
+    assert.equal(role.day.role, 'calendar');
+    assert.equal(role.pdays.sentinel, -1);
+    assert.match(role.pdays.roleNote ?? '', /-1 in 60% of rows stands for "never"/);
+    const { params, segments } = await segmentsOf(id);
+    assert.deepEqual(params.features, ['age', 'balance', 'campaign']);
+    for (const s of segments) {
+      assert.ok(s.outcomes.y, `segment ${s.id} has its rate of y`);
+      assert.ok(Math.abs(s.outcomes.y.yes + s.outcomes.y.no - 1) < 1e-9);
+    }
+    const rates = segments.map((s) => s.outcomes.y.yes);
+    assert.ok(Math.max(...rates) > segments[0].outcomesOverall.y.yes, 'one segment responds above the overall rate');
+  });
+
+  it('shows each column\'s role and reason in the preview, and lets the user change it', async () => {
+    const preview = await request(t.app).post('/datasets/preview').set('HX-Request', 'true').attach('file', Buffer.from(bankLikeCsv(100)), 'bank.csv').expect(200);
+    assert.match(preview.text, /name="role:y"[\s\S]*?<option value="outcome" selected>outcome<\/option>/);
+    assert.match(preview.text, /class="role-reason unusable"[^>]*>named like a result/);
+    const token = /\/datasets\/import\/([a-f0-9]{32})/.exec(preview.text)![1];
+    await request(t.app).post(`/datasets/import/${token}`).set('HX-Request', 'true').type('form').send({ name: 'Bank, day as measure', 'role:day': 'measure' }).expect(201);
+    const dataset = (await request(t.app).get('/api/datasets').expect(200)).body.find((d: { name: string }) => d.name === 'Bank, day as measure');
+    const day = dataset.columns.find((c: { name: string }) => c.name === 'day');
+    assert.equal(day.role, 'measure');
+    assert.match(day.roleNote, /as chosen \(it looked like: calendar part\)/);
+    assert.ok((await segmentsOf(dataset.id)).params.features.includes('day'));
+  });
+
+  it('refuses an unknown role or a role for a column the file lacks, naming them', async () => {
+    const bad = await request(t.app).post('/api/datasets?name=x&role:y=winner').set('Content-Type', 'text/csv').send(bankLikeCsv(50)).expect(400);
+    assert.match(bad.body.error, /The role of "y" must be one of money, count/);
+    const missing = await request(t.app).post('/api/datasets?name=x&role:nope=outcome').set('Content-Type', 'text/csv').send(bankLikeCsv(50)).expect(400);
+    assert.match(missing.body.error, /A role is chosen for "nope", but the file has no such column/);
+  });
+});
+
+describe('outcomes per segment', () => {
+  it('Telco: churn is an outcome, a rate per segment on the cards, in the API and in the export', async () => {
+    const { id, columns } = await importCsv('Telco', await import('node:fs').then((fs) => fs.readFileSync(join(DATASETS, 'Telco-Customer-Churn.csv'))));
+    assert.equal(columns.find((c) => c.name === 'Churn')!.role, 'outcome');
+    const { segments } = await segmentsOf(id, '&k=4');
+    const overall = segments[0].outcomesOverall.Churn.Yes;
+    assert.ok(Math.abs(overall - 1869 / 7043) < 1e-9, `overall churn ${overall}`);
+    assert.ok(segments.some((s) => s.outcomes.Churn.Yes > overall * 1.3), 'a segment churns well above the rest');
+    const churners = segments.find((s) => s.outcomes.Churn.Yes > overall * 1.3)!;
+    assert.match(churners.recommendation, /^Retain/, 'a churn-prone segment gets a retention play, not a growth play');
+    const shares = segments.map((s) => s.valueShare!.share);
+    assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 1) < 1e-9, 'value shares add up to the whole');
+    const html = (await request(t.app).get(`/clusters?dataset=${id}&k=4`).expect(200)).text;
+    assert.match(html, /<strong>Churn = Yes<\/strong>: \d+\.\d% vs 26\.5% overall/);
+    const csv = (await request(t.app).get(`/export/segments.csv?dataset=${id}&k=4`).expect(200)).text;
+    const header = csv.split('\r\n')[0].split(',');
+    assert.ok(header.includes('Churn = Yes (share)'), header.join(','));
+    assert.ok(header.includes(`share of ${segments[0].valueShare!.feature}`));
+    const xlsx = await request(t.app).get(`/export/segments.xlsx?dataset=${id}&k=4`).buffer(true).parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    }).expect(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(xlsx.body as unknown as ArrayBuffer);
+    const headers = (book.worksheets[0].getRow(1).values as unknown[]).slice(1);
+    assert.ok(headers.includes('Churn = Yes (share)'));
+  });
+});
+
+describe('segments told in a marketer\'s words', { timeout: 240_000 }, () => {
+  const files = ['sample', ...FILES];
+  for (const file of files) {
+    it(`${file}: short unique names without "(2)" or contradictions, traits in units, not one play for most segments`, async () => {
+      const id = file === 'sample' ? 1 : (await importCsv(`words ${file}`, await import('node:fs').then((fs) => fs.readFileSync(join(DATASETS, file))))).id;
+      for (const k of [3, 4, 6]) {
+        const { segments } = await segmentsOf(id, `&k=${k}`);
+        const names = segments.map((s) => s.name);
+        assert.equal(new Set(names).size, names.length, `${file} k=${k}: unique ${names.join(' | ')}`);
+        for (const name of names) {
+          assert.ok(name.length <= 48, `${file} k=${k}: "${name}" is longer than 48`);
+          assert.doesNotMatch(name, /\(\d\)|basket/i, `${file} k=${k}: "${name}"`);
+          assert.ok(!(/\bfrequent\b/i.test(name) && /\binfrequent|occasional\b/i.test(name)), `${file}: "${name}" contradicts itself`);
+          assert.ok(!(/\bbig spenders\b/i.test(name) && /\blow spenders\b/i.test(name)), `${file}: "${name}" contradicts itself`);
+        }
+        for (const s of segments) for (const d of s.distinguishing) assert.match(d.text, / vs .* overall/, `${file}: "${d.text}"`);
+        const plays = new Map<string, number>();
+        for (const s of segments) {
+          const play = s.recommendation.split(':')[0];
+          plays.set(play, (plays.get(play) ?? 0) + 1);
+        }
+        assert.ok(plays.size > 1, `${file} k=${k}: every segment gets "${[...plays.keys()][0]}"`);
+        assert.ok(new Set(segments.map((s) => s.recommendation)).size === segments.length, `${file} k=${k}: two cards read alike`);
+      }
+      const html = visibleText((await request(t.app).get(`/clusters?dataset=${id}&k=4`).expect(200)).text);
+      assert.doesNotMatch(html, /\bSD\b|standard deviations|kneedle/, `${file}: the Clusters tab speaks statistics`);
+    });
+  }
+});
