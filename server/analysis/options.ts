@@ -29,7 +29,7 @@ export const DEFAULT_OPTIONS: Omit<SegmentationOptions, 'features'> = {
   algorithm: 'kmeans',
   scaling: 'standard',
   missing: 'mean',
-  outliers: 'none',
+  outliers: 'iqr-clip',
   seed: 42,
   eps: null,
   minPts: 5,

@@ -5,6 +5,7 @@
 import type { BoxStats } from './box-stats.ts';
 import { clusterSizes } from './metrics.ts';
 import { getNamed } from './named.ts';
+import { segmentProducts, type SegmentProducts } from './products.ts';
 import { headerWords, roleFromName, type ColumnRole } from './roles.ts';
 import { ColumnFacts, levelCountsBySegment, numericBySegment } from './segment-columns.ts';
 import { choosePlay, isRiskFeature, nameFromPhrases, traitPhrase, traitText, type SegmentCharacter } from './segment-words.ts';
@@ -12,6 +13,8 @@ import type { Column, DataTable, NumericColumn, TextColumn } from './table.ts';
 
 export interface FeatureProfile {
   feature: string;
+  /** What the column means (roles.ts): how its numbers are written. */
+  role: ColumnRole;
   mean: number;
   median: number;
   overallMean: number;
@@ -56,6 +59,8 @@ export interface SegmentProfile {
   outcomesOverall: OutcomeRates;
   /** The segment's share of the total of the main money column (spend), beside its share of customers. */
   valueShare: { feature: string; share: number } | null;
+  /** Top and trending products, for an RFM dataset whose log names its products. */
+  products?: SegmentProducts;
   recommendation: string;
 }
 
@@ -118,6 +123,7 @@ export function buildProfiles(input: ProfileInput): SegmentProfile[] {
       const sd = overall[j].sd;
       return {
         feature: col.name,
+        role: roles.get(col.name)!,
         mean: m,
         median: bySegment[j].boxes[id].median,
         spread: bySegment[j].boxes[id],
@@ -137,7 +143,7 @@ export function buildProfiles(input: ProfileInput): SegmentProfile[] {
       .filter((f) => Math.abs(f.differenceSd) >= DISTINCTIVE_SD && roles.get(f.feature) !== 'outcome')
       // Features the segmentation used come first: they are what made the segment.
       .sort((a, b) => Number(inModel.has(b.feature)) - Number(inModel.has(a.feature)) || Math.abs(b.differenceSd) - Math.abs(a.differenceSd))
-      .map((f) => describeFeature(f, roles.get(f.feature)!));
+      .map(describeFeature);
     const valueIndex = valueColumn ? numeric.indexOf(valueColumn) : -1;
     return {
       id,
@@ -154,14 +160,16 @@ export function buildProfiles(input: ProfileInput): SegmentProfile[] {
     };
   });
   addOutcomes(profiles, numeric, categorical, roles, bySegment, overall, mixes, k);
+  if (table.purchases) segmentProducts(table.purchases, segmentOfRow, k).forEach((products, id) => (profiles[id].products = products));
   assignUniqueNames(profiles, roles);
   assignPlays(profiles);
   return profiles;
 }
 
-function describeFeature(f: FeatureProfile, role: ColumnRole): DistinguishingFeature {
+function describeFeature(f: FeatureProfile): DistinguishingFeature {
+  const { role } = f;
   const { phrase } = traitPhrase(f.feature, role, f.differenceSd >= 0);
-  return { feature: f.feature, role, differenceSd: f.differenceSd, description: phrase, text: traitText({ ...f, role }) };
+  return { feature: f.feature, role, differenceSd: f.differenceSd, description: phrase, text: traitText(f) };
 }
 
 const shareOfTotal = (sums: ArrayLike<number>, id: number) => {
@@ -251,13 +259,28 @@ function assignPlays(profiles: SegmentProfile[]): void {
   });
 }
 
+/** The column an RFM dataset keeps each customer's classic RFM group in (ingest/transactions.ts). */
+export const RFM_GROUP_COLUMN = 'rfm_segment';
+
+/**
+ * On RFM data, the familiar group a segment mostly is ("Champions", "At Risk"): the group of
+ * at least half its customers, or "Mostly …" for at least 40%.
+ */
+function rfmGroupOf(p: SegmentProfile): string | undefined {
+  const top = p.categories.find((c) => c.feature === RFM_GROUP_COLUMN)?.mix[0];
+  if (!top) return undefined;
+  if (top.share >= 0.5) return top.level;
+  return top.share >= 0.4 ? `mostly ${top.level}` : undefined;
+}
+
 /**
  * Names from the distinctive features' phrases, two by default, more where names collide;
  * past the distinctive ones, the next-largest differences break a tie, so no "(2)" is needed.
  */
 function assignUniqueNames(profiles: SegmentProfile[], roles: Map<string, ColumnRole>): void {
   const phrasesOf = profiles.map((p) => {
-    const strong = p.distinguishing.map((d) => traitPhrase(d.feature, d.role, d.differenceSd >= 0));
+    const group = rfmGroupOf(p);
+    const strong = [...(group ? [{ concept: 'rfm', phrase: group }] : []), ...p.distinguishing.map((d) => traitPhrase(d.feature, d.role, d.differenceSd >= 0))];
     const named = new Set(p.distinguishing.map((d) => d.feature));
     const weaker = p.features
       .filter((f) => !named.has(f.feature) && roles.get(f.feature) !== 'outcome' && f.differenceSd !== 0)

@@ -8,17 +8,22 @@
  */
 import type { ColumnKind } from './table.ts';
 
-export const ROLES = ['money', 'count', 'rate', 'recency', 'tenure', 'age', 'birth-year', 'score', 'flag', 'outcome', 'calendar', 'measure'] as const;
+export const ROLES = ['money', 'count', 'rate', 'recency', 'tenure', 'age', 'birth-year', 'score', 'flag', 'outcome', 'calendar', 'derived', 'measure'] as const;
 export type ColumnRole = (typeof ROLES)[number];
 
 /** How the preview names each role. */
 export const ROLE_LABELS: Record<ColumnRole, string> = {
   money: 'money', count: 'count', rate: 'rate or share', recency: 'recency (time since)', tenure: 'tenure', age: 'age',
-  'birth-year': 'birth year', score: 'score', flag: 'yes/no flag', outcome: 'outcome', calendar: 'calendar part', measure: 'measure or category',
+  'birth-year': 'birth year', score: 'score', flag: 'yes/no flag', outcome: 'outcome', calendar: 'calendar part',
+  derived: 'derived from other columns', measure: 'measure or category',
 };
 
-/** Roles that never make a default feature: an outcome is what segments are judged by, a day of month is noise. */
-export const NOT_DEFAULT_FEATURE: ReadonlySet<ColumnRole> = new Set<ColumnRole>(['outcome', 'calendar']);
+/**
+ * Roles that never make a default feature: an outcome is what segments are judged by, a day
+ * of month is noise, and a column derived from others (RFM's 1-5 scores beside the values
+ * they score) would count the same information twice.
+ */
+export const NOT_DEFAULT_FEATURE: ReadonlySet<ColumnRole> = new Set<ColumnRole>(['outcome', 'calendar', 'derived']);
 
 export interface RoleGuess {
   role: ColumnRole;

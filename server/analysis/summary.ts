@@ -1,7 +1,7 @@
 /** Descriptive statistics for the Overview tab: per-column summaries, histograms, correlations. */
 import { presentQuantiles, tukeyFences } from './box-stats.ts';
 import { mostFrequentText, presentMoments, quantileSorted } from './stats.ts';
-import { setNamed } from './named.ts';
+import { getNamed, setNamed } from './named.ts';
 import { boxStatsByGroup, type BoxStats } from './box-stats.ts';
 import type { ColumnKind, DataTable, NumericColumn } from './table.ts';
 
@@ -56,6 +56,10 @@ export interface Histogram {
   counts: number[];
   /** Set when the last bin holds the long tail (from the 99th percentile to the maximum). */
   tail?: boolean;
+  /** Whole-number values in whole-number bins: a bin is labelled by its first and last value. */
+  integer?: boolean;
+  /** Calendar years: labelled without thousands separators. */
+  years?: boolean;
 }
 
 /** Values read to estimate a column's percentiles for its histogram. */
@@ -73,17 +77,32 @@ function outerPercentiles(values: Float64Array, present: number): [number, numbe
   return [quantileSorted(sorted, 0.01), quantileSorted(sorted, 0.99)];
 }
 
-/** Equal-width bins over the present values (Sturges' rule for the count, at most 30). */
-export function histogram(values: Float64Array, bins?: number): Histogram {
+/** A bin width a person reads at a glance: 1, 2, 2.5 or 5 times a power of ten, at least `raw`. */
+export function niceStep(raw: number): number {
+  if (!(raw > 0) || !Number.isFinite(raw)) return 1;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const mantissa = raw / power;
+  const nice = [1, 2, 2.5, 5, 10].find((m) => mantissa <= m * (1 + 1e-9))!;
+  return nice * power;
+}
+
+/**
+ * Bins over the present values (Sturges' rule for the count, at most 30) on round edges:
+ * whole-number columns in whole-number bins (campaign 1–2, not 1–3.07), others in steps of
+ * 1, 2, 2.5 or 5 times a power of ten.
+ */
+export function histogram(values: Float64Array, bins?: number, options: { years?: boolean } = {}): Histogram {
   let present = 0;
   let min = Infinity;
   let max = -Infinity;
+  let integer = true;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (Number.isNaN(v)) continue;
     present++;
     if (v < min) min = v;
     if (v > max) max = v;
+    if (integer && !Number.isInteger(v)) integer = false;
   }
   if (present === 0) return { edges: [], counts: [] };
   const binCount = bins ?? Math.min(30, Math.max(5, Math.ceil(Math.log2(present) + 1)));
@@ -91,18 +110,30 @@ export function histogram(values: Float64Array, bins?: number): Histogram {
   // bins then span the bulk up to the 99th percentile, and one last bin holds the tail.
   const [p1, p99] = present >= 100 ? outerPercentiles(values, present) : [min, max];
   const tail = max - p99 > 3 * (p99 - p1) && p99 > min;
-  const top = tail ? p99 : max;
-  const bulkBins = tail ? binCount - 1 : binCount;
-  const width = top > min ? (top - min) / bulkBins : 1;
-  const counts = new Array<number>(binCount).fill(0);
+  const top = tail ? (integer ? Math.floor(p99) : p99) : max;
+  const wanted = tail ? binCount - 1 : binCount;
+  let start: number;
+  let width: number;
+  if (integer) {
+    width = Math.max(1, niceStep((top - min + 1) / wanted));
+    if (!Number.isInteger(width)) width = Math.ceil(width);
+    start = Math.floor(min / width) * width;
+  } else {
+    width = top > min ? niceStep((top - min) / wanted) : 1;
+    start = Math.floor(min / width) * width;
+  }
+  const bulkBins = Math.max(1, integer ? Math.floor((top - start) / width) + 1 : Math.ceil((top - start) / width) || 1);
+  const counts = new Array<number>(bulkBins + (tail ? 1 : 0)).fill(0);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (Number.isNaN(v)) continue;
-    counts[tail && v > top ? binCount - 1 : Math.min(bulkBins - 1, Math.floor((v - min) / width))]++;
+    counts[tail && v > top ? bulkBins : Math.min(bulkBins - 1, Math.floor((v - start) / width))]++;
   }
-  const edges = Array.from({ length: bulkBins + 1 }, (_, i) => min + i * width);
+  // Edges as decimal numbers, not their float sums (0.30000000000000004).
+  const edges = Array.from({ length: bulkBins + 1 }, (_, i) => Number((start + i * width).toPrecision(12)));
   if (tail) edges.push(max);
-  return tail ? { edges, counts, tail } : { edges, counts };
+  const shape = { edges, counts, ...(tail ? { tail } : {}), ...(integer ? { integer } : {}), ...(options.years ? { years: true } : {}) };
+  return shape;
 }
 
 /** Pearson correlation between numeric columns over rows where both are present. */
@@ -219,7 +250,9 @@ export function datasetOverview(table: DataTable, outlierRule: 'iqr' | 'zscore')
   const scratch = new Float64Array(table.rowCount);
   return {
     summaries: summariseColumns(table, 12, scratch),
-    histograms: table.columns.flatMap((c) => (c.kind === 'numeric' ? [{ name: c.name, histogram: histogram(c.values) }] : [])),
+    histograms: table.columns.flatMap((c) => (c.kind === 'numeric'
+      ? [{ name: c.name, histogram: histogram(c.values, undefined, { years: (table.roles && getNamed(table.roles, c.name)) === 'birth-year' }) }]
+      : [])),
     correlation: correlationMatrix(table),
     outliers: { rule: outlierRule, ...countOutlierRows(table, outlierRule, scratch) },
     standardisedBoxes: table.columns.flatMap((c) => {

@@ -10,7 +10,7 @@ import type { Algorithm, ClusterFit } from './cluster/types.ts';
 import { selectRows, type Matrix } from './matrix.ts';
 import { computeMetrics, SILHOUETTE_EXACT_LIMIT, SILHOUETTE_SAMPLE, type ClusterMetrics, type SilhouetteSource } from './metrics.ts';
 import { DEFAULT_OPTIONS } from './options.ts';
-import { kVotes, type KVotes } from './votes.ts';
+import { kScores, kVotes, LARGEST_SHARE, votesAmong, eligibleRows, type KScores, type KVotes } from './votes.ts';
 import { sampleIndices } from './random.ts';
 
 export interface SweepRow {
@@ -21,6 +21,8 @@ export interface SweepRow {
   calinskiHarabasz: number;
   /** Share of the customers in this k's smallest segment (0–1). */
   smallestShare: number;
+  /** Share of the customers in this k's largest segment (0–1). */
+  largestShare?: number;
   /** A Gaussian mixture's BIC (lower is better), when the sweep fits mixtures. */
   bic?: number;
 }
@@ -67,11 +69,16 @@ export const SILHOUETTE_TIE = 0.02;
  * and nobody runs a campaign for six people.
  */
 export const DEFAULT_MIN_SHARE = DEFAULT_OPTIONS.minShare;
+/** Where a default k normally lies: fewer segments than three tell a marketer little, more than eight too much. */
+export const USUAL_K: readonly [number, number] = [3, 8];
+/** Two segments are the answer only when they are this clearly apart (mean silhouette). */
+export const CLEAR_TWO_GROUPS = 0.5;
 
 export function recommendationRule(minShare: number): string {
-  return `among the k whose smallest segment holds at least ${(minShare * 100).toFixed(minShare * 100 < 1 ? 1 : 0)}% of the customers (or, if none does, those with the largest smallest segment), the k with the highest mean silhouette; k within ${SILHOUETTE_TIE} of it count as ties, broken by the k nearest the elbow of the inertia curve (kneedle)`;
+  const share = (minShare * 100).toFixed(minShare * 100 < 1 ? 1 : 0);
+  return `the k most quality checks agree on (silhouette, Calinski-Harabasz, Davies-Bouldin, gap statistic, stability and the elbow of the inertia curve), `
+    + `between ${USUAL_K[0]} and ${USUAL_K[1]} segments unless the data splits clearly in two, and with every segment holding ${share}% to ${LARGEST_SHARE * 100}% of the customers`;
 }
-
 /** Kneedle on a decreasing convex curve: the point furthest below the chord from first to last. */
 export function kneedleElbow(ks: number[], values: number[]): number {
   const first = values[0];
@@ -90,16 +97,30 @@ export function kneedleElbow(ks: number[], values: number[]): number {
   return bestK;
 }
 
-export function recommendK(rows: SweepRow[], minShare = DEFAULT_MIN_SHARE): { recommendedK: number; elbowK: number } {
+/**
+ * The default k, where the indices agree. Two segments when the data clearly has two groups
+ * (k = 2's silhouette at least CLEAR_TWO_GROUPS and ahead of every other k's by more than a
+ * tie); otherwise each index votes among the eligible k in USUAL_K (all eligible k when none
+ * lies there), the elbow votes for the candidate nearest it, and the most votes win, ties
+ * going to the higher silhouette.
+ */
+export function recommendK(rows: SweepRow[], scores: KScores, minShare = DEFAULT_MIN_SHARE): { recommendedK: number; elbowK: number } {
   const elbowK = kneedleElbow(rows.map((r) => r.k), rows.map((r) => r.inertia));
   const scored = rows.filter((r) => Number.isFinite(r.silhouette));
   if (scored.length === 0) return { recommendedK: elbowK, elbowK };
-  const largestSmallest = Math.max(...scored.map((r) => r.smallestShare));
-  const valid = scored.filter((r) => r.smallestShare >= Math.min(minShare, largestSmallest));
-  const best = Math.max(...valid.map((r) => r.silhouette));
-  const ties = valid.filter((r) => r.silhouette >= best - SILHOUETTE_TIE);
-  ties.sort((a, b) => Math.abs(a.k - elbowK) - Math.abs(b.k - elbowK) || b.silhouette - a.silhouette);
-  return { recommendedK: ties[0].k, elbowK };
+  const eligible = eligibleRows(scored, minShare);
+  const two = eligible.find((r) => r.k === 2);
+  const others = scored.filter((r) => r.k !== 2).map((r) => r.silhouette);
+  if (two && two.silhouette >= CLEAR_TWO_GROUPS && two.silhouette > Math.max(-1, ...others) + SILHOUETTE_TIE) return { recommendedK: 2, elbowK };
+  const usual = eligible.filter((r) => r.k >= USUAL_K[0] && r.k <= USUAL_K[1]);
+  const candidates = (usual.length > 0 ? usual : eligible).map((r) => r.k);
+  const votes = votesAmong(scored, scores, candidates);
+  const nearestElbow = candidates.reduce((a, k) => (Math.abs(k - elbowK) < Math.abs(a - elbowK) ? k : a));
+  const tally = new Map<number, number>();
+  for (const k of [...Object.values(votes), nearestElbow]) tally.set(k, (tally.get(k) ?? 0) + 1);
+  const silhouetteOf = new Map(scored.map((r) => [r.k, r.silhouette]));
+  const [recommendedK] = [...tally].sort((a, b) => b[1] - a[1] || silhouetteOf.get(b[0])! - silhouetteOf.get(a[0])!)[0];
+  return { recommendedK, elbowK };
 }
 
 export function validateSweepRange(kMin: number, kMax: number, rows: number): void {
@@ -177,17 +198,24 @@ export function sweepK(x: Matrix, options: SweepOptions, onFit?: (k: number, fit
     }
     const m = earlier?.metrics ?? computeMetrics(x, labels, options.seed, silhouetteFrom);
     if (fit && !earlier) onFit?.(k, { fit, metrics: m });
-    rows.push({ k, inertia: m.inertia, silhouette: m.silhouette, daviesBouldin: m.daviesBouldin, calinskiHarabasz: m.calinskiHarabasz, smallestShare: smallestShare(labels, k), ...(bic === undefined ? {} : { bic }) });
+    rows.push({ k, inertia: m.inertia, silhouette: m.silhouette, daviesBouldin: m.daviesBouldin, calinskiHarabasz: m.calinskiHarabasz, ...segmentShares(labels, k), ...(bic === undefined ? {} : { bic }) });
   }
   const minShare = options.minShare ?? DEFAULT_MIN_SHARE;
   checkpoint({ step: 'counting the votes for k' });
-  const votes = kVotes(x, rows, minShare, options.seed);
-  return { algorithm, ...recommendK(rows, minShare), rule: recommendationRule(minShare), rows, votes, notes };
+  const scores = kScores(x, rows, options.seed);
+  const votes = kVotes(rows, scores, minShare);
+  return { algorithm, ...recommendK(rows, scores, minShare), rule: recommendationRule(minShare), rows, votes, notes };
+}
+
+/** The smallest and largest segments' shares of the labelled rows. */
+export function segmentShares(labels: Int32Array, k: number): { smallestShare: number; largestShare: number } {
+  const counts = new Int32Array(k);
+  for (let i = 0; i < labels.length; i++) if (labels[i] >= 0) counts[labels[i]]++;
+  if (labels.length === 0) return { smallestShare: 0, largestShare: 0 };
+  return { smallestShare: Math.min(...counts) / labels.length, largestShare: Math.max(...counts) / labels.length };
 }
 
 /** The smallest segment's share of the labelled rows. */
 export function smallestShare(labels: Int32Array, k: number): number {
-  const counts = new Int32Array(k);
-  for (let i = 0; i < labels.length; i++) if (labels[i] >= 0) counts[labels[i]]++;
-  return labels.length > 0 ? Math.min(...counts) / labels.length : 0;
+  return segmentShares(labels, k).smallestShare;
 }

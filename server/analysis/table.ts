@@ -53,6 +53,19 @@ export interface DataTable {
   readonly omitted?: readonly { name: string; kind: UnanalysedKind }[];
   /** What each column means (roles.ts), by name: read with getNamed. Absent: guessed from the names. */
   readonly roles?: Readonly<Record<string, ColumnRole>>;
+  /** What each customer bought, for an RFM dataset made from a transaction log that names its products. */
+  readonly purchases?: Purchases;
+}
+
+/** A customer's lines per product, one entry a (customer, product) pair: `row` is the table row. */
+export interface Purchases {
+  readonly products: readonly string[];
+  readonly row: Int32Array;
+  readonly product: Int32Array;
+  /** Lines over the whole log, over its last 30 days, and over the 30 days before those. */
+  readonly lines: Float64Array;
+  readonly recent: Float64Array;
+  readonly prior: Float64Array;
 }
 
 /** Every column's name and kind, loaded or not: what checks against a dataset's shape need. */

@@ -78,33 +78,54 @@ export function stabilityByK(x: Matrix, ks: number[], seed: number, resamples = 
   });
 }
 
-/** The k the recommendation may pick: the rule's minShare, or the largest smallest segment when no k has it. */
+/** No segment of a default view holds more than this share: one segment of nearly everyone says nothing. */
+export const LARGEST_SHARE = 0.85;
+
+/**
+ * The k the recommendation may pick: each segment between minShare and LARGEST_SHARE of the
+ * customers; if no k has that, the k with the largest smallest segment.
+ */
 export function eligibleRows(rows: SweepRow[], minShare: number): SweepRow[] {
+  const balanced = rows.filter((r) => r.smallestShare >= minShare && (r.largestShare ?? 0) <= LARGEST_SHARE);
+  if (balanced.length > 0) return balanced;
   const largestSmallest = Math.max(...rows.map((r) => r.smallestShare));
   return rows.filter((r) => r.smallestShare >= Math.min(minShare, largestSmallest));
 }
 
-export function kVotes(x: Matrix, rows: SweepRow[], minShare: number, seed: number): KVotes {
-  const eligible = eligibleRows(rows, minShare);
-  /** The k among `ks` with the highest score (the first eligible k when none has one). */
-  const argmax = (ks: number[], score: (k: number) => number) => ks.filter((k) => Number.isFinite(score(k))).reduce<number | undefined>((a, k) => (a === undefined || score(k) > score(a) ? k : a), undefined) ?? eligible[0].k;
-  const rowOf = new Map(rows.map((r) => [r.k, r]));
-  const best = (score: (r: SweepRow) => number) => argmax(eligible.map((r) => r.k), (k) => score(rowOf.get(k)!));
+/** Each k's gap statistic (with its s) and bootstrap stability: what the gap and stability votes read. */
+export interface KScores {
+  ks: number[];
+  gap: number[];
+  gapS: number[];
+  stability: number[];
+}
+
+export function kScores(x: Matrix, rows: SweepRow[], seed: number): KScores {
   const sample = x.rows > VOTE_SAMPLE_ROWS ? selectRows(x, sampleIndices(x.rows, VOTE_SAMPLE_ROWS, seed ^ 0x707e)) : x;
-  const ks = rows.map((r) => r.k);
-  const usable = ks.filter((k) => k < sample.rows);
-  const { gap, s } = gapStatistic(sample, usable, seed);
-  const allowed = new Set(eligible.map((r) => r.k));
+  const ks = rows.map((r) => r.k).filter((k) => k < sample.rows);
+  const { gap, s } = gapStatistic(sample, ks, seed);
+  return { ks, gap, gapS: s, stability: stabilityByK(sample, ks, seed) };
+}
+
+/** The k each index prefers among `candidates` (the first candidate for an index with no score there). */
+export function votesAmong(rows: SweepRow[], scores: KScores, candidates: number[]): KVotes {
+  const rowOf = new Map(rows.map((r) => [r.k, r]));
+  const allowed = new Set(candidates);
+  /** The k among the candidates with the highest score. */
+  const argmax = (score: (k: number) => number) => candidates.filter((k) => Number.isFinite(score(k))).reduce<number | undefined>((a, k) => (a === undefined || score(k) > score(a) ? k : a), undefined) ?? candidates[0];
+  const at = (values: number[]) => (k: number) => { const i = scores.ks.indexOf(k); return i < 0 ? Number.NaN : values[i]; };
   // Tibshirani's rule: the smallest k whose gap is within one s of the next k's.
-  const candidates = usable.filter((k) => allowed.has(k));
-  const byK = (values: number[]) => (k: number) => values[usable.indexOf(k)];
-  const gapK = usable.find((k, i) => allowed.has(k) && i + 1 < usable.length && gap[i] >= gap[i + 1] - s[i + 1]) ?? argmax(candidates, byK(gap));
-  const stableK = argmax(candidates, byK(stabilityByK(sample, usable, seed)));
+  const gapK = scores.ks.find((k, i) => allowed.has(k) && i + 1 < scores.ks.length && scores.gap[i] >= scores.gap[i + 1] - scores.gapS[i + 1]) ?? argmax(at(scores.gap));
   return {
-    silhouette: best((r) => r.silhouette),
-    calinskiHarabasz: best((r) => r.calinskiHarabasz),
-    daviesBouldin: best((r) => -r.daviesBouldin),
+    silhouette: argmax((k) => rowOf.get(k)!.silhouette),
+    calinskiHarabasz: argmax((k) => rowOf.get(k)!.calinskiHarabasz),
+    daviesBouldin: argmax((k) => -rowOf.get(k)!.daviesBouldin),
     gap: gapK,
-    stability: stableK,
+    stability: argmax(at(scores.stability)),
   };
+}
+
+/** The votes as the API reports them: among every k the rule may pick. */
+export function kVotes(rows: SweepRow[], scores: KScores, minShare: number): KVotes {
+  return votesAmong(rows, scores, eligibleRows(rows, minShare).map((r) => r.k));
 }

@@ -9,6 +9,7 @@ import { inferRole, ROLE_LABELS, type ColumnRole, type RoleGuess } from '../anal
 import type { ColumnKind } from '../analysis/table.ts';
 import { InputError } from '../errors.ts';
 import { checkName } from '../names.ts';
+import { writeCustomerProducts } from '../store/customer-products.ts';
 import { openDatasetWriter } from '../store/dataset-writer.ts';
 import type { Db } from '../store/db.ts';
 import { getDataset, type CellValue, type DatasetInfo } from '../store/datasets.ts';
@@ -16,7 +17,7 @@ import { detectDelimiter, type Delimiter } from './delimiter.ts';
 import { inImportSlot } from './import-slots.ts';
 import { inferColumn, MAX_CATEGORY_LEVELS } from './infer.ts';
 import { readHead, readRecordBatches } from './records.ts';
-import { deriveCustomers, detectTransactionColumns, guessDayFirst, type TransactionColumns, type TransactionReport } from './transactions.ts';
+import { deriveCustomers, detectTransactionColumns, guessDayFirst, type DerivedCustomers, type TransactionColumns, type TransactionReport } from './transactions.ts';
 import { isMissing, parseNumber } from './values.ts';
 
 export const SAMPLE_ROWS = 5000;
@@ -272,15 +273,22 @@ async function importTransactions(db: Db, path: string, options: ImportOptions):
     }
     const dayFirst = options.dayFirst ?? guessDayFirst(plan.sample.map((r) => r[plan.transactions!.date]));
     const derived = await deriveCustomers(concat(plan.sample, records), plan.transactions, dayFirst, plan.hasHeader ? 2 : 1);
-    const writer = openDatasetWriter(db, name, derived.columns);
-    try {
-      for (const row of derived.rows) writer.insert(row);
-      return { dataset: getDataset(db, await writer.commit()), report: derived.report };
-    } catch (error) {
-      writer.rollback();
-      throw error;
-    }
+    return await writeDerivedCustomers(db, name, derived);
   } finally {
     await records.return(undefined);
+  }
+}
+
+/** One row per customer, written whole or not at all. */
+export async function writeDerivedCustomers(db: Db, name: string, derived: DerivedCustomers): Promise<{ dataset: DatasetInfo; report: TransactionReport }> {
+  const writer = openDatasetWriter(db, name, derived.columns);
+  try {
+    for (const row of derived.rows) writer.insert(row);
+    const { purchases } = derived;
+    const id = await writer.commit(purchases ? (staging, datasetId) => writeCustomerProducts(staging, datasetId, purchases) : undefined);
+    return { dataset: getDataset(db, id), report: derived.report };
+  } catch (error) {
+    writer.rollback();
+    throw error;
   }
 }

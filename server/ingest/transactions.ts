@@ -4,12 +4,16 @@
  */
 import type { ColumnKind } from '../analysis/table.ts';
 import { InputError } from '../errors.ts';
+import type { NewColumn } from '../store/dataset-writer.ts';
+import type { PurchaseLine } from '../store/customer-products.ts';
 import type { CellValue } from '../store/datasets.ts';
 import { dateOrder, isMissing, parseNumber } from './values.ts';
 
 export interface TransactionColumns {
   customer: number;
   date: number;
+  /** What was bought (a description or product name, else a code): kept per customer for top and trending products. */
+  product?: number;
   invoice?: number;
   amount?: number;
   quantity?: number;
@@ -38,9 +42,12 @@ export function detectTransactionColumns(header: string[], kinds: ColumnKind[]):
   const unitPrice = numericAt(find(header, /unit.?price|price/i));
   const amount = numericAt(find(header, /amount|total|revenue|sales|spend|value/i, [customer, date]));
   if (amount < 0 && (quantity < 0 || unitPrice < 0)) return null;
+  const named = find(header, /description|product.?name|^product$|item.?name|^item$|^article$/i, [customer, date]);
+  const product = named >= 0 ? named : find(header, /product|sku|stock.?code|item|category/i, [customer, date]);
   return {
     customer,
     date,
+    product: product >= 0 && kinds[product] !== 'numeric' ? product : undefined,
     invoice: invoice >= 0 ? invoice : undefined,
     amount: amount >= 0 ? amount : undefined,
     quantity: quantity >= 0 ? quantity : undefined,
@@ -78,6 +85,8 @@ interface CustomerTotals {
   invoices: Set<string>;
   lines: number;
   monetary: number;
+  /** The date of each line, by product (when the log names products). */
+  bought?: Map<string, number[]>;
 }
 
 export interface TransactionReport {
@@ -89,11 +98,28 @@ export interface TransactionReport {
   referenceDate: string;
 }
 
+/** What an RFM dataset holds a row per customer: the values are its default features, the 1-5 scores and groups are derived from them. */
+const RFM_COLUMNS: NewColumn[] = [
+  { name: 'customer_id', kind: 'id', role: 'measure', roleNote: 'the customer' },
+  { name: 'recency_days', kind: 'numeric', role: 'recency', roleNote: 'days from the last purchase to the end of the log' },
+  { name: 'frequency', kind: 'numeric', role: 'count', roleNote: 'invoices in the log' },
+  { name: 'monetary', kind: 'numeric', role: 'money', roleNote: 'total spend in the log' },
+  { name: 'tenure_days', kind: 'numeric', role: 'tenure', roleNote: 'days from the first purchase to the last' },
+  { name: 'average_order_value', kind: 'numeric', role: 'money', roleNote: 'spend per invoice' },
+  ...(['r_score', 'f_score', 'm_score'] as const).map((name) => ({ name, kind: 'numeric' as const, role: 'derived' as const, roleNote: 'a 1-5 quintile score of the value beside it: not a default feature, to count nothing twice' })),
+  { name: 'rfm_segment', kind: 'categorical', role: 'derived', roleNote: 'the classic RFM group (Champions, Loyal, At Risk…) from the recency and frequency scores' },
+];
+
 export interface DerivedCustomers {
-  columns: { name: string; kind: ColumnKind }[];
+  columns: NewColumn[];
   rows: CellValue[][];
   report: TransactionReport;
+  /** Lines per customer and product, when the log names its products. */
+  purchases?: PurchaseLine[];
 }
+
+/** The windows trending products compare: the log's last 30 days against the 30 before. */
+const TREND_DAYS = 30;
 
 /** Quintile scores 1-5 by rank (ties broken by order, as pandas qcut on rank 'first'). */
 export function quintileScores(values: number[], higherIsBetter: boolean): number[] {
@@ -158,7 +184,7 @@ export async function deriveCustomers(records: AsyncIterable<string[]>, columns:
       continue;
     }
     if (when > maxDate) maxDate = when;
-    const t = totals.get(customer);
+    let t = totals.get(customer);
     if (t) {
       if (when < t.first) t.first = when;
       if (when > t.last) t.last = when;
@@ -166,7 +192,15 @@ export async function deriveCustomers(records: AsyncIterable<string[]>, columns:
       t.lines++;
       t.monetary += value;
     } else {
-      totals.set(customer, { first: when, last: when, invoices: new Set([invoice]), lines: 1, monetary: value });
+      t = { first: when, last: when, invoices: new Set([invoice]), lines: 1, monetary: value };
+      totals.set(customer, t);
+    }
+    const product = columns.product !== undefined ? record[columns.product]?.trim() : undefined;
+    if (product) {
+      t.bought ??= new Map();
+      const dates = t.bought.get(product);
+      if (dates) dates.push(when);
+      else t.bought.set(product, [when]);
     }
   }
   if (totals.size < 2) throw new InputError('Fewer than two customers have valid purchases; the log cannot be segmented.');
@@ -181,13 +215,30 @@ export async function deriveCustomers(records: AsyncIterable<string[]>, columns:
     const t = totals.get(id)!;
     return [id, recency[i], frequency[i], monetary[i], Math.round((t.last - t.first) / DAY_MS), Math.round((monetary[i] / frequency[i]) * 100) / 100, r[i], f[i], m[i], rfmGroup(r[i], f[i])];
   });
+  const purchases = columns.product !== undefined ? purchaseLines(ids.map((id) => totals.get(id)!), maxDate) : undefined;
   return {
-    columns: [
-      { name: 'customer_id', kind: 'id' }, { name: 'recency_days', kind: 'numeric' }, { name: 'frequency', kind: 'numeric' },
-      { name: 'monetary', kind: 'numeric' }, { name: 'tenure_days', kind: 'numeric' }, { name: 'average_order_value', kind: 'numeric' },
-      { name: 'r_score', kind: 'numeric' }, { name: 'f_score', kind: 'numeric' }, { name: 'm_score', kind: 'numeric' }, { name: 'rfm_segment', kind: 'categorical' },
-    ],
+    columns: RFM_COLUMNS,
+    ...(purchases && purchases.length > 0 ? { purchases } : {}),
     rows,
     report: { ...report, customers: totals.size, referenceDate: new Date(maxDate).toISOString().slice(0, 10) },
   };
+}
+
+/** Each customer's lines per product, and how many fell in the log's last 30 days and the 30 before. */
+function purchaseLines(customers: CustomerTotals[], maxDate: number): PurchaseLine[] {
+  const recentFrom = maxDate - TREND_DAYS * DAY_MS;
+  const priorFrom = maxDate - 2 * TREND_DAYS * DAY_MS;
+  const lines: PurchaseLine[] = [];
+  customers.forEach((t, row) => {
+    for (const [product, dates] of t.bought ?? []) {
+      let recent = 0;
+      let prior = 0;
+      for (const when of dates) {
+        if (when > recentFrom) recent++;
+        else if (when > priorFrom) prior++;
+      }
+      lines.push({ row, product, lines: dates.length, recent, prior });
+    }
+  });
+  return lines;
 }

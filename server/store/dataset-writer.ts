@@ -20,8 +20,8 @@ import { writeGate } from './write-gate.ts';
 
 export interface DatasetWriter {
   insert(row: CellValue[]): void;
-  /** Commits and returns the new dataset's id. */
-  commit(): Promise<number>;
+  /** Commits and returns the new dataset's id; `extra` writes what belongs with the rows, in the same transaction. */
+  commit(extra?: (staging: Database.Database, datasetId: number) => void): Promise<number>;
   rollback(): void;
 }
 
@@ -82,11 +82,11 @@ export function openDatasetWriter(db: Db, name: string, columns: NewColumn[]): D
         snapshot.add(row);
         if (++rowCount % STAGE_ROWS === 0) staging.exec('COMMIT');
       },
-      async commit() {
+      async commit(extra) {
         if (staging.inTransaction) staging.exec('COMMIT');
         try {
           const decided = columns.map((c, i) => ({ ...c, unusable: unusable[i] }));
-          return await writeGate(db).hold(() => copyStaged(staging, name, decided, idents, missing, rowCount, snapshot));
+          return await writeGate(db).hold(() => copyStaged(staging, name, decided, idents, missing, rowCount, snapshot, extra));
         } finally {
           close();
         }
@@ -100,7 +100,10 @@ export function openDatasetWriter(db: Db, name: string, columns: NewColumn[]): D
 }
 
 /** The dataset row, its table and its columns from the staged rows: one transaction. */
-async function copyStaged(staging: Database.Database, name: string, columns: NewColumn[], idents: string[], missing: number[], rowCount: number, snapshot: ColumnSnapshotBuilder): Promise<number> {
+async function copyStaged(
+  staging: Database.Database, name: string, columns: NewColumn[], idents: string[], missing: number[], rowCount: number, snapshot: ColumnSnapshotBuilder,
+  extra?: (staging: Database.Database, datasetId: number) => void,
+): Promise<number> {
   staging.exec('BEGIN IMMEDIATE');
   try {
     const datasetId = Number(staging.prepare(`INSERT INTO main.datasets (id, name) VALUES (${newId('datasets')}, ?)`).run(name).lastInsertRowid);
@@ -116,6 +119,7 @@ async function copyStaged(staging: Database.Database, name: string, columns: New
     columns.forEach((c, i) => insertColumn.run(datasetId, i, c.name, c.kind, missing[i], c.note ?? null, c.unusable ?? null, c.role ?? null, c.roleNote ?? null, c.sentinel ?? null));
     snapshot.write(staging, datasetId, 'main');
     staging.prepare('UPDATE main.datasets SET row_count = ? WHERE id = ?').run(rowCount, datasetId);
+    extra?.(staging, datasetId);
     staging.exec('COMMIT');
     return datasetId;
   } catch (error) {

@@ -8,6 +8,7 @@ import { setNamed } from '../analysis/named.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Db } from './db.ts';
 import { readColumnSnapshot } from './column-snapshots.ts';
+import { loadPurchases } from './customer-products.ts';
 import { writeGate } from './write-gate.ts';
 
 export interface ColumnInfo {
@@ -190,7 +191,8 @@ export function loadDataTable(db: Db, id: number, options: LoadOptions = {}): Da
   ));
   const omitted = info.columns.filter((c) => !wanted.some((w) => w.name === c.name)).map((c) => ({ name: c.name, kind: c.kind as UnanalysedKind }));
   const roles = rolesOf(info.columns);
-  return omitted.length > 0 ? { rowCount: r, columns, omitted, roles } : { rowCount: r, columns, roles };
+  const purchases = loadPurchases(db, id);
+  return { rowCount: r, columns, ...(omitted.length > 0 ? { omitted } : {}), roles, ...(purchases ? { purchases } : {}) };
 }
 
 /** Each column's role by name, as the table carries it to profiles and names. */

@@ -92,6 +92,17 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE dataset_columns ADD COLUMN role TEXT;
    ALTER TABLE dataset_columns ADD COLUMN role_note TEXT;
    ALTER TABLE dataset_columns ADD COLUMN sentinel REAL;`,
+  // What each customer of an RFM dataset bought (customer-products.ts): lines per product in
+  // the whole log, in its last 30 days and in the 30 before, for top and trending products.
+  `CREATE TABLE customer_products (
+     dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+     row_index INTEGER NOT NULL,
+     product TEXT NOT NULL,
+     lines INTEGER NOT NULL,
+     recent INTEGER NOT NULL,
+     prior INTEGER NOT NULL
+   );
+   CREATE INDEX customer_products_dataset ON customer_products (dataset_id);`,
 ];
 
 /** The id an insert into datasets or saved_models gives its row: one never given before (see the migration). */

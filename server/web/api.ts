@@ -16,7 +16,8 @@ import { namesSegmentation, parseSegmentationParams } from './params.ts';
 import { transactionLogHint } from '../ingest/transactions.ts';
 import type { ModelService } from '../engine/models.ts';
 import { runContext } from './run-context.ts';
-import { datasetIdParam, parseInput, predictBody, renameBody } from './inputs.ts';
+import { datasetIdParam, parseInput, predictBody, renameBody, rfmBody } from './inputs.ts';
+import { deriveRfmFromDataset } from '../ingest/stored-rfm.ts';
 
 const finite = (v: number) => (Number.isFinite(v) ? v : null);
 
@@ -43,6 +44,7 @@ export function segmentsBody(result: SegmentationResult, stability: StabilityRes
       outcomes: s.outcomes,
       outcomesOverall: s.outcomesOverall,
       valueShare: s.valueShare,
+      ...(s.products ? { products: s.products } : {}),
     })),
     noise: result.noiseCount,
     preprocessing: result.report,
@@ -94,6 +96,12 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
     }
   });
 
+  router.post('/api/datasets/:id/rfm', async (req, res) => {
+    const { name } = parseInput(rfmBody, req.body ?? {}, { field: 'name' });
+    const { dataset, report } = await deriveRfmFromDataset(db, datasetIdParam(req.params), name);
+    res.status(201).json({ ...datasetBody(dataset), transactions: report });
+  });
+
   router.patch('/api/datasets/:id', async (req, res) => {
     const { name } = parseInput(renameBody, req.body ?? {}, { field: 'name' });
     res.json(datasetBody(await renameDataset(db, datasetIdParam(req.params), name)));
@@ -119,7 +127,10 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
       elbowK: sweep.elbowK,
       rule: sweep.rule,
       algorithm: sweep.algorithm,
-      rows: sweep.rows.map((r) => ({ k: r.k, inertia: r.inertia, silhouette: finite(r.silhouette), daviesBouldin: finite(r.daviesBouldin), calinskiHarabasz: finite(r.calinskiHarabasz), smallestShare: r.smallestShare, ...(r.bic === undefined ? {} : { bic: r.bic }) })),
+      rows: sweep.rows.map((r) => ({
+        k: r.k, inertia: r.inertia, silhouette: finite(r.silhouette), daviesBouldin: finite(r.daviesBouldin), calinskiHarabasz: finite(r.calinskiHarabasz),
+        smallestShare: r.smallestShare, largestShare: r.largestShare ?? null, ...(r.bic === undefined ? {} : { bic: r.bic }),
+      })),
       votes: sweep.votes,
       notes: sweep.notes,
     });

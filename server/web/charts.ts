@@ -2,6 +2,7 @@
  * Chart.js configurations built on the server as plain JSON: the client script only draws
  * them. Every chart has a title, axis titles with units where known, and a legend.
  */
+import { calendarOrder } from '../analysis/calendar.ts';
 import { NOISE } from '../analysis/cluster/types.ts';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
 import type { Prediction } from '../analysis/predict.ts';
@@ -9,6 +10,7 @@ import { boxStatsOfSorted, type BoxStats } from '../analysis/box-stats.ts';
 import type { Histogram } from '../analysis/summary.ts';
 import type { SweepResult } from '../analysis/sweep.ts';
 import { projectPoint, topLoadings } from '../analysis/pca.ts';
+import { formatNumber, formatYear } from '../format.ts';
 
 /**
  * Okabe-Ito, extended with Paul Tol's: colours that readers with colour-vision deficiencies
@@ -174,12 +176,24 @@ export function distanceChart(prediction: Prediction, names: string[]): ChartCon
   };
 }
 
+/** A bin's label: "1–2" for whole numbers (its first and last value), "2.5–5" otherwise, years bare. */
+export function histogramLabels(hist: Histogram): string[] {
+  const fmt = (v: number) => (hist.years ? formatYear(v) : formatNumber(v, 4));
+  const last = hist.counts.length - 1;
+  return hist.counts.map((_, i) => {
+    const low = hist.edges[i];
+    if (hist.tail && i === last) return `${fmt(low)} and above`;
+    if (!hist.integer) return `${fmt(low)}–${fmt(hist.edges[i + 1])}`;
+    const high = hist.edges[i + 1] - 1;
+    return high <= low ? fmt(low) : `${fmt(low)}–${fmt(high)}`;
+  });
+}
+
 export function histogramChart(name: string, hist: Histogram): ChartConfig {
-  const fmt = (v: number) => (Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : String(round(v, 3)));
   return {
     type: 'bar',
     data: {
-      labels: hist.counts.map((_, i) => (hist.tail && i === hist.counts.length - 1 ? `${fmt(hist.edges[i])} and above` : `${fmt(hist.edges[i])}–${fmt(hist.edges[i + 1])}`)),
+      labels: histogramLabels(hist),
       datasets: [{ label: 'Customers', data: hist.counts, backgroundColor: '#0072B2', barPercentage: 1, categoryPercentage: 1 }],
     },
     options: {
@@ -199,7 +213,9 @@ export const MAX_CHART_LEVELS = 12;
 
 /** `present`: customers with a value, so what the top levels leave out becomes "Other". */
 export function categoryChart(name: string, top: { level: string; count: number }[], present = 0, distinct = top.length): ChartConfig {
-  const shown = top.slice(0, distinct > MAX_CHART_LEVELS ? MAX_CHART_LEVELS - 1 : MAX_CHART_LEVELS);
+  const kept = top.slice(0, distinct > MAX_CHART_LEVELS ? MAX_CHART_LEVELS - 1 : MAX_CHART_LEVELS);
+  const calendar = calendarOrder(kept.map((l) => l.level));
+  const shown = calendar ? calendar.map((level) => kept.find((l) => l.level === level)!) : kept;
   const rest = present - shown.reduce((s, l) => s + l.count, 0);
   const levels = rest > 0 ? [...shown, { level: `Other (${(distinct - shown.length).toLocaleString('en-US')} more)`, count: rest }] : shown;
   return {
@@ -221,7 +237,9 @@ export function categoryChart(name: string, top: { level: string; count: number 
  * Box plots from floating bars (Chart.js has no box type): a thin bar for the whiskers,
  * a wide one for the quartiles, and a line marker for the median.
  */
-export function boxPlotChart(chartTitle: string, yTitle: string, labels: string[], stats: BoxStats[], colours: string[]): ChartConfig {
+export function boxPlotChart(chartTitle: string, yTitle: string, labels: string[], stats: BoxStats[], colours: string[], years = false): ChartConfig {
+  // Chart.js writes ticks with thousands separators: a year axis would read 1,960.
+  const ticks = years ? { ticks: { format: { useGrouping: false } } } : {};
   return {
     // Bars start at zero unless told otherwise: Year_Birth 1940–2000 was a sliver at the top.
     // The axis spans the whiskers with a little room, and stops at zero for data that does.
@@ -238,7 +256,7 @@ export function boxPlotChart(chartTitle: string, yTitle: string, labels: string[
       animation: false,
       maintainAspectRatio: false,
       plugins: { title: title(chartTitle), legend: { display: false } },
-      scales: { x: axis(''), y: axis(yTitle, valueRange(stats)) },
+      scales: { x: axis(''), y: axis(yTitle, { ...valueRange(stats), ...ticks }) },
     },
   };
 }
@@ -257,8 +275,10 @@ export function valueRange(stats: BoxStats[]): { min?: number; max?: number; beg
 /** Box plot of one numeric feature for each segment, in original units. */
 export function featureBoxChart(result: SegmentationResult, feature: string): ChartConfig {
   // The profiles carry each segment's spread: no pass over the customers on this thread.
-  const stats = result.segments.map((s) => s.features.find((f) => f.feature === feature)?.spread ?? boxStatsOfSorted(new Float64Array(0)));
-  return boxPlotChart(`${feature} by segment`, feature, result.segments.map((s) => shortLabel(`${s.id + 1}. ${s.name}`, 18)), stats, result.segments.map((s) => segmentColour(s.id)));
+  const profiles = result.segments.map((s) => s.features.find((f) => f.feature === feature));
+  const stats = profiles.map((f) => f?.spread ?? boxStatsOfSorted(new Float64Array(0)));
+  const labels = result.segments.map((s) => shortLabel(`${s.id + 1}. ${s.name}`, 18));
+  return boxPlotChart(`${feature} by segment`, feature, labels, stats, result.segments.map((s) => segmentColour(s.id)), profiles[0]?.role === 'birth-year');
 }
 
 /** Share of each level of a categorical column within each segment: 100% stacked bars. */
@@ -268,7 +288,8 @@ export function categoryMixChart(result: SegmentationResult, feature: string): C
   const customers = new Map<string, number>();
   mixes.forEach((mix, i) => mix.forEach((share, level) => customers.set(level, (customers.get(level) ?? 0) + share * result.segments[i].size)));
   const ranked = [...customers].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([level]) => level);
-  const shown = ranked.length > MAX_CHART_LEVELS ? ranked.slice(0, MAX_CHART_LEVELS - 1) : ranked;
+  const kept = ranked.length > MAX_CHART_LEVELS ? ranked.slice(0, MAX_CHART_LEVELS - 1) : ranked;
+  const shown = calendarOrder(kept) ?? kept;
   const series = shown.map((level, i) => ({
     label: shortLabel(level, 24),
     data: mixes.map((mix) => round(100 * (mix.get(level) ?? 0), 4)),

@@ -9,6 +9,7 @@ import type { Db } from '../store/db.ts';
 import { deleteDataset, getDataset, listDatasets, renameDataset, type DatasetInfo } from '../store/datasets.ts';
 import { delimiterName, KIND_LABELS, KIND_PREFIX, KINDS, parseImportChoices, ROLE_PREFIX } from '../ingest/import-options.ts';
 import { NOT_DEFAULT_FEATURE, ROLE_LABELS, ROLES } from '../analysis/roles.ts';
+import { deriveRfmFromDataset } from '../ingest/stored-rfm.ts';
 import { isHtmx } from './render.ts';
 import { multipartUpload } from './uploads.ts';
 import { datasetIdParam, parseInput, renameBody } from './inputs.ts';
@@ -73,6 +74,12 @@ export function datasetsRouter({ db, staging, maxUploadBytes }: DatasetRoutesDep
     res.status(201);
     if (isHtmx(req)) res.render('partials/import-result', { imported });
     else renderList(req, res, { imported });
+  });
+
+  // The notice every tab shows a transaction log imported as lines posts here.
+  router.post('/datasets/:id/rfm', form, async (req, res) => {
+    const { dataset } = await deriveRfmFromDataset(db, datasetIdParam(req.params));
+    res.redirect(303, `/clusters?dataset=${dataset.id}`);
   });
 
   router.post('/datasets/:id/rename', form, async (req, res) => {

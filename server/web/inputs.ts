@@ -45,6 +45,9 @@ export const optionalDatasetQuery = z.union([z.undefined(), idSchema('dataset')]
 
 export const renameBody = z.strictObject({ name: nameText('A dataset name') }, { error: 'Send {"name": "..."}.' });
 
+/** A transaction log made into customers: the new dataset's name, or "<log> (RFM)". */
+export const rfmBody = z.strictObject({ name: nameText('A dataset name').optional() }, { error: 'Send {} or {"name": "..."}.' });
+
 /** One customer for /api/predict: feature name to number, text or null (missing). */
 export const predictBody = z.strictObject({
   customer: z.record(z.string().max(200), z.union([z.number(), z.string().max(10_000), z.null()], { error: 'Each customer value must be a number, text or null.' }), {

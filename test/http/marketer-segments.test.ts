@@ -154,3 +154,20 @@ describe('segments told in a marketer\'s words', { timeout: 240_000 }, () => {
     });
   }
 });
+
+describe('a default k worth acting on', { timeout: 240_000 }, () => {
+  for (const file of ['sample', ...FILES]) {
+    it(`${file}: 3 to 8 segments by default, none under 2% or over 85%, and the elbow's k neither`, async () => {
+      const id = file === 'sample' ? 1 : (await importCsv(`k ${file}`, await import('node:fs').then((fs) => fs.readFileSync(join(DATASETS, file))))).id;
+      const sweep = (await request(t.app).get(`/api/sweep?dataset=${id}`).expect(200)).body as { recommendedK: number; elbowK: number; rule: string; rows: { k: number; smallestShare: number; largestShare: number }[] };
+      assert.ok(sweep.recommendedK >= 3 && sweep.recommendedK <= 8, `${file}: k = ${sweep.recommendedK}`);
+      assert.doesNotMatch(sweep.rule, /kneedle/);
+      const { segments } = await segmentsOf(id);
+      assert.equal(segments.length, sweep.recommendedK);
+      for (const s of segments) assert.ok(s.share >= 0.02 && s.share <= 0.85, `${file}: a default segment holds ${(s.share * 100).toFixed(1)}%`);
+      const elbow = sweep.rows.find((r) => r.k === sweep.elbowK)!;
+      assert.ok(elbow.smallestShare >= 0.02 && elbow.largestShare <= 0.85, `${file}: the elbow's k = ${elbow.k} has ${(elbow.smallestShare * 100).toFixed(1)}%–${(elbow.largestShare * 100).toFixed(1)}%`);
+    });
+  }
+});
+

@@ -26,7 +26,7 @@ function sampleTable(count: number): DataTable {
 }
 
 const table = sampleTable(400);
-const base: SegmentationOptions = { ...DEFAULT_OPTIONS, features: ['age', 'annual_income', 'spending_score', 'purchase_frequency'], nInit: 3 };
+const base: SegmentationOptions = { ...DEFAULT_OPTIONS, features: ['age', 'annual_income', 'spending_score', 'purchase_frequency'], nInit: 3, outliers: 'none' };
 
 function customerAt(t: DataTable, row: number, features: string[]) {
   return Object.fromEntries(features.map((name) => {

@@ -29,7 +29,7 @@ describe('Hungarian assignment', () => {
 
 describe('retraining', () => {
   const data = table(600, 3);
-  const options = { ...DEFAULT_OPTIONS, features: ['age', 'annual_income', 'spending_score', 'purchase_frequency'], k: 5, nInit: 3 };
+  const options = { ...DEFAULT_OPTIONS, features: ['age', 'annual_income', 'spending_score', 'purchase_frequency'], k: 5, nInit: 3, outliers: 'none' as const };
   const fit = segment(data, prepare(data, options), options);
 
   it('keeps every label, number and name when the data has not changed', () => {

@@ -11,21 +11,49 @@ describe('choosing k', () => {
     assert.equal(sweep.recommendedK, 4);
     assert.deepEqual(sweep.rows.map((r) => r.k), [2, 3, 4, 5, 6, 7, 8]);
     assert.match(sweep.rule, /silhouette/);
+    assert.doesNotMatch(sweep.rule, /kneedle/);
     for (const r of sweep.rows) assert.ok(r.inertia > 0 && r.daviesBouldin > 0 && r.calinskiHarabasz > 0);
   });
 
-  it('finds the elbow with kneedle and breaks silhouette ties by it', () => {
+  /** Per-k gap and stability that vote for `gapK` and `stableK`. */
+  const scoresFor = (ks: number[], gapK: number, stableK: number) => ({
+    ks,
+    gap: ks.map((k) => (k <= gapK ? k : gapK + 1)), gapS: ks.map(() => 0.5),
+    stability: ks.map((k) => (k === stableK ? 0.9 : 0.5)),
+  });
+  const row = (k: number, silhouette: number, smallestShare = 0.1, extra = {}) => ({ k, inertia: 100 / k ** 2, silhouette, daviesBouldin: 1 / silhouette, calinskiHarabasz: silhouette * 100, smallestShare, largestShare: 0.5, ...extra });
+
+  it('finds the elbow with kneedle', () => {
     assert.equal(kneedleElbow([2, 3, 4, 5, 6], [100, 50, 20, 18, 17]), 4);
-    const rows = [2, 3, 4, 5].map((k) => ({ k, inertia: [100, 50, 20, 18][k - 2], silhouette: [0.50, 0.51, 0.505, 0.3][k - 2], daviesBouldin: 1, calinskiHarabasz: 1, smallestShare: 0.1 }));
-    assert.equal(recommendK(rows).recommendedK, 4);
   });
 
-  it('passes over a k whose best silhouette comes from splitting off a tiny segment', () => {
-    const rows = [2, 3, 4, 5].map((k) => ({ k, inertia: [100, 50, 20, 18][k - 2], silhouette: [0.40, 0.45, 0.70, 0.30][k - 2], daviesBouldin: 1, calinskiHarabasz: 1, smallestShare: [0.3, 0.2, 0.0025, 0.1][k - 2] }));
-    assert.equal(recommendK(rows).recommendedK, 3, 'k = 4 has a segment of 0.25%');
-    assert.equal(recommendK(rows, 0).recommendedK, 4, 'minShare 0 allows it');
+  it('recommends the k most indices agree on, between 3 and 8 segments', () => {
+    const rows = [2, 3, 4, 5, 6, 7, 8, 9, 10].map((k) => row(k, [0.40, 0.38, 0.45, 0.44, 0.41, 0.39, 0.37, 0.36, 0.35][k - 2]));
+    assert.equal(recommendK(rows, scoresFor(rows.map((r) => r.k), 4, 4)).recommendedK, 4);
+    assert.equal(recommendK(rows, scoresFor(rows.map((r) => r.k), 5, 5)).recommendedK, 4, 'silhouette, Calinski-Harabasz and Davies-Bouldin outvote gap and stability');
+  });
+
+  it('answers 2 only when the data clearly splits in two', () => {
+    const clear = [2, 3, 4, 5].map((k) => row(k, [0.72, 0.51, 0.44, 0.40][k - 2]));
+    assert.equal(recommendK(clear, scoresFor([2, 3, 4, 5], 2, 2)).recommendedK, 2);
+    const vague = [2, 3, 4, 5].map((k) => row(k, [0.37, 0.32, 0.31, 0.28][k - 2]));
+    assert.ok(recommendK(vague, scoresFor([2, 3, 4, 5], 2, 2)).recommendedK >= 3, 'a silhouette of 0.37 at k = 2 is no clear split');
+  });
+
+  it('passes over a k with a tiny segment or one segment of nearly everyone', () => {
+    const rows = [2, 3, 4, 5].map((k) => row(k, [0.40, 0.45, 0.70, 0.30][k - 2], [0.3, 0.2, 0.0025, 0.1][k - 2]));
+    assert.equal(recommendK(rows, scoresFor([2, 3, 4, 5], 4, 4)).recommendedK, 3, 'k = 4 has a segment of 0.25%');
+    assert.equal(recommendK(rows, scoresFor([2, 3, 4, 5], 4, 4), 0).recommendedK, 4, 'minShare 0 allows it');
+    const lopsided = [2, 3, 4, 5].map((k) => row(k, [0.40, 0.60, 0.45, 0.40][k - 2], 0.05, { largestShare: k === 3 ? 0.9 : 0.5 }));
+    assert.notEqual(recommendK(lopsided, scoresFor([2, 3, 4, 5], 3, 3)).recommendedK, 3, 'k = 3 puts 90% in one segment');
     const allTiny = rows.map((r) => ({ ...r, smallestShare: r.k === 5 ? 0.01 : 0.002 }));
-    assert.equal(recommendK(allTiny).recommendedK, 5, 'with no k above the share, the largest smallest segment');
+    assert.equal(recommendK(allTiny, scoresFor([2, 3, 4, 5], 4, 4)).recommendedK, 5, 'with no k above the share, the largest smallest segment');
+  });
+
+  it('finds 2 and 5 in synthetic data with 2 and 5 well separated groups', () => {
+    const options = { algorithm: 'kmeans' as const, kMin: 2, kMax: 10, seed: 42, nInit: 3, batchSize: 100, iterations: 20 };
+    assert.equal(sweepK(blobs([[0, 0], [10, 0]], 150, 1).x, options).recommendedK, 2);
+    assert.equal(sweepK(blobs([[0, 0], [10, 0], [0, 10], [10, 10], [5, 20]], 80, 1).x, options).recommendedK, 5);
   });
 
   it('splits off outliers only when the smallest-share rule allows it', () => {
@@ -36,7 +64,7 @@ describe('choosing k', () => {
     const strict = sweepK(withOutliers, { algorithm: 'kmeans', kMin: 2, kMax: 5, seed: 42, nInit: 3, batchSize: 100, iterations: 20 });
     assert.equal(loose.rows.find((r) => r.k === loose.recommendedK)!.smallestShare < 0.02, true);
     assert.ok(strict.rows.find((r) => r.k === strict.recommendedK)!.smallestShare >= 0.02, `k = ${strict.recommendedK}`);
-    assert.match(strict.rule, /smallest segment holds at least 2%/);
+    assert.match(strict.rule, /every segment holding 2% to 85% of the customers/);
   });
 
   it('sweeps Ward by cutting one dendrogram at every k', () => {
