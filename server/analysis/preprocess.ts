@@ -4,7 +4,7 @@
  * exactly the training steps.
  */
 import { InputError } from '../errors.ts';
-import { setNamed } from './named.ts';
+import { getNamed, setNamed } from './named.ts';
 import { createMatrix, type Matrix } from './matrix.ts';
 import { gather, mean, mostFrequent, mostFrequentText, populationSd, presentValues, quantileSorted, sortedCopy } from './stats.ts';
 import { columnKinds, findColumn, UNANALYSED_KIND_NAMES, type DataTable, type NumericColumn, type TextColumn } from './table.ts';
@@ -33,6 +33,8 @@ export interface NumericStep {
   clipHigh: number | null;
   center: number;
   scale: number;
+  /** A value standing for "never" (pdays = -1), read as missing; absent for most columns. */
+  missingValue?: number;
 }
 
 export interface CategoricalStep {
@@ -134,12 +136,19 @@ function numericFill(present: Float64Array, strategy: MissingStrategy): number {
   }
 }
 
+/**
+ * The fences of the outlier rule, from the customers' own values (imputed ones would pull the
+ * quartiles onto the fill). Where half the customers share one value (no purchases, no
+ * complaints) the IQR is zero and its fences would flatten every other value onto that one:
+ * such a column is not clipped.
+ */
 function outlierBounds(values: Float64Array, rule: OutlierRule): [number, number] {
-  if (rule === 'none') return [-Infinity, Infinity];
+  if (rule === 'none' || values.length === 0) return [-Infinity, Infinity];
   if (rule.startsWith('iqr')) {
     const sorted = sortedCopy(values);
     const q1 = quantileSorted(sorted, 0.25);
     const q3 = quantileSorted(sorted, 0.75);
+    if (!(q3 > q1)) return [-Infinity, Infinity];
     return [q1 - IQR_FACTOR * (q3 - q1), q3 + IQR_FACTOR * (q3 - q1)];
   }
   const center = mean(values);
@@ -278,8 +287,8 @@ function imputeAndFlag(column: NumericColumn, rowIndex: Int32Array, options: Pre
   let [low, high] = [-Infinity, Infinity];
   if (options.outliers !== 'none') {
     const values = gather(source, rowIndex);
+    [low, high] = outlierBounds(missing > 0 ? presentValues(values) : values, options.outliers);
     if (missing > 0) for (let i = 0; i < n; i++) if (Number.isNaN(values[i])) values[i] = fill;
-    [low, high] = outlierBounds(values, options.outliers);
     for (let i = 0; i < n; i++) {
       if (values[i] < low || values[i] > high) {
         outliers++;
@@ -288,7 +297,8 @@ function imputeAndFlag(column: NumericColumn, rowIndex: Int32Array, options: Pre
     }
   }
   const cleaning: Cleaning = { fill, low, high, clipping };
-  const bounds: [number | null, number | null] = clipping ? [low, high] : [null, null];
+  const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
+  const bounds: [number | null, number | null] = clipping ? [finiteOrNull(low), finiteOrNull(high)] : [null, null];
   return { cleaning, bounds, filled: missing, outliers };
 }
 
@@ -359,7 +369,8 @@ export function fitPreprocess(table: DataTable, options: PreprocessOptions): Pre
       for (let i = 0, f = 0; i < n; i++) if (fitMask[i] === 1) fitValues[f++] = cleaned(column.values[rowIndex[i]], cleaning);
       scaler = scalerFor(fitValues, options.scaling);
     }
-    return { name: column.name, fill: cleaning.fill, clipLow: bounds[0], clipHigh: bounds[1], ...scaler };
+    const missingValue = table.sentinels && getNamed(table.sentinels, column.name);
+    return { name: column.name, fill: cleaning.fill, clipLow: bounds[0], clipHigh: bounds[1], ...scaler, ...(missingValue === undefined ? {} : { missingValue }) };
   });
   writeScaled(matrix, numericColumns, imputed.map((c) => c.cleaning), numeric, rowIndex);
 

@@ -51,7 +51,7 @@ export interface SegmentProfile {
   share: number;
   features: FeatureProfile[];
   categories: { feature: string; mix: CategoryShare[] }[];
-  /** Features that set the segment apart, most distinctive first (|differenceSd| >= 0.5); never an outcome. */
+  /** Features that set the segment apart (isDistinctive), most distinctive first; never an outcome. */
   distinguishing: DistinguishingFeature[];
   /** Outcome columns (response, churn): each level's share in the segment. */
   outcomes: OutcomeRates;
@@ -66,6 +66,18 @@ export interface SegmentProfile {
 
 /** Below this many SD from the overall mean a feature does not make a segment distinctive. */
 export const DISTINCTIVE_SD = 0.5;
+
+/**
+ * Whether a feature sets a segment apart: half an SD from everyone, or on a skewed amount
+ * (a long tail inflates the SD) a quarter of one with half or twice everyone's mean. On the
+ * credit-card file a segment spending 0.4× the average was "close to the average customer".
+ */
+export function isDistinctive(f: Pick<FeatureProfile, 'differenceSd' | 'mean' | 'overallMean'>): boolean {
+  const size = Math.abs(f.differenceSd);
+  if (size >= DISTINCTIVE_SD) return true;
+  const ratio = f.overallMean > 0 && f.mean >= 0 ? f.mean / f.overallMean : 1;
+  return size >= DISTINCTIVE_SD / 2 && (ratio >= 2 || ratio <= 0.5);
+}
 
 /** An outcome level that counts as "it happened": the rate shown is this level's share. */
 const HAPPENED = new Set(['yes', 'y', '1', 'true', 't']);
@@ -140,7 +152,7 @@ export function buildProfiles(input: ProfileInput): SegmentProfile[] {
       return { feature: col.name, mix: mix.sort((a, b) => b.count - a.count) };
     });
     const distinguishing = features
-      .filter((f) => Math.abs(f.differenceSd) >= DISTINCTIVE_SD && roles.get(f.feature) !== 'outcome')
+      .filter((f) => isDistinctive(f) && roles.get(f.feature) !== 'outcome')
       // Features the segmentation used come first: they are what made the segment.
       .sort((a, b) => Number(inModel.has(b.feature)) - Number(inModel.has(a.feature)) || Math.abs(b.differenceSd) - Math.abs(a.differenceSd))
       .map(describeFeature);
@@ -234,8 +246,13 @@ function characterOf(p: SegmentProfile): SegmentCharacter {
     return rate !== undefined && everyone !== undefined && rate >= everyone * 1.3 && rate - everyone >= 0.05;
   });
   const favourite = p.distinguishing.find((d) => d.role === 'money' && d.differenceSd >= 1 && d.description.startsWith('big ') && d.description.endsWith(' buyers'));
+  // Without a spend column, product lines bought mostly below everyone mean low value (those
+  // bought above are a favourite to cross-sell around, below).
+  const lines = p.distinguishing.filter((d) => d.role === 'money' && /^(big|light) .+ buyers$/.test(d.description));
+  const linesStanding = Math.sign(lines.reduce((sum, d) => sum + Math.sign(d.differenceSd), 0));
+  const spend = standing(['spend', 'charges']);
   return {
-    value: standing(['spend', 'charges']),
+    value: spend !== 0 ? spend : Math.min(0, linesStanding),
     income: standing(['income']),
     engagement: standing(['frequency']),
     lapsed: Math.max(0, standing(['recency'])),

@@ -94,7 +94,9 @@ export function scoreSql(pipeline: FittedPipeline, options: ScoreSqlOptions): st
 
   // Each output column of the transformed space as an expression over the source row.
   const numeric = preprocessor.numeric.map((step) => {
-    const raw = `CAST(${d.quote(step.name)} AS ${d.double})`;
+    const cast = `CAST(${d.quote(step.name)} AS ${d.double})`;
+    // A "never" value (pdays = -1) is missing, as the dashboard reads it.
+    const raw = step.missingValue === undefined ? cast : `NULLIF(${cast}, ${literal(step.missingValue)})`;
     let value = drop ? raw : `COALESCE(${raw}, ${literal(step.fill)})`;
     if (step.clipLow !== null) value = `CASE WHEN ${value} < ${literal(step.clipLow)} THEN ${literal(step.clipLow)} ELSE ${value} END`;
     if (step.clipHigh !== null) value = `CASE WHEN ${value} > ${literal(step.clipHigh)} THEN ${literal(step.clipHigh)} ELSE ${value} END`;
@@ -109,7 +111,9 @@ export function scoreSql(pipeline: FittedPipeline, options: ScoreSqlOptions): st
   const z = (j: number) => `z${j}`;
   // Rows the drop rule drops: any feature missing (or empty text).
   const missing = [
-    ...preprocessor.numeric.map((s) => `${d.quote(s.name)} IS NULL`),
+    ...preprocessor.numeric.map((s) => (s.missingValue === undefined
+      ? `${d.quote(s.name)} IS NULL`
+      : `${d.quote(s.name)} IS NULL OR CAST(${d.quote(s.name)} AS ${d.double}) = ${literal(s.missingValue)}`)),
     ...preprocessor.categorical.map((s) => `${d.quote(s.name)} IS NULL OR CAST(${d.quote(s.name)} AS ${d.string}) = ''`),
   ].join(' OR ');
 

@@ -114,10 +114,20 @@ export function nameFromPhrases(phrases: readonly { concept: string; phrase: str
     kept.push(p.phrase);
   }
   if (kept.length === 0) return 'Typical customers';
+  mergeBuyers(kept);
   let name = kept.join(', ');
   while (name.length > NAME_MAX && kept.length > 1) name = kept.splice(-1) && kept.join(', ');
   if (name.length > NAME_MAX) name = `${name.slice(0, NAME_MAX - 1).trimEnd()}…`;
   return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/** "big grocery buyers", "big milk buyers" -> "big grocery and milk buyers". */
+function mergeBuyers(phrases: string[]): void {
+  for (let i = 0; i + 1 < phrases.length; i++) {
+    const a = /^(big|light) (.+) buyers$/.exec(phrases[i]);
+    const b = /^(big|light) (.+) buyers$/.exec(phrases[i + 1]);
+    if (a && b && a[1] === b[1]) phrases.splice(i, 2, `${a[1]} ${a[2]} and ${b[2]} buyers`);
+  }
 }
 
 /** What a play is chosen from: the segment's standing on each axis (+1 high, -1 low, 0 neither). */

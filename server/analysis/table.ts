@@ -55,6 +55,11 @@ export interface DataTable {
   readonly roles?: Readonly<Record<string, ColumnRole>>;
   /** What each customer bought, for an RFM dataset made from a transaction log that names its products. */
   readonly purchases?: Purchases;
+  /**
+   * Columns whose "never" value (pdays = -1) the load read as missing, by name (getNamed):
+   * a fitted step keeps it, so that a prediction and the exported SQL read it so too.
+   */
+  readonly sentinels?: Readonly<Record<string, number>>;
 }
 
 /** A customer's lines per product, one entry a (customer, product) pair: `row` is the table row. */

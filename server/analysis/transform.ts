@@ -33,7 +33,7 @@ export function applySteps(fitted: FittedPreprocessor, numericAt: (j: number) =>
   for (let j = 0; j < fitted.numeric.length; j++) {
     const step = fitted.numeric[j];
     let value = numericAt(j);
-    if (Number.isNaN(value)) {
+    if (Number.isNaN(value) || value === step.missingValue) {
       if (fitted.missing === 'drop') return step.name;
       value = step.fill;
     }

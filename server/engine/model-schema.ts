@@ -40,6 +40,7 @@ const numericStep = z.strictObject({
   clipHigh: finite(RAW_LIMIT).nullable(),
   center: finite(RAW_LIMIT),
   scale: positive,
+  missingValue: finite(RAW_LIMIT).optional(),
 });
 
 const categoricalStep = z.strictObject({

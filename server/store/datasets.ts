@@ -190,9 +190,21 @@ export function loadDataTable(db: Db, id: number, options: LoadOptions = {}): Da
     col.kind === 'numeric' ? { name: col.name, kind: 'numeric', values: r === rowCount ? numeric[c]! : numeric[c]!.subarray(0, r) } : { name: col.name, kind: col.kind, values: r === rowCount ? text[c]! : text[c]!.slice(0, r) }
   ));
   const omitted = info.columns.filter((c) => !wanted.some((w) => w.name === c.name)).map((c) => ({ name: c.name, kind: c.kind as UnanalysedKind }));
+  // A "never" value (pdays = -1) is a missing value to analysis: not a number to average or scale.
+  const sentinels: Record<string, number> = {};
+  wanted.forEach((col, c) => {
+    const values = numeric[c];
+    if (col.sentinel == null || !values) return;
+    setNamed(sentinels, col.name, col.sentinel);
+    // An earlier version's rows were read as missing already; a snapshot's are as stored.
+    for (let i = base === previous ? from : 0; i < r; i++) if (values[i] === col.sentinel) values[i] = Number.NaN;
+  });
   const roles = rolesOf(info.columns);
   const purchases = loadPurchases(db, id);
-  return { rowCount: r, columns, ...(omitted.length > 0 ? { omitted } : {}), roles, ...(purchases ? { purchases } : {}) };
+  return {
+    rowCount: r, columns, ...(omitted.length > 0 ? { omitted } : {}), roles, ...(purchases ? { purchases } : {}),
+    ...(Object.keys(sentinels).length > 0 ? { sentinels } : {}),
+  };
 }
 
 /** Each column's role by name, as the table carries it to profiles and names. */

@@ -11,6 +11,7 @@ import type { Histogram } from '../analysis/summary.ts';
 import type { SweepResult } from '../analysis/sweep.ts';
 import { projectPoint, topLoadings } from '../analysis/pca.ts';
 import { formatNumber, formatYear } from '../format.ts';
+import { outcomeReadings } from './render.ts';
 
 /**
  * Okabe-Ito, extended with Paul Tol's: colours that readers with colour-vision deficiencies
@@ -279,6 +280,32 @@ export function featureBoxChart(result: SegmentationResult, feature: string): Ch
   const stats = profiles.map((f) => f?.spread ?? boxStatsOfSorted(new Float64Array(0)));
   const labels = result.segments.map((s) => shortLabel(`${s.id + 1}. ${s.name}`, 18));
   return boxPlotChart(`${feature} by segment`, feature, labels, stats, result.segments.map((s) => segmentColour(s.id)), profiles[0]?.role === 'birth-year');
+}
+
+/**
+ * An outcome's rate per segment (churn = Yes, response = 1) beside everyone's: what a
+ * marketer asks first of a segmentation.
+ */
+export function outcomeChart(result: SegmentationResult, column: string): ChartConfig {
+  const [reading] = result.segments.slice(0, 1).map((s) => outcomeReadings({ outcomes: { [column]: s.outcomes[column] }, outcomesOverall: { [column]: s.outcomesOverall[column] } })[0]);
+  const level = reading?.level ?? '';
+  const overall = round(100 * (reading?.overall ?? 0), 4);
+  return {
+    type: 'bar',
+    data: {
+      labels: result.segments.map((s) => shortLabel(`${s.id + 1}. ${s.name}`, 22)),
+      datasets: [
+        { label: `${column} = ${level} (%)`, data: result.segments.map((s) => round(100 * (s.outcomes[column]?.[level] ?? 0), 4)), backgroundColor: result.segments.map((s) => segmentColour(s.id)) },
+        { type: 'line', label: `All customers (${overall}%)`, data: result.segments.map(() => overall), borderColor: '#111111', borderDash: [6, 4], pointRadius: 0, borderWidth: 2 },
+      ],
+    },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      plugins: { title: title(`${column} = ${level} by segment`), legend: { position: 'bottom' } },
+      scales: { x: axis('Segment'), y: axis(`Customers with ${column} = ${level} (%)`, { beginAtZero: true }) },
+    },
+  };
 }
 
 /** Share of each level of a categorical column within each segment: 100% stacked bars. */

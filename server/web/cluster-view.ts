@@ -8,11 +8,13 @@ import type { StabilityResult } from '../analysis/stability.ts';
 import type { SweepResult } from '../analysis/sweep.ts';
 import type { SegmentationParams } from '../engine/engine.ts';
 import type { DatasetInfo } from '../store/datasets.ts';
-import { categoryMixChart, elbowChart, featureBoxChart, featureMeansChart, scatterChart, silhouetteChart, sizesChart, type ChartConfig } from './charts.ts';
+import { categoryMixChart, elbowChart, outcomeChart, featureBoxChart, featureMeansChart, scatterChart, silhouetteChart, sizesChart, type ChartConfig } from './charts.ts';
 
 export interface FitCharts {
   boxes: { feature: string; config: ChartConfig }[];
   mixes: { feature: string; config: ChartConfig }[];
+  /** One chart per outcome column (churn, response): its rate per segment against everyone's. */
+  outcomes: { column: string; config: ChartConfig }[];
   scatter: ChartConfig;
   sizes: ChartConfig;
   featureMeans: ChartConfig;
@@ -31,6 +33,7 @@ export function fitChartsOf(result: SegmentationResult, dataset: DatasetInfo): F
     charts = {
       boxes: result.featureNames.filter((f) => dataset.columns.some((c) => c.name === f && c.kind === 'numeric')).map((f) => ({ feature: f, config: featureBoxChart(result, f) })),
       mixes: dataset.columns.filter((c) => c.kind === 'categorical').map((c) => ({ feature: c.name, config: categoryMixChart(result, c.name) })),
+      outcomes: Object.keys(result.segments[0]?.outcomes ?? {}).map((column) => ({ column, config: outcomeChart(result, column) })),
       scatter: scatterChart(result),
       sizes: sizesChart(result),
       featureMeans: featureMeansChart(result),

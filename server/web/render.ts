@@ -58,7 +58,13 @@ export function outcomeReadings(segment: Pick<SegmentProfile, 'outcomes' | 'outc
   });
 }
 
-export const viewHelpers = { formatNumber, formatPercent, formatYear, outcomeReadings, transactionLogHint, chartAttribute, correlationClass, formatFeatureList, EXCEL_MAX_ROWS, BORDERLINE_SHARE };
+/** A value of a dataset's column as a person reads it: a birth year bare (1958), other numbers with separators. */
+export function formatColumnValue(value: number | null | undefined, column: { role?: string } | undefined, digits?: number): string {
+  if (value === null || value === undefined) return formatNumber(value);
+  return column?.role === 'birth-year' ? formatYear(value) : formatNumber(value, digits);
+}
+
+export const viewHelpers = { formatNumber, formatPercent, formatYear, formatColumnValue, outcomeReadings, transactionLogHint, chartAttribute, correlationClass, formatFeatureList, EXCEL_MAX_ROWS, BORDERLINE_SHARE };
 
 /** A view rendered to a string (to cache it), with the response's locals. */
 export function renderToString(res: Response, view: string, locals: Record<string, unknown>): Promise<string> {

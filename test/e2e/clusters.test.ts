@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { browserSkip, BROWSER_TEST_TIMEOUT_MS } from './server.ts';
-import { BrowserSession, changeAndSettle, chartData } from './session.ts';
+import { BrowserSession, changeAndSettle, chartData, IDLE } from './session.ts';
 
 const session = new BrowserSession();
 
@@ -12,6 +12,8 @@ describe('k slider in Chromium', { skip: browserSkip, timeout: BROWSER_TEST_TIME
 
   it('redraws the scatter with the new number of segments when the k slider moves', async () => {
     const page = await session.openPage('/clusters');
+    // A first view shows a provisional k until the curves settle the recommended one.
+    await page.waitForFunction(IDLE, undefined, { timeout: 60_000 });
     const k = Number(await page.inputValue('#k'));
     const datasets = async () => (JSON.parse(await chartData(page, 'cluster-scatter')) as { datasets: unknown[] }).datasets.length;
     assert.equal(await datasets(), k + 1, 'one dataset per segment plus the centres');

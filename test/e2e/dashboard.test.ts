@@ -21,7 +21,7 @@ describe('dashboard controls in Chromium', { skip: browserSkip, timeout: BROWSER
       ['algorithm', (p) => p.selectOption('#algorithm', 'agglomerative'), /algorithm=agglomerative/],
       ['scaling', (p) => p.selectOption('#scaling', 'robust'), /scaling=robust/],
       ['missing', (p) => p.selectOption('#missing', 'median'), /missing=median/],
-      ['outliers', (p) => p.selectOption('#outliers', 'iqr-clip'), /outliers=iqr-clip/],
+      ['outliers', (p) => p.selectOption('#outliers', 'zscore-clip'), /outliers=zscore-clip/],
       ['feature', (p) => p.uncheck('input[data-join="features"][value="age"]'), /features=annual_income%2C/],
     ];
     for (const [what, change, urlPattern] of changes) {

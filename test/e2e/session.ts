@@ -54,7 +54,7 @@ export function chartData(page: Page, regionId: string): Promise<string> {
 }
 
 /** Nothing in flight: no htmx request, and no region still waiting for its own (the curves, stability). */
-const IDLE = () => !document.querySelector('.htmx-request, #cluster-sweep-pending, #cluster-stability-pending, [data-settles-k]');
+export const IDLE = () => !document.querySelector('.htmx-request, #cluster-sweep-pending, #cluster-stability-pending, [data-settles-k]');
 
 /**
  * Makes a change and waits until htmx has swapped in (and drawn) the answer. It starts from

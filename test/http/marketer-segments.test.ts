@@ -95,6 +95,39 @@ describe('column roles', () => {
   });
 });
 
+describe('a "never" value chosen as a feature', () => {
+  it('is read as missing everywhere: profiles, predictions and the exported SQL', async () => {
+    const { id } = await importCsv('Bank calls, pdays chosen', bankLikeCsv());
+    const query = `dataset=${id}&features=age,balance,pdays&k=3`;
+    const { segments } = await segmentsOf(id, '&features=age,balance,pdays&k=3');
+    for (const s of segments as unknown as { features: { feature: string; mean: number }[] }[]) {
+      const pdays = s.features?.find((f) => f.feature === 'pdays');
+      if (pdays) assert.ok(pdays.mean > 0, `pdays averages contacted customers only: ${pdays.mean}`);
+    }
+    const centroids = (await request(t.app).get(`/api/segments?${query}`).expect(200)).body.segments.map((s: { centroid: Record<string, number> }) => s.centroid.pdays);
+    for (const c of centroids) assert.ok(c > 0, `a centre in original units ignores -1: ${c}`);
+    const customer = { age: 40, balance: 2500 };
+    const never = (await request(t.app).post(`/api/predict?${query}`).send({ customer: { ...customer, pdays: -1 } }).expect(200)).body;
+    const missing = (await request(t.app).post(`/api/predict?${query}`).send({ customer: { ...customer, pdays: null } }).expect(200)).body;
+    assert.deepEqual(never.distances, missing.distances, '-1 predicts as a missing value');
+    const model = (await request(t.app).post(`/api/models?${query}&name=Never%20contacted`).expect(201)).body;
+    const sql = (await request(t.app).get(`/api/models/${model.id}/score.sql?dialect=sqlite&table=calls`).expect(200)).text;
+    assert.match(sql, /NULLIF\(CAST\("pdays" AS REAL\), CAST\(-1 AS REAL\)\)/);
+    const { default: Database } = await import('better-sqlite3');
+    const warehouse = new Database(':memory:');
+    warehouse.exec('CREATE TABLE calls (age INTEGER, balance INTEGER, day INTEGER, campaign INTEGER, pdays INTEGER, y TEXT)');
+    const insert = warehouse.prepare('INSERT INTO calls VALUES (?, ?, ?, ?, ?, ?)');
+    const rows = bankLikeCsv().split('\n').slice(1).map((line) => line.split(','));
+    for (const r of rows) insert.run(Number(r[0]), Number(r[1]), Number(r[2]), Number(r[3]), Number(r[4]), r[5]);
+    const scored = warehouse.prepare(sql).all() as { segment: number }[];
+    const csv = (await request(t.app).get(`/export/customers.csv?model=${model.id}`).expect(200)).text.trim().split('\r\n');
+    const at = csv[0].split(',').indexOf('segment');
+    const dashboard = csv.slice(1).map((line) => Number(line.split(',')[at]));
+    assert.deepEqual(scored.map((r) => Number(r.segment)), dashboard);
+    warehouse.close();
+  });
+});
+
 describe('outcomes per segment', () => {
   it('Telco: churn is an outcome, a rate per segment on the cards, in the API and in the export', async () => {
     const { id, columns } = await importCsv('Telco', await import('node:fs').then((fs) => fs.readFileSync(join(DATASETS, 'Telco-Customer-Churn.csv'))));
@@ -109,6 +142,11 @@ describe('outcomes per segment', () => {
     assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 1) < 1e-9, 'value shares add up to the whole');
     const html = (await request(t.app).get(`/clusters?dataset=${id}&k=4`).expect(200)).text;
     assert.match(html, /<strong>Churn = Yes<\/strong>: \d+\.\d% vs 26\.5% overall/);
+    const chart = /id="cluster-outcomes"[\s\S]*?data-chart="([^"]*)"/.exec(html);
+    assert.ok(chart, 'an outcome chart');
+    const config = JSON.parse(chart[1].replaceAll('&#34;', '"').replaceAll('&quot;', '"').replaceAll('&amp;', '&'));
+    assert.equal(config.options.plugins.title.text, 'Churn = Yes by segment');
+    assert.deepEqual(config.data.datasets[0].data.map((v: number) => Math.round(v * 10)), segments.map((s) => Math.round(s.outcomes.Churn.Yes * 1000)));
     const csv = (await request(t.app).get(`/export/segments.csv?dataset=${id}&k=4`).expect(200)).text;
     const header = csv.split('\r\n')[0].split(',');
     assert.ok(header.includes('Churn = Yes (share)'), header.join(','));
@@ -169,5 +207,35 @@ describe('a default k worth acting on', { timeout: 240_000 }, () => {
       assert.ok(elbow.smallestShare >= 0.02 && elbow.largestShare <= 0.85, `${file}: the elbow's k = ${elbow.k} has ${(elbow.smallestShare * 100).toFixed(1)}%–${(elbow.largestShare * 100).toFixed(1)}%`);
     });
   }
+});
+
+/** A marketing-campaign-like file: birth years, income, wine spend, recency, kids at home, a 0/1 response. */
+function campaignCsv(rows = 400): string {
+  const lines = ['ID,Year_Birth,Income,Kidhome,Recency,MntWines,NumWebPurchases,Response'];
+  for (let i = 0; i < rows; i++) {
+    const group = i % 3;
+    lines.push([1000 + i, 1945 + group * 15 + (i % 11), 30000 + group * 25000 + (i % 17) * 700, i % 3 === 0 ? 1 : 0, (i * 7) % 99,
+      [40, 300, 900][group] + (i % 23) * 5, 2 + group * 2 + (i % 5), group === 2 && i % 3 !== 0 ? 1 : i % 11 === 0 ? 1 : 0].join(','));
+  }
+  return lines.join('\n');
+}
+
+describe('numbers for people on a campaign file', () => {
+  it('writes birth years without separators on every tab, and keeps the response out of the features', async () => {
+    const { id, columns } = await importCsv('Campaign', campaignCsv());
+    const role = Object.fromEntries(columns.map((c) => [c.name, c.role]));
+    assert.deepEqual([role.Year_Birth, role.Income, role.MntWines, role.NumWebPurchases, role.Response], ['birth-year', 'money', 'money', 'count', 'outcome']);
+    const { params, segments } = await segmentsOf(id);
+    assert.ok(!params.features.includes('Response'));
+    for (const s of segments) assert.ok(s.outcomes.Response, 'the response rate per segment');
+    for (const path of ['/', '/clusters', '/predict']) {
+      const html = (await request(t.app).get(`${path}?dataset=${id}`).expect(200)).text;
+      assert.doesNotMatch(visibleText(html), /\b1,9\d\d\b/, `${path}: a year with a separator`);
+      const decoded = html.replaceAll('&#34;', '"');
+      assert.doesNotMatch(decoded, /"1,9\d\d/, `${path}: a chart label with a year separator`);
+    }
+    const clusters = (await request(t.app).get(`/clusters?dataset=${id}`).expect(200)).text.replaceAll('&#34;', '"');
+    assert.match(clusters, /"text":"Year_Birth by segment"[\s\S]*?"useGrouping":false|"useGrouping":false[\s\S]*?"text":"Year_Birth by segment"/, 'the box plot axis writes years bare');
+  });
 });
 
