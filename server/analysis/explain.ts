@@ -75,6 +75,12 @@ export function explainAssignment(pipeline: FittedPipeline, x: Float64Array, seg
     });
     offset += step.levels.length;
   }
+  // A "never" value's indicator is part of its feature's pull.
+  for (const flag of preprocessor.flags ?? []) {
+    const feature = contributions.find((c) => c.feature === flag.name);
+    if (feature) feature.contribution += term(offset);
+    offset++;
+  }
   const margin = squared[runnerUp] - squared[segment];
   contributions.sort((p, q) => q.contribution - p.contribution);
   return { runnerUp, runnerUpName: pipeline.segmentNames[runnerUp], margin, borderline: margin < BORDERLINE_SHARE * squared[runnerUp], contributions };

@@ -45,13 +45,27 @@ export interface CategoricalStep {
   weight: number;
 }
 
+/**
+ * A "never" value's indicator (pdays = -1): read as missing by its numeric step, the value
+ * still says something (never contacted), so it gets an indicator column of its own,
+ * weighted as a category's.
+ */
+export interface FlagStep {
+  /** The numeric feature it flags. */
+  name: string;
+  value: number;
+  weight: number;
+}
+
 export interface FittedPreprocessor {
   missing: MissingStrategy;
   outliers: OutlierRule;
   scaling: ScalingMethod;
   numeric: NumericStep[];
   categorical: CategoricalStep[];
-  /** Names of the matrix columns: numeric features, then "column=level" indicators. */
+  /** Indicators of the numeric features' "never" values; absent when no feature has one. */
+  flags?: FlagStep[];
+  /** Names of the matrix columns: numeric features, then "column=level" indicators, then "column=never value" flags. */
   outputNames: string[];
 }
 
@@ -250,6 +264,18 @@ function writeOneHot(matrix: Matrix, offset: number, steps: CategoricalStep[], c
   });
 }
 
+/** A flag's matrix column name: "pdays=-1". */
+export const flagOutputName = (flag: Pick<FlagStep, 'name' | 'value'>): string => `${flag.name}=${flag.value}`;
+
+/** Each kept row's flags, from matrix column `offset` on: the weight where the row held the "never" value. */
+function writeFlags(matrix: Matrix, offset: number, flags: FlagStep[], table: DataTable, rowIndex: Int32Array): void {
+  flags.forEach((flag, j) => {
+    const rows = table.sentinelRows && getNamed(table.sentinelRows, flag.name);
+    if (!rows) return;
+    for (let i = 0; i < rowIndex.length; i++) if (rows[rowIndex[i]] === 1) matrix.data[i * matrix.cols + offset + j] = flag.weight;
+  });
+}
+
 /** What a numeric column's value becomes before scaling: the fill where missing, clipped where the rule clips. */
 interface Cleaning {
   fill: number;
@@ -342,7 +368,11 @@ export function fitPreprocess(table: DataTable, options: PreprocessOptions): Pre
   // Category levels first: with them the matrix's width is known.
   const categoricalFits = categoricalColumns.map((column) => fitCategoricalStep(column, rowIndex));
   const categorical = categoricalFits.map((f) => f.step);
-  const outputNames = [...numericColumns.map((c) => c.name), ...categorical.flatMap((s) => s.levels.map((l) => `${s.name}=${l}`))];
+  const flags: FlagStep[] = numericColumns.flatMap((c) => {
+    const value = table.sentinels && getNamed(table.sentinels, c.name);
+    return value === undefined ? [] : [{ name: c.name, value, weight: CATEGORICAL_WEIGHT }];
+  });
+  const outputNames = [...numericColumns.map((c) => c.name), ...categorical.flatMap((s) => s.levels.map((l) => `${s.name}=${l}`)), ...flags.map(flagOutputName)];
   const matrix = createMatrix(n, outputNames.length);
 
   const fitMask = new Uint8Array(n).fill(1);
@@ -380,10 +410,12 @@ export function fitPreprocess(table: DataTable, options: PreprocessOptions): Pre
     scaling: options.scaling,
     numeric,
     categorical,
+    ...(flags.length > 0 ? { flags } : {}),
     outputNames,
   };
 
   writeOneHot(matrix, numeric.length, categorical, categoricalColumns, rowIndex);
+  writeFlags(matrix, outputNames.length - flags.length, flags, table, rowIndex);
 
   return {
     fitted,

@@ -107,7 +107,9 @@ export function scoreSql(pipeline: FittedPipeline, options: ScoreSqlOptions): st
     const level = drop ? column : `CASE WHEN ${column} IS NULL OR ${column} = '' THEN ${text(step.fill)} ELSE ${column} END`;
     return step.levels.map((l) => `CASE WHEN ${level} = ${text(l)} THEN ${literal(step.weight)} ELSE ${literal(0)} END`);
   });
-  const columns = [...numeric, ...indicators];
+  // A "never" value's indicator reads the value as stored.
+  const flags = (preprocessor.flags ?? []).map((flag) => `CASE WHEN CAST(${d.quote(flag.name)} AS ${d.double}) = ${literal(flag.value)} THEN ${literal(flag.weight)} ELSE ${literal(0)} END`);
+  const columns = [...numeric, ...indicators, ...flags];
   const z = (j: number) => `z${j}`;
   // Rows the drop rule drops: any feature missing (or empty text).
   const missing = [

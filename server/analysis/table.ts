@@ -60,6 +60,8 @@ export interface DataTable {
    * a fitted step keeps it, so that a prediction and the exported SQL read it so too.
    */
   readonly sentinels?: Readonly<Record<string, number>>;
+  /** For each of those columns, 1 for each row that held the "never" value: its indicator. */
+  readonly sentinelRows?: Readonly<Record<string, Uint8Array>>;
 }
 
 /** A customer's lines per product, one entry a (customer, product) pair: `row` is the table row. */

@@ -5,13 +5,15 @@
  */
 import { InputError } from '../errors.ts';
 import { getNamed } from './named.ts';
-import type { FittedPreprocessor } from './preprocess.ts';
+import { flagOutputName, type FittedPreprocessor } from './preprocess.ts';
 import { findColumn, type DataTable } from './table.ts';
 
 /** A table's columns for a fitted preprocessor's steps (undefined where the table lacks one). */
 export interface StepColumns {
   numeric: (Float64Array | undefined)[];
   categorical: (readonly (string | null)[] | undefined)[];
+  /** Per numeric step, the rows whose "never" value the table read as missing (undefined for most). */
+  sentinelRows: (Uint8Array | undefined)[];
 }
 
 export function stepColumns(fitted: FittedPreprocessor, table: DataTable): StepColumns {
@@ -19,6 +21,7 @@ export function stepColumns(fitted: FittedPreprocessor, table: DataTable): StepC
   return {
     numeric: fitted.numeric.map((s) => values(s.name) as Float64Array | undefined),
     categorical: fitted.categorical.map((s) => values(s.name) as (string | null)[] | undefined),
+    sentinelRows: fitted.numeric.map((s) => (s.missingValue !== undefined && table.sentinelRows ? getNamed(table.sentinelRows, s.name) : undefined)),
   };
 }
 
@@ -30,6 +33,14 @@ export function stepColumns(fitted: FittedPreprocessor, table: DataTable): StepC
  */
 export function applySteps(fitted: FittedPreprocessor, numericAt: (j: number) => number, levelAt: (j: number) => string | null, out: Float64Array): string | null {
   out.fill(0);
+  const flags = fitted.flags ?? [];
+  // Flags read the values as given: a "never" value becomes missing below, but it is flagged.
+  let flagOffset = out.length - flags.length;
+  for (const flag of flags) {
+    const j = fitted.numeric.findIndex((s) => s.name === flag.name);
+    if (j >= 0 && numericAt(j) === flag.value) out[flagOffset] = flag.weight;
+    flagOffset++;
+  }
   for (let j = 0; j < fitted.numeric.length; j++) {
     const step = fitted.numeric[j];
     let value = numericAt(j);
@@ -62,7 +73,8 @@ export function applySteps(fitted: FittedPreprocessor, numericAt: (j: number) =>
  * the row: missing under the drop rule, or an infinite value.
  */
 export function transformTableRow(fitted: FittedPreprocessor, columns: StepColumns, row: number, out: Float64Array): boolean {
-  const numericAt = (j: number) => columns.numeric[j]?.[row] ?? Number.NaN;
+  // A row the table read as missing for its "never" value gets that value back, to be flagged.
+  const numericAt = (j: number) => (columns.sentinelRows[j]?.[row] === 1 ? fitted.numeric[j].missingValue! : columns.numeric[j]?.[row] ?? Number.NaN);
   for (let j = 0; j < fitted.numeric.length; j++) if (Math.abs(numericAt(j)) === Infinity) return false;
   const levelAt = (j: number) => {
     const level = columns.categorical[j]?.[row] ?? null;
@@ -114,5 +126,7 @@ export function inverseTransform(fitted: FittedPreprocessor, point: ArrayLike<nu
     step.levels.forEach((level, l) => out.set(`${step.name}=${level}`, point[offset + l] / step.weight));
     offset += step.levels.length;
   }
+  // A flag's share of the rows, as a category level's.
+  for (const flag of fitted.flags ?? []) out.set(flagOutputName(flag), point[offset++] / flag.weight);
   return out;
 }

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { WARD_MAX_ROWS } from '../analysis/cluster/agglomerative.ts';
 import { ALGORITHMS } from '../analysis/cluster/types.ts';
 import { PIPELINE_FORMAT, type FittedPipeline } from '../analysis/predict.ts';
-import { MISSING_STRATEGIES, OUTLIER_RULES, SCALING_METHODS } from '../analysis/preprocess.ts';
+import { flagOutputName, MISSING_STRATEGIES, OUTLIER_RULES, SCALING_METHODS } from '../analysis/preprocess.ts';
 import { InputError } from '../errors.ts';
 import { nameText } from '../names.ts';
 
@@ -41,6 +41,12 @@ const numericStep = z.strictObject({
   center: finite(RAW_LIMIT),
   scale: positive,
   missingValue: finite(RAW_LIMIT).optional(),
+});
+
+const flagStep = z.strictObject({
+  name,
+  value: finite(RAW_LIMIT),
+  weight: positive,
 });
 
 const categoricalStep = z.strictObject({
@@ -82,6 +88,7 @@ const pipelineSchema = z.strictObject({
     scaling: z.enum(SCALING_METHODS, { error: `must be one of ${SCALING_METHODS.join(', ')}` }),
     numeric: z.array(numericStep, { error: 'must be a list of numeric steps' }).max(50),
     categorical: z.array(categoricalStep, { error: 'must be a list of categorical steps' }).max(50),
+    flags: z.array(flagStep, { error: 'must be a list of flags' }).max(50).optional(),
     outputNames: z.array(z.string().max(20_000), { error: 'must be a list of names' }).min(1).max(MAX_COLUMNS),
   }),
   centroids: z.array(vector, { error: 'must be a list of centres' }).min(1).max(MAX_SEGMENTS),
@@ -98,8 +105,12 @@ const pipelineSchema = z.strictObject({
   }).optional(),
   pca: z.strictObject({ mean: vector, components: z.array(vector).min(1).max(MAX_COLUMNS), explainedVarianceRatio: z.array(z.number().finite().min(0).max(1)) }),
 }).superRefine((p, ctx) => {
-  const width = p.preprocessor.numeric.length + p.preprocessor.categorical.reduce((s, c) => s + c.levels.length, 0);
+  const flags = p.preprocessor.flags ?? [];
+  const width = p.preprocessor.numeric.length + p.preprocessor.categorical.reduce((s, c) => s + c.levels.length, 0) + flags.length;
   const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  flags.forEach((f, i) => {
+    if (!p.preprocessor.numeric.some((s) => s.name === f.name && s.missingValue === f.value)) issue(['preprocessor', 'flags', i], `must flag a numeric step whose missingValue is ${f.value}`);
+  });
   if (p.preprocessor.outputNames.length !== width) issue(['preprocessor', 'outputNames'], `must name ${width} columns (one per numeric feature and per category level), not ${p.preprocessor.outputNames.length}`);
   if (width === 0) issue(['preprocessor'], 'must have at least one feature');
   p.centroids.forEach((c, i) => c.length !== width && issue(['centroids', i], `must have ${width} values, one per output column, not ${c.length}`));
@@ -115,7 +126,9 @@ const pipelineSchema = z.strictObject({
   }
   if ((p.options.algorithm === 'gmm') !== (p.gmm !== undefined)) issue(['gmm'], p.gmm ? 'belongs to a Gaussian mixture, but options.algorithm is ' + p.options.algorithm : 'must give the mixture\'s weights and variances (options.algorithm is gmm)');
   if ((p.options.algorithm === 'dbscan') !== (p.dbscan !== undefined)) issue(['dbscan'], p.dbscan ? 'belongs to DBSCAN, but options.algorithm is ' + p.options.algorithm : 'must give the core points (options.algorithm is dbscan)');
-  const expectedOutputs = [...p.preprocessor.numeric.map((s) => s.name), ...p.preprocessor.categorical.flatMap((s) => s.levels.map((l) => `${s.name}=${l}`))];
+  const expectedOutputs = [
+    ...p.preprocessor.numeric.map((s) => s.name), ...p.preprocessor.categorical.flatMap((s) => s.levels.map((l) => `${s.name}=${l}`)), ...flags.map(flagOutputName),
+  ];
   if (p.preprocessor.outputNames.length === width && p.preprocessor.outputNames.some((n, i) => n !== expectedOutputs[i])) issue(['preprocessor', 'outputNames'], 'must name the numeric features, then each category level as column=level, in the steps\' order');
   if (p.segmentPlaybooks && p.segmentPlaybooks.length !== p.centroids.length) issue(['segmentPlaybooks'], `must give one playbook (or "") for each of the ${p.centroids.length} segments`);
   if (p.pca.mean.length !== width) issue(['pca', 'mean'], `must have ${width} values`);

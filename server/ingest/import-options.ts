@@ -42,26 +42,25 @@ export function parseImportChoices(fields: Record<string, unknown>): ImportChoic
     if (key === 'rfm') choices.rfm = parsed.data;
     else choices[key] = parsed.data;
   }
-  // Column names are user text: no prototype ("constructor", "toString") may answer for one.
-  const kinds: Record<string, ColumnKind> = Object.create(null) as Record<string, ColumnKind>;
-  for (const [key, value] of Object.entries(fields)) {
-    if (!key.startsWith(KIND_PREFIX)) continue;
-    if (typeof value !== 'string' || !(KINDS as readonly string[]).includes(value)) {
-      throw new InputError(`The kind of "${key.slice(KIND_PREFIX.length).slice(0, 60)}" must be one of ${KINDS.join(', ')}.`, { field: key });
-    }
-    kinds[key.slice(KIND_PREFIX.length)] = value as ColumnKind;
-  }
-  if (Object.keys(kinds).length) choices.kinds = kinds;
-  const roles: Record<string, ColumnRole> = Object.create(null) as Record<string, ColumnRole>;
-  for (const [key, value] of Object.entries(fields)) {
-    if (!key.startsWith(ROLE_PREFIX)) continue;
-    if (typeof value !== 'string' || !(ROLES as readonly string[]).includes(value)) {
-      throw new InputError(`The role of "${key.slice(ROLE_PREFIX.length).slice(0, 60)}" must be one of ${ROLES.join(', ')}.`, { field: key });
-    }
-    roles[key.slice(ROLE_PREFIX.length)] = value as ColumnRole;
-  }
-  if (Object.keys(roles).length) choices.roles = roles;
+  const kinds = perColumnChoices(fields, KIND_PREFIX, 'kind', KINDS);
+  if (kinds) choices.kinds = kinds;
+  const roles = perColumnChoices(fields, ROLE_PREFIX, 'role', ROLES);
+  if (roles) choices.roles = roles;
   return choices;
+}
+
+/** The `kind:<column>` or `role:<column>` fields, each one of `allowed`; undefined when there are none. */
+function perColumnChoices<T extends string>(fields: Record<string, unknown>, prefix: string, what: string, allowed: readonly T[]): Record<string, T> | undefined {
+  // Column names are user text: no prototype ("constructor", "toString") may answer for one.
+  const chosen = Object.create(null) as Record<string, T>;
+  for (const [key, value] of Object.entries(fields)) {
+    if (!key.startsWith(prefix)) continue;
+    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+      throw new InputError(`The ${what} of "${key.slice(prefix.length).slice(0, 60)}" must be one of ${allowed.join(', ')}.`, { field: key });
+    }
+    chosen[key.slice(prefix.length)] = value as T;
+  }
+  return Object.keys(chosen).length > 0 ? chosen : undefined;
 }
 
 export function delimiterName(delimiter: Delimiter): string {

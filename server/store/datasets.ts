@@ -4,7 +4,7 @@
  */
 import { roleFromName, type ColumnRole } from '../analysis/roles.ts';
 import type { Column, ColumnKind, DataTable, UnanalysedKind } from '../analysis/table.ts';
-import { setNamed } from '../analysis/named.ts';
+import { getNamed, setNamed } from '../analysis/named.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Db } from './db.ts';
 import { readColumnSnapshot } from './column-snapshots.ts';
@@ -192,18 +192,28 @@ export function loadDataTable(db: Db, id: number, options: LoadOptions = {}): Da
   const omitted = info.columns.filter((c) => !wanted.some((w) => w.name === c.name)).map((c) => ({ name: c.name, kind: c.kind as UnanalysedKind }));
   // A "never" value (pdays = -1) is a missing value to analysis: not a number to average or scale.
   const sentinels: Record<string, number> = {};
+  const sentinelRows: Record<string, Uint8Array> = {};
   wanted.forEach((col, c) => {
     const values = numeric[c];
     if (col.sentinel == null || !values) return;
     setNamed(sentinels, col.name, col.sentinel);
-    // An earlier version's rows were read as missing already; a snapshot's are as stored.
-    for (let i = base === previous ? from : 0; i < r; i++) if (values[i] === col.sentinel) values[i] = Number.NaN;
+    const rows = new Uint8Array(r);
+    // An earlier version's rows were read as missing already (its mask says which); a snapshot's are as stored.
+    const earlier = base === previous ? previous?.sentinelRows && getNamed(previous.sentinelRows, col.name) : undefined;
+    const start = earlier ? from : 0;
+    if (earlier) rows.set(earlier.subarray(0, from));
+    for (let i = start; i < r; i++) {
+      if (values[i] !== col.sentinel) continue;
+      values[i] = Number.NaN;
+      rows[i] = 1;
+    }
+    setNamed(sentinelRows, col.name, rows);
   });
   const roles = rolesOf(info.columns);
   const purchases = loadPurchases(db, id);
   return {
     rowCount: r, columns, ...(omitted.length > 0 ? { omitted } : {}), roles, ...(purchases ? { purchases } : {}),
-    ...(Object.keys(sentinels).length > 0 ? { sentinels } : {}),
+    ...(Object.keys(sentinels).length > 0 ? { sentinels, sentinelRows } : {}),
   };
 }
 

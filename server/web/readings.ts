@@ -1,6 +1,7 @@
 /** One plain-language sentence per metric, for business readers. */
-export function readSilhouette(v: number): string {
+export function readSilhouette(v: number, smallestShare = 1, minShare = 0): string {
   if (!Number.isFinite(v)) return 'Needs at least two segments.';
+  if (v >= 0.5 && smallestShare < minShare) return 'High, but a segment of a few customers inflates it.';
   if (v >= 0.5) return 'Well separated: customers sit clearly closer to their own segment.';
   if (v >= 0.25) return 'Segments overlap somewhat; the split is usable but not sharp.';
   return 'Segments overlap heavily; try another k or other features.';

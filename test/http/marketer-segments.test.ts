@@ -109,7 +109,9 @@ describe('a "never" value chosen as a feature', () => {
     const customer = { age: 40, balance: 2500 };
     const never = (await request(t.app).post(`/api/predict?${query}`).send({ customer: { ...customer, pdays: -1 } }).expect(200)).body;
     const missing = (await request(t.app).post(`/api/predict?${query}`).send({ customer: { ...customer, pdays: null } }).expect(200)).body;
-    assert.deepEqual(never.distances, missing.distances, '-1 predicts as a missing value');
+    assert.notDeepEqual(never.distances, missing.distances, '-1 is flagged as "never", unlike a value nobody gave');
+    const far = (await request(t.app).post(`/api/predict?${query}`).send({ customer: { ...customer, pdays: 182.5 } }).expect(200)).body;
+    assert.notDeepEqual(never.distances, far.distances, '-1 is not read as a number of days');
     const model = (await request(t.app).post(`/api/models?${query}&name=Never%20contacted`).expect(201)).body;
     const sql = (await request(t.app).get(`/api/models/${model.id}/score.sql?dialect=sqlite&table=calls`).expect(200)).text;
     assert.match(sql, /NULLIF\(CAST\("pdays" AS REAL\), CAST\(-1 AS REAL\)\)/);
@@ -125,6 +127,10 @@ describe('a "never" value chosen as a feature', () => {
     const dashboard = csv.slice(1).map((line) => Number(line.split(',')[at]));
     assert.deepEqual(scored.map((r) => Number(r.segment)), dashboard);
     warehouse.close();
+    assert.match(sql, /CASE WHEN CAST\("pdays" AS REAL\) = CAST\(-1 AS REAL\) THEN/, 'the never value\'s indicator');
+    const exported = (await request(t.app).get(`/api/models/${model.id}/export`).expect(200)).body;
+    assert.deepEqual(exported.pipeline?.preprocessor?.flags ?? exported.preprocessor?.flags, [{ name: 'pdays', value: -1, weight: Math.SQRT1_2 }]);
+    await request(t.app).post(`/api/models/import?dataset=${id}&name=Never%20contacted%20again`).send(exported).expect(201);
   });
 });
 
@@ -185,6 +191,8 @@ describe('segments told in a marketer\'s words', { timeout: 240_000 }, () => {
           plays.set(play, (plays.get(play) ?? 0) + 1);
         }
         assert.ok(plays.size > 1, `${file} k=${k}: every segment gets "${[...plays.keys()][0]}"`);
+        const commonest = Math.max(...plays.values());
+        assert.ok(commonest <= Math.ceil(segments.length / 2), `${file} k=${k}: one play for most segments (${JSON.stringify([...plays])})`);
         assert.ok(new Set(segments.map((s) => s.recommendation)).size === segments.length, `${file} k=${k}: two cards read alike`);
       }
       const html = visibleText((await request(t.app).get(`/clusters?dataset=${id}&k=4`).expect(200)).text);

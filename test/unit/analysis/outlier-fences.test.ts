@@ -24,3 +24,25 @@ describe('the default outlier rule on skewed columns', () => {
     assert.ok(fitted.numeric[0].clipHigh! < 400);
   });
 });
+
+describe('a "never" value as a feature', () => {
+  it('is missing plus an indicator, the same for the table and a typed-in customer', async () => {
+    const { transformCustomer, stepColumns, transformTableRow } = await import('../../../server/analysis/transform.ts');
+    const raw = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? -1 : 20 + i));
+    const mask = Uint8Array.from(raw, (v) => (v === -1 ? 1 : 0));
+    const base = numericTable({ pdays: raw.map((v) => (v === -1 ? Number.NaN : v)) });
+    const table = { ...base, sentinels: { pdays: -1 }, sentinelRows: { pdays: mask } };
+    const { fitted, matrix } = fitPreprocess(table, { features: ['pdays'], missing: 'mean', outliers: 'none', scaling: 'standard' });
+    assert.deepEqual(fitted.outputNames, ['pdays', 'pdays=-1']);
+    assert.equal(fitted.numeric[0].missingValue, -1);
+    assert.equal(matrix.data[0 * 2 + 1], Math.SQRT1_2, 'row 0 held -1: flagged');
+    assert.equal(matrix.data[1 * 2 + 1], 0);
+    const columns = stepColumns(fitted, table);
+    const out = new Float64Array(2);
+    for (const row of [0, 1, 2, 3]) {
+      transformTableRow(fitted, columns, row, out);
+      assert.deepEqual(Array.from(out), Array.from(matrix.data.subarray(row * 2, row * 2 + 2)), `table row ${row}`);
+      assert.deepEqual(Array.from(transformCustomer(fitted, { pdays: raw[row] })), Array.from(out), `typed-in customer ${row}`);
+    }
+  });
+});

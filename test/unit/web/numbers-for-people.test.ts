@@ -52,5 +52,8 @@ describe('quality in words', () => {
     assert.notEqual(readQuality(0.6, 0.005, 0.02).word, 'Clear');
     assert.match(readQuality(0.6, 0.005, 0.02).sentence, /too small/);
     assert.equal(readQuality(0.3, 0.2, 0.02).word, 'Overlapping');
+    const { readSilhouette } = await import('../../../server/web/readings.ts');
+    assert.match(readSilhouette(0.6, 0.2, 0.02), /Well separated/);
+    assert.doesNotMatch(readSilhouette(0.6, 0.005, 0.02), /Well separated/);
   });
 });
