@@ -152,7 +152,8 @@ export function buildProfiles(input: ProfileInput): SegmentProfile[] {
       return { feature: col.name, mix: mix.sort((a, b) => b.count - a.count) };
     });
     const distinguishing = features
-      .filter((f) => isDistinctive(f) && roles.get(f.feature) !== 'outcome')
+      // Outcomes are reported as rates; a derived score (RFM's 1-5) repeats the value beside it.
+      .filter((f) => isDistinctive(f) && roles.get(f.feature) !== 'outcome' && roles.get(f.feature) !== 'derived')
       // Features the segmentation used come first: they are what made the segment.
       .sort((a, b) => Number(inModel.has(b.feature)) - Number(inModel.has(a.feature)) || Math.abs(b.differenceSd) - Math.abs(a.differenceSd))
       .map(describeFeature);
@@ -323,12 +324,15 @@ function assignUniqueNames(profiles: SegmentProfile[], roles: Map<string, Column
     });
     if (!collided) break;
   }
-  const used = new Map<string, number>();
-  profiles.forEach((p, i) => {
-    const base = nameOf(i);
-    const seen = used.get(base) ?? 0;
-    used.set(base, seen + 1);
-    // Segments that agree on every feature's direction: told apart by size, the last resort.
-    p.name = seen === 0 ? base : `${base}, ${seen === 1 ? 'second' : 'another'} group`;
-  });
+  // Segments that agree on every feature's direction (two features, eight segments): the one
+  // furthest from everyone is "very", the nearest "mildly"; a fourth alike is numbered.
+  const alike = new Map<string, number[]>();
+  profiles.forEach((_, i) => alike.set(nameOf(i), [...(alike.get(nameOf(i)) ?? []), i]));
+  const reach = (i: number) => Math.abs(profiles[i].distinguishing[0]?.differenceSd ?? 0);
+  for (const [base, members] of alike) {
+    members.sort((a, b) => reach(b) - reach(a));
+    const lower = base.charAt(0).toLowerCase() + base.slice(1);
+    const qualified = members.length === 1 ? [base] : members.length === 2 ? [`Very ${lower}`, base] : [`Very ${lower}`, base, `Mildly ${lower}`];
+    members.forEach((i, rank) => (profiles[i].name = qualified[rank] ?? `${base} ${rank + 1}`));
+  }
 }

@@ -52,6 +52,8 @@ export function traitPhrase(feature: string, role: ColumnRole, high: boolean): {
     const what = rest(words, COUNT_FILLER);
     return pick(what, `heavy ${what} use`, `little ${what} use`);
   }
+  if (/(^| )price( |$)/.test(words)) return pick('price', 'high-price buyers', 'low-price buyers');
+  if (/(^| )(quantity|qty|units)( |$)/.test(words)) return pick('quantity', 'large quantities', 'small quantities');
   switch (role) {
     case 'recency': return pick('recency', 'lapsed', 'recently active');
     case 'tenure': return pick('tenure', 'long-standing', 'new');

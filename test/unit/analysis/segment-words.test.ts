@@ -8,7 +8,9 @@ describe('the words a segment is told in', () => {
   it('calls a purchase count frequent, never big-basket, and money spend', () => {
     assert.equal(traitPhrase('PURCHASES_TRX', 'count', true).phrase, 'frequent buyers');
     assert.equal(traitPhrase('purchase_frequency', 'count', false).phrase, 'occasional buyers');
-    assert.equal(traitPhrase('UnitPrice', 'money', true).phrase, 'big unit price buyers');
+    assert.equal(traitPhrase('UnitPrice', 'money', true).phrase, 'high-price buyers');
+    assert.equal(traitPhrase('Quantity', 'count', false).phrase, 'small quantities');
+    assert.equal(traitPhrase('MntWines', 'money', true).phrase, 'big wines buyers');
     assert.equal(traitPhrase('last_purchase_amount', 'money', true).phrase, 'big spenders');
     assert.equal(traitPhrase('Annual Income (k$)', 'money', false).phrase, 'low income');
     assert.equal(traitPhrase('Year_Birth', 'birth-year', true).phrase, 'younger');
