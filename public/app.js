@@ -57,6 +57,15 @@
     });
   }
 
+  // A slider and its typed twin move together; the typed one is sent. Capture phase, so the
+  // named input is current before htmx reads the form.
+  document.addEventListener('input', function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.hasAttribute('data-pair')) return;
+    var twin = document.getElementById(input.getAttribute('data-pair'));
+    if (twin && input.value !== '') twin.value = input.value;
+  }, true);
+
   // Slider values shown next to their label as they move.
   document.addEventListener('input', function (event) {
     var input = event.target;
@@ -178,12 +187,33 @@
     headers['X-CSRF-Token'] = csrfToken();
   });
 
+  // A table wider than its place scrolls inside itself: it can then be reached and scrolled
+  // with the keyboard too (axe: scrollable-region-focusable), named after its caption or heading.
+  function markScrollRegions() {
+    var regions = document.querySelectorAll('main .table-wrap, main table');
+    for (var i = 0; i < regions.length; i++) {
+      var region = regions[i];
+      if (region.scrollWidth <= region.clientWidth + 1 || region.hasAttribute('tabindex')) continue;
+      if (region.tagName === 'TABLE' && region.closest('.table-wrap')) continue;
+      region.setAttribute('tabindex', '0');
+      region.classList.add('scroll-region');
+      if (!region.hasAttribute('aria-label')) {
+        var caption = region.querySelector('caption');
+        var heading = region.closest('section, .panel');
+        var name = caption ? caption.textContent : heading && heading.querySelector('h2, h3') ? heading.querySelector('h2, h3').textContent : 'Table';
+        region.setAttribute('role', 'region');
+        region.setAttribute('aria-label', (name || 'Table').trim() + ' (scrolls sideways)');
+      }
+    }
+  }
+  window.addEventListener('resize', markScrollRegions);
   document.addEventListener('DOMContentLoaded', function () {
     // How long the first drawing took: the browser tests hold every tab of every real file to it.
     var started = performance.now();
     drawCharts(document);
     document.documentElement.setAttribute('data-draw-ms', String(Math.round(performance.now() - started)));
     setUpUpload();
+    markScrollRegions();
   });
   // The fit region may show another k than the slider (the sweep settled the recommended
   // one): the slider follows what is shown.
@@ -202,5 +232,6 @@
     // An outerHTML swap leaves the target detached: its replacement is somewhere in the page.
     drawCharts(target instanceof Element && target.isConnected ? target : document);
     syncK();
+    markScrollRegions();
   });
 })();

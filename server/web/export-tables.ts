@@ -7,9 +7,17 @@ import type { CellValue } from '../store/datasets.ts';
 
 export type ExportCell = string | number | null;
 
+/**
+ * How a column reads in a spreadsheet: counts as whole numbers, shares as percentages,
+ * computed numbers (means, medians) without float noise, dates as dates, the rest as given.
+ */
+export type ExportFormat = 'integer' | 'share' | 'number' | 'text' | 'date' | 'raw';
+
 export interface ExportTable {
   sheetName: string;
   headers: string[];
+  /** One per header; absent: every column as given. */
+  formats?: ExportFormat[];
   /** How many rows `rows` yields (Excel has a row limit to check first). */
   rowCount: number;
   /** Consumed once; may be read lazily from the database. */
@@ -50,14 +58,19 @@ export function segmentsTable(result: ExportedSegmentation): ExportTable {
     const blanks = (n: number) => new Array<null>(n).fill(null);
     rows.push([null, 'Noise', result.noiseCount, result.noiseCount / result.labels.length, ...blanks(valueFeature ? 1 : 0), '', '', ...blanks(outcomeLevels.length), ...numericFeatures.flatMap(() => [null, null])]);
   }
-  return { sheetName: 'Segments', headers, rowCount: rows.length, rows };
+  const formats: ExportFormat[] = [
+    'integer', 'text', 'integer', 'share', ...(valueFeature ? ['share' as const] : []), 'text', 'text',
+    ...outcomeLevels.map(() => 'share' as const), ...numericFeatures.flatMap(() => ['number' as const, 'number' as const]),
+  ];
+  return { sheetName: 'Segments', headers, formats, rowCount: rows.length, rows };
 }
 
 /**
  * Every customer of the result's rows with its segment, read page by page from the stored
  * rows as the writer consumes them: a million customers are never in memory at once.
  */
-export function customersTable(result: ExportedSegmentation, columnNames: string[], storedPages: Iterable<CellValue[][]>): ExportTable {
+export function customersTable(result: ExportedSegmentation, columns: readonly { name: string; kind: string }[], storedPages: Iterable<CellValue[][]>): ExportTable {
+  const columnNames = columns.map((c) => c.name);
   const segmentOfRow = new Int32Array(result.rowCount).fill(-2);
   result.rowIndex.forEach((r, i) => (segmentOfRow[r] = result.labels[i]));
   const reasonsOf = storedRowReasons(result.pipeline, columnNames);
@@ -77,5 +90,7 @@ export function customersTable(result: ExportedSegmentation, columnNames: string
       }
     }
   }
-  return { sheetName: 'Customers', headers: [...columnNames, 'segment', 'segment name', 'playbook', 'main reason', 'second reason'], rowCount: result.rowCount, rows: rows() };
+  // The customers' own values as stored (their own precision); dates as dates in Excel.
+  const formats: ExportFormat[] = [...columns.map((c): ExportFormat => (c.kind === 'date' ? 'date' : 'raw')), 'integer', 'text', 'text', 'text', 'text'];
+  return { sheetName: 'Customers', headers: [...columnNames, 'segment', 'segment name', 'playbook', 'main reason', 'second reason'], formats, rowCount: result.rowCount, rows: rows() };
 }

@@ -64,7 +64,7 @@ export function exportsRouter(db: Db, engine: Engine): Router {
     });
     router.get(`/export/customers.${format}`, async (req, res) => {
       const { datasetId, source } = await exported(db, engine, req.query);
-      const columns = getDataset(db, datasetId).columns.map((c) => c.name);
+      const { columns } = getDataset(db, datasetId);
       await send(res, customersTable(source, columns, rowPages(db, datasetId, source.rowCount)), 'customers', format);
     });
   }

@@ -7,7 +7,7 @@ import { assignCustomer } from '../engine/assignment.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { ModelService } from '../engine/models.ts';
 import type { Db } from '../store/db.ts';
-import { listDatasets } from '../store/datasets.ts';
+import { listDatasets, type DatasetInfo } from '../store/datasets.ts';
 import { distanceChart, scatterChart, segmentColour } from './charts.ts';
 import { namesSegmentation, parseSegmentationParams, toQueryString } from './params.ts';
 import { renderPageOrPartial } from './render.ts';
@@ -44,6 +44,29 @@ export function featureInputs(ranges: FeatureRange[], result: SegmentationResult
   });
 }
 
+/** One of the dataset's other columns, for registering the whole customer (not used for the segment). */
+export interface RecordInput {
+  name: string;
+  field: string;
+  kind: 'number' | 'select' | 'text';
+  value: string;
+  levels?: string[];
+  /** The customer's own identifier column: optional, the store numbers customers anyway. */
+  isId: boolean;
+}
+
+/** Inputs for every column the segmentation does not use: a registration stores the whole record. */
+export function recordInputs(dataset: DatasetInfo, ranges: FeatureRange[], featureNames: readonly string[], query: Record<string, unknown>): RecordInput[] {
+  const used = new Set(featureNames);
+  return dataset.columns.filter((c) => !used.has(c.name)).map((c): RecordInput => {
+    const field = CUSTOMER_PREFIX + c.name;
+    const value = typeof query[field] === 'string' ? (query[field] as string) : '';
+    const levels = ranges.find((r) => r.name === c.name)?.levels;
+    if (c.kind === 'categorical' && levels) return { name: c.name, field, kind: 'select', value, levels, isId: false };
+    return { name: c.name, field, kind: c.kind === 'numeric' ? 'number' : 'text', value, isId: c.kind === 'id' };
+  });
+}
+
 export function predictRouter(db: Db, engine: Engine, models: ModelService): Router {
   const router = Router();
   router.get('/predict', async (req, res) => {
@@ -52,7 +75,9 @@ export function predictRouter(db: Db, engine: Engine, models: ModelService): Rou
     const dataset = datasets.find((d) => d.id === params.datasetId)!;
     const context = runContext(req, res);
     const result = await engine.shown(params, context);
-    const inputs = featureInputs(await engine.columnRanges(dataset.id, { context }), result, req.query);
+    const ranges = await engine.columnRanges(dataset.id, { context });
+    const inputs = featureInputs(ranges, result, req.query);
+    const record = recordInputs(dataset, ranges, result.featureNames, req.query);
     const customer: CustomerInput = Object.fromEntries(inputs.map((f) => [f.name, f.value]));
     // The map is the segmentation shown; the segment comes from the one that also assigns
     // this tab's registrations (the active saved segmentation unless the URL names one).
@@ -62,7 +87,7 @@ export function predictRouter(db: Db, engine: Engine, models: ModelService): Rou
     const prediction = model ? { ...assigned.prediction, point: onMap.point } : onMap;
     const segment = !model && prediction.segment >= 0 ? result.segments[prediction.segment] : undefined;
     renderPageOrPartial(req, res, 'predict', 'partials/prediction-result', {
-      tab: 'predict', params, dataset, datasets, result, inputs, prediction, segment, segmentColour, model, names: pipeline.segmentNames,
+      tab: 'predict', params, dataset, datasets, result, inputs, record, prediction, segment, segmentColour, model, names: pipeline.segmentNames,
       charts: { distances: distanceChart(prediction, pipeline.segmentNames), scatter: scatterChart(result, prediction) },
       query: toQueryString(params, dataset),
     });

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { SHARED_DIR } from '../unit/reference.ts';
 import { browserSkip, BROWSER_TEST_TIMEOUT_MS } from './server.ts';
+import { launchBrowser } from './browser.ts';
 import { BrowserSession, changeAndSettle, chartData, SCREENSHOTS } from './session.ts';
 
 const session = new BrowserSession();
@@ -106,9 +107,9 @@ describe('dashboard controls in Chromium', { skip: browserSkip, timeout: BROWSER
     const first = await page.textContent('#predicted-segment');
     const distances = await chartData(page, 'prediction-distances');
     // Push spending to the top and income up: a different customer.
-    await page.focus('input[name="c:spending_score"]');
+    await page.focus('input[aria-label="spending_score (slider)"]');
     await page.keyboard.press('End');
-    await page.focus('input[name="c:annual_income"]');
+    await page.focus('input[aria-label="annual_income (slider)"]');
     for (let i = 0; i < 40; i++) await page.keyboard.press('ArrowRight');
     // Every key press asks at once and a newer request replaces one in flight: wait for the
     // answer to the last press, not the first answer that differs.
@@ -122,6 +123,34 @@ describe('dashboard controls in Chromium', { skip: browserSkip, timeout: BROWSER
     assert.ok(first);
     const scatter = JSON.parse(await chartData(page, 'prediction-scatter')) as { datasets: { label: string }[] };
     assert.ok(scatter.datasets.some((d) => d.label === 'This customer'));
+    await page.close();
+  });
+
+  it('takes a typed value exactly, moves its slider with it, and registers the whole record', async () => {
+    const page = await openPage('/predict?k=4');
+    const typed = page.locator('input[name="c:last_purchase_amount"]');
+    await changeAndSettle(page, async () => {
+      await typed.fill('148.09');
+      await typed.dispatchEvent('change');
+    });
+    assert.equal(await typed.inputValue(), '148.09');
+    const slider = Number(await page.inputValue('input[aria-label="last_purchase_amount (slider)"]'));
+    assert.ok(Math.abs(slider - 148.09) < 50, `the slider moved near the typed value (${slider})`);
+    await changeAndSettle(page, async () => {
+      await page.fill('input[aria-label="age (slider)"]', '61');
+      await page.dispatchEvent('input[aria-label="age (slider)"]', 'input');
+    });
+    assert.equal(await page.inputValue('input[name="c:age"]'), '61', 'the slider moves the typed value');
+    await page.click('.record-fields summary');
+    await page.selectOption('select[name="c:gender"]', 'Female');
+    await page.selectOption('select[name="c:preferred_category"]', { index: 2 });
+    await page.fill('input[name="c:customer_id"]', 'WEB-0001');
+    await page.click('#register-button');
+    await page.waitForSelector('#registration-result .import-result');
+    const csv = await (await fetch(`${session.server.baseUrl}/export/customers.csv?k=4`)).text();
+    const last = csv.trim().split('\r\n').at(-1)!;
+    assert.match(last, /^WEB-0001,61,Female,/, last);
+    assert.match(last, /,148\.09,/, 'the typed amount, not a slider step');
     await page.close();
   });
 
@@ -162,6 +191,34 @@ describe('dashboard controls in Chromium', { skip: browserSkip, timeout: BROWSER
       assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 768), `${name} fits 768 px`);
       await page.screenshot({ path: `${SCREENSHOTS}${name}-768.png`, fullPage: true });
       await page.close();
+    }
+  });
+
+  it('fits a 390 px phone on every tab: no sideways scrolling, wide tables scroll inside a focusable region', async () => {
+    const browser = await launchBrowser({ width: 390, height: 844 });
+    try {
+      for (const [name, path] of [['overview', '/'], ['clusters', '/clusters'], ['predict', '/predict'], ['datasets', '/datasets']]) {
+        const page = await browser.context.newPage();
+        try {
+          await page.goto(session.server.baseUrl + path);
+          if (name === 'clusters') await page.waitForSelector('#cluster-sweep canvas[data-chart-drawn]', { state: 'attached', timeout: 60_000 });
+          else await page.waitForLoadState('load');
+          await page.waitForFunction(() => !document.querySelector('.htmx-request'), undefined, { timeout: 60_000 });
+          const width = await page.evaluate(() => document.documentElement.scrollWidth);
+          assert.ok(width <= 390, `${name} is ${width} px wide at 390`);
+          const tabs = await page.$$eval('.tabs .tab', (links) => links.map((a) => a.getBoundingClientRect().right));
+          assert.ok(tabs.every((right) => right <= 390), `${name}: every tab link on screen (${tabs.join(', ')})`);
+          const unreachable = await page.evaluate(() => Array.from(document.querySelectorAll('main .table-wrap, main table'))
+            .filter((e) => e.scrollWidth > e.clientWidth + 1 && !e.closest('[tabindex="0"]'))
+            .map((e) => e.className || e.tagName));
+          assert.deepEqual(unreachable, [], `${name}: every sideways-scrolling table can be reached with the keyboard`);
+          await page.screenshot({ path: `${SCREENSHOTS}${name}-390.png`, fullPage: true });
+        } finally {
+          await page.close();
+        }
+      }
+    } finally {
+      await browser.close();
     }
   });
 

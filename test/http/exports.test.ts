@@ -170,4 +170,42 @@ describe('partials', () => {
     assert.match(res.text, /<span class="swatch seg-noise"><\/span>Noise/);
     assert.match(res.text, /9E9E9E/);
   });
+
+  it('opens in Excel ready to read: shares as percentages, counts and means formatted, a filter and a frozen header', async () => {
+    const res = await request(t.app).get('/export/segments.xlsx?k=4').buffer(true).parse(binary).expect(200);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(res.body as unknown as ArrayBuffer);
+    const sheet = workbook.worksheets[0];
+    const headers = (sheet.getRow(1).values as string[]).slice(1);
+    const format = (header: string) => sheet.getRow(2).getCell(headers.indexOf(header) + 1).numFmt;
+    assert.equal(format('share'), '0.0%');
+    assert.equal(format('customers'), '#,##0');
+    assert.equal(format('mean age'), '#,##0.00');
+    assert.ok(sheet.autoFilter, 'a filter on the header row');
+    assert.equal(sheet.views[0]?.state, 'frozen');
+    assert.equal(sheet.views[0]?.ySplit, 1);
+  });
+
+  it('writes CSV numbers without float noise: shares to 4 decimals, means to 6 significant digits', async () => {
+    const csv = parse((await request(t.app).get('/export/segments.csv?k=4').expect(200)).text, { columns: true }) as Record<string, string>[];
+    for (const row of csv) {
+      assert.match(row.share, /^0(\.\d{1,4})?$/, `share ${row.share}`);
+      assert.ok(row['mean age'].replace(/[-.]/g, '').replace(/^0+/, '').length <= 6, `mean age ${row['mean age']}`);
+    }
+    const api = (await request(t.app).get('/api/segments?k=4').expect(200)).body.segments as { share: number }[];
+    csv.forEach((row, i) => assert.ok(Math.abs(Number(row.share) - api[i].share) < 5e-5));
+  });
+
+  it('gives a date column as dates in Excel and as written in CSV', async () => {
+    const lines = ['customer_id,signup_date,spend'];
+    for (let i = 0; i < 60; i++) lines.push(`D${i},${13 + (i % 15)}/0${1 + (i % 9)}/2024,${100 + i * 7}`);
+    const id = (await request(t.app).post('/api/datasets?name=Dated').set('Content-Type', 'text/csv').send(lines.join('\n')).expect(201)).body.id;
+    const res = await request(t.app).get(`/export/customers.xlsx?dataset=${id}&k=3`).buffer(true).parse(binary).expect(200);
+    const rows = await readXlsx(res.body as Buffer);
+    const when = rows[1][1] as unknown as Date;
+    assert.ok(when instanceof Date, `a date cell, not ${typeof when}`);
+    assert.equal(when.toISOString().slice(0, 10), '2024-01-13', 'day first, as the column tells (13/01/2024)');
+    const csv = (await request(t.app).get(`/export/customers.csv?dataset=${id}&k=3`).expect(200)).text;
+    assert.match(csv.split('\r\n')[1], /^D0,13\/01\/2024,/);
+  });
 });
