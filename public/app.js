@@ -66,6 +66,32 @@
     if (twin && input.value !== '') twin.value = input.value;
   }, true);
 
+  // Honest waiting: the region a request will replace is marked busy (aria-busy, dimmed, and a
+  // status pill in view) from the moment it is asked for until its answer is in.
+  function busyTarget(event) {
+    var target = event.detail && event.detail.ctx && event.detail.ctx.target;
+    return target instanceof Element ? target : null;
+  }
+  function updatePill() {
+    var pill = document.getElementById('busy-pill');
+    if (pill) pill.hidden = !document.querySelector('main [aria-busy="true"]');
+  }
+  document.addEventListener('htmx:before:request', function (event) {
+    var target = busyTarget(event);
+    if (!target) return;
+    target.setAttribute('aria-busy', 'true');
+    target.classList.add('is-recomputing');
+    updatePill();
+  });
+  document.addEventListener('htmx:finally:request', function (event) {
+    var target = busyTarget(event);
+    if (target) {
+      target.removeAttribute('aria-busy');
+      target.classList.remove('is-recomputing');
+    }
+    updatePill();
+  });
+
   // Slider values shown next to their label as they move.
   document.addEventListener('input', function (event) {
     var input = event.target;

@@ -68,6 +68,8 @@ export interface SweepRegion {
   stability?: StabilityResult;
   /** The fit region shows a provisional k the sweep did not recommend: reload it. */
   settle: boolean;
+  /** The provisional k the fit region showed before it settles (for the announcement). */
+  shown: number;
   charts: SweepCharts;
 }
 
@@ -76,5 +78,5 @@ export function sweepRegionOf(params: Pick<SegmentationParams, 'k' | 'algorithm'
   const settle = params.k === null && params.algorithm !== 'dbscan' && shown !== sweep.recommendedK;
   // A region that reloads the fit marks the k it will show.
   const markedK = params.algorithm === 'dbscan' ? null : settle ? sweep.recommendedK : shown;
-  return { sweep, markedK, stability, settle, charts: sweepChartsOf(sweep, markedK) };
+  return { sweep, markedK, stability, settle, shown, charts: sweepChartsOf(sweep, markedK) };
 }

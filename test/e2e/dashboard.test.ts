@@ -126,6 +126,27 @@ describe('dashboard controls in Chromium', { skip: browserSkip, timeout: BROWSER
     await page.close();
   });
 
+  it('marks the region being recomputed busy, with a status in view, until its answer is in', async () => {
+    const page = await openPage('/clusters?k=4');
+    await page.waitForFunction(() => !document.querySelector('.htmx-request, #cluster-sweep-pending, [data-settles-k]'), undefined, { timeout: 60_000 });
+    // Hold the answer back until the page has been looked at: the busy state is then there to see.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/clusters\?.*seed=77/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.fill('#seed', '77');
+    await page.dispatchEvent('#seed', 'change');
+    await page.waitForSelector('#cluster-results[aria-busy="true"].is-recomputing', { state: 'attached', timeout: 10_000 });
+    assert.equal(await page.isVisible('#busy-pill'), true, 'a status in view says it is updating');
+    release();
+    await page.waitForFunction(() => !document.querySelector('main [aria-busy="true"]'), undefined, { timeout: 60_000 });
+    assert.equal(await page.isVisible('#busy-pill'), false);
+    assert.match(page.url(), /seed=77/);
+    await page.close();
+  });
+
   it('takes a typed value exactly, moves its slider with it, and registers the whole record', async () => {
     const page = await openPage('/predict?k=4');
     const typed = page.locator('input[name="c:last_purchase_amount"]');

@@ -52,9 +52,13 @@ describe('progressive Clusters tab', () => {
     const id = (await request(t.app).post('/api/datasets?name=Six').set('Content-Type', 'text/csv').send(lines.join('\n')).expect(201)).body.id;
     const first = await htmx(`/clusters?dataset=${id}`).expect(200);
     assert.match(first.text, /data-k="4"/);
+    assert.match(first.text, /class="note provisional" role="status">Showing k = 4 for now, while the recommended k is computed/, 'the first view says it is provisional, at the top');
     const region = await htmx(`/clusters/sweep?dataset=${id}&shown=4`).expect(200);
     assert.match(region.text, /data-settles-k="6"[^>]*|hx-get="\/clusters\?dataset=\d+"[^>]*data-settles-k="6"/);
     assert.match(region.text, /hx-target="#cluster-results"/);
+    assert.match(region.text, /role="status">The quality checks recommend <strong>k = 6<\/strong>: the segments above switch to it from the provisional k = 4/, 'the switch is announced');
+    const settled = await htmx(`/clusters?dataset=${id}`).expect(200);
+    assert.doesNotMatch(settled.text, /note provisional/, 'the settled view is not provisional');
   });
 
   it('refuses a shown k that is not a number', async () => {
