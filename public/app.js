@@ -66,6 +66,11 @@
     if (twin && input.value !== '') twin.value = input.value;
   }, true);
 
+  // The report's print button (no inline handlers under the CSP).
+  document.addEventListener('click', function (event) {
+    if (event.target instanceof Element && event.target.closest('[data-print]')) window.print();
+  });
+
   // Honest waiting: the region a request will replace is marked busy (aria-busy, dimmed, and a
   // status pill in view) from the moment it is asked for until its answer is in.
   function busyTarget(event) {

@@ -18,6 +18,7 @@ import { modelServiceFor } from './services.ts';
 import { datasetsRouter } from './web/datasets.ts';
 import { LiveEvents } from './web/events.ts';
 import { exportsRouter } from './web/exports.ts';
+import { reportRouter } from './web/report.ts';
 import { overviewRouter } from './web/overview.ts';
 import { predictRouter } from './web/predict.ts';
 import { readings } from './web/readings.ts';
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(customersRouter({ db, engine, events, models }));
   app.use(modelsRouter({ db, engine, models, staging }));
   app.use(exportsRouter(db, engine));
+  app.use(reportRouter(db, engine));
 
   app.use((req: Request, _res: Response, next: NextFunction) => next(new InputError(`There is no page at ${req.path}.`, { status: 404 })));
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {

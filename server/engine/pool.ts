@@ -64,8 +64,8 @@ interface Slot {
   stopping: boolean;
   /** Its background task was told to stop for a view's request: it goes back to the queue, not to its callers. */
   yielding: boolean;
-  /** Stops the running task once it has used its time (the watchdog). */
-  watchdog?: NodeJS.Timeout;
+  /** Cancels the running task's time limit (the watchdog). */
+  cancelWatchdog?: () => void;
 }
 
 /**
@@ -75,6 +75,14 @@ interface Slot {
  */
 export const DEFAULT_TASK_TIMEOUT_MS = 120_000;
 
+/** Starts a task's time limit, calling `expire` when it runs out; returns how to cancel it. */
+export type Watchdog = (expire: () => void, ms: number) => () => void;
+
+const timerWatchdog: Watchdog = (expire, ms) => {
+  const timer = setTimeout(expire, ms);
+  return () => clearTimeout(timer);
+};
+
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Queued[] = [];
@@ -82,8 +90,11 @@ export class WorkerPool {
   private closing = false;
   readonly stats = { runs: 0, shared: 0, superseded: 0, stopped: 0, yielded: 0 };
 
-  /** More queued tasks than this are refused (503) rather than left to pile up. */
-  constructor(size: number, private readonly maxQueued = 64, private readonly taskTimeoutMs = DEFAULT_TASK_TIMEOUT_MS) {
+  /**
+   * More queued tasks than `maxQueued` are refused (503) rather than left to pile up. The
+   * watchdog starts each task's time limit: a timer by default; a test passes one it fires.
+   */
+  constructor(size: number, private readonly maxQueued = 64, private readonly taskTimeoutMs = DEFAULT_TASK_TIMEOUT_MS, private readonly watchdog: Watchdog = timerWatchdog) {
     for (let i = 0; i < Math.max(1, size); i++) {
       const slot = { busy: false, taskId: 0, stopping: false, yielding: false } as Slot;
       this.start(slot);
@@ -199,7 +210,7 @@ export class WorkerPool {
       // A busy worker keeps the process alive until it answers; an idle one does not.
       slot.worker.ref();
       this.stats.runs++;
-      slot.watchdog = setTimeout(() => {
+      slot.cancelWatchdog = this.watchdog(() => {
         const seconds = Math.round(this.taskTimeoutMs / 1000);
         this.fail(slot, new BusyError(`This analysis ran for more than ${seconds} s and was stopped, so that other analyses can go on; choose fewer features, a smaller range of k or fewer restarts, or try again later.`));
       }, this.taskTimeoutMs);
@@ -212,7 +223,7 @@ export class WorkerPool {
       if (reply.id === slot.taskId) for (const w of slot.pending?.waiters ?? []) w.context.onProgress?.(reply.progress);
       return;
     }
-    clearTimeout(slot.watchdog);
+    slot.cancelWatchdog?.();
     const entry = slot.pending!;
     const requeue = slot.yielding && !slot.stopping && !reply.ok && reply.error.cancelled === true;
     slot.busy = false;
@@ -237,7 +248,7 @@ export class WorkerPool {
   }
 
   private fail(slot: Slot, error: Error): void {
-    clearTimeout(slot.watchdog);
+    slot.cancelWatchdog?.();
     if (this.closing) return;
     const entry = slot.pending;
     slot.busy = false;
@@ -253,7 +264,7 @@ export class WorkerPool {
   async close(): Promise<void> {
     this.closing = true;
     for (const slot of this.slots) {
-      clearTimeout(slot.watchdog);
+      slot.cancelWatchdog?.();
       // An unreferenced worker's exit does not keep the process waiting: close() would never answer.
       slot.worker.ref();
     }

@@ -5,6 +5,7 @@
 import { calendarOrder } from '../analysis/calendar.ts';
 import { NOISE } from '../analysis/cluster/types.ts';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
+import type { SegmentProfile } from '../analysis/profile.ts';
 import type { Prediction } from '../analysis/predict.ts';
 import { boxStatsOfSorted, type BoxStats } from '../analysis/box-stats.ts';
 import type { Histogram } from '../analysis/summary.ts';
@@ -76,7 +77,7 @@ export function scatterChart(result: SegmentationResult, prediction?: Prediction
   };
 }
 
-export function sizesChart(result: SegmentationResult): ChartConfig {
+export function sizesChart(result: { segments: readonly Pick<SegmentProfile, 'id' | 'name' | 'size'>[]; noiseCount: number }): ChartConfig {
   const bars = result.segments.map((s) => ({ label: shortLabel(`${s.id + 1}. ${s.name}`, 18), value: s.size, colour: segmentColour(s.id) }));
   if (result.noiseCount > 0) bars.push({ label: 'Noise', value: result.noiseCount, colour: NOISE_COLOUR });
   return {
@@ -280,6 +281,28 @@ export function featureBoxChart(result: SegmentationResult, feature: string): Ch
   const stats = profiles.map((f) => f?.spread ?? boxStatsOfSorted(new Float64Array(0)));
   const labels = result.segments.map((s) => shortLabel(`${s.id + 1}. ${s.name}`, 18));
   return boxPlotChart(`${feature} by segment`, feature, labels, stats, result.segments.map((s) => segmentColour(s.id)), profiles[0]?.role === 'birth-year');
+}
+
+/** One segment's features as an index against everyone (100 = the average customer): the report's chart per segment. */
+export function segmentIndexChart(segment: SegmentProfile): ChartConfig {
+  const shown = segment.features.filter((f) => f.overallMean > 0 && Number.isFinite(f.mean));
+  return {
+    type: 'bar',
+    data: {
+      labels: shown.map((f) => shortLabel(f.feature, 24)),
+      datasets: [
+        { label: `${segment.id + 1}. ${segment.name}`, data: shown.map((f) => Math.round((100 * f.mean) / f.overallMean)), backgroundColor: segmentColour(segment.id) },
+        { type: 'line', label: 'The average customer (100)', data: shown.map(() => 100), borderColor: '#111111', borderDash: [6, 4], pointRadius: 0, borderWidth: 2 },
+      ],
+    },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      indexAxis: 'y',
+      plugins: { title: title(`${segment.id + 1}. ${segment.name} against the average customer`), legend: { position: 'bottom' } },
+      scales: { x: axis('Index (100 = the average customer)', { beginAtZero: true }), y: axis('') },
+    },
+  };
 }
 
 /**

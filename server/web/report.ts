@@ -1,0 +1,31 @@
+/**
+ * A printable segment report: a summary page, then one page per segment a manager can take
+ * into a meeting or save as PDF from the browser. The same parameters as the tabs, or
+ * model=ID for a saved segmentation.
+ */
+import { Router } from 'express';
+import type { Engine } from '../engine/engine.ts';
+import type { Db } from '../store/db.ts';
+import { getDataset } from '../store/datasets.ts';
+import { segmentIndexChart, segmentColour, sizesChart } from './charts.ts';
+import { segmentationOfQuery } from './query-segmentation.ts';
+
+export function reportRouter(db: Db, engine: Engine): Router {
+  const router = Router();
+  router.get('/report', async (req, res) => {
+    const { datasetId, source, model } = await segmentationOfQuery(db, engine, req.query);
+    const dataset = getDataset(db, datasetId);
+    res.render('report', {
+      dataset,
+      source,
+      model,
+      playbooks: source.pipeline.segmentPlaybooks ?? [],
+      features: [...source.pipeline.preprocessor.numeric, ...source.pipeline.preprocessor.categorical].map((s) => s.name),
+      charts: { sizes: sizesChart(source), segments: source.segments.map(segmentIndexChart) },
+      segmentColour,
+      backHref: req.query.model !== undefined ? `/clusters?dataset=${datasetId}` : `/clusters?${new URLSearchParams(req.query as Record<string, string>).toString()}`,
+      generatedAt: new Date().toISOString().slice(0, 10),
+    });
+  });
+  return router;
+}
