@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { BORDERLINE_SHARE } from '../analysis/explain.ts';
 import { happenedRate, type SegmentProfile } from '../analysis/profile.ts';
 import { formatNumber, formatPercent, formatYear } from '../format.ts';
+import { chartTable } from './chart-table.ts';
 import { transactionLogHint } from '../ingest/transactions.ts';
 import { EXCEL_MAX_ROWS } from './export-format.ts';
 import { formatFeatureList } from './feature-list.ts';
@@ -64,7 +65,7 @@ export function formatColumnValue(value: number | null | undefined, column: { ro
   return column?.role === 'birth-year' ? formatYear(value) : formatNumber(value, digits);
 }
 
-export const viewHelpers = { formatNumber, formatPercent, formatYear, formatColumnValue, outcomeReadings, transactionLogHint, chartAttribute, correlationClass, formatFeatureList, EXCEL_MAX_ROWS, BORDERLINE_SHARE };
+export const viewHelpers = { chartTable, formatNumber, formatPercent, formatYear, formatColumnValue, outcomeReadings, transactionLogHint, chartAttribute, correlationClass, formatFeatureList, EXCEL_MAX_ROWS, BORDERLINE_SHARE };
 
 /** A view rendered to a string (to cache it), with the response's locals. */
 export function renderToString(res: Response, view: string, locals: Record<string, unknown>): Promise<string> {

@@ -1,0 +1,59 @@
+/**
+ * A chart's data as a table a screen reader can reach (a canvas is only a picture): the
+ * categories by the series for bars and lines, each series' size and centre for a scatter,
+ * each flow for a flow diagram. Built once per chart config, as its escaped JSON is.
+ */
+import { formatNumber } from '../format.ts';
+import type { ChartConfig } from './charts.ts';
+
+export interface ChartTable {
+  columns: string[];
+  rows: string[][];
+}
+
+/** Rows a table lists; a longer chart says how many more there are. */
+const MAX_ROWS = 60;
+
+interface Dataset { label?: string; data?: unknown[] }
+
+const cell = (v: unknown): string => {
+  if (typeof v === 'number') return formatNumber(v);
+  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number')) return `${formatNumber(v[0])} to ${formatNumber(v[1])}`;
+  if (v && typeof v === 'object' && 'x' in v && 'y' in v) return `(${formatNumber(Number((v as { x: number }).x))}, ${formatNumber(Number((v as { y: number }).y))})`;
+  return v === null || v === undefined ? '—' : String(v);
+};
+
+function scatterTable(datasets: Dataset[]): ChartTable {
+  const rows = datasets.map((d) => {
+    const points = (d.data ?? []) as { x: number; y: number }[];
+    const mean = (key: 'x' | 'y') => (points.length ? points.reduce((s, p) => s + p[key], 0) / points.length : Number.NaN);
+    return [d.label ?? '', formatNumber(points.length), formatNumber(mean('x')), formatNumber(mean('y'))];
+  });
+  return { columns: ['Series', 'Points shown', 'Centre (x)', 'Centre (y)'], rows };
+}
+
+function flowTable(datasets: Dataset[]): ChartTable {
+  const flows = ((datasets[0]?.data ?? []) as { from: string; to: string; flow: number }[]);
+  return { columns: ['From', 'To', 'Customers'], rows: flows.map((f) => [f.from, f.to, formatNumber(f.flow)]) };
+}
+
+const built = new WeakMap<ChartConfig, ChartTable | null>();
+
+export function chartTable(config: ChartConfig): ChartTable | null {
+  let table = built.get(config);
+  if (table !== undefined) return table;
+  const data = config.data as { labels?: unknown[]; datasets?: Dataset[] } | undefined;
+  const datasets = data?.datasets ?? [];
+  if (config.type === 'scatter') table = scatterTable(datasets);
+  else if (config.type === 'sankey') table = flowTable(datasets);
+  else if (data?.labels) {
+    const labels = data.labels;
+    table = { columns: ['', ...datasets.map((d) => d.label ?? '')], rows: labels.map((label, i) => [cell(label), ...datasets.map((d) => cell(d.data?.[i]))]) };
+  } else table = null;
+  if (table && table.rows.length > MAX_ROWS) {
+    const more = table.rows.length - MAX_ROWS;
+    table = { columns: table.columns, rows: [...table.rows.slice(0, MAX_ROWS), [`… and ${formatNumber(more)} more`, ...table.columns.slice(1).map(() => '')]] };
+  }
+  built.set(config, table);
+  return table;
+}
