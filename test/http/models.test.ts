@@ -105,6 +105,11 @@ describe('saved segmentations', () => {
     assert.equal(res.body.centroidShifts.length, 4);
     const page = await request(t.app).get(`/models/compare?a=${five}&b=${four}`).set('HX-Request', 'true').expect(200);
     assert.match(page.text, /adjusted Rand index/);
+    // Every segment of both in the table: the fifth, with no match in the four, on its own row.
+    const table = /<table class="prep">([\s\S]*?)<\/table>/.exec(page.text)![1];
+    for (let i = 1; i <= 5; i++) assert.match(table, new RegExp(`<th scope="row">${i}\\. `), `segment ${i} of five`);
+    assert.match(table, /no match in/);
+    assert.equal((table.match(/<tr>/g) ?? []).length, 1 + 5);
   });
 
   it('reports drift of customers registered since the fit', async () => {
