@@ -19,6 +19,8 @@ interface Dataset { label?: string; data?: unknown[] }
 const cell = (v: unknown): string => {
   if (typeof v === 'number') return formatNumber(v);
   if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number')) return `${formatNumber(v[0])} to ${formatNumber(v[1])}`;
+  // An axis label wrapped onto lines.
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(' ');
   if (v && typeof v === 'object' && 'x' in v && 'y' in v) return `(${formatNumber(Number((v as { x: number }).x))}, ${formatNumber(Number((v as { y: number }).y))})`;
   return v === null || v === undefined ? '—' : String(v);
 };

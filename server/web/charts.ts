@@ -33,6 +33,32 @@ const round = (v: number, digits = 3) => Number(v.toPrecision(digits));
 /** Axis labels stay short; the full name is in the table beside the chart. */
 const shortLabel = (text: string, max = 26) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
+/**
+ * A category axis label wrapped onto lines of about `width` characters (Chart.js draws an
+ * array as lines) instead of cut: "1. Low spenders, occasional buyers" reads whole. Three
+ * lines at most; a longer label is cut on the last.
+ */
+export function wrapLabel(text: string, width = 16, maxLines = 3): string | string[] {
+  if (text.length <= width) return text;
+  const lines: string[] = [];
+  let line = '';
+  // A segment's number stays with the first word of its name.
+  const words = text.split(/\s+/).reduce<string[]>((out, w) => (out.length === 1 && /^\d+\.$/.test(out[0]) ? [`${out[0]} ${w}`] : [...out, w]), []);
+  for (const word of words) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && next.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = next;
+  }
+  if (line) lines.push(line);
+  if (lines.length > maxLines) {
+    // The last line kept runs into the next and is cut, so it ends in "…".
+    lines.splice(maxLines - 1, lines.length, shortLabel(`${lines[maxLines - 1]} ${lines[maxLines]}`, width));
+  }
+  return lines.map((l) => shortLabel(l, width + 8));
+}
+
 function axisLabel(result: SegmentationResult, axisIndex: 0 | 1): string {
   const share = result.pca.explainedVarianceRatio[axisIndex] ?? 0;
   const loadings = topLoadings(result.pca, result.outputNames, axisIndex, 2).map((l) => `${l.loading >= 0 ? '+' : '−'}${shortLabel(l.feature, 30)}`);
@@ -78,7 +104,7 @@ export function scatterChart(result: SegmentationResult, prediction?: Prediction
 }
 
 export function sizesChart(result: { segments: readonly Pick<SegmentProfile, 'id' | 'name' | 'size'>[]; noiseCount: number }): ChartConfig {
-  const bars = result.segments.map((s) => ({ label: shortLabel(`${s.id + 1}. ${s.name}`, 18), value: s.size, colour: segmentColour(s.id) }));
+  const bars = result.segments.map((s) => ({ label: wrapLabel(`${s.id + 1}. ${s.name}`, 18), value: s.size, colour: segmentColour(s.id) }));
   if (result.noiseCount > 0) bars.push({ label: 'Noise', value: result.noiseCount, colour: NOISE_COLOUR });
   return {
     type: 'bar',
@@ -165,7 +191,7 @@ export function distanceChart(prediction: Prediction, names: string[]): ChartCon
   return {
     type: 'bar',
     data: {
-      labels: names.map((n, i) => shortLabel(`${i + 1}. ${n}`)),
+      labels: names.map((n, i) => wrapLabel(`${i + 1}. ${n}`, 22)),
       datasets: [{ label: 'Distance', data: prediction.distances.map((d) => round(d, 4)), backgroundColor: names.map((_, i) => segmentColour(i)) }],
     },
     options: {
@@ -239,7 +265,7 @@ export function categoryChart(name: string, top: { level: string; count: number 
  * Box plots from floating bars (Chart.js has no box type): a thin bar for the whiskers,
  * a wide one for the quartiles, and a line marker for the median.
  */
-export function boxPlotChart(chartTitle: string, yTitle: string, labels: string[], stats: BoxStats[], colours: string[], years = false): ChartConfig {
+export function boxPlotChart(chartTitle: string, yTitle: string, labels: (string | string[])[], stats: BoxStats[], colours: string[], years = false): ChartConfig {
   // Chart.js writes ticks with thousands separators: a year axis would read 1,960.
   const ticks = years ? { ticks: { format: { useGrouping: false } } } : {};
   return {
@@ -279,7 +305,7 @@ export function featureBoxChart(result: SegmentationResult, feature: string): Ch
   // The profiles carry each segment's spread: no pass over the customers on this thread.
   const profiles = result.segments.map((s) => s.features.find((f) => f.feature === feature));
   const stats = profiles.map((f) => f?.spread ?? boxStatsOfSorted(new Float64Array(0)));
-  const labels = result.segments.map((s) => shortLabel(`${s.id + 1}. ${s.name}`, 18));
+  const labels = result.segments.map((s) => wrapLabel(`${s.id + 1}. ${s.name}`, 16));
   return boxPlotChart(`${feature} by segment`, feature, labels, stats, result.segments.map((s) => segmentColour(s.id)), profiles[0]?.role === 'birth-year');
 }
 
@@ -316,7 +342,7 @@ export function outcomeChart(result: SegmentationResult, column: string): ChartC
   return {
     type: 'bar',
     data: {
-      labels: result.segments.map((s) => shortLabel(`${s.id + 1}. ${s.name}`, 22)),
+      labels: result.segments.map((s) => wrapLabel(`${s.id + 1}. ${s.name}`, 20)),
       datasets: [
         { label: `${column} = ${level} (%)`, data: result.segments.map((s) => round(100 * (s.outcomes[column]?.[level] ?? 0), 4)), backgroundColor: result.segments.map((s) => segmentColour(s.id)) },
         { type: 'line', label: `All customers (${overall}%)`, data: result.segments.map(() => overall), borderColor: '#111111', borderDash: [6, 4], pointRadius: 0, borderWidth: 2 },
@@ -355,7 +381,7 @@ export function categoryMixChart(result: SegmentationResult, feature: string): C
   return {
     type: 'bar',
     data: {
-      labels: result.segments.map((s) => shortLabel(`${s.id + 1}. ${s.name}`, 22)),
+      labels: result.segments.map((s) => wrapLabel(`${s.id + 1}. ${s.name}`, 20)),
       datasets: series,
     },
     options: {

@@ -25,14 +25,16 @@ before(async () => {
 after(() => t.close());
 
 /** Every chart config a page carries, parsed from its data-chart attributes. */
-function chartConfigs(html: string): { data: { labels?: string[]; datasets: { label?: string }[] } }[] {
+function chartConfigs(html: string): { data: { labels?: (string | string[])[]; datasets: { label?: string }[] } }[] {
   const decode = (s: string) => s.replaceAll('&#34;', '"').replaceAll('&quot;', '"').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&#39;', "'").replaceAll('&amp;', '&');
   return [...html.matchAll(/data-chart="([^"]*)"/g)].map((m) => JSON.parse(decode(m[1])));
 }
 
 /** Labels of a chart that name segments: its axis labels or its datasets' legend labels. */
 function segmentLabels(config: ReturnType<typeof chartConfigs>[number]): string[] {
-  return [...(config.data.labels ?? []), ...config.data.datasets.map((d) => d.label ?? '')].filter((l) => /^\d+\. /.test(l));
+  // An axis label wrapped onto lines is an array of them.
+  const labels = (config.data.labels ?? []).map((l) => (Array.isArray(l) ? l.join(' ') : l));
+  return [...labels, ...config.data.datasets.map((d) => d.label ?? '')].filter((l) => /^\d+\. /.test(l));
 }
 
 describe('a renamed segment on every surface', () => {

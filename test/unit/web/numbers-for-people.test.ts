@@ -57,3 +57,15 @@ describe('quality in words', () => {
     assert.doesNotMatch(readSilhouette(0.6, 0.005, 0.02), /Well separated/);
   });
 });
+
+describe('chart axis labels', () => {
+  it('wrap onto lines instead of being cut, the number with the first word', async () => {
+    const { wrapLabel } = await import('../../../server/web/charts.ts');
+    assert.deepEqual(wrapLabel('1. Low spenders, occasional buyers', 16), ['1. Low spenders,', 'occasional', 'buyers']);
+    assert.deepEqual(wrapLabel('2. Long-standing, older', 16), ['2. Long-standing,', 'older']);
+    assert.equal(wrapLabel('3. Typical', 16), '3. Typical');
+    const long = wrapLabel('4. Heavy cash advance use, high balance and more words here', 16) as string[];
+    assert.equal(long.length, 3);
+    assert.match(long[2], /…$/, 'a label past three lines says it was cut');
+  });
+});
