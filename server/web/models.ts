@@ -70,6 +70,18 @@ function datasetQuery(value: unknown): number | undefined {
 }
 
 /** Saved segmentations: the JSON API under /api/models, and the Clusters tab's models panel. */
+/** The Clusters view the request came from (htmx sends the page's address), to reload after a change; undefined elsewhere. */
+function clustersViewOf(req: Request): string | undefined {
+  const current = req.get('HX-Current-URL');
+  if (!current) return undefined;
+  try {
+    const url = new URL(current);
+    return url.pathname === '/clusters' ? `/clusters${url.search}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function modelsRouter(deps: ModelRoutesDeps): Router {
   const router = Router();
   addModelApi(router, deps);
@@ -167,7 +179,8 @@ function addModelPanel(router: Router, { db, engine, models, staging }: ModelRou
     const params = parseSegmentationParams(fields, db, ['modelName']);
     const saved = await models.saveFit(params.datasetId, modelName(fields.modelName), await engine.segment(params));
     res.status(201);
-    await renderPanel(req, res, params.datasetId, { message: `Saved “${saved.name}”.` });
+    // Saved from beside the results: they say so there too, and reload as the saved segmentation.
+    await renderPanel(req, res, params.datasetId, { message: `Saved “${saved.name}”.`, savedNear: { name: saved.name, reload: clustersViewOf(req) } });
   });
 
   router.post('/models/import', multipartUpload(staging, MODEL_JSON_MAX_BYTES), async (req, res) => {
@@ -198,6 +211,15 @@ function addModelPanel(router: Router, { db, engine, models, staging }: ModelRou
     if (!model.active) throw new InputError('Only the active segmentation is retrained; activate it first.');
     const outcome = await models.retrainNow(model.datasetId);
     await renderPanel(req, res, model.datasetId, { message: outcome.accepted ? `Retrained: ${outcome.reason}.` : `Kept the current fit: ${outcome.reason}.` });
+  });
+
+  // A segment renamed on its profile card: a confirmation there, and the view reloaded with the name.
+  router.patch('/models/:id/segments/:segment/card', form, async (req, res) => {
+    const fields = parseInput(formFields, req.body ?? {});
+    const label = parseInput(segmentLabelBody, { name: fields.segmentName, playbook: fields.playbook });
+    const segment = segmentParam(req.params.segment);
+    const model = await models.labelSegment(idParam(req), segment, label);
+    res.render('partials/rename-confirmation', { name: model.pipeline.segmentNames[segment], segment, reload: clustersViewOf(req) });
   });
 
   // Inline editing of a segment's name and playbook in the models panel.

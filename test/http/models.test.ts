@@ -112,6 +112,17 @@ describe('saved segmentations', () => {
     assert.equal((table.match(/<tr>/g) ?? []).length, 1 + 5);
   });
 
+  it('renames a segment from its profile card: a confirmation, and the Clusters view it came from reloaded', async () => {
+    const res = await request(t.app).patch(`/models/${five}/segments/0/card`).set('HX-Request', 'true').set('HX-Current-URL', 'http://localhost/clusters?dataset=1&k=5')
+      .type('form').send({ segmentName: 'Card name', playbook: 'Call them.' }).expect(200);
+    assert.match(res.text, /Saved: segment 1 is now “Card name”/);
+    assert.match(res.text, /hx-get="\/clusters\?dataset=1&amp;k=5"[^>]*hx-target="#cluster-results"/);
+    assert.equal((await request(t.app).get(`/api/models/${five}`).expect(200)).body.segmentNames[0], 'Card name');
+    const elsewhere = await request(t.app).patch(`/models/${five}/segments/0/card`).set('HX-Current-URL', 'http://evil.example/steal').type('form').send({ segmentName: 'Card name' }).expect(200);
+    assert.doesNotMatch(elsewhere.text, /hx-get/, 'only a Clusters view of this dashboard is reloaded');
+    await request(t.app).patch(`/models/${five}/segments/0/card`).type('form').send({ segmentName: 'a\u0007b' }).expect(400);
+  });
+
   it('reports drift of customers registered since the fit', async () => {
     const res = await request(t.app).get(`/api/models/${five}/drift`).expect(200);
     assert.ok(res.body.newCustomers >= 1);
