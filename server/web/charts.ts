@@ -152,7 +152,8 @@ function sweepChart(sweep: SweepResult, currentK: number | null, metric: 'inerti
         subtitle: { display: true, text: 'Orange: current k · Green: recommended k' },
         legend: { display: false },
       },
-      scales: { x: axis('Number of segments (k)'), y: axis(label) },
+      // The silhouette's axis starts at zero: 0.195 to 0.225 made differences of 0.01 look decisive.
+      scales: { x: axis('Number of segments (k)'), y: axis(label, metric === 'silhouette' ? { beginAtZero: true, suggestedMax: 0.6 } : {}) },
     },
   };
 }
