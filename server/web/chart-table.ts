@@ -3,7 +3,7 @@
  * categories by the series for bars and lines, each series' size and centre for a scatter,
  * each flow for a flow diagram. Built once per chart config, as its escaped JSON is.
  */
-import { formatNumber } from '../format.ts';
+import { formatNumber, formatYear } from '../format.ts';
 import type { ChartConfig } from './charts.ts';
 
 export interface ChartTable {
@@ -16,7 +16,14 @@ const MAX_ROWS = 60;
 
 interface Dataset { label?: string; data?: unknown[] }
 
-const cell = (v: unknown): string => {
+/** A value axis the chart writes without separators (years) is written so in its table too. */
+function numberFormat(config: ChartConfig): (v: number) => string {
+  const scales = (config.options as { scales?: Record<string, { ticks?: { format?: { useGrouping?: boolean } } }> } | undefined)?.scales ?? {};
+  const bare = Object.values(scales).some((s) => s?.ticks?.format?.useGrouping === false);
+  return bare ? formatYear : formatNumber;
+}
+
+const cellOf = (formatNumber: (v: number) => string) => (v: unknown): string => {
   if (typeof v === 'number') return formatNumber(v);
   if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number')) return `${formatNumber(v[0])} to ${formatNumber(v[1])}`;
   // An axis label wrapped onto lines.
@@ -50,6 +57,7 @@ export function chartTable(config: ChartConfig): ChartTable | null {
   else if (config.type === 'sankey') table = flowTable(datasets);
   else if (data?.labels) {
     const labels = data.labels;
+    const cell = cellOf(numberFormat(config));
     table = { columns: ['', ...datasets.map((d) => d.label ?? '')], rows: labels.map((label, i) => [cell(label), ...datasets.map((d) => cell(d.data?.[i]))]) };
   } else table = null;
   if (table && table.rows.length > MAX_ROWS) {

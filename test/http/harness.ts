@@ -1,5 +1,6 @@
 /** createApp() on a temporary database seeded with the bundled sample, for supertest. */
 import { mkdtempSync, rmSync } from 'node:fs';
+import request from 'supertest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../server/app.ts';
@@ -39,3 +40,17 @@ export async function createTestApp(options: { seed?: boolean; pool?: WorkerPool
     },
   };
 }
+
+/** An Excel download of the app, read back as a workbook. */
+export async function downloadWorkbook(app: TestApp['app'], path: string): Promise<import('exceljs').Workbook> {
+  const res = await request(app).get(path).buffer(true).parse((stream, done) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => done(null, Buffer.concat(chunks)));
+  }).expect(200);
+  const { default: ExcelJS } = await import('exceljs');
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(res.body as unknown as ArrayBuffer);
+  return book;
+}
+

@@ -8,10 +8,9 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { SHARED_DIR } from '../unit/reference.ts';
-import { createTestApp, type TestApp } from './harness.ts';
+import { createTestApp, downloadWorkbook, type TestApp } from './harness.ts';
 
 const DATASETS = join(SHARED_DIR, 'datasets');
 const FILES = readdirSync(DATASETS).filter((f) => f.endsWith('.csv')).sort();
@@ -157,13 +156,7 @@ describe('outcomes per segment', () => {
     const header = csv.split('\r\n')[0].split(',');
     assert.ok(header.includes('Churn = Yes (share)'), header.join(','));
     assert.ok(header.includes(`share of ${segments[0].valueShare!.feature}`));
-    const xlsx = await request(t.app).get(`/export/segments.xlsx?dataset=${id}&k=4`).buffer(true).parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    }).expect(200);
-    const book = new ExcelJS.Workbook();
-    await book.xlsx.load(xlsx.body as unknown as ArrayBuffer);
+    const book = await downloadWorkbook(t.app, `/export/segments.xlsx?dataset=${id}&k=4`);
     const headers = (book.worksheets[0].getRow(1).values as unknown[]).slice(1);
     assert.ok(headers.includes('Churn = Yes (share)'));
   });

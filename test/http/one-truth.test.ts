@@ -5,9 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import ExcelJS from 'exceljs';
 import request from 'supertest';
-import { createTestApp, type TestApp } from './harness.ts';
+import { createTestApp, downloadWorkbook, type TestApp } from './harness.ts';
 
 let t: TestApp;
 let modelId = 0;
@@ -78,13 +77,7 @@ describe('a renamed segment on every surface', () => {
     const customersCsv = (await request(t.app).get('/export/customers.csv?dataset=1&k=4').expect(200)).text;
     assert.ok(customersCsv.includes(`,1,${NEW_NAME},${PLAYBOOK},`));
     assert.ok(!customersCsv.includes(oldName));
-    const xlsx = await request(t.app).get('/export/segments.xlsx?dataset=1&k=4').buffer(true).parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    }).expect(200);
-    const book = new ExcelJS.Workbook();
-    await book.xlsx.load(xlsx.body as unknown as ArrayBuffer);
+    const book = await downloadWorkbook(t.app, '/export/segments.xlsx?dataset=1&k=4');
     const sheet = book.worksheets[0];
     assert.equal(sheet.getRow(2).getCell(2).value, NEW_NAME);
     const playbookColumn = (sheet.getRow(1).values as unknown[]).indexOf('playbook');
