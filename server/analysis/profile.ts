@@ -5,6 +5,7 @@
 import type { BoxStats } from './box-stats.ts';
 import { clusterSizes } from './metrics.ts';
 import { getNamed } from './named.ts';
+import { addOutcomes, happenedRate, type OutcomeRates } from './segment-outcomes.ts';
 import { segmentProducts, type SegmentProducts } from './products.ts';
 import { headerWords, roleFromName, type ColumnRole } from './roles.ts';
 import { ColumnFacts, levelCountsBySegment, numericBySegment } from './segment-columns.ts';
@@ -41,8 +42,6 @@ export interface DistinguishingFeature {
   text: string;
 }
 
-/** Per outcome column, each level's share of the segment's customers who have a value. */
-export type OutcomeRates = Record<string, Record<string, number>>;
 
 export interface SegmentProfile {
   id: number;
@@ -79,8 +78,6 @@ export function isDistinctive(f: Pick<FeatureProfile, 'differenceSd' | 'mean' | 
   return size >= DISTINCTIVE_SD / 2 && (ratio >= 2 || ratio <= 0.5);
 }
 
-/** An outcome level that counts as "it happened": the rate shown is this level's share. */
-const HAPPENED = new Set(['yes', 'y', '1', 'true', 't']);
 /** Outcomes whose rise is a loss (churn), not a win (response). */
 const LOSS_OUTCOME = /churn|attrition|exit|left|cancel|complain|default/i;
 
@@ -197,42 +194,6 @@ function mainMoneyColumn(numeric: NumericColumn[], roles: Map<string, ColumnRole
   return spendLike.find((c) => inModel.has(c.name)) ?? spendLike[0];
 }
 
-/** Each outcome column's level shares per segment and overall: a 0/1 column's mean is its rate. */
-function addOutcomes(
-  profiles: SegmentProfile[], numeric: NumericColumn[], categorical: TextColumn[], roles: Map<string, ColumnRole>,
-  bySegment: { means: ArrayLike<number> }[], overall: { mean: number }[], mixes: { levels: readonly string[]; counts: ArrayLike<number> }[], k: number,
-): void {
-  numeric.forEach((col, j) => {
-    if (roles.get(col.name) !== 'outcome') return;
-    const rate = (mean: number) => ({ 1: Number.isFinite(mean) ? mean : 0, 0: Number.isFinite(mean) ? 1 - mean : 0 });
-    for (const p of profiles) {
-      p.outcomes[col.name] = rate(bySegment[j].means[p.id]);
-      p.outcomesOverall[col.name] = rate(overall[j].mean);
-    }
-  });
-  categorical.forEach((col, c) => {
-    if (roles.get(col.name) !== 'outcome') return;
-    const { levels, counts } = mixes[c];
-    const totals = levels.map((_, code) => {
-      let n = 0;
-      for (let g = 0; g < k; g++) n += counts[code * k + g];
-      return n;
-    });
-    const everyone = totals.reduce((a, b) => a + b, 0);
-    for (const p of profiles) {
-      const inSegment = levels.reduce((n, _, code) => n + counts[code * k + p.id], 0);
-      p.outcomes[col.name] = Object.fromEntries(levels.map((level, code) => [level, inSegment ? counts[code * k + p.id] / inSegment : 0]));
-      p.outcomesOverall[col.name] = Object.fromEntries(levels.map((level, code) => [level, everyone ? totals[code] / everyone : 0]));
-    }
-  });
-}
-
-/** The rate of "it happened" (yes, 1) in an outcome's shares, or undefined when no level says so. */
-export function happenedRate(shares: Record<string, number>): number | undefined {
-  const level = Object.keys(shares).find((l) => HAPPENED.has(l.trim().toLowerCase()));
-  return level === undefined ? undefined : shares[level];
-}
-
 /** What a play reads of a segment: its standing on value, engagement, recency, tenure and risk. */
 function characterOf(p: SegmentProfile): SegmentCharacter {
   const standing = (concepts: string[]) => {
@@ -258,6 +219,7 @@ function characterOf(p: SegmentProfile): SegmentCharacter {
     engagement: standing(['frequency']),
     lapsed: Math.max(0, standing(['recency'])),
     tenure: standing(['tenure']),
+    age: standing(['age']),
     risk: credit ? 'credit' : churn ? 'churn' : null,
     favourite: favourite ? favourite.description.slice(4, -7) : null,
   };

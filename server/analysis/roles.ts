@@ -139,6 +139,7 @@ export function inferRole(sample: RoleSample): RoleGuess {
   if (numeric && integers && CALENDAR_NAME.test(words) && min >= 0 && max <= 31) {
     return { role: 'calendar', reason: 'a day or month of the calendar: says when, not who, so not a default feature' };
   }
+  if (sample.kind === 'id' || sample.kind === 'date' || sample.kind === 'text') return { role: 'measure', reason: 'not analysed (an identifier, a date or free text)' };
   if (sample.kind !== 'numeric') {
     if (isTwoValued(sample)) return { role: 'flag', reason: 'two values, yes or no' };
     return { role: 'measure', reason: 'categories' };

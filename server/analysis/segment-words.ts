@@ -139,6 +139,8 @@ export interface SegmentCharacter {
   engagement: number;
   lapsed: number;
   tenure: number;
+  /** Younger (-1) or older (+1) than everyone. */
+  age: number;
   /** A risk-like feature high (cash advances, debt) or an outcome like churn well above the overall rate. */
   risk: 'credit' | 'churn' | null;
   /** A product line the segment buys much more of than others ("fresh", "wines"). */
@@ -163,6 +165,7 @@ export function choosePlay(c: SegmentCharacter): Play {
   if (c.lapsed > 0 && c.value > 0) return play('win-back-vip', 'Win back big spenders: a personal note or call and a tailored comeback offer before they are gone for good.');
   if (c.lapsed > 0) return play('win-back', 'Win back: a time-limited comeback offer and a "we miss you" message; ask what changed.');
   if (c.value > 0 && c.engagement > 0) return play('reward', 'Reward and retain: a VIP tier, early access to launches and personal service; protect them with perks rather than discounts.');
+  if (c.value > 0 && c.income < 0) return play('engage', 'Keep them engaged: trend-led content and a points programme on affordable lines that rewards frequency.');
   if (c.value > 0) return play('deepen', 'Deepen: they spend well when they come; timed reminders and personal recommendations to bring them back more often.');
   if (c.income > 0 && c.value <= 0) return play('unlock', 'Unlock untapped potential: premium showcases and quality-led messages to turn their income into spend.');
   if (c.engagement > 0 && c.value < 0) return play('upsell', 'Upsell: bundles, free-delivery thresholds and "complete the set" offers to raise the value of each visit.');
@@ -171,6 +174,8 @@ export function choosePlay(c: SegmentCharacter): Play {
   if (c.tenure > 0) return play('loyalty', 'Recognise loyalty: anniversary rewards, referral incentives and early-renewal perks.');
   if (c.value < 0 && c.engagement < 0) return play('low-cost', 'Keep the cost to serve low: automated, price-led offers through cheap channels; test a reactivation trigger.');
   if (c.value < 0 || c.income < 0) return play('value', 'Value first: price-led promotions, multibuy deals and budget ranges; keep the cost of reaching them low.');
+  if (c.age < 0) return play('young', 'Grow with them: mobile-first offers, social proof and a loyalty start that rewards their first purchases.');
+  if (c.age > 0) return play('mature', 'Serve them well: service-led contact, clear value and comfort-first offers through the channels they already use.');
   if (c.engagement < 0) return play('activate', 'Activate: reminders and a small incentive on the next purchase to turn occasional visits into a habit.');
   return play('nurture', 'Nurture: regular personalised recommendations, and test offers to learn what moves this group.');
 }

@@ -2,6 +2,7 @@
  * Transaction logs to one row per customer: recency, frequency, monetary value, tenure and
  * average order value, with the classic RFM 1-5 scores and named RFM groups.
  */
+import { RFM_GROUP_COLUMN } from '../analysis/profile.ts';
 import type { ColumnKind } from '../analysis/table.ts';
 import { InputError } from '../errors.ts';
 import type { NewColumn } from '../store/dataset-writer.ts';
@@ -107,7 +108,7 @@ const RFM_COLUMNS: NewColumn[] = [
   { name: 'tenure_days', kind: 'numeric', role: 'tenure', roleNote: 'days from the first purchase to the last' },
   { name: 'average_order_value', kind: 'numeric', role: 'money', roleNote: 'spend per invoice' },
   ...(['r_score', 'f_score', 'm_score'] as const).map((name) => ({ name, kind: 'numeric' as const, role: 'derived' as const, roleNote: 'a 1-5 quintile score of the value beside it: not a default feature, to count nothing twice' })),
-  { name: 'rfm_segment', kind: 'categorical', role: 'derived', roleNote: 'the classic RFM group (Champions, Loyal, At Risk…) from the recency and frequency scores' },
+  { name: RFM_GROUP_COLUMN, kind: 'categorical', role: 'derived', roleNote: 'the classic RFM group (Champions, Loyal, At Risk…) from the recency and frequency scores' },
 ];
 
 export interface DerivedCustomers {

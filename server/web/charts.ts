@@ -6,13 +6,13 @@ import { calendarOrder } from '../analysis/calendar.ts';
 import { NOISE } from '../analysis/cluster/types.ts';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
 import type { SegmentProfile } from '../analysis/profile.ts';
+import { outcomeReadings } from '../analysis/segment-outcomes.ts';
 import type { Prediction } from '../analysis/predict.ts';
 import { boxStatsOfSorted, type BoxStats } from '../analysis/box-stats.ts';
 import type { Histogram } from '../analysis/summary.ts';
 import type { SweepResult } from '../analysis/sweep.ts';
 import { projectPoint, topLoadings } from '../analysis/pca.ts';
 import { formatNumber, formatYear } from '../format.ts';
-import { outcomeReadings } from './render.ts';
 
 /**
  * Okabe-Ito, extended with Paul Tol's: colours that readers with colour-vision deficiencies
@@ -337,7 +337,7 @@ export function segmentIndexChart(segment: SegmentProfile): ChartConfig {
  * marketer asks first of a segmentation.
  */
 export function outcomeChart(result: SegmentationResult, column: string): ChartConfig {
-  const [reading] = result.segments.slice(0, 1).map((s) => outcomeReadings({ outcomes: { [column]: s.outcomes[column] }, outcomesOverall: { [column]: s.outcomesOverall[column] } })[0]);
+  const reading = result.segments[0] && outcomeReadings(result.segments[0]).find((r) => r.column === column);
   const level = reading?.level ?? '';
   const overall = round(100 * (reading?.overall ?? 0), 4);
   return {
@@ -397,5 +397,5 @@ export function categoryMixChart(result: SegmentationResult, feature: string): C
 
 /** Every numeric column on one standardised axis, so their spreads and outliers compare. */
 export function overviewBoxChart(boxes: { name: string; stats: BoxStats }[]): ChartConfig {
-  return boxPlotChart('Spread of each numeric column (standardised)', 'Standard deviations from the column mean', boxes.map((b) => b.name), boxes.map((b) => b.stats), boxes.map(() => '#56B4E9'));
+  return boxPlotChart('Spread of each numeric column, on one scale', 'Distance from the column average (in typical spreads)', boxes.map((b) => b.name), boxes.map((b) => b.stats), boxes.map(() => '#56B4E9'));
 }

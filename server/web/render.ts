@@ -1,7 +1,7 @@
 /** The one place a route decides "full page or partial", and helpers the views share. */
 import type { Request, Response } from 'express';
 import { BORDERLINE_SHARE } from '../analysis/explain.ts';
-import { happenedRate, type SegmentProfile } from '../analysis/profile.ts';
+import { outcomeReadings } from '../analysis/segment-outcomes.ts';
 import { formatNumber, formatPercent, formatYear } from '../format.ts';
 import { chartTable } from './chart-table.ts';
 import { transactionLogHint } from '../ingest/transactions.ts';
@@ -48,16 +48,6 @@ export function correlationClass(r: number): string {
 }
 
 export { formatNumber, formatPercent, formatYear };
-
-/** Each outcome of a segment as a card reads it: the rate of "it happened" (or the commonest level) against everyone. */
-export function outcomeReadings(segment: Pick<SegmentProfile, 'outcomes' | 'outcomesOverall'>): { column: string; level: string; rate: number; overall: number }[] {
-  return Object.entries(segment.outcomes).map(([column, shares]) => {
-    const overall = segment.outcomesOverall[column] ?? {};
-    const happened = Object.keys(shares).find((l) => happenedRate({ [l]: 1 }) !== undefined);
-    const level = happened ?? Object.keys(overall).sort((a, b) => overall[b] - overall[a])[0] ?? '';
-    return { column, level, rate: shares[level] ?? 0, overall: overall[level] ?? 0 };
-  });
-}
 
 /** A value of a dataset's column as a person reads it: a birth year bare (1958), other numbers with separators. */
 export function formatColumnValue(value: number | null | undefined, column: { role?: string } | undefined, digits?: number): string {

@@ -188,8 +188,11 @@ describe('segments told in a marketer\'s words', { timeout: 240_000 }, () => {
         assert.ok(commonest <= Math.ceil(segments.length / 2), `${file} k=${k}: one play for most segments (${JSON.stringify([...plays])})`);
         assert.ok(new Set(segments.map((s) => s.recommendation)).size === segments.length, `${file} k=${k}: two cards read alike`);
       }
-      const html = visibleText((await request(t.app).get(`/clusters?dataset=${id}&k=4`).expect(200)).text);
-      assert.doesNotMatch(html, /\bSD\b|standard deviations|kneedle/, `${file}: the Clusters tab speaks statistics`);
+      for (const path of ['/clusters', '/', '/predict']) {
+        const page = (await request(t.app).get(`${path}?dataset=${id}&k=4`).expect(200)).text.replaceAll('&#34;', '"');
+        assert.doesNotMatch(visibleText(page), /\bSD\b|standard deviations|kneedle/i, `${file} ${path}: the tab speaks statistics`);
+        assert.doesNotMatch(page, /"text":"[^"]*(standard deviation|\bSD\b)/i, `${file} ${path}: a chart speaks statistics`);
+      }
     });
   }
 });

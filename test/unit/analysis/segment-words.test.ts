@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { choosePlay, NAME_MAX, nameFromPhrases, traitPhrase, traitText, type SegmentCharacter } from '../../../server/analysis/segment-words.ts';
 
-const neutral: SegmentCharacter = { value: 0, income: 0, engagement: 0, lapsed: 0, tenure: 0, risk: null, favourite: null };
+const neutral: SegmentCharacter = { value: 0, income: 0, engagement: 0, lapsed: 0, tenure: 0, age: 0, risk: null, favourite: null };
 
 describe('the words a segment is told in', () => {
   it('calls a purchase count frequent, never big-basket, and money spend', () => {
@@ -37,6 +37,9 @@ describe('the words a segment is told in', () => {
     assert.match(choosePlay({ ...neutral, engagement: 1, value: -1 }).text, /^Upsell/);
     assert.match(choosePlay({ ...neutral, tenure: -1 }).text, /^Onboard/);
     assert.match(choosePlay({ ...neutral, value: -1, engagement: -1 }).text, /^Keep the cost/);
+    assert.match(choosePlay({ ...neutral, age: -1 }).text, /^Grow with them/);
+    assert.match(choosePlay({ ...neutral, value: 1, income: -1 }).text, /^Keep them engaged/);
+    assert.match(choosePlay({ ...neutral, age: 1 }).text, /^Serve them well/);
   });
 
   it('never gives a growth play to a risk-like segment', () => {
