@@ -8,7 +8,7 @@ import { algorithmsReading, LIMITS } from './web/params.ts';
 import { BusyError, InputError, SupersededError } from './errors.ts';
 import { pingDatabase, type Db } from './store/db.ts';
 import { apiRouter } from './web/api.ts';
-import { DEFAULT_MAX_BYTES } from './ingest/stream-import.ts';
+import { MAX_UPLOAD_BYTES } from './defaults.ts';
 import { UploadStaging } from './ingest/staging.ts';
 import { clustersRouter } from './web/clusters.ts';
 import { customersRouter } from './web/customers.ts';
@@ -50,7 +50,7 @@ export function createApp(deps: AppDeps): express.Express {
   const events = deps.events ?? new LiveEvents();
   const models = deps.models ?? modelServiceFor(db, engine, events);
   const staging = deps.staging ?? new UploadStaging();
-  const maxUploadBytes = deps.maxUploadBytes ?? DEFAULT_MAX_BYTES;
+  const maxUploadBytes = deps.maxUploadBytes ?? MAX_UPLOAD_BYTES;
   const auth = deps.auth?.password ? new Auth(deps.auth) : undefined;
   const app = express();
   app.disable('x-powered-by');

@@ -1,9 +1,15 @@
 /** Every environment variable the server reads, parsed and validated in one place. */
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { DEFAULT_AGGLOMERATIVE_MAX_ROWS, WARD_MAX_ROWS } from './analysis/cluster/agglomerative.ts';
-import { DEFAULT_RETRAIN_POLICY, type RetrainPolicy } from './engine/models.ts';
-import { DEFAULT_MAX_BYTES } from './ingest/stream-import.ts';
+import { MAX_UPLOAD_BYTES, RETRAIN_POLICY, SEGMENTATION_DEFAULTS, TASK_TIMEOUT_MS, WARD_MAX_ROWS } from './defaults.ts';
+
+/** When a saved segmentation is refitted on its own. */
+export interface RetrainPolicy {
+  /** Refit once this many customers arrived since the last fit. */
+  afterCustomers: number;
+  /** Or once this many minutes passed with new customers. */
+  afterMinutes: number;
+}
 
 export interface AppConfig {
   port: number;
@@ -28,11 +34,11 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   WORKERS: z.coerce.number().int().min(0).max(16).default(1),
-  ANALYSIS_TIMEOUT_SECONDS: z.coerce.number().positive().max(86_400).default(120),
-  RETRAIN_AFTER_CUSTOMERS: z.coerce.number().int().min(1).default(DEFAULT_RETRAIN_POLICY.afterCustomers),
-  RETRAIN_AFTER_MINUTES: z.coerce.number().positive().default(DEFAULT_RETRAIN_POLICY.afterMinutes),
-  MAX_UPLOAD_MB: z.coerce.number().positive().max(100_000).default(DEFAULT_MAX_BYTES / 1e6),
-  AGGLOMERATIVE_MAX_ROWS: z.coerce.number().int().min(100).max(WARD_MAX_ROWS).default(DEFAULT_AGGLOMERATIVE_MAX_ROWS),
+  ANALYSIS_TIMEOUT_SECONDS: z.coerce.number().positive().max(86_400).default(TASK_TIMEOUT_MS / 1000),
+  RETRAIN_AFTER_CUSTOMERS: z.coerce.number().int().min(1).default(RETRAIN_POLICY.afterCustomers),
+  RETRAIN_AFTER_MINUTES: z.coerce.number().positive().default(RETRAIN_POLICY.afterMinutes),
+  MAX_UPLOAD_MB: z.coerce.number().positive().max(100_000).default(MAX_UPLOAD_BYTES / 1e6),
+  AGGLOMERATIVE_MAX_ROWS: z.coerce.number().int().min(100).max(WARD_MAX_ROWS).default(SEGMENTATION_DEFAULTS.agglomerativeMaxRows),
   DASHBOARD_PASSWORD: z.string().max(1000).default(''),
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   DB_PATH: z.string().min(1).default(fileURLToPath(new URL('../customer-segments.db', import.meta.url))),

@@ -3,7 +3,8 @@
  * retraining, the live event stream), built one way for the server and for tests.
  */
 import { Engine } from './engine/engine.ts';
-import { DEFAULT_RETRAIN_POLICY, ModelService, type RetrainPolicy } from './engine/models.ts';
+import { RETRAIN_POLICY } from './defaults.ts';
+import { ModelService, type RetrainPolicy } from './engine/models.ts';
 import type { WorkerPool } from './engine/pool.ts';
 import { getDataset } from './store/datasets.ts';
 import type { Db } from './store/db.ts';
@@ -30,6 +31,6 @@ export function buildServices(db: Db, settings: ServiceSettings = {}): Services 
 }
 
 /** Saved segmentations over this engine; a retrain makes a new version, and open dashboards are told to follow. */
-export function modelServiceFor(db: Db, engine: Engine, events: LiveEvents, retrain: RetrainPolicy = DEFAULT_RETRAIN_POLICY): ModelService {
+export function modelServiceFor(db: Db, engine: Engine, events: LiveEvents, retrain: RetrainPolicy = RETRAIN_POLICY): ModelService {
   return new ModelService(db, engine, retrain, (id) => events.notify(id, getDataset(db, id).version));
 }

@@ -8,6 +8,7 @@
  * copied URL shows it again. Another seed that finds the same segments at every k up to
  * this one gives the same numbers.
  */
+import { SEED } from '../defaults.ts';
 import { fitKMeans } from './cluster/kmeans.ts';
 import { hungarian } from './hungarian.ts';
 import { createMatrix, selectRows, squaredDistance, type Matrix } from './matrix.ts';
@@ -17,7 +18,7 @@ import { sampleIndices } from './random.ts';
 /** References are fitted on at most this many rows: numbers need the centres' places, not their last digits. */
 export const LINEAGE_ROWS = 20_000;
 /** The seed that draws the sample of a large matrix the references are fitted on. */
-const SAMPLE_SEED = 42;
+const SAMPLE_SEED = SEED;
 
 /**
  * What the references are fitted with: the view's own seed and restarts, so that on up to

@@ -2,6 +2,7 @@
  * Cluster quality with scikit-learn's definitions, for any labels: metrics know nothing of
  * the algorithm. Rows labelled below zero (DBSCAN noise) are left out.
  */
+import { SEED } from '../defaults.ts';
 import { clusterMeans } from './cluster/assign.ts';
 import { clusterDistanceSums } from './kernels/silhouette.ts';
 import { createMatrix, selectRows, squaredDistance, type Matrix } from './matrix.ts';
@@ -85,7 +86,7 @@ export function silhouette(x: Matrix, labels: Int32Array): number {
 }
 
 /** Silhouette, exact up to SILHOUETTE_EXACT_LIMIT rows and on a seeded sample above. */
-export function silhouetteScore(x: Matrix, labels: Int32Array, seed = 42): { value: number; sampled: boolean } {
+export function silhouetteScore(x: Matrix, labels: Int32Array, seed = SEED): { value: number; sampled: boolean } {
   if (x.rows <= SILHOUETTE_EXACT_LIMIT) return { value: silhouette(x, labels), sampled: false };
   const sample = sampleIndices(x.rows, SILHOUETTE_SAMPLE, seed);
   return { value: silhouette(selectRows(x, sample), Int32Array.from(sample, (i) => labels[i])), sampled: true };
@@ -113,7 +114,7 @@ function daviesBouldinOf(centers: Matrix, scatterSums: Float64Array, sizes: numb
 /** A sample of rows to score the silhouette on instead of silhouetteScore's: a sweep scores every k on the same one. */
 export type SilhouetteSource = { sample: Matrix; rows: Int32Array };
 
-export function computeMetrics(x: Matrix, labels: Int32Array, seed = 42, source?: SilhouetteSource): ClusterMetrics {
+export function computeMetrics(x: Matrix, labels: Int32Array, seed = SEED, source?: SilhouetteSource): ClusterMetrics {
   let sil: { value: number; sampled: boolean };
   if (!source) sil = silhouetteScore(x, labels, seed);
   else sil = { value: silhouette(source.sample, Int32Array.from(source.rows, (i) => labels[i])), sampled: true };

@@ -1,4 +1,5 @@
 /** Everything that decides a segmentation, with the defaults DESIGN.md promises. */
+import { SEGMENTATION_DEFAULTS } from '../defaults.ts';
 import type { Algorithm } from './cluster/types.ts';
 import type { MissingStrategy, OutlierRule, ScalingMethod } from './preprocess.ts';
 
@@ -24,23 +25,7 @@ export interface SegmentationOptions {
   agglomerativeMaxRows: number;
 }
 
-export const DEFAULT_OPTIONS: Omit<SegmentationOptions, 'features'> = {
-  k: null,
-  algorithm: 'kmeans',
-  scaling: 'standard',
-  missing: 'mean',
-  outliers: 'iqr-clip',
-  seed: 42,
-  eps: null,
-  minPts: 5,
-  nInit: 10,
-  batchSize: 1024,
-  iterations: 100,
-  kMin: 2,
-  kMax: 10,
-  minShare: 0.02,
-  agglomerativeMaxRows: 5000,
-};
+export const DEFAULT_OPTIONS: Omit<SegmentationOptions, 'features'> = SEGMENTATION_DEFAULTS;
 
 /** The options that shape the transformed matrix, and so the sweep: a cache key for both. */
 export function preprocessKey(o: SegmentationOptions): string {

@@ -1,7 +1,7 @@
 /** Metrics over a range of k, and a recommended k with the rule that chose it. */
 import { InputError } from '../errors.ts';
 import { checkpoint } from './progress.ts';
-import { cutMerges, DEFAULT_AGGLOMERATIVE_MAX_ROWS, wardMerges } from './cluster/agglomerative.ts';
+import { cutMerges, wardMerges } from './cluster/agglomerative.ts';
 import { assignNearest, clusterMeans } from './cluster/assign.ts';
 import { fitKMeans } from './cluster/kmeans.ts';
 import { fitMiniBatch } from './cluster/minibatch.ts';
@@ -10,7 +10,7 @@ import type { Algorithm, ClusterFit } from './cluster/types.ts';
 import { selectRows, type Matrix } from './matrix.ts';
 import { computeMetrics, SILHOUETTE_EXACT_LIMIT, SILHOUETTE_SAMPLE, type ClusterMetrics, type SilhouetteSource } from './metrics.ts';
 import { DEFAULT_OPTIONS } from './options.ts';
-import { kScores, kVotes, LARGEST_SHARE, votesAmong, eligibleRows, type KScores, type KVotes } from './votes.ts';
+import { candidateKs, eligibleRows, kScores, LARGEST_SHARE, USUAL_K, votesAmong, type KScores, type KVotes } from './votes.ts';
 import { sampleIndices } from './random.ts';
 
 export interface SweepRow {
@@ -69,8 +69,6 @@ export const SILHOUETTE_TIE = 0.02;
  * and nobody runs a campaign for six people.
  */
 export const DEFAULT_MIN_SHARE = DEFAULT_OPTIONS.minShare;
-/** Where a default k normally lies: fewer segments than three tell a marketer little, more than eight too much. */
-export const USUAL_K: readonly [number, number] = [3, 8];
 /** Two segments are the answer only when they are this clearly apart (mean silhouette). */
 export const CLEAR_TWO_GROUPS = 0.5;
 
@@ -104,23 +102,21 @@ export function kneedleElbow(ks: number[], values: number[]): number {
  * lies there), the elbow votes for the candidate nearest it, and the most votes win, ties
  * going to the higher silhouette.
  */
-export function recommendK(rows: SweepRow[], scores: KScores, minShare = DEFAULT_MIN_SHARE): { recommendedK: number; elbowK: number } {
+export function recommendK(rows: SweepRow[], scores: KScores, minShare = DEFAULT_MIN_SHARE): { recommendedK: number; elbowK: number; votes: KVotes } {
   const elbowK = kneedleElbow(rows.map((r) => r.k), rows.map((r) => r.inertia));
   const scored = rows.filter((r) => Number.isFinite(r.silhouette));
-  if (scored.length === 0) return { recommendedK: elbowK, elbowK };
-  const eligible = eligibleRows(scored, minShare);
-  const two = eligible.find((r) => r.k === 2);
+  const candidates = candidateKs(scored.length > 0 ? scored : rows, minShare);
+  const votes = votesAmong(rows, scores, candidates);
+  if (scored.length === 0) return { recommendedK: elbowK, elbowK, votes };
+  const two = eligibleRows(scored, minShare).find((r) => r.k === 2);
   const others = scored.filter((r) => r.k !== 2).map((r) => r.silhouette);
-  if (two && two.silhouette >= CLEAR_TWO_GROUPS && two.silhouette > Math.max(-1, ...others) + SILHOUETTE_TIE) return { recommendedK: 2, elbowK };
-  const usual = eligible.filter((r) => r.k >= USUAL_K[0] && r.k <= USUAL_K[1]);
-  const candidates = (usual.length > 0 ? usual : eligible).map((r) => r.k);
-  const votes = votesAmong(scored, scores, candidates);
+  if (two && two.silhouette >= CLEAR_TWO_GROUPS && two.silhouette > Math.max(-1, ...others) + SILHOUETTE_TIE) return { recommendedK: 2, elbowK, votes };
   const nearestElbow = candidates.reduce((a, k) => (Math.abs(k - elbowK) < Math.abs(a - elbowK) ? k : a));
   const tally = new Map<number, number>();
   for (const k of [...Object.values(votes), nearestElbow]) tally.set(k, (tally.get(k) ?? 0) + 1);
   const silhouetteOf = new Map(scored.map((r) => [r.k, r.silhouette]));
   const [recommendedK] = [...tally].sort((a, b) => b[1] - a[1] || silhouetteOf.get(b[0])! - silhouetteOf.get(a[0])!)[0];
-  return { recommendedK, elbowK };
+  return { recommendedK, elbowK, votes };
 }
 
 export function validateSweepRange(kMin: number, kMax: number, rows: number): void {
@@ -153,7 +149,7 @@ export function sweepK(x: Matrix, options: SweepOptions, onFit?: (k: number, fit
   // Ward's dendrogram is built once and cut at every k.
   let wardCut: ((k: number) => Int32Array) | undefined;
   if (algorithm === 'agglomerative') {
-    const maxRows = options.agglomerativeMaxRows ?? DEFAULT_AGGLOMERATIVE_MAX_ROWS;
+    const maxRows = options.agglomerativeMaxRows ?? DEFAULT_OPTIONS.agglomerativeMaxRows;
     if (x.rows <= maxRows) {
       const merges = wardMerges(x);
       wardCut = (k) => cutMerges(x.rows, merges, k);
@@ -203,8 +199,7 @@ export function sweepK(x: Matrix, options: SweepOptions, onFit?: (k: number, fit
   const minShare = options.minShare ?? DEFAULT_MIN_SHARE;
   checkpoint({ step: 'counting the votes for k' });
   const scores = kScores(x, rows, options.seed);
-  const votes = kVotes(rows, scores, minShare);
-  return { algorithm, ...recommendK(rows, scores, minShare), rule: recommendationRule(minShare), rows, votes, notes };
+  return { algorithm, ...recommendK(rows, scores, minShare), rule: recommendationRule(minShare), rows, notes };
 }
 
 /** The smallest and largest segments' shares of the labelled rows. */

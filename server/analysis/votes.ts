@@ -125,7 +125,16 @@ export function votesAmong(rows: SweepRow[], scores: KScores, candidates: number
   };
 }
 
-/** The votes as the API reports them: among every k the rule may pick. */
-export function kVotes(rows: SweepRow[], scores: KScores, minShare: number): KVotes {
-  return votesAmong(rows, scores, eligibleRows(rows, minShare).map((r) => r.k));
+/** Where a default k normally lies: fewer segments than three tell a marketer little, more than eight too much. */
+export const USUAL_K: readonly [number, number] = [3, 8];
+
+/**
+ * The one eligible-k rule: the k the recommendation may pick, and the indices vote among, as
+ * the curves, the API and the explanation show them. Eligible rows (eligibleRows) within
+ * USUAL_K, or every eligible row when none lies there.
+ */
+export function candidateKs(rows: SweepRow[], minShare: number): number[] {
+  const eligible = eligibleRows(rows, minShare);
+  const usual = eligible.filter((r) => r.k >= USUAL_K[0] && r.k <= USUAL_K[1]);
+  return (usual.length > 0 ? usual : eligible).map((r) => r.k);
 }

@@ -18,7 +18,7 @@ import type { RunContext, WorkerPool } from './pool.ts';
 import type { TableSource } from './tables.ts';
 import { TaskRunner, type AnalysisTask } from './tasks.ts';
 import { shownSegmentation } from './shown.ts';
-import { chooseK, DBSCAN_OPTIONS_K, needsRecommendation } from './choose-k.ts';
+import { kFrom, needsRecommendation, type ResolvedK } from './choose-k.ts';
 
 export interface SegmentationParams extends SegmentationOptions {
   datasetId: number;
@@ -178,9 +178,21 @@ export class Engine {
     return sweep;
   }
 
+  /**
+   * The k these params show, decided here for the page, its regions and the API (choose-k.ts),
+   * with the sweep at hand. `waitForSweep: false`: a first page answers with a provisional k
+   * rather than wait for the curves, and with the sweep only if one is cached.
+   */
+  async resolveK(requested: SegmentationParams, options: { waitForSweep: boolean; context?: RunContext }): Promise<ResolvedK & { sweep?: SweepResult }> {
+    const params = this.withSettings(requested);
+    const wait = options.waitForSweep && needsRecommendation(params);
+    const sweep = wait ? await this.sweep(params, options.context) : this.cachedSweep(params);
+    return { ...kFrom(params, sweep?.recommendedK), sweep };
+  }
+
   async segment(requested: SegmentationParams, context: RunContext = {}): Promise<SegmentationResult> {
     const params = this.withSettings(requested);
-    const k = chooseK(params, needsRecommendation(params) ? (await this.sweep(params, context)).recommendedK : undefined) ?? DBSCAN_OPTIONS_K;
+    const { k } = await this.resolveK(params, { waitForSweep: true, context });
     const resolved = { ...params, k };
     const keys = this.keysOf(params.datasetId);
     const key = `${keys.version}|${JSON.stringify(resolved)}`;

@@ -9,7 +9,7 @@
  * made the model comparison spin the worker for ever (1e200 centres).
  */
 import { z } from 'zod';
-import { WARD_MAX_ROWS } from '../analysis/cluster/agglomerative.ts';
+import { WARD_MAX_ROWS } from '../defaults.ts';
 import { ALGORITHMS } from '../analysis/cluster/types.ts';
 import { PIPELINE_FORMAT, type FittedPipeline } from '../analysis/predict.ts';
 import { flagOutputName, MISSING_STRATEGIES, OUTLIER_RULES, SCALING_METHODS } from '../analysis/preprocess.ts';

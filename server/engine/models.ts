@@ -15,15 +15,9 @@ import type { Engine } from './engine.ts';
 
 export type { ModelComparison } from '../analysis/model-ops.ts';
 
-export interface RetrainPolicy {
-  /** Refit once this many customers arrived since the last fit. */
-  afterCustomers: number;
-  /** Or once this many minutes passed with new customers. */
-  afterMinutes: number;
-}
+export type { RetrainPolicy } from '../config.ts';
+import type { RetrainPolicy } from '../config.ts';
 
-/** Without RETRAIN_AFTER_CUSTOMERS / RETRAIN_AFTER_MINUTES. */
-export const DEFAULT_RETRAIN_POLICY: RetrainPolicy = { afterCustomers: 500, afterMinutes: 60 };
 
 export class ModelService {
   private retraining = new Set<number>();

@@ -4,6 +4,7 @@
  * for any more (its clients went away, or newer requests of their views replaced it) is
  * dropped from the queue, or stopped at its next checkpoint if it runs.
  */
+import { MAX_QUEUED_TASKS, TASK_TIMEOUT_MS } from '../defaults.ts';
 import { Worker } from 'node:worker_threads';
 import { BusyError, InputError, SupersededError } from '../errors.ts';
 
@@ -68,12 +69,6 @@ interface Slot {
   cancelWatchdog?: () => void;
 }
 
-/**
- * The longest one analysis may run (ANALYSIS_TIMEOUT_SECONDS). A million customers' first
- * view takes under 20 s; a task far past that holds the worker, and so every user's
- * analysis, and is stopped: its worker is replaced and its callers get a 503.
- */
-export const DEFAULT_TASK_TIMEOUT_MS = 120_000;
 
 /** Starts a task's time limit, calling `expire` when it runs out; returns how to cancel it. */
 export type Watchdog = (expire: () => void, ms: number) => () => void;
@@ -94,7 +89,7 @@ export class WorkerPool {
    * More queued tasks than `maxQueued` are refused (503) rather than left to pile up. The
    * watchdog starts each task's time limit: a timer by default; a test passes one it fires.
    */
-  constructor(size: number, private readonly maxQueued = 64, private readonly taskTimeoutMs = DEFAULT_TASK_TIMEOUT_MS, private readonly watchdog: Watchdog = timerWatchdog) {
+  constructor(size: number, private readonly maxQueued = MAX_QUEUED_TASKS, private readonly taskTimeoutMs = TASK_TIMEOUT_MS, private readonly watchdog: Watchdog = timerWatchdog) {
     for (let i = 0; i < Math.max(1, size); i++) {
       const slot = { busy: false, taskId: 0, stopping: false, yielding: false } as Slot;
       this.start(slot);

@@ -3,6 +3,7 @@
  * column kinds (which the user may override), then every row is converted and written in
  * one transaction. Nothing is stored unless the whole file imports.
  */
+import { MAX_UPLOAD_BYTES } from '../defaults.ts';
 import { stat } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { inferRole, ROLE_LABELS, type ColumnRole, type RoleGuess } from '../analysis/roles.ts';
@@ -21,7 +22,6 @@ import { deriveCustomers, detectTransactionColumns, guessDayFirst, type DerivedC
 import { isMissing, parseNumber } from './values.ts';
 
 export const SAMPLE_ROWS = 5000;
-export const DEFAULT_MAX_BYTES = 200_000_000;
 
 export interface CsvReadOptions {
   delimiter?: Delimiter;
@@ -176,7 +176,7 @@ async function readPlan(path: string, options: CsvReadOptions, records: RecordBa
 
 async function openRecords(path: string, options: CsvReadOptions): Promise<{ delimiter: Delimiter; records: RecordBatches }> {
   const { size } = await stat(path);
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const maxBytes = options.maxBytes ?? MAX_UPLOAD_BYTES;
   if (size > maxBytes) {
     throw new InputError(`The file is ${(size / 1e6).toFixed(1)} MB; the limit is ${(maxBytes / 1e6).toFixed(0)} MB. Split it or raise MAX_UPLOAD_MB.`, { status: 413 });
   }

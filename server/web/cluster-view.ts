@@ -3,6 +3,7 @@
  * region). Results are cached and shared by identity, so each view model is built once per
  * result, or per (sweep, k), and kept beside it.
  */
+import { needsRecommendation } from '../engine/choose-k.ts';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
 import type { StabilityResult } from '../analysis/stability.ts';
 import type { SweepResult } from '../analysis/sweep.ts';
@@ -74,8 +75,8 @@ export interface SweepRegion {
 }
 
 /** The #cluster-sweep region for the k the fit region shows (`shown`). */
-export function sweepRegionOf(params: Pick<SegmentationParams, 'k' | 'algorithm'>, sweep: SweepResult, stability: StabilityResult | undefined, shown: number): SweepRegion {
-  const settle = params.k === null && params.algorithm !== 'dbscan' && shown !== sweep.recommendedK;
+export function sweepRegionOf(params: Pick<SegmentationParams, 'k' | 'algorithm' | 'kMin' | 'kMax'>, sweep: SweepResult, stability: StabilityResult | undefined, shown: number): SweepRegion {
+  const settle = needsRecommendation(params) && shown !== sweep.recommendedK;
   // A region that reloads the fit marks the k it will show.
   const markedK = params.algorithm === 'dbscan' ? null : settle ? sweep.recommendedK : shown;
   return { sweep, markedK, stability, settle, shown, charts: sweepChartsOf(sweep, markedK) };

@@ -13,7 +13,6 @@ import type { Engine } from '../engine/engine.ts';
 import type { Db } from '../store/db.ts';
 import { listDatasets } from '../store/datasets.ts';
 import { segmentColour } from './charts.ts';
-import { chooseK } from '../engine/choose-k.ts';
 import { fitChartsOf, sweepRegionOf } from './cluster-view.ts';
 import { parseInput } from './inputs.ts';
 import { parseSegmentationParams, toQueryString } from './params.ts';
@@ -47,19 +46,18 @@ export function clustersRouter(db: Db, engine: Engine): Router {
     const context = runContext(req, res, params.datasetId);
     const datasets = listDatasets(db);
     const dataset = datasets.find((d) => d.id === params.datasetId)!;
-    const known = engine.cachedSweep(params);
-    const k = chooseK(params, known?.recommendedK);
+    const { k, provisional, sweep: known } = await engine.resolveK(params, { waitForSweep: false, context });
     const result = await engine.shown({ ...params, k }, context);
     const stability = engine.cachedStability(params.datasetId, result);
     const sweepRegion = known ? sweepRegionOf(params, known, stability, result.k) : undefined;
     const query = toQueryString(params, dataset);
-    const locals = { tab: 'clusters', params, dataset, datasets, result, charts: fitChartsOf(result, dataset), sweepRegion, choices: CONTROL_CHOICES, segmentColour, query, exportQuery: exportQuery(result, query) };
+    const locals = { tab: 'clusters', params, dataset, datasets, result, charts: fitChartsOf(result, dataset), sweepRegion, provisional, choices: CONTROL_CHOICES, segmentColour, query, exportQuery: exportQuery(result, query) };
     if (!isHtmx(req)) {
       renderPageOrPartial(req, res, 'clusters', 'partials/cluster-results', locals);
       return;
     }
     // A region still waiting for its sweep or stability renders differently: they are in the key.
-    const key = `${dataset.name}|${query}|${k}|${sweepRegion ? 'sweep' : ''}|${stability ? 'stable' : ''}`;
+    const key = `${dataset.name}|${query}|${k}|${provisional}|${sweepRegion ? 'sweep' : ''}|${stability ? 'stable' : ''}`;
     const html = await rendered.render(res, result, key, 'partials/cluster-results', locals);
     res.vary('HX-Request').vary('HX-History-Restore-Request').type('html').send(html);
   });
@@ -70,9 +68,8 @@ export function clustersRouter(db: Db, engine: Engine): Router {
     const shown = parseInput(shownK, req.query.shown, { field: 'shown' });
     const context = runContext(req, res, params.datasetId);
     const sweep = await engine.sweep(params, context);
-    const k = chooseK(params, sweep.recommendedK);
     // The recommended k's fit, so that the fit region it may reload is answered from cache.
-    const result = await engine.segment({ ...params, k }, context);
+    const result = await engine.segment(params, context);
     const stability = await engine.stability(params.datasetId, result, context);
     const region = sweepRegionOf(params, sweep, stability, shown ?? result.k);
     const dataset = listDatasets(db).find((d) => d.id === params.datasetId)!;

@@ -83,7 +83,8 @@ describe('hostile requests', { timeout: 120_000 }, () => {
   });
 
   it('bounds Ward\'s time: more rows than it merges in seconds are refused with what to change', async () => {
-    const { wardMerges, WARD_MAX_ROWS } = await import('../../server/analysis/cluster/agglomerative.ts');
+    const { wardMerges } = await import('../../server/analysis/cluster/agglomerative.ts');
+    const { WARD_MAX_ROWS } = await import('../../server/defaults.ts');
     const { createMatrix } = await import('../../server/analysis/matrix.ts');
     assert.throws(() => wardMerges(createMatrix(WARD_MAX_ROWS + 1, 2)), /too slow for 20,001 customers \(at most 20,000\); fit it on a sample/);
   });

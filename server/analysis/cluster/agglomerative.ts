@@ -3,6 +3,7 @@
  * means: O(n^2) time and O(n) memory, so large data is fitted on a seeded sample and the
  * rest assigned to the nearest cluster mean.
  */
+import { SEGMENTATION_DEFAULTS, WARD_MAX_ROWS } from '../../defaults.ts';
 import { InputError } from '../../errors.ts';
 import { selectRows, type Matrix } from '../matrix.ts';
 import { checkpoint } from '../progress.ts';
@@ -19,14 +20,6 @@ export interface AgglomerativeOptions {
   maxRows?: number;
 }
 
-export const DEFAULT_AGGLOMERATIVE_MAX_ROWS = 5000;
-
-/**
- * The most rows a Ward fit takes: its time grows with the square of the rows (every active
- * cluster is compared at each step of the chain), some seconds at this many.
- * AGGLOMERATIVE_MAX_ROWS stays within it; an imported model that asks for more is refused.
- */
-export const WARD_MAX_ROWS = 20_000;
 
 export interface Merge {
   a: number;
@@ -123,7 +116,7 @@ export function cutMerges(n: number, merges: Merge[], k: number): Int32Array {
 
 export function fitAgglomerative(x: Matrix, options: AgglomerativeOptions): ClusterFit {
   const { k, seed } = options;
-  const maxRows = options.maxRows ?? DEFAULT_AGGLOMERATIVE_MAX_ROWS;
+  const maxRows = options.maxRows ?? SEGMENTATION_DEFAULTS.agglomerativeMaxRows;
   validateK(k, x.rows);
   if (x.rows <= maxRows) {
     const labels = cutMerges(x.rows, wardMerges(x), k);

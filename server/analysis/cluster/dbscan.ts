@@ -3,6 +3,7 @@
  * included) lie within eps (inclusive); clusters grow from core points in row order and
  * border points join the first cluster that reaches them; the rest is noise.
  */
+import { SEED } from '../../defaults.ts';
 import { InputError } from '../../errors.ts';
 import { checkpoint } from '../progress.ts';
 import { createMatrix, selectRows, squaredDistance, type Matrix } from '../matrix.ts';
@@ -117,7 +118,7 @@ export function predictDbscan(point: ArrayLike<number>, corePoints: Matrix, core
  * Suggests eps at the knee of the sorted k-distance curve (distance of each point to its
  * minPts-th nearest neighbour, itself counted), computed on at most 2,000 sampled points.
  */
-export function suggestEps(x: Matrix, minPts: number, seed = 42): { eps: number; curve: number[] } {
+export function suggestEps(x: Matrix, minPts: number, seed = SEED): { eps: number; curve: number[] } {
   const sample = sampleIndices(x.rows, 2000, seed);
   const curve: number[] = [];
   const kth = Math.min(Math.max(minPts, 2), x.rows) - 1;

@@ -5,6 +5,7 @@
  * seed, seed+1, ...; the highest log-likelihood wins. Soft segments: every customer has a
  * probability for each segment, and its segment is the most probable one.
  */
+import { N_INIT } from '../../defaults.ts';
 import { InputError } from '../../errors.ts';
 import { createMatrix, type Matrix } from '../matrix.ts';
 import { checkpoint } from '../progress.ts';
@@ -40,7 +41,7 @@ export interface GmmFit extends ClusterFit, GmmParameters {
   bic: number;
 }
 
-const DEFAULTS = { nInit: 10, maxIterations: 100, tolerance: 1e-3, regularisation: 1e-6 };
+const DEFAULTS = { nInit: N_INIT, maxIterations: 100, tolerance: 1e-3, regularisation: 1e-6 };
 const LOG_2PI = Math.log(2 * Math.PI);
 
 /** log(weight_c) + log N(x | mean_c, diag(var_c)) for each segment c, into `out`. */

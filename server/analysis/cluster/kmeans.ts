@@ -4,6 +4,7 @@
  * then improves the local optimum with Hartigan moves and a few k-means++ local-search
  * swaps. Seeded and reproducible; the lowest inertia wins.
  */
+import { N_INIT } from '../../defaults.ts';
 import { InputError } from '../../errors.ts';
 import { selectRows, type Matrix } from '../matrix.ts';
 import { createRng, sampleIndices } from '../random.ts';
@@ -30,7 +31,7 @@ export interface KMeansOptions {
   swapSteps?: number;
 }
 
-const DEFAULTS = { nInit: 10, maxIterations: 300, tolerance: 1e-4, refine: true, swapSteps: 4 };
+const DEFAULTS = { nInit: N_INIT, maxIterations: 300, tolerance: 1e-4, refine: true, swapSteps: 4 };
 
 export interface KMeansFit extends ClusterFit {
   inertia: number;
