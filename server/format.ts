@@ -22,3 +22,30 @@ export function formatPercent(share: number, digits = 1): string {
 export function formatYear(value: number): string {
   return Number.isFinite(value) ? String(Math.round(value)) : '—';
 }
+
+/** A count with thousands separators: 1,000,000 customers. */
+export function formatCount(value: number): string {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—';
+}
+
+/** A figure with a fixed number of decimals, for scores read side by side (0.512 below 0.530). */
+export function formatFixed(value: number, digits: number): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : '—';
+}
+
+/** A size in megabytes, as upload limits are stated (MAX_UPLOAD_MB). */
+export function formatMegabytes(bytes: number, digits = 0): string {
+  return `${(bytes / 1e6).toFixed(digits)} MB`;
+}
+
+/** A change of a share in percentage points, signed: +1.5 pts. */
+export function formatPoints(change: number): string {
+  if (!Number.isFinite(change)) return '—';
+  return `${change >= 0 ? '+' : '−'}${Math.abs(change * 100).toFixed(1)} pts`;
+}
+
+/** A value of a dataset's column as a person reads it: a birth year bare (1958), other numbers with separators. */
+export function formatColumnValue(value: number | null | undefined, column: { role?: string } | undefined, digits?: number): string {
+  if (value === null || value === undefined) return formatNumber(value);
+  return column?.role === 'birth-year' ? formatYear(value) : formatNumber(value, digits);
+}

@@ -3,6 +3,7 @@
  * fitted on: mean shift in SD units and population stability index per feature, and the
  * change in segment mix.
  */
+import { formatFixed, formatPercent } from '../format.ts';
 import { mean, populationSd, presentValues, quantileSorted, sortedCopy } from './stats.ts';
 
 export interface FeatureBaseline {
@@ -97,10 +98,10 @@ export function driftReport(baseline: TrainingBaseline, newValues: Map<string, F
   const enough = newLabels.length >= MIN_NEW_CUSTOMERS;
   if (enough) {
     for (const f of features) {
-      if (f.psi > PSI_LIMIT) reasons.push(`${f.feature}: population stability index ${f.psi.toFixed(2)} > ${PSI_LIMIT}`);
-      else if (Math.abs(f.meanShiftSd) > MEAN_SHIFT_LIMIT) reasons.push(`${f.feature}: mean moved ${f.meanShiftSd.toFixed(2)} SD`);
+      if (f.psi > PSI_LIMIT) reasons.push(`${f.feature}: population stability index ${formatFixed(f.psi, 2)} > ${PSI_LIMIT}`);
+      else if (Math.abs(f.meanShiftSd) > MEAN_SHIFT_LIMIT) reasons.push(`${f.feature}: mean moved ${formatFixed(f.meanShiftSd, 2)} SD`);
     }
-    if (mixChange > MIX_CHANGE_LIMIT) reasons.push(`segment mix changed by ${(mixChange * 100).toFixed(0)}%`);
+    if (mixChange > MIX_CHANGE_LIMIT) reasons.push(`segment mix changed by ${formatPercent(mixChange, 0)}`);
   }
   return { newCustomers: newLabels.length, features, segmentShares, mixChange, retrainRecommended: reasons.length > 0, reasons };
 }

@@ -6,6 +6,7 @@
  * into one: each feature's share of the margin, positive where it pulls the customer
  * towards the assigned segment.
  */
+import { formatNumber } from '../format.ts';
 import type { FittedPipeline } from './predict.ts';
 import { applySteps } from './transform.ts';
 
@@ -89,9 +90,8 @@ export function explainAssignment(pipeline: FittedPipeline, x: Float64Array, seg
 /** The main reasons in words, for exports: "spending_score 80 (segment 52, runner-up 31)". */
 export function mainReasons(explanation: Explanation, count = 2): string[] {
   return explanation.contributions.filter((c) => c.contribution > 0).slice(0, count).map((c) => {
-    const fmt = (v: number) => (Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : Number(v.toPrecision(3)).toString());
     if (typeof c.value === 'string') return `${c.feature} ${c.value} (${Math.round(c.assignedCentre * 100)}% of the segment, ${Math.round(c.runnerUpCentre * 100)}% of the runner-up)`;
-    return `${c.feature} ${fmt(c.value)} (segment ${fmt(c.assignedCentre)}, runner-up ${fmt(c.runnerUpCentre)})`;
+    return `${c.feature} ${formatNumber(c.value)} (segment ${formatNumber(c.assignedCentre)}, runner-up ${formatNumber(c.runnerUpCentre)})`;
   });
 }
 

@@ -2,6 +2,7 @@
  * Customers appended since a fit, assigned by its pipeline without refitting; and any table
  * rows assigned by a saved pipeline. Reads the columns directly: no record per row.
  */
+import { formatCount } from '../format.ts';
 import { createMatrix } from './matrix.ts';
 import { computeMetrics } from './metrics.ts';
 import { NOISE } from './cluster/types.ts';
@@ -85,7 +86,7 @@ export function extendSegmentation(result: SegmentationResult, table: DataTable,
     segments: profiles.map((p, i) => ({ ...result.segments[i], ...p, name: result.segments[i]?.name ?? p.name })),
     notes: [
       ...result.notes.filter((n) => !n.startsWith('Assigned without refitting')),
-      `Assigned without refitting: ${registered.toLocaleString('en-US')} customer${registered === 1 ? '' : 's'} added since the fit.${x || result.k < 2 ? '' : ' Silhouette and the other scores are those of the fit.'}`,
+      `Assigned without refitting: ${formatCount(registered)} customer${registered === 1 ? '' : 's'} added since the fit.${x || result.k < 2 ? '' : ' Silhouette and the other scores are those of the fit.'}`,
     ],
   };
 }

@@ -1,4 +1,5 @@
 /** One segmentation of a prepared table: cluster, number the segments (lineage.ts), score, project, profile. */
+import { formatCount, formatFixed } from '../format.ts';
 import { fitAlgorithm, type AlgorithmFit, type AlgorithmOptions } from './cluster/index.ts';
 import { setNamed } from './named.ts';
 import { checkpoint } from './progress.ts';
@@ -197,7 +198,7 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
   const k = fit.k;
   const numbered = numberedFit(fit, numbersOf(prepared, options, fit, extras.warmStart !== undefined));
   const { centroids, coreLabels, gmm } = numbered;
-  if (fit.gmm) notes.push(`Log-likelihood ${fit.gmm.logLikelihood.toFixed(1)}, BIC ${fit.gmm.bic.toFixed(1)} (lower is better across k).`);
+  if (fit.gmm) notes.push(`Log-likelihood ${formatFixed(fit.gmm.logLikelihood, 1)}, BIC ${formatFixed(fit.gmm.bic, 1)} (lower is better across k).`);
   const x = prep.matrix;
   const labels = labelEveryRow(prep, fit, numbered, eps);
   if (prep.report.rowsExcluded > 0) {
@@ -210,7 +211,7 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
   // sampled as the fit samples it (above SILHOUETTE_EXACT_LIMIT rows).
   const sweptScoresFit = swept && prep.report.rowsExcluded === 0 && (!swept.metrics.silhouetteSampled || x.rows > SILHOUETTE_EXACT_LIMIT);
   const metrics = sweptScoresFit ? swept.metrics : k >= 2 ? computeMetrics(x, labels, options.seed) : NO_SCORES;
-  if (metrics.silhouetteSampled) notes.push(`The silhouette is estimated on a random sample of ${SILHOUETTE_SAMPLE.toLocaleString('en-US')} customers.`);
+  if (metrics.silhouetteSampled) notes.push(`The silhouette is estimated on a random sample of ${formatCount(SILHOUETTE_SAMPLE)} customers.`);
   if (fit.dbscan && noiseCount > 0) notes.push('Metrics leave DBSCAN noise points out.');
   const pca = pcaOf(prepared);
   const profiles = buildProfiles({ table, rowIndex: prep.rowIndex, labels, k, featureNames: options.features, facts: columnFactsOf(prepared) });

@@ -4,6 +4,7 @@
  * recent fits (for the stability check that follows one), the columns' facts for profiles.
  * Kept by whoever runs the analysis (engine/tasks.ts), per dataset version and preprocessing.
  */
+import { formatCount } from '../format.ts';
 import { fitAlgorithm } from './cluster/index.ts';
 import type { ClusterFit } from './cluster/types.ts';
 import { selectRows, type Matrix } from './matrix.ts';
@@ -106,7 +107,7 @@ export function pcaOf(prepared: PreparedData): FittedPca {
 
 
 export function prepare(table: DataTable, options: SegmentationOptions): PreparedData {
-  checkpoint({ step: `preparing ${table.rowCount.toLocaleString('en-US')} customers` });
+  checkpoint({ step: `preparing ${formatCount(table.rowCount)} customers` });
   const prep = fitPreprocess(table, options);
   const excluded = prep.report.rowsExcluded > 0;
   const fitRows: number[] = [];

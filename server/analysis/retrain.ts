@@ -3,6 +3,7 @@
  * only if the silhouette is not worse, and renumbered so every segment keeps its number and
  * name (old and new centroids matched by the Hungarian algorithm).
  */
+import { formatFixed } from '../format.ts';
 import { createMatrix, type Matrix } from './matrix.ts';
 import { silhouetteScore } from './metrics.ts';
 import { assignRows } from './extend.ts';
@@ -78,7 +79,7 @@ export function retrain(table: DataTable, old: FittedPipeline): RetrainOutcome {
     return { accepted: false, reason: `the refit found ${refit.k} segments instead of ${old.centroids.length}`, oldSilhouette, newSilhouette };
   }
   if (!(newSilhouette >= oldSilhouette - 1e-12)) {
-    return { accepted: false, reason: `the refit's silhouette ${newSilhouette.toFixed(3)} is below the current model's ${oldSilhouette.toFixed(3)}`, oldSilhouette, newSilhouette };
+    return { accepted: false, reason: `the refit's silhouette ${formatFixed(newSilhouette, 3)} is below the current model's ${formatFixed(oldSilhouette, 3)}`, oldSilhouette, newSilhouette };
   }
   // Match old centroids (moved into the new space) to new ones: the cheapest renumbering.
   const oldInNew = old.centroids.map((c) => translateCentroid(c, old.preprocessor, prepared.prep.fitted));

@@ -5,7 +5,7 @@
  * segment is: value × engagement × recency × risk. The words follow the column's role
  * (roles.ts), so a purchase count is "frequent", never "big-basket".
  */
-import { formatNumber, formatPercent, formatYear } from '../format.ts';
+import { formatFixed, formatNumber, formatPercent, formatYear } from '../format.ts';
 import { headerWords, type ColumnRole } from './roles.ts';
 
 /** A feature that sets a segment apart, told in words. */
@@ -101,7 +101,7 @@ export function traitText(input: TraitInput): string {
 }
 
 function formatRatio(ratio: number): string {
-  return ratio >= 10 ? `${Math.round(ratio)}×` : `${ratio.toFixed(1)}×`;
+  return ratio >= 10 ? `${Math.round(ratio)}×` : `${formatFixed(ratio, 1)}×`;
 }
 
 /** Phrases joined as a person writes them: "Big spenders, frequent buyers", capitalised, at most NAME_MAX characters. */

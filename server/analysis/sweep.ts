@@ -1,4 +1,5 @@
 /** Metrics over a range of k, and a recommended k with the rule that chose it. */
+import { formatCount, formatPercent } from '../format.ts';
 import { InputError } from '../errors.ts';
 import { checkpoint } from './progress.ts';
 import { cutMerges, wardMerges } from './cluster/agglomerative.ts';
@@ -73,9 +74,8 @@ export const DEFAULT_MIN_SHARE = DEFAULT_OPTIONS.minShare;
 export const CLEAR_TWO_GROUPS = 0.5;
 
 export function recommendationRule(minShare: number): string {
-  const share = (minShare * 100).toFixed(minShare * 100 < 1 ? 1 : 0);
   return `the k most quality checks agree on (silhouette, Calinski-Harabasz, Davies-Bouldin, gap statistic, stability and the elbow of the inertia curve), `
-    + `between ${USUAL_K[0]} and ${USUAL_K[1]} segments unless the data splits clearly in two, and with every segment holding ${share}% to ${LARGEST_SHARE * 100}% of the customers`;
+    + `between ${USUAL_K[0]} and ${USUAL_K[1]} segments unless the data splits clearly in two, and with every segment holding ${formatPercent(minShare, minShare < 0.01 ? 1 : 0)} to ${formatPercent(LARGEST_SHARE, 0)} of the customers`;
 }
 /** Kneedle on a decreasing convex curve: the point furthest below the chord from first to last. */
 export function kneedleElbow(ks: number[], values: number[]): number {
@@ -157,18 +157,18 @@ export function sweepK(x: Matrix, options: SweepOptions, onFit?: (k: number, fit
       const sample = selectRows(x, sampleIndices(x.rows, maxRows, options.seed));
       const merges = wardMerges(sample);
       wardCut = (k) => assignNearest(x, clusterMeans(sample, cutMerges(sample.rows, merges, k), k)).labels;
-      notes.push(`Ward curves come from a sample of ${maxRows.toLocaleString('en-US')} customers.`);
+      notes.push(`Ward curves come from a sample of ${formatCount(maxRows)} customers.`);
     }
   }
   let silhouetteFrom: SilhouetteSource | undefined;
   if (x.rows > SILHOUETTE_EXACT_LIMIT) {
     // The fit's own silhouette is sampled here too: the curves use its very sample (a
     // request for a swept k then reuses the sweep's scores as they are).
-    notes.push(`Silhouettes are estimated on a random sample of ${SILHOUETTE_SAMPLE.toLocaleString('en-US')} customers (standard error about 0.005), the same sample for every k.`);
+    notes.push(`Silhouettes are estimated on a random sample of ${formatCount(SILHOUETTE_SAMPLE)} customers (standard error about 0.005), the same sample for every k.`);
   } else if (x.rows > SWEEP_SILHOUETTE_ROWS) {
     const rows = sampleIndices(x.rows, SWEEP_SILHOUETTE_ROWS, options.seed);
     silhouetteFrom = { sample: selectRows(x, rows), rows };
-    notes.push(`Silhouettes on the curves are estimated on the same random sample of ${SWEEP_SILHOUETTE_ROWS.toLocaleString('en-US')} customers for every k (standard error about 0.01); the shown k's silhouette above is computed on every customer.`);
+    notes.push(`Silhouettes on the curves are estimated on the same random sample of ${formatCount(SWEEP_SILHOUETTE_ROWS)} customers for every k (standard error about 0.01); the shown k's silhouette above is computed on every customer.`);
   }
   if (algorithm === 'gmm') checkGmmWork(x, options.nInit, Array.from({ length: kMax - options.kMin + 1 }, (_, i) => options.kMin + i));
   const rows: SweepRow[] = [];

@@ -3,6 +3,7 @@
  * itself without one). Only analysis columns are loaded; a new version after registrations
  * reads just the appended rows onto the last table.
  */
+import { formatCount } from '../format.ts';
 import { reportStep } from '../analysis/progress.ts';
 import type { DataTable } from '../analysis/table.ts';
 import type { Db } from '../store/db.ts';
@@ -36,7 +37,7 @@ export class TableCache {
       const key = String(source.datasetId);
       const last = this.latest.get(key);
       const previous = last?.identity === source.identity && last.table.rowCount <= source.rowCount ? last.table : undefined;
-      reportStep({ step: `loading ${(source.rowCount - (previous?.rowCount ?? 0)).toLocaleString('en-US')} customers` });
+      reportStep({ step: `loading ${formatCount(source.rowCount - (previous?.rowCount ?? 0))} customers` });
       const table = loadDataTable(db, source.datasetId, { previous, rowCount: source.rowCount, analysisOnly: true });
       this.latest.set(key, { identity: source.identity, table });
       return table;

@@ -3,6 +3,7 @@
  * summarised per customer (recency, frequency, monetary value). The upload form, the API
  * and `npm run import` all come in here.
  */
+import { formatCount } from '../format.ts';
 import type { DatasetInfo } from '../store/datasets.ts';
 import type { Db } from '../store/db.ts';
 import { importCsvFile, importTransactionsFile, type ImportOptions } from './stream-import.ts';
@@ -22,6 +23,6 @@ export async function importFile(db: Db, path: string, options: ImportOptions & 
 
 /** A transaction log's summary in a sentence: what became customers and what was left out. */
 export function describeTransactions(report: TransactionReport): string {
-  const n = (v: number) => v.toLocaleString('en-US');
+  const n = (v: number) => formatCount(v);
   return `${n(report.transactions)} transactions from ${n(report.customers)} customers up to ${report.referenceDate}; ${n(report.cancellations)} cancellations, ${n(report.negativeQuantities)} returns or negative quantities and ${n(report.missingCustomer)} lines without a customer were left out.`;
 }

@@ -3,6 +3,7 @@
  * person would give ("9,362 distinct values: looks like an identifier"). The preview shows
  * both and the user can correct the kind.
  */
+import { formatCount } from '../format.ts';
 import type { ColumnKind } from '../analysis/table.ts';
 import { dateOrder, isMissing, isSpreadsheetError, looksLikeDate, NUMERIC_DATE, parseNumber } from './values.ts';
 
@@ -29,7 +30,7 @@ const MIN_ROWS_FOR_CODES = 50;
 /** Text columns with more distinct values than this are free text, not categories. */
 export const MAX_CATEGORY_LEVELS = 50;
 
-const count = (n: number) => n.toLocaleString('en-US');
+const count = (n: number) => formatCount(n);
 const quote = (value: string) => `"${value.length > 24 ? `${value.slice(0, 24)}…` : value}"`;
 
 export function looksLikeIdName(name: string): boolean {

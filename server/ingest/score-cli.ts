@@ -9,6 +9,7 @@
  * used exits 1 with the reason. Nothing reaches stdout before scoring is known to work,
  * so a failed run never leaves a header-only file behind.
  */
+import { formatCount } from '../format.ts';
 import { existsSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
@@ -80,7 +81,7 @@ async function score(args: ScoreArguments): Promise<void> {
     };
     let unparsable = 0;
     const report = ({ row, column, value }: UnparsableValue) => {
-      if (++unparsable <= REPORTED_VALUES) console.error(`Row ${row.toLocaleString('en-US')}: "${column}" is "${value.slice(0, 40)}", not a number; scored as a missing value.`);
+      if (++unparsable <= REPORTED_VALUES) console.error(`Row ${formatCount(row)}: "${column}" is "${value.slice(0, 40)}", not a number; scored as a missing value.`);
     };
     let rows = 0;
     // The header goes out with the first scored batch: the file's columns are checked by then.
@@ -91,8 +92,8 @@ async function score(args: ScoreArguments): Promise<void> {
       rows += batch.length;
     }
     if (header) await write(header);
-    if (unparsable > REPORTED_VALUES) console.error(`… and ${(unparsable - REPORTED_VALUES).toLocaleString('en-US')} more values that are not numbers, scored as missing.`);
-    console.error(`Scored ${rows.toLocaleString('en-US')} customers with "${model.name}"${unparsable ? `; ${unparsable.toLocaleString('en-US')} values were not numbers` : ''}.`);
+    if (unparsable > REPORTED_VALUES) console.error(`… and ${formatCount(unparsable - REPORTED_VALUES)} more values that are not numbers, scored as missing.`);
+    console.error(`Scored ${formatCount(rows)} customers with "${model.name}"${unparsable ? `; ${formatCount(unparsable)} values were not numbers` : ''}.`);
   } finally {
     db.close();
   }

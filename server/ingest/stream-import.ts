@@ -3,6 +3,7 @@
  * column kinds (which the user may override), then every row is converted and written in
  * one transaction. Nothing is stored unless the whole file imports.
  */
+import { formatCount, formatMegabytes } from '../format.ts';
 import { MAX_UPLOAD_BYTES } from '../defaults.ts';
 import { stat } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -70,7 +71,7 @@ export function validateColumnName(name: string, position: number): void {
 export const MAX_IMPORT_COLUMNS = 1000;
 
 function checkHeader(header: string[]): void {
-  if (header.length > MAX_IMPORT_COLUMNS) throw new InputError(`The file has ${header.length.toLocaleString('en-US')} columns; the dashboard imports at most ${MAX_IMPORT_COLUMNS.toLocaleString('en-US')}. Keep the columns you segment by and the identifier, and upload that.`);
+  if (header.length > MAX_IMPORT_COLUMNS) throw new InputError(`The file has ${formatCount(header.length)} columns; the dashboard imports at most ${formatCount(MAX_IMPORT_COLUMNS)}. Keep the columns you segment by and the identifier, and upload that.`);
   header.forEach((name, i) => validateColumnName(name, i));
   const seen = new Set<string>();
   for (const name of header) {
@@ -178,7 +179,7 @@ async function openRecords(path: string, options: CsvReadOptions): Promise<{ del
   const { size } = await stat(path);
   const maxBytes = options.maxBytes ?? MAX_UPLOAD_BYTES;
   if (size > maxBytes) {
-    throw new InputError(`The file is ${(size / 1e6).toFixed(1)} MB; the limit is ${(maxBytes / 1e6).toFixed(0)} MB. Split it or raise MAX_UPLOAD_MB.`, { status: 413 });
+    throw new InputError(`The file is ${formatMegabytes(size, 1)}; the limit is ${formatMegabytes(maxBytes)}. Split it or raise MAX_UPLOAD_MB.`, { status: 413 });
   }
   if (size === 0) throw new InputError('The file is empty; it needs a header row and at least one customer.');
   const delimiter = options.delimiter ?? detectDelimiter((await readHead(path)).replace(/^\uFEFF/, ''));

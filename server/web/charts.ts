@@ -2,6 +2,7 @@
  * Chart.js configurations built on the server as plain JSON: the client script only draws
  * them. Every chart has a title, axis titles with units where known, and a legend.
  */
+import { formatCount, formatNumber, formatPercent, formatYear } from '../format.ts';
 import { calendarOrder } from '../analysis/calendar.ts';
 import { NOISE } from '../analysis/cluster/types.ts';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
@@ -12,7 +13,6 @@ import { boxStatsOfSorted, type BoxStats } from '../analysis/box-stats.ts';
 import type { Histogram } from '../analysis/summary.ts';
 import type { SweepResult } from '../analysis/sweep.ts';
 import { projectPoint, topLoadings } from '../analysis/pca.ts';
-import { formatNumber, formatYear } from '../format.ts';
 
 /**
  * Okabe-Ito, extended with Paul Tol's: colours that readers with colour-vision deficiencies
@@ -62,7 +62,7 @@ export function wrapLabel(text: string, width = 16, maxLines = 3): string | stri
 function axisLabel(result: SegmentationResult, axisIndex: 0 | 1): string {
   const share = result.pca.explainedVarianceRatio[axisIndex] ?? 0;
   const loadings = topLoadings(result.pca, result.outputNames, axisIndex, 2).map((l) => `${l.loading >= 0 ? '+' : '−'}${shortLabel(l.feature, 30)}`);
-  return `PC${axisIndex + 1} (${(share * 100).toFixed(1)}% of variance): ${loadings.join(', ')}`;
+  return `PC${axisIndex + 1} (${formatPercent(share, 1)} of variance): ${loadings.join(', ')}`;
 }
 
 export function scatterChart(result: SegmentationResult, prediction?: Prediction): ChartConfig {
@@ -90,7 +90,7 @@ export function scatterChart(result: SegmentationResult, prediction?: Prediction
       pointStyle: 'star', pointRadius: 14, borderWidth: 3, borderColor: '#D00000', backgroundColor: '#D00000',
     });
   }
-  const shown = rows.length < result.labels.length ? ` (${rows.length.toLocaleString('en-US')} of ${result.labels.length.toLocaleString('en-US')} customers shown)` : '';
+  const shown = rows.length < result.labels.length ? ` (${formatCount(rows.length)} of ${formatCount(result.labels.length)} customers shown)` : '';
   return {
     type: 'scatter',
     data: { datasets },
@@ -246,7 +246,7 @@ export function categoryChart(name: string, top: { level: string; count: number 
   const calendar = calendarOrder(kept.map((l) => l.level));
   const shown = calendar ? calendar.map((level) => kept.find((l) => l.level === level)!) : kept;
   const rest = present - shown.reduce((s, l) => s + l.count, 0);
-  const levels = rest > 0 ? [...shown, { level: `Other (${(distinct - shown.length).toLocaleString('en-US')} more)`, count: rest }] : shown;
+  const levels = rest > 0 ? [...shown, { level: `Other (${formatCount(distinct - shown.length)} more)`, count: rest }] : shown;
   return {
     type: 'bar',
     data: {
@@ -374,7 +374,7 @@ export function categoryMixChart(result: SegmentationResult, feature: string): C
   }));
   if (shown.length < ranked.length) {
     series.push({
-      label: `Other (${(ranked.length - shown.length).toLocaleString('en-US')} more)`,
+      label: `Other (${formatCount(ranked.length - shown.length)} more)`,
       data: mixes.map((mix) => round(100 * (1 - shown.reduce((s, level) => s + (mix.get(level) ?? 0), 0)), 4)),
       backgroundColor: '#BDBDBD',
     });

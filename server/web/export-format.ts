@@ -3,6 +3,7 @@
  * are written in batches, yielding to other requests between them, so exporting a million
  * customers neither holds them all in memory nor stalls the server.
  */
+import { formatCount } from '../format.ts';
 import { csvCell, neutraliseFormula } from '../ingest/csv-cell.ts';
 import type { Writable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -91,7 +92,7 @@ export function excelText(text: string): string {
 /** Writes the table as an Excel workbook to the file at `path`. */
 export async function writeXlsx(table: ExportTable, path: string): Promise<void> {
   if (table.rowCount > EXCEL_MAX_ROWS) {
-    throw new InputError(`Excel exports stop at ${EXCEL_MAX_ROWS.toLocaleString('en-US')} rows, and this one has ${table.rowCount.toLocaleString('en-US')}. Export CSV instead: it has no limit.`);
+    throw new InputError(`Excel exports stop at ${formatCount(EXCEL_MAX_ROWS)} rows, and this one has ${formatCount(table.rowCount)}. Export CSV instead: it has no limit.`);
   }
   // Loaded on the first Excel export: the library costs the server about 28 MB of memory.
   const { default: ExcelJS } = await import('exceljs');

@@ -1,4 +1,5 @@
 /** Saved segmentations: save, list, activate, delete, export/import JSON, compare, drift, retrain. */
+import { formatCount } from '../format.ts';
 import express, { Router, type Request, type Response } from 'express';
 import type { Engine } from '../engine/engine.ts';
 import type { ModelService } from '../engine/models.ts';
@@ -43,7 +44,7 @@ const modelBody = (m: SavedModel) => ({
 /** `{ name?, playbook? }` for a segment: at least one, each within its limits. */
 const segmentLabelBody = z.strictObject({
   name: nameText('A segment name').optional(),
-  playbook: z.string({ error: 'playbook must be text' }).trim().max(PLAYBOOK_MAX, { error: `A playbook holds at most ${PLAYBOOK_MAX.toLocaleString('en-US')} characters.` }).optional(),
+  playbook: z.string({ error: 'playbook must be text' }).trim().max(PLAYBOOK_MAX, { error: `A playbook holds at most ${formatCount(PLAYBOOK_MAX)} characters.` }).optional(),
 }, { error: 'Send {"name": "…", "playbook": "…"} (either or both).' }).refine((b) => b.name !== undefined || b.playbook !== undefined, { error: 'Send a name, a playbook or both.' });
 
 /** The :segment of a segments route: the index GET /api/models/:id gives (0 for the first), else 404. */

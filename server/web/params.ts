@@ -1,4 +1,5 @@
 /** Query parameters to typed SegmentationParams: zod at the door, 400 with a reason on error. */
+import { formatCount } from '../format.ts';
 import { NOT_DEFAULT_FEATURE } from '../analysis/roles.ts';
 import { z } from 'zod';
 import { ALGORITHMS } from '../analysis/cluster/types.ts';
@@ -151,7 +152,7 @@ export function parseSegmentationParams(query: RawQuery, db: Db, extra: readonly
   const batchSize = q.batchSize ?? DEFAULT_OPTIONS.batchSize;
   const iterations = q.iterations ?? DEFAULT_OPTIONS.iterations;
   if (batchSize * iterations > LIMITS.miniBatchVisits) {
-    throw new InputError(`batchSize × iterations is ${(batchSize * iterations).toLocaleString('en-US')}; a mini-batch fit may visit at most ${LIMITS.miniBatchVisits.toLocaleString('en-US')} customers, so lower one of them.`, { field: 'batchSize' });
+    throw new InputError(`batchSize × iterations is ${formatCount(batchSize * iterations)}; a mini-batch fit may visit at most ${formatCount(LIMITS.miniBatchVisits)} customers, so lower one of them.`, { field: 'batchSize' });
   }
   const kMin = q.kMin ?? DEFAULT_OPTIONS.kMin;
   const kMax = q.kMax ?? DEFAULT_OPTIONS.kMax;

@@ -2,7 +2,8 @@
 import type { Request, Response } from 'express';
 import { BORDERLINE_SHARE } from '../analysis/explain.ts';
 import { outcomeReadings } from '../analysis/segment-outcomes.ts';
-import { formatNumber, formatPercent, formatYear } from '../format.ts';
+import * as format from '../format.ts';
+import { SEGMENTATION_DEFAULTS } from '../defaults.ts';
 import { chartTable } from './chart-table.ts';
 import { transactionLogHint } from '../ingest/transactions.ts';
 import { EXCEL_MAX_ROWS } from './export-format.ts';
@@ -47,15 +48,8 @@ export function correlationClass(r: number): string {
   return `corr-${r >= 0 ? 'p' : 'n'}${step}`;
 }
 
-export { formatNumber, formatPercent, formatYear };
 
-/** A value of a dataset's column as a person reads it: a birth year bare (1958), other numbers with separators. */
-export function formatColumnValue(value: number | null | undefined, column: { role?: string } | undefined, digits?: number): string {
-  if (value === null || value === undefined) return formatNumber(value);
-  return column?.role === 'birth-year' ? formatYear(value) : formatNumber(value, digits);
-}
-
-export const viewHelpers = { chartTable, formatNumber, formatPercent, formatYear, formatColumnValue, outcomeReadings, transactionLogHint, chartAttribute, correlationClass, formatFeatureList, EXCEL_MAX_ROWS, BORDERLINE_SHARE };
+export const viewHelpers = { ...format, chartTable, outcomeReadings, transactionLogHint, chartAttribute, correlationClass, formatFeatureList, EXCEL_MAX_ROWS, BORDERLINE_SHARE, defaults: SEGMENTATION_DEFAULTS };
 
 /** A view rendered to a string (to cache it), with the response's locals. */
 export function renderToString(res: Response, view: string, locals: Record<string, unknown>): Promise<string> {

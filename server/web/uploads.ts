@@ -1,4 +1,5 @@
 /** Request bodies to staged files: multipart uploads and text/csv bodies, both size-limited. */
+import { formatMegabytes } from '../format.ts';
 import { createWriteStream } from 'node:fs';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
@@ -18,7 +19,7 @@ declare module 'express-serve-static-core' {
 }
 
 function tooLarge(maxBytes: number): InputError {
-  return new InputError(`The file is larger than the ${(maxBytes / 1e6).toFixed(0)} MB limit; split it or raise MAX_UPLOAD_MB.`, { status: 413 });
+  return new InputError(`The file is larger than the ${formatMegabytes(maxBytes)} limit; split it or raise MAX_UPLOAD_MB.`, { status: 413 });
 }
 
 /** Multipart field "file" (plus any text fields) to a staged file. */

@@ -3,6 +3,7 @@
  * means: O(n^2) time and O(n) memory, so large data is fitted on a seeded sample and the
  * rest assigned to the nearest cluster mean.
  */
+import { formatCount } from '../../format.ts';
 import { SEGMENTATION_DEFAULTS, WARD_MAX_ROWS } from '../../defaults.ts';
 import { InputError } from '../../errors.ts';
 import { selectRows, type Matrix } from '../matrix.ts';
@@ -39,7 +40,7 @@ export interface Merge {
 export function wardMerges(x: Matrix): Merge[] {
   const n = x.rows;
   if (n > WARD_MAX_ROWS) {
-    throw new InputError(`Ward clustering compares every pair of clusters as it merges them, too slow for ${n.toLocaleString('en-US')} customers (at most ${WARD_MAX_ROWS.toLocaleString('en-US')}); fit it on a sample (AGGLOMERATIVE_MAX_ROWS) or use k-means.`, { field: 'algorithm' });
+    throw new InputError(`Ward clustering compares every pair of clusters as it merges them, too slow for ${formatCount(n)} customers (at most ${formatCount(WARD_MAX_ROWS)}); fit it on a sample (AGGLOMERATIVE_MAX_ROWS) or use k-means.`, { field: 'algorithm' });
   }
   const d = x.cols;
   // The active clusters sit in slots 0..activeCount-1: slot m holds cluster ids[m]'s mean and
@@ -130,6 +131,6 @@ export function fitAgglomerative(x: Matrix, options: AgglomerativeOptions): Clus
   return {
     labels,
     centroids,
-    notes: [`Ward clustering was fitted on a random sample of ${maxRows.toLocaleString('en-US')} of ${x.rows.toLocaleString('en-US')} customers; the rest were assigned to the nearest segment mean.`],
+    notes: [`Ward clustering was fitted on a random sample of ${formatCount(maxRows)} of ${formatCount(x.rows)} customers; the rest were assigned to the nearest segment mean.`],
   };
 }

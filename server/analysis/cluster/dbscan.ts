@@ -3,6 +3,7 @@
  * included) lie within eps (inclusive); clusters grow from core points in row order and
  * border points join the first cluster that reaches them; the rest is noise.
  */
+import { formatCount } from '../../format.ts';
 import { SEED } from '../../defaults.ts';
 import { InputError } from '../../errors.ts';
 import { checkpoint } from '../progress.ts';
@@ -53,7 +54,7 @@ export function fitDbscan(x: Matrix, options: DbscanOptions): DbscanFit {
   const eps2 = options.eps * options.eps;
   const n = x.rows;
   if (n > DBSCAN_MAX_ROWS) {
-    throw new InputError(`DBSCAN compares every pair of customers, which is too much work for ${n.toLocaleString('en-US')} of them (at most ${DBSCAN_MAX_ROWS.toLocaleString('en-US')}); use k-means or mini-batch k-means.`, { field: 'algorithm' });
+    throw new InputError(`DBSCAN compares every pair of customers, which is too much work for ${formatCount(n)} of them (at most ${formatCount(DBSCAN_MAX_ROWS)}); use k-means or mini-batch k-means.`, { field: 'algorithm' });
   }
   let held = 0;
   const neighbourLists = Array.from({ length: n }, (_, i) => {
@@ -61,7 +62,7 @@ export function fitDbscan(x: Matrix, options: DbscanOptions): DbscanFit {
     const list = neighbours(x, i, eps2);
     held += list.length;
     if (held > DBSCAN_MAX_NEIGHBOURS) {
-      throw new InputError(`eps ${options.eps} makes most customers neighbours of each other (over ${DBSCAN_MAX_NEIGHBOURS.toLocaleString('en-US')} pairs); choose a smaller eps.`, { field: 'eps' });
+      throw new InputError(`eps ${options.eps} makes most customers neighbours of each other (over ${formatCount(DBSCAN_MAX_NEIGHBOURS)} pairs); choose a smaller eps.`, { field: 'eps' });
     }
     return list;
   });

@@ -5,6 +5,7 @@
  * seed, seed+1, ...; the highest log-likelihood wins. Soft segments: every customer has a
  * probability for each segment, and its segment is the most probable one.
  */
+import { formatCount } from '../../format.ts';
 import { N_INIT } from '../../defaults.ts';
 import { InputError } from '../../errors.ts';
 import { createMatrix, type Matrix } from '../matrix.ts';
@@ -164,7 +165,7 @@ export function checkGmmWork(x: Pick<Matrix, 'rows' | 'cols'>, nInit: number, ks
   const work = nInit * x.rows * x.cols * ks.reduce((a, b) => a + b, 0);
   if (work <= GMM_WORK_LIMIT) return;
   const which = ks.length === 1 ? `k = ${ks[0]}` : `k = ${ks[0]} to ${ks[ks.length - 1]}`;
-  throw new InputError(`A Gaussian mixture of ${which} with ${nInit} restart${nInit === 1 ? '' : 's'} on ${x.rows.toLocaleString('en-US')} customers × ${x.cols} columns is ${work.toLocaleString('en-US')} units of work; one request may ask for ${GMM_WORK_LIMIT.toLocaleString('en-US')}. Lower nInit${ks.length > 1 ? ', kMax' : ', k'} or the number of features.`, { field: 'nInit' });
+  throw new InputError(`A Gaussian mixture of ${which} with ${nInit} restart${nInit === 1 ? '' : 's'} on ${formatCount(x.rows)} customers × ${x.cols} columns is ${formatCount(work)} units of work; one request may ask for ${formatCount(GMM_WORK_LIMIT)}. Lower nInit${ks.length > 1 ? ', kMax' : ', k'} or the number of features.`, { field: 'nInit' });
 }
 
 export function fitGmm(x: Matrix, options: GmmOptions): GmmFit {

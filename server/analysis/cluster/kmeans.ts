@@ -4,6 +4,7 @@
  * then improves the local optimum with Hartigan moves and a few k-means++ local-search
  * swaps. Seeded and reproducible; the lowest inertia wins.
  */
+import { formatCount } from '../../format.ts';
 import { N_INIT } from '../../defaults.ts';
 import { InputError } from '../../errors.ts';
 import { selectRows, type Matrix } from '../matrix.ts';
@@ -75,7 +76,7 @@ export function fitKMeans(x: Matrix, options: KMeansOptions): KMeansFit {
     const start = fitKMeans(sample, options);
     const full = fitKMeans(x, { ...options, initialCentroids: start.centroids, refine: false });
     const restarts = nInit === 1 ? 'The start was chosen' : `The best of ${nInit} restarts was chosen`;
-    return { ...full, notes: [`${restarts} on a random sample of ${RESTART_SAMPLE_ROWS.toLocaleString('en-US')} customers, then fitted on all ${x.rows.toLocaleString('en-US')}.`] };
+    return { ...full, notes: [`${restarts} on a random sample of ${formatCount(RESTART_SAMPLE_ROWS)} customers, then fitted on all ${formatCount(x.rows)}.`] };
   }
   // scikit-learn stops when the total squared centre shift is below tol x mean variance.
   const absoluteTolerance = tolerance * meanVariance(x);
