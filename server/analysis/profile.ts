@@ -120,7 +120,7 @@ export function buildProfiles(input: ProfileInput): SegmentProfile[] {
   const segmentOfRow = facts.segmentOfRow(table.rowCount, labels);
   const bySegment = numeric.map((col) => numericBySegment(col.values, segmentOfRow, k, facts.countable(col.name, col.values)));
   const mixes = categorical.map((col) => {
-    const codes = facts.levelCodes(col.name, col.values);
+    const codes = facts.levelCodes(col);
     return { levels: codes.levels, counts: levelCountsBySegment(codes, labels, k) };
   });
   const inModel = new Set(input.featureNames);

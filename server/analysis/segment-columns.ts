@@ -7,7 +7,7 @@
  */
 import { boxStatsByBuckets, boxStatsByCodes, boxStatsByGroup, valueBuckets, valueCodes, type BoxStats, type ValueBuckets, type ValueCodes } from './box-stats.ts';
 import { groupOf, presentMoments } from './stats.ts';
-import { storedLevelCodes, type StoredLevelCodes } from './table.ts';
+import type { StoredLevelCodes, TextColumn } from './table.ts';
 
 /**
  * Facts about the columns over one set of rows (a prepared matrix's). Filled lazily, keyed
@@ -70,10 +70,10 @@ export class ColumnFacts {
     return b;
   }
 
-  levelCodes(name: string, values: readonly (string | null)[]): LevelCodes {
+  levelCodes(column: TextColumn): LevelCodes {
+    const { name, values, stored } = column;
     let c = this.levels.get(name);
     if (!c) {
-      const stored = storedLevelCodes.get(values);
       // Rows appended since the snapshot have no stored code; a level spelled "(missing)" would need merging with the missing ones.
       const usable = stored && stored.codes.length === values.length && !stored.levels.includes(MISSING_LEVEL);
       this.levels.set(name, (c = usable ? levelCodesOfStored(stored, this.rowIndex) : levelCodesOf(values, this.rowIndex)));

@@ -6,12 +6,12 @@
  * in milliseconds. Rows are only ever appended, so a snapshot of the first n rows stays true
  * and loadDataTable reads the rows registered since from the row table.
  */
-import { storedLevelCodes, type ColumnKind } from '../analysis/table.ts';
+import type { ColumnKind, StoredLevelCodes } from '../analysis/table.ts';
 import type { CellValue } from './datasets.ts';
 import type { Db } from './db.ts';
 
 /** One column's values, rows 0 .. rowCount - 1: numbers (NaN missing) or levels by row (null missing). */
-export type SnapshotValues = Float64Array | (string | null)[];
+export type SnapshotValues = Float64Array | { values: (string | null)[]; stored: StoredLevelCodes };
 
 const snapshotted = (kind: ColumnKind) => kind === 'numeric' || kind === 'categorical';
 
@@ -125,6 +125,5 @@ function snapshotValues(row: SnapshotRow, spare: number): SnapshotValues {
     out[i] = code < 0 ? null : levels[code];
     kept[i] = code + 1;
   }
-  storedLevelCodes.set(out, { levels, codes: kept });
-  return out;
+  return { values: out, stored: { levels, codes: kept } };
 }

@@ -3,7 +3,7 @@
  * column names are generated from integers (ds_7, c0, c1...): no user text reaches SQL.
  */
 import { roleFromName, type ColumnRole } from '../analysis/roles.ts';
-import type { Column, ColumnKind, DataTable, UnanalysedKind } from '../analysis/table.ts';
+import type { Column, ColumnKind, DataTable, StoredLevelCodes, UnanalysedKind } from '../analysis/table.ts';
 import { getNamed, setNamed } from '../analysis/named.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Db } from './db.ts';
@@ -187,7 +187,7 @@ export function loadDataTable(db: Db, id: number, options: LoadOptions = {}): Da
     r++;
   }
   const columns: Column[] = wanted.map((col, c) => (
-    col.kind === 'numeric' ? { name: col.name, kind: 'numeric', values: r === rowCount ? numeric[c]! : numeric[c]!.subarray(0, r) } : { name: col.name, kind: col.kind, values: r === rowCount ? text[c]! : text[c]!.slice(0, r) }
+    col.kind === 'numeric' ? { name: col.name, kind: 'numeric', values: r === rowCount ? numeric[c]! : numeric[c]!.subarray(0, r) } : { name: col.name, kind: col.kind, values: r === rowCount ? text[c]! : text[c]!.slice(0, r), ...storedOf(base?.columns[c]) }
   ));
   const omitted = info.columns.filter((c) => !wanted.some((w) => w.name === c.name)).map((c) => ({ name: c.name, kind: c.kind as UnanalysedKind }));
   // A "never" value (pdays = -1) is a missing value to analysis: not a number to average or scale.
@@ -249,8 +249,13 @@ function snapshotOf(db: Db, id: number, wanted: { name: string; kind: ColumnKind
   if (!snapshot || snapshot.rowCount > rowCount) return undefined;
   const columns = wanted.map((w, c): Column => (w.kind === 'numeric'
     ? { name: w.name, kind: 'numeric', values: snapshot.values[c] as Float64Array }
-    : { name: w.name, kind: w.kind as 'categorical', values: snapshot.values[c] as (string | null)[] }));
+    : { name: w.name, kind: w.kind as 'categorical', ...(snapshot.values[c] as { values: (string | null)[]; stored: StoredLevelCodes }) }));
   return { rowCount: snapshot.rowCount, columns };
+}
+
+/** The snapshot's codes of a category column carry over to the table that extends it (segment-columns.ts checks their length). */
+function storedOf(column: Column | undefined): { stored?: StoredLevelCodes } {
+  return column && column.kind !== 'numeric' && column.stored ? { stored: column.stored } : {};
 }
 
 function sameColumns(table: DataTable, columns: { name: string; kind: ColumnKind }[]): boolean {
