@@ -1,4 +1,5 @@
 /** One segmentation of a prepared table: cluster, number the segments (lineage.ts), score, project, profile. */
+import { cacheKey } from '../cache-key.ts';
 import { formatCount, formatFixed } from '../format.ts';
 import { fitAlgorithm, type AlgorithmFit, type AlgorithmOptions } from './cluster/index.ts';
 import { setNamed } from './named.ts';
@@ -155,7 +156,7 @@ interface NumberedFit {
  */
 function numbersOf(prepared: PreparedData, options: Pick<SegmentationOptions, 'seed' | 'nInit'>, fit: AlgorithmFit, warmStarted: boolean): Int32Array {
   if (fit.dbscan || warmStarted) return numbersBySize(fit.labels, fit.k);
-  const key = JSON.stringify([options.seed, options.nInit]);
+  const key = cacheKey(options.seed, options.nInit);
   const lineages = (prepared.reuse.lineages ??= new Map());
   if (!lineages.has(key)) lineages.set(key, new Map());
   return lineageNumbers(prepared.fitX, fit.centroids, lineages.get(key)!, options);

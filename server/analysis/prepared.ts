@@ -4,6 +4,7 @@
  * recent fits (for the stability check that follows one), the columns' facts for profiles.
  * Kept by whoever runs the analysis (engine/tasks.ts), per dataset version and preprocessing.
  */
+import { cacheKey, type CacheKey } from '../cache-key.ts';
 import { formatCount } from '../format.ts';
 import { fitAlgorithm } from './cluster/index.ts';
 import type { ClusterFit } from './cluster/types.ts';
@@ -58,13 +59,13 @@ function compactLabels(labels: Int32Array): KeptLabels {
 type FitKeyOptions = Pick<SegmentationOptions, 'algorithm' | 'seed' | 'nInit' | 'batchSize' | 'iterations'>;
 
 /** The options that decide a k-means or mini-batch fit on a prepared matrix. */
-function fitKey(o: FitKeyOptions, k: number): string {
-  return JSON.stringify([o.algorithm, k, o.seed, o.nInit, o.batchSize, o.iterations]);
+function fitKey(o: FitKeyOptions, k: number): CacheKey {
+  return cacheKey(o.algorithm, k, o.seed, o.nInit, o.batchSize, o.iterations);
 }
 
 /** The options that decide any fit on a prepared matrix, DBSCAN's included. */
-function anyFitKey(o: FitKeyOptions & Pick<SegmentationOptions, 'minPts'>, k: number, eps: number): string {
-  return `${fitKey(o, k)}|${eps}|${o.minPts}`;
+function anyFitKey(o: FitKeyOptions & Pick<SegmentationOptions, 'minPts'>, k: number, eps: number): CacheKey {
+  return cacheKey(fitKey(o, k), eps, o.minPts);
 }
 
 /** The fit labels segment() kept, for the stability check that may follow: a few fits' worth. */

@@ -3,7 +3,8 @@
  * itself lives where the work runs (a worker, or a TaskRunner here without one): this side
  * keeps results, the k sweeps and small per-version facts, never a table.
  */
-import { sweepKey, preprocessKey, type SegmentationOptions } from '../analysis/options.ts';
+import { cacheKey, type CacheKey } from '../cache-key.ts';
+import { optionsKey, preprocessKey, sweepKey, type SegmentationOptions } from '../analysis/options.ts';
 import { lacksRowIndex, type SegmentationResult } from '../analysis/pipeline.ts';
 import { predictCustomer, type Prediction } from '../analysis/predict.ts';
 import type { CustomerInput } from '../analysis/transform.ts';
@@ -13,7 +14,7 @@ import type { SweepResult } from '../analysis/sweep.ts';
 import type { TableTask } from '../analysis/model-ops.ts';
 import type { Db } from '../store/db.ts';
 import { datasetVersion } from '../store/datasets.ts';
-import { LruCache } from './lru.ts';
+import { VersionedCache } from './versioned-cache.ts';
 import type { RunContext, WorkerPool } from './pool.ts';
 import type { TableSource } from './tables.ts';
 import { TaskRunner, type AnalysisTask } from './tasks.ts';
@@ -47,24 +48,29 @@ function sameRows(a: Int32Array, b: Int32Array): boolean {
   return true;
 }
 
-export class Engine {
-  private readonly overviews = new LruCache<DatasetOverview>(8);
-  private readonly ranges = new LruCache<FeatureRange[]>(8);
-  /** The newest ranges per dataset: registrations check values against them without waiting. */
-  private readonly latestRanges = new LruCache<{ identity: string; ranges: FeatureRange[] }>(8);
-  private readonly sweeps = new LruCache<SweepResult>(32);
-  private readonly results = new LruCache<SegmentationResult>(64, byRows);
-  /** The newest fit per (dataset, params) whatever the version: registrations extend it. */
-  private readonly latestFits = new LruCache<SegmentationResult>(64, byRows);
+/**
+ * Every cache of the engine, each by (dataset version, what it was computed from) with a
+ * typed key (versioned-cache.ts): the newest of any version serves registrations.
+ */
+class EngineCaches {
+  readonly overviews = new VersionedCache<DatasetOverview>(8);
+  /** Registrations check values against the newest ranges without waiting. */
+  readonly ranges = new VersionedCache<FeatureRange[]>(8);
+  readonly sweeps = new VersionedCache<SweepResult>(32);
+  /** The newest fit per params whatever the version: registrations extend it. */
+  readonly fits = new VersionedCache<SegmentationResult>(64, byRows);
   /**
    * One copy of what every k shares, the labelled rows, per dataset version and
    * preprocessing: results arriving from a worker are separate copies of it, or leave it out.
    */
-  private readonly rowIndexes = new LruCache<Int32Array>(8);
-  private readonly latestSweeps = new LruCache<SweepResult>(32);
-  private readonly stabilities = new LruCache<StabilityResult>(64);
-  /** The newest stability per (dataset, options) whatever the version, as for sweeps. */
-  private readonly latestStabilities = new LruCache<StabilityResult>(64);
+  readonly rowIndexes = new VersionedCache<Int32Array>(8);
+  readonly stabilities = new VersionedCache<StabilityResult>(64);
+  /** Callers that shared one worker run get one result object. */
+  readonly canonical = new WeakMap<SegmentationResult, SegmentationResult>();
+}
+
+export class Engine {
+  private readonly caches = new EngineCaches();
   /** Without a worker pool (tests, WORKERS=0) the work runs here, on the request thread. */
   private readonly local: TaskRunner | undefined;
 
@@ -123,11 +129,11 @@ export class Engine {
   /** The Overview tab's statistics, once per dataset version and outlier rule. */
   async overview(datasetId: number, outlierRule: 'iqr' | 'zscore', context: RunContext = {}): Promise<DatasetOverview> {
     const source = this.keysOf(datasetId);
-    const key = `${source.version}|overview|${outlierRule}`;
-    const cached = this.overviews.get(key);
+    const cached = this.caches.overviews.get(source, outlierRule);
     if (cached) return cached;
+    const key = this.caches.overviews.key(source, 'overview', outlierRule);
     const overview = await this.run<DatasetOverview>({ kind: 'overview', source, outlierRule }, key, context);
-    this.overviews.set(key, overview);
+    this.caches.overviews.set(source, [outlierRule], overview);
     return overview;
   }
 
@@ -138,43 +144,31 @@ export class Engine {
    */
   async columnRanges(datasetId: number, options: { latest?: boolean; context?: RunContext } = {}): Promise<FeatureRange[]> {
     const source = this.keysOf(datasetId);
-    const key = `${source.version}|ranges`;
-    const cached = this.ranges.get(key);
+    const cached = options.latest ? this.caches.ranges.newest(source) : this.caches.ranges.get(source);
     if (cached) return cached;
-    const last = this.latestRanges.get(String(datasetId));
-    if (options.latest && last?.identity === source.identity) return last.ranges;
-    const ranges = await this.run<FeatureRange[]>({ kind: 'ranges', source }, key, options.context);
-    this.ranges.set(key, ranges);
-    this.latestRanges.set(String(datasetId), { identity: source.identity, ranges });
+    const ranges = await this.run<FeatureRange[]>({ kind: 'ranges', source }, this.caches.ranges.key(source, 'ranges'), options.context);
+    this.caches.ranges.set(source, [], ranges);
     return ranges;
   }
 
   /** The sweep for these params if one is at hand (this version's, or the last one's), without waiting. */
   cachedSweep(requested: SegmentationParams): SweepResult | undefined {
     const params = this.withSettings(requested);
-    const keys = this.keysOf(params.datasetId);
-    return this.sweeps.get(`${keys.version}|${sweepKey(params)}`) ?? this.latestSweeps.get(`${keys.identity}|${sweepKey(params)}`);
+    return this.caches.sweeps.newest(this.keysOf(params.datasetId), sweepKey(params));
   }
 
   async sweep(requested: SegmentationParams, context: RunContext = {}): Promise<SweepResult> {
     const params = this.withSettings(requested);
     const keys = this.keysOf(params.datasetId);
-    const key = `${keys.version}|${sweepKey(params)}`;
-    const cached = this.sweeps.get(key);
-    if (cached) return cached;
     // Customers registered since the last sweep do not move the curves enough to wait for a
     // new sweep: the previous one serves until a refit.
-    const latestKey = `${keys.identity}|${sweepKey(params)}`;
-    const previous = this.latestSweeps.get(latestKey);
-    if (previous) {
-      this.sweeps.set(key, previous);
-      return previous;
-    }
+    const cached = this.caches.sweeps.newest(keys, sweepKey(params));
+    if (cached) return cached;
+    const key = this.caches.sweeps.key(keys, 'sweep', sweepKey(params));
     const sweep = await this.run<SweepResult>({ kind: 'sweep', source: keys, options: params }, key, context);
-    this.sweeps.set(key, sweep);
-    this.latestSweeps.set(latestKey, sweep);
+    this.caches.sweeps.set(keys, [sweepKey(params)], sweep);
     // Nobody waits for this: the exact scores of every swept k, for later moves of the slider.
-    this.runUnawaited({ kind: 'score-sweep', source: keys, options: params }, `${key}|score-sweep`);
+    this.runUnawaited({ kind: 'score-sweep', source: keys, options: params }, this.caches.sweeps.key(keys, 'score-sweep', sweepKey(params)));
     return sweep;
   }
 
@@ -195,30 +189,29 @@ export class Engine {
     const { k } = await this.resolveK(params, { waitForSweep: true, context });
     const resolved = { ...params, k };
     const keys = this.keysOf(params.datasetId);
-    const key = `${keys.version}|${JSON.stringify(resolved)}`;
-    const cached = this.results.get(key);
+    const fitKey = optionsKey(resolved);
+    const cached = this.caches.fits.get(keys, params.datasetId, fitKey);
     if (cached) return cached;
-    const latestKey = `${keys.identity}|${JSON.stringify(resolved)}`;
-    const previous = this.latestFits.get(latestKey);
+    const key = this.caches.fits.key(keys, 'segment', params.datasetId, fitKey);
+    const previous = this.caches.fits.newest(keys, params.datasetId, fitKey);
     // Rows are only ever appended (registrations): the new ones are assigned with the fit,
     // which on a big dataset is seconds of work, so it runs where fits run.
-    const rowIndexKey = `${keys.version}|${preprocessKey(params)}`;
+    const rowIndexKey = preprocessKey(params);
     let result: SegmentationResult;
     if (previous && previous.rowCount < keys.rowCount) {
       result = await this.run<SegmentationResult>({ kind: 'extend', source: keys, previous }, key, context);
     } else {
       // A worker leaves out what this side already holds for the preprocessing: the
       // labelled rows, 4 MB a message on a million customers.
-      const omitRowIndex = this.settings.pool !== undefined && this.rowIndexes.get(rowIndexKey) !== undefined;
+      const omitRowIndex = this.settings.pool !== undefined && this.caches.rowIndexes.get(keys, rowIndexKey) !== undefined;
       result = await this.run<SegmentationResult>({ kind: 'segment', source: keys, options: resolved, omitRowIndex }, key, context);
-      if (lacksRowIndex(result) && !this.rowIndexes.get(rowIndexKey)) {
+      if (lacksRowIndex(result) && !this.caches.rowIndexes.get(keys, rowIndexKey)) {
         // Evicted while the fit ran: ask for the whole result.
-        result = await this.run<SegmentationResult>({ kind: 'segment', source: keys, options: resolved }, `${key}|whole`, context);
+        result = await this.run<SegmentationResult>({ kind: 'segment', source: keys, options: resolved }, cacheKey(key, 'whole'), context);
       }
     }
-    result = this.withKnownRowIndex(rowIndexKey, result);
-    this.results.set(key, result);
-    this.latestFits.set(latestKey, result);
+    result = this.withKnownRowIndex(keys, rowIndexKey, result);
+    this.caches.fits.set(keys, [params.datasetId, fitKey], result);
     return result;
   }
 
@@ -236,12 +229,11 @@ export class Engine {
    */
   async stability(datasetId: number, result: SegmentationResult, context: RunContext = {}): Promise<StabilityResult> {
     const keys = this.keysOf(datasetId);
-    const key = `${keys.version}|stability|${JSON.stringify(result.options)}`;
     const cached = this.cachedStability(datasetId, result);
     if (cached) return cached;
-    const stability = await this.run<StabilityResult>({ kind: 'stability', source: keys, options: result.options }, key, context);
-    this.stabilities.set(key, stability);
-    this.latestStabilities.set(`${keys.identity}|stability|${JSON.stringify(result.options)}`, stability);
+    const options = optionsKey(result.options);
+    const stability = await this.run<StabilityResult>({ kind: 'stability', source: keys, options: result.options }, this.caches.stabilities.key(keys, 'stability', options), context);
+    this.caches.stabilities.set(keys, [options], stability);
     return stability;
   }
 
@@ -250,25 +242,20 @@ export class Engine {
    * last check do not move it enough to refit on resamples again: that one serves until a refit.
    */
   cachedStability(datasetId: number, result: SegmentationResult): StabilityResult | undefined {
-    const keys = this.keysOf(datasetId);
-    const options = JSON.stringify(result.options);
-    return this.stabilities.get(`${keys.version}|stability|${options}`) ?? this.latestStabilities.get(`${keys.identity}|stability|${options}`);
+    return this.caches.stabilities.newest(this.keysOf(datasetId), optionsKey(result.options));
   }
 
-  /** Callers that shared one worker run get one result object. */
-  private readonly canonical = new WeakMap<SegmentationResult, SegmentationResult>();
-
-  private withKnownRowIndex(key: string, result: SegmentationResult): SegmentationResult {
-    const canonical = this.canonical.get(result);
+  private withKnownRowIndex(keys: DatasetKeys, rowIndexKey: CacheKey, result: SegmentationResult): SegmentationResult {
+    const canonical = this.caches.canonical.get(result);
     if (canonical) return canonical;
     let out = result;
-    const known = this.rowIndexes.get(key);
+    const known = this.caches.rowIndexes.get(keys, rowIndexKey);
     if (known && (lacksRowIndex(result) || sameRows(known, result.rowIndex))) {
       out = { ...result, rowIndex: known };
     } else {
-      this.rowIndexes.set(key, result.rowIndex);
+      this.caches.rowIndexes.set(keys, [rowIndexKey], result.rowIndex);
     }
-    this.canonical.set(result, out);
+    this.caches.canonical.set(result, out);
     return out;
   }
 
@@ -276,13 +263,12 @@ export class Engine {
 
   /** Table-wide work for saved segmentations (see model-ops.ts), where the data is. */
   async onTable<T>(datasetId: number, task: TableTask): Promise<T> {
-    return this.run<T>({ kind: 'table', source: this.keysOf(datasetId), task }, `table-task|${++this.tableTasks}`);
+    return this.run<T>({ kind: 'table', source: this.keysOf(datasetId), task }, cacheKey('table-task', ++this.tableTasks));
   }
 
   /** Drops cached fits (the sweep and matrices stay): benchmarks time honest re-runs with it. */
   clearResults(): void {
-    this.results.clear();
-    this.latestFits.clear();
+    this.caches.fits.clear();
   }
 
   /** `datasetColumns`: a whole record is welcome, its fields beyond the features ignored. */

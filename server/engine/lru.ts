@@ -2,8 +2,10 @@
  * A bounded cache: the least recently used entry goes first. Bounded by entry count and,
  * when a weigher is given, by total weight too (rows held, for results of big datasets).
  */
+import type { CacheKey } from '../cache-key.ts';
+
 export class LruCache<V> {
-  private readonly entries = new Map<string, { value: V; weight: number }>();
+  private readonly entries = new Map<CacheKey, { value: V; weight: number }>();
   private totalWeight = 0;
 
   constructor(
@@ -11,7 +13,7 @@ export class LruCache<V> {
     private readonly limits: { maxWeight: number; weigh: (value: V) => number } | undefined = undefined,
   ) {}
 
-  get(key: string): V | undefined {
+  get(key: CacheKey): V | undefined {
     const entry = this.entries.get(key);
     if (entry !== undefined) {
       this.entries.delete(key);
@@ -20,7 +22,7 @@ export class LruCache<V> {
     return entry?.value;
   }
 
-  set(key: string, value: V): void {
+  set(key: CacheKey, value: V): void {
     this.delete(key);
     const weight = this.limits?.weigh(value) ?? 0;
     this.entries.set(key, { value, weight });
@@ -31,7 +33,7 @@ export class LruCache<V> {
     }
   }
 
-  private delete(key: string): void {
+  private delete(key: CacheKey): void {
     const entry = this.entries.get(key);
     if (!entry) return;
     this.totalWeight -= entry.weight;
@@ -43,7 +45,7 @@ export class LruCache<V> {
    * the entries it would push out go before it is computed, not after: on a million rows a
    * prepared matrix and its replacement held together were the worker's peak memory.
    */
-  getOrCompute(key: string, compute: () => V, expectedWeight?: number): V {
+  getOrCompute(key: CacheKey, compute: () => V, expectedWeight?: number): V {
     const hit = this.get(key);
     if (hit !== undefined) return hit;
     if (expectedWeight !== undefined && this.limits) {
@@ -63,7 +65,7 @@ export class LruCache<V> {
   }
 
   /** Drops every entry whose key the test accepts. */
-  deleteWhere(test: (key: string) => boolean): void {
+  deleteWhere(test: (key: CacheKey) => boolean): void {
     for (const key of [...this.entries.keys()]) if (test(key)) this.delete(key);
   }
 

@@ -5,6 +5,7 @@
  * its pipeline, and names the model. Every surface (the Clusters and Predict tabs and their
  * charts, the API, registrations, exports) reads segments from this value and nothing else.
  */
+import { cacheKey } from '../cache-key.ts';
 import type { SegmentationResult } from '../analysis/pipeline.ts';
 import type { Db } from '../store/db.ts';
 import { findModelWithOptions, type SavedModel } from '../store/models.ts';
@@ -16,7 +17,7 @@ const labelled = new WeakMap<SegmentationResult, Map<string, SegmentationResult>
 export function withSavedLabels(result: SegmentationResult, model: Pick<SavedModel, 'id' | 'name' | 'pipeline'>): SegmentationResult {
   const names = model.pipeline.segmentNames;
   const playbooks = model.pipeline.segmentPlaybooks ?? [];
-  const key = JSON.stringify([model.id, model.name, names, playbooks]);
+  const key = cacheKey(model.id, model.name, names, playbooks);
   let byLabels = labelled.get(result);
   if (!byLabels) labelled.set(result, (byLabels = new Map()));
   const known = byLabels.get(key);

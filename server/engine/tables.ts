@@ -3,6 +3,7 @@
  * itself without one). Only analysis columns are loaded; a new version after registrations
  * reads just the appended rows onto the last table.
  */
+import { cacheKey } from '../cache-key.ts';
 import { formatCount } from '../format.ts';
 import { reportStep } from '../analysis/progress.ts';
 import type { DataTable } from '../analysis/table.ts';
@@ -33,8 +34,8 @@ export class TableCache {
   private readonly latest = new LruCache<{ identity: string; table: DataTable }>(4, { maxWeight: TABLE_CACHE_ROWS, weigh: (t) => t.table.rowCount });
 
   get(db: Db, source: TableSource): DataTable {
-    return this.tables.getOrCompute(source.version, () => {
-      const key = String(source.datasetId);
+    return this.tables.getOrCompute(cacheKey(source.version), () => {
+      const key = cacheKey(source.datasetId);
       const last = this.latest.get(key);
       const previous = last?.identity === source.identity && last.table.rowCount <= source.rowCount ? last.table : undefined;
       reportStep({ step: `loading ${formatCount(source.rowCount - (previous?.rowCount ?? 0))} customers` });

@@ -3,6 +3,7 @@
  * thread (worker.ts) or, without one, on the request thread by the engine. Whoever runs it
  * keeps the loaded tables and prepared matrices, so the request thread holds no table.
  */
+import { cacheKey, keyStartsWith } from '../cache-key.ts';
 import { preprocessKey, type SegmentationOptions } from '../analysis/options.ts';
 import { extendSegmentation } from '../analysis/extend.ts';
 import { segment, type SegmentationResult } from '../analysis/pipeline.ts';
@@ -56,7 +57,7 @@ export class TaskRunner {
       case 'sweep':
       case 'stability':
       case 'score-sweep': {
-        const data = this.prepared.getOrCompute(`${task.source.version}|${preprocessKey(task.options)}`, () => prepare(table, task.options), table.rowCount);
+        const data = this.prepared.getOrCompute(cacheKey(task.source.version, preprocessKey(task.options)), () => prepare(table, task.options), table.rowCount);
         if (task.kind === 'sweep') return runSweep(data, task.options);
         if (task.kind === 'stability') return stabilityOf(data, task.options);
         if (task.kind === 'score-sweep') return scoreSweepFits(data, task.options.seed);
@@ -77,7 +78,7 @@ export class TaskRunner {
     this.newestVersion.set(source.identity, { version: source.version, rowCount: source.rowCount });
     if (!newest) return;
     const held = this.prepared.size;
-    this.prepared.deleteWhere((key) => key.startsWith(`${newest.version}|`));
+    this.prepared.deleteWhere((key) => keyStartsWith(key, newest.version));
     // Dropped is not freed: the matrices would wait for a collection while the new version loads.
     if (this.prepared.size < held) this.hooks.collectGarbage?.();
   }

@@ -1,6 +1,7 @@
 /** Saved segmentations: the whole fitted pipeline and its training baseline, one active per dataset. */
 import type { TrainingBaseline } from '../analysis/drift.ts';
 import type { FittedPipeline } from '../analysis/predict.ts';
+import { optionsKey, type SegmentationOptions } from '../analysis/options.ts';
 import { InputError, NotFoundError } from '../errors.ts';
 import { newId, type Db } from './db.ts';
 import { writeGate } from './write-gate.ts';
@@ -73,11 +74,11 @@ export function listModels(db: Db, datasetId: number): SavedModel[] {
  * tab asks on every view, and parsing every model's pipeline and baseline each time cost
  * more than the rest of a cached view.
  */
-export function findModelWithOptions(db: Db, datasetId: number, options: object, k: number): SavedModel | undefined {
-  const wanted = JSON.stringify(options);
+export function findModelWithOptions(db: Db, datasetId: number, options: Partial<SegmentationOptions>, k: number): SavedModel | undefined {
+  const wanted = optionsKey(options);
   const rows = db.prepare("SELECT id, json_extract(pipeline, '$.options') AS options, json_array_length(pipeline, '$.centroids') AS k FROM saved_models WHERE dataset_id = ? ORDER BY id")
     .all(datasetId) as { id: number; options: string; k: number }[];
-  const match = rows.find((r) => r.k === k && JSON.stringify(JSON.parse(r.options)) === wanted);
+  const match = rows.find((r) => r.k === k && optionsKey(JSON.parse(r.options) as Partial<SegmentationOptions>) === wanted);
   return match ? getModel(db, match.id) : undefined;
 }
 

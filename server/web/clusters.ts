@@ -5,6 +5,7 @@
  * the URL and no sweep yet, a provisional k is shown at once and replaced by the
  * recommended one when the sweep settles it.
  */
+import { cacheKey } from '../cache-key.ts';
 import { Router, type Request, type Response } from 'express';
 import { ALGORITHMS } from '../analysis/cluster/types.ts';
 import { MISSING_STRATEGIES, OUTLIER_RULES, SCALING_METHODS } from '../analysis/preprocess.ts';
@@ -57,7 +58,7 @@ export function clustersRouter(db: Db, engine: Engine): Router {
       return;
     }
     // A region still waiting for its sweep or stability renders differently: they are in the key.
-    const key = `${dataset.name}|${query}|${k}|${provisional}|${sweepRegion ? 'sweep' : ''}|${stability ? 'stable' : ''}`;
+    const key = cacheKey(dataset.name, query, k, provisional, sweepRegion !== undefined, stability !== undefined);
     const html = await rendered.render(res, result, key, 'partials/cluster-results', locals);
     res.vary('HX-Request').vary('HX-History-Restore-Request').type('html').send(html);
   });

@@ -1,4 +1,5 @@
 /** The one place a route decides "full page or partial", and helpers the views share. */
+import type { CacheKey } from '../cache-key.ts';
 import type { Request, Response } from 'express';
 import { BORDERLINE_SHARE } from '../analysis/explain.ts';
 import { outcomeReadings } from '../analysis/segment-outcomes.ts';
@@ -62,9 +63,9 @@ export function renderToString(res: Response, view: string, locals: Record<strin
  * change (results are readonly), and the key must name everything else the view reads.
  */
 export class RenderedRegions {
-  private readonly byOwner = new WeakMap<object, Map<string, string>>();
+  private readonly byOwner = new WeakMap<object, Map<CacheKey, string>>();
 
-  async render(res: Response, owner: object, key: string, view: string, locals: Record<string, unknown>): Promise<string> {
+  async render(res: Response, owner: object, key: CacheKey, view: string, locals: Record<string, unknown>): Promise<string> {
     let byKey = this.byOwner.get(owner);
     if (!byKey) this.byOwner.set(owner, (byKey = new Map()));
     let html = byKey.get(key);

@@ -128,31 +128,33 @@ describe('worker pool', () => {
 describe('memory bounds', () => {
   it('evicts least recently used entries by weight as well as by count', async () => {
     const { LruCache } = await import('../../../server/engine/lru.ts');
+    const { cacheKey } = await import('../../../server/cache-key.ts');
     const cache = new LruCache<number[]>(10, { maxWeight: 100, weigh: (v) => v.length });
-    cache.set('a', new Array(40).fill(0));
-    cache.set('b', new Array(40).fill(0));
-    cache.get('a');
-    cache.set('c', new Array(40).fill(0));
-    assert.equal(cache.get('b'), undefined, 'b was least recently used');
-    assert.ok(cache.get('a') && cache.get('c'));
+    cache.set(cacheKey('a'), new Array(40).fill(0));
+    cache.set(cacheKey('b'), new Array(40).fill(0));
+    cache.get(cacheKey('a'));
+    cache.set(cacheKey('c'), new Array(40).fill(0));
+    assert.equal(cache.get(cacheKey('b')), undefined, 'b was least recently used');
+    assert.ok(cache.get(cacheKey('a')) && cache.get(cacheKey('c')));
     assert.equal(cache.weight, 80);
-    cache.set('huge', new Array(500).fill(0));
+    cache.set(cacheKey('huge'), new Array(500).fill(0));
     assert.equal(cache.size, 1, 'a single entry over the limit stays, alone');
   });
 
   it('makes room for a value of known weight before computing it, not after', async () => {
     const { LruCache } = await import('../../../server/engine/lru.ts');
+    const { cacheKey } = await import('../../../server/cache-key.ts');
     const cache = new LruCache<number[]>(10, { maxWeight: 100, weigh: (v) => v.length });
-    cache.set('old version', new Array(70).fill(0));
-    cache.set('small', new Array(20).fill(0));
+    cache.set(cacheKey('old version'), new Array(70).fill(0));
+    cache.set(cacheKey('small'), new Array(20).fill(0));
     let heldWhileComputing = -1;
-    cache.getOrCompute('new version', () => {
+    cache.getOrCompute(cacheKey('new version'), () => {
       heldWhileComputing = cache.weight;
       return new Array(70).fill(0);
     }, 70);
     assert.equal(heldWhileComputing, 20, 'the old version went before its replacement was built');
-    assert.equal(cache.get('old version'), undefined);
-    assert.ok(cache.get('small') && cache.get('new version'));
+    assert.equal(cache.get(cacheKey('old version')), undefined);
+    assert.ok(cache.get(cacheKey('small')) && cache.get(cacheKey('new version')));
   });
 
   it('lets go of an older version\'s prepared matrices, and frees them, once a newer version of the dataset is asked for', async () => {
