@@ -2,8 +2,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { fileURLToPath } from 'node:url';
 import { Engine } from './engine/engine.ts';
-import { DEFAULT_OPTIONS } from './analysis/options.ts';
-import { MODEL_JSON_MAX_BYTES } from './engine/model-schema.ts';
+import { DEFAULT_OPTIONS } from './segmentation/options.ts';
+import { MODEL_JSON_MAX_BYTES } from './models/model-schema.ts';
 import { algorithmsReading, LIMITS } from './web/params.ts';
 import { BusyError, InputError, SupersededError } from './errors.ts';
 import { pingDatabase, type Db } from './store/db.ts';
@@ -12,11 +12,12 @@ import { MAX_UPLOAD_BYTES } from './defaults.ts';
 import { UploadStaging } from './ingest/staging.ts';
 import { clustersRouter } from './web/clusters.ts';
 import { customersRouter } from './web/customers.ts';
-import { modelsRouter } from './web/models.ts';
-import type { ModelService } from './engine/models.ts';
+import { liveRouter } from './live/live-routes.ts';
+import { modelsRouter } from './web/saved-segmentations.ts';
+import type { ModelService } from './models/model-service.ts';
 import { modelServiceFor } from './services.ts';
 import { datasetsRouter } from './web/datasets.ts';
-import { LiveEvents } from './web/events.ts';
+import { LiveEvents } from './live/live-events.ts';
 import { exportsRouter } from './web/exports.ts';
 import { reportRouter } from './web/report.ts';
 import { overviewRouter } from './web/overview.ts';
@@ -96,8 +97,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(predictRouter(db, engine, models));
   app.use(apiRouter({ db, engine, models, staging, maxUploadBytes }));
   app.use(datasetsRouter({ db, staging, maxUploadBytes }));
+  app.use(liveRouter(events));
   app.use(customersRouter({ db, engine, events, models }));
-  app.use(modelsRouter({ db, engine, models, staging }));
+  app.use(modelsRouter({ db, models, staging }));
   app.use(exportsRouter(db, engine));
   app.use(reportRouter(db, engine));
 

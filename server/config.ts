@@ -1,15 +1,7 @@
 /** Every environment variable the server reads, parsed and validated in one place. */
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { MAX_UPLOAD_BYTES, RETRAIN_POLICY, SEGMENTATION_DEFAULTS, TASK_TIMEOUT_MS, WARD_MAX_ROWS } from './defaults.ts';
-
-/** When a saved segmentation is refitted on its own. */
-export interface RetrainPolicy {
-  /** Refit once this many customers arrived since the last fit. */
-  afterCustomers: number;
-  /** Or once this many minutes passed with new customers. */
-  afterMinutes: number;
-}
+import { MAX_UPLOAD_BYTES, RETRAIN_POLICY, SEGMENTATION_DEFAULTS, TASK_TIMEOUT_MS, WARD_MAX_ROWS, type RetrainPolicy } from './defaults.ts';
 
 export interface AppConfig {
   port: number;

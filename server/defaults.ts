@@ -54,5 +54,12 @@ export const MAX_QUEUED_TASKS = 64;
 /** The largest upload (MAX_UPLOAD_MB). */
 export const MAX_UPLOAD_BYTES = 200_000_000;
 
-/** When a saved segmentation is refitted on its own: after this many new customers, or minutes. */
-export const RETRAIN_POLICY = { afterCustomers: 500, afterMinutes: 60 } as const;
+/** When a saved segmentation is refitted on its own. */
+export interface RetrainPolicy {
+  /** Refit once this many customers arrived since the last fit. */
+  afterCustomers: number;
+  /** Or once this many minutes passed with new customers. */
+  afterMinutes: number;
+}
+
+export const RETRAIN_POLICY: Readonly<RetrainPolicy> = { afterCustomers: 500, afterMinutes: 60 };

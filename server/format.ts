@@ -49,3 +49,15 @@ export function formatColumnValue(value: number | null | undefined, column: { ro
   if (value === null || value === undefined) return formatNumber(value);
   return column?.role === 'birth-year' ? formatYear(value) : formatNumber(value, digits);
 }
+
+/** A moment as a dashboard lists it, to the minute in UTC: 2026-12-06 07:15 UTC. */
+export function formatDateTime(iso: string): string {
+  const time = Date.parse(iso);
+  return Number.isFinite(time) ? `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC` : '—';
+}
+
+/** A day as a dashboard lists it: 2026-12-06. */
+export function formatDate(iso: string | number): string {
+  const time = typeof iso === 'number' ? iso : Date.parse(iso);
+  return Number.isFinite(time) ? new Date(time).toISOString().slice(0, 10) : '—';
+}

@@ -4,11 +4,11 @@
  */
 import { Engine } from './engine/engine.ts';
 import { RETRAIN_POLICY } from './defaults.ts';
-import { ModelService, type RetrainPolicy } from './engine/models.ts';
+import { ModelService, type RetrainPolicy } from './models/model-service.ts';
 import type { WorkerPool } from './engine/pool.ts';
 import { getDataset } from './store/datasets.ts';
 import type { Db } from './store/db.ts';
-import { LiveEvents } from './web/events.ts';
+import { LiveEvents } from './live/live-events.ts';
 
 export interface ServiceSettings {
   /** Analysis in these worker threads; without, on the request thread. */

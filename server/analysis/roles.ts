@@ -6,7 +6,7 @@
  * the default features (outcomes and calendar parts are not), the words of segment names,
  * the plays, and the outcome rates shown per segment.
  */
-import type { ColumnKind } from './table.ts';
+import type { ColumnKind } from './column-kind.ts';
 
 export const ROLES = ['money', 'count', 'rate', 'recency', 'tenure', 'age', 'birth-year', 'score', 'flag', 'outcome', 'calendar', 'derived', 'measure'] as const;
 export type ColumnRole = (typeof ROLES)[number];

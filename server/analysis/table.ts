@@ -1,13 +1,8 @@
 /** The in-memory shape of one dataset: one typed column per feature, as analysis sees it. */
+import type { ColumnKind, UnanalysedKind } from './column-kind.ts';
 import type { ColumnRole } from './roles.ts';
 
-export type ColumnKind = 'numeric' | 'categorical' | 'id' | 'date' | 'text';
-
-/** Kinds analysis never reads: identifiers, dates and free text. */
-export type UnanalysedKind = 'id' | 'date' | 'text';
-
-/** How messages name them: "is an identifier column". */
-export const UNANALYSED_KIND_NAMES: Record<UnanalysedKind, string> = { id: 'an identifier', date: 'a date', text: 'a free-text' };
+export { UNANALYSED_KIND_NAMES, type ColumnKind, type UnanalysedKind } from './column-kind.ts';
 
 /*
  * Loaded tables are never changed: the matrices, ColumnFacts and results made from a table

@@ -4,7 +4,7 @@
  * options carry; otherwise the sweep's recommended k, and until the sweep is known (a first
  * view answers before it) a provisional one.
  */
-import type { SegmentationOptions } from '../analysis/options.ts';
+import type { SegmentationOptions } from '../segmentation/options.ts';
 import { DBSCAN_OPTIONS_K, PROVISIONAL_K } from '../defaults.ts';
 
 type KParams = Pick<SegmentationOptions, 'k' | 'algorithm' | 'kMin' | 'kMax'>;

@@ -4,14 +4,14 @@
  * keeps results, the k sweeps and small per-version facts, never a table.
  */
 import { cacheKey, type CacheKey } from '../cache-key.ts';
-import { optionsKey, preprocessKey, sweepKey, type SegmentationOptions } from '../analysis/options.ts';
-import { lacksRowIndex, type SegmentationResult } from '../analysis/pipeline.ts';
-import { predictCustomer, type Prediction } from '../analysis/predict.ts';
+import { optionsKey, preprocessKey, sweepKey, type SegmentationOptions } from '../segmentation/options.ts';
+import { lacksRowIndex, type SegmentationResult } from '../segmentation/pipeline.ts';
+import { predictCustomer, type Prediction } from '../segmentation/predict.ts';
 import type { CustomerInput } from '../analysis/transform.ts';
 import type { DatasetOverview, FeatureRange } from '../analysis/summary.ts';
 import type { StabilityResult } from '../analysis/stability.ts';
-import type { SweepResult } from '../analysis/sweep.ts';
-import type { TableTask } from '../analysis/model-ops.ts';
+import type { SweepResult } from '../segmentation/sweep.ts';
+import type { TableTask } from '../segmentation/model-ops.ts';
 import type { Db } from '../store/db.ts';
 import { datasetVersion } from '../store/datasets.ts';
 import { VersionedCache } from './versioned-cache.ts';

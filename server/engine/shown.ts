@@ -6,9 +6,9 @@
  * charts, the API, registrations, exports) reads segments from this value and nothing else.
  */
 import { cacheKey } from '../cache-key.ts';
-import type { SegmentationResult } from '../analysis/pipeline.ts';
+import type { SegmentationResult } from '../segmentation/pipeline.ts';
 import type { Db } from '../store/db.ts';
-import { findModelWithOptions, type SavedModel } from '../store/models.ts';
+import { findModelWithOptions, type SavedModel } from '../store/saved-models.ts';
 
 /** One result per (fit, saved labels): charts and rendered regions are cached by result identity. */
 const labelled = new WeakMap<SegmentationResult, Map<string, SegmentationResult>>();

@@ -4,11 +4,11 @@
  * keeps the loaded tables and prepared matrices, so the request thread holds no table.
  */
 import { cacheKey, keyStartsWith } from '../cache-key.ts';
-import { preprocessKey, type SegmentationOptions } from '../analysis/options.ts';
-import { extendSegmentation } from '../analysis/extend.ts';
-import { segment, type SegmentationResult } from '../analysis/pipeline.ts';
-import { prepare, runSweep, scoreSweepFits, stabilityOf, type PreparedData } from '../analysis/prepared.ts';
-import { runTableTask, type TableTask } from '../analysis/model-ops.ts';
+import { preprocessKey, type SegmentationOptions } from '../segmentation/options.ts';
+import { extendSegmentation } from '../segmentation/extend.ts';
+import { segment, type SegmentationResult } from '../segmentation/pipeline.ts';
+import { prepare, runSweep, scoreSweepFits, stabilityOf, type PreparedData } from '../segmentation/prepared.ts';
+import { runTableTask, type TableTask } from '../segmentation/model-ops.ts';
 import { datasetOverview, featureRanges, type ColumnSummary, type DatasetOverview } from '../analysis/summary.ts';
 import type { Db } from '../store/db.ts';
 import type { UnanalysedKind } from '../analysis/table.ts';

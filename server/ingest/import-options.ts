@@ -1,6 +1,6 @@
 /** Import choices from a form or query string, validated into ImportOptions. */
 import { z } from 'zod';
-import { ROLES, type ColumnRole } from '../analysis/roles.ts';
+import { ROLES } from '../analysis/roles.ts';
 import type { ColumnKind } from '../analysis/table.ts';
 import { InputError } from '../errors.ts';
 import type { Delimiter } from './delimiter.ts';

@@ -136,7 +136,7 @@ function roleOf(name: string, kind: ColumnKind, values: readonly (string | undef
   return { role: chosen, reason: `${ROLE_LABELS[chosen]}, as chosen (it looked like: ${ROLE_LABELS[guess.role]})`, sentinel: guess.sentinel };
 }
 
-async function readPlan(path: string, options: CsvReadOptions, records: RecordBatches, purpose: 'preview' | 'import' = 'import'): Promise<CsvPlan & { delimiter: Delimiter }> {
+async function readPlan(options: CsvReadOptions, records: RecordBatches, purpose: 'preview' | 'import' = 'import'): Promise<CsvPlan & { delimiter: Delimiter }> {
   const first = await records.next();
   if (first.done) throw new InputError('The file is empty; it needs a header row and at least one customer.');
   const [firstRecord, ...rest] = first.value;
@@ -190,7 +190,7 @@ async function openRecords(path: string, options: CsvReadOptions): Promise<{ del
 export async function previewCsv(path: string, options: CsvReadOptions = {}): Promise<CsvPlan> {
   const { delimiter, records } = await openRecords(path, options);
   try {
-    return await readPlan(path, { ...options, delimiter }, records, 'preview');
+    return await readPlan({ ...options, delimiter }, records, 'preview');
   } finally {
     await records.return(undefined);
   }
@@ -226,7 +226,7 @@ async function importRows(db: Db, path: string, options: ImportOptions): Promise
   const name = checkName(options.name, 'A dataset name');
   const { delimiter, records } = await openRecords(path, options);
   try {
-    const plan = await readPlan(path, { ...options, delimiter }, records);
+    const plan = await readPlan({ ...options, delimiter }, records);
     if (!plan.kinds.includes('numeric')) {
       throw new InputError('No column holds numbers; segmentation needs at least one numeric column.');
     }
@@ -268,7 +268,7 @@ async function importTransactions(db: Db, path: string, options: ImportOptions):
   if (name === '') throw new InputError('Give the dataset a name.', { field: 'name' });
   const { delimiter, records } = await openRecords(path, options);
   try {
-    const plan = await readPlan(path, { ...options, delimiter }, records);
+    const plan = await readPlan({ ...options, delimiter }, records);
     if (!plan.transactions) {
       throw new InputError('This file does not look like a transaction log: it needs a customer id, a date, and an amount or a quantity and unit price.');
     }

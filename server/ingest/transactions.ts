@@ -2,7 +2,7 @@
  * Transaction logs to one row per customer: recency, frequency, monetary value, tenure and
  * average order value, with the classic RFM 1-5 scores and named RFM groups.
  */
-import { RFM_GROUP_COLUMN } from '../analysis/profile.ts';
+import { RFM_GROUP_COLUMN } from '../segmentation/profile.ts';
 import type { ColumnKind } from '../analysis/table.ts';
 import { InputError } from '../errors.ts';
 import type { NewColumn } from '../store/dataset-writer.ts';
@@ -124,7 +124,7 @@ const TREND_DAYS = 30;
 
 /** Quintile scores 1-5 by rank (ties broken by order, as pandas qcut on rank 'first'). */
 export function quintileScores(values: number[], higherIsBetter: boolean): number[] {
-  const order = values.map((v, i) => i).sort((a, b) => values[a] - values[b] || a - b);
+  const order = values.map((_, i) => i).sort((a, b) => values[a] - values[b] || a - b);
   const scores = new Array<number>(values.length);
   order.forEach((index, rank) => {
     const quintile = Math.min(4, Math.floor((rank * 5) / values.length)) + 1;

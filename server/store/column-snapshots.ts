@@ -7,7 +7,7 @@
  * and loadDataTable reads the rows registered since from the row table.
  */
 import type { ColumnKind, StoredLevelCodes } from '../analysis/table.ts';
-import type { CellValue } from './datasets.ts';
+import type { CellValue } from './cells.ts';
 import type { Db } from './db.ts';
 
 /** One column's values, rows 0 .. rowCount - 1: numbers (NaN missing) or levels by row (null missing). */

@@ -38,7 +38,8 @@ export interface DatasetInfo {
 }
 
 /** A value as stored: numbers for numeric columns, text otherwise, null when missing. */
-export type CellValue = number | string | null;
+export type { CellValue } from './cells.ts';
+import type { CellValue } from './cells.ts';
 
 export const rowTable = (datasetId: number): string => `ds_${Math.trunc(datasetId)}`;
 export const columnIdent = (position: number): string => `c${Math.trunc(position)}`;

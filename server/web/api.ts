@@ -1,9 +1,9 @@
 /** The JSON API: datasets, segments, sweep, predict. Shapes as DESIGN.md fixes them. */
 import { Router } from 'express';
 import type { StabilityResult } from '../analysis/stability.ts';
-import type { SegmentationResult } from '../analysis/pipeline.ts';
+import type { SegmentationResult } from '../segmentation/pipeline.ts';
 import type { CustomerInput } from '../analysis/transform.ts';
-import { assignCustomer } from '../engine/assignment.ts';
+import { assignCustomer } from '../models/assignment.ts';
 import type { Engine } from '../engine/engine.ts';
 import { InputError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
@@ -14,7 +14,7 @@ import { parseImportChoices } from '../ingest/import-options.ts';
 import { multipartUpload, stageRawBody, type StagedUpload } from './uploads.ts';
 import { namesSegmentation, parseSegmentationParams } from './params.ts';
 import { transactionLogHint } from '../ingest/transactions.ts';
-import type { ModelService } from '../engine/models.ts';
+import type { ModelService } from '../models/model-service.ts';
 import { runContext } from './run-context.ts';
 import { datasetIdParam, parseInput, predictBody, renameBody, rfmBody } from './inputs.ts';
 import { deriveRfmFromDataset } from '../ingest/stored-rfm.ts';

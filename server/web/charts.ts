@@ -5,13 +5,13 @@
 import { formatCount, formatNumber, formatPercent, formatYear } from '../format.ts';
 import { calendarOrder } from '../analysis/calendar.ts';
 import { NOISE } from '../analysis/cluster/types.ts';
-import type { SegmentationResult } from '../analysis/pipeline.ts';
-import type { SegmentProfile } from '../analysis/profile.ts';
-import { outcomeReadings } from '../analysis/segment-outcomes.ts';
-import type { Prediction } from '../analysis/predict.ts';
+import type { SegmentationResult } from '../segmentation/pipeline.ts';
+import type { SegmentProfile } from '../segmentation/profile.ts';
+import { outcomeReadings } from '../segmentation/segment-outcomes.ts';
+import type { Prediction } from '../segmentation/predict.ts';
 import { boxStatsOfSorted, type BoxStats } from '../analysis/box-stats.ts';
 import type { Histogram } from '../analysis/summary.ts';
-import type { SweepResult } from '../analysis/sweep.ts';
+import type { SweepResult } from '../segmentation/sweep.ts';
 import { projectPoint, topLoadings } from '../analysis/pca.ts';
 
 /**

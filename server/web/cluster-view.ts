@@ -4,9 +4,9 @@
  * result, or per (sweep, k), and kept beside it.
  */
 import { needsRecommendation } from '../engine/choose-k.ts';
-import type { SegmentationResult } from '../analysis/pipeline.ts';
+import type { SegmentationResult } from '../segmentation/pipeline.ts';
 import type { StabilityResult } from '../analysis/stability.ts';
-import type { SweepResult } from '../analysis/sweep.ts';
+import type { SweepResult } from '../segmentation/sweep.ts';
 import type { SegmentationParams } from '../engine/engine.ts';
 import type { DatasetInfo } from '../store/datasets.ts';
 import { categoryMixChart, elbowChart, outcomeChart, featureBoxChart, featureMeansChart, scatterChart, silhouetteChart, sizesChart, type ChartConfig } from './charts.ts';

@@ -9,7 +9,7 @@ import { cacheKey } from '../cache-key.ts';
 import { Router, type Request, type Response } from 'express';
 import { ALGORITHMS } from '../analysis/cluster/types.ts';
 import { MISSING_STRATEGIES, OUTLIER_RULES, SCALING_METHODS } from '../analysis/preprocess.ts';
-import type { SegmentationResult } from '../analysis/pipeline.ts';
+import type { SegmentationResult } from '../segmentation/pipeline.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Db } from '../store/db.ts';
 import { listDatasets } from '../store/datasets.ts';

@@ -1,8 +1,8 @@
 /** The tables users export: one row per segment, and every customer with its segment. */
-import { storedRowReasons } from '../analysis/explain.ts';
-import type { SegmentationResult } from '../analysis/pipeline.ts';
-import type { ModelAssignment } from '../analysis/model-ops.ts';
-import type { FittedPipeline } from '../analysis/predict.ts';
+import { storedRowReasons } from '../segmentation/explain.ts';
+import type { SegmentationResult } from '../segmentation/pipeline.ts';
+import type { ModelAssignment } from '../segmentation/model-ops.ts';
+import type { FittedPipeline } from '../segmentation/predict.ts';
 import type { CellValue } from '../store/datasets.ts';
 
 export type ExportCell = string | number | null;

@@ -2,7 +2,7 @@
  * Customers followed from one segmentation to another, as a flow diagram (the Chart.js
  * sankey controller, public/app.js gives each node its segment's colour).
  */
-import type { ModelComparison } from '../analysis/model-ops.ts';
+import type { ModelComparison } from '../segmentation/model-ops.ts';
 import { segmentColour, type ChartConfig } from './charts.ts';
 
 /**

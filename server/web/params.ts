@@ -3,7 +3,7 @@ import { formatCount } from '../format.ts';
 import { NOT_DEFAULT_FEATURE } from '../analysis/roles.ts';
 import { z } from 'zod';
 import { ALGORITHMS } from '../analysis/cluster/types.ts';
-import { DEFAULT_OPTIONS } from '../analysis/options.ts';
+import { DEFAULT_OPTIONS } from '../segmentation/options.ts';
 import { UNANALYSED_KIND_NAMES } from '../analysis/table.ts';
 import { MISSING_STRATEGIES, OUTLIER_RULES, SCALING_METHODS } from '../analysis/preprocess.ts';
 import type { SegmentationParams } from '../engine/engine.ts';

@@ -1,11 +1,12 @@
 /** Predict tab: one input per feature, the predicted segment updating as values change. */
 import { Router } from 'express';
-import type { SegmentationResult } from '../analysis/pipeline.ts';
+import type { SegmentationResult } from '../segmentation/pipeline.ts';
 import type { CustomerInput } from '../analysis/transform.ts';
 import type { FeatureRange } from '../analysis/summary.ts';
-import { assignCustomer } from '../engine/assignment.ts';
-import type { Engine } from '../engine/engine.ts';
-import type { ModelService } from '../engine/models.ts';
+import { assignCustomer } from '../models/assignment.ts';
+import type { Engine, SegmentationParams } from '../engine/engine.ts';
+import type { RunContext } from '../engine/pool.ts';
+import type { ModelService } from '../models/model-service.ts';
 import type { Db } from '../store/db.ts';
 import { listDatasets, type DatasetInfo } from '../store/datasets.ts';
 import { distanceChart, scatterChart, segmentColour } from './charts.ts';
@@ -71,26 +72,32 @@ export function predictRouter(db: Db, engine: Engine, models: ModelService): Rou
   const router = Router();
   router.get('/predict', async (req, res) => {
     const params = parseSegmentationParams(req.query, db, [`${CUSTOMER_PREFIX}*`]);
-    const datasets = listDatasets(db);
-    const dataset = datasets.find((d) => d.id === params.datasetId)!;
-    const context = runContext(req, res);
-    const result = await engine.shown(params, context);
-    const ranges = await engine.columnRanges(dataset.id, { context });
-    const inputs = featureInputs(ranges, result, req.query);
-    const record = recordInputs(dataset, ranges, result.featureNames, req.query);
-    const customer: CustomerInput = Object.fromEntries(inputs.map((f) => [f.name, f.value]));
-    // The map is the segmentation shown; the segment comes from the one that also assigns
-    // this tab's registrations (the active saved segmentation unless the URL names one).
-    const { prediction: onMap } = await engine.predict(params, customer, context);
-    const assigned = await assignCustomer(engine, models, params, namesSegmentation(req.query), customer, undefined, context);
-    const { pipeline, model } = assigned;
-    const prediction = model ? { ...assigned.prediction, point: onMap.point } : onMap;
-    const segment = !model && prediction.segment >= 0 ? result.segments[prediction.segment] : undefined;
-    renderPageOrPartial(req, res, 'predict', 'partials/prediction-result', {
-      tab: 'predict', params, dataset, datasets, result, inputs, record, prediction, segment, segmentColour, model, names: pipeline.segmentNames,
-      charts: { distances: distanceChart(prediction, pipeline.segmentNames), scatter: scatterChart(result, prediction) },
-      query: toQueryString(params, dataset),
-    });
+    const view = await predictView(db, engine, models, params, req.query, runContext(req, res));
+    renderPageOrPartial(req, res, 'predict', 'partials/prediction-result', { tab: 'predict', ...view });
   });
   return router;
+}
+
+/**
+ * The Predict tab: the map is the segmentation shown; the segment comes from the one that
+ * also assigns this tab's registrations (the active saved segmentation unless the URL names one).
+ */
+async function predictView(db: Db, engine: Engine, models: ModelService, params: SegmentationParams, query: Record<string, unknown>, context: RunContext) {
+  const datasets = listDatasets(db);
+  const dataset = datasets.find((d) => d.id === params.datasetId)!;
+  const result = await engine.shown(params, context);
+  const ranges = await engine.columnRanges(dataset.id, { context });
+  const inputs = featureInputs(ranges, result, query);
+  const record = recordInputs(dataset, ranges, result.featureNames, query);
+  const customer: CustomerInput = Object.fromEntries(inputs.map((f) => [f.name, f.value]));
+  const { prediction: onMap } = await engine.predict(params, customer, context);
+  const assigned = await assignCustomer(engine, models, params, namesSegmentation(query), customer, undefined, context);
+  const { pipeline, model } = assigned;
+  const prediction = model ? { ...assigned.prediction, point: onMap.point } : onMap;
+  const segment = !model && prediction.segment >= 0 ? result.segments[prediction.segment] : undefined;
+  return {
+    params, dataset, datasets, result, inputs, record, prediction, segment, segmentColour, model, names: pipeline.segmentNames,
+    charts: { distances: distanceChart(prediction, pipeline.segmentNames), scatter: scatterChart(result, prediction) },
+    query: toQueryString(params, dataset),
+  };
 }

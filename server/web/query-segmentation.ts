@@ -1,9 +1,9 @@
 /** The segmentation a download or the report is about, from its query. */
-import type { ModelAssignment } from '../analysis/model-ops.ts';
+import type { ModelAssignment } from '../segmentation/model-ops.ts';
 import type { Engine } from '../engine/engine.ts';
 import { InputError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
-import { getModel } from '../store/models.ts';
+import { getModel } from '../store/saved-models.ts';
 import type { ExportedSegmentation } from './export-tables.ts';
 import { queryId } from './inputs.ts';
 import { parseSegmentationParams } from './params.ts';

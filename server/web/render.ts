@@ -1,8 +1,8 @@
 /** The one place a route decides "full page or partial", and helpers the views share. */
 import type { CacheKey } from '../cache-key.ts';
 import type { Request, Response } from 'express';
-import { BORDERLINE_SHARE } from '../analysis/explain.ts';
-import { outcomeReadings } from '../analysis/segment-outcomes.ts';
+import { BORDERLINE_SHARE } from '../segmentation/explain.ts';
+import { outcomeReadings } from '../segmentation/segment-outcomes.ts';
 import * as format from '../format.ts';
 import { SEGMENTATION_DEFAULTS } from '../defaults.ts';
 import { chartTable } from './chart-table.ts';

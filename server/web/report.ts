@@ -3,6 +3,7 @@
  * into a meeting or save as PDF from the browser. The same parameters as the tabs, or
  * model=ID for a saved segmentation.
  */
+import { formatDate } from '../format.ts';
 import { Router } from 'express';
 import type { Engine } from '../engine/engine.ts';
 import type { Db } from '../store/db.ts';
@@ -24,7 +25,7 @@ export function reportRouter(db: Db, engine: Engine): Router {
       charts: { sizes: sizesChart(source), segments: source.segments.map(segmentIndexChart) },
       segmentColour,
       backHref: req.query.model !== undefined ? `/clusters?dataset=${datasetId}` : `/clusters?${new URLSearchParams(req.query as Record<string, string>).toString()}`,
-      generatedAt: new Date().toISOString().slice(0, 10),
+      generatedAt: formatDate(Date.now()),
     });
   });
   return router;

@@ -1,7 +1,7 @@
 /** Ties queued analysis to the request that asked for it. */
 import type { Request, Response } from 'express';
 import type { RunContext } from '../engine/pool.ts';
-import type { LiveEvents } from './events.ts';
+import type { LiveEvents } from '../live/live-events.ts';
 
 /** Browser views name themselves in this header (public/app.js): one id per page load. */
 export const VIEW_HEADER = 'X-View-Id';

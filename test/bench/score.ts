@@ -6,11 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_OPTIONS } from '../../server/analysis/options.ts';
-import { assignAll } from '../../server/analysis/model-ops.ts';
-import { segment } from '../../server/analysis/pipeline.ts';
-import { prepare } from '../../server/analysis/prepared.ts';
-import { scoreSql } from '../../server/analysis/score-sql.ts';
+import { DEFAULT_OPTIONS } from '../../server/segmentation/options.ts';
+import { assignAll } from '../../server/segmentation/model-ops.ts';
+import { segment } from '../../server/segmentation/pipeline.ts';
+import { prepare } from '../../server/segmentation/prepared.ts';
+import { scoreSql } from '../../server/scoring/score-sql.ts';
 import { importCsvFile } from '../../server/ingest/stream-import.ts';
 import { getDataset, loadDataTable } from '../../server/store/datasets.ts';
 import { openDatabase } from '../../server/store/db.ts';

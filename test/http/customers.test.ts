@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { createApp } from '../../server/app.ts';
-import { COALESCE_MS, LiveEvents } from '../../server/web/events.ts';
+import { COALESCE_MS, LiveEvents } from '../../server/live/live-events.ts';
 import { createTestApp, type TestApp } from './harness.ts';
 
 let t: TestApp;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { openDatabase } from '../../server/store/db.ts';
-import { listModels } from '../../server/store/models.ts';
+import { listModels } from '../../server/store/saved-models.ts';
 import { startServerProcess } from '../support/server-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cs-faults-'));

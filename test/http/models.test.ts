@@ -147,11 +147,13 @@ describe('background retraining', () => {
     const before = (await request(app).get('/api/models').expect(200)).body.find((m: { active: boolean }) => m.active);
     const young = probes.slice(0, 25);
     await request(app).post('/api/customers').send(young).expect(201);
-    for (let i = 0; i < 100 && models.busy; i++) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 50));
-    assert.ok(models.log.some((line) => /refitted|kept/.test(line)), models.log.join('\n'));
+    await models.settled();
+    const [retrain] = models.retrainsOf(before.datasetId);
+    assert.ok(retrain && retrain.background && retrain.outcome !== 'failed', JSON.stringify(models.retrainsOf(before.datasetId)));
+    const panel = await request(app).get('/models').set('HX-Request', 'true').expect(200);
+    assert.match(panel.text, new RegExp(`Retrained in the background[^<]*: (refitted|kept the current fit)`), 'the panel lists it');
     const after = (await request(app).get(`/api/models/${before.id}`).expect(200)).body;
-    if (models.log.some((line) => /refitted/.test(line))) {
+    if (retrain.outcome === 'refitted') {
       assert.equal(after.refits, before.refits + 1);
       assert.deepEqual(after.segmentNames, before.segmentNames);
     } else {
@@ -160,5 +162,49 @@ describe('background retraining', () => {
     // Drift restarts from the refit when it was accepted.
     const drift = (await request(app).get(`/api/models/${before.id}/drift`)).body;
     assert.ok(drift.newCustomers <= 27);
+  });
+});
+
+describe('the models service owns every change to a saved segmentation', () => {
+  it('announces save, activate, rename, delete and import to open dashboards', async () => {
+    const { ModelService } = await import('../../server/models/model-service.ts');
+    const { parseSegmentationParams } = await import('../../server/web/params.ts');
+    const announced: number[] = [];
+    const models = new ModelService(t.db, t.engine, { afterCustomers: 1e9, afterMinutes: 1e9 }, (id) => announced.push(id));
+    const params = parseSegmentationParams({ k: '3', seed: '31' }, t.db);
+    const saved = await models.saveFit(params, 'Announced');
+    assert.deepEqual(announced, [1], 'saving');
+    await models.activate(saved.id);
+    await models.labelSegment(saved.id, 0, { name: 'Told everyone' });
+    const copy = await models.importModel(1, 'Imported copy', JSON.stringify(saved.pipeline));
+    await models.delete(copy.id);
+    assert.deepEqual(announced, [1, 1, 1, 1, 1], 'activating, renaming, importing and deleting');
+  });
+
+  it('records a background retrain that fails, and the models panel shows why', async () => {
+    const services = buildServices(t.db, { retrain: { afterCustomers: 1, afterMinutes: 1e9 } });
+    const app = createApp({ db: t.db, ...services });
+    // The worker's table work fails (a full disk, say): the registration still succeeds.
+    services.engine.onTable = async () => { throw new Error('the disk is full'); };
+    await request(app).post('/api/customers').send(probes.slice(0, 2)).expect(201);
+    await services.models.settled();
+    const [failure] = services.models.retrainsOf(1);
+    assert.equal(failure.outcome, 'failed');
+    assert.equal(failure.reason, 'the disk is full');
+    const panel = await request(createApp({ db: t.db, ...buildServices(t.db) })).get('/models').set('HX-Request', 'true').expect(200);
+    assert.doesNotMatch(panel.text, /the disk is full/, 'another server process keeps its own record');
+    services.engine.onTable = Object.getPrototypeOf(services.engine).onTable;
+    const own = await request(app).get('/models').set('HX-Request', 'true').expect(200);
+    assert.match(own.text, /Retrained in the background after new customers: failed \(the disk is full\)/);
+  });
+
+  it('stamps retrains with the clock it is given', async () => {
+    const { ModelService } = await import('../../server/models/model-service.ts');
+    const active = (await request(t.app).get('/api/models').expect(200)).body.find((m: { active: boolean }) => m.active);
+    const models = new ModelService(t.db, t.engine, { afterCustomers: 1e9, afterMinutes: 1e9 }, () => {}, () => new Date('2031-02-03T04:05:00Z'));
+    await models.retrain(active.id);
+    assert.equal(models.retrainsOf(1)[0].at, '2031-02-03T04:05:00.000Z');
+    assert.equal(models.retrainsOf(1)[0].background, false);
+    await assert.rejects(models.retrain((await request(t.app).get('/api/models').expect(200)).body.find((m: { active: boolean }) => !m.active).id), /Only the active segmentation is retrained/);
   });
 });

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import request from 'supertest';
-import { sqlText, SQL_DIALECTS, type SqlDialect } from '../../server/analysis/score-sql.ts';
+import { sqlText, SQL_DIALECTS, type SqlDialect } from '../../server/scoring/score-sql.ts';
 import { MISSING_STRATEGIES, OUTLIER_RULES, SCALING_METHODS } from '../../server/analysis/preprocess.ts';
 import { createTestApp, type TestApp } from './harness.ts';
 

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
-import { renumber } from '../../server/analysis/retrain.ts';
-import type { SegmentationResult } from '../../server/analysis/pipeline.ts';
+import { renumber } from '../../server/segmentation/retrain.ts';
+import type { SegmentationResult } from '../../server/segmentation/pipeline.ts';
 import { createTestApp, type TestApp } from './harness.ts';
 
 let t: TestApp;

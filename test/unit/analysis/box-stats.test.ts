@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { boxStatsByBuckets, boxStatsByCodes, boxStatsByGroup, valueBuckets, valueCodes } from '../../../server/analysis/box-stats.ts';
 import { createRng } from '../../../server/analysis/random.ts';
-import { ColumnFacts, numericBySegment } from '../../../server/analysis/segment-columns.ts';
+import { ColumnFacts, numericBySegment } from '../../../server/segmentation/segment-columns.ts';
 import { boxStats } from '../helpers.ts';
 
 /** Each group's values by the definition (sorted separately), missing values left out. */

@@ -1,11 +1,11 @@
 /** Why this segment: the margin over the runner-up split exactly into one share per feature. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BORDERLINE_SHARE, explainAssignment, mainReasons, storedRowReasons } from '../../../server/analysis/explain.ts';
-import { DEFAULT_OPTIONS } from '../../../server/analysis/options.ts';
-import { segment } from '../../../server/analysis/pipeline.ts';
-import { prepare } from '../../../server/analysis/prepared.ts';
-import { predictCustomer } from '../../../server/analysis/predict.ts';
+import { BORDERLINE_SHARE, explainAssignment, mainReasons, storedRowReasons } from '../../../server/segmentation/explain.ts';
+import { DEFAULT_OPTIONS } from '../../../server/segmentation/options.ts';
+import { segment } from '../../../server/segmentation/pipeline.ts';
+import { prepare } from '../../../server/segmentation/prepared.ts';
+import { predictCustomer } from '../../../server/segmentation/predict.ts';
 import type { DataTable, NumericColumn, TextColumn } from '../../../server/analysis/table.ts';
 import { generateCustomers } from '../../../data/synthetic-customers.ts';
 

@@ -8,9 +8,9 @@ import { describe, it } from 'node:test';
 import { generateCustomers } from '../../../data/synthetic-customers.ts';
 import { matchNumbers, numbersBySize } from '../../../server/analysis/lineage.ts';
 import { fromRows } from '../../../server/analysis/matrix.ts';
-import { DEFAULT_OPTIONS, type SegmentationOptions } from '../../../server/analysis/options.ts';
-import { segment, type SegmentationResult } from '../../../server/analysis/pipeline.ts';
-import { prepare } from '../../../server/analysis/prepared.ts';
+import { DEFAULT_OPTIONS, type SegmentationOptions } from '../../../server/segmentation/options.ts';
+import { segment, type SegmentationResult } from '../../../server/segmentation/pipeline.ts';
+import { prepare } from '../../../server/segmentation/prepared.ts';
 import type { DataTable, NumericColumn } from '../../../server/analysis/table.ts';
 
 const NUMERIC = ['age', 'annual_income', 'spending_score', 'membership_years', 'purchase_frequency', 'last_purchase_amount'];

@@ -2,11 +2,11 @@ import { STABILITY_REPLICATES } from '../../../server/analysis/stability.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { DEFAULT_OPTIONS, type SegmentationOptions } from '../../../server/analysis/options.ts';
-import { segment } from '../../../server/analysis/pipeline.ts';
-import { prepare, runSweep, stabilityOf } from '../../../server/analysis/prepared.ts';
-import { predictCustomer } from '../../../server/analysis/predict.ts';
-import { parseModelJson } from '../../../server/engine/model-schema.ts';
+import { DEFAULT_OPTIONS, type SegmentationOptions } from '../../../server/segmentation/options.ts';
+import { segment } from '../../../server/segmentation/pipeline.ts';
+import { prepare, runSweep, stabilityOf } from '../../../server/segmentation/prepared.ts';
+import { predictCustomer } from '../../../server/segmentation/predict.ts';
+import { parseModelJson } from '../../../server/models/model-schema.ts';
 import type { DataTable, NumericColumn, TextColumn } from '../../../server/analysis/table.ts';
 import { generateCustomers } from '../../../data/synthetic-customers.ts';
 import { CancelledError, InputError } from '../../../server/errors.ts';
@@ -138,7 +138,7 @@ describe('segmentation pipeline and prediction', () => {
 
 describe('customers appended after a fit', () => {
   it('are assigned as predictCustomer assigns them, rows the missing-value rule drops left out', async () => {
-    const { extendSegmentation } = await import('../../../server/analysis/extend.ts');
+    const { extendSegmentation } = await import('../../../server/segmentation/extend.ts');
     for (const missing of ['drop', 'median'] as const) {
       const features = [...base.features, 'gender'];
       const options = { ...base, features, missing, k: 3 };

@@ -3,10 +3,10 @@ import { describe, it } from 'node:test';
 import { generateCustomers } from '../../../data/synthetic-customers.ts';
 import { driftReport, featureBaseline, psi } from '../../../server/analysis/drift.ts';
 import { hungarian } from '../../../server/analysis/hungarian.ts';
-import { DEFAULT_OPTIONS } from '../../../server/analysis/options.ts';
-import { segment } from '../../../server/analysis/pipeline.ts';
-import { prepare } from '../../../server/analysis/prepared.ts';
-import { retrain } from '../../../server/analysis/retrain.ts';
+import { DEFAULT_OPTIONS } from '../../../server/segmentation/options.ts';
+import { segment } from '../../../server/segmentation/pipeline.ts';
+import { prepare } from '../../../server/segmentation/prepared.ts';
+import { retrain } from '../../../server/segmentation/retrain.ts';
 import { createRng, normal } from '../../../server/analysis/random.ts';
 import type { DataTable } from '../../../server/analysis/table.ts';
 

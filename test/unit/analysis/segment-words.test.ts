@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { choosePlay, NAME_MAX, nameFromPhrases, traitPhrase, traitText, type SegmentCharacter } from '../../../server/analysis/segment-words.ts';
+import { choosePlay, NAME_MAX, nameFromPhrases, traitPhrase, traitText, type SegmentCharacter } from '../../../server/segmentation/segment-words.ts';
 
 const neutral: SegmentCharacter = { value: 0, income: 0, engagement: 0, lapsed: 0, tenure: 0, age: 0, risk: null, favourite: null };
 

@@ -1,7 +1,7 @@
 /** Bootstrap stability: scored on every row for small data, on a seeded sample for big data. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_OPTIONS } from '../../../server/analysis/options.ts';
+import { DEFAULT_OPTIONS } from '../../../server/segmentation/options.ts';
 import { fitKMeans } from '../../../server/analysis/cluster/kmeans.ts';
 import { bootstrapStability, STABILITY_SCORED_ROWS } from '../../../server/analysis/stability.ts';
 import { blobs } from '../helpers.ts';

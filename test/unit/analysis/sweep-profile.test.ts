@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildProfiles } from '../../../server/analysis/profile.ts';
-import { kneedleElbow, recommendK, sweepK } from '../../../server/analysis/sweep.ts';
+import { buildProfiles } from '../../../server/segmentation/profile.ts';
+import { kneedleElbow, recommendK, sweepK } from '../../../server/segmentation/sweep.ts';
 import { blobs, numericTable } from '../helpers.ts';
 
 describe('choosing k', () => {
@@ -110,7 +110,7 @@ describe('segment profiles', () => {
 
 describe('segment names a person would write', () => {
   it('turns column names into words', async () => {
-    const { humanise } = await import('../../../server/analysis/profile.ts');
+    const { humanise } = await import('../../../server/segmentation/profile.ts');
     assert.equal(humanise('MntWines'), 'mnt wines');
     assert.equal(humanise('purchase_frequency'), 'purchase frequency');
     assert.equal(humanise('PURCHASES_FREQUENCY'), 'purchases frequency');

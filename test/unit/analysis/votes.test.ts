@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMatrix } from '../../../server/analysis/matrix.ts';
 import { createRng, normal } from '../../../server/analysis/random.ts';
-import { sweepK } from '../../../server/analysis/sweep.ts';
-import { gapStatistic, VOTE_SAMPLE_ROWS } from '../../../server/analysis/votes.ts';
+import { sweepK } from '../../../server/segmentation/sweep.ts';
+import { gapStatistic, VOTE_SAMPLE_ROWS } from '../../../server/segmentation/votes.ts';
 
 /** `groups` round blobs far apart, `perGroup` rows each. */
 function blobs(groups: number, perGroup: number, seed: number, spread = 0.6) {

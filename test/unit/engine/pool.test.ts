@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
-import { DEFAULT_OPTIONS } from '../../../server/analysis/options.ts';
+import { DEFAULT_OPTIONS } from '../../../server/segmentation/options.ts';
 import { DEFAULT_DATASET_PATH } from '../../../server/config.ts';
 import { Engine, type SegmentationParams } from '../../../server/engine/engine.ts';
 import { WorkerPool } from '../../../server/engine/pool.ts';
@@ -216,18 +216,16 @@ describe('worker tables and registrations', () => {
 
 describe('saved-segmentation work in the worker', () => {
   it('gives the same baselines, comparison, drift and retraining as the request thread', async () => {
-    const { ModelService } = await import('../../../server/engine/models.ts');
-    const { getModel } = await import('../../../server/store/models.ts');
+    const { ModelService } = await import('../../../server/models/model-service.ts');
+    const { getModel } = await import('../../../server/store/saved-models.ts');
     const local = new Engine(db);
     const remote = new Engine(db, { pool });
     const policy = { afterCustomers: 1_000_000, afterMinutes: 1e9 };
     const onThread = new ModelService(db, local, policy);
     const inWorker = new ModelService(db, remote, policy);
-    const fitA = await local.segment(params({ k: 3, seed: 8 }));
-    const fitB = await local.segment(params({ k: 5, seed: 8 }));
-    const a = await onThread.saveFit(1, 'three', fitA);
-    const b = await inWorker.saveFit(1, 'five', fitB);
-    const bLocal = await onThread.saveFit(1, 'five again', fitB);
+    const a = await onThread.saveFit(params({ k: 3, seed: 8 }), 'three');
+    const b = await inWorker.saveFit(params({ k: 5, seed: 8 }), 'five');
+    const bLocal = await onThread.saveFit(params({ k: 5, seed: 8 }), 'five again');
     assert.deepEqual(b.baseline, bLocal.baseline);
     assert.deepEqual(await inWorker.compare(a.id, b.id), await onThread.compare(a.id, b.id));
     assert.deepEqual(await inWorker.drift(getModel(db, a.id)), await onThread.drift(getModel(db, a.id)));

@@ -10,7 +10,7 @@ import { registerCustomers } from '../../../server/store/registered-customers.ts
 import { deleteDataset, getDataset, loadDataTable } from '../../../server/store/datasets.ts';
 import { openDatabase, type Db } from '../../../server/store/db.ts';
 import { importCsvText } from '../../support/import-text.ts';
-import { ColumnFacts } from '../../../server/analysis/segment-columns.ts';
+import { ColumnFacts } from '../../../server/segmentation/segment-columns.ts';
 import { type DataTable, type TextColumn } from '../../../server/analysis/table.ts';
 
 /** Every category column's level codes over these rows, as the profiles get them. */

@@ -6,7 +6,7 @@
  * (roles.ts), so a purchase count is "frequent", never "big-basket".
  */
 import { formatFixed, formatNumber, formatPercent, formatYear } from '../format.ts';
-import { headerWords, type ColumnRole } from './roles.ts';
+import { headerWords, type ColumnRole } from '../analysis/roles.ts';
 
 /** A feature that sets a segment apart, told in words. */
 export interface TraitWords {

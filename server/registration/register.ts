@@ -3,14 +3,15 @@
  * saved model (or the requested segmentation), store both in one transaction, then tell
  * open dashboards and the retraining policy.
  */
-import { predictCustomer } from '../analysis/predict.ts';
-import { validateRegistrations } from '../ingest/registration-checks.ts';
+import { setNamed } from '../analysis/named.ts';
+import { predictCustomer } from '../segmentation/predict.ts';
+import { validateRegistrations } from './registration-checks.ts';
 import { registerCustomers, type RegisteredCustomer } from '../store/registered-customers.ts';
 import type { Db } from '../store/db.ts';
 import { getDataset, type CellValue } from '../store/datasets.ts';
-import type { Engine, SegmentationParams } from './engine.ts';
-import { assigningSegmentation } from './assignment.ts';
-import type { ModelService } from './models.ts';
+import type { Engine, SegmentationParams } from '../engine/engine.ts';
+import { assigningSegmentation } from '../models/assignment.ts';
+import type { ModelService } from '../models/model-service.ts';
 
 export interface RegistrationDeps {
   db: Db;
@@ -46,3 +47,15 @@ export async function registerWithModel(deps: RegistrationDeps, params: Segmenta
   });
 }
 
+
+/** A customer from a form's fields (`prefix` + column name): numbers for numeric columns, blanks left out. */
+export function customerOfFields(columns: readonly { name: string; kind: string }[], fields: Record<string, string>, prefix: string): Record<string, string | number> {
+  const customer: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (!key.startsWith(prefix) || value === '') continue;
+    const name = key.slice(prefix.length);
+    const column = columns.find((c) => c.name === name);
+    setNamed(customer, name, column?.kind === 'numeric' ? Number(value) : value);
+  }
+  return customer;
+}

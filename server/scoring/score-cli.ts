@@ -13,13 +13,13 @@ import { formatCount } from '../format.ts';
 import { existsSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { scoreSql, SQL_DIALECTS, type SqlDialect } from '../analysis/score-sql.ts';
+import { scoreSql, SQL_DIALECTS, type SqlDialect } from './score-sql.ts';
 import { loadConfig } from '../config.ts';
 import { InputError } from '../errors.ts';
 import { getDataset } from '../store/datasets.ts';
 import { describeOpenError, openReader } from '../store/db.ts';
-import { getModel } from '../store/models.ts';
-import { csvCell } from './csv-cell.ts';
+import { getModel } from '../store/saved-models.ts';
+import { csvCell } from '../ingest/csv-cell.ts';
 import { scoreCsvFile, type UnparsableValue } from './score-stream.ts';
 
 const USAGE = `Usage: npm run score -- --model ID FILE.csv > scored.csv

@@ -1,26 +1,26 @@
 /** One segmentation of a prepared table: cluster, number the segments (lineage.ts), score, project, profile. */
 import { cacheKey } from '../cache-key.ts';
 import { formatCount, formatFixed } from '../format.ts';
-import { fitAlgorithm, type AlgorithmFit, type AlgorithmOptions } from './cluster/index.ts';
-import { setNamed } from './named.ts';
-import { checkpoint } from './progress.ts';
-import { assignNearest } from './cluster/assign.ts';
-import { gmmProbabilities, type GmmParameters } from './cluster/gmm.ts';
-import { predictDbscan, suggestEps } from './cluster/dbscan.ts';
-import { NOISE } from './cluster/types.ts';
-import { createMatrix, selectRows, toRows, type Matrix } from './matrix.ts';
+import { fitAlgorithm, type AlgorithmFit, type AlgorithmOptions } from '../analysis/cluster/index.ts';
+import { setNamed } from '../analysis/named.ts';
+import { checkpoint } from '../analysis/progress.ts';
+import { assignNearest } from '../analysis/cluster/assign.ts';
+import { gmmProbabilities, type GmmParameters } from '../analysis/cluster/gmm.ts';
+import { predictDbscan, suggestEps } from '../analysis/cluster/dbscan.ts';
+import { NOISE } from '../analysis/cluster/types.ts';
+import { createMatrix, selectRows, toRows, type Matrix } from '../analysis/matrix.ts';
 import { InputError } from '../errors.ts';
-import { clusterSizes, computeMetrics, SILHOUETTE_EXACT_LIMIT, SILHOUETTE_SAMPLE, type ClusterMetrics } from './metrics.ts';
+import { clusterSizes, computeMetrics, SILHOUETTE_EXACT_LIMIT, SILHOUETTE_SAMPLE, type ClusterMetrics } from '../analysis/metrics.ts';
 import type { SegmentationOptions } from './options.ts';
-import { projectRows, type FittedPca } from './pca.ts';
+import { projectRows, type FittedPca } from '../analysis/pca.ts';
 import { PIPELINE_FORMAT, type FittedPipeline } from './predict.ts';
 import { columnFactsOf, keepFitLabels, pcaOf, sweptFit, sweptLabels, type PreparedData, type SweptFit } from './prepared.ts';
-import type { PreprocessReport, PreprocessResult } from './preprocess.ts';
-import { inverseTransform } from './transform.ts';
+import type { PreprocessReport, PreprocessResult } from '../analysis/preprocess.ts';
+import { inverseTransform } from '../analysis/transform.ts';
 import { buildProfiles, type SegmentProfile } from './profile.ts';
-import { lineageNumbers, numbersBySize } from './lineage.ts';
-import { scatterRows } from './scatter.ts';
-import type { DataTable } from './table.ts';
+import { lineageNumbers, numbersBySize } from '../analysis/lineage.ts';
+import { scatterRows } from '../analysis/scatter.ts';
+import type { DataTable } from '../analysis/table.ts';
 
 export interface Segment extends SegmentProfile {
   /** Centroid in original units: numeric features as values, categories as shares. */

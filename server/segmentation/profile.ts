@@ -2,15 +2,15 @@
  * What each segment is: size, share, feature means against the overall mean, categorical
  * mix, a readable name from its most distinctive features, and a marketing recommendation.
  */
-import type { BoxStats } from './box-stats.ts';
-import { clusterSizes } from './metrics.ts';
-import { getNamed } from './named.ts';
+import type { BoxStats } from '../analysis/box-stats.ts';
+import { clusterSizes } from '../analysis/metrics.ts';
+import { getNamed } from '../analysis/named.ts';
 import { addOutcomes, happenedRate, type OutcomeRates } from './segment-outcomes.ts';
-import { segmentProducts, type SegmentProducts } from './products.ts';
-import { headerWords, roleFromName, type ColumnRole } from './roles.ts';
+import { segmentProducts, type SegmentProducts } from '../analysis/products.ts';
+import { headerWords, roleFromName, type ColumnRole } from '../analysis/roles.ts';
 import { ColumnFacts, levelCountsBySegment, numericBySegment } from './segment-columns.ts';
 import { choosePlay, isRiskFeature, nameFromPhrases, traitPhrase, traitText, type SegmentCharacter } from './segment-words.ts';
-import type { Column, DataTable, NumericColumn, TextColumn } from './table.ts';
+import type { Column, DataTable, NumericColumn, TextColumn } from '../analysis/table.ts';
 
 export interface FeatureProfile {
   feature: string;

@@ -4,16 +4,16 @@
  * name (old and new centroids matched by the Hungarian algorithm).
  */
 import { formatFixed } from '../format.ts';
-import { createMatrix, type Matrix } from './matrix.ts';
-import { silhouetteScore } from './metrics.ts';
+import { createMatrix, type Matrix } from '../analysis/matrix.ts';
+import { silhouetteScore } from '../analysis/metrics.ts';
 import { assignRows } from './extend.ts';
 import { renumbered, segment, type SegmentationResult } from './pipeline.ts';
 import { prepare } from './prepared.ts';
 import type { FittedPipeline } from './predict.ts';
-import type { FittedPreprocessor } from './preprocess.ts';
-import { hungarian } from './hungarian.ts';
-import type { DataTable } from './table.ts';
-import { inverseTransform } from './transform.ts';
+import type { FittedPreprocessor } from '../analysis/preprocess.ts';
+import { hungarian } from '../analysis/hungarian.ts';
+import type { DataTable } from '../analysis/table.ts';
+import { inverseTransform } from '../analysis/transform.ts';
 
 export interface RetrainOutcome {
   accepted: boolean;

@@ -9,9 +9,8 @@
  * server restart it sees what it missed and refreshes without a reload.
  */
 import { randomBytes } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import type { ProgressStep } from '../analysis/progress.ts';
-import { optionalDatasetQuery, parseInput } from './inputs.ts';
 
 export const COALESCE_MS = 250;
 /** How soon a browser retries a dropped stream (the SSE `retry` field). */
@@ -46,13 +45,11 @@ export class LiveEvents {
   }
 
   /**
-   * GET /events[?dataset=ID][&lastEventId=ID]: a stream that stays open until the browser
-   * leaves. The last id seen comes in the Last-Event-ID header (the browser's own
-   * reconnect) or the query (a stream opened anew after it failed).
+   * A stream that stays open until the browser leaves (live-routes.ts), of one dataset's
+   * events or (null) every dataset's; `lastSeen`: the last event id the browser saw.
    */
-  handle = (req: Request, res: Response): void => {
-    const client: Client = { res, datasetId: parseInput(optionalDatasetQuery, req.query.dataset, { field: 'dataset' }) ?? null };
-    const lastSeen = req.get('Last-Event-ID') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined);
+  connect(res: Response, datasetId: number | null, lastSeen: string | undefined): void {
+    const client: Client = { res, datasetId };
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -69,9 +66,9 @@ export class LiveEvents {
       clearInterval(keepAlive);
       this.clients.delete(client);
     };
-    req.on('close', drop);
+    res.on('close', drop);
     res.on('error', drop);
-  };
+  }
 
   /**
    * Sends a reconnecting client the latest event of each dataset it missed. An id of this

@@ -4,11 +4,11 @@
  * steps and assignment as a prediction), or none where the missing-value rule drops it.
  */
 import { applySteps } from '../analysis/transform.ts';
-import { dbscanCores, predictTransformed, type FittedPipeline } from '../analysis/predict.ts';
+import { dbscanCores, predictTransformed, type FittedPipeline } from '../segmentation/predict.ts';
 import { InputError } from '../errors.ts';
-import { detectDelimiter } from './delimiter.ts';
-import { readHead, readRecordBatches } from './records.ts';
-import { isMissing, parseNumber } from './values.ts';
+import { detectDelimiter } from '../ingest/delimiter.ts';
+import { readHead, readRecordBatches } from '../ingest/records.ts';
+import { isMissing, parseNumber } from '../ingest/values.ts';
 
 export interface ScoredRow {
   customerId: string;

@@ -11,13 +11,12 @@
  * one k-means start per fit: they rank values of k, and the ranking settles long before the
  * fits are polished.
  */
-import { assignNearest } from './cluster/assign.ts';
-import { fitKMeans } from './cluster/kmeans.ts';
-import { createMatrix, selectRows, type Matrix } from './matrix.ts';
-import { adjustedRandIndex } from './metrics.ts';
-import { checkpoint } from './progress.ts';
-import { createRng, sampleIndices } from './random.ts';
-import type { SweepRow } from './sweep.ts';
+import { assignNearest } from '../analysis/cluster/assign.ts';
+import { fitKMeans } from '../analysis/cluster/kmeans.ts';
+import { createMatrix, selectRows, type Matrix } from '../analysis/matrix.ts';
+import { adjustedRandIndex } from '../analysis/metrics.ts';
+import { checkpoint } from '../analysis/progress.ts';
+import { createRng, sampleIndices } from '../analysis/random.ts';
 
 export interface KVotes {
   silhouette: number;
@@ -27,6 +26,21 @@ export interface KVotes {
   stability: number;
 }
 
+
+/** One k's scores on the curves (sweep.ts), what the votes read. */
+export interface SweepRow {
+  k: number;
+  inertia: number;
+  silhouette: number;
+  daviesBouldin: number;
+  calinskiHarabasz: number;
+  /** Share of the customers in this k's smallest segment (0–1). */
+  smallestShare: number;
+  /** Share of the customers in this k's largest segment (0–1). */
+  largestShare?: number;
+  /** A Gaussian mixture's BIC (lower is better), when the sweep fits mixtures. */
+  bic?: number;
+}
 /** Rows the gap and stability votes use at most. */
 export const VOTE_SAMPLE_ROWS = 1000;
 /** Uniform reference draws per k for the gap statistic. */

@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { WARD_MAX_ROWS } from '../defaults.ts';
 import { ALGORITHMS } from '../analysis/cluster/types.ts';
-import { PIPELINE_FORMAT, type FittedPipeline } from '../analysis/predict.ts';
+import { PIPELINE_FORMAT, type FittedPipeline } from '../segmentation/predict.ts';
 import { flagOutputName, MISSING_STRATEGIES, OUTLIER_RULES, SCALING_METHODS } from '../analysis/preprocess.ts';
 import { InputError } from '../errors.ts';
 import { nameText } from '../names.ts';

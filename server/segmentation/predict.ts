@@ -1,34 +1,16 @@
-/**
- * The fitted pipeline: everything needed to segment a new customer exactly as the training
- * rows were, as one plain object that survives JSON.
- */
+/** A new customer's segment from a fitted pipeline (fitted-pipeline.ts), and why that one. */
 import { InputError } from '../errors.ts';
 import { explainAssignment, type Explanation } from './explain.ts';
-import { predictDbscan } from './cluster/dbscan.ts';
-import { gmmProbabilities, type GmmParameters } from './cluster/gmm.ts';
-import { NOISE } from './cluster/types.ts';
-import { createMatrix, fromRows, type Matrix } from './matrix.ts';
-import { projectPoint, type FittedPca } from './pca.ts';
-import type { FittedPreprocessor } from './preprocess.ts';
-import { transformCustomer, type CustomerInput } from './transform.ts';
-import type { SegmentationOptions } from './options.ts';
+import { predictDbscan } from '../analysis/cluster/dbscan.ts';
+import { gmmProbabilities } from '../analysis/cluster/gmm.ts';
+import { NOISE } from '../analysis/cluster/types.ts';
+import { createMatrix, fromRows, type Matrix } from '../analysis/matrix.ts';
+import { projectPoint } from '../analysis/pca.ts';
+import { transformCustomer, type CustomerInput } from '../analysis/transform.ts';
 
-export const PIPELINE_FORMAT = 1;
+import type { FittedPipeline } from './fitted-pipeline.ts';
 
-export interface FittedPipeline {
-  format: typeof PIPELINE_FORMAT;
-  options: SegmentationOptions & { k: number };
-  preprocessor: FittedPreprocessor;
-  /** One row per segment in the transformed space. */
-  centroids: number[][];
-  segmentNames: string[];
-  /** The marketing action for each segment, as its users wrote it ('' for none); absent in older exports. */
-  segmentPlaybooks?: string[];
-  dbscan?: { eps: number; corePoints: number[][]; coreLabels: number[] };
-  /** A Gaussian mixture's weights and diagonal variances (centroids are its means). */
-  gmm?: GmmParameters;
-  pca: FittedPca;
-}
+export { PIPELINE_FORMAT, type FittedPipeline } from './fitted-pipeline.ts';
 
 export interface Prediction {
   /** Segment id, or -1 for DBSCAN noise. */

@@ -7,8 +7,8 @@
  * towards the assigned segment.
  */
 import { formatNumber } from '../format.ts';
-import type { FittedPipeline } from './predict.ts';
-import { applySteps } from './transform.ts';
+import type { FittedPipeline } from './fitted-pipeline.ts';
+import { applySteps } from '../analysis/transform.ts';
 
 export interface FeatureContribution {
   feature: string;

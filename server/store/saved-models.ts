@@ -1,7 +1,7 @@
 /** Saved segmentations: the whole fitted pipeline and its training baseline, one active per dataset. */
 import type { TrainingBaseline } from '../analysis/drift.ts';
-import type { FittedPipeline } from '../analysis/predict.ts';
-import { optionsKey, type SegmentationOptions } from '../analysis/options.ts';
+import type { FittedPipeline } from '../segmentation/predict.ts';
+import { optionsKey, type SegmentationOptions } from '../segmentation/options.ts';
 import { InputError, NotFoundError } from '../errors.ts';
 import { newId, type Db } from './db.ts';
 import { writeGate } from './write-gate.ts';

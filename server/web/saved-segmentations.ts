@@ -1,11 +1,10 @@
 /** Saved segmentations: save, list, activate, delete, export/import JSON, compare, drift, retrain. */
 import { formatCount } from '../format.ts';
 import express, { Router, type Request, type Response } from 'express';
-import type { Engine } from '../engine/engine.ts';
-import type { ModelService } from '../engine/models.ts';
+import type { ModelService } from '../models/model-service.ts';
 import { InputError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
-import { activateModel, deleteModel, getModel, listModels, type SavedModel } from '../store/models.ts';
+import type { SavedModel } from '../store/saved-models.ts';
 import { parseSegmentationParams, resolveDataset } from './params.ts';
 import { isHtmx } from './render.ts';
 import { multipartUpload } from './uploads.ts';
@@ -15,7 +14,7 @@ import { NAME_MAX, nameText } from '../names.ts';
 import { formFields, optionalDatasetQuery, parseInput, pathId, queryId } from './inputs.ts';
 import { z } from 'zod';
 import { flowChart } from './flow-chart.ts';
-import { scoreSql, SQL_DIALECTS } from '../analysis/score-sql.ts';
+import { scoreSql, SQL_DIALECTS } from '../scoring/score-sql.ts';
 import { getDataset } from '../store/datasets.ts';
 
 /** ?dialect=…&table=…: which SQL, over which table (customers by default). */
@@ -23,11 +22,10 @@ const scoreSqlQuery = z.strictObject({
   dialect: z.enum(SQL_DIALECTS, { error: `dialect must be one of ${SQL_DIALECTS.join(', ')}` }).default('ansi'),
   table: z.string({ error: 'table must be given once' }).trim().min(1, { error: 'table needs a name' }).max(200, { error: 'table must be at most 200 characters' }).default('customers'),
 });
-import { MODEL_JSON_MAX_BYTES, PLAYBOOK_MAX } from '../engine/model-schema.ts';
+import { MODEL_JSON_MAX_BYTES, PLAYBOOK_MAX } from '../models/model-schema.ts';
 
 export interface ModelRoutesDeps {
   db: Db;
-  engine: Engine;
   models: ModelService;
   staging: UploadStaging;
 }
@@ -90,15 +88,15 @@ export function modelsRouter(deps: ModelRoutesDeps): Router {
   return router;
 }
 
-function addModelApi(router: Router, { db, engine, models }: ModelRoutesDeps): void {
+function addModelApi(router: Router, { db, models }: ModelRoutesDeps): void {
   router.get('/api/models', (req, res) => {
     const dataset = resolveDataset(db, datasetQuery(req.query.dataset));
-    res.json(listModels(db, dataset.id).map(modelBody));
+    res.json(models.list(dataset.id).map(modelBody));
   });
 
   router.post('/api/models', async (req, res) => {
     const params = parseSegmentationParams(req.query, db, ['name']);
-    const saved = await models.saveFit(params.datasetId, modelName(req.query.name ?? (req.body as { name?: unknown })?.name), await engine.segment(params));
+    const saved = await models.saveFit(params, modelName(req.query.name ?? (req.body as { name?: unknown })?.name));
     res.status(201).json(modelBody(saved));
   });
 
@@ -106,10 +104,10 @@ function addModelApi(router: Router, { db, engine, models }: ModelRoutesDeps): v
     res.json(await models.compare(compareId(req, 'a'), compareId(req, 'b')));
   });
 
-  router.get('/api/models/:id', (req, res) => res.json(modelBody(getModel(db, idParam(req)))));
+  router.get('/api/models/:id', (req, res) => res.json(modelBody(models.get(idParam(req)))));
 
   router.get('/api/models/:id/export', (req, res) => {
-    const model = getModel(db, idParam(req));
+    const model = models.get(idParam(req));
     res.attachment(`${model.name.replace(/[^\w.-]+/g, '_').slice(0, 60) || 'segmentation'}.json`);
     res.type('application/json').send(JSON.stringify(model.pipeline, null, 2));
   });
@@ -123,9 +121,9 @@ function addModelApi(router: Router, { db, engine, models }: ModelRoutesDeps): v
     res.status(201).json(modelBody(await models.importModel(dataset.id, modelName(req.query.name), req.body ?? null)));
   });
 
-  router.post('/api/models/:id/activate', async (req, res) => res.json(modelBody(await activateModel(db, idParam(req)))));
+  router.post('/api/models/:id/activate', async (req, res) => res.json(modelBody(await models.activate(idParam(req)))));
   router.delete('/api/models/:id', async (req, res) => {
-    await deleteModel(db, idParam(req));
+    await models.delete(idParam(req));
     res.status(204).end();
   });
   router.patch('/api/models/:id/segments/:segment', async (req, res) => {
@@ -136,34 +134,27 @@ function addModelApi(router: Router, { db, engine, models }: ModelRoutesDeps): v
 
   // The saved segmentation as one SQL query, to score customers where they are.
   router.get('/api/models/:id/score.sql', (req, res) => {
-    const model = getModel(db, idParam(req));
+    const model = models.get(idParam(req));
     const { dialect, table } = parseInput(scoreSqlQuery, req.query);
     const idColumn = getDataset(db, model.datasetId).columns.find((c) => c.kind === 'id')?.name;
     const sql = scoreSql(model.pipeline, { dialect, table, idColumn });
     res.type('application/sql; charset=utf-8').attachment(`${model.name.replace(/[^\w.-]+/g, '-').slice(0, 60) || 'segmentation'}-${dialect}.sql`).send(sql);
   });
 
-  router.get('/api/models/:id/drift', async (req, res) => res.json(await models.drift(getModel(db, idParam(req)))));
-  router.post('/api/models/:id/retrain', async (req, res) => {
-    const model = getModel(db, idParam(req));
-    if (!model.active) throw new InputError('Only the active segmentation is retrained; activate it first.');
-    res.json(await models.retrainNow(model.datasetId));
-  });
+  router.get('/api/models/:id/drift', async (req, res) => res.json(await models.drift(models.get(idParam(req)))));
+  router.post('/api/models/:id/retrain', async (req, res) => res.json(await models.retrain(idParam(req))));
 
 }
 
 /** The Clusters tab's panel: htmx forms that answer with the re-rendered panel. */
-function addModelPanel(router: Router, { db, engine, models, staging }: ModelRoutesDeps): void {
+function addModelPanel(router: Router, { db, models, staging }: ModelRoutesDeps): void {
   const form = express.urlencoded({ extended: false, limit: '64kb' });
 
-  /** The panel for the dataset of the request. */
-  const renderPanel = async (req: Request, res: Response, datasetId: number, extra: Record<string, unknown> = {}) => {
-    const list = listModels(db, datasetId);
-    const active = list.find((m) => m.active);
-    const drift = active ? await models.drift(active) : undefined;
-    const moves = active ? await models.lastRetrainMoves(active) : undefined;
-    const movesChart = moves ? flowChart(moves, moves.a.segmentNames, moves.b.segmentNames) : undefined;
-    res.render('partials/models-panel', { models: list, active, drift, moves, movesChart, datasetId, message: undefined, ...extra });
+  /** The panel of a dataset, with what the change just made says. */
+  const renderPanel = async (res: Response, datasetId: number, extra: Record<string, unknown> = {}) => {
+    const panel = await models.panel(datasetId);
+    const movesChart = panel.moves ? flowChart(panel.moves, panel.moves.a.segmentNames, panel.moves.b.segmentNames) : undefined;
+    res.render('partials/models-panel', { ...panel, movesChart, datasetId, message: undefined, ...extra });
   };
 
   router.get('/models', async (req, res) => {
@@ -172,16 +163,16 @@ function addModelPanel(router: Router, { db, engine, models, staging }: ModelRou
       res.redirect(`/clusters?dataset=${dataset.id}`);
       return;
     }
-    await renderPanel(req, res, dataset.id);
+    await renderPanel(res, dataset.id);
   });
 
   router.post('/models', form, async (req, res) => {
     const fields = parseInput(formFields, req.body ?? {});
     const params = parseSegmentationParams(fields, db, ['modelName']);
-    const saved = await models.saveFit(params.datasetId, modelName(fields.modelName), await engine.segment(params));
+    const saved = await models.saveFit(params, modelName(fields.modelName));
     res.status(201);
     // Saved from beside the results: they say so there too, and reload as the saved segmentation.
-    await renderPanel(req, res, params.datasetId, { message: `Saved “${saved.name}”.`, savedNear: { name: saved.name, reload: clustersViewOf(req) } });
+    await renderPanel(res, params.datasetId, { message: `Saved “${saved.name}”.`, savedNear: { name: saved.name, reload: clustersViewOf(req) } });
   });
 
   router.post('/models/import', multipartUpload(staging, MODEL_JSON_MAX_BYTES), async (req, res) => {
@@ -190,28 +181,26 @@ function addModelPanel(router: Router, { db, engine, models, staging }: ModelRou
     try {
       const saved = await models.importModel(dataset.id, modelName((req.body as { modelName?: string }).modelName), await readFile(req.staged.path, 'utf8'));
       res.status(201);
-      await renderPanel(req, res, dataset.id, { message: `Imported “${saved.name}”.` });
+      await renderPanel(res, dataset.id, { message: `Imported “${saved.name}”.` });
     } finally {
       staging.discard(req.staged.token);
     }
   });
 
   router.post('/models/:id/activate', async (req, res) => {
-    const model = await activateModel(db, idParam(req));
-    await renderPanel(req, res, model.datasetId, { message: `“${model.name}” now assigns predictions and registrations.` });
+    const model = await models.activate(idParam(req));
+    await renderPanel(res, model.datasetId, { message: `“${model.name}” now assigns predictions and registrations.` });
   });
 
   router.post('/models/:id/delete', async (req, res) => {
-    const model = getModel(db, idParam(req));
-    await deleteModel(db, model.id);
-    await renderPanel(req, res, model.datasetId, { message: `Deleted “${model.name}”.` });
+    const model = await models.delete(idParam(req));
+    await renderPanel(res, model.datasetId, { message: `Deleted “${model.name}”.` });
   });
 
   router.post('/models/:id/retrain', async (req, res) => {
-    const model = getModel(db, idParam(req));
-    if (!model.active) throw new InputError('Only the active segmentation is retrained; activate it first.');
-    const outcome = await models.retrainNow(model.datasetId);
-    await renderPanel(req, res, model.datasetId, { message: outcome.accepted ? `Retrained: ${outcome.reason}.` : `Kept the current fit: ${outcome.reason}.` });
+    const model = models.get(idParam(req));
+    const outcome = await models.retrain(model.id);
+    await renderPanel(res, model.datasetId, { message: outcome.accepted ? `Retrained: ${outcome.reason}.` : `Kept the current fit: ${outcome.reason}.` });
   });
 
   // A segment renamed on its profile card: a confirmation there, and the view reloaded with the name.
@@ -228,7 +217,7 @@ function addModelPanel(router: Router, { db, engine, models, staging }: ModelRou
     const fields = parseInput(formFields, req.body ?? {});
     const label = parseInput(segmentLabelBody, { name: fields.segmentName, playbook: fields.playbook });
     const model = await models.labelSegment(idParam(req), segmentParam(req.params.segment), label);
-    await renderPanel(req, res, model.datasetId, { message: `Segment ${segmentParam(req.params.segment) + 1} of “${model.name}” is now “${model.pipeline.segmentNames[segmentParam(req.params.segment)]}”.` });
+    await renderPanel(res, model.datasetId, { message: `Segment ${segmentParam(req.params.segment) + 1} of “${model.name}” is now “${model.pipeline.segmentNames[segmentParam(req.params.segment)]}”.` });
   });
 
   router.get('/models/compare', async (req, res) => {

@@ -4,15 +4,15 @@
  * retrain. Pure functions of a table, so the engine can run them in a worker thread.
  */
 import { buildProfiles, type SegmentProfile } from './profile.ts';
-import { driftReport, featureBaseline, type DriftReport, type TrainingBaseline } from './drift.ts';
-import { hungarian } from './hungarian.ts';
-import { adjustedRandIndex } from './metrics.ts';
+import { driftReport, featureBaseline, type DriftReport, type TrainingBaseline } from '../analysis/drift.ts';
+import { hungarian } from '../analysis/hungarian.ts';
+import { adjustedRandIndex } from '../analysis/metrics.ts';
 import { assignRows } from './extend.ts';
 import type { FittedPipeline } from './predict.ts';
 import { retrain } from './retrain.ts';
-import { presentMoments } from './stats.ts';
-import { columnKinds, type DataTable } from './table.ts';
-import { inverseTransform } from './transform.ts';
+import { presentMoments } from '../analysis/stats.ts';
+import { columnKinds, type DataTable } from '../analysis/table.ts';
+import { inverseTransform } from '../analysis/transform.ts';
 import { InputError } from '../errors.ts';
 
 export interface ModelComparison {

@@ -6,19 +6,19 @@
  */
 import { cacheKey, type CacheKey } from '../cache-key.ts';
 import { formatCount } from '../format.ts';
-import { fitAlgorithm } from './cluster/index.ts';
-import type { ClusterFit } from './cluster/types.ts';
-import { selectRows, type Matrix } from './matrix.ts';
-import { computeMetrics, SILHOUETTE_EXACT_LIMIT, type ClusterMetrics } from './metrics.ts';
+import { fitAlgorithm } from '../analysis/cluster/index.ts';
+import type { ClusterFit } from '../analysis/cluster/types.ts';
+import { selectRows, type Matrix } from '../analysis/matrix.ts';
+import { computeMetrics, SILHOUETTE_EXACT_LIMIT, type ClusterMetrics } from '../analysis/metrics.ts';
 import type { SegmentationOptions } from './options.ts';
-import { fitPcaModel, type FittedPca } from './pca.ts';
-import { fitPreprocess, type PreprocessResult } from './preprocess.ts';
-import { checkpoint } from './progress.ts';
-import type { Lineage } from './lineage.ts';
+import { fitPcaModel, type FittedPca } from '../analysis/pca.ts';
+import { fitPreprocess, type PreprocessResult } from '../analysis/preprocess.ts';
+import { checkpoint } from '../analysis/progress.ts';
+import type { Lineage } from '../analysis/lineage.ts';
 import { ColumnFacts } from './segment-columns.ts';
-import { bootstrapStability, type StabilityResult } from './stability.ts';
+import { bootstrapStability, type StabilityResult } from '../analysis/stability.ts';
 import { sweepK, type SweepResult } from './sweep.ts';
-import type { DataTable } from './table.ts';
+import type { DataTable } from '../analysis/table.ts';
 
 export interface PreparedData {
   prep: PreprocessResult;

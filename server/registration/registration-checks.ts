@@ -9,7 +9,7 @@ import type { FeatureRange } from '../analysis/summary.ts';
 import type { ColumnKind } from '../analysis/table.ts';
 import { InputError } from '../errors.ts';
 import type { CellValue } from '../store/datasets.ts';
-import { looksLikeDate } from './values.ts';
+import { looksLikeDate } from '../ingest/values.ts';
 
 export const MAX_REGISTRATIONS = 1000;
 

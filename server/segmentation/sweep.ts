@@ -1,32 +1,21 @@
 /** Metrics over a range of k, and a recommended k with the rule that chose it. */
 import { formatCount, formatPercent } from '../format.ts';
 import { InputError } from '../errors.ts';
-import { checkpoint } from './progress.ts';
-import { cutMerges, wardMerges } from './cluster/agglomerative.ts';
-import { assignNearest, clusterMeans } from './cluster/assign.ts';
-import { fitKMeans } from './cluster/kmeans.ts';
-import { fitMiniBatch } from './cluster/minibatch.ts';
-import { checkGmmWork, fitGmm } from './cluster/gmm.ts';
-import type { Algorithm, ClusterFit } from './cluster/types.ts';
-import { selectRows, type Matrix } from './matrix.ts';
-import { computeMetrics, SILHOUETTE_EXACT_LIMIT, SILHOUETTE_SAMPLE, type ClusterMetrics, type SilhouetteSource } from './metrics.ts';
+import { checkpoint } from '../analysis/progress.ts';
+import { cutMerges, wardMerges } from '../analysis/cluster/agglomerative.ts';
+import { assignNearest, clusterMeans } from '../analysis/cluster/assign.ts';
+import { fitKMeans } from '../analysis/cluster/kmeans.ts';
+import { fitMiniBatch } from '../analysis/cluster/minibatch.ts';
+import { checkGmmWork, fitGmm } from '../analysis/cluster/gmm.ts';
+import type { Algorithm, ClusterFit } from '../analysis/cluster/types.ts';
+import { selectRows, type Matrix } from '../analysis/matrix.ts';
+import { computeMetrics, SILHOUETTE_EXACT_LIMIT, SILHOUETTE_SAMPLE, type ClusterMetrics, type SilhouetteSource } from '../analysis/metrics.ts';
 import { DEFAULT_OPTIONS } from './options.ts';
-import { candidateKs, eligibleRows, kScores, LARGEST_SHARE, USUAL_K, votesAmong, type KScores, type KVotes } from './votes.ts';
-import { sampleIndices } from './random.ts';
+import { candidateKs, eligibleRows, kScores, LARGEST_SHARE, USUAL_K, votesAmong, type KScores, type KVotes, type SweepRow } from './votes.ts';
 
-export interface SweepRow {
-  k: number;
-  inertia: number;
-  silhouette: number;
-  daviesBouldin: number;
-  calinskiHarabasz: number;
-  /** Share of the customers in this k's smallest segment (0–1). */
-  smallestShare: number;
-  /** Share of the customers in this k's largest segment (0–1). */
-  largestShare?: number;
-  /** A Gaussian mixture's BIC (lower is better), when the sweep fits mixtures. */
-  bic?: number;
-}
+export type { SweepRow } from './votes.ts';
+import { sampleIndices } from '../analysis/random.ts';
+
 
 export interface SweepResult {
   algorithm: Algorithm;

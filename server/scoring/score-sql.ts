@@ -8,7 +8,7 @@
  * Column and table names are quoted per dialect: a name holding a quote stays a name.
  */
 import { InputError } from '../errors.ts';
-import type { FittedPipeline } from './predict.ts';
+import type { FittedPipeline } from '../segmentation/predict.ts';
 
 export const SQL_DIALECTS = ['ansi', 'sqlite', 'postgres', 'duckdb', 'bigquery', 'snowflake', 'spark'] as const;
 export type SqlDialect = (typeof SQL_DIALECTS)[number];

@@ -3,16 +3,16 @@
  * rows assigned by a saved pipeline. Reads the columns directly: no record per row.
  */
 import { formatCount } from '../format.ts';
-import { createMatrix } from './matrix.ts';
-import { computeMetrics } from './metrics.ts';
-import { NOISE } from './cluster/types.ts';
-import { projectRows } from './pca.ts';
+import { createMatrix } from '../analysis/matrix.ts';
+import { computeMetrics } from '../analysis/metrics.ts';
+import { NOISE } from '../analysis/cluster/types.ts';
+import { projectRows } from '../analysis/pca.ts';
 import { dbscanCores, predictTransformed, type FittedPipeline } from './predict.ts';
 import { buildProfiles } from './profile.ts';
-import { scatterRows } from './scatter.ts';
+import { scatterRows } from '../analysis/scatter.ts';
 import type { SegmentationResult } from './pipeline.ts';
-import type { DataTable } from './table.ts';
-import { stepColumns, transformTableRow } from './transform.ts';
+import type { DataTable } from '../analysis/table.ts';
+import { stepColumns, transformTableRow } from '../analysis/transform.ts';
 
 /**
  * A pipeline's segment for each of the given table rows (`dropped` where its missing-value

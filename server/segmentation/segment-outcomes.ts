@@ -2,9 +2,8 @@
  * Outcomes per segment (churn, response): each level's share in each segment and over
  * everyone, and the reading a card, chart or report gives of them.
  */
-import type { SegmentProfile } from './profile.ts';
-import type { NumericColumn, TextColumn } from './table.ts';
-import type { ColumnRole } from './roles.ts';
+import type { NumericColumn, TextColumn } from '../analysis/table.ts';
+import type { ColumnRole } from '../analysis/roles.ts';
 
 /** Per outcome column, each level's share of the segment's customers who have a value. */
 export type OutcomeRates = Record<string, Record<string, number>>;
@@ -12,9 +11,16 @@ export type OutcomeRates = Record<string, Record<string, number>>;
 /** An outcome level that counts as "it happened": the rate shown is this level's share. */
 const HAPPENED = new Set(['yes', 'y', '1', 'true', 't']);
 
+/** What outcomes are read from and written to: a segment's profile (profile.ts). */
+interface WithOutcomes {
+  id: number;
+  outcomes: OutcomeRates;
+  outcomesOverall: OutcomeRates;
+}
+
 /** Each outcome column's level shares per segment and overall: a 0/1 column's mean is its rate. */
 export function addOutcomes(
-  profiles: SegmentProfile[], numeric: NumericColumn[], categorical: TextColumn[], roles: Map<string, ColumnRole>,
+  profiles: WithOutcomes[], numeric: NumericColumn[], categorical: TextColumn[], roles: Map<string, ColumnRole>,
   bySegment: { means: ArrayLike<number> }[], overall: { mean: number }[], mixes: { levels: readonly string[]; counts: ArrayLike<number> }[], k: number,
 ): void {
   numeric.forEach((col, j) => {
@@ -59,7 +65,7 @@ export interface OutcomeReading {
   overall: number;
 }
 
-export function outcomeReadings(segment: Pick<SegmentProfile, 'outcomes' | 'outcomesOverall'>): OutcomeReading[] {
+export function outcomeReadings(segment: Omit<WithOutcomes, 'id'>): OutcomeReading[] {
   return Object.entries(segment.outcomes).map(([column, shares]) => {
     const overall = segment.outcomesOverall[column] ?? {};
     const level = happenedLevel(Object.keys(shares)) ?? Object.keys(overall).sort((a, b) => overall[b] - overall[a])[0] ?? '';

@@ -5,9 +5,9 @@
  * set of rows in a ColumnFacts and reused by every k: on a million customers it is most of
  * the cost of a profile.
  */
-import { boxStatsByBuckets, boxStatsByCodes, boxStatsByGroup, valueBuckets, valueCodes, type BoxStats, type ValueBuckets, type ValueCodes } from './box-stats.ts';
-import { groupOf, presentMoments } from './stats.ts';
-import type { StoredLevelCodes, TextColumn } from './table.ts';
+import { boxStatsByBuckets, boxStatsByCodes, boxStatsByGroup, valueBuckets, valueCodes, type BoxStats, type ValueBuckets, type ValueCodes } from '../analysis/box-stats.ts';
+import { groupOf, presentMoments } from '../analysis/stats.ts';
+import type { StoredLevelCodes, TextColumn } from '../analysis/table.ts';
 
 /**
  * Facts about the columns over one set of rows (a prepared matrix's). Filled lazily, keyed

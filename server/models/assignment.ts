@@ -5,11 +5,11 @@
  * without one the default segmentation.
  */
 import type { CustomerInput } from '../analysis/transform.ts';
-import { predictCustomer, type FittedPipeline, type Prediction } from '../analysis/predict.ts';
-import type { SavedModel } from '../store/models.ts';
-import type { Engine, SegmentationParams } from './engine.ts';
-import type { ModelService } from './models.ts';
-import type { RunContext } from './pool.ts';
+import { predictCustomer, type FittedPipeline, type Prediction } from '../segmentation/predict.ts';
+import type { SavedModel } from '../store/saved-models.ts';
+import type { Engine, SegmentationParams } from '../engine/engine.ts';
+import type { ModelService } from './model-service.ts';
+import type { RunContext } from '../engine/pool.ts';
 
 export interface Assignment {
   pipeline: FittedPipeline;

@@ -1,8 +1,8 @@
 /** Everything that decides a segmentation, with the defaults DESIGN.md promises. */
 import { cacheKey, type CacheKey } from '../cache-key.ts';
 import { SEGMENTATION_DEFAULTS } from '../defaults.ts';
-import type { Algorithm } from './cluster/types.ts';
-import type { MissingStrategy, OutlierRule, ScalingMethod } from './preprocess.ts';
+import type { Algorithm } from '../analysis/cluster/types.ts';
+import type { MissingStrategy, OutlierRule, ScalingMethod } from '../analysis/preprocess.ts';
 
 export interface SegmentationOptions {
   /** null: use the recommended k from the sweep. */

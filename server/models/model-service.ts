@@ -1,0 +1,196 @@
+/**
+ * Saved segmentations as a service, the one way they change: save the current fit, import
+ * one made elsewhere, activate, delete, rename a segment, retrain. Each change is announced
+ * on the live stream (open dashboards follow), and each retrain, in the background or not,
+ * is recorded where the models panel shows it. The work on the whole table runs through the
+ * engine (in a worker thread when there is a pool).
+ */
+import type { DriftReport, TrainingBaseline } from '../analysis/drift.ts';
+import type { ModelComparison, RetrainAnswer } from '../segmentation/model-ops.ts';
+import type { RetrainPolicy } from '../defaults.ts';
+import type { Engine, SegmentationParams } from '../engine/engine.ts';
+import { InputError } from '../errors.ts';
+import type { Db } from '../store/db.ts';
+import { getDataset } from '../store/datasets.ts';
+import {
+  activateModel, activeModel, deleteModel, getModel, labelSegment, listModels, replaceModelFit, saveModel, type SavedModel, type SegmentLabel,
+} from '../store/saved-models.ts';
+import { parseModel, parseModelJson } from './model-schema.ts';
+
+export type { ModelComparison } from '../segmentation/model-ops.ts';
+export type { RetrainPolicy } from '../defaults.ts';
+
+/** One retrain of a dataset's active segmentation, as the models panel lists it. */
+export interface RetrainRecord {
+  at: string;
+  modelId: number | undefined;
+  outcome: 'refitted' | 'kept' | 'failed';
+  /** Why it was kept or refitted ("silhouette 0.41 against 0.39"), or what failed. */
+  reason: string;
+  /** Started by registrations (in the background), not by a person. */
+  background: boolean;
+}
+
+/** Everything the models panel shows for a dataset. */
+export interface ModelsPanel {
+  models: SavedModel[];
+  active: SavedModel | undefined;
+  drift: DriftReport | undefined;
+  moves: ModelComparison | undefined;
+  retrains: RetrainRecord[];
+}
+
+/** Retrains kept per dataset for the panel: the latest first. */
+const RETRAINS_KEPT = 10;
+
+export class ModelService {
+  private readonly retraining = new Map<number, Promise<unknown>>();
+  private readonly retrains = new Map<number, RetrainRecord[]>();
+
+  /** `onChange` tells open dashboards of a dataset to redraw; `now` is the clock records are stamped with. */
+  constructor(
+    private readonly db: Db,
+    private readonly engine: Engine,
+    readonly policy: RetrainPolicy,
+    private readonly onChange: (datasetId: number) => void = () => {},
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Saves the segmentation these params show. */
+  async saveFit(params: SegmentationParams, name: string): Promise<SavedModel> {
+    const result = await this.engine.segment(params);
+    const baseline = await this.engine.onTable<TrainingBaseline>(params.datasetId, { op: 'baseline', pipeline: result.pipeline });
+    return this.changed(await saveModel(this.db, { datasetId: params.datasetId, name: name.trim(), pipeline: result.pipeline, baseline, source: 'fitted' }));
+  }
+
+  /** `model`: the file's text, or the JSON body already parsed. */
+  async importModel(datasetId: number, name: string, model: string | unknown): Promise<SavedModel> {
+    const pipeline = typeof model === 'string' ? parseModelJson(model) : parseModel(model);
+    const baseline = await this.engine.onTable<TrainingBaseline>(datasetId, { op: 'import', pipeline });
+    return this.changed(await saveModel(this.db, { datasetId, name: name.trim(), pipeline, baseline, source: 'imported' }));
+  }
+
+  /** Makes a segmentation the one that assigns predictions and registrations. */
+  async activate(id: number): Promise<SavedModel> {
+    return this.changed(await activateModel(this.db, id));
+  }
+
+  async delete(id: number): Promise<SavedModel> {
+    const model = getModel(this.db, id);
+    await deleteModel(this.db, id);
+    return this.changed(model);
+  }
+
+  /** A segment's new name or playbook: every open page of the dataset redraws with it. */
+  async labelSegment(id: number, segment: number, label: SegmentLabel): Promise<SavedModel> {
+    return this.changed(await labelSegment(this.db, id, segment, label));
+  }
+
+  get(id: number): SavedModel {
+    return getModel(this.db, id);
+  }
+
+  list(datasetId: number): SavedModel[] {
+    return listModels(this.db, datasetId);
+  }
+
+  active(datasetId: number): SavedModel | undefined {
+    return activeModel(this.db, datasetId);
+  }
+
+  async panel(datasetId: number): Promise<ModelsPanel> {
+    const models = this.list(datasetId);
+    const active = models.find((m) => m.active);
+    return {
+      models,
+      active,
+      drift: active ? await this.drift(active) : undefined,
+      moves: active ? await this.lastRetrainMoves(active) : undefined,
+      retrains: this.retrainsOf(datasetId),
+    };
+  }
+
+  async compare(aId: number, bId: number): Promise<ModelComparison> {
+    const a = getModel(this.db, aId);
+    const b = getModel(this.db, bId);
+    if (a.datasetId !== b.datasetId) throw new InputError('Compare two segmentations of the same dataset.');
+    const ref = (m: SavedModel) => ({ id: m.id, name: m.name, pipeline: m.pipeline });
+    return this.engine.onTable<ModelComparison>(a.datasetId, { op: 'compare', a: ref(a), b: ref(b) });
+  }
+
+  /** Customers followed from the fit the last retraining replaced to the current one. */
+  async lastRetrainMoves(model: SavedModel): Promise<ModelComparison | undefined> {
+    if (!model.previousPipeline) return undefined;
+    const before = { id: model.id, name: 'before the last retrain', pipeline: model.previousPipeline };
+    const after = { id: model.id, name: 'after it', pipeline: model.pipeline };
+    return this.engine.onTable<ModelComparison>(model.datasetId, { op: 'compare', a: before, b: after });
+  }
+
+  drift(model: SavedModel): Promise<DriftReport> {
+    return this.engine.onTable<DriftReport>(model.datasetId, { op: 'drift', pipeline: model.pipeline, baseline: model.baseline });
+  }
+
+  /** Retrains a saved segmentation now: only the active one is, since it is the one that assigns. */
+  async retrain(id: number): Promise<{ accepted: boolean; reason: string }> {
+    const model = getModel(this.db, id);
+    if (!model.active) throw new InputError('Only the active segmentation is retrained; activate it first.');
+    return this.retrainActive(model.datasetId, false);
+  }
+
+  /** The dataset's retrains, the latest first. */
+  retrainsOf(datasetId: number): RetrainRecord[] {
+    return [...(this.retrains.get(datasetId) ?? [])];
+  }
+
+  /** Called after registrations: refits in the background once enough customers arrived. */
+  considerRetraining(datasetId: number): boolean {
+    const model = this.active(datasetId);
+    if (!model || this.retraining.has(datasetId)) return false;
+    const newCustomers = getDataset(this.db, datasetId).rowCount - model.baseline.rowCount;
+    const minutes = (this.now().getTime() - Date.parse(model.fittedAt)) / 60_000;
+    const due = newCustomers >= this.policy.afterCustomers || (newCustomers > 0 && minutes >= this.policy.afterMinutes);
+    if (!due) return false;
+    const run = this.retrainActive(datasetId, true)
+      // Recorded by retrainActive: nobody waits for a background retrain, the panel shows it.
+      .catch(() => {})
+      .finally(() => this.retraining.delete(datasetId));
+    this.retraining.set(datasetId, run);
+    return true;
+  }
+
+  get busy(): boolean {
+    return this.retraining.size > 0;
+  }
+
+  /** Resolves when no background retrain runs (shutdown, and tests that follow one). */
+  async settled(): Promise<void> {
+    while (this.retraining.size > 0) await Promise.all(this.retraining.values());
+  }
+
+  /** Refits the active model; replaces it only if the refit is not worse. Every outcome is recorded. */
+  private async retrainActive(datasetId: number, background: boolean): Promise<{ accepted: boolean; reason: string }> {
+    const model = this.active(datasetId);
+    try {
+      if (!model) throw new InputError('This dataset has no active saved segmentation to retrain.');
+      const answer = await this.engine.onTable<RetrainAnswer>(datasetId, { op: 'retrain', pipeline: model.pipeline });
+      if (answer.accepted && answer.refit) this.changed(await replaceModelFit(this.db, model.id, answer.refit.pipeline, answer.refit.baseline));
+      this.record(datasetId, { modelId: model.id, outcome: answer.accepted ? 'refitted' : 'kept', reason: answer.reason, background });
+      return { accepted: answer.accepted, reason: answer.reason };
+    } catch (error) {
+      this.record(datasetId, { modelId: model?.id, outcome: 'failed', reason: (error as Error).message, background });
+      throw error;
+    }
+  }
+
+  private record(datasetId: number, entry: Omit<RetrainRecord, 'at'>): void {
+    const list = [{ at: this.now().toISOString(), ...entry }, ...(this.retrains.get(datasetId) ?? [])].slice(0, RETRAINS_KEPT);
+    this.retrains.set(datasetId, list);
+    // A background retrain's outcome (refit or not) shows on open panels.
+    if (entry.background) this.onChange(datasetId);
+  }
+
+  private changed(model: SavedModel): SavedModel {
+    this.onChange(model.datasetId);
+    return model;
+  }
+}

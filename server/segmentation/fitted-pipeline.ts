@@ -1,0 +1,25 @@
+/**
+ * The fitted pipeline's shape: everything needed to segment a new customer exactly as the
+ * training rows were, as one plain object that survives JSON (predict.ts applies it).
+ */
+import type { GmmParameters } from '../analysis/cluster/gmm.ts';
+import type { SegmentationOptions } from './options.ts';
+import type { FittedPca } from '../analysis/pca.ts';
+import type { FittedPreprocessor } from '../analysis/preprocess.ts';
+
+export const PIPELINE_FORMAT = 1;
+
+export interface FittedPipeline {
+  format: typeof PIPELINE_FORMAT;
+  options: SegmentationOptions & { k: number };
+  preprocessor: FittedPreprocessor;
+  /** One row per segment in the transformed space. */
+  centroids: number[][];
+  segmentNames: string[];
+  /** The marketing action for each segment, as its users wrote it ('' for none); absent in older exports. */
+  segmentPlaybooks?: string[];
+  dbscan?: { eps: number; corePoints: number[][]; coreLabels: number[] };
+  /** A Gaussian mixture's weights and diagonal variances (centroids are its means). */
+  gmm?: GmmParameters;
+  pca: FittedPca;
+}
