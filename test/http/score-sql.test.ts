@@ -143,7 +143,7 @@ describe('npm run score', { timeout: 240_000 }, () => {
     const file = join(t.dir, 'unloaded.csv');
     writeFileSync(file, `${lines.join('\n')}\n`);
     const env = { ...process.env, DB_PATH: join(t.dir, 'test.db') };
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/ingest/score-cli.ts', '--model', String(id), file], { encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024 });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/scoring/score-cli.ts', '--model', String(id), file], { encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024 });
     assert.equal(run.status, 0, run.stderr);
     const scored = run.stdout.trim().split('\n');
     assert.equal(scored[0], 'customer_id,segment,segment_name,distance');
@@ -153,10 +153,10 @@ describe('npm run score', { timeout: 240_000 }, () => {
     assert.equal(segments.filter((s, i) => s !== expected[i]).length, 0, 'every customer as the dashboard assigns it');
     assert.match(scored[1], /^C000001,\d,/);
     assert.match(run.stderr, /Scored 2,400 customers with "CLI"/);
-    const sql = spawnSync(process.execPath, ['--import', 'tsx', 'server/ingest/score-cli.ts', '--model', String(id), '--sql', 'duckdb', '--table', 'crm.customers'], { encoding: 'utf8', env });
+    const sql = spawnSync(process.execPath, ['--import', 'tsx', 'server/scoring/score-cli.ts', '--model', String(id), '--sql', 'duckdb', '--table', 'crm.customers'], { encoding: 'utf8', env });
     assert.equal(sql.status, 0, sql.stderr);
     assert.match(sql.stdout, /FROM "crm"\."customers"/);
-    const bad = spawnSync(process.execPath, ['--import', 'tsx', 'server/ingest/score-cli.ts', '--model', String(id), join(t.dir, 'missing.csv')], { encoding: 'utf8', env });
+    const bad = spawnSync(process.execPath, ['--import', 'tsx', 'server/scoring/score-cli.ts', '--model', String(id), join(t.dir, 'missing.csv')], { encoding: 'utf8', env });
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /there is no file at/);
   });
