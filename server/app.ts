@@ -66,7 +66,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.locals.defaults = DEFAULT_OPTIONS;
   app.locals.limits = LIMITS;
   // Which algorithms read each algorithm-specific control: the form shows it only for those.
-  app.locals.readers = Object.fromEntries((['eps', 'minPts', 'nInit', 'batchSize', 'iterations'] as const).map((name) => [name, algorithmsReading(name)]));
+  app.locals.readers = Object.fromEntries(
+    (['eps', 'minPts', 'nInit', 'batchSize', 'iterations'] as const).map((name) => [name, algorithmsReading(name)]),
+  );
 
   app.use(securityHeaders());
   app.use('/static', express.static(root('public'), { maxAge: '1h' }));
@@ -112,7 +114,10 @@ export function createApp(deps: AppDeps): express.Express {
     }
     let status = 500;
     let message = 'Something went wrong on our side; the error has been logged.';
-    const refused = error instanceof InputError || error instanceof BusyError ? { status: error.status, message: error.message } : describeRequestError(error);
+    const refused =
+      error instanceof InputError || error instanceof BusyError
+        ? { status: error.status, message: error.message }
+        : describeRequestError(error);
     if (refused) {
       ({ status, message } = refused);
       if (error instanceof BusyError) res.set('Retry-After', '5');
@@ -122,7 +127,14 @@ export function createApp(deps: AppDeps): express.Express {
     if (req.path.startsWith('/api/') || !req.accepts('html')) {
       res.status(status).json({ error: message });
     } else {
-      res.status(status).render(isHtmx(req) ? 'partials/error-message' : 'error', { status, message, tab: '', datasets: [], dataset: undefined, query: '' });
+      res.status(status).render(isHtmx(req) ? 'partials/error-message' : 'error', {
+        status,
+        message,
+        tab: '',
+        datasets: [],
+        dataset: undefined,
+        query: '',
+      });
     }
   });
   return app;

@@ -26,14 +26,25 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   WORKERS: z.coerce.number().int().min(0).max(16).default(1),
-  ANALYSIS_TIMEOUT_SECONDS: z.coerce.number().positive().max(86_400).default(TASK_TIMEOUT_MS / 1000),
+  ANALYSIS_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .positive()
+    .max(86_400)
+    .default(TASK_TIMEOUT_MS / 1000),
   RETRAIN_AFTER_CUSTOMERS: z.coerce.number().int().min(1).default(RETRAIN_POLICY.afterCustomers),
   RETRAIN_AFTER_MINUTES: z.coerce.number().positive().default(RETRAIN_POLICY.afterMinutes),
-  MAX_UPLOAD_MB: z.coerce.number().positive().max(100_000).default(MAX_UPLOAD_BYTES / 1e6),
+  MAX_UPLOAD_MB: z.coerce
+    .number()
+    .positive()
+    .max(100_000)
+    .default(MAX_UPLOAD_BYTES / 1e6),
   AGGLOMERATIVE_MAX_ROWS: z.coerce.number().int().min(100).max(WARD_MAX_ROWS).default(SEGMENTATION_DEFAULTS.agglomerativeMaxRows),
   DASHBOARD_PASSWORD: z.string().max(1000).default(''),
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
-  DB_PATH: z.string().min(1).default(fileURLToPath(new URL('../customer-segments.db', import.meta.url))),
+  DB_PATH: z
+    .string()
+    .min(1)
+    .default(fileURLToPath(new URL('../customer-segments.db', import.meta.url))),
 });
 
 export const DEFAULT_DATASET_PATH = fileURLToPath(new URL('../data/customers.csv', import.meta.url));

@@ -29,7 +29,10 @@ export function checkName(name: string, what: string, field = 'name'): string {
 
 /** The rule as a zod schema: trimmed text, `what` naming it in the messages. */
 export const nameText = (what: string) =>
-  z.string({ error: `${what} must be text.` }).superRefine((value, ctx) => {
-    const problem = nameProblem(value, what);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }).transform((value) => value.trim());
+  z
+    .string({ error: `${what} must be text.` })
+    .superRefine((value, ctx) => {
+      const problem = nameProblem(value, what);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .transform((value) => value.trim());

@@ -23,14 +23,23 @@ export async function serve(config: AppConfig, pool: WorkerPool | undefined): Pr
   const seeded = await seedDefaultDataset(db, config.defaultDatasetPath, config.defaultDatasetName);
   if (seeded) console.log(`Imported the sample dataset: ${seeded.rowCount} customers.`);
 
-  const { engine, events, models } = buildServices(db, { pool, agglomerativeMaxRows: config.agglomerativeMaxRows, retrain: config.retrain });
+  const { engine, events, models } = buildServices(db, {
+    pool,
+    agglomerativeMaxRows: config.agglomerativeMaxRows,
+    retrain: config.retrain,
+  });
   // Time-based retraining: once a minute, refit active models that have waited long enough.
   const retrainTimer = setInterval(() => {
     for (const dataset of listDatasets(db)) models.considerRetraining(dataset.id);
   }, 60_000);
   retrainTimer.unref();
   const server = createApp({
-    db, engine, events, models, staging, maxUploadBytes: config.maxUploadBytes,
+    db,
+    engine,
+    events,
+    models,
+    staging,
+    maxUploadBytes: config.maxUploadBytes,
     auth: config.dashboardPassword ? { password: config.dashboardPassword } : undefined,
     trustProxy: config.trustProxy,
   }).listen(config.port, config.host, () => {

@@ -14,7 +14,20 @@ function rankIn(names: readonly string[], level: string): number {
   return full ? index : -1;
 }
 
-const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTH_NAMES = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 const WEEKDAY_NAMES = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 const fullNames = (names: readonly string[]) => (names === MONTHS ? MONTH_NAMES : WEEKDAY_NAMES);
 
@@ -26,7 +39,11 @@ export function calendarOrder(levels: readonly string[]): string[] | undefined {
   if (levels.length < 2) return undefined;
   for (const names of [MONTHS, WEEKDAYS]) {
     const ranks = levels.map((l) => rankIn(names, l));
-    if (ranks.every((r) => r >= 0)) return levels.map((l, i) => ({ l, r: ranks[i] })).sort((a, b) => a.r - b.r).map((x) => x.l);
+    if (ranks.every((r) => r >= 0))
+      return levels
+        .map((l, i) => ({ l, r: ranks[i] }))
+        .sort((a, b) => a.r - b.r)
+        .map((x) => x.l);
   }
   return undefined;
 }

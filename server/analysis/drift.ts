@@ -92,7 +92,11 @@ export function driftReport(baseline: TrainingBaseline, newValues: Map<string, F
       assigned++;
     }
   }
-  const segmentShares = baseline.segmentShares.map((before, segment) => ({ segment, before, after: assigned ? counts[segment] / assigned : 0 }));
+  const segmentShares = baseline.segmentShares.map((before, segment) => ({
+    segment,
+    before,
+    after: assigned ? counts[segment] / assigned : 0,
+  }));
   const mixChange = assigned ? segmentShares.reduce((s, x) => s + Math.abs(x.after - x.before), 0) / 2 : 0;
   const reasons: string[] = [];
   const enough = newLabels.length >= MIN_NEW_CUSTOMERS;

@@ -36,7 +36,8 @@ export type Lineage = Map<number, Matrix>;
 /** Rows of `centres` ordered by newId: row newId[old] of the result is row old. */
 function renumberRows(centres: Matrix, newId: ArrayLike<number>): Matrix {
   const out = createMatrix(centres.rows, centres.cols);
-  for (let old = 0; old < centres.rows; old++) out.data.set(centres.data.subarray(old * centres.cols, (old + 1) * centres.cols), newId[old] * centres.cols);
+  for (let old = 0; old < centres.rows; old++)
+    out.data.set(centres.data.subarray(old * centres.cols, (old + 1) * centres.cols), newId[old] * centres.cols);
   return out;
 }
 
@@ -47,7 +48,9 @@ function renumberRows(centres: Matrix, newId: ArrayLike<number>): Matrix {
 export function matchNumbers(numbered: Matrix, centres: Matrix): Int32Array {
   const k = centres.rows;
   // Square cost: rows are numbers (padded with free rows), columns are centres.
-  const cost = Array.from({ length: k }, (_, n) => Array.from({ length: k }, (_, c) => (n < numbered.rows ? squaredDistance(numbered, n, centres, c) : 0)));
+  const cost = Array.from({ length: k }, (_, n) =>
+    Array.from({ length: k }, (_, c) => (n < numbered.rows ? squaredDistance(numbered, n, centres, c) : 0)),
+  );
   const centreOfNumber = hungarian(cost);
   const newId = new Int32Array(k).fill(-1);
   for (let n = 0; n < numbered.rows; n++) newId[centreOfNumber[n]] = n;

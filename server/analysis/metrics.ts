@@ -89,7 +89,13 @@ export function silhouette(x: Matrix, labels: Int32Array): number {
 export function silhouetteScore(x: Matrix, labels: Int32Array, seed = SEED): { value: number; sampled: boolean } {
   if (x.rows <= SILHOUETTE_EXACT_LIMIT) return { value: silhouette(x, labels), sampled: false };
   const sample = sampleIndices(x.rows, SILHOUETTE_SAMPLE, seed);
-  return { value: silhouette(selectRows(x, sample), Int32Array.from(sample, (i) => labels[i])), sampled: true };
+  return {
+    value: silhouette(
+      selectRows(x, sample),
+      Int32Array.from(sample, (i) => labels[i]),
+    ),
+    sampled: true,
+  };
 }
 
 /** Davies-Bouldin from the cluster means and each cluster's summed distance to its mean. */
@@ -117,7 +123,14 @@ export type SilhouetteSource = { sample: Matrix; rows: Int32Array };
 export function computeMetrics(x: Matrix, labels: Int32Array, seed = SEED, source?: SilhouetteSource): ClusterMetrics {
   let sil: { value: number; sampled: boolean };
   if (!source) sil = silhouetteScore(x, labels, seed);
-  else sil = { value: silhouette(source.sample, Int32Array.from(source.rows, (i) => labels[i])), sampled: true };
+  else
+    sil = {
+      value: silhouette(
+        source.sample,
+        Int32Array.from(source.rows, (i) => labels[i]),
+      ),
+      sampled: true,
+    };
   return { ...centreScores(x, labels), silhouette: sil.value, silhouetteSampled: sil.sampled };
 }
 
@@ -157,7 +170,10 @@ export function adjustedRandIndex(a: ArrayLike<number>, b: ArrayLike<number>): n
   if (a.length !== b.length) throw new Error('labelings differ in length');
   const n = a.length;
   // Labels are small integers (noise is -1): a dense contingency table, not a map of pairs.
-  let minA = Infinity, maxA = -Infinity, minB = Infinity, maxB = -Infinity;
+  let minA = Infinity,
+    maxA = -Infinity,
+    minB = Infinity,
+    maxB = -Infinity;
   for (let i = 0; i < n; i++) {
     if (a[i] < minA) minA = a[i];
     if (a[i] > maxA) maxA = a[i];

@@ -2,7 +2,7 @@
 
 /** mulberry32: small, fast, and good enough for sampling and initialisation. */
 export function createRng(seed: number): () => number {
-  let state = (seed >>> 0) || 0x9e3779b9;
+  let state = seed >>> 0 || 0x9e3779b9;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;

@@ -8,14 +8,38 @@
  */
 import type { ColumnKind } from './column-kind.ts';
 
-export const ROLES = ['money', 'count', 'rate', 'recency', 'tenure', 'age', 'birth-year', 'score', 'flag', 'outcome', 'calendar', 'derived', 'measure'] as const;
+export const ROLES = [
+  'money',
+  'count',
+  'rate',
+  'recency',
+  'tenure',
+  'age',
+  'birth-year',
+  'score',
+  'flag',
+  'outcome',
+  'calendar',
+  'derived',
+  'measure',
+] as const;
 export type ColumnRole = (typeof ROLES)[number];
 
 /** How the preview names each role. */
 export const ROLE_LABELS: Record<ColumnRole, string> = {
-  money: 'money', count: 'count', rate: 'rate or share', recency: 'recency (time since)', tenure: 'tenure', age: 'age',
-  'birth-year': 'birth year', score: 'score', flag: 'yes/no flag', outcome: 'outcome', calendar: 'calendar part',
-  derived: 'derived from other columns', measure: 'measure or category',
+  money: 'money',
+  count: 'count',
+  rate: 'rate or share',
+  recency: 'recency (time since)',
+  tenure: 'tenure',
+  age: 'age',
+  'birth-year': 'birth year',
+  score: 'score',
+  flag: 'yes/no flag',
+  outcome: 'outcome',
+  calendar: 'calendar part',
+  derived: 'derived from other columns',
+  measure: 'measure or category',
 };
 
 /**
@@ -57,7 +81,19 @@ export function headerWords(name: string): string {
     .toLowerCase();
 }
 
-const OUTCOME_NAME = /^(y|response|responded|churn|churned|exited|attrition|converted|conversion|outcome|target|subscribed|deposit|purchased|default|defaulted|accepted( cmp)? ?\d*|label)$/;
+/** Any of the words, as a regular expression's alternatives (the words' own patterns kept). */
+const anyOf = (words: string): string =>
+  `(${words
+    .trim()
+    .split(/\s*,\s*/)
+    .join('|')})`;
+
+const OUTCOME_NAME = new RegExp(
+  `^${anyOf(
+    'y, response, responded, churn, churned, exited, attrition, converted, conversion, outcome, target, subscribed, deposit, ' +
+      'purchased, default, defaulted, accepted( cmp)? ?\\d*, label',
+  )}$`,
+);
 const CALENDAR_NAME = /(^| )(day( of)? month|day of week|weekday|month|dom|dow|day)$/;
 const BIRTH_YEAR_NAME = /(year (of )?birth|birth ?year|yob|born)/;
 const AGE_NAME = /(^| )age( |$)|(^| )age years/;
@@ -65,8 +101,18 @@ const RECENCY_NAME = /(recency|days? since|since last|last (seen|visit|contact|p
 const TENURE_NAME = /(tenure|membership|member since|member years|customer since|years (with|as)|months (with|as)|seniority)/;
 const RATE_NAME = /(frequency|rate|ratio|share|pct|percent|prc|proportion)( |$)/;
 const SCORE_NAME = /(score|rating|satisfaction|nps)( |$)/;
-const COUNT_NAME = /(^| )(num|number|count|n|trx|transactions?|visits?|orders?|invoices?|kids?|kidhome|teenhome|children|campaign|previous|calls?|products?|items?|quantity|qty)( |$)|^num /;
-const MONEY_NAME = /(income|salary|earning|spend|spending|amount|balance|price|revenue|monetary|value|payments?|charges?|cost|fee|mnt|credit limit|cash advance|purchases|fresh|milk|grocery|frozen|detergents|delicassen|sales|profit|wealth)( |$)/;
+const COUNT_NAME = new RegExp(
+  `(^| )${anyOf(
+    'num, number, count, n, trx, transactions?, visits?, orders?, invoices?, kids?, kidhome, teenhome, children, campaign, ' +
+      'previous, calls?, products?, items?, quantity, qty',
+  )}( |$)|^num `,
+);
+const MONEY_NAME = new RegExp(
+  `${anyOf(
+    'income, salary, earning, spend, spending, amount, balance, price, revenue, monetary, value, payments?, charges?, cost, fee, ' +
+      'mnt, credit limit, cash advance, purchases, fresh, milk, grocery, frozen, detergents, delicassen, sales, profit, wealth',
+  )}( |$)`,
+);
 
 const YES_NO = new Set(['yes', 'no', 'y', 'n', 'true', 'false', 't', 'f', '0', '1']);
 
@@ -128,7 +174,13 @@ export function inferRole(sample: RoleSample): RoleGuess {
   const guess = (role: ColumnRole, reason: string): RoleGuess => {
     const sentinel = sample.kind === 'numeric' ? findSentinel(sample.numbers) : undefined;
     if (!sentinel) return { role, reason };
-    return { role, reason: `${reason}; ${sentinel.value} in ${percent(sentinel.share)} of rows stands for "never" or "none", so it is not a default feature`, sentinel };
+    return {
+      role,
+      reason:
+        `${reason}; ${sentinel.value} in ${percent(sentinel.share)} of rows stands for "never" or "none", so it is not a default ` +
+        `feature`,
+      sentinel,
+    };
   };
   if (OUTCOME_NAME.test(words) && (nameOnly || isTwoValued(sample) || (sample.kind === 'categorical' && sample.levels.length <= 5))) {
     return { role: 'outcome', reason: 'named like a result (response, churn, converted): shown as a rate per segment, not clustered on' };
@@ -139,7 +191,8 @@ export function inferRole(sample: RoleSample): RoleGuess {
   if (numeric && integers && CALENDAR_NAME.test(words) && min >= 0 && max <= 31) {
     return { role: 'calendar', reason: 'a day or month of the calendar: says when, not who, so not a default feature' };
   }
-  if (sample.kind === 'id' || sample.kind === 'date' || sample.kind === 'text') return { role: 'measure', reason: 'not analysed (an identifier, a date or free text)' };
+  if (sample.kind === 'id' || sample.kind === 'date' || sample.kind === 'text')
+    return { role: 'measure', reason: 'not analysed (an identifier, a date or free text)' };
   if (sample.kind !== 'numeric') {
     if (isTwoValued(sample)) return { role: 'flag', reason: 'two values, yes or no' };
     return { role: 'measure', reason: 'categories' };

@@ -17,7 +17,9 @@ export function scatterRows(labels: Int32Array, seed: number, max = SCATTER_MAX_
   for (let i = 0; i < labels.length; i++) if (labels[i] > top) top = labels[i];
   const sizes = new Int32Array(top + 2);
   for (let i = 0; i < labels.length; i++) sizes[labels[i] + 1]++;
-  const ranks = Array.from(sizes, (size, s) => (size === 0 ? new Int32Array(0) : sampleIndices(size, Math.min(size, Math.max(50, Math.round((size / labels.length) * max))), seed + s)));
+  const ranks = Array.from(sizes, (size, s) =>
+    size === 0 ? new Int32Array(0) : sampleIndices(size, Math.min(size, Math.max(50, Math.round((size / labels.length) * max))), seed + s),
+  );
   const next = new Int32Array(sizes.length);
   const seen = new Int32Array(sizes.length);
   const picked: number[] = [];

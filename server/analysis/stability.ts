@@ -29,7 +29,12 @@ export const STABILITY_MAX_SAMPLE = 2000;
  */
 export const STABILITY_SCORED_ROWS = 20_000;
 
-export function bootstrapStability(data: Matrix, allLabels: Int32Array, options: AlgorithmOptions, scoredRows = STABILITY_SCORED_ROWS): StabilityResult {
+export function bootstrapStability(
+  data: Matrix,
+  allLabels: Int32Array,
+  options: AlgorithmOptions,
+  scoredRows = STABILITY_SCORED_ROWS,
+): StabilityResult {
   const scored = data.rows > scoredRows ? sampleIndices(data.rows, scoredRows, options.seed ^ 0x5c0ed) : undefined;
   const x = scored ? selectRows(data, scored) : data;
   const labels = scored ? Int32Array.from(scored, (i) => allLabels[i]) : allLabels;
@@ -54,7 +59,8 @@ export function bootstrapStability(data: Matrix, allLabels: Int32Array, options:
     if (fit.dbscan) {
       const { corePoints, coreLabels } = fit.dbscan;
       replicateLabels = Int32Array.from({ length: x.rows }, (_, i) =>
-        predictDbscan(x.data.subarray(i * x.cols, (i + 1) * x.cols), corePoints, coreLabels, options.eps));
+        predictDbscan(x.data.subarray(i * x.cols, (i + 1) * x.cols), corePoints, coreLabels, options.eps),
+      );
     } else {
       replicateLabels = assignNearest(x, fit.centroids).labels;
     }

@@ -88,7 +88,6 @@ export function sortedCopy(values: ArrayLike<number>): Float64Array {
   return (values instanceof Float64Array ? values.slice() : Float64Array.from(values)).sort();
 }
 
-
 /** Group of each of n items from labels of a subset of them (-1 for the rest). */
 export function groupOf(n: number, index: ArrayLike<number>, labels: ArrayLike<number>): Int32Array {
   const group = new Int32Array(n).fill(-1);

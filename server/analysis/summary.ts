@@ -35,7 +35,12 @@ export function summariseColumns(table: DataTable, topLevels = 12, scratch?: Flo
   return table.columns.map((column): ColumnSummary => {
     if (column.kind === 'numeric') {
       const values = column.values;
-      const { count, min, max, quantiles: [q1, median, q3] } = presentQuantiles(values, [0.25, 0.5, 0.75], scratch);
+      const {
+        count,
+        min,
+        max,
+        quantiles: [q1, median, q3],
+      } = presentQuantiles(values, [0.25, 0.5, 0.75], scratch);
       const { mean: m, sd } = presentMoments(values);
       return { name: column.name, kind: 'numeric', count, missing: values.length - count, mean: m, sd, min, q1, median, q3, max };
     }
@@ -46,7 +51,14 @@ export function summariseColumns(table: DataTable, topLevels = 12, scratch?: Flo
       else counts.set(v, (counts.get(v) ?? 0) + 1);
     }
     const top = [...counts].map(([level, count]) => ({ level, count })).sort((a, b) => b.count - a.count || a.level.localeCompare(b.level));
-    return { name: column.name, kind: column.kind, count: column.values.length - missing, missing, distinct: counts.size, top: top.slice(0, topLevels) };
+    return {
+      name: column.name,
+      kind: column.kind,
+      count: column.values.length - missing,
+      missing,
+      distinct: counts.size,
+      top: top.slice(0, topLevels),
+    };
   });
 }
 
@@ -172,7 +184,11 @@ function pearson(a: Float64Array, b: Float64Array): number {
 }
 
 /** Customers flagged as outliers on any numeric column by the IQR or z-score rule. */
-export function countOutlierRows(table: DataTable, rule: 'iqr' | 'zscore', scratch?: Float64Array): { rows: number; perColumn: Record<string, number> } {
+export function countOutlierRows(
+  table: DataTable,
+  rule: 'iqr' | 'zscore',
+  scratch?: Float64Array,
+): { rows: number; perColumn: Record<string, number> } {
   const flagged = new Uint8Array(table.rowCount);
   const perColumn: Record<string, number> = {};
   for (const column of table.columns) {
@@ -221,7 +237,12 @@ export function featureRanges(table: DataTable, names: string[]): FeatureRange[]
     if (!column) return [];
     if (column.kind === 'numeric') {
       const values = column.values;
-      const { count, min, max, quantiles: [median] } = presentQuantiles(values, [0.5], scratch);
+      const {
+        count,
+        min,
+        max,
+        quantiles: [median],
+      } = presentQuantiles(values, [0.5], scratch);
       let integers = true;
       for (let j = 0; j < values.length && integers; j++) integers = Number.isNaN(values[j]) || Number.isInteger(values[j]);
       // A column with no value at all has no bounds.
@@ -250,9 +271,16 @@ export function datasetOverview(table: DataTable, outlierRule: 'iqr' | 'zscore')
   const scratch = new Float64Array(table.rowCount);
   return {
     summaries: summariseColumns(table, 12, scratch),
-    histograms: table.columns.flatMap((c) => (c.kind === 'numeric'
-      ? [{ name: c.name, histogram: histogram(c.values, undefined, { years: (table.roles && getNamed(table.roles, c.name)) === 'birth-year' }) }]
-      : [])),
+    histograms: table.columns.flatMap((c) =>
+      c.kind === 'numeric'
+        ? [
+            {
+              name: c.name,
+              histogram: histogram(c.values, undefined, { years: (table.roles && getNamed(table.roles, c.name)) === 'birth-year' }),
+            },
+          ]
+        : [],
+    ),
     correlation: correlationMatrix(table),
     outliers: { rule: outlierRule, ...countOutlierRows(table, outlierRule, scratch) },
     standardisedBoxes: table.columns.flatMap((c) => {
@@ -263,7 +291,12 @@ export function datasetOverview(table: DataTable, outlierRule: 'iqr' | 'zscore')
       // standardised box, with the same outliers.
       const [raw] = boxStatsByGroup(c.values, null, 1, scratch).boxes;
       const z = (v: number) => (v - m) / scale;
-      return [{ name: c.name, stats: { low: z(raw.low), q1: z(raw.q1), median: z(raw.median), q3: z(raw.q3), high: z(raw.high), outliers: raw.outliers } }];
+      return [
+        {
+          name: c.name,
+          stats: { low: z(raw.low), q1: z(raw.q1), median: z(raw.median), q3: z(raw.q3), high: z(raw.high), outliers: raw.outliers },
+        },
+      ];
     }),
   };
 }

@@ -41,7 +41,6 @@ export interface StoredLevelCodes {
   readonly codes: Uint8Array | Int32Array;
 }
 
-
 export interface DataTable {
   readonly rowCount: number;
   readonly columns: readonly Column[];
@@ -79,4 +78,3 @@ export function columnKinds(table: DataTable): { name: string; kind: ColumnKind 
 export function findColumn(table: DataTable, name: string): Column | undefined {
   return table.columns.find((c) => c.name === name);
 }
-

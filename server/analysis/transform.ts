@@ -21,7 +21,9 @@ export function stepColumns(fitted: FittedPreprocessor, table: DataTable): StepC
   return {
     numeric: fitted.numeric.map((s) => values(s.name) as Float64Array | undefined),
     categorical: fitted.categorical.map((s) => values(s.name) as (string | null)[] | undefined),
-    sentinelRows: fitted.numeric.map((s) => (s.missingValue !== undefined && table.sentinelRows ? getNamed(table.sentinelRows, s.name) : undefined)),
+    sentinelRows: fitted.numeric.map((s) =>
+      s.missingValue !== undefined && table.sentinelRows ? getNamed(table.sentinelRows, s.name) : undefined,
+    ),
   };
 }
 
@@ -31,7 +33,12 @@ export function stepColumns(fitted: FittedPreprocessor, table: DataTable): StepC
  * Writes `out` (zeroed first) and returns the name of the first missing feature where the
  * missing-value rule drops the customer, else null. Unknown categories encode as all zeros.
  */
-export function applySteps(fitted: FittedPreprocessor, numericAt: (j: number) => number, levelAt: (j: number) => string | null, out: Float64Array): string | null {
+export function applySteps(
+  fitted: FittedPreprocessor,
+  numericAt: (j: number) => number,
+  levelAt: (j: number) => string | null,
+  out: Float64Array,
+): string | null {
   out.fill(0);
   const flags = fitted.flags ?? [];
   // Flags read the values as given: a "never" value becomes missing below, but it is flagged.
@@ -74,7 +81,8 @@ export function applySteps(fitted: FittedPreprocessor, numericAt: (j: number) =>
  */
 export function transformTableRow(fitted: FittedPreprocessor, columns: StepColumns, row: number, out: Float64Array): boolean {
   // A row the table read as missing for its "never" value gets that value back, to be flagged.
-  const numericAt = (j: number) => (columns.sentinelRows[j]?.[row] === 1 ? fitted.numeric[j].missingValue! : columns.numeric[j]?.[row] ?? Number.NaN);
+  const numericAt = (j: number) =>
+    columns.sentinelRows[j]?.[row] === 1 ? fitted.numeric[j].missingValue! : (columns.numeric[j]?.[row] ?? Number.NaN);
   for (let j = 0; j < fitted.numeric.length; j++) if (Math.abs(numericAt(j)) === Infinity) return false;
   const levelAt = (j: number) => {
     const level = columns.categorical[j]?.[row] ?? null;
@@ -93,22 +101,37 @@ export function transformCustomer(fitted: FittedPreprocessor, customer: Customer
   const numbers = fitted.numeric.map((step) => {
     const raw = getNamed(customer, step.name);
     if (isBlank(raw)) return Number.NaN;
-    if (typeof raw === 'string' && raw.trim() === '') throw new InputError(`"${step.name}" is blank; give a number, or leave it out (or null) for a missing value.`, { field: step.name });
+    if (typeof raw === 'string' && raw.trim() === '')
+      throw new InputError(`"${step.name}" is blank; give a number, or leave it out (or null) for a missing value.`, { field: step.name });
     const value = Number(raw);
-    if (!Number.isFinite(value)) throw new InputError(`"${step.name}" must be a number; got "${String(raw).slice(0, 40)}".`, { field: step.name });
+    if (!Number.isFinite(value))
+      throw new InputError(`"${step.name}" must be a number; got "${String(raw).slice(0, 40)}".`, { field: step.name });
     return value;
   });
   const levels = fitted.categorical.map((step) => {
     const raw = getNamed(customer, step.name);
     if (typeof raw === 'number') {
-      throw new InputError(`"${step.name}" is a category (${step.levels.slice(0, 6).map((l) => `"${l}"`).join(', ')}${step.levels.length > 6 ? ', …' : ''}); got the number ${raw}: send it as text.`, { field: step.name });
+      throw new InputError(
+        `"${step.name}" is a category (${step.levels
+          .slice(0, 6)
+          .map((l) => `"${l}"`)
+          .join(', ')}${step.levels.length > 6 ? ', …' : ''}); got the number ${raw}: send it as text.`,
+        { field: step.name },
+      );
     }
     return isBlank(raw) ? null : String(raw);
   });
   const out = new Float64Array(fitted.outputNames.length);
-  const missing = applySteps(fitted, (j) => numbers[j], (j) => levels[j], out);
+  const missing = applySteps(
+    fitted,
+    (j) => numbers[j],
+    (j) => levels[j],
+    out,
+  );
   if (missing !== null) {
-    throw new InputError(`"${missing}" is missing; this segmentation drops customers with missing values, so give a value.`, { field: missing });
+    throw new InputError(`"${missing}" is missing; this segmentation drops customers with missing values, so give a value.`, {
+      field: missing,
+    });
   }
   return out;
 }

@@ -79,7 +79,8 @@ export class Engine {
     private readonly settings: EngineSettings = {},
   ) {
     // Workers open the database file themselves: an in-memory database has none to open.
-    if (settings.pool && db.memory) throw new Error('Analysis workers read the database file: open a file database, or run without a worker pool.');
+    if (settings.pool && db.memory)
+      throw new Error('Analysis workers read the database file: open a file database, or run without a worker pool.');
     this.local = settings.pool ? undefined : new TaskRunner();
   }
 
@@ -103,7 +104,13 @@ export class Engine {
   private async run<T>(task: AnalysisTask, key: string, context: RunContext = {}): Promise<T> {
     const pool = this.settings.pool;
     // The curves over k and the stability check fill their own region: a fit waits for neither.
-    if (pool) return pool.run<T>({ ...task, dbPath: this.db.name }, key, context, task.kind === 'sweep' || task.kind === 'stability' || task.kind === 'score-sweep');
+    if (pool)
+      return pool.run<T>(
+        { ...task, dbPath: this.db.name },
+        key,
+        context,
+        task.kind === 'sweep' || task.kind === 'stability' || task.kind === 'score-sweep',
+      );
     return this.local!.run(this.db, task) as T;
   }
 
@@ -168,7 +175,10 @@ export class Engine {
     const sweep = await this.run<SweepResult>({ kind: 'sweep', source: keys, options: params }, key, context);
     this.caches.sweeps.set(keys, [sweepKey(params)], sweep);
     // Nobody waits for this: the exact scores of every swept k, for later moves of the slider.
-    this.runUnawaited({ kind: 'score-sweep', source: keys, options: params }, this.caches.sweeps.key(keys, 'score-sweep', sweepKey(params)));
+    this.runUnawaited(
+      { kind: 'score-sweep', source: keys, options: params },
+      this.caches.sweeps.key(keys, 'score-sweep', sweepKey(params)),
+    );
     return sweep;
   }
 
@@ -177,7 +187,10 @@ export class Engine {
    * with the sweep at hand. `waitForSweep: false`: a first page answers with a provisional k
    * rather than wait for the curves, and with the sweep only if one is cached.
    */
-  async resolveK(requested: SegmentationParams, options: { waitForSweep: boolean; context?: RunContext }): Promise<ResolvedK & { sweep?: SweepResult }> {
+  async resolveK(
+    requested: SegmentationParams,
+    options: { waitForSweep: boolean; context?: RunContext },
+  ): Promise<ResolvedK & { sweep?: SweepResult }> {
     const params = this.withSettings(requested);
     const wait = options.waitForSweep && needsRecommendation(params);
     const sweep = wait ? await this.sweep(params, options.context) : this.cachedSweep(params);
@@ -232,7 +245,11 @@ export class Engine {
     const cached = this.cachedStability(datasetId, result);
     if (cached) return cached;
     const options = optionsKey(result.options);
-    const stability = await this.run<StabilityResult>({ kind: 'stability', source: keys, options: result.options }, this.caches.stabilities.key(keys, 'stability', options), context);
+    const stability = await this.run<StabilityResult>(
+      { kind: 'stability', source: keys, options: result.options },
+      this.caches.stabilities.key(keys, 'stability', options),
+      context,
+    );
     this.caches.stabilities.set(keys, [options], stability);
     return stability;
   }
@@ -272,7 +289,12 @@ export class Engine {
   }
 
   /** `datasetColumns`: a whole record is welcome, its fields beyond the features ignored. */
-  async predict(params: SegmentationParams, customer: CustomerInput, context: RunContext = {}, datasetColumns?: readonly string[]): Promise<{ result: SegmentationResult; prediction: Prediction }> {
+  async predict(
+    params: SegmentationParams,
+    customer: CustomerInput,
+    context: RunContext = {},
+    datasetColumns?: readonly string[],
+  ): Promise<{ result: SegmentationResult; prediction: Prediction }> {
     const result = await this.shown(params, context);
     return { result, prediction: predictCustomer(result.pipeline, customer, datasetColumns) };
   }

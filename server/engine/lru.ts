@@ -49,7 +49,8 @@ export class LruCache<V> {
     const hit = this.get(key);
     if (hit !== undefined) return hit;
     if (expectedWeight !== undefined && this.limits) {
-      while (this.entries.size > 0 && this.totalWeight + expectedWeight > this.limits.maxWeight) this.delete(this.entries.keys().next().value!);
+      while (this.entries.size > 0 && this.totalWeight + expectedWeight > this.limits.maxWeight)
+        this.delete(this.entries.keys().next().value!);
     }
     const value = compute();
     this.set(key, value);

@@ -12,7 +12,9 @@ import { BusyError, InputError, SupersededError } from '../errors.ts';
  * From the sources (tsx), an entry that registers the TypeScript loader in the worker; from
  * the bundle npm start runs (dist/main.js), the bundled worker beside it (scripts/build.mjs).
  */
-const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('./worker-entry.mjs', import.meta.url) : new URL('./engine/worker.js', import.meta.url);
+const WORKER_URL = import.meta.url.endsWith('.ts')
+  ? new URL('./worker-entry.mjs', import.meta.url)
+  : new URL('./engine/worker.js', import.meta.url);
 
 import type { ProgressStep } from '../analysis/progress.ts';
 import type { WorkerReply, WorkerSetup, WorkerTask } from './worker.ts';
@@ -69,7 +71,6 @@ interface Slot {
   cancelWatchdog?: () => void;
 }
 
-
 /** Starts a task's time limit, calling `expire` when it runs out; returns how to cancel it. */
 export type Watchdog = (expire: () => void, ms: number) => () => void;
 
@@ -89,7 +90,12 @@ export class WorkerPool {
    * More queued tasks than `maxQueued` are refused (503) rather than left to pile up. The
    * watchdog starts each task's time limit: a timer by default; a test passes one it fires.
    */
-  constructor(size: number, private readonly maxQueued = MAX_QUEUED_TASKS, private readonly taskTimeoutMs = TASK_TIMEOUT_MS, private readonly watchdog: Watchdog = timerWatchdog) {
+  constructor(
+    size: number,
+    private readonly maxQueued = MAX_QUEUED_TASKS,
+    private readonly taskTimeoutMs = TASK_TIMEOUT_MS,
+    private readonly watchdog: Watchdog = timerWatchdog,
+  ) {
     for (let i = 0; i < Math.max(1, size); i++) {
       const slot = { busy: false, taskId: 0, stopping: false, yielding: false } as Slot;
       this.start(slot);
@@ -162,7 +168,8 @@ export class WorkerPool {
 
   /** The client of this waiter went away: it stops waiting, and its task stops if nobody else waits. */
   private drop(waiter: Waiter): void {
-    const entry = this.queue.find((q) => q.waiters.includes(waiter)) ?? this.slots.find((s) => s.pending?.waiters.includes(waiter))?.pending;
+    const entry =
+      this.queue.find((q) => q.waiters.includes(waiter)) ?? this.slots.find((s) => s.pending?.waiters.includes(waiter))?.pending;
     if (!entry) return; // done
     this.removeWaiter(entry, waiter);
     waiter.reject(new SupersededError('The client went away before the analysis finished.'));
@@ -207,7 +214,13 @@ export class WorkerPool {
       this.stats.runs++;
       slot.cancelWatchdog = this.watchdog(() => {
         const seconds = Math.round(this.taskTimeoutMs / 1000);
-        this.fail(slot, new BusyError(`This analysis ran for more than ${seconds} s and was stopped, so that other analyses can go on; choose fewer features, a smaller range of k or fewer restarts, or try again later.`));
+        this.fail(
+          slot,
+          new BusyError(
+            `This analysis ran for more than ${seconds} s and was stopped, so that other analyses can go on; choose fewer features, a ` +
+              `smaller range of k or fewer restarts, or try again later.`,
+          ),
+        );
       }, this.taskTimeoutMs);
       slot.worker.postMessage({ ...entry.body, id: slot.taskId } as WorkerTask);
     }

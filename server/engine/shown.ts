@@ -27,7 +27,11 @@ export function withSavedLabels(result: SegmentationResult, model: Pick<SavedMod
   const out: SegmentationResult = {
     ...result,
     segments: result.segments.map((s) => ({ ...s, name: nameOf(s.id), playbook: playbookOf(s.id) })),
-    pipeline: { ...result.pipeline, segmentNames: result.segments.map((s) => nameOf(s.id)), segmentPlaybooks: result.segments.map((s) => playbookOf(s.id)) },
+    pipeline: {
+      ...result.pipeline,
+      segmentNames: result.segments.map((s) => nameOf(s.id)),
+      segmentPlaybooks: result.segments.map((s) => playbookOf(s.id)),
+    },
     savedModel: { id: model.id, name: model.name },
   };
   byLabels.set(key, out);

@@ -31,7 +31,10 @@ export const TABLE_CACHE_ROWS = 1_500_000;
 export class TableCache {
   private readonly tables = new LruCache<DataTable>(4, { maxWeight: TABLE_CACHE_ROWS, weigh: (t) => t.rowCount });
   /** The newest table per dataset, which the next version extends. */
-  private readonly latest = new LruCache<{ identity: string; table: DataTable }>(4, { maxWeight: TABLE_CACHE_ROWS, weigh: (t) => t.table.rowCount });
+  private readonly latest = new LruCache<{ identity: string; table: DataTable }>(4, {
+    maxWeight: TABLE_CACHE_ROWS,
+    weigh: (t) => t.table.rowCount,
+  });
 
   get(db: Db, source: TableSource): DataTable {
     return this.tables.getOrCompute(cacheKey(source.version), () => {

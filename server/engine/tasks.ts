@@ -50,14 +50,21 @@ export class TaskRunner {
       case 'table':
         return runTableTask(table, task.task);
       case 'ranges':
-        return featureRanges(table, table.columns.map((c) => c.name));
+        return featureRanges(
+          table,
+          table.columns.map((c) => c.name),
+        );
       case 'overview':
         return withUnloadedColumns(db, task.source, datasetOverview(table, task.outlierRule));
       case 'segment':
       case 'sweep':
       case 'stability':
       case 'score-sweep': {
-        const data = this.prepared.getOrCompute(cacheKey(task.source.version, preprocessKey(task.options)), () => prepare(table, task.options), table.rowCount);
+        const data = this.prepared.getOrCompute(
+          cacheKey(task.source.version, preprocessKey(task.options)),
+          () => prepare(table, task.options),
+          table.rowCount,
+        );
         if (task.kind === 'sweep') return runSweep(data, task.options);
         if (task.kind === 'stability') return stabilityOf(data, task.options);
         if (task.kind === 'score-sweep') return scoreSweepFits(data, task.options.seed);
@@ -94,7 +101,11 @@ function withUnloadedColumns(db: Db, source: TableSource, overview: DatasetOverv
   const summaries = getDataset(db, source.datasetId).columns.map((column, position): ColumnSummary => {
     const summary = loaded.get(column.name);
     if (summary) return summary;
-    return { name: column.name, kind: column.kind as UnanalysedKind, ...textColumnCounts(db, source.datasetId, position, source.rowCount, TOP_LEVELS) };
+    return {
+      name: column.name,
+      kind: column.kind as UnanalysedKind,
+      ...textColumnCounts(db, source.datasetId, position, source.rowCount, TOP_LEVELS),
+    };
   });
   return { ...overview, summaries };
 }

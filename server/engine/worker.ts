@@ -72,7 +72,17 @@ function answer(task: WorkerTask): void {
     reply = { id: task.id, ok: true, value: monitored(monitorFor(task.id), () => runner.run(databaseAt(task.dbPath), task)) };
   } catch (error) {
     const err = error as Error;
-    reply = { id: task.id, ok: false, error: { message: err.message, status: (err as InputError).status, field: (err as InputError).field, input: err instanceof InputError, cancelled: err instanceof CancelledError } };
+    reply = {
+      id: task.id,
+      ok: false,
+      error: {
+        message: err.message,
+        status: (err as InputError).status,
+        field: (err as InputError).field,
+        input: err instanceof InputError,
+        cancelled: err instanceof CancelledError,
+      },
+    };
   }
   parentPort!.postMessage(reply);
 }

@@ -26,7 +26,10 @@ async function main(): Promise<number> {
     const choices = parseImportChoices({ delimiter: values.delimiter });
     const options = { ...choices, name: values.name ?? basename(file).replace(/\.(csv|tsv|txt)$/i, ''), maxBytes: config.maxUploadBytes };
     const { dataset, transactions } = await importFile(db, file, { ...options, rfm: values.rfm === true });
-    console.error(`Imported "${dataset.name}": ${dataset.rowCount} rows, ${dataset.columns.length} columns.${transactions ? ` ${describeTransactions(transactions)}` : ''}`);
+    console.error(
+      `Imported "${dataset.name}": ${dataset.rowCount} rows, ${dataset.columns.length} ` +
+        `columns.${transactions ? ` ${describeTransactions(transactions)}` : ''}`,
+    );
     console.log(dataset.id);
     return 0;
   } catch (error) {

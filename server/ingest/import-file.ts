@@ -24,5 +24,9 @@ export async function importFile(db: Db, path: string, options: ImportOptions & 
 /** A transaction log's summary in a sentence: what became customers and what was left out. */
 export function describeTransactions(report: TransactionReport): string {
   const n = (v: number) => formatCount(v);
-  return `${n(report.transactions)} transactions from ${n(report.customers)} customers up to ${report.referenceDate}; ${n(report.cancellations)} cancellations, ${n(report.negativeQuantities)} returns or negative quantities and ${n(report.missingCustomer)} lines without a customer were left out.`;
+  return (
+    `${n(report.transactions)} transactions from ${n(report.customers)} customers up to ${report.referenceDate}; ` +
+    `${n(report.cancellations)} cancellations, ${n(report.negativeQuantities)} returns or negative quantities and ` +
+    `${n(report.missingCustomer)} lines without a customer were left out.`
+  );
 }

@@ -11,7 +11,13 @@ export const KINDS = ['numeric', 'categorical', 'id', 'date', 'text'] as const s
 export const KIND_PREFIX = 'kind:';
 export const ROLE_PREFIX = 'role:';
 /** How the preview names each kind. */
-export const KIND_LABELS: Record<ColumnKind, string> = { numeric: 'numeric', categorical: 'categorical', id: 'identifier', date: 'date', text: 'free text' };
+export const KIND_LABELS: Record<ColumnKind, string> = {
+  numeric: 'numeric',
+  categorical: 'categorical',
+  id: 'identifier',
+  date: 'date',
+  text: 'free text',
+};
 
 const flag = z.enum(['true', 'false', 'on', '1', '0']).transform((v) => v === 'true' || v === 'on' || v === '1');
 
@@ -50,13 +56,20 @@ export function parseImportChoices(fields: Record<string, unknown>): ImportChoic
 }
 
 /** The `kind:<column>` or `role:<column>` fields, each one of `allowed`; undefined when there are none. */
-function perColumnChoices<T extends string>(fields: Record<string, unknown>, prefix: string, what: string, allowed: readonly T[]): Record<string, T> | undefined {
+function perColumnChoices<T extends string>(
+  fields: Record<string, unknown>,
+  prefix: string,
+  what: string,
+  allowed: readonly T[],
+): Record<string, T> | undefined {
   // Column names are user text: no prototype ("constructor", "toString") may answer for one.
   const chosen = Object.create(null) as Record<string, T>;
   for (const [key, value] of Object.entries(fields)) {
     if (!key.startsWith(prefix)) continue;
     if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-      throw new InputError(`The ${what} of "${key.slice(prefix.length).slice(0, 60)}" must be one of ${allowed.join(', ')}.`, { field: key });
+      throw new InputError(`The ${what} of "${key.slice(prefix.length).slice(0, 60)}" must be one of ${allowed.join(', ')}.`, {
+        field: key,
+      });
     }
     chosen[key.slice(prefix.length)] = value as T;
   }

@@ -21,7 +21,11 @@ export interface ColumnGuess {
  * Names that say "identifier": id, cust_id, Customer Id, CustomerID, customerID, InvoiceNo,
  * StockCode, account number, key. Case matters for the camel-case endings (paid, Kid).
  */
-const ID_NAME = [/(^|[_\s.-])(id|key|code|number|num|no|nr|ref|uuid|guid)$/i, /[a-z](ID|Id|No|Nr|Code|Number|Key|Ref)$/, /^(id|key|code|uuid|guid)$/i];
+const ID_NAME = [
+  /(^|[_\s.-])(id|key|code|number|num|no|nr|ref|uuid|guid)$/i,
+  /[a-z](ID|Id|No|Nr|Code|Number|Key|Ref)$/,
+  /^(id|key|code|uuid|guid)$/i,
+];
 const YES_NO = new Set(['yes', 'no', 'y', 'n', 'true', 'false', 't', 'f']);
 
 /** Integer columns with this few distinct values are codes (Channel 1/2), not quantities. */
@@ -58,7 +62,11 @@ export function inferColumn(name: string, values: readonly string[]): ColumnGues
   const integers = allNumeric && numbers.every((n) => Number.isInteger(n));
   const sampled = values.length;
   if (distinct === 1 && sampled > 1) {
-    return { kind: allNumeric ? 'numeric' : 'categorical', reason: `the same value (${quote(present[0])}) in every row${errorNote}: says nothing about a customer, so not a default feature`, unusable: 'constant' };
+    return {
+      kind: allNumeric ? 'numeric' : 'categorical',
+      reason: `the same value (${quote(present[0])}) in every row${errorNote}: says nothing about a customer, so not a default feature`,
+      unusable: 'constant',
+    };
   }
   if (looksLikeIdName(name) && (integers || !allNumeric)) {
     return { kind: 'id', reason: `named like an identifier, ${count(distinct)} distinct values${errorNote}` };
@@ -75,8 +83,17 @@ export function inferColumn(name: string, values: readonly string[]): ColumnGues
   if (present.every(looksLikeDate)) {
     const order = dateOrder(present);
     const dayMonthUnknown = order === null && present.some((v) => NUMERIC_DATE.test(v));
-    const how = order === 'day-first' ? ', day before month' : order === 'month-first' ? ', month before day' : dayMonthUnknown ? '; day and month order cannot be told from these values: check the dates' : '';
-    return dayMonthUnknown ? { kind: 'date', reason: `dates${how}${errorNote}`, dayMonthUnknown } : { kind: 'date', reason: `dates${how}${errorNote}` };
+    const how =
+      order === 'day-first'
+        ? ', day before month'
+        : order === 'month-first'
+          ? ', month before day'
+          : dayMonthUnknown
+            ? '; day and month order cannot be told from these values: check the dates'
+            : '';
+    return dayMonthUnknown
+      ? { kind: 'date', reason: `dates${how}${errorNote}`, dayMonthUnknown }
+      : { kind: 'date', reason: `dates${how}${errorNote}` };
   }
   if (distinct <= 2 && present.every((v) => YES_NO.has(v.toLowerCase()))) {
     return { kind: 'categorical', reason: `a yes/no flag${errorNote}` };

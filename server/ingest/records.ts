@@ -49,10 +49,14 @@ export function describeParseError(error: unknown): InputError {
     case 'CSV_QUOTE_NOT_CLOSED':
       return new InputError(`A quoted field is never closed (it starts near line ${err.lines ?? '?'}); add the closing quote.`);
     case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
-      return new InputError(`Line ${err.lines ?? '?'} has a different number of fields than the header; every row needs one value per column.`);
+      return new InputError(
+        `Line ${err.lines ?? '?'} has a different number of fields than the header; every row needs one value per column.`,
+      );
     case 'CSV_INVALID_CLOSING_QUOTE':
     case 'INVALID_OPENING_QUOTE':
-      return new InputError(`Line ${err.lines ?? '?'} has a quote in the middle of a field; quote the whole field and double any quote inside it.`);
+      return new InputError(
+        `Line ${err.lines ?? '?'} has a quote in the middle of a field; quote the whole field and double any quote inside it.`,
+      );
     default:
       return new InputError(`The file is not valid CSV: ${err.message ?? String(error)}`);
   }

@@ -73,7 +73,8 @@ export class UploadStaging {
 
   /** At start-up: what a killed process left half-written goes, and so do stale uploads. */
   recover(now = Date.now()): void {
-    for (const name of readdirSync(this.dir)) this.removeIf(name, (path) => name.endsWith('.part') || now - statSync(path).mtimeMs > STALE_MS);
+    for (const name of readdirSync(this.dir))
+      this.removeIf(name, (path) => name.endsWith('.part') || now - statSync(path).mtimeMs > STALE_MS);
   }
 
   private removeIf(name: string, stale: (path: string) => boolean): void {

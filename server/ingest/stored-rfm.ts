@@ -20,16 +20,27 @@ async function* storedRecords(db: Db, source: DatasetInfo): AsyncGenerator<strin
   }
 }
 
-export function deriveRfmFromDataset(db: Db, datasetId: number, name?: string): Promise<{ dataset: DatasetInfo; report: TransactionReport }> {
+export function deriveRfmFromDataset(
+  db: Db,
+  datasetId: number,
+  name?: string,
+): Promise<{ dataset: DatasetInfo; report: TransactionReport }> {
   return inImportSlot(async () => {
     const source = getDataset(db, datasetId);
-    const columns = detectTransactionColumns(source.columns.map((c) => c.name), source.columns.map((c) => c.kind));
+    const columns = detectTransactionColumns(
+      source.columns.map((c) => c.name),
+      source.columns.map((c) => c.kind),
+    );
     if (!columns) {
-      throw new InputError(`"${source.name}" does not look like a transaction log: it needs a customer id, a date, and an amount or a quantity and unit price.`);
+      throw new InputError(
+        `"${source.name}" does not look like a transaction log: it needs a customer id, a date, and an amount or a quantity and unit ` +
+          `price.`,
+      );
     }
     const newName = checkName(name ?? `${source.name.slice(0, NAME_MAX - 6)} (RFM)`, 'A dataset name');
     const dates: string[] = [];
-    for (const page of rowPages(db, source.id, Math.min(source.rowCount, DATE_SAMPLE))) for (const row of page) dates.push(String(row[columns.date] ?? ''));
+    for (const page of rowPages(db, source.id, Math.min(source.rowCount, DATE_SAMPLE)))
+      for (const row of page) dates.push(String(row[columns.date] ?? ''));
     const derived = await deriveCustomers(storedRecords(db, source), columns, guessDayFirst(dates), 2);
     return writeDerivedCustomers(db, newName, derived);
   });

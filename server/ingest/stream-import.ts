@@ -3,7 +3,7 @@
  * column kinds (which the user may override), then every row is converted and written in
  * one transaction. Nothing is stored unless the whole file imports.
  */
-import { formatCount, formatMegabytes } from '../format.ts';
+import { formatMegabytes } from '../format.ts';
 import { MAX_UPLOAD_BYTES } from '../defaults.ts';
 import { stat } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -19,7 +19,17 @@ import { detectDelimiter, type Delimiter } from './delimiter.ts';
 import { inImportSlot } from './import-slots.ts';
 import { inferColumn, MAX_CATEGORY_LEVELS } from './infer.ts';
 import { readHead, readRecordBatches } from './records.ts';
-import { deriveCustomers, detectTransactionColumns, guessDayFirst, type DerivedCustomers, type TransactionColumns, type TransactionReport } from './transactions.ts';
+import { checkHeader, checkMixed, checkOverrides } from './column-checks.ts';
+
+export { MAX_IMPORT_COLUMNS, validateColumnName } from './column-checks.ts';
+import {
+  deriveCustomers,
+  detectTransactionColumns,
+  guessDayFirst,
+  type DerivedCustomers,
+  type TransactionColumns,
+  type TransactionReport,
+} from './transactions.ts';
 import { isMissing, parseNumber } from './values.ts';
 
 export const SAMPLE_ROWS = 5000;
@@ -56,69 +66,8 @@ export interface CsvPlan {
   ambiguousDates: string[];
 }
 
-/**
- * Any printable name imports as it is (`Spend <30d`, `Region; Country`, emoji, any script):
- * names are escaped wherever they are shown and never reach SQL (columns are c0, c1…).
- * Only what cannot be shown or told apart is refused.
- */
-export function validateColumnName(name: string, position: number): void {
-  if (name === '') throw new InputError(`Column ${position + 1} has an empty header name; give every column a name.`);
-  if (name.length > 200) throw new InputError(`The name of column ${position + 1} is ${name.length} characters long; keep column names under 200 characters.`);
-  if (/[\u0000-\u001f\u007f]/.test(name)) throw new InputError(`The name of column ${position + 1} contains control characters (a line break or tab); rename the column.`);
-}
-
-/** SQLite holds at most 2,000 columns a table; a customer table wider than this is no export a person segments. */
-export const MAX_IMPORT_COLUMNS = 1000;
-
-function checkHeader(header: string[]): void {
-  if (header.length > MAX_IMPORT_COLUMNS) throw new InputError(`The file has ${formatCount(header.length)} columns; the dashboard imports at most ${formatCount(MAX_IMPORT_COLUMNS)}. Keep the columns you segment by and the identifier, and upload that.`);
-  header.forEach((name, i) => validateColumnName(name, i));
-  const seen = new Set<string>();
-  for (const name of header) {
-    if (seen.has(name)) throw new InputError(`The header names the column "${name.slice(0, 60)}" twice; column names must be unique.`);
-    seen.add(name);
-  }
-}
-
-/** Codes often mix digits and letters (invoice C536401, stock code 85123A): not an error there. */
-const CODE_NAME = /id\b|id$|code|invoice|number|\bno\b|sku|zip|postal|phone|ref/i;
-
-/** A column whose values are nearly all numbers but not quite is a data error, not a category. */
-function checkMixed(name: string, values: string[], firstLine: number): void {
-  if (CODE_NAME.test(name)) return;
-  let numbers = 0;
-  let present = 0;
-  let firstText = -1;
-  values.forEach((v, i) => {
-    if (isMissing(v)) return;
-    present++;
-    if (Number.isFinite(parseNumber(v))) numbers++;
-    else if (firstText < 0) firstText = i;
-  });
-  if (present > 0 && firstText >= 0 && numbers / present >= 0.8) {
-    throw new InputError(
-      `Column "${name.slice(0, 60)}" holds numbers, but row ${firstLine + firstText} holds "${values[firstText].slice(0, 40)}"; fix that value, leave it empty, or import the column as categorical.`,
-    );
-  }
-}
-
 /** Batches of records, as readRecordBatches gives them. */
 type RecordBatches = AsyncGenerator<string[][]>;
-
-/**
- * A kind chosen for a column the file does not have is a typo to report, on import. The
- * preview lets it pass: a form whose header choice just changed still names the old columns.
- */
-function checkOverrides(header: string[], options: CsvReadOptions): void {
-  const names = new Set(header);
-  for (const [what, chosen] of [['kind', options.kinds], ['role', options.roles]] as const) {
-    for (const name of Object.keys(chosen ?? {})) {
-      if (names.has(name)) continue;
-      const columns = `${header.slice(0, 20).map((h) => `"${h.slice(0, 40)}"`).join(', ')}${header.length > 20 ? ', …' : ''}`;
-      throw new InputError(`A ${what} is chosen for "${name.slice(0, 60)}", but the file has no such column; its columns are ${columns}.`, { field: `${what}:${name.slice(0, 60)}` });
-    }
-  }
-}
 
 /** The sample's role guess, or the user's choice with what it looked like. */
 function roleOf(name: string, kind: ColumnKind, values: readonly (string | undefined)[], chosen: ColumnRole | undefined): RoleGuess {
@@ -133,10 +82,18 @@ function roleOf(name: string, kind: ColumnKind, values: readonly (string | undef
   if (kind !== 'numeric') for (const n of numbers) if (levels.size <= MAX_CATEGORY_LEVELS) levels.add(String(n));
   const guess = inferRole({ name, kind, numbers: kind === 'numeric' ? numbers : [], levels: [...levels] });
   if (!chosen || chosen === guess.role) return guess;
-  return { role: chosen, reason: `${ROLE_LABELS[chosen]}, as chosen (it looked like: ${ROLE_LABELS[guess.role]})`, sentinel: guess.sentinel };
+  return {
+    role: chosen,
+    reason: `${ROLE_LABELS[chosen]}, as chosen (it looked like: ${ROLE_LABELS[guess.role]})`,
+    sentinel: guess.sentinel,
+  };
 }
 
-async function readPlan(options: CsvReadOptions, records: RecordBatches, purpose: 'preview' | 'import' = 'import'): Promise<CsvPlan & { delimiter: Delimiter }> {
+async function readPlan(
+  options: CsvReadOptions,
+  records: RecordBatches,
+  purpose: 'preview' | 'import' = 'import',
+): Promise<CsvPlan & { delimiter: Delimiter }> {
   const first = await records.next();
   if (first.done) throw new InputError('The file is empty; it needs a header row and at least one customer.');
   const [firstRecord, ...rest] = first.value;
@@ -167,19 +124,35 @@ async function readPlan(options: CsvReadOptions, records: RecordBatches, purpose
     kinds.push(override ?? guess.kind);
     notes.push(override && override !== guess.kind ? `${override}, as chosen (it looked like: ${guess.reason})` : guess.reason);
     unusable.push(guess.unusable ?? null);
-    roles.push(roleOf(name, override ?? guess.kind, values, options.roles && Object.hasOwn(options.roles, name) ? options.roles[name] : undefined));
+    roles.push(
+      roleOf(name, override ?? guess.kind, values, options.roles && Object.hasOwn(options.roles, name) ? options.roles[name] : undefined),
+    );
     if ((override ?? guess.kind) === 'date' && guess.dayMonthUnknown) ambiguousDates.push(name);
     // A column of the sample takes a few milliseconds: other requests go between them.
     await nextTurn();
   }
-  return { delimiter: options.delimiter!, hasHeader, header, kinds, notes, unusable, roles, sample, transactions: detectTransactionColumns(header, kinds), ambiguousDates };
+  return {
+    delimiter: options.delimiter!,
+    hasHeader,
+    header,
+    kinds,
+    notes,
+    unusable,
+    roles,
+    sample,
+    transactions: detectTransactionColumns(header, kinds),
+    ambiguousDates,
+  };
 }
 
 async function openRecords(path: string, options: CsvReadOptions): Promise<{ delimiter: Delimiter; records: RecordBatches }> {
   const { size } = await stat(path);
   const maxBytes = options.maxBytes ?? MAX_UPLOAD_BYTES;
   if (size > maxBytes) {
-    throw new InputError(`The file is ${formatMegabytes(size, 1)}; the limit is ${formatMegabytes(maxBytes)}. Split it or raise MAX_UPLOAD_MB.`, { status: 413 });
+    throw new InputError(
+      `The file is ${formatMegabytes(size, 1)}; the limit is ${formatMegabytes(maxBytes)}. Split it or raise MAX_UPLOAD_MB.`,
+      { status: 413 },
+    );
   }
   if (size === 0) throw new InputError('The file is empty; it needs a header row and at least one customer.');
   const delimiter = options.delimiter ?? detectDelimiter((await readHead(path)).replace(/^\uFEFF/, ''));
@@ -205,7 +178,10 @@ export function convertRecord(record: string[], kinds: ColumnKind[], header: str
     else {
       const value = parseNumber(raw);
       if (!Number.isFinite(value)) {
-        throw new InputError(`Column "${header[c].slice(0, 60)}" is numeric but row ${line} holds "${raw.slice(0, 40)}"; fix the value, leave it empty, or import the column as categorical.`);
+        throw new InputError(
+          `Column "${header[c].slice(0, 60)}" is numeric but row ${line} holds "${raw.slice(0, 40)}"; fix the value, leave it empty, ` +
+            `or import the column as categorical.`,
+        );
       }
       row[c] = value;
     }
@@ -230,10 +206,19 @@ async function importRows(db: Db, path: string, options: ImportOptions): Promise
     if (!plan.kinds.includes('numeric')) {
       throw new InputError('No column holds numbers; segmentation needs at least one numeric column.');
     }
-    const writer = openDatasetWriter(db, name, plan.header.map((column, c) => ({
-      name: column, kind: plan.kinds[c], note: plan.notes[c], unusable: plan.unusable[c],
-      role: plan.roles[c].role, roleNote: plan.roles[c].reason, sentinel: plan.roles[c].sentinel?.value ?? null,
-    })));
+    const writer = openDatasetWriter(
+      db,
+      name,
+      plan.header.map((column, c) => ({
+        name: column,
+        kind: plan.kinds[c],
+        note: plan.notes[c],
+        unusable: plan.unusable[c],
+        role: plan.roles[c].role,
+        roleNote: plan.roles[c].reason,
+        sentinel: plan.roles[c].sentinel?.value ?? null,
+      })),
+    );
     try {
       let line = plan.hasHeader ? 2 : 1;
       for (const record of plan.sample) {
@@ -259,18 +244,28 @@ async function* concat(first: string[][], rest: RecordBatches): AsyncGenerator<s
 }
 
 /** A transaction log becomes a dataset of one row per customer with RFM features. */
-export function importTransactionsFile(db: Db, path: string, options: ImportOptions): Promise<{ dataset: DatasetInfo; report: TransactionReport }> {
+export function importTransactionsFile(
+  db: Db,
+  path: string,
+  options: ImportOptions,
+): Promise<{ dataset: DatasetInfo; report: TransactionReport }> {
   return inImportSlot(() => importTransactions(db, path, options));
 }
 
-async function importTransactions(db: Db, path: string, options: ImportOptions): Promise<{ dataset: DatasetInfo; report: TransactionReport }> {
+async function importTransactions(
+  db: Db,
+  path: string,
+  options: ImportOptions,
+): Promise<{ dataset: DatasetInfo; report: TransactionReport }> {
   const name = options.name.trim();
   if (name === '') throw new InputError('Give the dataset a name.', { field: 'name' });
   const { delimiter, records } = await openRecords(path, options);
   try {
     const plan = await readPlan({ ...options, delimiter }, records);
     if (!plan.transactions) {
-      throw new InputError('This file does not look like a transaction log: it needs a customer id, a date, and an amount or a quantity and unit price.');
+      throw new InputError(
+        'This file does not look like a transaction log: it needs a customer id, a date, and an amount or a quantity and unit price.',
+      );
     }
     const dayFirst = options.dayFirst ?? guessDayFirst(plan.sample.map((r) => r[plan.transactions!.date]));
     const derived = await deriveCustomers(concat(plan.sample, records), plan.transactions, dayFirst, plan.hasHeader ? 2 : 1);
@@ -281,7 +276,11 @@ async function importTransactions(db: Db, path: string, options: ImportOptions):
 }
 
 /** One row per customer, written whole or not at all. */
-export async function writeDerivedCustomers(db: Db, name: string, derived: DerivedCustomers): Promise<{ dataset: DatasetInfo; report: TransactionReport }> {
+export async function writeDerivedCustomers(
+  db: Db,
+  name: string,
+  derived: DerivedCustomers,
+): Promise<{ dataset: DatasetInfo; report: TransactionReport }> {
   const writer = openDatasetWriter(db, name, derived.columns);
   try {
     for (const row of derived.rows) writer.insert(row);

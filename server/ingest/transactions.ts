@@ -21,14 +21,21 @@ export interface TransactionColumns {
   unitPrice?: number;
 }
 
-const find = (header: string[], pattern: RegExp, exclude: number[] = []) => header.findIndex((h, i) => pattern.test(h) && !exclude.includes(i));
+const find = (header: string[], pattern: RegExp, exclude: number[] = []) =>
+  header.findIndex((h, i) => pattern.test(h) && !exclude.includes(i));
 
 /** For a file imported as it is that looks like a transaction log: it could be one row per customer. */
 export function transactionLogHint(columns: { name: string; kind: ColumnKind }[]): string | undefined {
   const names = columns.map((c) => c.name);
-  const found = detectTransactionColumns(names, columns.map((c) => c.kind));
+  const found = detectTransactionColumns(
+    names,
+    columns.map((c) => c.kind),
+  );
   if (!found) return undefined;
-  return `This looks like a transaction log (customer "${names[found.customer]}", date "${names[found.date]}"): each row is a purchase, not a customer. Import it again with rfm=true to get one row per customer with recency, frequency and monetary value.`;
+  return (
+    `This looks like a transaction log (customer "${names[found.customer]}", date "${names[found.date]}"): each row is a ` +
+    `purchase, not a customer. Import it again with rfm=true to get one row per customer with recency, frequency and monetary value.`
+  );
 }
 
 /** Recognises a transaction layout (customer, date, and an amount or quantity x unit price). */
@@ -107,8 +114,18 @@ const RFM_COLUMNS: NewColumn[] = [
   { name: 'monetary', kind: 'numeric', role: 'money', roleNote: 'total spend in the log' },
   { name: 'tenure_days', kind: 'numeric', role: 'tenure', roleNote: 'days from the first purchase to the last' },
   { name: 'average_order_value', kind: 'numeric', role: 'money', roleNote: 'spend per invoice' },
-  ...(['r_score', 'f_score', 'm_score'] as const).map((name) => ({ name, kind: 'numeric' as const, role: 'derived' as const, roleNote: 'a 1-5 quintile score of the value beside it: not a default feature, to count nothing twice' })),
-  { name: RFM_GROUP_COLUMN, kind: 'categorical', role: 'derived', roleNote: 'the classic RFM group (Champions, Loyal, At Risk…) from the recency and frequency scores' },
+  ...(['r_score', 'f_score', 'm_score'] as const).map((name) => ({
+    name,
+    kind: 'numeric' as const,
+    role: 'derived' as const,
+    roleNote: 'a 1-5 quintile score of the value beside it: not a default feature, to count nothing twice',
+  })),
+  {
+    name: RFM_GROUP_COLUMN,
+    kind: 'categorical',
+    role: 'derived',
+    roleNote: 'the classic RFM group (Champions, Loyal, At Risk…) from the recency and frequency scores',
+  },
 ];
 
 export interface DerivedCustomers {
@@ -148,7 +165,12 @@ export function rfmGroup(r: number, f: number): string {
 }
 
 /** Aggregates transaction records (header excluded) into one row per customer. */
-export async function deriveCustomers(records: AsyncIterable<string[]>, columns: TransactionColumns, dayFirst: boolean, firstLine: number): Promise<DerivedCustomers> {
+export async function deriveCustomers(
+  records: AsyncIterable<string[]>,
+  columns: TransactionColumns,
+  dayFirst: boolean,
+  firstLine: number,
+): Promise<DerivedCustomers> {
   const totals = new Map<string, CustomerTotals>();
   const report = { transactions: 0, cancellations: 0, negativeQuantities: 0, missingCustomer: 0 };
   let maxDate = -Infinity;
@@ -162,7 +184,10 @@ export async function deriveCustomers(records: AsyncIterable<string[]>, columns:
       continue;
     }
     const when = parseDate(record[columns.date] ?? '', dayFirst);
-    if (!Number.isFinite(when)) throw new InputError(`Row ${current} has the date "${String(record[columns.date]).slice(0, 30)}", which is not a date (use YYYY-MM-DD or D/M/YYYY).`);
+    if (!Number.isFinite(when))
+      throw new InputError(
+        `Row ${current} has the date "${String(record[columns.date]).slice(0, 30)}", which is not a date (use YYYY-MM-DD or D/M/YYYY).`,
+      );
     const invoice = columns.invoice !== undefined ? record[columns.invoice].trim() : `${customer}@${when}`;
     // UCI Online Retail marks cancellations with a C before the invoice number.
     if (/^c/i.test(invoice)) {
@@ -214,9 +239,26 @@ export async function deriveCustomers(records: AsyncIterable<string[]>, columns:
   const m = quintileScores(monetary, true);
   const rows = ids.map((id, i): CellValue[] => {
     const t = totals.get(id)!;
-    return [id, recency[i], frequency[i], monetary[i], Math.round((t.last - t.first) / DAY_MS), Math.round((monetary[i] / frequency[i]) * 100) / 100, r[i], f[i], m[i], rfmGroup(r[i], f[i])];
+    return [
+      id,
+      recency[i],
+      frequency[i],
+      monetary[i],
+      Math.round((t.last - t.first) / DAY_MS),
+      Math.round((monetary[i] / frequency[i]) * 100) / 100,
+      r[i],
+      f[i],
+      m[i],
+      rfmGroup(r[i], f[i]),
+    ];
   });
-  const purchases = columns.product !== undefined ? purchaseLines(ids.map((id) => totals.get(id)!), maxDate) : undefined;
+  const purchases =
+    columns.product !== undefined
+      ? purchaseLines(
+          ids.map((id) => totals.get(id)!),
+          maxDate,
+        )
+      : undefined;
   return {
     columns: RFM_COLUMNS,
     ...(purchases && purchases.length > 0 ? { purchases } : {}),

@@ -1,7 +1,19 @@
 /** Reading one cell of a user's CSV: missing markers, and numbers as people write them. */
 
 /** Spreadsheet error cells (#DIV/0! and the like): a formula that failed, so no value. */
-export const SPREADSHEET_ERRORS = new Set(['#div/0!', '#value!', '#n/a', '#ref!', '#name?', '#num!', '#null!', '#error!', '#spill!', '#calc!', '#getting_data']);
+export const SPREADSHEET_ERRORS = new Set([
+  '#div/0!',
+  '#value!',
+  '#n/a',
+  '#ref!',
+  '#name?',
+  '#num!',
+  '#null!',
+  '#error!',
+  '#spill!',
+  '#calc!',
+  '#getting_data',
+]);
 
 const MISSING_MARKERS = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '-', '?', 'missing', ...SPREADSHEET_ERRORS]);
 
@@ -48,7 +60,8 @@ const ISO_DATE = /^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+
 const TIME = '( \\d{1,2}:\\d{2}(:\\d{2})?( ?[AaPp][Mm])?)?';
 /** 31/12/2024, 12/31/2024, 31-12-2024, 31.12.24, with or without a time: day or month first. */
 export const NUMERIC_DATE = new RegExp(`^(\\d{1,2})([/.-])(\\d{1,2})\\2(\\d{2}|\\d{4})${TIME}$`);
-const MONTHS = 'jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|september|october|november|december';
+const MONTHS =
+  'jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|september|october|november|december';
 /** 12 Jan 2024, 12-Jan-2024, Jan 12, 2024, January 12 2024. */
 const NAMED_MONTH_DATE = new RegExp(`^(\\d{1,2}[ -](${MONTHS})[ ,-]+\\d{2,4}|(${MONTHS})\\.? \\d{1,2},? \\d{4})${TIME}$`, 'i');
 

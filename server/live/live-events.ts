@@ -22,6 +22,23 @@ interface Client {
   datasetId: number | null;
 }
 
+/** Calls `run` after `ms` (once) or every `ms` (repeating); the returned function cancels it. */
+export interface LiveTimers {
+  after(ms: number, run: () => void): () => void;
+  every(ms: number, run: () => void): () => void;
+}
+
+const realTimers: LiveTimers = {
+  after: (ms, run) => {
+    const timer = setTimeout(run, ms);
+    return () => clearTimeout(timer);
+  },
+  every: (ms, run) => {
+    const timer = setInterval(run, ms);
+    return () => clearInterval(timer);
+  },
+};
+
 /** The latest event id per dataset id, as pages and the hello carry it. */
 export type LatestEvents = Record<number, number>;
 
@@ -29,11 +46,15 @@ export class LiveEvents {
   /** Names this process: event ids of another boot say nothing about what was missed here. */
   readonly boot = randomBytes(6).toString('hex');
   private readonly clients = new Set<Client>();
-  private readonly pending = new Map<number, NodeJS.Timeout>();
+  /** Each dataset's coalesced event waiting to be sent, by how to cancel it. */
+  private readonly pending = new Map<number, () => void>();
   private readonly versions = new Map<number, number>();
   /** Id of the last event sent per dataset, so a reconnecting client can catch up. */
   private readonly lastSent = new Map<number, number>();
   private eventId = 0;
+
+  /** `timers`: when coalesced events go out and keep-alives are written (tests pass their own). */
+  constructor(private readonly timers: LiveTimers = realTimers) {}
 
   get clientCount(): number {
     return this.clients.size;
@@ -61,9 +82,9 @@ export class LiveEvents {
     res.write(`event: hello\ndata: ${JSON.stringify({ boot: this.boot, latest })}\n\n`);
     this.clients.add(client);
     if (lastSeen !== undefined) this.replay(client, lastSeen);
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEPALIVE_MS);
+    const stopKeepAlive = this.timers.every(KEEPALIVE_MS, () => res.write(': keep-alive\n\n'));
     const drop = () => {
-      clearInterval(keepAlive);
+      stopKeepAlive();
       this.clients.delete(client);
     };
     res.on('close', drop);
@@ -78,7 +99,8 @@ export class LiveEvents {
     const match = /^([0-9a-f]+):(\d+)$/.exec(lastSeen);
     const seen = match && match[1] === this.boot ? Number(match[2]) : -1;
     for (const [datasetId, sentId] of this.lastSent) {
-      if (sentId > seen && this.wants(client, datasetId)) client.res.write(this.message(sentId, datasetId, this.versions.get(datasetId) ?? 0));
+      if (sentId > seen && this.wants(client, datasetId))
+        client.res.write(this.message(sentId, datasetId, this.versions.get(datasetId) ?? 0));
     }
   }
 
@@ -90,14 +112,20 @@ export class LiveEvents {
   notify(datasetId: number, version: number): void {
     this.versions.set(datasetId, version);
     if (this.pending.has(datasetId)) return;
-    this.pending.set(datasetId, setTimeout(() => {
-      this.pending.delete(datasetId);
-      this.send(datasetId, this.versions.get(datasetId) ?? version);
-    }, COALESCE_MS));
+    this.pending.set(
+      datasetId,
+      this.timers.after(COALESCE_MS, () => {
+        this.pending.delete(datasetId);
+        this.send(datasetId, this.versions.get(datasetId) ?? version);
+      }),
+    );
   }
 
   private message(id: number, datasetId: number, version: number): string {
-    return `id: ${this.boot}:${id}\nevent: data-changed\ndata: ${JSON.stringify({ dataset: datasetId, version, seq: id, boot: this.boot })}\n\n`;
+    return (
+      `id: ${this.boot}:${id}\nevent: data-changed\ndata: ` +
+      `${JSON.stringify({ dataset: datasetId, version, seq: id, boot: this.boot })}\n\n`
+    );
   }
 
   private send(datasetId: number, version: number): void {
@@ -123,7 +151,7 @@ export class LiveEvents {
 
   /** Ends every stream (shutdown). */
   close(): void {
-    for (const timer of this.pending.values()) clearTimeout(timer);
+    for (const cancel of this.pending.values()) cancel();
     this.pending.clear();
     for (const client of this.clients) client.res.end();
     this.clients.clear();

@@ -18,7 +18,13 @@ export interface Assignment {
 }
 
 /** `namesParameters`: the request gave segmentation parameters beyond the dataset. */
-export async function assigningSegmentation(engine: Engine, models: ModelService, params: SegmentationParams, namesParameters: boolean, context?: RunContext): Promise<Assignment> {
+export async function assigningSegmentation(
+  engine: Engine,
+  models: ModelService,
+  params: SegmentationParams,
+  namesParameters: boolean,
+  context?: RunContext,
+): Promise<Assignment> {
   const model = namesParameters ? undefined : models.active(params.datasetId);
   return { pipeline: model?.pipeline ?? (await engine.shown(params, context)).pipeline, model };
 }
@@ -27,7 +33,15 @@ export async function assigningSegmentation(engine: Engine, models: ModelService
  * One customer's segment under the assigning segmentation. `datasetColumns`: a whole record
  * is welcome, its fields beyond the features ignored and listed.
  */
-export async function assignCustomer(engine: Engine, models: ModelService, params: SegmentationParams, namesParameters: boolean, customer: CustomerInput, datasetColumns?: readonly string[], context?: RunContext): Promise<Assignment & { prediction: Prediction }> {
+export async function assignCustomer(
+  engine: Engine,
+  models: ModelService,
+  params: SegmentationParams,
+  namesParameters: boolean,
+  customer: CustomerInput,
+  datasetColumns?: readonly string[],
+  context?: RunContext,
+): Promise<Assignment & { prediction: Prediction }> {
   const assignment = await assigningSegmentation(engine, models, params, namesParameters, context);
   return { ...assignment, prediction: predictCustomer(assignment.pipeline, customer, datasetColumns) };
 }

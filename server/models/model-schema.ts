@@ -28,9 +28,19 @@ const MAX_COLUMNS = 5000;
 /** DBSCAN core points carried by a model: enough for a 2 MB body. */
 const MAX_CORE_POINTS = 20_000;
 
-const finite = (limit: number) => z.number({ error: 'must be a number' }).finite({ error: 'must be finite' }).min(-limit, { error: `must be within ±${limit.toExponential(0)}` }).max(limit, { error: `must be within ±${limit.toExponential(0)}` });
-const positive = z.number({ error: 'must be a number' }).finite({ error: 'must be finite' }).gt(0, { error: 'must be positive' }).max(RAW_LIMIT);
-const whole = (min: number, max: number) => z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(min).max(max);
+const finite = (limit: number) =>
+  z
+    .number({ error: 'must be a number' })
+    .finite({ error: 'must be finite' })
+    .min(-limit, { error: `must be within ±${limit.toExponential(0)}` })
+    .max(limit, { error: `must be within ±${limit.toExponential(0)}` });
+const positive = z
+  .number({ error: 'must be a number' })
+  .finite({ error: 'must be finite' })
+  .gt(0, { error: 'must be positive' })
+  .max(RAW_LIMIT);
+const whole = (min: number, max: number) =>
+  z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(min).max(max);
 const name = z.string({ error: 'must be text' }).min(1).max(200);
 
 const numericStep = z.strictObject({
@@ -79,76 +89,128 @@ const options = z.strictObject({
 
 const vector = z.array(finite(RAW_LIMIT), { error: 'must be a list of numbers' }).max(MAX_COLUMNS);
 
-const pipelineSchema = z.strictObject({
-  format: z.literal(PIPELINE_FORMAT, { error: `must be ${PIPELINE_FORMAT}` }),
-  options,
-  preprocessor: z.strictObject({
-    missing: z.enum(MISSING_STRATEGIES, { error: `must be one of ${MISSING_STRATEGIES.join(', ')}` }),
-    outliers: z.enum(OUTLIER_RULES, { error: `must be one of ${OUTLIER_RULES.join(', ')}` }),
-    scaling: z.enum(SCALING_METHODS, { error: `must be one of ${SCALING_METHODS.join(', ')}` }),
-    numeric: z.array(numericStep, { error: 'must be a list of numeric steps' }).max(50),
-    categorical: z.array(categoricalStep, { error: 'must be a list of categorical steps' }).max(50),
-    flags: z.array(flagStep, { error: 'must be a list of flags' }).max(50).optional(),
-    outputNames: z.array(z.string().max(20_000), { error: 'must be a list of names' }).min(1).max(MAX_COLUMNS),
-  }),
-  centroids: z.array(vector, { error: 'must be a list of centres' }).min(1).max(MAX_SEGMENTS),
-  segmentNames: z.array(nameText('a segment name'), { error: 'must be a list of names' }),
-  segmentPlaybooks: z.array(z.string({ error: 'must be text' }).max(PLAYBOOK_MAX), { error: 'must be a list of playbooks' }).optional(),
-  dbscan: z.strictObject({
-    eps: positive,
-    corePoints: z.array(vector, { error: 'must be a list of points' }).max(MAX_CORE_POINTS),
-    coreLabels: z.array(z.number().int().min(0), { error: 'must be a list of segment numbers' }),
-  }).optional(),
-  gmm: z.strictObject({
-    weights: z.array(z.number().finite().gt(0, { error: 'must be positive' }).max(1), { error: 'must be a list of weights' }).max(MAX_SEGMENTS),
-    variances: z.array(z.array(positive).max(MAX_COLUMNS), { error: 'must be a list of variances per segment' }).max(MAX_SEGMENTS),
-  }).optional(),
-  pca: z.strictObject({ mean: vector, components: z.array(vector).min(1).max(MAX_COLUMNS), explainedVarianceRatio: z.array(z.number().finite().min(0).max(1)) }),
-}).superRefine((p, ctx) => {
-  const flags = p.preprocessor.flags ?? [];
-  const width = p.preprocessor.numeric.length + p.preprocessor.categorical.reduce((s, c) => s + c.levels.length, 0) + flags.length;
-  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-  flags.forEach((f, i) => {
-    if (!p.preprocessor.numeric.some((s) => s.name === f.name && s.missingValue === f.value)) issue(['preprocessor', 'flags', i], `must flag a numeric step whose missingValue is ${f.value}`);
+const pipelineSchema = z
+  .strictObject({
+    format: z.literal(PIPELINE_FORMAT, { error: `must be ${PIPELINE_FORMAT}` }),
+    options,
+    preprocessor: z.strictObject({
+      missing: z.enum(MISSING_STRATEGIES, { error: `must be one of ${MISSING_STRATEGIES.join(', ')}` }),
+      outliers: z.enum(OUTLIER_RULES, { error: `must be one of ${OUTLIER_RULES.join(', ')}` }),
+      scaling: z.enum(SCALING_METHODS, { error: `must be one of ${SCALING_METHODS.join(', ')}` }),
+      numeric: z.array(numericStep, { error: 'must be a list of numeric steps' }).max(50),
+      categorical: z.array(categoricalStep, { error: 'must be a list of categorical steps' }).max(50),
+      flags: z.array(flagStep, { error: 'must be a list of flags' }).max(50).optional(),
+      outputNames: z.array(z.string().max(20_000), { error: 'must be a list of names' }).min(1).max(MAX_COLUMNS),
+    }),
+    centroids: z.array(vector, { error: 'must be a list of centres' }).min(1).max(MAX_SEGMENTS),
+    segmentNames: z.array(nameText('a segment name'), { error: 'must be a list of names' }),
+    segmentPlaybooks: z.array(z.string({ error: 'must be text' }).max(PLAYBOOK_MAX), { error: 'must be a list of playbooks' }).optional(),
+    dbscan: z
+      .strictObject({
+        eps: positive,
+        corePoints: z.array(vector, { error: 'must be a list of points' }).max(MAX_CORE_POINTS),
+        coreLabels: z.array(z.number().int().min(0), { error: 'must be a list of segment numbers' }),
+      })
+      .optional(),
+    gmm: z
+      .strictObject({
+        weights: z
+          .array(z.number().finite().gt(0, { error: 'must be positive' }).max(1), { error: 'must be a list of weights' })
+          .max(MAX_SEGMENTS),
+        variances: z.array(z.array(positive).max(MAX_COLUMNS), { error: 'must be a list of variances per segment' }).max(MAX_SEGMENTS),
+      })
+      .optional(),
+    pca: z.strictObject({
+      mean: vector,
+      components: z.array(vector).min(1).max(MAX_COLUMNS),
+      explainedVarianceRatio: z.array(z.number().finite().min(0).max(1)),
+    }),
+  })
+  .superRefine((p, ctx) => {
+    const flags = p.preprocessor.flags ?? [];
+    const width = p.preprocessor.numeric.length + p.preprocessor.categorical.reduce((s, c) => s + c.levels.length, 0) + flags.length;
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    flags.forEach((f, i) => {
+      if (!p.preprocessor.numeric.some((s) => s.name === f.name && s.missingValue === f.value))
+        issue(['preprocessor', 'flags', i], `must flag a numeric step whose missingValue is ${f.value}`);
+    });
+    if (p.preprocessor.outputNames.length !== width)
+      issue(
+        ['preprocessor', 'outputNames'],
+        `must name ${width} columns (one per numeric feature and per category level), not ${p.preprocessor.outputNames.length}`,
+      );
+    if (width === 0) issue(['preprocessor'], 'must have at least one feature');
+    p.centroids.forEach(
+      (c, i) => c.length !== width && issue(['centroids', i], `must have ${width} values, one per output column, not ${c.length}`),
+    );
+    if (p.segmentNames.length !== p.centroids.length) issue(['segmentNames'], `must name each of the ${p.centroids.length} segments`);
+    // The options say how the steps were made: an import whose options disagree would refit
+    // (retraining reads the options) onto something else than the model it carries.
+    const stepNames = [...p.preprocessor.numeric, ...p.preprocessor.categorical].map((s) => s.name);
+    const sameSet = (a: string[], b: string[]) => a.length === b.length && [...a].sort().join('\u0000') === [...b].sort().join('\u0000');
+    if (!sameSet(p.options.features, stepNames))
+      issue(['options', 'features'], `must list the features the steps transform (${stepNames.join(', ').slice(0, 200)})`);
+    if (p.options.k !== p.centroids.length)
+      issue(['options', 'k'], `must be the number of centres, ${p.centroids.length}, not ${p.options.k}`);
+    for (const rule of ['missing', 'outliers', 'scaling'] as const) {
+      if (p.options[rule] !== p.preprocessor[rule])
+        issue(['options', rule], `must be the preprocessor's ${rule} rule, ${p.preprocessor[rule]}`);
+    }
+    if ((p.options.algorithm === 'gmm') !== (p.gmm !== undefined))
+      issue(
+        ['gmm'],
+        p.gmm
+          ? 'belongs to a Gaussian mixture, but options.algorithm is ' + p.options.algorithm
+          : "must give the mixture's weights and variances (options.algorithm is gmm)",
+      );
+    if ((p.options.algorithm === 'dbscan') !== (p.dbscan !== undefined))
+      issue(
+        ['dbscan'],
+        p.dbscan
+          ? 'belongs to DBSCAN, but options.algorithm is ' + p.options.algorithm
+          : 'must give the core points (options.algorithm is dbscan)',
+      );
+    const expectedOutputs = [
+      ...p.preprocessor.numeric.map((s) => s.name),
+      ...p.preprocessor.categorical.flatMap((s) => s.levels.map((l) => `${s.name}=${l}`)),
+      ...flags.map(flagOutputName),
+    ];
+    if (p.preprocessor.outputNames.length === width && p.preprocessor.outputNames.some((n, i) => n !== expectedOutputs[i]))
+      issue(
+        ['preprocessor', 'outputNames'],
+        "must name the numeric features, then each category level as column=level, in the steps' order",
+      );
+    if (p.segmentPlaybooks && p.segmentPlaybooks.length !== p.centroids.length)
+      issue(['segmentPlaybooks'], `must give one playbook (or "") for each of the ${p.centroids.length} segments`);
+    if (p.pca.mean.length !== width) issue(['pca', 'mean'], `must have ${width} values`);
+    p.pca.components.forEach((c, i) => c.length !== width && issue(['pca', 'components', i], `must have ${width} values`));
+    // Scaled units unless the model does not scale: then centres are in the data's own units.
+    if (p.preprocessor.scaling !== 'none') {
+      p.centroids.forEach((c, i) =>
+        c.forEach(
+          (v, j) =>
+            Math.abs(v) > SCALED_LIMIT &&
+            issue(['centroids', i, j], `must be within ±1e6 scaled units (a centre that far from the data is no fit of it), not ${v}`),
+        ),
+      );
+    }
+    if (p.gmm) {
+      if (p.gmm.weights.length !== p.centroids.length)
+        issue(['gmm', 'weights'], `must give one weight per segment (${p.centroids.length})`);
+      if (Math.abs(p.gmm.weights.reduce((a, b) => a + b, 0) - 1) > 1e-6) issue(['gmm', 'weights'], 'must add up to 1');
+      if (p.gmm.variances.length !== p.centroids.length)
+        issue(['gmm', 'variances'], `must give variances for each of the ${p.centroids.length} segments`);
+      p.gmm.variances.forEach((v, i) => v.length !== width && issue(['gmm', 'variances', i], `must have ${width} values`));
+    }
+    if (p.dbscan) {
+      p.dbscan.corePoints.forEach((c, i) => c.length !== width && issue(['dbscan', 'corePoints', i], `must have ${width} values`));
+      if (p.dbscan.coreLabels.length !== p.dbscan.corePoints.length)
+        issue(['dbscan', 'coreLabels'], 'must give one segment per core point');
+      p.dbscan.coreLabels.forEach(
+        (l, i) => l >= p.centroids.length && issue(['dbscan', 'coreLabels', i], `must be below ${p.centroids.length}`),
+      );
+    }
   });
-  if (p.preprocessor.outputNames.length !== width) issue(['preprocessor', 'outputNames'], `must name ${width} columns (one per numeric feature and per category level), not ${p.preprocessor.outputNames.length}`);
-  if (width === 0) issue(['preprocessor'], 'must have at least one feature');
-  p.centroids.forEach((c, i) => c.length !== width && issue(['centroids', i], `must have ${width} values, one per output column, not ${c.length}`));
-  if (p.segmentNames.length !== p.centroids.length) issue(['segmentNames'], `must name each of the ${p.centroids.length} segments`);
-  // The options say how the steps were made: an import whose options disagree would refit
-  // (retraining reads the options) onto something else than the model it carries.
-  const stepNames = [...p.preprocessor.numeric, ...p.preprocessor.categorical].map((s) => s.name);
-  const sameSet = (a: string[], b: string[]) => a.length === b.length && [...a].sort().join('\u0000') === [...b].sort().join('\u0000');
-  if (!sameSet(p.options.features, stepNames)) issue(['options', 'features'], `must list the features the steps transform (${stepNames.join(', ').slice(0, 200)})`);
-  if (p.options.k !== p.centroids.length) issue(['options', 'k'], `must be the number of centres, ${p.centroids.length}, not ${p.options.k}`);
-  for (const rule of ['missing', 'outliers', 'scaling'] as const) {
-    if (p.options[rule] !== p.preprocessor[rule]) issue(['options', rule], `must be the preprocessor's ${rule} rule, ${p.preprocessor[rule]}`);
-  }
-  if ((p.options.algorithm === 'gmm') !== (p.gmm !== undefined)) issue(['gmm'], p.gmm ? 'belongs to a Gaussian mixture, but options.algorithm is ' + p.options.algorithm : 'must give the mixture\'s weights and variances (options.algorithm is gmm)');
-  if ((p.options.algorithm === 'dbscan') !== (p.dbscan !== undefined)) issue(['dbscan'], p.dbscan ? 'belongs to DBSCAN, but options.algorithm is ' + p.options.algorithm : 'must give the core points (options.algorithm is dbscan)');
-  const expectedOutputs = [
-    ...p.preprocessor.numeric.map((s) => s.name), ...p.preprocessor.categorical.flatMap((s) => s.levels.map((l) => `${s.name}=${l}`)), ...flags.map(flagOutputName),
-  ];
-  if (p.preprocessor.outputNames.length === width && p.preprocessor.outputNames.some((n, i) => n !== expectedOutputs[i])) issue(['preprocessor', 'outputNames'], 'must name the numeric features, then each category level as column=level, in the steps\' order');
-  if (p.segmentPlaybooks && p.segmentPlaybooks.length !== p.centroids.length) issue(['segmentPlaybooks'], `must give one playbook (or "") for each of the ${p.centroids.length} segments`);
-  if (p.pca.mean.length !== width) issue(['pca', 'mean'], `must have ${width} values`);
-  p.pca.components.forEach((c, i) => c.length !== width && issue(['pca', 'components', i], `must have ${width} values`));
-  // Scaled units unless the model does not scale: then centres are in the data's own units.
-  if (p.preprocessor.scaling !== 'none') {
-    p.centroids.forEach((c, i) => c.forEach((v, j) => Math.abs(v) > SCALED_LIMIT && issue(['centroids', i, j], `must be within ±1e6 scaled units (a centre that far from the data is no fit of it), not ${v}`)));
-  }
-  if (p.gmm) {
-    if (p.gmm.weights.length !== p.centroids.length) issue(['gmm', 'weights'], `must give one weight per segment (${p.centroids.length})`);
-    if (Math.abs(p.gmm.weights.reduce((a, b) => a + b, 0) - 1) > 1e-6) issue(['gmm', 'weights'], 'must add up to 1');
-    if (p.gmm.variances.length !== p.centroids.length) issue(['gmm', 'variances'], `must give variances for each of the ${p.centroids.length} segments`);
-    p.gmm.variances.forEach((v, i) => v.length !== width && issue(['gmm', 'variances', i], `must have ${width} values`));
-  }
-  if (p.dbscan) {
-    p.dbscan.corePoints.forEach((c, i) => c.length !== width && issue(['dbscan', 'corePoints', i], `must have ${width} values`));
-    if (p.dbscan.coreLabels.length !== p.dbscan.corePoints.length) issue(['dbscan', 'coreLabels'], 'must give one segment per core point');
-    p.dbscan.coreLabels.forEach((l, i) => l >= p.centroids.length && issue(['dbscan', 'coreLabels', i], `must be below ${p.centroids.length}`));
-  }
-});
 
 /** Levels of nesting a model has (its centres are lists in lists): far more is an attack. */
 const MAX_DEPTH = 8;
@@ -171,7 +233,11 @@ export function parseModel(value: unknown): FittedPipeline {
   const parsed = pipelineSchema.safeParse(value);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    const path = first.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || 'the model';
+    const path =
+      first.path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+        .join('')
+        .replace(/^\./, '') || 'the model';
     throw new InputError(`This is not a model the dashboard can use: ${path} ${first.message}.`);
   }
   return parsed.data as FittedPipeline;

@@ -13,7 +13,16 @@ import { InputError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import { getDataset } from '../store/datasets.ts';
 import {
-  activateModel, activeModel, deleteModel, getModel, labelSegment, listModels, replaceModelFit, saveModel, type SavedModel, type SegmentLabel,
+  activateModel,
+  activeModel,
+  deleteModel,
+  getModel,
+  labelSegment,
+  listModels,
+  replaceModelFit,
+  saveModel,
+  type SavedModel,
+  type SegmentLabel,
 } from '../store/saved-models.ts';
 import { parseModel, parseModelJson } from './model-schema.ts';
 
@@ -60,7 +69,9 @@ export class ModelService {
   async saveFit(params: SegmentationParams, name: string): Promise<SavedModel> {
     const result = await this.engine.segment(params);
     const baseline = await this.engine.onTable<TrainingBaseline>(params.datasetId, { op: 'baseline', pipeline: result.pipeline });
-    return this.changed(await saveModel(this.db, { datasetId: params.datasetId, name: name.trim(), pipeline: result.pipeline, baseline, source: 'fitted' }));
+    return this.changed(
+      await saveModel(this.db, { datasetId: params.datasetId, name: name.trim(), pipeline: result.pipeline, baseline, source: 'fitted' }),
+    );
   }
 
   /** `model`: the file's text, or the JSON body already parsed. */
@@ -173,7 +184,8 @@ export class ModelService {
     try {
       if (!model) throw new InputError('This dataset has no active saved segmentation to retrain.');
       const answer = await this.engine.onTable<RetrainAnswer>(datasetId, { op: 'retrain', pipeline: model.pipeline });
-      if (answer.accepted && answer.refit) this.changed(await replaceModelFit(this.db, model.id, answer.refit.pipeline, answer.refit.baseline));
+      if (answer.accepted && answer.refit)
+        this.changed(await replaceModelFit(this.db, model.id, answer.refit.pipeline, answer.refit.baseline));
       this.record(datasetId, { modelId: model.id, outcome: answer.accepted ? 'refitted' : 'kept', reason: answer.reason, background });
       return { accepted: answer.accepted, reason: answer.reason };
     } catch (error) {

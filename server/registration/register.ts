@@ -24,7 +24,12 @@ export interface RegistrationDeps {
  * Validates, assigns a segment, stores: one transaction. The segmentation that assigns is
  * the one a prediction with the same request would use (engine/assignment.ts).
  */
-export async function registerWithModel(deps: RegistrationDeps, params: SegmentationParams, body: unknown, namesParameters = false): Promise<RegisteredCustomer[]> {
+export async function registerWithModel(
+  deps: RegistrationDeps,
+  params: SegmentationParams,
+  body: unknown,
+  namesParameters = false,
+): Promise<RegisteredCustomer[]> {
   const { db, engine, events, models } = deps;
   const { columns } = getDataset(db, params.datasetId);
   const rows = validateRegistrations(columns, await engine.columnRanges(params.datasetId, { latest: true }), body);
@@ -36,7 +41,9 @@ export async function registerWithModel(deps: RegistrationDeps, params: Segmenta
     const prediction = predictCustomer(pipeline, customer);
     return { row, segment: prediction.segment, segmentName: prediction.name };
   });
-  const model = active ? `saved:${active.id}` : JSON.stringify({ k: pipeline.options.k, algorithm: pipeline.options.algorithm, features, seed: pipeline.options.seed });
+  const model = active
+    ? `saved:${active.id}`
+    : JSON.stringify({ k: pipeline.options.k, algorithm: pipeline.options.algorithm, features, seed: pipeline.options.seed });
   const registered = await registerCustomers(db, params.datasetId, model, registrations);
   events.notify(params.datasetId, getDataset(db, params.datasetId).version);
   models.considerRetraining(params.datasetId);
@@ -47,9 +54,12 @@ export async function registerWithModel(deps: RegistrationDeps, params: Segmenta
   });
 }
 
-
 /** A customer from a form's fields (`prefix` + column name): numbers for numeric columns, blanks left out. */
-export function customerOfFields(columns: readonly { name: string; kind: string }[], fields: Record<string, string>, prefix: string): Record<string, string | number> {
+export function customerOfFields(
+  columns: readonly { name: string; kind: string }[],
+  fields: Record<string, string>,
+  prefix: string,
+): Record<string, string | number> {
   const customer: Record<string, string | number> = {};
   for (const [key, value] of Object.entries(fields)) {
     if (!key.startsWith(prefix) || value === '') continue;

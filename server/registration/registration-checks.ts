@@ -44,16 +44,30 @@ export function registrationSchemas(columns: Columns, ranges: FeatureRange[]): M
     if (column.kind === 'numeric') {
       const { min, max } = plausibleBounds(ranges.find((r) => r.name === column.name));
       const fmt = (v: number) => Number(v.toPrecision(6));
-      schemas.set(column.name, z
-        .number({ error: `must be a number` })
-        .finite({ error: 'must be a finite number' })
-        .min(min, { error: `must be between ${fmt(min)} and ${fmt(max)} (the data's range, widened)` })
-        .max(max, { error: `must be between ${fmt(min)} and ${fmt(max)} (the data's range, widened)` })
-        .nullable());
+      schemas.set(
+        column.name,
+        z
+          .number({ error: `must be a number` })
+          .finite({ error: 'must be a finite number' })
+          .min(min, { error: `must be between ${fmt(min)} and ${fmt(max)} (the data's range, widened)` })
+          .max(max, { error: `must be between ${fmt(min)} and ${fmt(max)} (the data's range, widened)` })
+          .nullable(),
+      );
     } else if (column.kind === 'date') {
-      schemas.set(column.name, z.string({ error: 'must be a date as text' }).refine(looksLikeDate, { error: 'must be a date such as 2024-05-31' }).nullable());
+      schemas.set(
+        column.name,
+        z.string({ error: 'must be a date as text' }).refine(looksLikeDate, { error: 'must be a date such as 2024-05-31' }).nullable(),
+      );
     } else {
-      schemas.set(column.name, z.string({ error: 'must be text' }).trim().min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }).nullable());
+      schemas.set(
+        column.name,
+        z
+          .string({ error: 'must be text' })
+          .trim()
+          .min(1, { error: 'must not be empty' })
+          .max(200, { error: 'must be at most 200 characters' })
+          .nullable(),
+      );
     }
   }
   return schemas;
@@ -62,7 +76,11 @@ export function registrationSchemas(columns: Columns, ranges: FeatureRange[]): M
 /** Customers to stored rows in column order; ids are generated where the dataset has one and none is given. */
 /** `ranges` are the numeric columns' ranges in the data (see Engine.columnRanges). */
 export function validateRegistrations(columns: Columns, ranges: FeatureRange[], body: unknown): CellValue[][] {
-  if (body === undefined || body === null || (typeof body === 'object' && !Array.isArray(body) && Object.keys(body as object).length === 0)) {
+  if (
+    body === undefined ||
+    body === null ||
+    (typeof body === 'object' && !Array.isArray(body) && Object.keys(body as object).length === 0)
+  ) {
     throw new InputError('Send one customer as a JSON object, or several as an array of objects.');
   }
   const customers = Array.isArray(body) ? body : [body];
@@ -91,12 +109,22 @@ export function validateRegistrations(columns: Columns, ranges: FeatureRange[], 
       else problems.push({ text: `${where}"${field.slice(0, 60)}" ${parsed.error.issues[0].message}`, field });
     }
     if (unknown.length > 0) {
-      const names = unknown.slice(0, 5).map((f) => `"${f.slice(0, 60)}"`).join(', ') + (unknown.length > 5 ? ` and ${unknown.length - 5} more` : '');
-      problems.push({ text: `${where}unknown field${unknown.length > 1 ? 's' : ''} ${names}; the dataset's columns are ${columns.map((c) => c.name).join(', ')}`, field: unknown[0] });
+      const names =
+        unknown
+          .slice(0, 5)
+          .map((f) => `"${f.slice(0, 60)}"`)
+          .join(', ') + (unknown.length > 5 ? ` and ${unknown.length - 5} more` : '');
+      problems.push({
+        text:
+          `${where}unknown field${unknown.length > 1 ? 's' : ''} ${names}; the dataset's columns are ` +
+          `${columns.map((c) => c.name).join(', ')}`,
+        field: unknown[0],
+      });
     }
     // "No values" only when nothing else was wrong with this customer: fixing those may give it some.
     const hasFeature = columns.some((c) => c.kind !== 'id' && values.get(c.name) !== undefined && values.get(c.name) !== null);
-    if (!hasFeature && problems.length === problemsBefore) problems.push({ text: `${where}the customer has no values; give at least one feature` });
+    if (!hasFeature && problems.length === problemsBefore)
+      problems.push({ text: `${where}the customer has no values; give at least one feature` });
     return columns.map((c): CellValue => {
       const v = values.get(c.name);
       if (v === undefined || v === null) return c.kind === 'id' ? `REG-${randomBytes(5).toString('hex')}` : null;
@@ -104,7 +132,10 @@ export function validateRegistrations(columns: Columns, ranges: FeatureRange[], 
     });
   });
   if (problems.length > 0) {
-    const shown = problems.slice(0, MAX_PROBLEMS_SHOWN).map((p) => p.text).join('; ');
+    const shown = problems
+      .slice(0, MAX_PROBLEMS_SHOWN)
+      .map((p) => p.text)
+      .join('; ');
     const more = problems.length > MAX_PROBLEMS_SHOWN ? `; and ${problems.length - MAX_PROBLEMS_SHOWN} more problems` : '';
     throw new InputError(`${shown}${more}.`, { field: problems.find((p) => p.field)?.field });
   }

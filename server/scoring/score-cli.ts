@@ -41,17 +41,29 @@ interface ScoreArguments {
 function parseArguments(argv: string[]): ScoreArguments {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { model: { type: 'string' }, sql: { type: 'string' }, table: { type: 'string' } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { model: { type: 'string' }, sql: { type: 'string' }, table: { type: 'string' } },
+    });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  if (values.model === undefined) throw new UsageError('Give the saved segmentation: --model ID (its id on the Clusters tab, or GET /api/models).');
-  if (!/^\d{1,15}$/.test(values.model) || Number(values.model) < 1) throw new UsageError(`--model must be a positive whole number, not "${values.model.slice(0, 40)}".`);
-  if (values.sql !== undefined && !(SQL_DIALECTS as readonly string[]).includes(values.sql)) throw new UsageError(`--sql must be one of ${SQL_DIALECTS.join(', ')}, not "${values.sql.slice(0, 40)}".`);
-  if (values.sql === undefined && values.table !== undefined) throw new UsageError('--table goes with --sql (it names the table the query reads).');
+  if (values.model === undefined)
+    throw new UsageError('Give the saved segmentation: --model ID (its id on the Clusters tab, or GET /api/models).');
+  if (!/^\d{1,15}$/.test(values.model) || Number(values.model) < 1)
+    throw new UsageError(`--model must be a positive whole number, not "${values.model.slice(0, 40)}".`);
+  if (values.sql !== undefined && !(SQL_DIALECTS as readonly string[]).includes(values.sql))
+    throw new UsageError(`--sql must be one of ${SQL_DIALECTS.join(', ')}, not "${values.sql.slice(0, 40)}".`);
+  if (values.sql === undefined && values.table !== undefined)
+    throw new UsageError('--table goes with --sql (it names the table the query reads).');
   if (values.sql !== undefined && positionals.length > 0) throw new UsageError('With --sql, give no file: the query scores a table.');
-  if (values.sql === undefined && positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'Give the CSV file to score.' : `Give one CSV file to score, not ${positionals.length}.`);
+  if (values.sql === undefined && positionals.length !== 1)
+    throw new UsageError(
+      positionals.length === 0 ? 'Give the CSV file to score.' : `Give one CSV file to score, not ${positionals.length}.`,
+    );
   const file = positionals[0];
   if (file !== undefined) {
     if (!existsSync(file)) throw new InputError(`there is no file at ${file}.`);
@@ -62,7 +74,10 @@ function parseArguments(argv: string[]): ScoreArguments {
 
 async function score(args: ScoreArguments): Promise<void> {
   const { dbPath } = loadConfig();
-  if (!existsSync(dbPath)) throw new InputError(`there is no database at ${dbPath}; set DB_PATH to the dashboard's database, or start the dashboard once to create it.`);
+  if (!existsSync(dbPath))
+    throw new InputError(
+      `there is no database at ${dbPath}; set DB_PATH to the dashboard's database, or start the dashboard once to create it.`,
+    );
   let db;
   try {
     db = openReader(dbPath);
@@ -81,19 +96,28 @@ async function score(args: ScoreArguments): Promise<void> {
     };
     let unparsable = 0;
     const report = ({ row, column, value }: UnparsableValue) => {
-      if (++unparsable <= REPORTED_VALUES) console.error(`Row ${formatCount(row)}: "${column}" is "${value.slice(0, 40)}", not a number; scored as a missing value.`);
+      if (++unparsable <= REPORTED_VALUES)
+        console.error(`Row ${formatCount(row)}: "${column}" is "${value.slice(0, 40)}", not a number; scored as a missing value.`);
     };
     let rows = 0;
     // The header goes out with the first scored batch: the file's columns are checked by then.
     let header = 'customer_id,segment,segment_name,distance\n';
     for await (const batch of scoreCsvFile(model.pipeline, args.file!, idColumn, report)) {
-      await write(header + batch.map((r) => [csvCell(r.customerId), r.segment ?? '', csvCell(r.segmentName ?? ''), r.distance ?? ''].join(',')).join('\n') + (batch.length ? '\n' : ''));
+      await write(
+        header +
+          batch.map((r) => [csvCell(r.customerId), r.segment ?? '', csvCell(r.segmentName ?? ''), r.distance ?? ''].join(',')).join('\n') +
+          (batch.length ? '\n' : ''),
+      );
       header = '';
       rows += batch.length;
     }
     if (header) await write(header);
-    if (unparsable > REPORTED_VALUES) console.error(`… and ${formatCount(unparsable - REPORTED_VALUES)} more values that are not numbers, scored as missing.`);
-    console.error(`Scored ${formatCount(rows)} customers with "${model.name}"${unparsable ? `; ${formatCount(unparsable)} values were not numbers` : ''}.`);
+    if (unparsable > REPORTED_VALUES)
+      console.error(`… and ${formatCount(unparsable - REPORTED_VALUES)} more values that are not numbers, scored as missing.`);
+    console.error(
+      `Scored ${formatCount(rows)} customers with ` +
+        `"${model.name}"${unparsable ? `; ${formatCount(unparsable)} values were not numbers` : ''}.`,
+    );
   } finally {
     db.close();
   }

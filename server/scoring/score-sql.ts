@@ -33,7 +33,9 @@ const escapeText = (value: string) => `E'${value.replaceAll('\\', '\\\\').replac
  * BigQuery, Snowflake and Spark read backslash escapes inside '…'. BigQuery refuses a line
  * break inside one: control characters are written as \uXXXX, which all three read.
  */
-const backslashText = (value: string) => `'${value.replace(/[\\'\u0000-\u001f\u007f]/g, (ch) => (ch === '\\' ? '\\\\' : ch === "'" ? "\\'" : `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`))}'`;
+const unicodeEscape = (ch: string) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
+const backslashEscape = (ch: string) => (ch === '\\' ? '\\\\' : ch === "'" ? "\\'" : unicodeEscape(ch));
+const backslashText = (value: string) => `'${value.replace(/[\\'\u0000-\u001f\u007f]/g, backslashEscape)}'`;
 
 const DIALECTS: Record<SqlDialect, DialectRules> = {
   ansi: { quote: doubleQuoted, text: standardText, double: 'DOUBLE PRECISION', string: 'VARCHAR' },
@@ -41,7 +43,12 @@ const DIALECTS: Record<SqlDialect, DialectRules> = {
   postgres: { quote: doubleQuoted, text: escapeText, double: 'DOUBLE PRECISION', string: 'TEXT' },
   duckdb: { quote: doubleQuoted, text: standardText, double: 'DOUBLE', string: 'VARCHAR' },
   snowflake: { quote: doubleQuoted, text: backslashText, double: 'DOUBLE', string: 'VARCHAR' },
-  bigquery: { quote: (name) => `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``, text: backslashText, double: 'FLOAT64', string: 'STRING' },
+  bigquery: {
+    quote: (name) => `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``,
+    text: backslashText,
+    double: 'FLOAT64',
+    string: 'STRING',
+  },
   spark: { quote: (name) => `\`${name.replaceAll('`', '``')}\``, text: backslashText, double: 'DOUBLE', string: 'STRING' },
 };
 
@@ -67,8 +74,14 @@ function literalIn(d: DialectRules): (value: number) => string {
 /** A table name as a dotted path of parts: none empty, none with a control character. */
 export function tablePath(table: string): string[] {
   const parts = table.split('.');
-  if (parts.some((p) => p.trim() === '')) throw new InputError(`The table name "${table.slice(0, 100)}" has an empty part; write it as table or schema.table.`, { field: 'table' });
-  if (CONTROL.test(table)) throw new InputError('The table name holds a control character (a line break, tab or NUL); write it as table or schema.table.', { field: 'table' });
+  if (parts.some((p) => p.trim() === ''))
+    throw new InputError(`The table name "${table.slice(0, 100)}" has an empty part; write it as table or schema.table.`, {
+      field: 'table',
+    });
+  if (CONTROL.test(table))
+    throw new InputError('The table name holds a control character (a line break, tab or NUL); write it as table or schema.table.', {
+      field: 'table',
+    });
   return parts;
 }
 
@@ -82,13 +95,19 @@ export interface ScoreSqlOptions {
 
 export function scoreSql(pipeline: FittedPipeline, options: ScoreSqlOptions): string {
   if (pipeline.dbscan) {
-    throw new InputError('A DBSCAN segmentation assigns by its core points (thousands of them), not by centres: it has no compact SQL form. Save a k-means, mini-batch, Ward or Gaussian mixture segmentation to score in the warehouse.', { field: 'model' });
+    throw new InputError(
+      'A DBSCAN segmentation assigns by its core points (thousands of them), not by centres: it has no compact SQL form. Save a ' +
+        'k-means, mini-batch, Ward or Gaussian mixture segmentation to score in the warehouse.',
+      { field: 'model' },
+    );
   }
   const d = DIALECTS[options.dialect];
   const literal = literalIn(d);
   const text = (value: string) => sqlText(options.dialect, value);
   const { preprocessor, centroids, segmentNames } = pipeline;
-  const table = tablePath(options.table).map((part) => d.quote(part)).join('.');
+  const table = tablePath(options.table)
+    .map((part) => d.quote(part))
+    .join('.');
   const id = options.idColumn ? d.quote(options.idColumn) : 'ROW_NUMBER() OVER ()';
   const drop = preprocessor.missing === 'drop';
 
@@ -108,14 +127,19 @@ export function scoreSql(pipeline: FittedPipeline, options: ScoreSqlOptions): st
     return step.levels.map((l) => `CASE WHEN ${level} = ${text(l)} THEN ${literal(step.weight)} ELSE ${literal(0)} END`);
   });
   // A "never" value's indicator reads the value as stored.
-  const flags = (preprocessor.flags ?? []).map((flag) => `CASE WHEN CAST(${d.quote(flag.name)} AS ${d.double}) = ${literal(flag.value)} THEN ${literal(flag.weight)} ELSE ${literal(0)} END`);
+  const flags = (preprocessor.flags ?? []).map(
+    (flag) =>
+      `CASE WHEN CAST(${d.quote(flag.name)} AS ${d.double}) = ${literal(flag.value)} THEN ${literal(flag.weight)} ELSE ${literal(0)} END`,
+  );
   const columns = [...numeric, ...indicators, ...flags];
   const z = (j: number) => `z${j}`;
   // Rows the drop rule drops: any feature missing (or empty text).
   const missing = [
-    ...preprocessor.numeric.map((s) => (s.missingValue === undefined
-      ? `${d.quote(s.name)} IS NULL`
-      : `${d.quote(s.name)} IS NULL OR CAST(${d.quote(s.name)} AS ${d.double}) = ${literal(s.missingValue)}`)),
+    ...preprocessor.numeric.map((s) =>
+      s.missingValue === undefined
+        ? `${d.quote(s.name)} IS NULL`
+        : `${d.quote(s.name)} IS NULL OR CAST(${d.quote(s.name)} AS ${d.double}) = ${literal(s.missingValue)}`,
+    ),
     ...preprocessor.categorical.map((s) => `${d.quote(s.name)} IS NULL OR CAST(${d.quote(s.name)} AS ${d.string}) = ''`),
   ].join(' OR ');
 
@@ -124,7 +148,10 @@ export function scoreSql(pipeline: FittedPipeline, options: ScoreSqlOptions): st
       // log w − ½ Σ (log 2π var + (z − μ)² / var): the constant part computed here.
       const variances = pipeline.gmm.variances[c];
       const constant = Math.log(pipeline.gmm.weights[c]) - 0.5 * variances.reduce((s, v) => s + Math.log(2 * Math.PI * v), 0);
-      return `${literal(constant)} - ${literal(0.5)} * (${centre.map((m, j) => `(${z(j)} - ${literal(m)}) * (${z(j)} - ${literal(m)}) / ${literal(variances[j])}`).join(' + ')})`;
+      return (
+        `${literal(constant)} - ${literal(0.5)} * ` +
+        `(${centre.map((m, j) => `(${z(j)} - ${literal(m)}) * (${z(j)} - ${literal(m)}) / ${literal(variances[j])}`).join(' + ')})`
+      );
     }
     return centre.map((m, j) => `(${z(j)} - ${literal(m)}) * (${z(j)} - ${literal(m)})`).join(' + ');
   });
@@ -132,13 +159,27 @@ export function scoreSql(pipeline: FittedPipeline, options: ScoreSqlOptions): st
   const better = pipeline.gmm ? '>=' : '<=';
   const s = (c: number) => `s${c}`;
   const k = centroids.length;
-  const winner = (value: (c: number) => string) => `CASE ${Array.from({ length: k - 1 }, (_, c) => `WHEN ${Array.from({ length: k }, (_, o) => o).filter((o) => o > c).map((o) => `${s(c)} ${better} ${s(o)}`).join(' AND ')} THEN ${value(c)}`).join(' ')} ELSE ${value(k - 1)} END`;
+  const winner = (value: (c: number) => string) =>
+    `CASE ${Array.from(
+      { length: k - 1 },
+      (_, c) =>
+        `WHEN ${Array.from({ length: k }, (_, o) => o)
+          .filter((o) => o > c)
+          .map((o) => `${s(c)} ${better} ${s(o)}`)
+          .join(' AND ')} THEN ${value(c)}`,
+    ).join(' ')} ELSE ${value(k - 1)} END`;
   // Later WHENs only see rows earlier ones did not take, so each needs only the higher segments.
-  const distanceOf = (c: number) => (pipeline.gmm ? `SQRT(${centroids[c].map((m, j) => `(${z(j)} - ${literal(m)}) * (${z(j)} - ${literal(m)})`).join(' + ')})` : `SQRT(${s(c)})`);
+  const distanceOf = (c: number) =>
+    pipeline.gmm
+      ? `SQRT(${centroids[c].map((m, j) => `(${z(j)} - ${literal(m)}) * (${z(j)} - ${literal(m)})`).join(' + ')})`
+      : `SQRT(${s(c)})`;
 
   const lines = [
     '-- Customer Segments: a saved segmentation as one query (score.sql).',
-    `-- ${k} segments, ${pipeline.options.algorithm}, features: ${[...preprocessor.numeric, ...preprocessor.categorical].map((st) => st.name).join(', ').replace(/[\u0000-\u001f\u007f]/g, ' ')}.`,
+    `-- ${k} segments, ${pipeline.options.algorithm}, features: ${[...preprocessor.numeric, ...preprocessor.categorical]
+      .map((st) => st.name)
+      .join(', ')
+      .replace(/[\u0000-\u001f\u007f]/g, ' ')}.`,
     `-- segment is the number the dashboard shows (1..${k}); NULL where the missing-value rule drops the customer.`,
     'WITH transformed AS (',
     `  SELECT ${id} AS customer_id,`,
@@ -147,7 +188,8 @@ export function scoreSql(pipeline: FittedPipeline, options: ScoreSqlOptions): st
     `  FROM ${table}`,
     '), scored AS (',
     '  SELECT customer_id, dropped,',
-    scores.map((expr, c) => `    ${expr} AS ${s(c)}`).join(',\n') + (pipeline.gmm ? ',\n' + columns.map((_, j) => `    ${z(j)}`).join(',\n') : ''),
+    scores.map((expr, c) => `    ${expr} AS ${s(c)}`).join(',\n') +
+      (pipeline.gmm ? ',\n' + columns.map((_, j) => `    ${z(j)}`).join(',\n') : ''),
     '  FROM transformed',
     ')',
     'SELECT customer_id,',

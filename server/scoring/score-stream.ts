@@ -30,7 +30,12 @@ export interface UnparsableValue {
  * `idColumn`: the column returned as customer_id; without it (or absent from the file), the
  * row number. `onUnparsable`: told of every value that is no number in a numeric feature.
  */
-export async function* scoreCsvFile(pipeline: FittedPipeline, path: string, idColumn?: string, onUnparsable: (value: UnparsableValue) => void = () => {}): AsyncGenerator<ScoredRow[]> {
+export async function* scoreCsvFile(
+  pipeline: FittedPipeline,
+  path: string,
+  idColumn?: string,
+  onUnparsable: (value: UnparsableValue) => void = () => {},
+): AsyncGenerator<ScoredRow[]> {
   const delimiter = detectDelimiter((await readHead(path)).replace(/^\uFEFF/, ''));
   const batches = readRecordBatches(path, delimiter);
   const { preprocessor } = pipeline;
@@ -48,7 +53,10 @@ export async function* scoreCsvFile(pipeline: FittedPipeline, path: string, idCo
         header = record.map((h) => h.trim());
         const find = (name: string) => {
           const at = header!.indexOf(name);
-          if (at < 0) throw new InputError(`The file has no column "${name}", which the segmentation uses; its columns are ${header!.slice(0, 20).join(', ')}.`);
+          if (at < 0)
+            throw new InputError(
+              `The file has no column "${name}", which the segmentation uses; its columns are ${header!.slice(0, 20).join(', ')}.`,
+            );
           return at;
         };
         numericAt = preprocessor.numeric.map((s) => find(s.name));
@@ -75,9 +83,14 @@ export async function* scoreCsvFile(pipeline: FittedPipeline, path: string, idCo
       }
       const prediction = predictTransformed(pipeline, x, cores);
       if (prediction.segment < 0) out.push({ customerId, segment: null, segmentName: prediction.name, distance: null });
-      else out.push({ customerId, segment: prediction.segment + 1, segmentName: prediction.name, distance: prediction.distances[prediction.segment] });
+      else
+        out.push({
+          customerId,
+          segment: prediction.segment + 1,
+          segmentName: prediction.name,
+          distance: prediction.distances[prediction.segment],
+        });
     }
     yield out;
   }
 }
-

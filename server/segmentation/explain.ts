@@ -84,15 +84,31 @@ export function explainAssignment(pipeline: FittedPipeline, x: Float64Array, seg
   }
   const margin = squared[runnerUp] - squared[segment];
   contributions.sort((p, q) => q.contribution - p.contribution);
-  return { runnerUp, runnerUpName: pipeline.segmentNames[runnerUp], margin, borderline: margin < BORDERLINE_SHARE * squared[runnerUp], contributions };
+  return {
+    runnerUp,
+    runnerUpName: pipeline.segmentNames[runnerUp],
+    margin,
+    borderline: margin < BORDERLINE_SHARE * squared[runnerUp],
+    contributions,
+  };
 }
 
 /** The main reasons in words, for exports: "spending_score 80 (segment 52, runner-up 31)". */
 export function mainReasons(explanation: Explanation, count = 2): string[] {
-  return explanation.contributions.filter((c) => c.contribution > 0).slice(0, count).map((c) => {
-    if (typeof c.value === 'string') return `${c.feature} ${c.value} (${Math.round(c.assignedCentre * 100)}% of the segment, ${Math.round(c.runnerUpCentre * 100)}% of the runner-up)`;
-    return `${c.feature} ${formatNumber(c.value)} (segment ${formatNumber(c.assignedCentre)}, runner-up ${formatNumber(c.runnerUpCentre)})`;
-  });
+  return explanation.contributions
+    .filter((c) => c.contribution > 0)
+    .slice(0, count)
+    .map((c) => {
+      if (typeof c.value === 'string')
+        return (
+          `${c.feature} ${c.value} (${Math.round(c.assignedCentre * 100)}% of the segment, ${Math.round(c.runnerUpCentre * 100)}% ` +
+          `of the runner-up)`
+        );
+      return (
+        `${c.feature} ${formatNumber(c.value)} (segment ${formatNumber(c.assignedCentre)}, runner-up ` +
+        `${formatNumber(c.runnerUpCentre)})`
+      );
+    });
 }
 
 /**
@@ -100,7 +116,10 @@ export function mainReasons(explanation: Explanation, count = 2): string[] {
  * row transformed by the fitted steps, then explained against its segment. A row the
  * segmentation drops (missing values) gets none.
  */
-export function storedRowReasons(pipeline: FittedPipeline, columnNames: readonly string[]): (row: readonly unknown[], segment: number) => string[] {
+export function storedRowReasons(
+  pipeline: FittedPipeline,
+  columnNames: readonly string[],
+): (row: readonly unknown[], segment: number) => string[] {
   const { preprocessor } = pipeline;
   const numericAt = preprocessor.numeric.map((s) => columnNames.indexOf(s.name));
   const categoricalAt = preprocessor.categorical.map((s) => columnNames.indexOf(s.name));

@@ -24,7 +24,8 @@ export function assignRows(pipeline: FittedPipeline, table: DataTable, rows: Arr
   const vector = new Float64Array(fitted.outputNames.length);
   const cores = dbscanCores(pipeline);
   const out = new Int32Array(rows.length);
-  for (let i = 0; i < rows.length; i++) out[i] = transformTableRow(fitted, columns, rows[i], vector) ? predictTransformed(pipeline, vector, cores).segment : dropped;
+  for (let i = 0; i < rows.length; i++)
+    out[i] = transformTableRow(fitted, columns, rows[i], vector) ? predictTransformed(pipeline, vector, cores).segment : dropped;
   return out;
 }
 
@@ -35,7 +36,11 @@ export const EXTENSION_RESCORED_ROWS = 200_000;
  * Customers appended since a fit are assigned by its pipeline, without refitting: sizes,
  * profiles, metrics and the scatter follow; centroids and curves stay those of the fit.
  */
-export function extendSegmentation(result: SegmentationResult, table: DataTable, rescoreUpTo = EXTENSION_RESCORED_ROWS): SegmentationResult {
+export function extendSegmentation(
+  result: SegmentationResult,
+  table: DataTable,
+  rescoreUpTo = EXTENSION_RESCORED_ROWS,
+): SegmentationResult {
   if (table.rowCount <= result.rowCount) return result;
   const { pipeline } = result;
   const fitted = pipeline.preprocessor;
@@ -65,7 +70,9 @@ export function extendSegmentation(result: SegmentationResult, table: DataTable,
   }
   const rowIndexArray = m === capacity ? rowIndex : rowIndex.slice(0, m);
   const labelArray = m === capacity ? labels : labels.slice(0, m);
-  const metrics = x ? computeMetrics(createMatrix(m, width, x.data.subarray(0, m * width)), labelArray, result.options.seed) : result.metrics;
+  const metrics = x
+    ? computeMetrics(createMatrix(m, width, x.data.subarray(0, m * width)), labelArray, result.options.seed)
+    : result.metrics;
   // The scatter's sample, transformed from the table: a few thousand rows.
   const shown = scatterRows(labelArray, result.options.seed);
   const sample = createMatrix(shown.length, width);
@@ -86,7 +93,8 @@ export function extendSegmentation(result: SegmentationResult, table: DataTable,
     segments: profiles.map((p, i) => ({ ...result.segments[i], ...p, name: result.segments[i]?.name ?? p.name })),
     notes: [
       ...result.notes.filter((n) => !n.startsWith('Assigned without refitting')),
-      `Assigned without refitting: ${formatCount(registered)} customer${registered === 1 ? '' : 's'} added since the fit.${x || result.k < 2 ? '' : ' Silhouette and the other scores are those of the fit.'}`,
+      `Assigned without refitting: ${formatCount(registered)} customer${registered === 1 ? '' : 's'} added since the ` +
+        `fit.${x || result.k < 2 ? '' : ' Silhouette and the other scores are those of the fit.'}`,
     ],
   };
 }

@@ -42,17 +42,23 @@ export interface ModelRef {
 
 /** Segment of every table row under a pipeline (-2 where its missing-value rule drops the row). */
 export function assignAll(pipeline: FittedPipeline, table: DataTable, from = 0): Int32Array {
-  return assignRows(pipeline, table, Int32Array.from({ length: Math.max(0, table.rowCount - from) }, (_, i) => from + i), -2);
+  return assignRows(
+    pipeline,
+    table,
+    Int32Array.from({ length: Math.max(0, table.rowCount - from) }, (_, i) => from + i),
+    -2,
+  );
 }
 
 export function baselineFor(pipeline: FittedPipeline, table: DataTable, labels: Int32Array): TrainingBaseline {
   const k = pipeline.centroids.length;
   const counts = new Array<number>(k).fill(0);
   let assigned = 0;
-  for (const l of labels) if (l >= 0) {
-    counts[l]++;
-    assigned++;
-  }
+  for (const l of labels)
+    if (l >= 0) {
+      counts[l]++;
+      assigned++;
+    }
   return {
     features: pipeline.preprocessor.numeric.map((s) => {
       const column = table.columns.find((c) => c.name === s.name);
@@ -66,25 +72,31 @@ export function baselineFor(pipeline: FittedPipeline, table: DataTable, labels: 
 /** Checks that a pipeline fitted elsewhere fits this dataset's columns and is well formed. */
 export function validateForDataset(pipeline: FittedPipeline, table: DataTable): void {
   const width = pipeline.preprocessor.outputNames.length;
-  if (pipeline.centroids.length < 1 || pipeline.centroids.some((c) => !Array.isArray(c) || c.length !== width || c.some((v) => !Number.isFinite(v)))) {
-    throw new InputError(`Every centroid needs ${width} finite numbers, one per transformed feature (${pipeline.preprocessor.outputNames.join(', ')}).`);
+  if (
+    pipeline.centroids.length < 1 ||
+    pipeline.centroids.some((c) => !Array.isArray(c) || c.length !== width || c.some((v) => !Number.isFinite(v)))
+  ) {
+    throw new InputError(
+      `Every centroid needs ${width} finite numbers, one per transformed feature (${pipeline.preprocessor.outputNames.join(', ')}).`,
+    );
   }
   if (pipeline.segmentNames.length !== pipeline.centroids.length) throw new InputError('Give one segment name per centroid.');
   const columns = columnKinds(table);
   for (const step of pipeline.preprocessor.numeric) {
     const column = columns.find((c) => c.name === step.name);
-    if (!column || column.kind !== 'numeric') throw new InputError(`The model uses the numeric column "${step.name}", which this dataset does not have.`);
+    if (!column || column.kind !== 'numeric')
+      throw new InputError(`The model uses the numeric column "${step.name}", which this dataset does not have.`);
     if (!(step.scale > 0)) throw new InputError(`The scale of "${step.name}" must be positive.`);
   }
   for (const step of pipeline.preprocessor.categorical) {
     const column = columns.find((c) => c.name === step.name);
-    if (!column || column.kind !== 'categorical') throw new InputError(`The model uses the categorical column "${step.name}", which this dataset does not have.`);
+    if (!column || column.kind !== 'categorical')
+      throw new InputError(`The model uses the categorical column "${step.name}", which this dataset does not have.`);
   }
   if (!pipeline.pca?.components || pipeline.pca.components.length !== 2) {
     throw new InputError('The model needs a 2-D PCA projection ("pca": {"mean", "components", "explainedVarianceRatio"}).');
   }
 }
-
 
 export function compareModels(table: DataTable, a: ModelRef, b: ModelRef): ModelComparison {
   const la = assignAll(a.pipeline, table);
@@ -97,26 +109,43 @@ export function compareModels(table: DataTable, a: ModelRef, b: ModelRef): Model
     return out;
   };
   // Centres in original units, each feature divided by its SD in the data, then matched.
-  const numeric = a.pipeline.preprocessor.numeric.map((s) => s.name).filter((n) => b.pipeline.preprocessor.numeric.some((s) => s.name === n));
-  const sd = new Map(numeric.map((n) => {
-    return [n, presentMoments(table.columns.find((c) => c.name === n)!.values as Float64Array).sd || 1];
-  }));
-  const centres = (m: ModelRef) => m.pipeline.centroids.map((c) => {
-    const original = inverseTransform(m.pipeline.preprocessor, c);
-    return numeric.map((n) => original.get(n)! / sd.get(n)!);
-  });
+  const numeric = a.pipeline.preprocessor.numeric
+    .map((s) => s.name)
+    .filter((n) => b.pipeline.preprocessor.numeric.some((s) => s.name === n));
+  const sd = new Map(
+    numeric.map((n) => {
+      return [n, presentMoments(table.columns.find((c) => c.name === n)!.values as Float64Array).sd || 1];
+    }),
+  );
+  const centres = (m: ModelRef) =>
+    m.pipeline.centroids.map((c) => {
+      const original = inverseTransform(m.pipeline.preprocessor, c);
+      return numeric.map((n) => original.get(n)! / sd.get(n)!);
+    });
   const ca = centres(a);
   const cb = centres(b);
   const size = Math.max(ca.length, cb.length);
-  const cost = Array.from({ length: size }, (_, i) => Array.from({ length: size }, (_, j) =>
-    i < ca.length && j < cb.length ? Math.sqrt(ca[i].reduce((s, v, d) => s + (v - cb[j][d]) ** 2, 0)) : 1e6));
+  const cost = Array.from({ length: size }, (_, i) =>
+    Array.from({ length: size }, (_, j) =>
+      i < ca.length && j < cb.length ? Math.sqrt(ca[i].reduce((s, v, d) => s + (v - cb[j][d]) ** 2, 0)) : 1e6,
+    ),
+  );
   const match = hungarian(cost);
-  const centroidShifts = match.flatMap((j, i) => (i < ca.length && j < cb.length ? [{ a: i, b: j, aName: a.pipeline.segmentNames[i], bName: b.pipeline.segmentNames[j], distanceSd: cost[i][j] }] : []));
+  const centroidShifts = match.flatMap((j, i) =>
+    i < ca.length && j < cb.length
+      ? [{ a: i, b: j, aName: a.pipeline.segmentNames[i], bName: b.pipeline.segmentNames[j], distanceSd: cost[i][j] }]
+      : [],
+  );
   return {
     a: { id: a.id, name: a.name, sizes: sizes(la, a.pipeline.centroids.length), segmentNames: a.pipeline.segmentNames },
     b: { id: b.id, name: b.name, sizes: sizes(lb, b.pipeline.centroids.length), segmentNames: b.pipeline.segmentNames },
     commonCustomers: common.length,
-    adjustedRandIndex: common.length ? adjustedRandIndex(common.map((i) => la[i]), common.map((i) => lb[i])) : Number.NaN,
+    adjustedRandIndex: common.length
+      ? adjustedRandIndex(
+          common.map((i) => la[i]),
+          common.map((i) => lb[i]),
+        )
+      : Number.NaN,
     centroidShifts,
     flows: segmentFlows(la, a.pipeline.centroids.length, lb, b.pipeline.centroids.length),
   };
@@ -174,10 +203,12 @@ export function runTableTask(table: DataTable, task: TableTask): unknown {
       return assignmentOf(task.pipeline, table);
     case 'drift': {
       const from = Math.min(task.baseline.rowCount, table.rowCount);
-      const newValues = new Map(task.baseline.features.map((f) => {
-        const column = table.columns.find((c) => c.name === f.feature);
-        return [f.feature, column?.kind === 'numeric' ? column.values.slice(from) : new Float64Array()];
-      }));
+      const newValues = new Map(
+        task.baseline.features.map((f) => {
+          const column = table.columns.find((c) => c.name === f.feature);
+          return [f.feature, column?.kind === 'numeric' ? column.values.slice(from) : new Float64Array()];
+        }),
+      );
       return driftReport(task.baseline, newValues, assignAll(task.pipeline, table, from)) satisfies DriftReport;
     }
     case 'retrain': {

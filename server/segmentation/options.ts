@@ -35,12 +35,39 @@ export function preprocessKey(o: Pick<SegmentationOptions, 'features' | 'scaling
 
 export function sweepKey(o: SegmentationOptions): CacheKey {
   const algorithm = o.algorithm === 'dbscan' ? 'kmeans' : o.algorithm;
-  return cacheKey(preprocessKey(o), algorithm, o.seed, o.nInit, o.batchSize, o.iterations, o.kMin, o.kMax, o.minShare, o.agglomerativeMaxRows);
+  return cacheKey(
+    preprocessKey(o),
+    algorithm,
+    o.seed,
+    o.nInit,
+    o.batchSize,
+    o.iterations,
+    o.kMin,
+    o.kMax,
+    o.minShare,
+    o.agglomerativeMaxRows,
+  );
 }
 
 /** Every option, in one fixed order: a fit's key, and how a saved segmentation's options are matched. */
-const OPTION_FIELDS = ['k', 'features', 'algorithm', 'scaling', 'missing', 'outliers', 'seed', 'eps', 'minPts', 'nInit', 'batchSize', 'iterations',
-  'kMin', 'kMax', 'minShare', 'agglomerativeMaxRows'] as const satisfies readonly (keyof SegmentationOptions)[];
+const OPTION_FIELDS = [
+  'k',
+  'features',
+  'algorithm',
+  'scaling',
+  'missing',
+  'outliers',
+  'seed',
+  'eps',
+  'minPts',
+  'nInit',
+  'batchSize',
+  'iterations',
+  'kMin',
+  'kMax',
+  'minShare',
+  'agglomerativeMaxRows',
+] as const satisfies readonly (keyof SegmentationOptions)[];
 // A field added to SegmentationOptions and forgotten above is a type error here.
 const everyField: Record<Exclude<keyof SegmentationOptions, (typeof OPTION_FIELDS)[number]>, never> = {};
 void everyField;

@@ -73,12 +73,22 @@ function refuseEmptySegments(x: Matrix, labels: Int32Array, k: number): void {
   const distinct = new Set<string>();
   for (let i = 0; i < x.rows && distinct.size <= k; i++) distinct.add(x.data.subarray(i * x.cols, (i + 1) * x.cols).join(','));
   if (distinct.size < 2) {
-    throw new InputError(`Every customer is the same in these features, so there are no segments to find (${k} were asked for); choose other features.`, { field: 'features' });
+    throw new InputError(
+      `Every customer is the same in these features, so there are no segments to find (${k} were asked for); choose other features.`,
+      { field: 'features' },
+    );
   }
   if (distinct.size < k) {
-    throw new InputError(`Only ${distinct.size} different customers in these features, so ${k} segments cannot each hold someone; choose k at most ${distinct.size}, or add features.`, { field: 'k' });
+    throw new InputError(
+      `Only ${distinct.size} different customers in these features, so ${k} segments cannot each hold someone; choose k at most ` +
+        `${distinct.size}, or add features.`,
+      { field: 'k' },
+    );
   }
-  throw new InputError(`The fit left ${sizes.filter((s) => s === 0).length} of ${k} segments empty; choose fewer segments or another seed.`, { field: 'k' });
+  throw new InputError(
+    `The fit left ${sizes.filter((s) => s === 0).length} of ${k} segments empty; choose fewer segments or another seed.`,
+    { field: 'k' },
+  );
 }
 
 /** values[old] placed at newId[old]: per-segment values following a renumbering (here, and retraining's). */
@@ -122,7 +132,12 @@ export function lacksRowIndex(result: SegmentationResult): boolean {
 }
 
 /** The fit for the options' k: the sweep's when it made one, else a new one (DBSCAN's eps suggested when not given). */
-function fitFor(prepared: PreparedData, options: SegmentationOptions & { k: number }, warmStart: Matrix | undefined, notes: string[]): { fit: AlgorithmFit; eps: number; swept?: SweptFit } {
+function fitFor(
+  prepared: PreparedData,
+  options: SegmentationOptions & { k: number },
+  warmStart: Matrix | undefined,
+  notes: string[],
+): { fit: AlgorithmFit; eps: number; swept?: SweptFit } {
   const { fitX } = prepared;
   let eps = options.eps ?? 0;
   if (options.algorithm === 'dbscan' && options.eps === null) {
@@ -132,9 +147,7 @@ function fitFor(prepared: PreparedData, options: SegmentationOptions & { k: numb
   const algorithmOptions: AlgorithmOptions = { ...options, eps, initialCentroids: warmStart };
   checkpoint({ step: options.algorithm === 'dbscan' ? 'fitting DBSCAN' : `fitting k = ${options.k}` });
   const swept = warmStart ? undefined : sweptFit(prepared, options, options.k);
-  const fit: AlgorithmFit = swept
-    ? { ...swept.fit, labels: sweptLabels(swept.fit), k: options.k }
-    : fitAlgorithm(fitX, algorithmOptions);
+  const fit: AlgorithmFit = swept ? { ...swept.fit, labels: sweptLabels(swept.fit), k: options.k } : fitAlgorithm(fitX, algorithmOptions);
   notes.push(...fit.notes);
   if (!warmStart) keepFitLabels(prepared, options, fit.k, eps, fit.labels);
   if (!fit.dbscan) refuseEmptySegments(fitX, fit.labels, fit.k);
@@ -154,7 +167,12 @@ interface NumberedFit {
  * which chooses its own k, and a warm-started refit (retraining matches it to the model it
  * replaces) are numbered by size.
  */
-function numbersOf(prepared: PreparedData, options: Pick<SegmentationOptions, 'seed' | 'nInit'>, fit: AlgorithmFit, warmStarted: boolean): Int32Array {
+function numbersOf(
+  prepared: PreparedData,
+  options: Pick<SegmentationOptions, 'seed' | 'nInit'>,
+  fit: AlgorithmFit,
+  warmStarted: boolean,
+): Int32Array {
   if (fit.dbscan || warmStarted) return numbersBySize(fit.labels, fit.k);
   const key = cacheKey(options.seed, options.nInit);
   const lineages = (prepared.reuse.lineages ??= new Map());
@@ -190,20 +208,35 @@ function labelEveryRow(prep: PreprocessResult, fit: AlgorithmFit, numbered: Numb
   return assignNearest(x, centroids).labels;
 }
 
-const NO_SCORES: ClusterMetrics = { inertia: Number.NaN, silhouette: Number.NaN, silhouetteSampled: false, daviesBouldin: Number.NaN, calinskiHarabasz: Number.NaN };
+const NO_SCORES: ClusterMetrics = {
+  inertia: Number.NaN,
+  silhouette: Number.NaN,
+  silhouetteSampled: false,
+  daviesBouldin: Number.NaN,
+  calinskiHarabasz: Number.NaN,
+};
 
-export function segment(table: DataTable, prepared: PreparedData, options: SegmentationOptions & { k: number }, extras: SegmentExtras = {}): SegmentationResult {
+export function segment(
+  table: DataTable,
+  prepared: PreparedData,
+  options: SegmentationOptions & { k: number },
+  extras: SegmentExtras = {},
+): SegmentationResult {
   const { prep } = prepared;
   const notes: string[] = [];
   const { fit, eps, swept } = fitFor(prepared, options, extras.warmStart, notes);
   const k = fit.k;
   const numbered = numberedFit(fit, numbersOf(prepared, options, fit, extras.warmStart !== undefined));
   const { centroids, coreLabels, gmm } = numbered;
-  if (fit.gmm) notes.push(`Log-likelihood ${formatFixed(fit.gmm.logLikelihood, 1)}, BIC ${formatFixed(fit.gmm.bic, 1)} (lower is better across k).`);
+  if (fit.gmm)
+    notes.push(`Log-likelihood ${formatFixed(fit.gmm.logLikelihood, 1)}, BIC ${formatFixed(fit.gmm.bic, 1)} (lower is better across k).`);
   const x = prep.matrix;
   const labels = labelEveryRow(prep, fit, numbered, eps);
   if (prep.report.rowsExcluded > 0) {
-    notes.push(`${prep.report.rowsExcluded} outlier customer${prep.report.rowsExcluded === 1 ? ' was' : 's were'} left out of fitting and assigned to the nearest segment afterwards.`);
+    notes.push(
+      `${prep.report.rowsExcluded} outlier customer${prep.report.rowsExcluded === 1 ? ' was' : 's were'} left out of fitting and ` +
+        `assigned to the nearest segment afterwards.`,
+    );
   }
   let noiseCount = 0;
   for (let i = 0; i < labels.length; i++) if (labels[i] === NOISE) noiseCount++;
@@ -212,10 +245,18 @@ export function segment(table: DataTable, prepared: PreparedData, options: Segme
   // sampled as the fit samples it (above SILHOUETTE_EXACT_LIMIT rows).
   const sweptScoresFit = swept && prep.report.rowsExcluded === 0 && (!swept.metrics.silhouetteSampled || x.rows > SILHOUETTE_EXACT_LIMIT);
   const metrics = sweptScoresFit ? swept.metrics : k >= 2 ? computeMetrics(x, labels, options.seed) : NO_SCORES;
-  if (metrics.silhouetteSampled) notes.push(`The silhouette is estimated on a random sample of ${formatCount(SILHOUETTE_SAMPLE)} customers.`);
+  if (metrics.silhouetteSampled)
+    notes.push(`The silhouette is estimated on a random sample of ${formatCount(SILHOUETTE_SAMPLE)} customers.`);
   if (fit.dbscan && noiseCount > 0) notes.push('Metrics leave DBSCAN noise points out.');
   const pca = pcaOf(prepared);
-  const profiles = buildProfiles({ table, rowIndex: prep.rowIndex, labels, k, featureNames: options.features, facts: columnFactsOf(prepared) });
+  const profiles = buildProfiles({
+    table,
+    rowIndex: prep.rowIndex,
+    labels,
+    k,
+    featureNames: options.features,
+    facts: columnFactsOf(prepared),
+  });
   const segments: Segment[] = profiles.map((p) => ({
     ...p,
     centroid: centroidInOriginalUnits(prep, centroids.data.subarray(p.id * centroids.cols, (p.id + 1) * centroids.cols)),

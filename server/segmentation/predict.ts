@@ -44,20 +44,29 @@ export function predictCustomer(pipeline: FittedPipeline, customer: CustomerInpu
   for (const key of Object.keys(customer)) {
     if (!columns.has(key)) {
       const known = [...columns].map((c) => `"${c}"`).join(', ');
-      throw new InputError(`Unknown field "${key.slice(0, 100)}": ${datasetColumns ? `the dataset's columns are ${known}` : `this segmentation uses ${known}`}.`, { field: key });
+      throw new InputError(
+        `Unknown field "${key.slice(0, 100)}": ` +
+          `${datasetColumns ? `the dataset's columns are ${known}` : `this segmentation uses ${known}`}.`,
+        { field: key },
+      );
     }
     if (features.has(key)) used[key] = customer[key];
     else ignored.push(key);
   }
   // Every feature imputed is the average customer, not this one: nothing to predict from.
   if (!Object.values(used).some((v) => v !== null && v !== undefined && v !== '')) {
-    throw new InputError(`Give at least one of this segmentation's features: ${[...features].map((f) => `"${f}"`).join(', ')}.`, { field: 'customer' });
+    throw new InputError(`Give at least one of this segmentation's features: ${[...features].map((f) => `"${f}"`).join(', ')}.`, {
+      field: 'customer',
+    });
   }
   const x = transformCustomer(pipeline.preprocessor, used);
   const prediction = predictTransformed(pipeline, x);
   if (!prediction.distances.every(Number.isFinite)) {
     const far = pipeline.preprocessor.numeric.find((_, j) => !Number.isFinite(x[j] * x[j]))?.name;
-    throw new InputError(`${far ? `"${far}"` : 'A value'} is too far outside this segmentation's data to place the customer; check its units.`, { field: far ?? 'customer' });
+    throw new InputError(
+      `${far ? `"${far}"` : 'A value'} is too far outside this segmentation's data to place the customer; check its units.`,
+      { field: far ?? 'customer' },
+    );
   }
   return { ...prediction, ignored, explanation: explainAssignment(pipeline, x, prediction.segment) };
 }
@@ -70,7 +79,11 @@ export function dbscanCores(pipeline: FittedPipeline): Matrix | undefined {
 }
 
 /** The prediction for a customer already transformed by the pipeline's preprocessor. */
-export function predictTransformed(pipeline: FittedPipeline, x: Float64Array, cores = dbscanCores(pipeline)): Omit<Prediction, 'ignored' | 'explanation'> {
+export function predictTransformed(
+  pipeline: FittedPipeline,
+  x: Float64Array,
+  cores = dbscanCores(pipeline),
+): Omit<Prediction, 'ignored' | 'explanation'> {
   const distances = pipeline.centroids.map((c) => Math.sqrt(c.reduce((s, v, j) => s + (v - x[j]) ** 2, 0)));
   let segment: number;
   let probabilities: number[] | undefined;

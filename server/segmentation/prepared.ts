@@ -25,7 +25,13 @@ export interface PreparedData {
   /** Rows used for fitting (outliers excluded by the rule are not). */
   fitX: Matrix;
   /** Work that depends only on the matrix, done once and shared by every k. */
-  reuse: { pca?: FittedPca; fits?: Map<string, SweptFit>; fitLabels?: Map<string, KeptLabels>; facts?: ColumnFacts; lineages?: Map<string, Lineage> };
+  reuse: {
+    pca?: FittedPca;
+    fits?: Map<string, SweptFit>;
+    fitLabels?: Map<string, KeptLabels>;
+    facts?: ColumnFacts;
+    lineages?: Map<string, Lineage>;
+  };
 }
 
 /**
@@ -71,7 +77,13 @@ function anyFitKey(o: FitKeyOptions & Pick<SegmentationOptions, 'minPts'>, k: nu
 /** The fit labels segment() kept, for the stability check that may follow: a few fits' worth. */
 const KEPT_FIT_LABELS = 4;
 
-export function keepFitLabels(prepared: PreparedData, options: FitKeyOptions & Pick<SegmentationOptions, 'minPts'>, k: number, eps: number, labels: Int32Array): void {
+export function keepFitLabels(
+  prepared: PreparedData,
+  options: FitKeyOptions & Pick<SegmentationOptions, 'minPts'>,
+  k: number,
+  eps: number,
+  labels: Int32Array,
+): void {
   const key = anyFitKey(options, k, eps);
   const kept = (prepared.reuse.fitLabels ??= new Map());
   kept.delete(key);
@@ -106,7 +118,6 @@ export function pcaOf(prepared: PreparedData): FittedPca {
   return prepared.reuse.pca;
 }
 
-
 export function prepare(table: DataTable, options: SegmentationOptions): PreparedData {
   checkpoint({ step: `preparing ${formatCount(table.rowCount)} customers` });
   const prep = fitPreprocess(table, options);
@@ -126,14 +137,19 @@ export function runSweep(prepared: PreparedData, options: SegmentationOptions, k
   // Ward are fitted again for the shown k).
   const algorithm = options.algorithm === 'minibatch' ? 'minibatch' : 'kmeans';
   const keyOf = (k: number) => fitKey({ ...options, algorithm }, k);
-  return sweepK(prepared.fitX, options, (k, { fit, metrics }) => {
-    const kept = prepared.fitX.rows > keepLabelsUpTo ? { ...fit, labels: undefined, byteLabels: Uint8Array.from(fit.labels) } : fit;
-    fits.set(keyOf(k), { fit: kept, metrics, curveMetrics: metrics });
-  }, (k) => {
-    // Fits an earlier run of this sweep made before it was stopped (see WorkerPool: background work yields).
-    const swept = fits.get(keyOf(k));
-    return swept && { fit: { ...swept.fit, labels: sweptLabels(swept.fit) }, metrics: swept.curveMetrics };
-  });
+  return sweepK(
+    prepared.fitX,
+    options,
+    (k, { fit, metrics }) => {
+      const kept = prepared.fitX.rows > keepLabelsUpTo ? { ...fit, labels: undefined, byteLabels: Uint8Array.from(fit.labels) } : fit;
+      fits.set(keyOf(k), { fit: kept, metrics, curveMetrics: metrics });
+    },
+    (k) => {
+      // Fits an earlier run of this sweep made before it was stopped (see WorkerPool: background work yields).
+      const swept = fits.get(keyOf(k));
+      return swept && { fit: { ...swept.fit, labels: sweptLabels(swept.fit) }, metrics: swept.curveMetrics };
+    },
+  );
 }
 
 /**
@@ -154,7 +170,6 @@ export function scoreSweepFits(prepared: PreparedData, seed: number): number {
   return scored;
 }
 
-
 /** The sweep's fit for these options and k, when a sweep made it. */
 export function sweptFit(prepared: PreparedData, options: FitKeyOptions, k: number): SweptFit | undefined {
   return prepared.reuse.fits?.get(fitKey(options, k));
@@ -165,4 +180,3 @@ export function columnFactsOf(prepared: PreparedData): ColumnFacts {
   prepared.reuse.facts ??= new ColumnFacts(prepared.prep.rowIndex);
   return prepared.reuse.facts;
 }
-

@@ -42,7 +42,6 @@ export interface DistinguishingFeature {
   text: string;
 }
 
-
 export interface SegmentProfile {
   id: number;
   name: string;
@@ -152,7 +151,9 @@ export function buildProfiles(input: ProfileInput): SegmentProfile[] {
       // Outcomes are reported as rates; a derived score (RFM's 1-5) repeats the value beside it.
       .filter((f) => isDistinctive(f) && roles.get(f.feature) !== 'outcome' && roles.get(f.feature) !== 'derived')
       // Features the segmentation used come first: they are what made the segment.
-      .sort((a, b) => Number(inModel.has(b.feature)) - Number(inModel.has(a.feature)) || Math.abs(b.differenceSd) - Math.abs(a.differenceSd))
+      .sort(
+        (a, b) => Number(inModel.has(b.feature)) - Number(inModel.has(a.feature)) || Math.abs(b.differenceSd) - Math.abs(a.differenceSd),
+      )
       .map(describeFeature);
     const valueIndex = valueColumn ? numeric.indexOf(valueColumn) : -1;
     return {
@@ -190,7 +191,9 @@ const shareOfTotal = (sums: ArrayLike<number>, id: number) => {
 
 /** The money column whose total is "revenue": spend or charges, a feature of the segmentation first. */
 function mainMoneyColumn(numeric: NumericColumn[], roles: Map<string, ColumnRole>, inModel: Set<string>): NumericColumn | undefined {
-  const spendLike = numeric.filter((c) => roles.get(c.name) === 'money' && ['spend', 'charges'].includes(traitPhrase(c.name, 'money', true).concept));
+  const spendLike = numeric.filter(
+    (c) => roles.get(c.name) === 'money' && ['spend', 'charges'].includes(traitPhrase(c.name, 'money', true).concept),
+  );
   return spendLike.find((c) => inModel.has(c.name)) ?? spendLike[0];
 }
 
@@ -207,7 +210,9 @@ function characterOf(p: SegmentProfile): SegmentCharacter {
     const everyone = happenedRate(p.outcomesOverall[column]);
     return rate !== undefined && everyone !== undefined && rate >= everyone * 1.3 && rate - everyone >= 0.05;
   });
-  const favourite = p.distinguishing.find((d) => d.role === 'money' && d.differenceSd >= 1 && d.description.startsWith('big ') && d.description.endsWith(' buyers'));
+  const favourite = p.distinguishing.find(
+    (d) => d.role === 'money' && d.differenceSd >= 1 && d.description.startsWith('big ') && d.description.endsWith(' buyers'),
+  );
   // Without a spend column, product lines bought mostly below everyone mean low value (those
   // bought above are a favourite to cross-sell around, below).
   const lines = p.distinguishing.filter((d) => d.role === 'money' && /^(big|light) .+ buyers$/.test(d.description));
@@ -235,7 +240,8 @@ function assignPlays(profiles: SegmentProfile[]): void {
   plays.forEach((play) => counts.set(play.key, (counts.get(play.key) ?? 0) + 1));
   profiles.forEach((p, i) => {
     const lead = p.distinguishing[0];
-    p.recommendation = counts.get(plays[i].key)! > 1 && lead ? `${plays[i].text} Lead with what sets them apart: ${lead.text}.` : plays[i].text;
+    p.recommendation =
+      counts.get(plays[i].key)! > 1 && lead ? `${plays[i].text} Lead with what sets them apart: ${lead.text}.` : plays[i].text;
   });
 }
 
@@ -260,7 +266,10 @@ function rfmGroupOf(p: SegmentProfile): string | undefined {
 function assignUniqueNames(profiles: SegmentProfile[], roles: Map<string, ColumnRole>): void {
   const phrasesOf = profiles.map((p) => {
     const group = rfmGroupOf(p);
-    const strong = [...(group ? [{ concept: 'rfm', phrase: group }] : []), ...p.distinguishing.map((d) => traitPhrase(d.feature, d.role, d.differenceSd >= 0))];
+    const strong = [
+      ...(group ? [{ concept: 'rfm', phrase: group }] : []),
+      ...p.distinguishing.map((d) => traitPhrase(d.feature, d.role, d.differenceSd >= 0)),
+    ];
     const named = new Set(p.distinguishing.map((d) => d.feature));
     const weaker = p.features
       .filter((f) => !named.has(f.feature) && roles.get(f.feature) !== 'outcome' && f.differenceSd !== 0)
@@ -294,7 +303,8 @@ function assignUniqueNames(profiles: SegmentProfile[], roles: Map<string, Column
   for (const [base, members] of alike) {
     members.sort((a, b) => reach(b) - reach(a));
     const lower = base.charAt(0).toLowerCase() + base.slice(1);
-    const qualified = members.length === 1 ? [base] : members.length === 2 ? [`Very ${lower}`, base] : [`Very ${lower}`, base, `Mildly ${lower}`];
+    const qualified =
+      members.length === 1 ? [base] : members.length === 2 ? [`Very ${lower}`, base] : [`Very ${lower}`, base, `Mildly ${lower}`];
     members.forEach((i, rank) => (profiles[i].name = qualified[rank] ?? `${base} ${rank + 1}`));
   }
 }

@@ -55,7 +55,9 @@ export function renumber(result: SegmentationResult, newToOld: number[], names: 
       // Identities survive the refit: each segment keeps its playbook with its name.
       segmentPlaybooks: playbooks,
       dbscan: result.pipeline.dbscan ? { ...result.pipeline.dbscan, coreLabels: result.pipeline.dbscan.coreLabels.map(map) } : undefined,
-      gmm: result.pipeline.gmm ? { weights: renumbered(result.pipeline.gmm.weights, newToOld), variances: renumbered(result.pipeline.gmm.variances, newToOld) } : undefined,
+      gmm: result.pipeline.gmm
+        ? { weights: renumbered(result.pipeline.gmm.weights, newToOld), variances: renumbered(result.pipeline.gmm.variances, newToOld) }
+        : undefined,
     },
   };
 }
@@ -64,26 +66,43 @@ export function retrain(table: DataTable, old: FittedPipeline): RetrainOutcome {
   const options = old.options;
   const prepared = prepare(table, options);
   const x = prepared.prep.matrix;
-  const warm: Matrix | undefined = options.algorithm === 'kmeans'
-    ? (() => {
-        const m = createMatrix(old.centroids.length, x.cols);
-        old.centroids.forEach((c, i) => m.data.set(translateCentroid(c, old.preprocessor, prepared.prep.fitted), i * x.cols));
-        return m;
-      })()
-    : undefined;
+  const warm: Matrix | undefined =
+    options.algorithm === 'kmeans'
+      ? (() => {
+          const m = createMatrix(old.centroids.length, x.cols);
+          old.centroids.forEach((c, i) => m.data.set(translateCentroid(c, old.preprocessor, prepared.prep.fitted), i * x.cols));
+          return m;
+        })()
+      : undefined;
   const refit = segment(table, prepared, options, { warmStart: warm });
   const oldLabels = assignRows(old, table, prepared.prep.rowIndex, -1);
   const oldSilhouette = silhouetteScore(x, oldLabels, options.seed).value;
   const newSilhouette = refit.metrics.silhouette;
   if (refit.k !== old.centroids.length) {
-    return { accepted: false, reason: `the refit found ${refit.k} segments instead of ${old.centroids.length}`, oldSilhouette, newSilhouette };
+    return {
+      accepted: false,
+      reason: `the refit found ${refit.k} segments instead of ${old.centroids.length}`,
+      oldSilhouette,
+      newSilhouette,
+    };
   }
   if (!(newSilhouette >= oldSilhouette - 1e-12)) {
-    return { accepted: false, reason: `the refit's silhouette ${formatFixed(newSilhouette, 3)} is below the current model's ${formatFixed(oldSilhouette, 3)}`, oldSilhouette, newSilhouette };
+    return {
+      accepted: false,
+      reason: `the refit's silhouette ${formatFixed(newSilhouette, 3)} is below the current model's ${formatFixed(oldSilhouette, 3)}`,
+      oldSilhouette,
+      newSilhouette,
+    };
   }
   // Match old centroids (moved into the new space) to new ones: the cheapest renumbering.
   const oldInNew = old.centroids.map((c) => translateCentroid(c, old.preprocessor, prepared.prep.fitted));
   const cost = refit.pipeline.centroids.map((n) => oldInNew.map((o) => n.reduce((s, v, d) => s + (v - o[d]) ** 2, 0)));
   const newToOld = hungarian(cost);
-  return { accepted: true, reason: 'the refit is at least as well separated', oldSilhouette, newSilhouette, result: renumber(refit, newToOld, old.segmentNames, old.segmentPlaybooks) };
+  return {
+    accepted: true,
+    reason: 'the refit is at least as well separated',
+    oldSilhouette,
+    newSilhouette,
+    result: renumber(refit, newToOld, old.segmentNames, old.segmentPlaybooks),
+  };
 }

@@ -5,7 +5,9 @@
  * set of rows in a ColumnFacts and reused by every k: on a million customers it is most of
  * the cost of a profile.
  */
-import { boxStatsByBuckets, boxStatsByCodes, boxStatsByGroup, valueBuckets, valueCodes, type BoxStats, type ValueBuckets, type ValueCodes } from '../analysis/box-stats.ts';
+import { boxStatsByGroup, type BoxStats } from '../analysis/box-stats.ts';
+import { boxStatsByBuckets, valueBuckets, type ValueBuckets } from '../analysis/value-buckets.ts';
+import { boxStatsByCodes, valueCodes, type ValueCodes } from '../analysis/value-codes.ts';
 import { groupOf, presentMoments } from '../analysis/stats.ts';
 import type { StoredLevelCodes, TextColumn } from '../analysis/table.ts';
 
@@ -150,7 +152,12 @@ export interface NumericBySegment {
  * columns of many values by grid cell; others are copied grouped and their quartiles
  * selected (box-stats.ts).
  */
-export function numericBySegment(values: Float64Array, segmentOfRow: Int32Array, k: number, countable: ValueCodes | ValueBuckets | undefined): NumericBySegment {
+export function numericBySegment(
+  values: Float64Array,
+  segmentOfRow: Int32Array,
+  k: number,
+  countable: ValueCodes | ValueBuckets | undefined,
+): NumericBySegment {
   const { boxes, counts, sums } = !countable
     ? boxStatsByGroup(values, segmentOfRow, k)
     : 'distinct' in countable

@@ -20,8 +20,14 @@ interface WithOutcomes {
 
 /** Each outcome column's level shares per segment and overall: a 0/1 column's mean is its rate. */
 export function addOutcomes(
-  profiles: WithOutcomes[], numeric: NumericColumn[], categorical: TextColumn[], roles: Map<string, ColumnRole>,
-  bySegment: { means: ArrayLike<number> }[], overall: { mean: number }[], mixes: { levels: readonly string[]; counts: ArrayLike<number> }[], k: number,
+  profiles: WithOutcomes[],
+  numeric: NumericColumn[],
+  categorical: TextColumn[],
+  roles: Map<string, ColumnRole>,
+  bySegment: { means: ArrayLike<number> }[],
+  overall: { mean: number }[],
+  mixes: { levels: readonly string[]; counts: ArrayLike<number> }[],
+  k: number,
 ): void {
   numeric.forEach((col, j) => {
     if (roles.get(col.name) !== 'outcome') return;

@@ -29,13 +29,70 @@ export interface TraitInput {
 /** Longest name a legend and a heading hold. */
 export const NAME_MAX = 48;
 
-const GENERIC_SPEND = new Set(['total', 'spend', 'spending', 'spent', 'amount', 'monetary', 'purchase', 'purchases', 'revenue', 'sales', 'value', 'annual',
-  'last', 'avg', 'average', 'mean', 'order', 'score', 'mnt', 'monthly', 'yearly', 'customer', 'lifetime']);
-const PURCHASE_WORDS = new Set(['purchase', 'purchases', 'order', 'orders', 'transaction', 'transactions', 'visit', 'visits', 'invoice', 'invoices', 'buy', 'buys']);
-const COUNT_FILLER = new Set(['num', 'number', 'of', 'count', 'n', 'trx', 'total', 'no', 'frequency', 'freq', 'prc', 'pct', 'percent', 'rate', 'ratio', 'share']);
+const GENERIC_SPEND = new Set([
+  'total',
+  'spend',
+  'spending',
+  'spent',
+  'amount',
+  'monetary',
+  'purchase',
+  'purchases',
+  'revenue',
+  'sales',
+  'value',
+  'annual',
+  'last',
+  'avg',
+  'average',
+  'mean',
+  'order',
+  'score',
+  'mnt',
+  'monthly',
+  'yearly',
+  'customer',
+  'lifetime',
+]);
+const PURCHASE_WORDS = new Set([
+  'purchase',
+  'purchases',
+  'order',
+  'orders',
+  'transaction',
+  'transactions',
+  'visit',
+  'visits',
+  'invoice',
+  'invoices',
+  'buy',
+  'buys',
+]);
+const COUNT_FILLER = new Set([
+  'num',
+  'number',
+  'of',
+  'count',
+  'n',
+  'trx',
+  'total',
+  'no',
+  'frequency',
+  'freq',
+  'prc',
+  'pct',
+  'percent',
+  'rate',
+  'ratio',
+  'share',
+]);
 const RISK = /cash advance|debt|arrears|overdue|late|complain|default|minimum payment|loan/;
 
-const rest = (words: string, drop: ReadonlySet<string>) => words.split(' ').filter((w) => !drop.has(w)).join(' ');
+const rest = (words: string, drop: ReadonlySet<string>) =>
+  words
+    .split(' ')
+    .filter((w) => !drop.has(w))
+    .join(' ');
 const subsetOf = (words: string, set: ReadonlySet<string>) => words.split(' ').every((w) => set.has(w));
 
 /** Whether the feature's growth is a risk (cash advances, debt, complaints), not a value. */
@@ -55,14 +112,19 @@ export function traitPhrase(feature: string, role: ColumnRole, high: boolean): {
   if (/(^| )price( |$)/.test(words)) return pick('price', 'high-price buyers', 'low-price buyers');
   if (/(^| )(quantity|qty|units)( |$)/.test(words)) return pick('quantity', 'large quantities', 'small quantities');
   switch (role) {
-    case 'recency': return pick('recency', 'lapsed', 'recently active');
-    case 'tenure': return pick('tenure', 'long-standing', 'new');
-    case 'age': return pick('age', 'older', 'younger');
-    case 'birth-year': return pick('age', 'younger', 'older');
+    case 'recency':
+      return pick('recency', 'lapsed', 'recently active');
+    case 'tenure':
+      return pick('tenure', 'long-standing', 'new');
+    case 'age':
+      return pick('age', 'older', 'younger');
+    case 'birth-year':
+      return pick('age', 'younger', 'older');
     case 'money':
     case 'score': {
       if (/charge/.test(words)) return pick('charges', 'high-paying', 'low-paying');
-      if (/spend|monetary/.test(words) || (role === 'money' && subsetOf(words, GENERIC_SPEND))) return pick('spend', 'big spenders', 'low spenders');
+      if (/spend|monetary/.test(words) || (role === 'money' && subsetOf(words, GENERIC_SPEND)))
+        return pick('spend', 'big spenders', 'low spenders');
       if (role === 'score') return pick(words, `high ${words}`, `low ${words}`);
       const what = rest(words, GENERIC_SPEND) || words;
       if (/balance|limit|payment/.test(what)) return pick(what, `high ${what}`, `low ${what}`);
@@ -76,8 +138,10 @@ export function traitPhrase(feature: string, role: ColumnRole, high: boolean): {
       if (role === 'rate' && /frequency/.test(words)) return pick(what, `frequent ${what}`, `rare ${what}`);
       return pick(what, `many ${what}`, `few ${what}`);
     }
-    case 'flag': return pick(words, `mostly ${words}`, `rarely ${words}`);
-    default: return pick(words, `high ${words}`, `low ${words}`);
+    case 'flag':
+      return pick(words, `mostly ${words}`, `rarely ${words}`);
+    default:
+      return pick(words, `high ${words}`, `low ${words}`);
   }
 }
 
@@ -93,10 +157,14 @@ export function traitText(input: TraitInput): string {
   const { feature, role, mean, overallMean } = input;
   const words = headerWords(feature) || feature;
   const vs = `${formatForRole(mean, role)} vs ${formatForRole(overallMean, role)} overall`;
-  const ratio = mean > 0 && overallMean > 0 && role !== 'birth-year' && role !== 'rate' && role !== 'flag' ? ` (${formatRatio(mean / overallMean)})` : '';
+  const ratio =
+    mean > 0 && overallMean > 0 && role !== 'birth-year' && role !== 'rate' && role !== 'flag'
+      ? ` (${formatRatio(mean / overallMean)})`
+      : '';
   if (role === 'birth-year') return `born ${vs}`;
   if (role === 'age') return `aged ${vs}`;
-  if (role === 'money' && /spend|amount|monetary|purchases?$/.test(words) && !isRiskFeature(feature)) return `${words}: spends ${vs}${ratio}`;
+  if (role === 'money' && /spend|amount|monetary|purchases?$/.test(words) && !isRiskFeature(feature))
+    return `${words}: spends ${vs}${ratio}`;
   return `${words} ${vs}${ratio}`;
 }
 
@@ -157,25 +225,59 @@ export interface Play {
 export function choosePlay(c: SegmentCharacter): Play {
   const play = (key: string, text: string): Play => ({ key, text });
   if (c.risk === 'credit') {
-    return play('protect-credit', 'Protect: review credit exposure, offer a repayment or balance-transfer plan and budgeting help; no offers that push more spending.');
+    return play(
+      'protect-credit',
+      'Protect: review credit exposure, offer a repayment or balance-transfer plan and budgeting help; no offers that push more spending.',
+    );
   }
   if (c.risk === 'churn') {
-    return play('retain', 'Retain before they leave: a service check-in, an offer tied to a longer commitment, and a fix for what drives them away.');
+    return play(
+      'retain',
+      'Retain before they leave: a service check-in, an offer tied to a longer commitment, and a fix for what drives them away.',
+    );
   }
-  if (c.lapsed > 0 && c.value > 0) return play('win-back-vip', 'Win back big spenders: a personal note or call and a tailored comeback offer before they are gone for good.');
+  if (c.lapsed > 0 && c.value > 0)
+    return play(
+      'win-back-vip',
+      'Win back big spenders: a personal note or call and a tailored comeback offer before they are gone for good.',
+    );
   if (c.lapsed > 0) return play('win-back', 'Win back: a time-limited comeback offer and a "we miss you" message; ask what changed.');
-  if (c.value > 0 && c.engagement > 0) return play('reward', 'Reward and retain: a VIP tier, early access to launches and personal service; protect them with perks rather than discounts.');
-  if (c.value > 0 && c.income < 0) return play('engage', 'Keep them engaged: trend-led content and a points programme on affordable lines that rewards frequency.');
-  if (c.value > 0) return play('deepen', 'Deepen: they spend well when they come; timed reminders and personal recommendations to bring them back more often.');
-  if (c.income > 0 && c.value <= 0) return play('unlock', 'Unlock untapped potential: premium showcases and quality-led messages to turn their income into spend.');
-  if (c.engagement > 0 && c.value < 0) return play('upsell', 'Upsell: bundles, free-delivery thresholds and "complete the set" offers to raise the value of each visit.');
-  if (c.favourite) return play(`cross-sell:${c.favourite}`, `Cross-sell around ${c.favourite}: lead with it, then recommend the lines its buyers add next.`);
-  if (c.tenure < 0) return play('onboard', 'Onboard: a welcome series and a first-repeat offer that builds the habit in their first months.');
+  if (c.value > 0 && c.engagement > 0)
+    return play(
+      'reward',
+      'Reward and retain: a VIP tier, early access to launches and personal service; protect them with perks rather than discounts.',
+    );
+  if (c.value > 0 && c.income < 0)
+    return play('engage', 'Keep them engaged: trend-led content and a points programme on affordable lines that rewards frequency.');
+  if (c.value > 0)
+    return play(
+      'deepen',
+      'Deepen: they spend well when they come; timed reminders and personal recommendations to bring them back more often.',
+    );
+  if (c.income > 0 && c.value <= 0)
+    return play('unlock', 'Unlock untapped potential: premium showcases and quality-led messages to turn their income into spend.');
+  if (c.engagement > 0 && c.value < 0)
+    return play('upsell', 'Upsell: bundles, free-delivery thresholds and "complete the set" offers to raise the value of each visit.');
+  if (c.favourite)
+    return play(
+      `cross-sell:${c.favourite}`,
+      `Cross-sell around ${c.favourite}: lead with it, then recommend the lines its buyers add next.`,
+    );
+  if (c.tenure < 0)
+    return play('onboard', 'Onboard: a welcome series and a first-repeat offer that builds the habit in their first months.');
   if (c.tenure > 0) return play('loyalty', 'Recognise loyalty: anniversary rewards, referral incentives and early-renewal perks.');
-  if (c.value < 0 && c.engagement < 0) return play('low-cost', 'Keep the cost to serve low: automated, price-led offers through cheap channels; test a reactivation trigger.');
-  if (c.value < 0 || c.income < 0) return play('value', 'Value first: price-led promotions, multibuy deals and budget ranges; keep the cost of reaching them low.');
-  if (c.age < 0) return play('young', 'Grow with them: mobile-first offers, social proof and a loyalty start that rewards their first purchases.');
-  if (c.age > 0) return play('mature', 'Serve them well: service-led contact, clear value and comfort-first offers through the channels they already use.');
-  if (c.engagement < 0) return play('activate', 'Activate: reminders and a small incentive on the next purchase to turn occasional visits into a habit.');
+  if (c.value < 0 && c.engagement < 0)
+    return play('low-cost', 'Keep the cost to serve low: automated, price-led offers through cheap channels; test a reactivation trigger.');
+  if (c.value < 0 || c.income < 0)
+    return play('value', 'Value first: price-led promotions, multibuy deals and budget ranges; keep the cost of reaching them low.');
+  if (c.age < 0)
+    return play('young', 'Grow with them: mobile-first offers, social proof and a loyalty start that rewards their first purchases.');
+  if (c.age > 0)
+    return play(
+      'mature',
+      'Serve them well: service-led contact, clear value and comfort-first offers through the channels they already use.',
+    );
+  if (c.engagement < 0)
+    return play('activate', 'Activate: reminders and a small incentive on the next purchase to turn occasional visits into a habit.');
   return play('nurture', 'Nurture: regular personalised recommendations, and test offers to learn what moves this group.');
 }

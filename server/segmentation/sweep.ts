@@ -9,13 +9,28 @@ import { fitMiniBatch } from '../analysis/cluster/minibatch.ts';
 import { checkGmmWork, fitGmm } from '../analysis/cluster/gmm.ts';
 import type { Algorithm, ClusterFit } from '../analysis/cluster/types.ts';
 import { selectRows, type Matrix } from '../analysis/matrix.ts';
-import { computeMetrics, SILHOUETTE_EXACT_LIMIT, SILHOUETTE_SAMPLE, type ClusterMetrics, type SilhouetteSource } from '../analysis/metrics.ts';
+import {
+  computeMetrics,
+  SILHOUETTE_EXACT_LIMIT,
+  SILHOUETTE_SAMPLE,
+  type ClusterMetrics,
+  type SilhouetteSource,
+} from '../analysis/metrics.ts';
 import { DEFAULT_OPTIONS } from './options.ts';
-import { candidateKs, eligibleRows, kScores, LARGEST_SHARE, USUAL_K, votesAmong, type KScores, type KVotes, type SweepRow } from './votes.ts';
+import {
+  candidateKs,
+  eligibleRows,
+  kScores,
+  LARGEST_SHARE,
+  USUAL_K,
+  votesAmong,
+  type KScores,
+  type KVotes,
+  type SweepRow,
+} from './votes.ts';
 
 export type { SweepRow } from './votes.ts';
 import { sampleIndices } from '../analysis/random.ts';
-
 
 export interface SweepResult {
   algorithm: Algorithm;
@@ -63,8 +78,12 @@ export const DEFAULT_MIN_SHARE = DEFAULT_OPTIONS.minShare;
 export const CLEAR_TWO_GROUPS = 0.5;
 
 export function recommendationRule(minShare: number): string {
-  return `the k most quality checks agree on (silhouette, Calinski-Harabasz, Davies-Bouldin, gap statistic, stability and the elbow of the inertia curve), `
-    + `between ${USUAL_K[0]} and ${USUAL_K[1]} segments unless the data splits clearly in two, and with every segment holding ${formatPercent(minShare, minShare < 0.01 ? 1 : 0)} to ${formatPercent(LARGEST_SHARE, 0)} of the customers`;
+  return (
+    `the k most quality checks agree on (silhouette, Calinski-Harabasz, Davies-Bouldin, gap statistic, stability and the elbow of the ` +
+    `inertia curve), ` +
+    `between ${USUAL_K[0]} and ${USUAL_K[1]} segments unless the data splits clearly in two, and with every segment holding ` +
+    `${formatPercent(minShare, minShare < 0.01 ? 1 : 0)} to ${formatPercent(LARGEST_SHARE, 0)} of the customers`
+  );
 }
 /** Kneedle on a decreasing convex curve: the point furthest below the chord from first to last. */
 export function kneedleElbow(ks: number[], values: number[]): number {
@@ -91,15 +110,23 @@ export function kneedleElbow(ks: number[], values: number[]): number {
  * lies there), the elbow votes for the candidate nearest it, and the most votes win, ties
  * going to the higher silhouette.
  */
-export function recommendK(rows: SweepRow[], scores: KScores, minShare = DEFAULT_MIN_SHARE): { recommendedK: number; elbowK: number; votes: KVotes } {
-  const elbowK = kneedleElbow(rows.map((r) => r.k), rows.map((r) => r.inertia));
+export function recommendK(
+  rows: SweepRow[],
+  scores: KScores,
+  minShare = DEFAULT_MIN_SHARE,
+): { recommendedK: number; elbowK: number; votes: KVotes } {
+  const elbowK = kneedleElbow(
+    rows.map((r) => r.k),
+    rows.map((r) => r.inertia),
+  );
   const scored = rows.filter((r) => Number.isFinite(r.silhouette));
   const candidates = candidateKs(scored.length > 0 ? scored : rows, minShare);
   const votes = votesAmong(rows, scores, candidates);
   if (scored.length === 0) return { recommendedK: elbowK, elbowK, votes };
   const two = eligibleRows(scored, minShare).find((r) => r.k === 2);
   const others = scored.filter((r) => r.k !== 2).map((r) => r.silhouette);
-  if (two && two.silhouette >= CLEAR_TWO_GROUPS && two.silhouette > Math.max(-1, ...others) + SILHOUETTE_TIE) return { recommendedK: 2, elbowK, votes };
+  if (two && two.silhouette >= CLEAR_TWO_GROUPS && two.silhouette > Math.max(-1, ...others) + SILHOUETTE_TIE)
+    return { recommendedK: 2, elbowK, votes };
   const nearestElbow = candidates.reduce((a, k) => (Math.abs(k - elbowK) < Math.abs(a - elbowK) ? k : a));
   const tally = new Map<number, number>();
   for (const k of [...Object.values(votes), nearestElbow]) tally.set(k, (tally.get(k) ?? 0) + 1);
@@ -126,7 +153,12 @@ export interface SweepFit {
  * an interrupted run of the same sweep made (the same fits and scores), so that a sweep
  * stopped for other work and run again goes on from where it was instead of starting over.
  */
-export function sweepK(x: Matrix, options: SweepOptions, onFit?: (k: number, fit: SweepFit) => void, known?: (k: number) => SweepFit | undefined): SweepResult {
+export function sweepK(
+  x: Matrix,
+  options: SweepOptions,
+  onFit?: (k: number, fit: SweepFit) => void,
+  known?: (k: number) => SweepFit | undefined,
+): SweepResult {
   validateSweepRange(options.kMin, options.kMax, x.rows);
   const kMax = Math.min(options.kMax, x.rows - 1);
   const notes: string[] = [];
@@ -153,13 +185,24 @@ export function sweepK(x: Matrix, options: SweepOptions, onFit?: (k: number, fit
   if (x.rows > SILHOUETTE_EXACT_LIMIT) {
     // The fit's own silhouette is sampled here too: the curves use its very sample (a
     // request for a swept k then reuses the sweep's scores as they are).
-    notes.push(`Silhouettes are estimated on a random sample of ${formatCount(SILHOUETTE_SAMPLE)} customers (standard error about 0.005), the same sample for every k.`);
+    notes.push(
+      `Silhouettes are estimated on a random sample of ${formatCount(SILHOUETTE_SAMPLE)} customers (standard error about 0.005), the ` +
+        `same sample for every k.`,
+    );
   } else if (x.rows > SWEEP_SILHOUETTE_ROWS) {
     const rows = sampleIndices(x.rows, SWEEP_SILHOUETTE_ROWS, options.seed);
     silhouetteFrom = { sample: selectRows(x, rows), rows };
-    notes.push(`Silhouettes on the curves are estimated on the same random sample of ${formatCount(SWEEP_SILHOUETTE_ROWS)} customers for every k (standard error about 0.01); the shown k's silhouette above is computed on every customer.`);
+    notes.push(
+      `Silhouettes on the curves are estimated on the same random sample of ${formatCount(SWEEP_SILHOUETTE_ROWS)} customers for every ` +
+        `k (standard error about 0.01); the shown k's silhouette above is computed on every customer.`,
+    );
   }
-  if (algorithm === 'gmm') checkGmmWork(x, options.nInit, Array.from({ length: kMax - options.kMin + 1 }, (_, i) => options.kMin + i));
+  if (algorithm === 'gmm')
+    checkGmmWork(
+      x,
+      options.nInit,
+      Array.from({ length: kMax - options.kMin + 1 }, (_, i) => options.kMin + i),
+    );
   const rows: SweepRow[] = [];
   for (let k = options.kMin; k <= kMax; k++) {
     checkpoint({ step: `scoring k = ${k}`, done: k - options.kMin, total: kMax - options.kMin + 1 });
@@ -176,14 +219,23 @@ export function sweepK(x: Matrix, options: SweepOptions, onFit?: (k: number, fit
       labels = mixture.labels;
       bic = mixture.bic;
     } else {
-      fit = algorithm === 'minibatch'
-        ? fitMiniBatch(x, { k, seed: options.seed, batchSize: options.batchSize, maxIterations: options.iterations })
-        : fitKMeans(x, { k, seed: options.seed, nInit: options.nInit });
+      fit =
+        algorithm === 'minibatch'
+          ? fitMiniBatch(x, { k, seed: options.seed, batchSize: options.batchSize, maxIterations: options.iterations })
+          : fitKMeans(x, { k, seed: options.seed, nInit: options.nInit });
       labels = fit.labels;
     }
     const m = earlier?.metrics ?? computeMetrics(x, labels, options.seed, silhouetteFrom);
     if (fit && !earlier) onFit?.(k, { fit, metrics: m });
-    rows.push({ k, inertia: m.inertia, silhouette: m.silhouette, daviesBouldin: m.daviesBouldin, calinskiHarabasz: m.calinskiHarabasz, ...segmentShares(labels, k), ...(bic === undefined ? {} : { bic }) });
+    rows.push({
+      k,
+      inertia: m.inertia,
+      silhouette: m.silhouette,
+      daviesBouldin: m.daviesBouldin,
+      calinskiHarabasz: m.calinskiHarabasz,
+      ...segmentShares(labels, k),
+      ...(bic === undefined ? {} : { bic }),
+    });
   }
   const minShare = options.minShare ?? DEFAULT_MIN_SHARE;
   checkpoint({ step: 'counting the votes for k' });

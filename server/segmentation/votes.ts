@@ -26,7 +26,6 @@ export interface KVotes {
   stability: number;
 }
 
-
 /** One k's scores on the curves (sweep.ts), what the votes read. */
 export interface SweepRow {
   k: number;
@@ -61,8 +60,15 @@ export function gapStatistic(x: Matrix, ks: number[], seed: number, references =
     }
   }
   const rng = createRng(seed ^ 0x9a9);
-  const draws = Array.from({ length: references }, () => createMatrix(x.rows, cols, Float64Array.from({ length: x.rows * cols }, (_, p) => low[p % cols] + rng() * (high[p % cols] - low[p % cols]))));
-  const logW = (m: Matrix, k: number, s: number) => Math.log(Math.max(fitKMeans(m, { k, seed: s, nInit: 1, refine: false }).inertia, Number.MIN_VALUE));
+  const draws = Array.from({ length: references }, () =>
+    createMatrix(
+      x.rows,
+      cols,
+      Float64Array.from({ length: x.rows * cols }, (_, p) => low[p % cols] + rng() * (high[p % cols] - low[p % cols])),
+    ),
+  );
+  const logW = (m: Matrix, k: number, s: number) =>
+    Math.log(Math.max(fitKMeans(m, { k, seed: s, nInit: 1, refine: false }).inertia, Number.MIN_VALUE));
   const gap: number[] = [];
   const sd: number[] = [];
   for (const k of ks) {
@@ -126,10 +132,18 @@ export function votesAmong(rows: SweepRow[], scores: KScores, candidates: number
   const rowOf = new Map(rows.map((r) => [r.k, r]));
   const allowed = new Set(candidates);
   /** The k among the candidates with the highest score. */
-  const argmax = (score: (k: number) => number) => candidates.filter((k) => Number.isFinite(score(k))).reduce<number | undefined>((a, k) => (a === undefined || score(k) > score(a) ? k : a), undefined) ?? candidates[0];
-  const at = (values: number[]) => (k: number) => { const i = scores.ks.indexOf(k); return i < 0 ? Number.NaN : values[i]; };
+  const argmax = (score: (k: number) => number) =>
+    candidates
+      .filter((k) => Number.isFinite(score(k)))
+      .reduce<number | undefined>((a, k) => (a === undefined || score(k) > score(a) ? k : a), undefined) ?? candidates[0];
+  const at = (values: number[]) => (k: number) => {
+    const i = scores.ks.indexOf(k);
+    return i < 0 ? Number.NaN : values[i];
+  };
   // Tibshirani's rule: the smallest k whose gap is within one s of the next k's.
-  const gapK = scores.ks.find((k, i) => allowed.has(k) && i + 1 < scores.ks.length && scores.gap[i] >= scores.gap[i + 1] - scores.gapS[i + 1]) ?? argmax(at(scores.gap));
+  const gapK =
+    scores.ks.find((k, i) => allowed.has(k) && i + 1 < scores.ks.length && scores.gap[i] >= scores.gap[i + 1] - scores.gapS[i + 1]) ??
+    argmax(at(scores.gap));
   return {
     silhouette: argmax((k) => rowOf.get(k)!.silhouette),
     calinskiHarabasz: argmax((k) => rowOf.get(k)!.calinskiHarabasz),

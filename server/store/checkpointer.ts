@@ -7,7 +7,9 @@
  */
 import { Worker } from 'node:worker_threads';
 
-const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('./checkpoint-worker.mjs', import.meta.url) : new URL('../server/store/checkpoint-worker.mjs', import.meta.url);
+const WORKER_URL = import.meta.url.endsWith('.ts')
+  ? new URL('./checkpoint-worker.mjs', import.meta.url)
+  : new URL('../server/store/checkpoint-worker.mjs', import.meta.url);
 const INTERVAL_MS = 1000;
 
 export interface Checkpointer {

@@ -64,12 +64,21 @@ export class ColumnSnapshotBuilder {
 
   /** Stores the snapshot of a new dataset (inside the transaction that creates it). */
   write(db: Db, datasetId: number, schema = 'main'): void {
-    const insert = db.prepare(`INSERT INTO ${schema}.column_snapshots (dataset_id, position, kind, row_count, data, levels) VALUES (?, ?, ?, ?, ?, ?)`);
+    const insert = db.prepare(
+      `INSERT INTO ${schema}.column_snapshots (dataset_id, position, kind, row_count, data, levels) VALUES (?, ?, ?, ?, ?, ?)`,
+    );
     this.kinds.forEach((kind, position) => {
       if (!snapshotted(kind)) return;
       const values = this.numbers[position] ?? this.codes[position]!;
       const bytes = Buffer.from(values.buffer, values.byteOffset, this.rows * values.BYTES_PER_ELEMENT);
-      insert.run(datasetId, position, kind, this.rows, bytes, kind === 'categorical' ? JSON.stringify([...this.levelCodes[position]!.keys()]) : null);
+      insert.run(
+        datasetId,
+        position,
+        kind,
+        this.rows,
+        bytes,
+        kind === 'categorical' ? JSON.stringify([...this.levelCodes[position]!.keys()]) : null,
+      );
     });
   }
 }
@@ -87,14 +96,21 @@ interface SnapshotRow {
  * buffer (for rows loaded later), or undefined when any column has none (datasets imported
  * before snapshots existed).
  */
-export function readColumnSnapshot(db: Db, datasetId: number, wanted: readonly { position: number; kind: ColumnKind }[], spare: number): { rowCount: number; values: SnapshotValues[] } | undefined {
+export function readColumnSnapshot(
+  db: Db,
+  datasetId: number,
+  wanted: readonly { position: number; kind: ColumnKind }[],
+  spare: number,
+): { rowCount: number; values: SnapshotValues[] } | undefined {
   if (wanted.length === 0 || !wanted.every((w) => snapshotted(w.kind))) return undefined;
   // One BLOB at a time, each copied out before the next is read: at a million rows they are
   // 8 MB apiece, and holding them all with their copies added 70 MB to the worker's peak.
   const positions = new Map(wanted.map((w, c) => [w.position, c]));
   const values = new Array<SnapshotValues | undefined>(wanted.length);
   let rowCount = -1;
-  const rows = db.prepare('SELECT position, kind, row_count, data, levels FROM column_snapshots WHERE dataset_id = ?').iterate(datasetId) as IterableIterator<SnapshotRow>;
+  const rows = db
+    .prepare('SELECT position, kind, row_count, data, levels FROM column_snapshots WHERE dataset_id = ?')
+    .iterate(datasetId) as IterableIterator<SnapshotRow>;
   for (const row of rows) {
     const c = positions.get(row.position);
     if (c === undefined) continue;

@@ -18,13 +18,18 @@ export interface PurchaseLine {
 
 /** Writes the lines inside the import's own transaction (DatasetWriter.commit's `extra`). */
 export function writeCustomerProducts(staging: Database.Database, datasetId: number, purchases: readonly PurchaseLine[]): void {
-  const insert = staging.prepare('INSERT INTO main.customer_products (dataset_id, row_index, product, lines, recent, prior) VALUES (?, ?, ?, ?, ?, ?)');
+  const insert = staging.prepare(
+    'INSERT INTO main.customer_products (dataset_id, row_index, product, lines, recent, prior) VALUES (?, ?, ?, ?, ?, ?)',
+  );
   for (const p of purchases) insert.run(datasetId, p.row, p.product, p.lines, p.recent, p.prior);
 }
 
 /** The dataset's purchases as typed arrays with product codes, or undefined when it has none. */
 export function loadPurchases(db: Db, datasetId: number): Purchases | undefined {
-  const rows = db.prepare('SELECT row_index, product, lines, recent, prior FROM customer_products WHERE dataset_id = ? ORDER BY rowid').raw().all(datasetId) as [number, string, number, number, number][];
+  const rows = db
+    .prepare('SELECT row_index, product, lines, recent, prior FROM customer_products WHERE dataset_id = ? ORDER BY rowid')
+    .raw()
+    .all(datasetId) as [number, string, number, number, number][];
   if (rows.length === 0) return undefined;
   const products: string[] = [];
   const codeOf = new Map<string, number>();

@@ -101,22 +101,52 @@ export function openDatasetWriter(db: Db, name: string, columns: NewColumn[]): D
 
 /** The dataset row, its table and its columns from the staged rows: one transaction. */
 async function copyStaged(
-  staging: Database.Database, name: string, columns: NewColumn[], idents: string[], missing: number[], rowCount: number, snapshot: ColumnSnapshotBuilder,
+  staging: Database.Database,
+  name: string,
+  columns: NewColumn[],
+  idents: string[],
+  missing: number[],
+  rowCount: number,
+  snapshot: ColumnSnapshotBuilder,
   extra?: (staging: Database.Database, datasetId: number) => void,
 ): Promise<number> {
   staging.exec('BEGIN IMMEDIATE');
   try {
-    const datasetId = Number(staging.prepare(`INSERT INTO main.datasets (id, name) VALUES (${newId('datasets')}, ?)`).run(name).lastInsertRowid);
+    const datasetId = Number(
+      staging.prepare(`INSERT INTO main.datasets (id, name) VALUES (${newId('datasets')}, ?)`).run(name).lastInsertRowid,
+    );
     const table = rowTable(datasetId);
-    staging.exec(`CREATE TABLE main.${table} (row_id INTEGER PRIMARY KEY, ${columns.map((c, i) => `${idents[i]} ${c.kind === 'numeric' ? 'REAL' : 'TEXT'}`).join(', ')})`);
-    const copy = staging.prepare(`INSERT INTO main.${table} (row_id, ${idents.join(', ')}) SELECT row_id, ${idents.join(', ')} FROM temp.staged WHERE row_id > ? AND row_id <= ?`);
+    staging.exec(
+      `CREATE TABLE main.${table} (row_id INTEGER PRIMARY KEY, ` +
+        `${columns.map((c, i) => `${idents[i]} ${c.kind === 'numeric' ? 'REAL' : 'TEXT'}`).join(', ')})`,
+    );
+    const copy = staging.prepare(
+      `INSERT INTO main.${table} (row_id, ${idents.join(', ')}) SELECT row_id, ${idents.join(', ')} FROM temp.staged WHERE row_id > ? ` +
+        `AND row_id <= ?`,
+    );
     for (let after = 0; after < rowCount; after += COPY_ROWS) {
       copy.run(after, after + COPY_ROWS);
       await nextTurn();
     }
-    const insertColumn = staging.prepare(`INSERT INTO main.dataset_columns (dataset_id, position, name, kind, missing, note, unusable, role, role_note, sentinel)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    columns.forEach((c, i) => insertColumn.run(datasetId, i, c.name, c.kind, missing[i], c.note ?? null, c.unusable ?? null, c.role ?? null, c.roleNote ?? null, c.sentinel ?? null));
+    const insertColumn = staging.prepare(
+      `INSERT INTO main.dataset_columns (dataset_id, position, name, kind, missing, note, unusable, role, role_note, ` +
+        `sentinel)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    columns.forEach((c, i) =>
+      insertColumn.run(
+        datasetId,
+        i,
+        c.name,
+        c.kind,
+        missing[i],
+        c.note ?? null,
+        c.unusable ?? null,
+        c.role ?? null,
+        c.roleNote ?? null,
+        c.sentinel ?? null,
+      ),
+    );
     snapshot.write(staging, datasetId, 'main');
     staging.prepare('UPDATE main.datasets SET row_count = ? WHERE id = ?').run(rowCount, datasetId);
     extra?.(staging, datasetId);

@@ -61,7 +61,9 @@ interface ColumnRow extends Omit<ColumnInfo, 'role' | 'roleNote' | 'sentinel'> {
 
 function columnsOf(db: Db, datasetId: number): ColumnInfo[] {
   const rows = db
-    .prepare('SELECT name, kind, missing, note, unusable, role, role_note, sentinel FROM dataset_columns WHERE dataset_id = ? ORDER BY position')
+    .prepare(
+      'SELECT name, kind, missing, note, unusable, role, role_note, sentinel FROM dataset_columns WHERE dataset_id = ? ORDER BY position',
+    )
     .all(datasetId) as ColumnRow[];
   return rows.map(({ role, role_note: roleNote, sentinel, ...column }) => ({
     ...column,
@@ -109,7 +111,11 @@ const versionStatements = new WeakMap<Db, ReturnType<Db['prepare']>>();
 export function datasetVersion(db: Db, id: number): { version: number; createdAt: string; rowCount: number } {
   // Asked several times by every request: the statement is compiled once per connection.
   let statement = versionStatements.get(db);
-  if (!statement) versionStatements.set(db, (statement = db.prepare('SELECT version, created_at AS createdAt, row_count AS rowCount FROM datasets WHERE id = ?')));
+  if (!statement)
+    versionStatements.set(
+      db,
+      (statement = db.prepare('SELECT version, created_at AS createdAt, row_count AS rowCount FROM datasets WHERE id = ?')),
+    );
   const row = statement.get(id) as { version: number; createdAt: string; rowCount: number } | undefined;
   if (!row) throw new NotFoundError(`There is no dataset with id ${id}.`);
   return row;
@@ -171,7 +177,10 @@ export function loadDataTable(db: Db, id: number, options: LoadOptions = {}): Da
   });
   let r = from;
   const idents = wanted.map((c) => columnIdent(c.position));
-  const rows = db.prepare(`SELECT ${idents.join(', ')} FROM ${rowTable(id)} ORDER BY row_id LIMIT ? OFFSET ?`).raw().iterate(rowCount - from, from) as IterableIterator<CellValue[]>;
+  const rows = db
+    .prepare(`SELECT ${idents.join(', ')} FROM ${rowTable(id)} ORDER BY row_id LIMIT ? OFFSET ?`)
+    .raw()
+    .iterate(rowCount - from, from) as IterableIterator<CellValue[]>;
   for (const row of rows) {
     for (let c = 0; c < row.length; c++) {
       const v = row[c];
@@ -187,10 +196,14 @@ export function loadDataTable(db: Db, id: number, options: LoadOptions = {}): Da
     }
     r++;
   }
-  const columns: Column[] = wanted.map((col, c) => (
-    col.kind === 'numeric' ? { name: col.name, kind: 'numeric', values: r === rowCount ? numeric[c]! : numeric[c]!.subarray(0, r) } : { name: col.name, kind: col.kind, values: r === rowCount ? text[c]! : text[c]!.slice(0, r), ...storedOf(base?.columns[c]) }
-  ));
-  const omitted = info.columns.filter((c) => !wanted.some((w) => w.name === c.name)).map((c) => ({ name: c.name, kind: c.kind as UnanalysedKind }));
+  const columns: Column[] = wanted.map((col, c) =>
+    col.kind === 'numeric'
+      ? { name: col.name, kind: 'numeric', values: r === rowCount ? numeric[c]! : numeric[c]!.subarray(0, r) }
+      : { name: col.name, kind: col.kind, values: r === rowCount ? text[c]! : text[c]!.slice(0, r), ...storedOf(base?.columns[c]) },
+  );
+  const omitted = info.columns
+    .filter((c) => !wanted.some((w) => w.name === c.name))
+    .map((c) => ({ name: c.name, kind: c.kind as UnanalysedKind }));
   // A "never" value (pdays = -1) is a missing value to analysis: not a number to average or scale.
   const sentinels: Record<string, number> = {};
   const sentinelRows: Record<string, Uint8Array> = {};
@@ -213,7 +226,11 @@ export function loadDataTable(db: Db, id: number, options: LoadOptions = {}): Da
   const roles = rolesOf(info.columns);
   const purchases = loadPurchases(db, id);
   return {
-    rowCount: r, columns, ...(omitted.length > 0 ? { omitted } : {}), roles, ...(purchases ? { purchases } : {}),
+    rowCount: r,
+    columns,
+    ...(omitted.length > 0 ? { omitted } : {}),
+    roles,
+    ...(purchases ? { purchases } : {}),
     ...(Object.keys(sentinels).length > 0 ? { sentinels, sentinelRows } : {}),
   };
 }
@@ -245,12 +262,19 @@ export function* rowPages(db: Db, id: number, rowCount: number, pageSize = 2000)
 }
 
 /** The import's snapshot of these columns as an earlier version to extend, when it has one. */
-function snapshotOf(db: Db, id: number, wanted: { name: string; kind: ColumnKind; position: number }[], rowCount: number): DataTable | undefined {
+function snapshotOf(
+  db: Db,
+  id: number,
+  wanted: { name: string; kind: ColumnKind; position: number }[],
+  rowCount: number,
+): DataTable | undefined {
   const snapshot = readColumnSnapshot(db, id, wanted, (rowCount >> 4) + 64);
   if (!snapshot || snapshot.rowCount > rowCount) return undefined;
-  const columns = wanted.map((w, c): Column => (w.kind === 'numeric'
-    ? { name: w.name, kind: 'numeric', values: snapshot.values[c] as Float64Array }
-    : { name: w.name, kind: w.kind as 'categorical', ...(snapshot.values[c] as { values: (string | null)[]; stored: StoredLevelCodes }) }));
+  const columns = wanted.map((w, c): Column =>
+    w.kind === 'numeric'
+      ? { name: w.name, kind: 'numeric', values: snapshot.values[c] as Float64Array }
+      : { name: w.name, kind: w.kind as 'categorical', ...(snapshot.values[c] as { values: (string | null)[]; stored: StoredLevelCodes }) },
+  );
   return { rowCount: snapshot.rowCount, columns };
 }
 
@@ -272,7 +296,11 @@ export interface RowPage {
  * One page of a dataset's rows, sorted by a column given by its position (validated here,
  * so only a generated identifier reaches the SQL). Missing values sort last.
  */
-export function pageRows(db: Db, id: number, options: { offset: number; limit: number; sortColumn?: number; descending?: boolean }): RowPage {
+export function pageRows(
+  db: Db,
+  id: number,
+  options: { offset: number; limit: number; sortColumn?: number; descending?: boolean },
+): RowPage {
   const info = getDataset(db, id);
   const idents = info.columns.map((_, i) => columnIdent(i));
   let order = 'row_id';
@@ -292,17 +320,21 @@ export function pageRows(db: Db, id: number, options: { offset: number; limit: n
 
 export async function renameDataset(db: Db, id: number, name: string): Promise<DatasetInfo> {
   getDataset(db, id);
-  await writeGate(db).run(() => db.prepare("UPDATE datasets SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?").run(name, id));
+  await writeGate(db).run(() =>
+    db.prepare("UPDATE datasets SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?").run(name, id),
+  );
   return getDataset(db, id);
 }
 
 /** Drops the dataset's rows and metadata together. */
 export async function deleteDataset(db: Db, id: number): Promise<void> {
   getDataset(db, id);
-  await writeGate(db).run(db.transaction(() => {
-    db.exec(`DROP TABLE IF EXISTS ${rowTable(id)}`);
-    db.prepare('DELETE FROM column_snapshots WHERE dataset_id = ?').run(id);
-    db.prepare('DELETE FROM dataset_columns WHERE dataset_id = ?').run(id);
-    db.prepare('DELETE FROM datasets WHERE id = ?').run(id);
-  }));
+  await writeGate(db).run(
+    db.transaction(() => {
+      db.exec(`DROP TABLE IF EXISTS ${rowTable(id)}`);
+      db.prepare('DELETE FROM column_snapshots WHERE dataset_id = ?').run(id);
+      db.prepare('DELETE FROM dataset_columns WHERE dataset_id = ?').run(id);
+      db.prepare('DELETE FROM datasets WHERE id = ?').run(id);
+    }),
+  );
 }

@@ -59,7 +59,8 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (dataset_id, position),
      UNIQUE (dataset_id, name)
    );
-   INSERT INTO dataset_columns_v4 (dataset_id, position, name, kind, missing) SELECT dataset_id, position, name, kind, missing FROM dataset_columns;
+   INSERT INTO dataset_columns_v4 (dataset_id, position, name, kind, missing)
+     SELECT dataset_id, position, name, kind, missing FROM dataset_columns;
    DROP TABLE dataset_columns;
    ALTER TABLE dataset_columns_v4 RENAME TO dataset_columns;`,
   // A retrained model keeps the fit it replaced, so the panel can show who moved where.
@@ -148,22 +149,29 @@ export function openReader(path: string): Db {
 export function describeOpenError(error: unknown, path: string): string {
   const code = (error as { code?: string }).code ?? '';
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
-    return `The database file ${path} is damaged or is not a Customer Segments database. Restore it from a backup, or set DB_PATH to a new file to start afresh.`;
+    return (
+      `The database file ${path} is damaged or is not a Customer Segments database. Restore it from a backup, or set DB_PATH to a ` +
+      `new file to start afresh.`
+    );
   }
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return `The database file ${path} is locked by another process (is another dashboard or import running on it?). Stop that process, or set DB_PATH to another file.`;
+    return (
+      `The database file ${path} is locked by another process (is another dashboard or import running on it?). Stop that process, ` +
+      `or set DB_PATH to another file.`
+    );
   }
   if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM' || code === 'SQLITE_AUTH') {
-    return `The database file ${path} cannot be written (read-only file, folder or disk). The dashboard must be able to write there: fix the permissions, or set DB_PATH to a writable location.`;
+    return (
+      `The database file ${path} cannot be written (read-only file, folder or disk). The dashboard must be able to write there: ` +
+      `fix the permissions, or set DB_PATH to a writable location.`
+    );
   }
   return `The database file ${path} could not be opened: ${(error as Error).message}`;
 }
 
 function migrate(db: Db): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)');
-  const applied = new Set(
-    db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[],
-  );
+  const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
   MIGRATIONS.forEach((sql, index) => {
     const version = index + 1;
     if (applied.has(version)) return;

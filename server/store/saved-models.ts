@@ -49,18 +49,30 @@ const toModel = (r: ModelRow): SavedModel => ({
   ...(r.previous_pipeline ? { previousPipeline: JSON.parse(r.previous_pipeline) as FittedPipeline } : {}),
 });
 
-export async function saveModel(db: Db, model: { datasetId: number; name: string; pipeline: FittedPipeline; baseline: TrainingBaseline; source: 'fitted' | 'imported' }): Promise<SavedModel> {
-  const id = await writeGate(db).run(db.transaction(() => {
-    const exists = db.prepare('SELECT 1 FROM saved_models WHERE dataset_id = ? AND name = ?').get(model.datasetId, model.name);
-    if (exists) throw new InputError(`A saved segmentation named "${model.name.slice(0, 60)}" already exists for this dataset; choose another name.`, { field: 'name', status: 409 });
-    const info = db.prepare(`INSERT INTO saved_models (id, dataset_id, name, pipeline, baseline, source) VALUES (${newId('saved_models')}, ?, ?, ?, ?, ?)`)
-      .run(model.datasetId, model.name, JSON.stringify(model.pipeline), JSON.stringify(model.baseline), model.source);
-    const savedId = Number(info.lastInsertRowid);
-    // The first saved model of a dataset becomes its active one.
-    const active = db.prepare('SELECT 1 FROM saved_models WHERE dataset_id = ? AND active = 1').get(model.datasetId);
-    if (!active) db.prepare('UPDATE saved_models SET active = 1 WHERE id = ?').run(savedId);
-    return savedId;
-  }));
+export async function saveModel(
+  db: Db,
+  model: { datasetId: number; name: string; pipeline: FittedPipeline; baseline: TrainingBaseline; source: 'fitted' | 'imported' },
+): Promise<SavedModel> {
+  const id = await writeGate(db).run(
+    db.transaction(() => {
+      const exists = db.prepare('SELECT 1 FROM saved_models WHERE dataset_id = ? AND name = ?').get(model.datasetId, model.name);
+      if (exists)
+        throw new InputError(
+          `A saved segmentation named "${model.name.slice(0, 60)}" already exists for this dataset; choose another name.`,
+          { field: 'name', status: 409 },
+        );
+      const info = db
+        .prepare(
+          `INSERT INTO saved_models (id, dataset_id, name, pipeline, baseline, source) VALUES (${newId('saved_models')}, ?, ?, ?, ?, ?)`,
+        )
+        .run(model.datasetId, model.name, JSON.stringify(model.pipeline), JSON.stringify(model.baseline), model.source);
+      const savedId = Number(info.lastInsertRowid);
+      // The first saved model of a dataset becomes its active one.
+      const active = db.prepare('SELECT 1 FROM saved_models WHERE dataset_id = ? AND active = 1').get(model.datasetId);
+      if (!active) db.prepare('UPDATE saved_models SET active = 1 WHERE id = ?').run(savedId);
+      return savedId;
+    }),
+  );
   return getModel(db, id);
 }
 
@@ -76,7 +88,11 @@ export function listModels(db: Db, datasetId: number): SavedModel[] {
  */
 export function findModelWithOptions(db: Db, datasetId: number, options: Partial<SegmentationOptions>, k: number): SavedModel | undefined {
   const wanted = optionsKey(options);
-  const rows = db.prepare("SELECT id, json_extract(pipeline, '$.options') AS options, json_array_length(pipeline, '$.centroids') AS k FROM saved_models WHERE dataset_id = ? ORDER BY id")
+  const rows = db
+    .prepare(
+      "SELECT id, json_extract(pipeline, '$.options') AS options, json_array_length(pipeline, '$.centroids') AS k FROM saved_models " +
+        'WHERE dataset_id = ? ORDER BY id',
+    )
     .all(datasetId) as { id: number; options: string; k: number }[];
   const match = rows.find((r) => r.k === k && optionsKey(JSON.parse(r.options) as Partial<SegmentationOptions>) === wanted);
   return match ? getModel(db, match.id) : undefined;
@@ -95,10 +111,12 @@ export function activeModel(db: Db, datasetId: number): SavedModel | undefined {
 
 export async function activateModel(db: Db, id: number): Promise<SavedModel> {
   const model = getModel(db, id);
-  await writeGate(db).run(db.transaction(() => {
-    db.prepare('UPDATE saved_models SET active = 0 WHERE dataset_id = ?').run(model.datasetId);
-    db.prepare('UPDATE saved_models SET active = 1 WHERE id = ?').run(id);
-  }));
+  await writeGate(db).run(
+    db.transaction(() => {
+      db.prepare('UPDATE saved_models SET active = 0 WHERE dataset_id = ?').run(model.datasetId);
+      db.prepare('UPDATE saved_models SET active = 1 WHERE id = ?').run(id);
+    }),
+  );
   return getModel(db, id);
 }
 
@@ -118,21 +136,34 @@ export interface SegmentLabel {
  * travel with the model's export and survive retraining), in one write.
  */
 export async function labelSegment(db: Db, id: number, segment: number, label: SegmentLabel): Promise<SavedModel> {
-  await writeGate(db).run(db.transaction(() => {
-    const model = getModel(db, id);
-    const k = model.pipeline.centroids.length;
-    if (!Number.isInteger(segment) || segment < 0 || segment >= k) throw new NotFoundError(`Saved segmentation ${id} has segments 0 to ${k - 1}; there is no segment ${segment}.`);
-    const pipeline = { ...model.pipeline, segmentNames: [...model.pipeline.segmentNames], segmentPlaybooks: model.pipeline.segmentPlaybooks ? [...model.pipeline.segmentPlaybooks] : new Array<string>(k).fill('') };
-    if (label.name !== undefined) pipeline.segmentNames[segment] = label.name;
-    if (label.playbook !== undefined) pipeline.segmentPlaybooks[segment] = label.playbook;
-    db.prepare('UPDATE saved_models SET pipeline = ? WHERE id = ?').run(JSON.stringify(pipeline), id);
-  }));
+  await writeGate(db).run(
+    db.transaction(() => {
+      const model = getModel(db, id);
+      const k = model.pipeline.centroids.length;
+      if (!Number.isInteger(segment) || segment < 0 || segment >= k)
+        throw new NotFoundError(`Saved segmentation ${id} has segments 0 to ${k - 1}; there is no segment ${segment}.`);
+      const pipeline = {
+        ...model.pipeline,
+        segmentNames: [...model.pipeline.segmentNames],
+        segmentPlaybooks: model.pipeline.segmentPlaybooks ? [...model.pipeline.segmentPlaybooks] : new Array<string>(k).fill(''),
+      };
+      if (label.name !== undefined) pipeline.segmentNames[segment] = label.name;
+      if (label.playbook !== undefined) pipeline.segmentPlaybooks[segment] = label.playbook;
+      db.prepare('UPDATE saved_models SET pipeline = ? WHERE id = ?').run(JSON.stringify(pipeline), id);
+    }),
+  );
   return getModel(db, id);
 }
 
 /** Replaces a model's fit after an accepted retraining. */
 export async function replaceModelFit(db: Db, id: number, pipeline: FittedPipeline, baseline: TrainingBaseline): Promise<SavedModel> {
-  await writeGate(db).run(() => db.prepare("UPDATE saved_models SET previous_pipeline = pipeline, pipeline = ?, baseline = ?, refits = refits + 1, fitted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?")
-    .run(JSON.stringify(pipeline), JSON.stringify(baseline), id));
+  await writeGate(db).run(() =>
+    db
+      .prepare(
+        'UPDATE saved_models SET previous_pipeline = pipeline, pipeline = ?, baseline = ?, refits = refits + 1, fitted_at = ' +
+          "strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+      )
+      .run(JSON.stringify(pipeline), JSON.stringify(baseline), id),
+  );
   return getModel(db, id);
 }

@@ -48,7 +48,11 @@ export function segmentsBody(result: SegmentationResult, stability: StabilityRes
     })),
     noise: result.noiseCount,
     preprocessing: result.report,
-    pca: { explainedVarianceRatio: result.pca.explainedVarianceRatio.slice(0, 2), components: result.pca.components, features: result.outputNames },
+    pca: {
+      explainedVarianceRatio: result.pca.explainedVarianceRatio.slice(0, 2),
+      components: result.pca.components,
+      features: result.outputNames,
+    },
     notes: result.notes,
     model: result.savedModel ?? null,
   };
@@ -73,28 +77,36 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
   });
 
   // ?name=NAME with a text/csv body, or multipart with the fields file and name.
-  router.post('/api/datasets', async (req, res, next) => {
-    if (req.is('multipart/form-data')) {
-      multipart(req, res, next);
-      return;
-    }
-    if (!req.is('text/*')) throw new InputError('Send the CSV as a text/csv body with ?name=NAME, or as multipart with the fields "file" and "name".', { status: 415 });
-    req.staged = await stageRawBody(req, staging, maxUploadBytes);
-    next();
-  }, async (req, res) => {
-    const staged: StagedUpload | undefined = req.staged;
-    if (!staged || (req.is('multipart/form-data') && !req.file)) throw new InputError('Send the CSV in the multipart field "file".', { field: 'file' });
-    try {
-      const choices = parseImportChoices({ ...req.query, ...(req.body && typeof req.body === 'object' ? req.body : {}) });
-      if (!choices.name) throw new InputError('Name the dataset: ?name=NAME, or a "name" field.', { field: 'name' });
-      const options = { ...choices, name: choices.name, maxBytes: maxUploadBytes };
-      const { dataset, transactions } = await importFile(db, staged.path, options);
-      const hint = transactions ? undefined : transactionLogHint(dataset.columns);
-      res.status(201).json({ ...datasetBody(dataset), ...(transactions ? { transactions } : {}), ...(hint ? { hint } : {}) });
-    } finally {
-      staging.discard(staged.token);
-    }
-  });
+  router.post(
+    '/api/datasets',
+    async (req, res, next) => {
+      if (req.is('multipart/form-data')) {
+        multipart(req, res, next);
+        return;
+      }
+      if (!req.is('text/*'))
+        throw new InputError('Send the CSV as a text/csv body with ?name=NAME, or as multipart with the fields "file" and "name".', {
+          status: 415,
+        });
+      req.staged = await stageRawBody(req, staging, maxUploadBytes);
+      next();
+    },
+    async (req, res) => {
+      const staged: StagedUpload | undefined = req.staged;
+      if (!staged || (req.is('multipart/form-data') && !req.file))
+        throw new InputError('Send the CSV in the multipart field "file".', { field: 'file' });
+      try {
+        const choices = parseImportChoices({ ...req.query, ...(req.body && typeof req.body === 'object' ? req.body : {}) });
+        if (!choices.name) throw new InputError('Name the dataset: ?name=NAME, or a "name" field.', { field: 'name' });
+        const options = { ...choices, name: choices.name, maxBytes: maxUploadBytes };
+        const { dataset, transactions } = await importFile(db, staged.path, options);
+        const hint = transactions ? undefined : transactionLogHint(dataset.columns);
+        res.status(201).json({ ...datasetBody(dataset), ...(transactions ? { transactions } : {}), ...(hint ? { hint } : {}) });
+      } finally {
+        staging.discard(staged.token);
+      }
+    },
+  );
 
   router.post('/api/datasets/:id/rfm', async (req, res) => {
     const { name } = parseInput(rfmBody, req.body ?? {}, { field: 'name' });
@@ -128,8 +140,14 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
       rule: sweep.rule,
       algorithm: sweep.algorithm,
       rows: sweep.rows.map((r) => ({
-        k: r.k, inertia: r.inertia, silhouette: finite(r.silhouette), daviesBouldin: finite(r.daviesBouldin), calinskiHarabasz: finite(r.calinskiHarabasz),
-        smallestShare: r.smallestShare, largestShare: r.largestShare ?? null, ...(r.bic === undefined ? {} : { bic: r.bic }),
+        k: r.k,
+        inertia: r.inertia,
+        silhouette: finite(r.silhouette),
+        daviesBouldin: finite(r.daviesBouldin),
+        calinskiHarabasz: finite(r.calinskiHarabasz),
+        smallestShare: r.smallestShare,
+        largestShare: r.largestShare ?? null,
+        ...(r.bic === undefined ? {} : { bic: r.bic }),
       })),
       votes: sweep.votes,
       notes: sweep.notes,
@@ -140,8 +158,25 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
     const params = parseSegmentationParams(req.query, db);
     const { customer } = parseInput(predictBody, req.body ?? {}, { field: 'customer' });
     const columns = getDataset(db, params.datasetId).columns.map((c) => c.name);
-    const { prediction, model: active } = await assignCustomer(engine, models, params, namesSegmentation(req.query), customer as CustomerInput, columns, runContext(req, res));
-    res.json({ segment: prediction.segment, name: prediction.name, distances: prediction.distances, point: prediction.point, ignored: prediction.ignored, explanation: prediction.explanation, ...(prediction.probabilities ? { probabilities: prediction.probabilities } : {}), model: active ? { id: active.id, name: active.name } : null });
+    const { prediction, model: active } = await assignCustomer(
+      engine,
+      models,
+      params,
+      namesSegmentation(req.query),
+      customer as CustomerInput,
+      columns,
+      runContext(req, res),
+    );
+    res.json({
+      segment: prediction.segment,
+      name: prediction.name,
+      distances: prediction.distances,
+      point: prediction.point,
+      ignored: prediction.ignored,
+      explanation: prediction.explanation,
+      ...(prediction.probabilities ? { probabilities: prediction.probabilities } : {}),
+      model: active ? { id: active.id, name: active.name } : null,
+    });
   });
 
   return router;

@@ -14,23 +14,31 @@ export interface ChartTable {
 /** Rows a table lists; a longer chart says how many more there are. */
 const MAX_ROWS = 60;
 
-interface Dataset { label?: string; data?: unknown[] }
+interface Dataset {
+  label?: string;
+  data?: unknown[];
+}
 
 /** A value axis the chart writes without separators (years) is written so in its table too. */
 function numberFormat(config: ChartConfig): (v: number) => string {
-  const scales = (config.options as { scales?: Record<string, { ticks?: { format?: { useGrouping?: boolean } } }> } | undefined)?.scales ?? {};
+  const scales =
+    (config.options as { scales?: Record<string, { ticks?: { format?: { useGrouping?: boolean } } }> } | undefined)?.scales ?? {};
   const bare = Object.values(scales).some((s) => s?.ticks?.format?.useGrouping === false);
   return bare ? formatYear : formatNumber;
 }
 
-const cellOf = (formatNumber: (v: number) => string) => (v: unknown): string => {
-  if (typeof v === 'number') return formatNumber(v);
-  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number')) return `${formatNumber(v[0])} to ${formatNumber(v[1])}`;
-  // An axis label wrapped onto lines.
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(' ');
-  if (v && typeof v === 'object' && 'x' in v && 'y' in v) return `(${formatNumber(Number((v as { x: number }).x))}, ${formatNumber(Number((v as { y: number }).y))})`;
-  return v === null || v === undefined ? '—' : String(v);
-};
+const cellOf =
+  (formatNumber: (v: number) => string) =>
+  (v: unknown): string => {
+    if (typeof v === 'number') return formatNumber(v);
+    if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number'))
+      return `${formatNumber(v[0])} to ${formatNumber(v[1])}`;
+    // An axis label wrapped onto lines.
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(' ');
+    if (v && typeof v === 'object' && 'x' in v && 'y' in v)
+      return `(${formatNumber(Number((v as { x: number }).x))}, ${formatNumber(Number((v as { y: number }).y))})`;
+    return v === null || v === undefined ? '—' : String(v);
+  };
 
 function scatterTable(datasets: Dataset[]): ChartTable {
   const rows = datasets.map((d) => {
@@ -42,7 +50,7 @@ function scatterTable(datasets: Dataset[]): ChartTable {
 }
 
 function flowTable(datasets: Dataset[]): ChartTable {
-  const flows = ((datasets[0]?.data ?? []) as { from: string; to: string; flow: number }[]);
+  const flows = (datasets[0]?.data ?? []) as { from: string; to: string; flow: number }[];
   return { columns: ['From', 'To', 'Customers'], rows: flows.map((f) => [f.from, f.to, formatNumber(f.flow)]) };
 }
 
@@ -58,11 +66,17 @@ export function chartTable(config: ChartConfig): ChartTable | null {
   else if (data?.labels) {
     const labels = data.labels;
     const cell = cellOf(numberFormat(config));
-    table = { columns: ['', ...datasets.map((d) => d.label ?? '')], rows: labels.map((label, i) => [cell(label), ...datasets.map((d) => cell(d.data?.[i]))]) };
+    table = {
+      columns: ['', ...datasets.map((d) => d.label ?? '')],
+      rows: labels.map((label, i) => [cell(label), ...datasets.map((d) => cell(d.data?.[i]))]),
+    };
   } else table = null;
   if (table && table.rows.length > MAX_ROWS) {
     const more = table.rows.length - MAX_ROWS;
-    table = { columns: table.columns, rows: [...table.rows.slice(0, MAX_ROWS), [`… and ${formatNumber(more)} more`, ...table.columns.slice(1).map(() => '')]] };
+    table = {
+      columns: table.columns,
+      rows: [...table.rows.slice(0, MAX_ROWS), [`… and ${formatNumber(more)} more`, ...table.columns.slice(1).map(() => '')]],
+    };
   }
   built.set(config, table);
   return table;

@@ -9,7 +9,8 @@ import type { StabilityResult } from '../analysis/stability.ts';
 import type { SweepResult } from '../segmentation/sweep.ts';
 import type { SegmentationParams } from '../engine/engine.ts';
 import type { DatasetInfo } from '../store/datasets.ts';
-import { categoryMixChart, elbowChart, outcomeChart, featureBoxChart, featureMeansChart, scatterChart, silhouetteChart, sizesChart, type ChartConfig } from './charts.ts';
+import { elbowChart, featureMeansChart, scatterChart, silhouetteChart, sizesChart, type ChartConfig } from './charts.ts';
+import { categoryMixChart, featureBoxChart, outcomeChart } from './segment-charts.ts';
 
 export interface FitCharts {
   boxes: { feature: string; config: ChartConfig }[];
@@ -32,8 +33,12 @@ export function fitChartsOf(result: SegmentationResult, dataset: DatasetInfo): F
   let charts = fitCharts.get(result);
   if (!charts) {
     charts = {
-      boxes: result.featureNames.filter((f) => dataset.columns.some((c) => c.name === f && c.kind === 'numeric')).map((f) => ({ feature: f, config: featureBoxChart(result, f) })),
-      mixes: dataset.columns.filter((c) => c.kind === 'categorical').map((c) => ({ feature: c.name, config: categoryMixChart(result, c.name) })),
+      boxes: result.featureNames
+        .filter((f) => dataset.columns.some((c) => c.name === f && c.kind === 'numeric'))
+        .map((f) => ({ feature: f, config: featureBoxChart(result, f) })),
+      mixes: dataset.columns
+        .filter((c) => c.kind === 'categorical')
+        .map((c) => ({ feature: c.name, config: categoryMixChart(result, c.name) })),
       outcomes: Object.keys(result.segments[0]?.outcomes ?? {}).map((column) => ({ column, config: outcomeChart(result, column) })),
       scatter: scatterChart(result),
       sizes: sizesChart(result),
@@ -75,7 +80,12 @@ export interface SweepRegion {
 }
 
 /** The #cluster-sweep region for the k the fit region shows (`shown`). */
-export function sweepRegionOf(params: Pick<SegmentationParams, 'k' | 'algorithm' | 'kMin' | 'kMax'>, sweep: SweepResult, stability: StabilityResult | undefined, shown: number): SweepRegion {
+export function sweepRegionOf(
+  params: Pick<SegmentationParams, 'k' | 'algorithm' | 'kMin' | 'kMax'>,
+  sweep: SweepResult,
+  stability: StabilityResult | undefined,
+  shown: number,
+): SweepRegion {
   const settle = needsRecommendation(params) && shown !== sweep.recommendedK;
   // A region that reloads the fit marks the k it will show.
   const markedK = params.algorithm === 'dbscan' ? null : settle ? sweep.recommendedK : shown;

@@ -22,15 +22,43 @@ import { runContext } from './run-context.ts';
 import { z } from 'zod';
 
 export const CONTROL_CHOICES = {
-  algorithms: ALGORITHMS.map((value) => ({ value, label: { kmeans: 'k-means', minibatch: 'Mini-batch k-means', agglomerative: 'Agglomerative (Ward)', dbscan: 'DBSCAN (density)', gmm: 'Gaussian mixture (soft, diagonal covariance)' }[value] })),
-  scalings: SCALING_METHODS.map((value) => ({ value, label: { standard: 'Standard (z-score)', minmax: 'Min-max (0 to 1)', robust: 'Robust (median / IQR)', none: 'None' }[value] })),
-  missing: MISSING_STRATEGIES.map((value) => ({ value, label: { drop: 'Drop incomplete rows', mean: 'Fill with mean', median: 'Fill with median', mode: 'Fill with most frequent' }[value] })),
-  outliers: OUTLIER_RULES.map((value) => ({ value, label: { none: 'Keep all', 'iqr-clip': 'IQR 1.5× — clip', 'iqr-exclude': 'IQR 1.5× — exclude from fit', 'zscore-clip': '|z| > 3 — clip', 'zscore-exclude': '|z| > 3 — exclude from fit' }[value] })),
+  algorithms: ALGORITHMS.map((value) => ({
+    value,
+    label: {
+      kmeans: 'k-means',
+      minibatch: 'Mini-batch k-means',
+      agglomerative: 'Agglomerative (Ward)',
+      dbscan: 'DBSCAN (density)',
+      gmm: 'Gaussian mixture (soft, diagonal covariance)',
+    }[value],
+  })),
+  scalings: SCALING_METHODS.map((value) => ({
+    value,
+    label: { standard: 'Standard (z-score)', minmax: 'Min-max (0 to 1)', robust: 'Robust (median / IQR)', none: 'None' }[value],
+  })),
+  missing: MISSING_STRATEGIES.map((value) => ({
+    value,
+    label: { drop: 'Drop incomplete rows', mean: 'Fill with mean', median: 'Fill with median', mode: 'Fill with most frequent' }[value],
+  })),
+  outliers: OUTLIER_RULES.map((value) => ({
+    value,
+    label: {
+      none: 'Keep all',
+      'iqr-clip': 'IQR 1.5× — clip',
+      'iqr-exclude': 'IQR 1.5× — exclude from fit',
+      'zscore-clip': '|z| > 3 — clip',
+      'zscore-exclude': '|z| > 3 — exclude from fit',
+    }[value],
+  })),
 };
 
 /** The k a sweep region was asked about: the one the fit region shows. */
 const SHOWN_ERROR = 'shown must be a whole number (the k the page shows), given once.';
-const shownK = z.string({ error: SHOWN_ERROR }).regex(/^\d{1,2}$/, { error: SHOWN_ERROR }).transform(Number).optional();
+const shownK = z
+  .string({ error: SHOWN_ERROR })
+  .regex(/^\d{1,2}$/, { error: SHOWN_ERROR })
+  .transform(Number)
+  .optional();
 
 /** The downloads of the fit shown: a saved segmentation's by its id (its names, playbooks and assignment), else by the parameters. */
 function exportQuery(result: SegmentationResult, query: string): string {
@@ -52,7 +80,20 @@ export function clustersRouter(db: Db, engine: Engine): Router {
     const stability = engine.cachedStability(params.datasetId, result);
     const sweepRegion = known ? sweepRegionOf(params, known, stability, result.k) : undefined;
     const query = toQueryString(params, dataset);
-    const locals = { tab: 'clusters', params, dataset, datasets, result, charts: fitChartsOf(result, dataset), sweepRegion, provisional, choices: CONTROL_CHOICES, segmentColour, query, exportQuery: exportQuery(result, query) };
+    const locals = {
+      tab: 'clusters',
+      params,
+      dataset,
+      datasets,
+      result,
+      charts: fitChartsOf(result, dataset),
+      sweepRegion,
+      provisional,
+      choices: CONTROL_CHOICES,
+      segmentColour,
+      query,
+      exportQuery: exportQuery(result, query),
+    };
     if (!isHtmx(req)) {
       renderPageOrPartial(req, res, 'clusters', 'partials/cluster-results', locals);
       return;

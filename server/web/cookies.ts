@@ -22,5 +22,11 @@ export function readCookie(req: Request, name: string): string | undefined {
  * and Secure when the request came over HTTPS (directly or through a trusted proxy).
  */
 export function setStrictCookie(req: Request, res: Response, name: string, value: string, maxAgeSeconds?: number): void {
-  res.cookie(name, value, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/', maxAge: maxAgeSeconds === undefined ? undefined : maxAgeSeconds * 1000 });
+  res.cookie(name, value, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: req.secure,
+    path: '/',
+    maxAge: maxAgeSeconds === undefined ? undefined : maxAgeSeconds * 1000,
+  });
 }

@@ -21,7 +21,9 @@ export interface DatasetRoutesDeps {
 }
 
 function defaultName(originalName: string | undefined): string {
-  const base = basename(originalName ?? 'Imported data').replace(/\.(csv|txt|tsv)$/i, '').trim();
+  const base = basename(originalName ?? 'Imported data')
+    .replace(/\.(csv|txt|tsv)$/i, '')
+    .trim();
   return base.slice(0, 120) || 'Imported data';
 }
 
@@ -31,7 +33,16 @@ export function datasetsRouter({ db, staging, maxUploadBytes }: DatasetRoutesDep
 
   const renderList = (req: Request, res: Response, locals: Record<string, unknown> = {}) => {
     const datasets = listDatasets(db);
-    const page = { tab: 'datasets', datasets, dataset: datasets[0], query: datasets[0] ? `dataset=${datasets[0].id}` : '', preview: undefined, imported: undefined, maxUploadMb: Math.round(maxUploadBytes / 1e6), ...locals };
+    const page = {
+      tab: 'datasets',
+      datasets,
+      dataset: datasets[0],
+      query: datasets[0] ? `dataset=${datasets[0].id}` : '',
+      preview: undefined,
+      imported: undefined,
+      maxUploadMb: Math.round(maxUploadBytes / 1e6),
+      ...locals,
+    };
     res.vary('HX-Request');
     res.render(isHtmx(req) ? 'partials/dataset-list' : 'datasets', page);
   };
@@ -39,8 +50,19 @@ export function datasetsRouter({ db, staging, maxUploadBytes }: DatasetRoutesDep
   const renderPreview = async (req: Request, res: Response, token: string, originalName?: string) => {
     const choices = parseImportChoices(req.body ?? {});
     const plan = await previewCsv(staging.existingPath(token), { ...choices, maxBytes: maxUploadBytes });
-    const locals = { token, plan, delimiter: delimiterName(plan.delimiter), name: choices.name ?? defaultName(originalName), kindPrefix: KIND_PREFIX, kinds: KINDS, kindLabels: KIND_LABELS,
-      rolePrefix: ROLE_PREFIX, roles: ROLES, roleLabels: ROLE_LABELS, notDefault: NOT_DEFAULT_FEATURE };
+    const locals = {
+      token,
+      plan,
+      delimiter: delimiterName(plan.delimiter),
+      name: choices.name ?? defaultName(originalName),
+      kindPrefix: KIND_PREFIX,
+      kinds: KINDS,
+      kindLabels: KIND_LABELS,
+      rolePrefix: ROLE_PREFIX,
+      roles: ROLES,
+      roleLabels: ROLE_LABELS,
+      notDefault: NOT_DEFAULT_FEATURE,
+    };
     if (isHtmx(req)) res.render('partials/import-preview', locals);
     else renderList(req, res, { preview: locals });
   };
@@ -69,7 +91,9 @@ export function datasetsRouter({ db, staging, maxUploadBytes }: DatasetRoutesDep
     const choices = parseImportChoices(req.body ?? {});
     const options = { ...choices, name: choices.name ?? 'Imported data', maxBytes: maxUploadBytes };
     const { dataset, transactions } = await importFile(db, path, options);
-    const imported: { dataset: DatasetInfo; note?: string } = transactions ? { dataset, note: describeTransactions(transactions) } : { dataset };
+    const imported: { dataset: DatasetInfo; note?: string } = transactions
+      ? { dataset, note: describeTransactions(transactions) }
+      : { dataset };
     staging.discard(token);
     res.status(201);
     if (isHtmx(req)) res.render('partials/import-result', { imported });

@@ -37,7 +37,8 @@ export function exportValue(value: ExportCell, format: ExportFormat | undefined)
   return value;
 }
 
-const csvLine = (cells: readonly ExportCell[], formats?: readonly ExportFormat[]) => `${cells.map((c, i) => csvCell(exportValue(c, formats?.[i]))).join(',')}\r\n`;
+const csvLine = (cells: readonly ExportCell[], formats?: readonly ExportFormat[]) =>
+  `${cells.map((c, i) => csvCell(exportValue(c, formats?.[i]))).join(',')}\r\n`;
 
 /** Writes the table as CSV to `out` and ends it; stops early if `out` is closed. */
 export async function writeCsv(table: ExportTable, out: Writable): Promise<void> {
@@ -76,7 +77,12 @@ async function writeAndWait(out: Writable, chunk: string): Promise<boolean> {
 
 /** Excel's number format for each kind of column. */
 const EXCEL_FORMATS: Record<ExportFormat, string> = {
-  integer: '#,##0', share: '0.0%', number: '#,##0.00', text: '@', date: 'yyyy-mm-dd hh:mm', raw: 'General',
+  integer: '#,##0',
+  share: '0.0%',
+  number: '#,##0.00',
+  text: '@',
+  date: 'yyyy-mm-dd hh:mm',
+  raw: 'General',
 };
 
 /** Excel refuses a cell of more than 32,767 characters (the file will not open). */
@@ -92,7 +98,10 @@ export function excelText(text: string): string {
 /** Writes the table as an Excel workbook to the file at `path`. */
 export async function writeXlsx(table: ExportTable, path: string): Promise<void> {
   if (table.rowCount > EXCEL_MAX_ROWS) {
-    throw new InputError(`Excel exports stop at ${formatCount(EXCEL_MAX_ROWS)} rows, and this one has ${formatCount(table.rowCount)}. Export CSV instead: it has no limit.`);
+    throw new InputError(
+      `Excel exports stop at ${formatCount(EXCEL_MAX_ROWS)} rows, and this one has ${formatCount(table.rowCount)}. Export CSV instead: ` +
+        `it has no limit.`,
+    );
   }
   // Loaded on the first Excel export: the library costs the server about 28 MB of memory.
   const { default: ExcelJS } = await import('exceljs');
@@ -103,7 +112,10 @@ export async function writeXlsx(table: ExportTable, path: string): Promise<void>
   // A filter on the header row and the header frozen: a manager sorts and filters at once.
   const sheet = workbook.addWorksheet(table.sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: lastColumn } };
-  sheet.columns = table.headers.map((h, i) => ({ width: Math.min(40, Math.max(10, h.length + 2)), style: { numFmt: EXCEL_FORMATS[formats[i] ?? 'raw'] } }));
+  sheet.columns = table.headers.map((h, i) => ({
+    width: Math.min(40, Math.max(10, h.length + 2)),
+    style: { numFmt: EXCEL_FORMATS[formats[i] ?? 'raw'] },
+  }));
   const header = sheet.addRow(table.headers.map(excelText));
   header.font = { bold: true };
   header.commit();

@@ -35,12 +35,21 @@ export function segmentsTable(result: ExportedSegmentation): ExportTable {
   const first = result.segments[0];
   const numericFeatures = first?.features.map((f) => f.feature) ?? [];
   // Outcome rates (churn = Yes) and the share of the money total, beside the share of customers.
-  const outcomeLevels = Object.entries(first?.outcomesOverall ?? {}).flatMap(([column, shares]) => Object.keys(shares).map((level) => [column, level] as const));
+  const outcomeLevels = Object.entries(first?.outcomesOverall ?? {}).flatMap(([column, shares]) =>
+    Object.keys(shares).map((level) => [column, level] as const),
+  );
   const valueFeature = first?.valueShare?.feature;
   const headers = [
-    'segment', 'name', 'customers', 'share', ...(valueFeature ? [`share of ${valueFeature}`] : []), 'recommendation', 'playbook',
+    'segment',
+    'name',
+    'customers',
+    'share',
+    ...(valueFeature ? [`share of ${valueFeature}`] : []),
+    'recommendation',
+    'playbook',
     ...outcomeLevels.map(([column, level]) => `${column} = ${level} (share)`),
-    ...numericFeatures.map((f) => `mean ${f}`), ...numericFeatures.map((f) => `median ${f}`),
+    ...numericFeatures.map((f) => `mean ${f}`),
+    ...numericFeatures.map((f) => `median ${f}`),
   ];
   const rows = result.segments.map((s) => [
     s.id + 1,
@@ -56,11 +65,28 @@ export function segmentsTable(result: ExportedSegmentation): ExportTable {
   ]);
   if (result.noiseCount > 0) {
     const blanks = (n: number) => new Array<null>(n).fill(null);
-    rows.push([null, 'Noise', result.noiseCount, result.noiseCount / result.labels.length, ...blanks(valueFeature ? 1 : 0), '', '', ...blanks(outcomeLevels.length), ...numericFeatures.flatMap(() => [null, null])]);
+    rows.push([
+      null,
+      'Noise',
+      result.noiseCount,
+      result.noiseCount / result.labels.length,
+      ...blanks(valueFeature ? 1 : 0),
+      '',
+      '',
+      ...blanks(outcomeLevels.length),
+      ...numericFeatures.flatMap(() => [null, null]),
+    ]);
   }
   const formats: ExportFormat[] = [
-    'integer', 'text', 'integer', 'share', ...(valueFeature ? ['share' as const] : []), 'text', 'text',
-    ...outcomeLevels.map(() => 'share' as const), ...numericFeatures.flatMap(() => ['number' as const, 'number' as const]),
+    'integer',
+    'text',
+    'integer',
+    'share',
+    ...(valueFeature ? ['share' as const] : []),
+    'text',
+    'text',
+    ...outcomeLevels.map(() => 'share' as const),
+    ...numericFeatures.flatMap(() => ['number' as const, 'number' as const]),
   ];
   return { sheetName: 'Segments', headers, formats, rowCount: rows.length, rows };
 }
@@ -69,7 +95,11 @@ export function segmentsTable(result: ExportedSegmentation): ExportTable {
  * Every customer of the result's rows with its segment, read page by page from the stored
  * rows as the writer consumes them: a million customers are never in memory at once.
  */
-export function customersTable(result: ExportedSegmentation, columns: readonly { name: string; kind: string }[], storedPages: Iterable<CellValue[][]>): ExportTable {
+export function customersTable(
+  result: ExportedSegmentation,
+  columns: readonly { name: string; kind: string }[],
+  storedPages: Iterable<CellValue[][]>,
+): ExportTable {
   const columnNames = columns.map((c) => c.name);
   const segmentOfRow = new Int32Array(result.rowCount).fill(-2);
   result.rowIndex.forEach((r, i) => (segmentOfRow[r] = result.labels[i]));
@@ -91,6 +121,19 @@ export function customersTable(result: ExportedSegmentation, columns: readonly {
     }
   }
   // The customers' own values as stored (their own precision); dates as dates in Excel.
-  const formats: ExportFormat[] = [...columns.map((c): ExportFormat => (c.kind === 'date' ? 'date' : 'raw')), 'integer', 'text', 'text', 'text', 'text'];
-  return { sheetName: 'Customers', headers: [...columnNames, 'segment', 'segment name', 'playbook', 'main reason', 'second reason'], formats, rowCount: result.rowCount, rows: rows() };
+  const formats: ExportFormat[] = [
+    ...columns.map((c): ExportFormat => (c.kind === 'date' ? 'date' : 'raw')),
+    'integer',
+    'text',
+    'text',
+    'text',
+    'text',
+  ];
+  return {
+    sheetName: 'Customers',
+    headers: [...columnNames, 'segment', 'segment name', 'playbook', 'main reason', 'second reason'],
+    formats,
+    rowCount: result.rowCount,
+    rows: rows(),
+  };
 }

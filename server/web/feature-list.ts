@@ -15,7 +15,8 @@ export function parseFeatureList(raw: string | string[]): string[] {
       let name = '';
       i++;
       for (;;) {
-        if (i >= raw.length) throw new InputError('A quoted name in features is never closed; end it with a double quote.', { field: 'features' });
+        if (i >= raw.length)
+          throw new InputError('A quoted name in features is never closed; end it with a double quote.', { field: 'features' });
         if (raw[i] === '"' && raw[i + 1] === '"') {
           name += '"';
           i += 2;

@@ -23,7 +23,9 @@ export function flowOrder(flows: readonly (readonly number[])[]): Record<string,
     });
     return weight > 0 ? sum / weight : flows.length + j;
   });
-  Array.from({ length: columns }, (_, j) => j).sort((p, q) => centre[p] - centre[q] || p - q).forEach((j, rank) => (order[`b${j}`] = rank));
+  Array.from({ length: columns }, (_, j) => j)
+    .sort((p, q) => centre[p] - centre[q] || p - q)
+    .forEach((j, rank) => (order[`b${j}`] = rank));
   return order;
 }
 
@@ -42,13 +44,31 @@ export function flowChart(comparison: ModelComparison, aNames: string[], bNames:
   });
   return {
     type: 'sankey',
-    data: { datasets: [{ label: 'Customers', data, labels, nodeColours, colorMode: 'gradient', alpha: 0.6, size: 'max', priority: flowOrder(comparison.flows), nodePadding: 24 }] },
+    data: {
+      datasets: [
+        {
+          label: 'Customers',
+          data,
+          labels,
+          nodeColours,
+          colorMode: 'gradient',
+          alpha: 0.6,
+          size: 'max',
+          priority: flowOrder(comparison.flows),
+          nodePadding: 24,
+        },
+      ],
+    },
     options: {
       animation: false,
       responsive: true,
       maintainAspectRatio: false,
       plugins: {
-        title: { display: true, text: `Customers from “${comparison.a.name}” (left) to “${comparison.b.name}” (right)`, font: { size: 14, weight: 'bold' } },
+        title: {
+          display: true,
+          text: `Customers from “${comparison.a.name}” (left) to “${comparison.b.name}” (right)`,
+          font: { size: 14, weight: 'bold' },
+        },
         legend: { display: false },
       },
     },

@@ -15,22 +15,56 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown, optio
     // A strict object's unknown field is named with the ones that exist, never ignored.
     const where = issue.path.length ? ` in "${issue.path.join('.')}"` : '';
     const known = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
-    const listed = issue.keys.slice(0, 5).map((k) => `"${k.slice(0, 60)}"`).join(', ');
-    throw new InputError(`Unknown field${issue.keys.length === 1 ? '' : 's'} ${listed}${where}${known.length && !where ? `; the fields are ${known.join(', ')}` : ''}.`, { field: issue.keys[0], status: options.status });
+    const listed = issue.keys
+      .slice(0, 5)
+      .map((k) => `"${k.slice(0, 60)}"`)
+      .join(', ');
+    throw new InputError(
+      `Unknown field${issue.keys.length === 1 ? '' : 's'} ` +
+        `${listed}${where}${known.length && !where ? `; the fields are ${known.join(', ')}` : ''}.`,
+      { field: issue.keys[0], status: options.status },
+    );
   }
-  throw new InputError(issue.message, { field: options.field ?? (issue.path[0] === undefined ? undefined : String(issue.path[0])), status: options.status });
+  throw new InputError(issue.message, {
+    field: options.field ?? (issue.path[0] === undefined ? undefined : String(issue.path[0])),
+    status: options.status,
+  });
 }
 
 /** A value given once: a repeated query parameter arrives as an array. */
-const single = (name: string) => z.string({ error: (issue) => (Array.isArray(issue.input) ? `The parameter "${name}" is given more than once; give it once.` : `${name} must be a plain value.`) });
+const single = (name: string) =>
+  z.string({
+    error: (issue) =>
+      Array.isArray(issue.input) ? `The parameter "${name}" is given more than once; give it once.` : `${name} must be a plain value.`,
+  });
 
 /** A positive whole-number id, from a path segment or a query parameter. */
-export const idSchema = (what: string) => z.union([z.string().regex(/^\d{1,15}$/).transform(Number), z.number()], { error: `${what} must be a positive whole number.` })
-  .pipe(z.number().int({ error: `${what} must be a positive whole number.` }).positive({ error: `${what} must be a positive whole number.` }));
+export const idSchema = (what: string) =>
+  z
+    .union(
+      [
+        z
+          .string()
+          .regex(/^\d{1,15}$/)
+          .transform(Number),
+        z.number(),
+      ],
+      { error: `${what} must be a positive whole number.` },
+    )
+    .pipe(
+      z
+        .number()
+        .int({ error: `${what} must be a positive whole number.` })
+        .positive({ error: `${what} must be a positive whole number.` }),
+    );
 
 /** A whole number at least min, given as text (a query parameter) or absent. */
-const wholeNumber = (name: string, min: number) => single(name).regex(/^\d{1,15}$/, { error: `${name} must be a whole number of at least ${min}.` }).transform(Number)
-  .pipe(z.number().min(min, { error: `${name} must be a whole number of at least ${min}.` })).optional();
+const wholeNumber = (name: string, min: number) =>
+  single(name)
+    .regex(/^\d{1,15}$/, { error: `${name} must be a whole number of at least ${min}.` })
+    .transform(Number)
+    .pipe(z.number().min(min, { error: `${name} must be a whole number of at least ${min}.` }))
+    .optional();
 
 /** An unknown id is a page that does not exist: 404, as for a missing dataset. */
 export const pathId = (value: unknown, what: string): number => parseInput(idSchema(what), value, { status: 404 });
@@ -41,7 +75,9 @@ export const queryId = (value: unknown, name: string, what: string): number => p
 /** The :id of a /datasets/:id or /api/datasets/:id route. */
 export const datasetIdParam = (params: { id?: string }): number => pathId(params.id, 'The dataset id');
 
-export const optionalDatasetQuery = z.union([z.undefined(), idSchema('dataset')], { error: 'dataset must be a positive whole number, given once.' });
+export const optionalDatasetQuery = z.union([z.undefined(), idSchema('dataset')], {
+  error: 'dataset must be a positive whole number, given once.',
+});
 
 export const renameBody = z.strictObject({ name: nameText('A dataset name') }, { error: 'Send {"name": "..."}.' });
 
@@ -49,11 +85,18 @@ export const renameBody = z.strictObject({ name: nameText('A dataset name') }, {
 export const rfmBody = z.strictObject({ name: nameText('A dataset name').optional() }, { error: 'Send {} or {"name": "..."}.' });
 
 /** One customer for /api/predict: feature name to number, text or null (missing). */
-export const predictBody = z.strictObject({
-  customer: z.record(z.string().max(200), z.union([z.number(), z.string().max(10_000), z.null()], { error: 'Each customer value must be a number, text or null.' }), {
-    error: 'Send JSON like {"customer": {"age": 35, ...}} with one value per feature.',
-  }),
-}, { error: 'Send JSON like {"customer": {"age": 35, ...}} with one value per feature.' });
+export const predictBody = z.strictObject(
+  {
+    customer: z.record(
+      z.string().max(200),
+      z.union([z.number(), z.string().max(10_000), z.null()], { error: 'Each customer value must be a number, text or null.' }),
+      {
+        error: 'Send JSON like {"customer": {"age": 35, ...}} with one value per feature.',
+      },
+    ),
+  },
+  { error: 'Send JSON like {"customer": {"age": 35, ...}} with one value per feature.' },
+);
 
 /** A form post: every field a single string (a repeated field is refused). */
 export const formFields = z.record(z.string(), z.string({ error: 'Each form field must be given once.' }));

@@ -1,6 +1,7 @@
 /** What the Overview tab draws, built from a dataset version's overview (cached by the engine, so built once per overview). */
 import type { DatasetOverview } from '../analysis/summary.ts';
-import { categoryChart, histogramChart, overviewBoxChart, type ChartConfig } from './charts.ts';
+import type { ChartConfig } from './chart-style.ts';
+import { categoryChart, histogramChart, overviewBoxChart } from './overview-charts.ts';
 
 export interface OverviewCharts {
   /** A histogram per numeric column, then a bar chart per categorical one. */
@@ -14,7 +15,9 @@ const built = new WeakMap<DatasetOverview, OverviewCharts>();
 export function overviewChartsOf(overview: DatasetOverview): OverviewCharts {
   let charts = built.get(overview);
   if (!charts) {
-    const categories = overview.summaries.flatMap((s) => (s.kind === 'categorical' ? [{ name: s.name, config: categoryChart(s.name, s.top, s.count, s.distinct) }] : []));
+    const categories = overview.summaries.flatMap((s) =>
+      s.kind === 'categorical' ? [{ name: s.name, config: categoryChart(s.name, s.top, s.count, s.distinct) }] : [],
+    );
     charts = {
       distributions: [...overview.histograms.map((h) => ({ name: h.name, config: histogramChart(h.name, h.histogram) })), ...categories],
       boxes: overviewBoxChart(overview.standardisedBoxes),

@@ -25,12 +25,24 @@ export interface CustomerTableView {
 
 function customerTable(db: Db, req: Request, dataset: DatasetInfo, baseQuery: string): CustomerTableView {
   const pageCount = Math.max(1, Math.ceil(dataset.rowCount / PAGE_SIZE));
-  const paging = parseInput(customerPageQuery, { page: req.query.page || undefined, sort: req.query.sort || undefined, dir: req.query.dir || undefined });
+  const paging = parseInput(customerPageQuery, {
+    page: req.query.page || undefined,
+    sort: req.query.sort || undefined,
+    dir: req.query.dir || undefined,
+  });
   const page = Math.min(paging.page ?? 1, pageCount);
   const sort = paging.sort;
-  if (sort !== undefined && sort >= dataset.columns.length) throw new InputError(`sort must name one of the ${dataset.columns.length} columns (0 to ${dataset.columns.length - 1}).`, { field: 'sort' });
+  if (sort !== undefined && sort >= dataset.columns.length)
+    throw new InputError(`sort must name one of the ${dataset.columns.length} columns (0 to ${dataset.columns.length - 1}).`, {
+      field: 'sort',
+    });
   const dir = paging.dir;
-  const { rows, total } = pageRows(db, dataset.id, { offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE, sortColumn: sort, descending: dir === 'desc' });
+  const { rows, total } = pageRows(db, dataset.id, {
+    offset: (page - 1) * PAGE_SIZE,
+    limit: PAGE_SIZE,
+    sortColumn: sort,
+    descending: dir === 'desc',
+  });
   return { columns: dataset.columns, rows, page, pageCount, total, sort: sort ?? null, descending: dir === 'desc', baseQuery };
 }
 
@@ -49,7 +61,13 @@ export function overviewRouter(db: Db, engine: Engine): Router {
     const charts = overviewChartsOf(overview);
     const query = toQueryString(params, dataset);
     renderPageOrPartial(req, res, 'overview', 'partials/overview-content', {
-      tab: 'overview', params, dataset, datasets, summaries: overview.summaries, charts: charts.distributions, query,
+      tab: 'overview',
+      params,
+      dataset,
+      datasets,
+      summaries: overview.summaries,
+      charts: charts.distributions,
+      query,
       missingValues: dataset.columns.reduce((sum, c) => sum + c.missing, 0),
       outliers: overview.outliers,
       correlation: overview.correlation,

@@ -13,17 +13,31 @@ import { formatFeatureList, parseFeatureList } from './feature-list.ts';
 import { getDataset, listDatasets, type DatasetInfo } from '../store/datasets.ts';
 
 /** Limits that keep one request from asking for unbounded work. */
-export const LIMITS = { kMax: 20, features: 50, seedMax: 2 ** 31 - 1, nInit: 50, batchSize: 100_000, iterations: 10_000, miniBatchVisits: 5_000_000 };
+export const LIMITS = {
+  kMax: 20,
+  features: 50,
+  seedMax: 2 ** 31 - 1,
+  nInit: 50,
+  batchSize: 100_000,
+  iterations: 10_000,
+  miniBatchVisits: 5_000_000,
+};
 
 /** A number given as text: a blank one is no number (z.coerce reads " " as 0). */
-const numberText = (name: string) => z.string().refine((v) => v.trim() !== '', { error: `${name} is blank; give a number or leave it out` }).pipe(z.coerce.number({ error: `${name} must be a number` }));
+const numberText = (name: string) =>
+  z
+    .string()
+    .refine((v) => v.trim() !== '', { error: `${name} is blank; give a number or leave it out` })
+    .pipe(z.coerce.number({ error: `${name} must be a number` }));
 
 const wholeNumber = (name: string, min: number, max: number) =>
-  numberText(name).pipe(z
-    .number({ error: `${name} must be a number` })
-    .int({ error: `${name} must be a whole number` })
-    .min(min, { error: `${name} must be at least ${min}` })
-    .max(max, { error: `${name} must be at most ${max}` }));
+  numberText(name).pipe(
+    z
+      .number({ error: `${name} must be a number` })
+      .int({ error: `${name} must be a whole number` })
+      .min(min, { error: `${name} must be at least ${min}` })
+      .max(max, { error: `${name} must be at most ${max}` }),
+  );
 
 const choice = <T extends readonly [string, ...string[]]>(name: string, values: T) =>
   z.enum(values, { error: `${name} must be one of ${values.join(', ')}` });
@@ -37,14 +51,24 @@ const querySchema = z.object({
   missing: choice('missing', MISSING_STRATEGIES).optional(),
   outliers: choice('outliers', OUTLIER_RULES).optional(),
   seed: wholeNumber('seed', 0, LIMITS.seedMax).optional(),
-  eps: numberText('eps').pipe(z.number()).pipe(z.number().gt(0, { error: 'eps must be greater than 0' }).max(1000, { error: 'eps must be at most 1000' })).optional(),
+  eps: numberText('eps')
+    .pipe(z.number())
+    .pipe(z.number().gt(0, { error: 'eps must be greater than 0' }).max(1000, { error: 'eps must be at most 1000' }))
+    .optional(),
   minPts: wholeNumber('minPts', 1, 1000).optional(),
   nInit: wholeNumber('nInit', 1, LIMITS.nInit).optional(),
   batchSize: wholeNumber('batchSize', 16, LIMITS.batchSize).optional(),
   iterations: wholeNumber('iterations', 1, LIMITS.iterations).optional(),
   kMin: wholeNumber('kMin', 2, LIMITS.kMax).optional(),
   kMax: wholeNumber('kMax', 2, LIMITS.kMax).optional(),
-  minShare: numberText('minShare').pipe(z.number().min(0, { error: 'minShare must be at least 0' }).max(0.5, { error: 'minShare must be at most 0.5 (a share of the customers, 0.02 for 2%)' })).optional(),
+  minShare: numberText('minShare')
+    .pipe(
+      z
+        .number()
+        .min(0, { error: 'minShare must be at least 0' })
+        .max(0.5, { error: 'minShare must be at most 0.5 (a share of the customers, 0.02 for 2%)' }),
+    )
+    .optional(),
 });
 
 export const PARAM_NAMES = Object.keys(querySchema.shape) as (keyof typeof querySchema.shape)[];
@@ -78,8 +102,14 @@ export function refuseUnknownNames(given: Record<string, unknown>, known: readon
   const isKnown = (name: string) => known.some((k) => (k.endsWith('*') ? name.startsWith(k.slice(0, -1)) : name === k));
   const unknown = Object.keys(given).filter((name) => !isKnown(name));
   if (unknown.length === 0) return;
-  const listed = unknown.slice(0, 5).map((n) => `"${n.slice(0, 60)}"`).join(', ') + (unknown.length > 5 ? ` and ${unknown.length - 5} more` : '');
-  throw new InputError(`Unknown ${what}${unknown.length === 1 ? '' : 's'} ${listed}; the ${what}s here are ${known.join(', ')}.`, { field: unknown[0] });
+  const listed =
+    unknown
+      .slice(0, 5)
+      .map((n) => `"${n.slice(0, 60)}"`)
+      .join(', ') + (unknown.length > 5 ? ` and ${unknown.length - 5} more` : '');
+  throw new InputError(`Unknown ${what}${unknown.length === 1 ? '' : 's'} ${listed}; the ${what}s here are ${known.join(', ')}.`, {
+    field: unknown[0],
+  });
 }
 
 /** Whether a request names a segmentation (any parameter beyond the dataset): see engine/assignment.ts. */
@@ -105,7 +135,10 @@ export function resolveDataset(db: Db, id: number | undefined): DatasetInfo {
  */
 export function defaultFeatures(dataset: DatasetInfo): string[] {
   return dataset.columns
-    .filter((c) => c.kind === 'numeric' && !c.unusable && c.missing <= dataset.rowCount / 2 && !NOT_DEFAULT_FEATURE.has(c.role) && c.sentinel == null)
+    .filter(
+      (c) =>
+        c.kind === 'numeric' && !c.unusable && c.missing <= dataset.rowCount / 2 && !NOT_DEFAULT_FEATURE.has(c.role) && c.sentinel == null,
+    )
     .map((c) => c.name);
 }
 
@@ -120,7 +153,8 @@ export function parseSegmentationParams(query: RawQuery, db: Db, extra: readonly
     // features may repeat, one name each (a name may hold a comma).
     if (name === 'features' && Array.isArray(value) && value.every((v) => typeof v === 'string')) continue;
     if (Array.isArray(value)) throw new InputError(`The parameter "${name}" is given more than once; give it once.`, { field: name });
-    if (value !== undefined && typeof value !== 'string') throw new InputError(`The parameter "${name}" must be a plain value.`, { field: name });
+    if (value !== undefined && typeof value !== 'string')
+      throw new InputError(`The parameter "${name}" must be a plain value.`, { field: name });
   }
   const present = Object.fromEntries(PARAM_NAMES.filter((n) => query[n] !== undefined && query[n] !== '').map((n) => [n, query[n]]));
   const parsed = querySchema.safeParse(present);
@@ -132,19 +166,30 @@ export function parseSegmentationParams(query: RawQuery, db: Db, extra: readonly
   const algorithm = q.algorithm ?? DEFAULT_OPTIONS.algorithm;
   for (const [name, rule] of Object.entries(ALGORITHM_PARAMS)) {
     if (q[name as ParamName] !== undefined && !rule.algorithms.includes(algorithm)) {
-      throw new InputError(`${name} does not apply to the ${algorithm} algorithm (${rule.reads}); leave it out or choose ${rule.algorithms.join(' or ')}.`, { field: name });
+      throw new InputError(
+        `${name} does not apply to the ${algorithm} algorithm (${rule.reads}); leave it out or choose ${rule.algorithms.join(' or ')}.`,
+        { field: name },
+      );
     }
   }
   const dataset = resolveDataset(db, q.dataset);
   const listed = q.features ? parseFeatureList(q.features) : [];
-  if (q.features && listed.length === 0) throw new InputError('features names no column; list column names separated by commas, or leave it out for the default features.', { field: 'features' });
+  if (q.features && listed.length === 0)
+    throw new InputError('features names no column; list column names separated by commas, or leave it out for the default features.', {
+      field: 'features',
+    });
   const features = listed.length > 0 ? [...new Set(listed)] : defaultFeatures(dataset);
   if (features.length > LIMITS.features) throw new InputError(`Choose at most ${LIMITS.features} features.`, { field: 'features' });
   for (const name of features) {
     const column = dataset.columns.find((c) => c.name === name);
-    if (!column) throw new InputError(`Unknown feature "${name.slice(0, 100)}": dataset "${dataset.name}" has no such column.`, { field: 'features' });
+    if (!column)
+      throw new InputError(`Unknown feature "${name.slice(0, 100)}": dataset "${dataset.name}" has no such column.`, { field: 'features' });
     if (column.kind !== 'numeric' && column.kind !== 'categorical') {
-      throw new InputError(`"${name.slice(0, 100)}" is ${UNANALYSED_KIND_NAMES[column.kind]} column and cannot be a feature; change its kind on the Datasets page if it is a category.`, { field: 'features' });
+      throw new InputError(
+        `"${name.slice(0, 100)}" is ${UNANALYSED_KIND_NAMES[column.kind]} column and cannot be a feature; change its kind on the ` +
+          `Datasets page if it is a category.`,
+        { field: 'features' },
+      );
     }
   }
   // One mini-batch fit visits batchSize x iterations customers, and the sweep makes one per k:
@@ -152,7 +197,11 @@ export function parseSegmentationParams(query: RawQuery, db: Db, extra: readonly
   const batchSize = q.batchSize ?? DEFAULT_OPTIONS.batchSize;
   const iterations = q.iterations ?? DEFAULT_OPTIONS.iterations;
   if (batchSize * iterations > LIMITS.miniBatchVisits) {
-    throw new InputError(`batchSize × iterations is ${formatCount(batchSize * iterations)}; a mini-batch fit may visit at most ${formatCount(LIMITS.miniBatchVisits)} customers, so lower one of them.`, { field: 'batchSize' });
+    throw new InputError(
+      `batchSize × iterations is ${formatCount(batchSize * iterations)}; a mini-batch fit may visit at most ` +
+        `${formatCount(LIMITS.miniBatchVisits)} customers, so lower one of them.`,
+      { field: 'batchSize' },
+    );
   }
   const kMin = q.kMin ?? DEFAULT_OPTIONS.kMin;
   const kMax = q.kMax ?? DEFAULT_OPTIONS.kMax;
@@ -184,7 +233,20 @@ export function toQueryString(params: SegmentationParams, dataset: DatasetInfo, 
   q.set('dataset', String(params.datasetId));
   if (params.k !== null) q.set('k', String(params.k));
   if (params.features.join('\u0000') !== defaultFeatures(dataset).join('\u0000')) q.set('features', formatFeatureList(params.features));
-  for (const name of ['algorithm', 'scaling', 'missing', 'outliers', 'seed', 'minPts', 'nInit', 'batchSize', 'iterations', 'kMin', 'kMax', 'minShare'] as const) {
+  for (const name of [
+    'algorithm',
+    'scaling',
+    'missing',
+    'outliers',
+    'seed',
+    'minPts',
+    'nInit',
+    'batchSize',
+    'iterations',
+    'kMin',
+    'kMax',
+    'minShare',
+  ] as const) {
     if (params[name] !== DEFAULT_OPTIONS[name]) q.set(name, String(params[name]));
   }
   if (params.eps !== null) q.set('eps', String(params.eps));

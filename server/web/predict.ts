@@ -31,18 +31,20 @@ export interface FeatureInput {
 /** Inputs for the segmentation's features, bounded by the data and prefilled with the median customer. */
 export function featureInputs(ranges: FeatureRange[], result: SegmentationResult, query: Record<string, unknown>): FeatureInput[] {
   const byName = new Map(ranges.map((r) => [r.name, r]));
-  return result.featureNames.flatMap((name) => byName.get(name) ?? []).map((range): FeatureInput => {
-    const field = CUSTOMER_PREFIX + range.name;
-    const given = typeof query[field] === 'string' ? (query[field] as string) : undefined;
-    if (range.kind === 'numeric') {
-      const min = range.min!;
-      const max = range.max!;
-      const step = range.integers ? 1 : Number(((max - min) / 200).toPrecision(1)) || 0.01;
-      const typical = range.integers ? Math.round(range.median!) : Number(range.median!.toPrecision(6));
-      return { name: range.name, field, kind: 'numeric', value: given ?? String(typical), min, max, step };
-    }
-    return { name: range.name, field, kind: 'categorical', value: given ?? range.mode ?? '', levels: range.levels };
-  });
+  return result.featureNames
+    .flatMap((name) => byName.get(name) ?? [])
+    .map((range): FeatureInput => {
+      const field = CUSTOMER_PREFIX + range.name;
+      const given = typeof query[field] === 'string' ? (query[field] as string) : undefined;
+      if (range.kind === 'numeric') {
+        const min = range.min!;
+        const max = range.max!;
+        const step = range.integers ? 1 : Number(((max - min) / 200).toPrecision(1)) || 0.01;
+        const typical = range.integers ? Math.round(range.median!) : Number(range.median!.toPrecision(6));
+        return { name: range.name, field, kind: 'numeric', value: given ?? String(typical), min, max, step };
+      }
+      return { name: range.name, field, kind: 'categorical', value: given ?? range.mode ?? '', levels: range.levels };
+    });
 }
 
 /** One of the dataset's other columns, for registering the whole customer (not used for the segment). */
@@ -57,15 +59,22 @@ export interface RecordInput {
 }
 
 /** Inputs for every column the segmentation does not use: a registration stores the whole record. */
-export function recordInputs(dataset: DatasetInfo, ranges: FeatureRange[], featureNames: readonly string[], query: Record<string, unknown>): RecordInput[] {
+export function recordInputs(
+  dataset: DatasetInfo,
+  ranges: FeatureRange[],
+  featureNames: readonly string[],
+  query: Record<string, unknown>,
+): RecordInput[] {
   const used = new Set(featureNames);
-  return dataset.columns.filter((c) => !used.has(c.name)).map((c): RecordInput => {
-    const field = CUSTOMER_PREFIX + c.name;
-    const value = typeof query[field] === 'string' ? (query[field] as string) : '';
-    const levels = ranges.find((r) => r.name === c.name)?.levels;
-    if (c.kind === 'categorical' && levels) return { name: c.name, field, kind: 'select', value, levels, isId: false };
-    return { name: c.name, field, kind: c.kind === 'numeric' ? 'number' : 'text', value, isId: c.kind === 'id' };
-  });
+  return dataset.columns
+    .filter((c) => !used.has(c.name))
+    .map((c): RecordInput => {
+      const field = CUSTOMER_PREFIX + c.name;
+      const value = typeof query[field] === 'string' ? (query[field] as string) : '';
+      const levels = ranges.find((r) => r.name === c.name)?.levels;
+      if (c.kind === 'categorical' && levels) return { name: c.name, field, kind: 'select', value, levels, isId: false };
+      return { name: c.name, field, kind: c.kind === 'numeric' ? 'number' : 'text', value, isId: c.kind === 'id' };
+    });
 }
 
 export function predictRouter(db: Db, engine: Engine, models: ModelService): Router {
@@ -82,7 +91,14 @@ export function predictRouter(db: Db, engine: Engine, models: ModelService): Rou
  * The Predict tab: the map is the segmentation shown; the segment comes from the one that
  * also assigns this tab's registrations (the active saved segmentation unless the URL names one).
  */
-async function predictView(db: Db, engine: Engine, models: ModelService, params: SegmentationParams, query: Record<string, unknown>, context: RunContext) {
+async function predictView(
+  db: Db,
+  engine: Engine,
+  models: ModelService,
+  params: SegmentationParams,
+  query: Record<string, unknown>,
+  context: RunContext,
+) {
   const datasets = listDatasets(db);
   const dataset = datasets.find((d) => d.id === params.datasetId)!;
   const result = await engine.shown(params, context);
@@ -96,7 +112,17 @@ async function predictView(db: Db, engine: Engine, models: ModelService, params:
   const prediction = model ? { ...assigned.prediction, point: onMap.point } : onMap;
   const segment = !model && prediction.segment >= 0 ? result.segments[prediction.segment] : undefined;
   return {
-    params, dataset, datasets, result, inputs, record, prediction, segment, segmentColour, model, names: pipeline.segmentNames,
+    params,
+    dataset,
+    datasets,
+    result,
+    inputs,
+    record,
+    prediction,
+    segment,
+    segmentColour,
+    model,
+    names: pipeline.segmentNames,
     charts: { distances: distanceChart(prediction, pipeline.segmentNames), scatter: scatterChart(result, prediction) },
     query: toQueryString(params, dataset),
   };

@@ -38,9 +38,12 @@ export function readQuality(silhouette: number, smallestShare: number, minShare:
   if (!Number.isFinite(silhouette)) return { word: 'One group', sentence: 'Needs at least two segments to judge.' };
   const tiny = smallestShare < minShare;
   const tinyNote = tiny ? ' One segment is too small to run a campaign for; its separation says little.' : '';
-  if (silhouette >= 0.5 && !tiny) return { word: 'Clear', sentence: 'Customers sit clearly closer to their own segment than to any other.' };
-  if (silhouette >= 0.25) return { word: 'Overlapping', sentence: `The segments overlap somewhat: usable for targeting, but the edges are soft.${tinyNote}` };
-  if (silhouette >= 0.5) return { word: 'Clear, with a tiny segment', sentence: `Well apart, but mostly because of a handful of customers.${tinyNote}` };
+  if (silhouette >= 0.5 && !tiny)
+    return { word: 'Clear', sentence: 'Customers sit clearly closer to their own segment than to any other.' };
+  if (silhouette >= 0.25)
+    return { word: 'Overlapping', sentence: `The segments overlap somewhat: usable for targeting, but the edges are soft.${tinyNote}` };
+  if (silhouette >= 0.5)
+    return { word: 'Clear, with a tiny segment', sentence: `Well apart, but mostly because of a handful of customers.${tinyNote}` };
   return { word: 'Heavily overlapping', sentence: `Many customers sit between segments; try another k or other features.${tinyNote}` };
 }
 

@@ -36,7 +36,12 @@ export function chartAttribute(config: object): string {
   if (escaped === undefined) {
     // The same escaping as ejs's <%= %>, done with native replaceAll: scatter configs run to
     // tens of kilobytes and the callback-per-match escaper was a tenth of a re-run.
-    escaped = JSON.stringify(config).replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&#34;').replaceAll("'", '&#39;');
+    escaped = JSON.stringify(config)
+      .replaceAll('&', '&amp;')
+      .replaceAll('<', '&lt;')
+      .replaceAll('>', '&gt;')
+      .replaceAll('"', '&#34;')
+      .replaceAll("'", '&#39;');
     escapedCharts.set(config, escaped);
   }
   return escaped;
@@ -49,8 +54,18 @@ export function correlationClass(r: number): string {
   return `corr-${r >= 0 ? 'p' : 'n'}${step}`;
 }
 
-
-export const viewHelpers = { ...format, chartTable, outcomeReadings, transactionLogHint, chartAttribute, correlationClass, formatFeatureList, EXCEL_MAX_ROWS, BORDERLINE_SHARE, defaults: SEGMENTATION_DEFAULTS };
+export const viewHelpers = {
+  ...format,
+  chartTable,
+  outcomeReadings,
+  transactionLogHint,
+  chartAttribute,
+  correlationClass,
+  formatFeatureList,
+  EXCEL_MAX_ROWS,
+  BORDERLINE_SHARE,
+  defaults: SEGMENTATION_DEFAULTS,
+};
 
 /** A view rendered to a string (to cache it), with the response's locals. */
 export function renderToString(res: Response, view: string, locals: Record<string, unknown>): Promise<string> {

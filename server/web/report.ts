@@ -8,7 +8,8 @@ import { Router } from 'express';
 import type { Engine } from '../engine/engine.ts';
 import type { Db } from '../store/db.ts';
 import { getDataset } from '../store/datasets.ts';
-import { segmentIndexChart, segmentColour, sizesChart } from './charts.ts';
+import { segmentColour, sizesChart } from './charts.ts';
+import { segmentIndexChart } from './segment-charts.ts';
 import { segmentationOfQuery } from './query-segmentation.ts';
 
 export function reportRouter(db: Db, engine: Engine): Router {
@@ -24,7 +25,10 @@ export function reportRouter(db: Db, engine: Engine): Router {
       features: [...source.pipeline.preprocessor.numeric, ...source.pipeline.preprocessor.categorical].map((s) => s.name),
       charts: { sizes: sizesChart(source), segments: source.segments.map(segmentIndexChart) },
       segmentColour,
-      backHref: req.query.model !== undefined ? `/clusters?dataset=${datasetId}` : `/clusters?${new URLSearchParams(req.query as Record<string, string>).toString()}`,
+      backHref:
+        req.query.model !== undefined
+          ? `/clusters?dataset=${datasetId}`
+          : `/clusters?${new URLSearchParams(req.query as Record<string, string>).toString()}`,
       generatedAt: formatDate(Date.now()),
     });
   });

@@ -29,9 +29,16 @@ function jsonProblem(e: ParserError): string {
 }
 
 const MULTIPART_MESSAGES: [RegExp, string][] = [
-  [/boundary not found/i, 'The multipart body has no boundary; send it as multipart/form-data with a boundary (curl -F does this), or send the CSV as a text/csv body.'],
+  [
+    /boundary not found/i,
+    'The multipart body has no boundary; send it as multipart/form-data with a boundary (curl -F does this), or send the CSV as a ' +
+      'text/csv body.',
+  ],
   [/unexpected end of (form|multipart)/i, 'The upload was cut off before it ended; send the whole file again.'],
-  [/malformed part header|unexpected part|unsupported content type/i, 'The multipart body is not well formed; send the file in the field "file".'],
+  [
+    /malformed part header|unexpected part|unsupported content type/i,
+    'The multipart body is not well formed; send the file in the field "file".',
+  ],
 ];
 
 export function describeRequestError(error: unknown): { status: number; message: string } | undefined {
@@ -46,7 +53,12 @@ export function describeRequestError(error: unknown): { status: number; message:
     case 'charset.unsupported':
       return { status: 415, message: `The body's charset "${String(e.charset ?? '').slice(0, 40)}" is not supported; send UTF-8.` };
     case 'encoding.unsupported':
-      return { status: 415, message: `The Content-Encoding "${String(e.encoding ?? '').slice(0, 40)}" is not supported; send the body uncompressed, or as gzip, deflate or br.` };
+      return {
+        status: 415,
+        message:
+          `The Content-Encoding "${String(e.encoding ?? '').slice(0, 40)}" is not supported; send the body uncompressed, or as ` +
+          `gzip, deflate or br.`,
+      };
     case 'request.aborted':
       return { status: 400, message: 'The request was aborted before its body arrived.' };
     case 'request.size.invalid':
@@ -55,9 +67,14 @@ export function describeRequestError(error: unknown): { status: number; message:
       break;
   }
   // A compressed body that does not decompress (zlib says why).
-  if (typeof e.code === 'string' && /^Z_(DATA|BUF)_ERROR$/.test(e.code)) return { status: 400, message: 'The body says it is compressed (Content-Encoding) but does not decompress; send it uncompressed or fix the encoding.' };
+  if (typeof e.code === 'string' && /^Z_(DATA|BUF)_ERROR$/.test(e.code))
+    return {
+      status: 400,
+      message: 'The body says it is compressed (Content-Encoding) but does not decompress; send it uncompressed or fix the encoding.',
+    };
   for (const [pattern, message] of MULTIPART_MESSAGES) if (pattern.test(e.message ?? '')) return { status: 400, message };
   const status = e.status ?? e.statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) return { status, message: 'The request was not understood; check its headers and body.' };
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return { status, message: 'The request was not understood; check its headers and body.' };
   return undefined;
 }

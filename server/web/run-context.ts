@@ -21,6 +21,9 @@ export function runContext(req: Request, res: Response, datasetId?: number): Run
   const view = named ? `${named}|${req.path}` : undefined;
   // The worker's steps reach the page through the live-update stream (app.ts sets the sink).
   const events = res.locals.progressEvents as LiveEvents | undefined;
-  const onProgress = named && events && datasetId !== undefined ? (step: Parameters<LiveEvents['progress']>[3]) => events.progress(datasetId, named, req.path, step) : undefined;
+  const onProgress =
+    named && events && datasetId !== undefined
+      ? (step: Parameters<LiveEvents['progress']>[3]) => events.progress(datasetId, named, req.path, step)
+      : undefined;
   return { view, signal: controller.signal, onProgress };
 }

@@ -20,7 +20,12 @@ import { getDataset } from '../store/datasets.ts';
 /** ?dialect=…&table=…: which SQL, over which table (customers by default). */
 const scoreSqlQuery = z.strictObject({
   dialect: z.enum(SQL_DIALECTS, { error: `dialect must be one of ${SQL_DIALECTS.join(', ')}` }).default('ansi'),
-  table: z.string({ error: 'table must be given once' }).trim().min(1, { error: 'table needs a name' }).max(200, { error: 'table must be at most 200 characters' }).default('customers'),
+  table: z
+    .string({ error: 'table must be given once' })
+    .trim()
+    .min(1, { error: 'table needs a name' })
+    .max(200, { error: 'table must be at most 200 characters' })
+    .default('customers'),
 });
 import { MODEL_JSON_MAX_BYTES, PLAYBOOK_MAX } from '../models/model-schema.ts';
 
@@ -31,8 +36,16 @@ export interface ModelRoutesDeps {
 }
 
 const modelBody = (m: SavedModel) => ({
-  id: m.id, datasetId: m.datasetId, name: m.name, source: m.source, active: m.active, refits: m.refits,
-  createdAt: m.createdAt, fittedAt: m.fittedAt, k: m.pipeline.centroids.length, algorithm: m.pipeline.options.algorithm,
+  id: m.id,
+  datasetId: m.datasetId,
+  name: m.name,
+  source: m.source,
+  active: m.active,
+  refits: m.refits,
+  createdAt: m.createdAt,
+  fittedAt: m.fittedAt,
+  k: m.pipeline.centroids.length,
+  algorithm: m.pipeline.options.algorithm,
   features: [...m.pipeline.preprocessor.numeric, ...m.pipeline.preprocessor.categorical].map((s) => s.name),
   segmentNames: m.pipeline.segmentNames,
   // `index` is the :segment of PATCH /api/models/:id/segments/:segment.
@@ -40,13 +53,25 @@ const modelBody = (m: SavedModel) => ({
 });
 
 /** `{ name?, playbook? }` for a segment: at least one, each within its limits. */
-const segmentLabelBody = z.strictObject({
-  name: nameText('A segment name').optional(),
-  playbook: z.string({ error: 'playbook must be text' }).trim().max(PLAYBOOK_MAX, { error: `A playbook holds at most ${formatCount(PLAYBOOK_MAX)} characters.` }).optional(),
-}, { error: 'Send {"name": "…", "playbook": "…"} (either or both).' }).refine((b) => b.name !== undefined || b.playbook !== undefined, { error: 'Send a name, a playbook or both.' });
+const segmentLabelBody = z
+  .strictObject(
+    {
+      name: nameText('A segment name').optional(),
+      playbook: z
+        .string({ error: 'playbook must be text' })
+        .trim()
+        .max(PLAYBOOK_MAX, { error: `A playbook holds at most ${formatCount(PLAYBOOK_MAX)} characters.` })
+        .optional(),
+    },
+    { error: 'Send {"name": "…", "playbook": "…"} (either or both).' },
+  )
+  .refine((b) => b.name !== undefined || b.playbook !== undefined, { error: 'Send a name, a playbook or both.' });
 
 /** The :segment of a segments route: the index GET /api/models/:id gives (0 for the first), else 404. */
-const segmentIndex = z.string().regex(/^\d{1,3}$/, { error: 'segment must be a segment index (0 for the first), as GET /api/models/:id lists them.' }).transform(Number);
+const segmentIndex = z
+  .string()
+  .regex(/^\d{1,3}$/, { error: 'segment must be a segment index (0 for the first), as GET /api/models/:id lists them.' })
+  .transform(Number);
 const segmentParam = (value: unknown): number => parseInput(segmentIndex, value, { status: 404, field: 'segment' });
 
 function idParam(req: Request, name = 'id'): number {
@@ -138,12 +163,14 @@ function addModelApi(router: Router, { db, models }: ModelRoutesDeps): void {
     const { dialect, table } = parseInput(scoreSqlQuery, req.query);
     const idColumn = getDataset(db, model.datasetId).columns.find((c) => c.kind === 'id')?.name;
     const sql = scoreSql(model.pipeline, { dialect, table, idColumn });
-    res.type('application/sql; charset=utf-8').attachment(`${model.name.replace(/[^\w.-]+/g, '-').slice(0, 60) || 'segmentation'}-${dialect}.sql`).send(sql);
+    res
+      .type('application/sql; charset=utf-8')
+      .attachment(`${model.name.replace(/[^\w.-]+/g, '-').slice(0, 60) || 'segmentation'}-${dialect}.sql`)
+      .send(sql);
   });
 
   router.get('/api/models/:id/drift', async (req, res) => res.json(await models.drift(models.get(idParam(req)))));
   router.post('/api/models/:id/retrain', async (req, res) => res.json(await models.retrain(idParam(req))));
-
 }
 
 /** The Clusters tab's panel: htmx forms that answer with the re-rendered panel. */
@@ -172,14 +199,21 @@ function addModelPanel(router: Router, { db, models, staging }: ModelRoutesDeps)
     const saved = await models.saveFit(params, modelName(fields.modelName));
     res.status(201);
     // Saved from beside the results: they say so there too, and reload as the saved segmentation.
-    await renderPanel(res, params.datasetId, { message: `Saved “${saved.name}”.`, savedNear: { name: saved.name, reload: clustersViewOf(req) } });
+    await renderPanel(res, params.datasetId, {
+      message: `Saved “${saved.name}”.`,
+      savedNear: { name: saved.name, reload: clustersViewOf(req) },
+    });
   });
 
   router.post('/models/import', multipartUpload(staging, MODEL_JSON_MAX_BYTES), async (req, res) => {
     const dataset = resolveDataset(db, datasetQuery((req.body as { dataset?: unknown }).dataset));
     if (!req.staged) throw new InputError('Choose an exported model JSON file.', { field: 'file' });
     try {
-      const saved = await models.importModel(dataset.id, modelName((req.body as { modelName?: string }).modelName), await readFile(req.staged.path, 'utf8'));
+      const saved = await models.importModel(
+        dataset.id,
+        modelName((req.body as { modelName?: string }).modelName),
+        await readFile(req.staged.path, 'utf8'),
+      );
       res.status(201);
       await renderPanel(res, dataset.id, { message: `Imported “${saved.name}”.` });
     } finally {
@@ -200,7 +234,9 @@ function addModelPanel(router: Router, { db, models, staging }: ModelRoutesDeps)
   router.post('/models/:id/retrain', async (req, res) => {
     const model = models.get(idParam(req));
     const outcome = await models.retrain(model.id);
-    await renderPanel(res, model.datasetId, { message: outcome.accepted ? `Retrained: ${outcome.reason}.` : `Kept the current fit: ${outcome.reason}.` });
+    await renderPanel(res, model.datasetId, {
+      message: outcome.accepted ? `Retrained: ${outcome.reason}.` : `Kept the current fit: ${outcome.reason}.`,
+    });
   });
 
   // A segment renamed on its profile card: a confirmation there, and the view reloaded with the name.
@@ -217,11 +253,18 @@ function addModelPanel(router: Router, { db, models, staging }: ModelRoutesDeps)
     const fields = parseInput(formFields, req.body ?? {});
     const label = parseInput(segmentLabelBody, { name: fields.segmentName, playbook: fields.playbook });
     const model = await models.labelSegment(idParam(req), segmentParam(req.params.segment), label);
-    await renderPanel(res, model.datasetId, { message: `Segment ${segmentParam(req.params.segment) + 1} of “${model.name}” is now “${model.pipeline.segmentNames[segmentParam(req.params.segment)]}”.` });
+    await renderPanel(res, model.datasetId, {
+      message:
+        `Segment ${segmentParam(req.params.segment) + 1} of “${model.name}” is now ` +
+        `“${model.pipeline.segmentNames[segmentParam(req.params.segment)]}”.`,
+    });
   });
 
   router.get('/models/compare', async (req, res) => {
     const comparison = await models.compare(compareId(req, 'a'), compareId(req, 'b'));
-    res.render('partials/model-compare', { comparison, flows: flowChart(comparison, comparison.a.segmentNames, comparison.b.segmentNames) });
+    res.render('partials/model-compare', {
+      comparison,
+      flows: flowChart(comparison, comparison.a.segmentNames, comparison.b.segmentNames),
+    });
   });
 }

@@ -68,8 +68,15 @@ export function csrfProtection(options: { bearerAccepted: (req: Request) => bool
     // Programs (curl, scripts) send no Origin, no Fetch metadata and no cookies: nothing a
     // forged cross-site request could borrow. Browsers always send at least one of them.
     if (!req.headers.origin && !req.headers['sec-fetch-site'] && !req.headers.cookie) return next();
-    const sent = req.get(CSRF_HEADER) ?? (typeof req.body === 'object' && req.body ? (req.body as Record<string, unknown>)[CSRF_FIELD] : undefined);
+    const sent =
+      req.get(CSRF_HEADER) ?? (typeof req.body === 'object' && req.body ? (req.body as Record<string, unknown>)[CSRF_FIELD] : undefined);
     if (valid && typeof sent === 'string' && sameSecret(sent, cookie)) return next();
-    next(new InputError('This request did not carry the page\'s security token (it may come from another site, or the page is out of date). Reload the page and try again.', { status: 403 }));
+    next(
+      new InputError(
+        "This request did not carry the page's security token (it may come from another site, or the page is out of date). Reload the " +
+          'page and try again.',
+        { status: 403 },
+      ),
+    );
   };
 }

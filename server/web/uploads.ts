@@ -19,7 +19,9 @@ declare module 'express-serve-static-core' {
 }
 
 function tooLarge(maxBytes: number): InputError {
-  return new InputError(`The file is larger than the ${formatMegabytes(maxBytes)} limit; split it or raise MAX_UPLOAD_MB.`, { status: 413 });
+  return new InputError(`The file is larger than the ${formatMegabytes(maxBytes)} limit; split it or raise MAX_UPLOAD_MB.`, {
+    status: 413,
+  });
 }
 
 /** Multipart field "file" (plus any text fields) to a staged file. */
@@ -39,7 +41,11 @@ export function multipartUpload(staging: UploadStaging, maxBytes: number): Reque
     upload(req, res, (error: unknown) => {
       if (error instanceof multer.MulterError) {
         if (req.staged) staging.discard(req.staged.token);
-        next(error.code === 'LIMIT_FILE_SIZE' ? tooLarge(maxBytes) : new InputError(`The upload was not understood: ${error.message}; send the CSV in the field "file".`));
+        next(
+          error.code === 'LIMIT_FILE_SIZE'
+            ? tooLarge(maxBytes)
+            : new InputError(`The upload was not understood: ${error.message}; send the CSV in the field "file".`),
+        );
         return;
       }
       if (error) {

@@ -6,6 +6,7 @@ import request from 'supertest';
 import { createApp } from '../../server/app.ts';
 import { COALESCE_MS, LiveEvents } from '../../server/live/live-events.ts';
 import { createTestApp, type TestApp } from './harness.ts';
+import { ManualClock } from '../support/manual-clock.ts';
 
 let t: TestApp;
 before(async () => { t = await createTestApp(); });
@@ -14,15 +15,16 @@ after(() => t.close());
 const customer = { age: 41, gender: 'Female', annual_income: 115000, spending_score: 84, membership_years: 6, purchase_frequency: 9.5, last_purchase_amount: 480, preferred_category: 'Electronics' };
 const rowCount = async () => (await request(t.app).get('/api/datasets')).body[0].rowCount as number;
 
-/** The app on an ephemeral loopback port, with its own event hub. */
-async function listen(): Promise<{ app: ReturnType<typeof createApp>; events: LiveEvents; port: number; stop: () => Promise<void> }> {
-  const events = new LiveEvents();
+/** The app on an ephemeral loopback port, with its own event hub on a clock the test moves. */
+async function listen(): Promise<{ app: ReturnType<typeof createApp>; events: LiveEvents; clock: ManualClock; port: number; stop: () => Promise<void> }> {
+  const clock = new ManualClock();
+  const events = new LiveEvents(clock);
   const app = createApp({ db: t.db, events });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((r) => server.once('listening', () => r()));
   const { port } = server.address() as AddressInfo;
   return {
-    app, events, port,
+    app, events, clock, port,
     stop: async () => {
       events.close();
       await new Promise<void>((r) => server.close(() => r()));
@@ -44,12 +46,24 @@ function eachMessage(res: http.IncomingMessage, onMessage: (message: string) => 
   });
 }
 
-/** Reads server-sent events from a running server until `count` have arrived. */
-function collectEvents(url: string, count: number): { events: Promise<string[]>; received: string[]; close: () => void } {
+/** Resolves once `check` holds, looking again at each turn of the event loop; fails after 10 s (a hang). */
+async function eventually(check: () => boolean, what: string): Promise<void> {
+  const giveUp = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > giveUp) throw new Error(`never: ${what}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+/** Reads server-sent events from a running server until `count` have arrived; `connected` once its hello came. */
+function collectEvents(url: string, count: number): { events: Promise<string[]>; connected: Promise<void>; received: string[]; close: () => void } {
   let req: http.ClientRequest;
   const received: string[] = [];
+  let hello!: () => void;
+  const connected = new Promise<void>((resolve) => { hello = resolve; });
   const events = new Promise<string[]>((resolve, reject) => {
     req = http.get(url, (res) => eachMessage(res, (message) => {
+      if (message.includes('event: hello')) hello();
       if (message.includes('event: data-changed')) received.push(message);
       if (received.length >= count) resolve(received);
     }));
@@ -57,7 +71,7 @@ function collectEvents(url: string, count: number): { events: Promise<string[]>;
     // Fails in seconds instead of waiting for the runner's timeout.
     setTimeout(() => reject(new Error(`${received.length} of ${count} events arrived`)), 5000).unref();
   });
-  return { events, received, close: () => req.destroy() };
+  return { events, connected, received, close: () => req.destroy() };
 }
 
 describe('registering customers', () => {
@@ -129,27 +143,25 @@ describe('registering customers', () => {
 
 describe('live updates', { timeout: 30_000 }, () => {
   it('sends a server-sent event to every listener after a registration, coalescing a burst', async () => {
-    const { app, events, port, stop } = await listen();
+    const { app, events, clock, port, stop } = await listen();
     try {
       const first = collectEvents(`http://127.0.0.1:${port}/events?dataset=1`, 1);
       const second = collectEvents(`http://127.0.0.1:${port}/events`, 1);
-      await new Promise((r) => setTimeout(r, 100));
+      await Promise.all([first.connected, second.connected]);
       assert.equal(events.clientCount, 2);
-      const started = Date.now();
       await Promise.all([1, 2, 3].map(() => request(app).post('/api/customers?k=4').send(customer).expect(201)));
+      assert.equal(clock.waiting, 1, 'the burst of three registrations waits as one event');
+      clock.advance(COALESCE_MS);
       const [a, b] = await Promise.all([first.events, second.events]);
-      assert.ok(Date.now() - started < 1000 + 500, 'within a second of the registration');
       const data = JSON.parse(/data: (.*)/.exec(a[0])![1]);
       assert.equal(data.dataset, 1);
       assert.equal(data.version, (await request(app).get('/api/datasets')).body[0].version);
       assert.equal(b.length, 1);
-      // Only one event for the burst of three registrations.
-      await new Promise((r) => setTimeout(r, 400));
+      assert.equal(clock.waiting, 0, 'and nothing more is on its way');
       assert.equal(first.received.length, 1);
       first.close();
       second.close();
-      await new Promise((r) => setTimeout(r, 100));
-      assert.equal(events.clientCount, 0, 'closed connections are dropped');
+      await eventually(() => events.clientCount === 0, 'closed connections are dropped');
     } finally {
       await stop();
     }
@@ -158,10 +170,10 @@ describe('live updates', { timeout: 30_000 }, () => {
 
 describe('reconnecting event streams', { timeout: 30_000 }, () => {
   it('sends a client that missed events the latest one at once', async () => {
-    const { events, port, stop } = await listen();
+    const { events, clock, port, stop } = await listen();
     try {
       events.notify(1, 99);
-      await new Promise((r) => setTimeout(r, 350));
+      clock.advance(COALESCE_MS);
       const message = await new Promise<string>((resolve, reject) => {
         const req = http.get({ host: '127.0.0.1', port, path: '/events?dataset=1', headers: { 'Last-Event-ID': '0' } }, (res) => {
           res.setEncoding('utf8');
@@ -210,7 +222,7 @@ async function afterEvents(sent: [number, number][], check: (hub: Awaited<Return
   try {
     for (const [dataset, version] of sent) {
       hub.events.notify(dataset, version);
-      await new Promise((r) => setTimeout(r, COALESCE_MS + 100));
+      hub.clock.advance(COALESCE_MS);
     }
     await check(hub);
   } finally {

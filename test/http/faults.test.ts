@@ -17,19 +17,22 @@ describe('server faults', () => {
     const server = await startServerProcess(dbPath, { WORKERS: '0' });
     const saved: number[] = [];
     let failures = 0;
-    // Saves in a loop, killed after a while: the kill lands during some save.
+    let threeSaved!: () => void;
+    const afterThree = new Promise<void>((resolve) => { threeSaved = resolve; });
+    // Saves in a loop, killed once three were answered: the kill lands during a later save.
     const saving = (async () => {
       for (let i = 0; i < 500; i++) {
         try {
           const res = await fetch(`${server.base}/api/models?name=model-${i}&k=${2 + (i % 5)}&seed=${i}`, { method: 'POST' });
           if (res.status === 201) saved.push(((await res.json()) as { id: number }).id);
+          if (saved.length === 3) threeSaved();
         } catch {
           failures++;
           return;
         }
       }
     })();
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await afterThree;
     server.child.kill('SIGKILL');
     assert.equal((await server.exited).signal, 'SIGKILL');
     await saving;
@@ -54,18 +57,24 @@ describe('server faults', () => {
     const server = await startServerProcess(join(dir, 'drain.db'), { WORKERS: '1' });
     const stream = await fetch(`${server.base}/events?dataset=1`);
     assert.equal(stream.status, 200);
+    let fitStarted!: () => void;
+    const running = new Promise<void>((resolve) => { fitStarted = resolve; });
     const streamEnded = (async () => {
       const reader = stream.body!.getReader();
-      while (!(await reader.read()).done);
-      return true;
+      const decoder = new TextDecoder();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return true;
+        if (decoder.decode(value, { stream: true }).includes('event: progress')) fitStarted();
+      }
     })();
-    // A fit long enough to be running when the signal arrives.
-    const slow = fetch(`${server.base}/api/segments?k=9&nInit=50&seed=17`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A fit of a browser view, whose steps the stream reports: the signal arrives once it runs.
+    const slow = fetch(`${server.base}/clusters?k=9&nInit=50&seed=17`, { headers: { 'HX-Request': 'true', 'X-View-Id': 'drain-test' } });
+    await running;
     server.child.kill('SIGTERM');
     const res = await slow;
     assert.equal(res.status, 200, 'the request in flight was answered');
-    assert.equal(((await res.json()) as { segments: unknown[] }).segments.length, 9);
+    assert.match(await res.text(), /data-k="9"/);
     assert.equal(await streamEnded, true, 'the event stream was closed');
     const exit = await server.exited;
     assert.equal(exit.code, 0, server.output());

@@ -10,6 +10,7 @@ import { DEFAULT_DATASET_PATH } from '../../server/config.ts';
 import { openDatabase, type Db } from '../../server/store/db.ts';
 import { seedDefaultDataset } from '../../server/ingest/seed.ts';
 import { createTestApp, type TestApp } from './harness.ts';
+import { ManualClock } from '../support/manual-clock.ts';
 
 /** The CSRF cookie and the page's meta token, as a browser would hold them. */
 async function browserToken(app: TestApp['app'], path = '/datasets'): Promise<{ cookie: string; token: string }> {
@@ -82,11 +83,12 @@ describe('access control with DASHBOARD_PASSWORD', () => {
   let db: Db;
   let app: ReturnType<typeof createApp>;
   const password = 'correct horse battery staple';
+  const clock = new ManualClock();
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cs-auth-'));
     db = openDatabase(join(dir, 'auth.db'));
     await seedDefaultDataset(db, DEFAULT_DATASET_PATH, 'Sample customers');
-    app = createApp({ db, auth: { password, failureDelayMs: 300 }, trustProxy: 1 });
+    app = createApp({ db, auth: { password, failureDelayMs: 300, now: clock.now }, trustProxy: 1 });
   });
   after(() => {
     db.close();
@@ -117,9 +119,12 @@ describe('access control with DASHBOARD_PASSWORD', () => {
     await request(app).get('/api/segments?k=3').set('Authorization', `Bearer ${password}`).expect(200);
     await request(app).get('/api/segments?k=3').set('Authorization', `Bearer ${password}x`).expect(401);
     // A wrong bearer password locks the address out as a failed login does (300 ms here, doubling).
-    await new Promise((r) => setTimeout(r, 350));
+    await request(app).get('/api/segments?k=3').set('Authorization', `Bearer ${password}`).expect(429);
+    clock.advance(300);
     await request(app).get('/api/segments?k=3').set('Authorization', `Bearer ${password.slice(0, -1)}`).expect(401);
-    await new Promise((r) => setTimeout(r, 650));
+    clock.advance(599);
+    await request(app).get('/api/segments?k=3').set('Authorization', `Bearer ${password}`).expect(429);
+    clock.advance(1);
     await request(app).post('/api/predict').set('Authorization', `Bearer ${password}`).send({ customer: { age: 30, annual_income: 50000, spending_score: 50 } }).expect((res) => assert.notEqual(res.status, 401));
   });
 
@@ -131,7 +136,7 @@ describe('access control with DASHBOARD_PASSWORD', () => {
     const locked = await form(password).expect(429);
     assert.ok(Number(locked.headers['retry-after']) >= 1);
     assert.match(locked.text, /Too many failed attempts/);
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    clock.advance(300);
     const ok = await form(password).expect(303);
     assert.equal(ok.headers.location, '/clusters');
     const session = (ok.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('cs_session='))!;

@@ -21,7 +21,6 @@ export interface AgglomerativeOptions {
   maxRows?: number;
 }
 
-
 export interface Merge {
   a: number;
   b: number;
@@ -40,7 +39,11 @@ export interface Merge {
 export function wardMerges(x: Matrix): Merge[] {
   const n = x.rows;
   if (n > WARD_MAX_ROWS) {
-    throw new InputError(`Ward clustering compares every pair of clusters as it merges them, too slow for ${formatCount(n)} customers (at most ${formatCount(WARD_MAX_ROWS)}); fit it on a sample (AGGLOMERATIVE_MAX_ROWS) or use k-means.`, { field: 'algorithm' });
+    throw new InputError(
+      `Ward clustering compares every pair of clusters as it merges them, too slow for ${formatCount(n)} customers (at most ` +
+        `${formatCount(WARD_MAX_ROWS)}); fit it on a sample (AGGLOMERATIVE_MAX_ROWS) or use k-means.`,
+      { field: 'algorithm' },
+    );
   }
   const d = x.cols;
   // The active clusters sit in slots 0..activeCount-1: slot m holds cluster ids[m]'s mean and
@@ -131,6 +134,9 @@ export function fitAgglomerative(x: Matrix, options: AgglomerativeOptions): Clus
   return {
     labels,
     centroids,
-    notes: [`Ward clustering was fitted on a random sample of ${formatCount(maxRows)} of ${formatCount(x.rows)} customers; the rest were assigned to the nearest segment mean.`],
+    notes: [
+      `Ward clustering was fitted on a random sample of ${formatCount(maxRows)} of ${formatCount(x.rows)} customers; the rest were ` +
+        `assigned to the nearest segment mean.`,
+    ],
   };
 }

@@ -54,7 +54,11 @@ export function fitDbscan(x: Matrix, options: DbscanOptions): DbscanFit {
   const eps2 = options.eps * options.eps;
   const n = x.rows;
   if (n > DBSCAN_MAX_ROWS) {
-    throw new InputError(`DBSCAN compares every pair of customers, which is too much work for ${formatCount(n)} of them (at most ${formatCount(DBSCAN_MAX_ROWS)}); use k-means or mini-batch k-means.`, { field: 'algorithm' });
+    throw new InputError(
+      `DBSCAN compares every pair of customers, which is too much work for ${formatCount(n)} of them (at most ` +
+        `${formatCount(DBSCAN_MAX_ROWS)}); use k-means or mini-batch k-means.`,
+      { field: 'algorithm' },
+    );
   }
   let held = 0;
   const neighbourLists = Array.from({ length: n }, (_, i) => {
@@ -62,7 +66,11 @@ export function fitDbscan(x: Matrix, options: DbscanOptions): DbscanFit {
     const list = neighbours(x, i, eps2);
     held += list.length;
     if (held > DBSCAN_MAX_NEIGHBOURS) {
-      throw new InputError(`eps ${options.eps} makes most customers neighbours of each other (over ${formatCount(DBSCAN_MAX_NEIGHBOURS)} pairs); choose a smaller eps.`, { field: 'eps' });
+      throw new InputError(
+        `eps ${options.eps} makes most customers neighbours of each other (over ${formatCount(DBSCAN_MAX_NEIGHBOURS)} pairs); choose a ` +
+          `smaller eps.`,
+        { field: 'eps' },
+      );
     }
     return list;
   });
@@ -88,7 +96,10 @@ export function fitDbscan(x: Matrix, options: DbscanOptions): DbscanFit {
   const coreRows = isCore.flatMap((core, i) => (core ? [i] : []));
   let noiseCount = 0;
   for (let i = 0; i < n; i++) if (labels[i] === NOISE) noiseCount++;
-  const notes = [`DBSCAN found ${k} segment${k === 1 ? '' : 's'} and ${noiseCount} noise point${noiseCount === 1 ? '' : 's'} (eps ${options.eps}, minPts ${options.minPts}).`];
+  const notes = [
+    `DBSCAN found ${k} segment${k === 1 ? '' : 's'} and ${noiseCount} noise point${noiseCount === 1 ? '' : 's'} (eps ${options.eps}, ` +
+      `minPts ${options.minPts}).`,
+  ];
   return {
     labels,
     centroids: k > 0 ? clusterMeans(x, labels, k) : createMatrix(0, x.cols),

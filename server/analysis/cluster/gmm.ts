@@ -46,7 +46,15 @@ const DEFAULTS = { nInit: N_INIT, maxIterations: 100, tolerance: 1e-3, regularis
 const LOG_2PI = Math.log(2 * Math.PI);
 
 /** log(weight_c) + log N(x | mean_c, diag(var_c)) for each segment c, into `out`. */
-export function componentLogDensities(x: ArrayLike<number>, offset: number, means: Float64Array, variances: Float64Array, logWeights: Float64Array, d: number, out: Float64Array): void {
+export function componentLogDensities(
+  x: ArrayLike<number>,
+  offset: number,
+  means: Float64Array,
+  variances: Float64Array,
+  logWeights: Float64Array,
+  d: number,
+  out: Float64Array,
+): void {
   const k = logWeights.length;
   for (let c = 0; c < k; c++) {
     let s = 0;
@@ -165,7 +173,12 @@ export function checkGmmWork(x: Pick<Matrix, 'rows' | 'cols'>, nInit: number, ks
   const work = nInit * x.rows * x.cols * ks.reduce((a, b) => a + b, 0);
   if (work <= GMM_WORK_LIMIT) return;
   const which = ks.length === 1 ? `k = ${ks[0]}` : `k = ${ks[0]} to ${ks[ks.length - 1]}`;
-  throw new InputError(`A Gaussian mixture of ${which} with ${nInit} restart${nInit === 1 ? '' : 's'} on ${formatCount(x.rows)} customers × ${x.cols} columns is ${formatCount(work)} units of work; one request may ask for ${formatCount(GMM_WORK_LIMIT)}. Lower nInit${ks.length > 1 ? ', kMax' : ', k'} or the number of features.`, { field: 'nInit' });
+  throw new InputError(
+    `A Gaussian mixture of ${which} with ${nInit} restart${nInit === 1 ? '' : 's'} on ${formatCount(x.rows)} customers × ${x.cols} ` +
+      `columns is ${formatCount(work)} units of work; one request may ask for ${formatCount(GMM_WORK_LIMIT)}. Lower ` +
+      `nInit${ks.length > 1 ? ', kMax' : ', k'} or the number of features.`,
+    { field: 'nInit' },
+  );
 }
 
 export function fitGmm(x: Matrix, options: GmmOptions): GmmFit {
@@ -201,7 +214,9 @@ export function fitGmm(x: Matrix, options: GmmOptions): GmmFit {
     logLikelihood,
     bic: -2 * logLikelihood + parameters * Math.log(x.rows),
     iterations,
-    notes: [`Gaussian mixture with diagonal covariances (one variance per segment and feature), best of ${nInit} starts by log-likelihood.`],
+    notes: [
+      `Gaussian mixture with diagonal covariances (one variance per segment and feature), best of ${nInit} starts by log-likelihood.`,
+    ],
   };
 }
 
@@ -222,7 +237,11 @@ const flatMixtures = new WeakMap<GmmParameters, FlatMixture>();
 function flatMixture(centroids: number[][], gmm: GmmParameters): FlatMixture {
   let flat = flatMixtures.get(gmm);
   if (!flat) {
-    flat = { means: Float64Array.from(centroids.flat()), variances: Float64Array.from(gmm.variances.flat()), logWeights: Float64Array.from(gmm.weights, Math.log) };
+    flat = {
+      means: Float64Array.from(centroids.flat()),
+      variances: Float64Array.from(gmm.variances.flat()),
+      logWeights: Float64Array.from(gmm.weights, Math.log),
+    };
     flatMixtures.set(gmm, flat);
   }
   return flat;

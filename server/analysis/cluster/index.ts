@@ -35,14 +35,30 @@ export function fitAlgorithm(x: Matrix, options: AlgorithmOptions): AlgorithmFit
   const { algorithm, k, seed } = options;
   switch (algorithm) {
     case 'kmeans':
-      return { ...fitKMeans(x, { k, seed, nInit: options.nInit, initialCentroids: options.initialCentroids, refine: !options.initialCentroids && !options.quick }), k };
+      return {
+        ...fitKMeans(x, {
+          k,
+          seed,
+          nInit: options.nInit,
+          initialCentroids: options.initialCentroids,
+          refine: !options.initialCentroids && !options.quick,
+        }),
+        k,
+      };
     case 'minibatch':
       return { ...fitMiniBatch(x, { k, seed, batchSize: options.batchSize, maxIterations: options.iterations }), k };
     case 'agglomerative':
       return { ...fitAgglomerative(x, { k, seed, maxRows: options.agglomerativeMaxRows }), k };
     case 'gmm': {
       const fit = fitGmm(x, { k, seed, nInit: options.quick ? Math.min(options.nInit, 3) : options.nInit });
-      return { labels: fit.labels, centroids: fit.centroids, iterations: fit.iterations, notes: fit.notes, k, gmm: { weights: fit.weights, variances: fit.variances, logLikelihood: fit.logLikelihood, bic: fit.bic } };
+      return {
+        labels: fit.labels,
+        centroids: fit.centroids,
+        iterations: fit.iterations,
+        notes: fit.notes,
+        k,
+        gmm: { weights: fit.weights, variances: fit.variances, logLikelihood: fit.logLikelihood, bic: fit.bic },
+      };
     }
     case 'dbscan': {
       const fit = fitDbscan(x, { eps: options.eps, minPts: options.minPts });

@@ -76,7 +76,12 @@ export function fitKMeans(x: Matrix, options: KMeansOptions): KMeansFit {
     const start = fitKMeans(sample, options);
     const full = fitKMeans(x, { ...options, initialCentroids: start.centroids, refine: false });
     const restarts = nInit === 1 ? 'The start was chosen' : `The best of ${nInit} restarts was chosen`;
-    return { ...full, notes: [`${restarts} on a random sample of ${formatCount(RESTART_SAMPLE_ROWS)} customers, then fitted on all ${formatCount(x.rows)}.`] };
+    return {
+      ...full,
+      notes: [
+        `${restarts} on a random sample of ${formatCount(RESTART_SAMPLE_ROWS)} customers, then fitted on all ${formatCount(x.rows)}.`,
+      ],
+    };
   }
   // scikit-learn stops when the total squared centre shift is below tol x mean variance.
   const absoluteTolerance = tolerance * meanVariance(x);
@@ -104,7 +109,10 @@ export function fitKMeans(x: Matrix, options: KMeansOptions): KMeansFit {
   const restarts: { result: LloydResult; run: number }[] = [];
   for (let run = 0; run < starts; run++) {
     checkpoint();
-    restarts.push({ result: lloyd(x, options.initialCentroids ?? kmeansPlusPlus(x, k, seed + run), { maxIterations, tolerance: absoluteTolerance }), run });
+    restarts.push({
+      result: lloyd(x, options.initialCentroids ?? kmeansPlusPlus(x, k, seed + run), { maxIterations, tolerance: absoluteTolerance }),
+      run,
+    });
   }
   restarts.sort((a, b) => a.result.inertia - b.result.inertia || a.run - b.run);
   let best: Converged | undefined;

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { boxStatsByBuckets, boxStatsByCodes, boxStatsByGroup, valueBuckets, valueCodes } from '../../../server/analysis/box-stats.ts';
+import { boxStatsByGroup } from '../../../server/analysis/box-stats.ts';
+import { boxStatsByBuckets, valueBuckets } from '../../../server/analysis/value-buckets.ts';
+import { boxStatsByCodes, valueCodes } from '../../../server/analysis/value-codes.ts';
 import { createRng } from '../../../server/analysis/random.ts';
 import { ColumnFacts, numericBySegment } from '../../../server/segmentation/segment-columns.ts';
 import { boxStats } from '../helpers.ts';

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { histogram } from '../../../server/analysis/summary.ts';
-import { categoryChart, histogramChart, MAX_CHART_LEVELS } from '../../../server/web/charts.ts';
+import { MAX_CHART_LEVELS } from '../../../server/web/chart-style.ts';
+import { categoryChart, histogramChart } from '../../../server/web/overview-charts.ts';
 
 describe('charts for any data', () => {
   it('draws the top levels of a 10,000-level column and one "Other" bar', () => {
@@ -32,7 +33,7 @@ describe('charts for any data', () => {
 
 describe('box plot axes', () => {
   it('fit the data: Year_Birth 1940–2000 is not squashed against zero, and counts do not dip below it', async () => {
-    const { valueRange } = await import('../../../server/web/charts.ts');
+    const { valueRange } = await import('../../../server/web/box-chart.ts');
     const years = valueRange([{ low: 1940, q1: 1959, median: 1970, q3: 1977, high: 1996 }] as never);
     assert.ok(years.min! > 1930 && years.max! < 2000, JSON.stringify(years));
     const counts = valueRange([{ low: 0, q1: 5, median: 10, q3: 20, high: 72 }] as never);

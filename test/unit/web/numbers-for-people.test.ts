@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { calendarOrder } from '../../../server/analysis/calendar.ts';
 import { histogram, niceStep } from '../../../server/analysis/summary.ts';
-import { categoryChart, histogramLabels } from '../../../server/web/charts.ts';
+import { categoryChart, histogramLabels } from '../../../server/web/overview-charts.ts';
 
 describe('numbers for people', () => {
   it('bins whole-number columns in whole-number bins', () => {
@@ -60,7 +60,7 @@ describe('quality in words', () => {
 
 describe('chart axis labels', () => {
   it('wrap onto lines instead of being cut, the number with the first word', async () => {
-    const { wrapLabel } = await import('../../../server/web/charts.ts');
+    const { wrapLabel } = await import('../../../server/web/chart-style.ts');
     assert.deepEqual(wrapLabel('1. Low spenders, occasional buyers', 16), ['1. Low spenders,', 'occasional', 'buyers']);
     assert.deepEqual(wrapLabel('2. Long-standing, older', 16), ['2. Long-standing,', 'older']);
     assert.equal(wrapLabel('3. Typical', 16), '3. Typical');
