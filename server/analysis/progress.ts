@@ -1,8 +1,8 @@
 /**
  * Long analysis says where it is, and stops when nobody waits for it any more. The kernels
- * call `checkpoint` between units of work (a restart, an iteration, a value of k, a chunk of
+ * call `stopPoint` between units of work (a restart, an iteration, a value of k, a chunk of
  * rows); whoever runs the task (the worker) installs a monitor that reads a cancellation
- * flag and forwards progress. Without a monitor (tests, the request thread) a checkpoint
+ * flag and forwards progress. Without a monitor (tests, the request thread) a stop point
  * costs one comparison.
  */
 import { CancelledError } from '../errors.ts';
@@ -34,7 +34,7 @@ export function monitored<T>(monitor: TaskMonitor | undefined, work: () => T): T
 }
 
 /** Throws CancelledError when the task is no longer wanted; reports the step if one is given. */
-export function checkpoint(step?: ProgressStep): void {
+export function stopPoint(step?: ProgressStep): void {
   if (current === undefined) return;
   if (current.cancelled()) throw new CancelledError();
   if (step) current.report(step);

@@ -4,7 +4,7 @@
  * segments are robust; near 0 they are an accident of this particular sample.
  */
 import { fitAlgorithm, type AlgorithmOptions } from './cluster/index.ts';
-import { checkpoint } from './progress.ts';
+import { stopPoint } from './progress.ts';
 import { CancelledError } from '../errors.ts';
 import { assignNearest } from './cluster/assign.ts';
 import { predictDbscan } from './cluster/dbscan.ts';
@@ -43,7 +43,7 @@ export function bootstrapStability(
   let total = 0;
   let counted = 0;
   for (let rep = 0; rep < STABILITY_REPLICATES; rep++) {
-    checkpoint();
+    stopPoint();
     const picks = Int32Array.from({ length: sampleSize }, () => Math.floor(rng() * data.rows));
     const sample = selectRows(data, picks);
     let fit;

@@ -2,7 +2,7 @@
  * A bounded pool of analysis workers with a queue. Identical tasks, queued or running, share
  * one run; a worker that dies is replaced and its callers get the error. A task nobody waits
  * for any more (its clients went away, or newer requests of their views replaced it) is
- * dropped from the queue, or stopped at its next checkpoint if it runs.
+ * dropped from the queue, or stopped at its next stop point if it runs.
  */
 import { MAX_QUEUED_TASKS, TASK_TIMEOUT_MS } from '../defaults.ts';
 import { Worker } from 'node:worker_threads';
@@ -57,7 +57,7 @@ interface Queued {
 
 interface Slot {
   worker: Worker;
-  /** The worker reads cancel[0] at each checkpoint: the id of the task to stop. */
+  /** The worker reads cancel[0] at each stop point: the id of the task to stop. */
   cancel: Int32Array;
   busy: boolean;
   pending?: Queued;
@@ -143,7 +143,7 @@ export class WorkerPool {
 
   /**
    * A view's request waits for no background work (sweeps, stability): when every worker
-   * is busy and one runs such work, that work stops at its next checkpoint and goes back to
+   * is busy and one runs such work, that work stops at its next stop point and goes back to
    * the queue behind the request. A sweep goes on from the values of k it had scored.
    */
   private makeRoom(): void {
@@ -186,7 +186,7 @@ export class WorkerPool {
     }
     const slot = this.slots.find((s) => s.pending === entry);
     if (slot && !slot.stopping) {
-      // The worker's thread is busy: it sees this at its next checkpoint and answers cancelled.
+      // The worker's thread is busy: it sees this at its next stop point and answers cancelled.
       slot.stopping = true;
       Atomics.store(slot.cancel, 0, slot.taskId);
       this.stats.stopped++;

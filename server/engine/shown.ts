@@ -5,26 +5,22 @@
  * its pipeline, and names the model. Every surface (the Clusters and Predict tabs and their
  * charts, the API, registrations, exports) reads segments from this value and nothing else.
  */
+import { DerivedCache } from '../derived-cache.ts';
 import { cacheKey } from '../cache-key.ts';
 import type { SegmentationResult } from '../segmentation/pipeline.ts';
 import type { Db } from '../store/db.ts';
 import { findModelWithOptions, type SavedModel } from '../store/saved-models.ts';
 
 /** One result per (fit, saved labels): charts and rendered regions are cached by result identity. */
-const labelled = new WeakMap<SegmentationResult, Map<string, SegmentationResult>>();
+const labelled = new DerivedCache<SegmentationResult, SegmentationResult>();
 
 /** The fit with a saved segmentation's names and playbooks (one per segment, by number). */
 export function withSavedLabels(result: SegmentationResult, model: Pick<SavedModel, 'id' | 'name' | 'pipeline'>): SegmentationResult {
   const names = model.pipeline.segmentNames;
   const playbooks = model.pipeline.segmentPlaybooks ?? [];
-  const key = cacheKey(model.id, model.name, names, playbooks);
-  let byLabels = labelled.get(result);
-  if (!byLabels) labelled.set(result, (byLabels = new Map()));
-  const known = byLabels.get(key);
-  if (known) return known;
   const nameOf = (id: number) => names[id] ?? result.segments[id].name;
   const playbookOf = (id: number) => playbooks[id] ?? '';
-  const out: SegmentationResult = {
+  const label = (): SegmentationResult => ({
     ...result,
     segments: result.segments.map((s) => ({ ...s, name: nameOf(s.id), playbook: playbookOf(s.id) })),
     pipeline: {
@@ -33,9 +29,8 @@ export function withSavedLabels(result: SegmentationResult, model: Pick<SavedMod
       segmentPlaybooks: result.segments.map((s) => playbookOf(s.id)),
     },
     savedModel: { id: model.id, name: model.name },
-  };
-  byLabels.set(key, out);
-  return out;
+  });
+  return labelled.of(result, label, cacheKey(model.id, model.name, names, playbooks));
 }
 
 /** The result as the dataset's saved segmentations tell it: with the labels of the one made with its options, if any. */

@@ -2,7 +2,7 @@
  * Server-sent events: every open dashboard hears when a dataset's data changes. Bursts are
  * coalesced (at most one event per dataset per COALESCE_MS) and closed connections dropped.
  *
- * A browser holds one stream for all its tabs (public/live-worker.js): HTTP/1.1 allows six
+ * A browser holds one stream for all its tabs (public/live-stream.js): HTTP/1.1 allows six
  * connections per host, so a stream per tab starved the seventh tab. Each stream opens with
  * a `hello` that names this server process (`boot`) and the latest event id per dataset;
  * a page knows the boot and ids it was rendered under, so after a dropped connection or a

@@ -45,3 +45,20 @@ export async function assignCustomer(
   const assignment = await assigningSegmentation(engine, models, params, namesParameters, context);
   return { ...assignment, prediction: predictCustomer(assignment.pipeline, customer, datasetColumns) };
 }
+
+/**
+ * The Predict tab's answer: the segment from the assigning segmentation, placed on the map
+ * of the segmentation shown (the active saved one may have other features than the map).
+ */
+export async function assignOnMap(
+  engine: Engine,
+  models: ModelService,
+  params: SegmentationParams,
+  namesParameters: boolean,
+  customer: CustomerInput,
+  context?: RunContext,
+): Promise<Assignment & { prediction: Prediction }> {
+  const { prediction: onMap } = await engine.predict(params, customer, context);
+  const assigned = await assignCustomer(engine, models, params, namesParameters, customer, undefined, context);
+  return { ...assigned, prediction: assigned.model ? { ...assigned.prediction, point: onMap.point } : onMap };
+}

@@ -8,6 +8,7 @@
  * scaling), so a centre or PCA value past 1e6 is no fit of real data, and such values once
  * made the model comparison spin the worker for ever (1e200 centres).
  */
+import { pipelineFeatures } from '../segmentation/fitted-pipeline.ts';
 import { z } from 'zod';
 import { WARD_MAX_ROWS } from '../defaults.ts';
 import { ALGORITHMS } from '../analysis/cluster/types.ts';
@@ -146,7 +147,7 @@ const pipelineSchema = z
     if (p.segmentNames.length !== p.centroids.length) issue(['segmentNames'], `must name each of the ${p.centroids.length} segments`);
     // The options say how the steps were made: an import whose options disagree would refit
     // (retraining reads the options) onto something else than the model it carries.
-    const stepNames = [...p.preprocessor.numeric, ...p.preprocessor.categorical].map((s) => s.name);
+    const stepNames = pipelineFeatures(p);
     const sameSet = (a: string[], b: string[]) => a.length === b.length && [...a].sort().join('\u0000') === [...b].sort().join('\u0000');
     if (!sameSet(p.options.features, stepNames))
       issue(['options', 'features'], `must list the features the steps transform (${stepNames.join(', ').slice(0, 200)})`);

@@ -3,6 +3,7 @@
  * saved model (or the requested segmentation), store both in one transaction, then tell
  * open dashboards and the retraining policy.
  */
+import { pipelineFeatures } from '../segmentation/fitted-pipeline.ts';
 import { setNamed } from '../analysis/named.ts';
 import { predictCustomer } from '../segmentation/predict.ts';
 import { validateRegistrations } from './registration-checks.ts';
@@ -34,7 +35,7 @@ export async function registerWithModel(
   const { columns } = getDataset(db, params.datasetId);
   const rows = validateRegistrations(columns, await engine.columnRanges(params.datasetId, { latest: true }), body);
   const { pipeline, model: active } = await assigningSegmentation(engine, models, params, namesParameters);
-  const features = [...pipeline.preprocessor.numeric, ...pipeline.preprocessor.categorical].map((s) => s.name);
+  const features = pipelineFeatures(pipeline);
   const columnIndex = new Map(columns.map((c, i) => [c.name, i]));
   const registrations = rows.map((row: CellValue[]) => {
     const customer = Object.fromEntries(features.map((f) => [f, row[columnIndex.get(f)!]]));

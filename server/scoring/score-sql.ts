@@ -7,6 +7,7 @@
  * segment by its log-density instead (constants folded in here, so no LN at query time).
  * Column and table names are quoted per dialect: a name holding a quote stays a name.
  */
+import { pipelineFeatures } from '../segmentation/fitted-pipeline.ts';
 import { InputError } from '../errors.ts';
 import type { FittedPipeline } from '../segmentation/predict.ts';
 
@@ -176,8 +177,7 @@ export function scoreSql(pipeline: FittedPipeline, options: ScoreSqlOptions): st
 
   const lines = [
     '-- Customer Segments: a saved segmentation as one query (score.sql).',
-    `-- ${k} segments, ${pipeline.options.algorithm}, features: ${[...preprocessor.numeric, ...preprocessor.categorical]
-      .map((st) => st.name)
+    `-- ${k} segments, ${pipeline.options.algorithm}, features: ${pipelineFeatures(pipeline)
       .join(', ')
       .replace(/[\u0000-\u001f\u007f]/g, ' ')}.`,
     `-- segment is the number the dashboard shows (1..${k}); NULL where the missing-value rule drops the customer.`,

@@ -23,3 +23,8 @@ export interface FittedPipeline {
   gmm?: GmmParameters;
   pca: FittedPca;
 }
+
+/** The features a pipeline segments on, numeric first, as its steps name them. */
+export function pipelineFeatures(pipeline: Pick<FittedPipeline, 'preprocessor'>): string[] {
+  return [...pipeline.preprocessor.numeric, ...pipeline.preprocessor.categorical].map((s) => s.name);
+}

@@ -3,6 +3,7 @@
  * summarise a training baseline, check an imported pipeline, compare two, measure drift,
  * retrain. Pure functions of a table, so the engine can run them in a worker thread.
  */
+import { pipelineFeatures } from './fitted-pipeline.ts';
 import { buildProfiles, type SegmentProfile } from './profile.ts';
 import { driftReport, featureBaseline, type DriftReport, type TrainingBaseline } from '../analysis/drift.ts';
 import { hungarian } from '../analysis/hungarian.ts';
@@ -168,7 +169,7 @@ export function assignmentOf(pipeline: FittedPipeline, table: DataTable): ModelA
   const rowIndex = Int32Array.from(kept);
   const labels = Int32Array.from(kept, (r) => all[r]);
   const k = pipeline.centroids.length;
-  const featureNames = [...pipeline.preprocessor.numeric, ...pipeline.preprocessor.categorical].map((s) => s.name);
+  const featureNames = pipelineFeatures(pipeline);
   const segments = buildProfiles({ table, rowIndex, labels, k, featureNames }).map((p, i) => ({ ...p, name: pipeline.segmentNames[i] }));
   let noiseCount = 0;
   for (const l of labels) if (l < 0) noiseCount++;

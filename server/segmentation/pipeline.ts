@@ -3,7 +3,7 @@ import { cacheKey } from '../cache-key.ts';
 import { formatCount, formatFixed } from '../format.ts';
 import { fitAlgorithm, type AlgorithmFit, type AlgorithmOptions } from '../analysis/cluster/index.ts';
 import { setNamed } from '../analysis/named.ts';
-import { checkpoint } from '../analysis/progress.ts';
+import { stopPoint } from '../analysis/progress.ts';
 import { assignNearest } from '../analysis/cluster/assign.ts';
 import { gmmProbabilities, type GmmParameters } from '../analysis/cluster/gmm.ts';
 import { predictDbscan, suggestEps } from '../analysis/cluster/dbscan.ts';
@@ -14,7 +14,7 @@ import { clusterSizes, computeMetrics, SILHOUETTE_EXACT_LIMIT, SILHOUETTE_SAMPLE
 import type { SegmentationOptions } from './options.ts';
 import { projectRows, type FittedPca } from '../analysis/pca.ts';
 import { PIPELINE_FORMAT, type FittedPipeline } from './predict.ts';
-import { columnFactsOf, keepFitLabels, pcaOf, sweptFit, sweptLabels, type PreparedData, type SweptFit } from './prepared.ts';
+import { columnFactsOf, keepFitLabels, pcaOf, sweptFit, sweptLabels, type PreparedData, type KeptSweepFit } from './prepared.ts';
 import type { PreprocessReport, PreprocessResult } from '../analysis/preprocess.ts';
 import { inverseTransform } from '../analysis/transform.ts';
 import { buildProfiles, type SegmentProfile } from './profile.ts';
@@ -137,7 +137,7 @@ function fitFor(
   options: SegmentationOptions & { k: number },
   warmStart: Matrix | undefined,
   notes: string[],
-): { fit: AlgorithmFit; eps: number; swept?: SweptFit } {
+): { fit: AlgorithmFit; eps: number; swept?: KeptSweepFit } {
   const { fitX } = prepared;
   let eps = options.eps ?? 0;
   if (options.algorithm === 'dbscan' && options.eps === null) {
@@ -145,7 +145,7 @@ function fitFor(
     notes.push(`eps ${eps} was suggested from the knee of the ${options.minPts}-distance curve.`);
   }
   const algorithmOptions: AlgorithmOptions = { ...options, eps, initialCentroids: warmStart };
-  checkpoint({ step: options.algorithm === 'dbscan' ? 'fitting DBSCAN' : `fitting k = ${options.k}` });
+  stopPoint({ step: options.algorithm === 'dbscan' ? 'fitting DBSCAN' : `fitting k = ${options.k}` });
   const swept = warmStart ? undefined : sweptFit(prepared, options, options.k);
   const fit: AlgorithmFit = swept ? { ...swept.fit, labels: sweptLabels(swept.fit), k: options.k } : fitAlgorithm(fitX, algorithmOptions);
   notes.push(...fit.notes);

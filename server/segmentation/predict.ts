@@ -1,4 +1,5 @@
 /** A new customer's segment from a fitted pipeline (fitted-pipeline.ts), and why that one. */
+import { pipelineFeatures } from './fitted-pipeline.ts';
 import { InputError } from '../errors.ts';
 import { explainAssignment, type Explanation } from './explain.ts';
 import { predictDbscan } from '../analysis/cluster/dbscan.ts';
@@ -37,7 +38,7 @@ export function predictCustomer(pipeline: FittedPipeline, customer: CustomerInpu
   if (typeof customer !== 'object' || customer === null || Array.isArray(customer)) {
     throw new InputError('The customer must be an object of column names to values.', { field: 'customer' });
   }
-  const features = new Set([...pipeline.preprocessor.numeric, ...pipeline.preprocessor.categorical].map((s) => s.name));
+  const features = new Set(pipelineFeatures(pipeline));
   const columns = new Set(datasetColumns ?? features);
   const used: CustomerInput = Object.create(null) as CustomerInput;
   const ignored: string[] = [];

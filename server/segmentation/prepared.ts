@@ -13,7 +13,7 @@ import { computeMetrics, SILHOUETTE_EXACT_LIMIT, type ClusterMetrics } from '../
 import type { SegmentationOptions } from './options.ts';
 import { fitPcaModel, type FittedPca } from '../analysis/pca.ts';
 import { fitPreprocess, type PreprocessResult } from '../analysis/preprocess.ts';
-import { checkpoint } from '../analysis/progress.ts';
+import { stopPoint } from '../analysis/progress.ts';
 import type { Lineage } from '../analysis/lineage.ts';
 import { ColumnFacts } from './segment-columns.ts';
 import { bootstrapStability, type StabilityResult } from '../analysis/stability.ts';
@@ -27,7 +27,7 @@ export interface PreparedData {
   /** Work that depends only on the matrix, done once and shared by every k. */
   reuse: {
     pca?: FittedPca;
-    fits?: Map<string, SweptFit>;
+    fits?: Map<string, KeptSweepFit>;
     fitLabels?: Map<string, KeptLabels>;
     facts?: ColumnFacts;
     lineages?: Map<string, Lineage>;
@@ -41,7 +41,7 @@ export interface PreparedData {
 export const SWEEP_LABELS_MAX_ROWS = 200_000;
 
 /** A sweep's fit for one k with its scores (and stability once asked for), ready for a request for that k. */
-export interface SweptFit {
+export interface KeptSweepFit {
   fit: Omit<ClusterFit, 'labels'> & { labels?: Int32Array; byteLabels?: Uint8Array };
   metrics: ClusterMetrics;
   /** The scores as the sweep computed them (metrics may be made exact later): what its curves show. */
@@ -50,7 +50,7 @@ export interface SweptFit {
 }
 
 /** A swept fit's labels, whichever way it keeps them. */
-export function sweptLabels(fit: SweptFit['fit']): Int32Array {
+export function sweptLabels(fit: KeptSweepFit['fit']): Int32Array {
   return fit.labels ?? Int32Array.from(fit.byteLabels!);
 }
 
@@ -103,10 +103,10 @@ export function stabilityOf(prepared: PreparedData, options: SegmentationOptions
   let labels: Int32Array | undefined = kept instanceof Uint8Array ? Int32Array.from(kept) : kept;
   if (!labels && fromSweep) labels = sweptLabels(fromSweep.fit);
   if (!labels) {
-    checkpoint({ step: `fitting k = ${options.k}` });
+    stopPoint({ step: `fitting k = ${options.k}` });
     labels = fitAlgorithm(prepared.fitX, options).labels;
   }
-  checkpoint({ step: 'checking stability' });
+  stopPoint({ step: 'checking stability' });
   const stability = bootstrapStability(prepared.fitX, labels, options);
   if (fromSweep) fromSweep.stability = stability;
   return stability;
@@ -119,7 +119,7 @@ export function pcaOf(prepared: PreparedData): FittedPca {
 }
 
 export function prepare(table: DataTable, options: SegmentationOptions): PreparedData {
-  checkpoint({ step: `preparing ${formatCount(table.rowCount)} customers` });
+  stopPoint({ step: `preparing ${formatCount(table.rowCount)} customers` });
   const prep = fitPreprocess(table, options);
   const excluded = prep.report.rowsExcluded > 0;
   const fitRows: number[] = [];
@@ -163,7 +163,7 @@ export function scoreSweepFits(prepared: PreparedData, seed: number): number {
   if (prepared.fitX.rows > SILHOUETTE_EXACT_LIMIT) return scored;
   for (const swept of prepared.reuse.fits?.values() ?? []) {
     if (!swept.metrics.silhouetteSampled || !swept.fit.labels) continue;
-    checkpoint();
+    stopPoint();
     swept.metrics = computeMetrics(prepared.fitX, swept.fit.labels, seed);
     scored++;
   }
@@ -171,7 +171,7 @@ export function scoreSweepFits(prepared: PreparedData, seed: number): number {
 }
 
 /** The sweep's fit for these options and k, when a sweep made it. */
-export function sweptFit(prepared: PreparedData, options: FitKeyOptions, k: number): SweptFit | undefined {
+export function sweptFit(prepared: PreparedData, options: FitKeyOptions, k: number): KeptSweepFit | undefined {
   return prepared.reuse.fits?.get(fitKey(options, k));
 }
 

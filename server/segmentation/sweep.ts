@@ -1,7 +1,7 @@
 /** Metrics over a range of k, and a recommended k with the rule that chose it. */
 import { formatCount, formatPercent } from '../format.ts';
 import { InputError } from '../errors.ts';
-import { checkpoint } from '../analysis/progress.ts';
+import { stopPoint } from '../analysis/progress.ts';
 import { cutMerges, wardMerges } from '../analysis/cluster/agglomerative.ts';
 import { assignNearest, clusterMeans } from '../analysis/cluster/assign.ts';
 import { fitKMeans } from '../analysis/cluster/kmeans.ts';
@@ -205,7 +205,7 @@ export function sweepK(
     );
   const rows: SweepRow[] = [];
   for (let k = options.kMin; k <= kMax; k++) {
-    checkpoint({ step: `scoring k = ${k}`, done: k - options.kMin, total: kMax - options.kMin + 1 });
+    stopPoint({ step: `scoring k = ${k}`, done: k - options.kMin, total: kMax - options.kMin + 1 });
     let labels: Int32Array;
     let fit: ClusterFit | undefined;
     let bic: number | undefined;
@@ -238,7 +238,7 @@ export function sweepK(
     });
   }
   const minShare = options.minShare ?? DEFAULT_MIN_SHARE;
-  checkpoint({ step: 'counting the votes for k' });
+  stopPoint({ step: 'counting the votes for k' });
   const scores = kScores(x, rows, options.seed);
   return { algorithm, ...recommendK(rows, scores, minShare), rule: recommendationRule(minShare), rows, notes };
 }

@@ -15,7 +15,7 @@ import { assignNearest } from '../analysis/cluster/assign.ts';
 import { fitKMeans } from '../analysis/cluster/kmeans.ts';
 import { createMatrix, selectRows, type Matrix } from '../analysis/matrix.ts';
 import { adjustedRandIndex } from '../analysis/metrics.ts';
-import { checkpoint } from '../analysis/progress.ts';
+import { stopPoint } from '../analysis/progress.ts';
 import { createRng, sampleIndices } from '../analysis/random.ts';
 
 export interface KVotes {
@@ -72,7 +72,7 @@ export function gapStatistic(x: Matrix, ks: number[], seed: number, references =
   const gap: number[] = [];
   const sd: number[] = [];
   for (const k of ks) {
-    checkpoint();
+    stopPoint();
     const reference = draws.map((d, b) => logW(d, k, seed + 31 * b));
     const mean = reference.reduce((a, v) => a + v, 0) / references;
     const variance = reference.reduce((a, v) => a + (v - mean) ** 2, 0) / references;
@@ -87,7 +87,7 @@ export function stabilityByK(x: Matrix, ks: number[], seed: number, resamples = 
   const rng = createRng(seed ^ 0x5ab);
   const picks = Array.from({ length: resamples }, () => Int32Array.from({ length: x.rows }, () => Math.floor(rng() * x.rows)));
   return ks.map((k) => {
-    checkpoint();
+    stopPoint();
     const labels = fitKMeans(x, { k, seed, nInit: 1, refine: false }).labels;
     let total = 0;
     picks.forEach((rows, b) => {

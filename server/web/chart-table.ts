@@ -3,6 +3,7 @@
  * categories by the series for bars and lines, each series' size and centre for a scatter,
  * each flow for a flow diagram. Built once per chart config, as its escaped JSON is.
  */
+import { DerivedCache } from '../derived-cache.ts';
 import { formatNumber, formatYear } from '../format.ts';
 import type { ChartConfig } from './charts.ts';
 
@@ -54,11 +55,14 @@ function flowTable(datasets: Dataset[]): ChartTable {
   return { columns: ['From', 'To', 'Customers'], rows: flows.map((f) => [f.from, f.to, formatNumber(f.flow)]) };
 }
 
-const built = new WeakMap<ChartConfig, ChartTable | null>();
+const built = new DerivedCache<ChartConfig, ChartTable | null>();
 
 export function chartTable(config: ChartConfig): ChartTable | null {
-  let table = built.get(config);
-  if (table !== undefined) return table;
+  return built.of(config, () => tableOf(config));
+}
+
+function tableOf(config: ChartConfig): ChartTable | null {
+  let table: ChartTable | null;
   const data = config.data as { labels?: unknown[]; datasets?: Dataset[] } | undefined;
   const datasets = data?.datasets ?? [];
   if (config.type === 'scatter') table = scatterTable(datasets);
@@ -78,6 +82,5 @@ export function chartTable(config: ChartConfig): ChartTable | null {
       rows: [...table.rows.slice(0, MAX_ROWS), [`… and ${formatNumber(more)} more`, ...table.columns.slice(1).map(() => '')]],
     };
   }
-  built.set(config, table);
   return table;
 }

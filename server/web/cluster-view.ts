@@ -3,6 +3,8 @@
  * region). Results are cached and shared by identity, so each view model is built once per
  * result, or per (sweep, k), and kept beside it.
  */
+import { DerivedCache } from '../derived-cache.ts';
+import { cacheKey } from '../cache-key.ts';
 import { needsRecommendation } from '../engine/choose-k.ts';
 import type { SegmentationResult } from '../segmentation/pipeline.ts';
 import type { StabilityResult } from '../analysis/stability.ts';
@@ -27,43 +29,32 @@ export interface SweepCharts {
   silhouette: ChartConfig;
 }
 
-const fitCharts = new WeakMap<SegmentationResult, FitCharts>();
+const fitCharts = new DerivedCache<SegmentationResult, FitCharts>();
 
 export function fitChartsOf(result: SegmentationResult, dataset: DatasetInfo): FitCharts {
-  let charts = fitCharts.get(result);
-  if (!charts) {
-    charts = {
-      boxes: result.featureNames
-        .filter((f) => dataset.columns.some((c) => c.name === f && c.kind === 'numeric'))
-        .map((f) => ({ feature: f, config: featureBoxChart(result, f) })),
-      mixes: dataset.columns
-        .filter((c) => c.kind === 'categorical')
-        .map((c) => ({ feature: c.name, config: categoryMixChart(result, c.name) })),
-      outcomes: Object.keys(result.segments[0]?.outcomes ?? {}).map((column) => ({ column, config: outcomeChart(result, column) })),
-      scatter: scatterChart(result),
-      sizes: sizesChart(result),
-      featureMeans: featureMeansChart(result),
-    };
-    fitCharts.set(result, charts);
-  }
-  return charts;
+  return fitCharts.of(result, () => ({
+    boxes: result.featureNames
+      .filter((f) => dataset.columns.some((c) => c.name === f && c.kind === 'numeric'))
+      .map((f) => ({ feature: f, config: featureBoxChart(result, f) })),
+    mixes: dataset.columns
+      .filter((c) => c.kind === 'categorical')
+      .map((c) => ({ feature: c.name, config: categoryMixChart(result, c.name) })),
+    outcomes: Object.keys(result.segments[0]?.outcomes ?? {}).map((column) => ({ column, config: outcomeChart(result, column) })),
+    scatter: scatterChart(result),
+    sizes: sizesChart(result),
+    featureMeans: featureMeansChart(result),
+  }));
 }
 
-const sweepCharts = new WeakMap<SweepResult, Map<string, SweepCharts>>();
+const sweepCharts = new DerivedCache<SweepResult, SweepCharts>();
 
 /** The curves over k with the shown k marked (none for DBSCAN, which picks its own). */
 export function sweepChartsOf(sweep: SweepResult, markedK: number | null): SweepCharts {
-  let byK = sweepCharts.get(sweep);
-  if (!byK) {
-    byK = new Map();
-    sweepCharts.set(sweep, byK);
-  }
-  let charts = byK.get(String(markedK));
-  if (!charts) {
-    charts = { elbow: elbowChart(sweep, markedK), silhouette: silhouetteChart(sweep, markedK) };
-    byK.set(String(markedK), charts);
-  }
-  return charts;
+  return sweepCharts.of(
+    sweep,
+    () => ({ elbow: elbowChart(sweep, markedK), silhouette: silhouetteChart(sweep, markedK) }),
+    cacheKey(markedK),
+  );
 }
 
 /** The #cluster-sweep region: what it shows once the sweep (and stability) are known. */

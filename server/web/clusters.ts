@@ -12,7 +12,7 @@ import { MISSING_STRATEGIES, OUTLIER_RULES, SCALING_METHODS } from '../analysis/
 import type { SegmentationResult } from '../segmentation/pipeline.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Db } from '../store/db.ts';
-import { listDatasets } from '../store/datasets.ts';
+import { getDataset, listDatasets } from '../store/datasets.ts';
 import { segmentColour } from './charts.ts';
 import { fitChartsOf, sweepRegionOf } from './cluster-view.ts';
 import { parseInput } from './inputs.ts';
@@ -114,7 +114,7 @@ export function clustersRouter(db: Db, engine: Engine): Router {
     const result = await engine.segment(params, context);
     const stability = await engine.stability(params.datasetId, result, context);
     const region = sweepRegionOf(params, sweep, stability, shown ?? result.k);
-    const dataset = listDatasets(db).find((d) => d.id === params.datasetId)!;
+    const dataset = getDataset(db, params.datasetId);
     res.render('partials/cluster-sweep', { sweepRegion: region, result, params, query: toQueryString(params, dataset) });
   });
   return router;

@@ -1,4 +1,5 @@
 /** What the Overview tab draws, built from a dataset version's overview (cached by the engine, so built once per overview). */
+import { DerivedCache } from '../derived-cache.ts';
 import type { DatasetOverview } from '../analysis/summary.ts';
 import type { ChartConfig } from './chart-style.ts';
 import { categoryChart, histogramChart, overviewBoxChart } from './overview-charts.ts';
@@ -10,19 +11,16 @@ export interface OverviewCharts {
   boxes: ChartConfig;
 }
 
-const built = new WeakMap<DatasetOverview, OverviewCharts>();
+const built = new DerivedCache<DatasetOverview, OverviewCharts>();
 
 export function overviewChartsOf(overview: DatasetOverview): OverviewCharts {
-  let charts = built.get(overview);
-  if (!charts) {
+  return built.of(overview, () => {
     const categories = overview.summaries.flatMap((s) =>
       s.kind === 'categorical' ? [{ name: s.name, config: categoryChart(s.name, s.top, s.count, s.distinct) }] : [],
     );
-    charts = {
+    return {
       distributions: [...overview.histograms.map((h) => ({ name: h.name, config: histogramChart(h.name, h.histogram) })), ...categories],
       boxes: overviewBoxChart(overview.standardisedBoxes),
     };
-    built.set(overview, charts);
-  }
-  return charts;
+  });
 }

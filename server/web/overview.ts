@@ -3,7 +3,7 @@ import { Router, type Request } from 'express';
 import type { Engine } from '../engine/engine.ts';
 import { InputError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
-import { listDatasets, pageRows, type DatasetInfo } from '../store/datasets.ts';
+import { getDataset, listDatasets, pageRows, type DatasetInfo } from '../store/datasets.ts';
 import { overviewChartsOf } from './overview-view.ts';
 import { parseSegmentationParams, toQueryString } from './params.ts';
 import { isHtmx, renderPageOrPartial } from './render.ts';
@@ -78,7 +78,7 @@ export function overviewRouter(db: Db, engine: Engine): Router {
 
   router.get('/customers', (req, res) => {
     const params = parseSegmentationParams(req.query, db, CUSTOMER_TABLE_PARAMS);
-    const dataset = listDatasets(db).find((d) => d.id === params.datasetId)!;
+    const dataset = getDataset(db, params.datasetId);
     const query = toQueryString(params, dataset);
     if (!isHtmx(req)) {
       res.redirect(`/?${query}`);

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import type { SegmentationResult } from '../segmentation/pipeline.ts';
 import type { CustomerInput } from '../analysis/transform.ts';
 import type { FeatureRange } from '../analysis/summary.ts';
-import { assignCustomer } from '../models/assignment.ts';
+import { assignOnMap } from '../models/assignment.ts';
 import type { Engine, SegmentationParams } from '../engine/engine.ts';
 import type { RunContext } from '../engine/pool.ts';
 import type { ModelService } from '../models/model-service.ts';
@@ -106,10 +106,7 @@ async function predictView(
   const inputs = featureInputs(ranges, result, query);
   const record = recordInputs(dataset, ranges, result.featureNames, query);
   const customer: CustomerInput = Object.fromEntries(inputs.map((f) => [f.name, f.value]));
-  const { prediction: onMap } = await engine.predict(params, customer, context);
-  const assigned = await assignCustomer(engine, models, params, namesSegmentation(query), customer, undefined, context);
-  const { pipeline, model } = assigned;
-  const prediction = model ? { ...assigned.prediction, point: onMap.point } : onMap;
+  const { pipeline, model, prediction } = await assignOnMap(engine, models, params, namesSegmentation(query), customer, context);
   const segment = !model && prediction.segment >= 0 ? result.segments[prediction.segment] : undefined;
   return {
     params,

@@ -1,4 +1,5 @@
 /** The one place a route decides "full page or partial", and helpers the views share. */
+import { DerivedCache } from '../derived-cache.ts';
 import type { CacheKey } from '../cache-key.ts';
 import type { Request, Response } from 'express';
 import { BORDERLINE_SHARE } from '../segmentation/explain.ts';
@@ -25,26 +26,23 @@ export function renderPageOrPartial(req: Request, res: Response, page: string, p
   res.render(isHtmx(req) ? partial : page, locals);
 }
 
-const escapedCharts = new WeakMap<object, string>();
+const escapedCharts = new DerivedCache<object, string>();
 
 /**
  * A chart's config as JSON, HTML-escaped for a data attribute (the template outputs it raw).
  * Configs of cached results are the same objects on every request: escape each once.
  */
 export function chartAttribute(config: object): string {
-  let escaped = escapedCharts.get(config);
-  if (escaped === undefined) {
-    // The same escaping as ejs's <%= %>, done with native replaceAll: scatter configs run to
-    // tens of kilobytes and the callback-per-match escaper was a tenth of a re-run.
-    escaped = JSON.stringify(config)
+  // The same escaping as ejs's <%= %>, done with native replaceAll: scatter configs run to
+  // tens of kilobytes and the callback-per-match escaper was a tenth of a re-run.
+  return escapedCharts.of(config, () =>
+    JSON.stringify(config)
       .replaceAll('&', '&amp;')
       .replaceAll('<', '&lt;')
       .replaceAll('>', '&gt;')
       .replaceAll('"', '&#34;')
-      .replaceAll("'", '&#39;');
-    escapedCharts.set(config, escaped);
-  }
-  return escaped;
+      .replaceAll("'", '&#39;'),
+  );
 }
 
 /** Heatmap cell class: sign and strength of a correlation in five steps each way. */
@@ -78,16 +76,9 @@ export function renderToString(res: Response, view: string, locals: Record<strin
  * change (results are readonly), and the key must name everything else the view reads.
  */
 export class RenderedRegions {
-  private readonly byOwner = new WeakMap<object, Map<CacheKey, string>>();
+  private readonly rendered = new DerivedCache<object, string>();
 
-  async render(res: Response, owner: object, key: CacheKey, view: string, locals: Record<string, unknown>): Promise<string> {
-    let byKey = this.byOwner.get(owner);
-    if (!byKey) this.byOwner.set(owner, (byKey = new Map()));
-    let html = byKey.get(key);
-    if (html === undefined) {
-      html = await renderToString(res, view, locals);
-      byKey.set(key, html);
-    }
-    return html;
+  render(res: Response, owner: object, key: CacheKey, view: string, locals: Record<string, unknown>): Promise<string> {
+    return this.rendered.ofAsync(owner, () => renderToString(res, view, locals), key);
   }
 }

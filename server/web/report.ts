@@ -3,6 +3,7 @@
  * into a meeting or save as PDF from the browser. The same parameters as the tabs, or
  * model=ID for a saved segmentation.
  */
+import { pipelineFeatures } from '../segmentation/fitted-pipeline.ts';
 import { formatDate } from '../format.ts';
 import { Router } from 'express';
 import type { Engine } from '../engine/engine.ts';
@@ -22,7 +23,7 @@ export function reportRouter(db: Db, engine: Engine): Router {
       source,
       model,
       playbooks: source.pipeline.segmentPlaybooks ?? [],
-      features: [...source.pipeline.preprocessor.numeric, ...source.pipeline.preprocessor.categorical].map((s) => s.name),
+      features: pipelineFeatures(source.pipeline),
       charts: { sizes: sizesChart(source), segments: source.segments.map(segmentIndexChart) },
       segmentColour,
       backHref:

@@ -1,4 +1,5 @@
 /** Saved segmentations: save, list, activate, delete, export/import JSON, compare, drift, retrain. */
+import { pipelineFeatures } from '../segmentation/fitted-pipeline.ts';
 import { formatCount } from '../format.ts';
 import express, { Router, type Request, type Response } from 'express';
 import type { ModelService } from '../models/model-service.ts';
@@ -46,7 +47,7 @@ const modelBody = (m: SavedModel) => ({
   fittedAt: m.fittedAt,
   k: m.pipeline.centroids.length,
   algorithm: m.pipeline.options.algorithm,
-  features: [...m.pipeline.preprocessor.numeric, ...m.pipeline.preprocessor.categorical].map((s) => s.name),
+  features: pipelineFeatures(m.pipeline),
   segmentNames: m.pipeline.segmentNames,
   // `index` is the :segment of PATCH /api/models/:id/segments/:segment.
   segments: m.pipeline.segmentNames.map((name, index) => ({ index, name, playbook: m.pipeline.segmentPlaybooks?.[index] ?? '' })),

@@ -25,7 +25,7 @@ export function securityHeaders(): RequestHandler {
         // Chart PNG downloads are data: URLs made from the canvas.
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
-        // The live-update stream shared by every tab runs in a SharedWorker (public/live-worker.js).
+        // The live-update stream shared by every tab runs in a SharedWorker (public/live-stream.js).
         workerSrc: ["'self'"],
         fontSrc: ["'self'"],
         objectSrc: ["'none'"],

@@ -7,7 +7,7 @@ import { formatCount } from '../../format.ts';
 import { SEGMENTATION_DEFAULTS, WARD_MAX_ROWS } from '../../defaults.ts';
 import { InputError } from '../../errors.ts';
 import { selectRows, type Matrix } from '../matrix.ts';
-import { checkpoint } from '../progress.ts';
+import { stopPoint } from '../progress.ts';
 import { sampleIndices } from '../random.ts';
 import { wardSlots } from '../kernels/ward.ts';
 import { assignNearest, clusterMeans } from './assign.ts';
@@ -57,7 +57,7 @@ export function wardMerges(x: Matrix): Merge[] {
   const chain: number[] = [];
   const merges: Merge[] = [];
   for (let remaining = n; remaining > 1; remaining--) {
-    if (remaining % 256 === 0) checkpoint();
+    if (remaining % 256 === 0) stopPoint();
     if (chain.length === 0) {
       // The lowest active index, as the scan in index order used to start from.
       let start = ids[0];

@@ -6,7 +6,7 @@
 import { formatCount } from '../../format.ts';
 import { SEED } from '../../defaults.ts';
 import { InputError } from '../../errors.ts';
-import { checkpoint } from '../progress.ts';
+import { stopPoint } from '../progress.ts';
 import { createMatrix, selectRows, squaredDistance, type Matrix } from '../matrix.ts';
 import { sampleIndices } from '../random.ts';
 import { clusterMeans } from './assign.ts';
@@ -62,7 +62,7 @@ export function fitDbscan(x: Matrix, options: DbscanOptions): DbscanFit {
   }
   let held = 0;
   const neighbourLists = Array.from({ length: n }, (_, i) => {
-    if (i % 512 === 0) checkpoint();
+    if (i % 512 === 0) stopPoint();
     const list = neighbours(x, i, eps2);
     held += list.length;
     if (held > DBSCAN_MAX_NEIGHBOURS) {

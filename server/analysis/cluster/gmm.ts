@@ -9,7 +9,7 @@ import { formatCount } from '../../format.ts';
 import { N_INIT } from '../../defaults.ts';
 import { InputError } from '../../errors.ts';
 import { createMatrix, type Matrix } from '../matrix.ts';
-import { checkpoint } from '../progress.ts';
+import { stopPoint } from '../progress.ts';
 import { assignNearest } from './assign.ts';
 import { kmeansPlusPlus } from './init.ts';
 import { validateK } from './kmeans.ts';
@@ -99,7 +99,7 @@ function runEm(x: Matrix, start: Int32Array, k: number, maxIterations: number, t
   let logLikelihood = -Infinity;
   let iterations = 0;
   for (; iterations < maxIterations; iterations++) {
-    checkpoint();
+    stopPoint();
     // M step: weights, means and variances from the responsibilities.
     weights.fill(0);
     means.fill(0);
@@ -188,7 +188,7 @@ export function fitGmm(x: Matrix, options: GmmOptions): GmmFit {
   checkGmmWork(x, nInit, [k]);
   let best: EmResult | undefined;
   for (let run = 0; run < nInit; run++) {
-    checkpoint();
+    stopPoint();
     const start = startingSegments(x, k, seed + run);
     const result = runEm(x, start, k, maxIterations, tolerance, regularisation);
     if (!best || result.logLikelihood > best.logLikelihood) best = result;

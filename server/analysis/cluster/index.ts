@@ -1,4 +1,4 @@
-/** One entry that fits any of the four algorithms with its options. */
+/** One entry that fits any of the five algorithms (k-means, mini-batch, Ward, DBSCAN, Gaussian mixture) with its options. */
 import type { Matrix } from '../matrix.ts';
 import { fitAgglomerative } from './agglomerative.ts';
 import { fitDbscan, type DbscanFit } from './dbscan.ts';

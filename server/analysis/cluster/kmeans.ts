@@ -12,7 +12,7 @@ import { createRng, sampleIndices } from '../random.ts';
 import { meanVariance } from './assign.ts';
 import { kmeansPlusPlus } from './init.ts';
 import { lloyd } from './lloyd.ts';
-import { checkpoint } from '../progress.ts';
+import { stopPoint } from '../progress.ts';
 import { bestSwap, hartiganRefine } from './refine.ts';
 import type { ClusterFit } from './types.ts';
 
@@ -108,7 +108,7 @@ export function fitKMeans(x: Matrix, options: KMeansOptions): KMeansFit {
   const starts = options.initialCentroids ? 1 : nInit;
   const restarts: { result: LloydResult; run: number }[] = [];
   for (let run = 0; run < starts; run++) {
-    checkpoint();
+    stopPoint();
     restarts.push({
       result: lloyd(x, options.initialCentroids ?? kmeansPlusPlus(x, k, seed + run), { maxIterations, tolerance: absoluteTolerance }),
       run,
@@ -117,7 +117,7 @@ export function fitKMeans(x: Matrix, options: KMeansOptions): KMeansFit {
   restarts.sort((a, b) => a.result.inertia - b.result.inertia || a.run - b.run);
   let best: Converged | undefined;
   for (const { result, run } of restarts.slice(0, refine ? Math.max(POLISHED_RESTARTS, Math.floor(POLISH_BUDGET_ROWS / x.rows)) : 1)) {
-    checkpoint();
+    stopPoint();
     let current = converge(result);
     // Local search: swap a centre for a row drawn by D^2 when that lowers inertia, then
     // settle again. It escapes local optima that Lloyd and Hartigan moves cannot leave.

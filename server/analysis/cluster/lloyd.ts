@@ -6,7 +6,7 @@
  * distance computations.
  */
 import { createMatrix, type Matrix } from '../matrix.ts';
-import { checkpoint } from '../progress.ts';
+import { stopPoint } from '../progress.ts';
 import { nearestCentres } from '../kernels/nearest.ts';
 import { nearestTwo, type NearestTwo } from './assign.ts';
 
@@ -62,7 +62,7 @@ export function lloyd(x: Matrix, init: Matrix, options: LloydOptions): LloydResu
   let iterations = 0;
   while (iterations < options.maxIterations) {
     iterations++;
-    checkpoint();
+    stopPoint();
     // Move each centre to the mean of its rows (an empty cluster keeps its centre).
     let shift = 0;
     let maxMove = 0;

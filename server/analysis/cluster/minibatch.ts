@@ -1,6 +1,6 @@
 /** Mini-batch k-means (Sculley 2010) as scikit-learn's MiniBatchKMeans runs it: batch updates, early stopping. */
 import { createMatrix, selectRows, type Matrix } from '../matrix.ts';
-import { checkpoint } from '../progress.ts';
+import { stopPoint } from '../progress.ts';
 import { createRng, sampleIndices } from '../random.ts';
 import { nearestCentres } from '../kernels/nearest.ts';
 import { assignNearest } from './assign.ts';
@@ -115,7 +115,7 @@ function runBatches(x: Matrix, centers: Matrix, seed: number, batchSize: number,
   const picked = rows.data;
   const c = centers.data;
   for (let it = 0; it < maxBatches; it++) {
-    if (it % 16 === 0) checkpoint();
+    if (it % 16 === 0) stopPoint();
     for (let b = 0; b < batch; b++) drawn[b] = Math.floor(rng() * x.rows) * cols;
     gatherRows(data, cols, drawn, batch, picked);
     const batchInertia = nearestCentres(rows, centers, { labels }) / batch;

@@ -120,18 +120,18 @@ describe('segmentation pipeline and prediction', () => {
       const monitor = { cancelled: () => stopNow, report: (p: { step: string }) => (stopNow ||= p.step === 'scoring k = 6') };
       assert.throws(() => monitored(monitor, () => runSweep(interrupted, options)), CancelledError);
       assert.equal(interrupted.reuse.fits?.size, 4, `${algorithm}: k = 2..5 were kept`);
-      // Every restart and Lloyd iteration is a checkpoint: the kept values of k pass only their own.
-      const checkpointsOf = (prepared: ReturnType<typeof prepare>) => {
+      // Every restart and Lloyd iteration is a stop point: the kept values of k pass only their own.
+      const stopPointsOf = (prepared: ReturnType<typeof prepare>) => {
         let count = 0;
         const sweep = monitored({ cancelled: () => (count++, false), report: () => {} }, () => runSweep(prepared, options));
         return { sweep, count };
       };
-      const resumed = checkpointsOf(interrupted);
-      const fresh = checkpointsOf(prepare(table, options));
+      const resumed = stopPointsOf(interrupted);
+      const fresh = stopPointsOf(prepare(table, options));
       assert.deepEqual(resumed.sweep, fresh.sweep, `${algorithm}: the same curves as a sweep never stopped`);
       assert.equal(interrupted.reuse.fits?.size, 9);
-      // A fitted k passes checkpoints of its own (k-means: one a restart and more); the four kept ones passed none.
-      assert.ok(fresh.count - resumed.count >= (algorithm === 'kmeans' ? 4 * options.nInit : 4), `${algorithm}: ${resumed.count} checkpoints resumed, ${fresh.count} fresh`);
+      // A fitted k passes stop points of its own (k-means: one a restart and more); the four kept ones passed none.
+      assert.ok(fresh.count - resumed.count >= (algorithm === 'kmeans' ? 4 * options.nInit : 4), `${algorithm}: ${resumed.count} stop points resumed, ${fresh.count} fresh`);
     }
   });
 });

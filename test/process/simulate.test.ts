@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
-import { createTestApp, type TestApp } from './harness.ts';
+import { createTestApp, type TestApp } from '../http/harness.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let t: TestApp;

@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { importCsvText } from '../../support/import-text.ts';
-import { openDatabase } from '../../../server/store/db.ts';
-import { listDatasets, loadDataTable } from '../../../server/store/datasets.ts';
-import { writeBigCsv } from '../../fixtures/big-csv.ts';
+import { importCsvText } from '../support/import-text.ts';
+import { openDatabase } from '../../server/store/db.ts';
+import { listDatasets, loadDataTable } from '../../server/store/datasets.ts';
+import { writeBigCsv } from '../fixtures/big-csv.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'cs-kill-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
