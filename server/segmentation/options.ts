@@ -50,7 +50,7 @@ export function sweepKey(o: SegmentationOptions): CacheKey {
 }
 
 /** Every option, in one fixed order: a fit's key, and how a saved segmentation's options are matched. */
-const OPTION_FIELDS = [
+export const OPTION_FIELDS = [
   'k',
   'features',
   'algorithm',

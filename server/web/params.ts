@@ -3,7 +3,7 @@ import { formatCount } from '../format.ts';
 import { NOT_DEFAULT_FEATURE } from '../analysis/roles.ts';
 import { z } from 'zod';
 import { ALGORITHMS } from '../analysis/cluster/types.ts';
-import { DEFAULT_OPTIONS } from '../segmentation/options.ts';
+import { DEFAULT_OPTIONS, OPTION_FIELDS } from '../segmentation/options.ts';
 import { UNANALYSED_KIND_NAMES } from '../analysis/table.ts';
 import { MISSING_STRATEGIES, OUTLIER_RULES, SCALING_METHODS } from '../analysis/preprocess.ts';
 import type { SegmentationParams } from '../engine/engine.ts';
@@ -227,26 +227,22 @@ export function parseSegmentationParams(query: RawQuery, db: Db, extra: readonly
   };
 }
 
+/**
+ * Options a URL carries as themselves when not the default (k, features and eps are written
+ * apart; the Ward sample size is the server's).
+ */
+const QUERY_OPTIONS = OPTION_FIELDS.filter(
+  (f): f is Exclude<(typeof OPTION_FIELDS)[number], 'k' | 'features' | 'eps' | 'agglomerativeMaxRows'> =>
+    f !== 'k' && f !== 'features' && f !== 'eps' && f !== 'agglomerativeMaxRows',
+);
+
 /** The query string that reproduces these params: only what differs from the defaults. */
 export function toQueryString(params: SegmentationParams, dataset: DatasetInfo, extra: Record<string, string> = {}): string {
   const q = new URLSearchParams();
   q.set('dataset', String(params.datasetId));
   if (params.k !== null) q.set('k', String(params.k));
   if (params.features.join('\u0000') !== defaultFeatures(dataset).join('\u0000')) q.set('features', formatFeatureList(params.features));
-  for (const name of [
-    'algorithm',
-    'scaling',
-    'missing',
-    'outliers',
-    'seed',
-    'minPts',
-    'nInit',
-    'batchSize',
-    'iterations',
-    'kMin',
-    'kMax',
-    'minShare',
-  ] as const) {
+  for (const name of QUERY_OPTIONS) {
     if (params[name] !== DEFAULT_OPTIONS[name]) q.set(name, String(params[name]));
   }
   if (params.eps !== null) q.set('eps', String(params.eps));

@@ -23,6 +23,19 @@ import {
 import { boxPlotChart } from './box-chart.ts';
 
 /** Box plot of one numeric feature for each segment, in original units. */
+/** A dashed line at everyone's value across a bar chart's categories: what each segment is read against. */
+function referenceLine(label: string, count: number, value: number) {
+  return {
+    type: 'line',
+    label,
+    data: Array.from({ length: count }, () => value),
+    borderColor: '#111111',
+    borderDash: [6, 4],
+    pointRadius: 0,
+    borderWidth: 2,
+  };
+}
+
 export function featureBoxChart(result: SegmentationResult, feature: string): ChartConfig {
   // The profiles carry each segment's spread: no pass over the customers on this thread.
   const profiles = result.segments.map((s) => s.features.find((f) => f.feature === feature));
@@ -51,15 +64,7 @@ export function segmentIndexChart(segment: SegmentProfile): ChartConfig {
           data: shown.map((f) => Math.round((100 * f.mean) / f.overallMean)),
           backgroundColor: segmentColour(segment.id),
         },
-        {
-          type: 'line',
-          label: 'The average customer (100)',
-          data: shown.map(() => 100),
-          borderColor: '#111111',
-          borderDash: [6, 4],
-          pointRadius: 0,
-          borderWidth: 2,
-        },
+        referenceLine('The average customer (100)', shown.length, 100),
       ],
     },
     options: {
@@ -90,15 +95,7 @@ export function outcomeChart(result: SegmentationResult, column: string): ChartC
           data: result.segments.map((s) => round(100 * (s.outcomes[column]?.[level] ?? 0), 4)),
           backgroundColor: result.segments.map((s) => segmentColour(s.id)),
         },
-        {
-          type: 'line',
-          label: `All customers (${overall}%)`,
-          data: result.segments.map(() => overall),
-          borderColor: '#111111',
-          borderDash: [6, 4],
-          pointRadius: 0,
-          borderWidth: 2,
-        },
+        referenceLine(`All customers (${overall}%)`, result.segments.length, overall),
       ],
     },
     options: {
