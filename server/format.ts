@@ -61,3 +61,8 @@ export function formatDate(iso: string | number): string {
   const time = typeof iso === 'number' ? iso : Date.parse(iso);
   return Number.isFinite(time) ? new Date(time).toISOString().slice(0, 10) : '—';
 }
+
+/** A threshold as written, every digit kept, with separators: 61,000 or 0.35. */
+export function formatExact(value: number): string {
+  return Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: 20 }) : '—';
+}

@@ -5,6 +5,7 @@
  * is recorded where the models panel shows it. The work on the whole table runs through the
  * engine (in a worker thread when there is a pool).
  */
+import type { ModelRules } from '../segmentation/segment-rules.ts';
 import type { DriftReport, TrainingBaseline } from '../analysis/drift.ts';
 import type { ModelComparison, RetrainAnswer } from '../segmentation/model-ops.ts';
 import type { RetrainPolicy } from '../defaults.ts';
@@ -135,6 +136,11 @@ export class ModelService {
     const before = { id: model.id, name: 'before the last retrain', pipeline: model.previousPipeline };
     const after = { id: model.id, name: 'after it', pipeline: model.pipeline };
     return this.engine.onTable<ModelComparison>(model.datasetId, { op: 'compare', a: before, b: after });
+  }
+
+  /** The segmentation as readable rules, with their fidelity (segment-rules.ts). */
+  rules(model: SavedModel): Promise<ModelRules> {
+    return this.engine.onTable<ModelRules>(model.datasetId, { op: 'rules', pipeline: model.pipeline });
   }
 
   drift(model: SavedModel): Promise<DriftReport> {

@@ -7,6 +7,7 @@
  * segment by its log-density instead (constants folded in here, so no LN at query time).
  * Column and table names are quoted per dialect: a name holding a quote stays a name.
  */
+import type { CategoricalStep, NumericStep } from '../analysis/preprocess-types.ts';
 import { pipelineFeatures } from '../segmentation/fitted-pipeline.ts';
 import { InputError } from '../errors.ts';
 import type { FittedPipeline } from '../segmentation/predict.ts';
@@ -86,6 +87,37 @@ export function tablePath(table: string): string[] {
   return parts;
 }
 
+/** How one dialect writes names, numbers and text: what every generated query is built with. */
+export interface SqlWriter {
+  quote: (name: string) => string;
+  literal: (value: number) => string;
+  text: (value: string) => string;
+  double: string;
+  string: string;
+}
+
+export function sqlWriter(dialect: SqlDialect): SqlWriter {
+  const d = DIALECTS[dialect];
+  return { quote: d.quote, literal: literalIn(d), text: (value) => sqlText(dialect, value), double: d.double, string: d.string };
+}
+
+/** A numeric feature as the segmentation reads it, before scaling: a "never" value and a gap filled (unless dropped), then clipped. */
+export function numericValueSql(w: SqlWriter, step: NumericStep, drop: boolean): string {
+  const cast = `CAST(${w.quote(step.name)} AS ${w.double})`;
+  // A "never" value (pdays = -1) is missing, as the dashboard reads it.
+  const raw = step.missingValue === undefined ? cast : `NULLIF(${cast}, ${w.literal(step.missingValue)})`;
+  let value = drop ? raw : `COALESCE(${raw}, ${w.literal(step.fill)})`;
+  if (step.clipLow !== null) value = `CASE WHEN ${value} < ${w.literal(step.clipLow)} THEN ${w.literal(step.clipLow)} ELSE ${value} END`;
+  if (step.clipHigh !== null) value = `CASE WHEN ${value} > ${w.literal(step.clipHigh)} THEN ${w.literal(step.clipHigh)} ELSE ${value} END`;
+  return value;
+}
+
+/** A category feature's level as the segmentation reads it: a gap filled with the most frequent level (unless dropped). */
+export function levelValueSql(w: SqlWriter, step: CategoricalStep, drop: boolean): string {
+  const column = `CAST(${w.quote(step.name)} AS ${w.string})`;
+  return drop ? column : `CASE WHEN ${column} IS NULL OR ${column} = '' THEN ${w.text(step.fill)} ELSE ${column} END`;
+}
+
 export interface ScoreSqlOptions {
   dialect: SqlDialect;
   /** The table to score: its columns carry the dataset's original names. A dotted name is a path (schema.table). */
@@ -113,18 +145,12 @@ export function scoreSql(pipeline: FittedPipeline, options: ScoreSqlOptions): st
   const drop = preprocessor.missing === 'drop';
 
   // Each output column of the transformed space as an expression over the source row.
-  const numeric = preprocessor.numeric.map((step) => {
-    const cast = `CAST(${d.quote(step.name)} AS ${d.double})`;
-    // A "never" value (pdays = -1) is missing, as the dashboard reads it.
-    const raw = step.missingValue === undefined ? cast : `NULLIF(${cast}, ${literal(step.missingValue)})`;
-    let value = drop ? raw : `COALESCE(${raw}, ${literal(step.fill)})`;
-    if (step.clipLow !== null) value = `CASE WHEN ${value} < ${literal(step.clipLow)} THEN ${literal(step.clipLow)} ELSE ${value} END`;
-    if (step.clipHigh !== null) value = `CASE WHEN ${value} > ${literal(step.clipHigh)} THEN ${literal(step.clipHigh)} ELSE ${value} END`;
-    return `(${value} - ${literal(step.center)}) / ${literal(step.scale)}`;
-  });
+  const w = sqlWriter(options.dialect);
+  const numeric = preprocessor.numeric.map(
+    (step) => `(${numericValueSql(w, step, drop)} - ${literal(step.center)}) / ${literal(step.scale)}`,
+  );
   const indicators = preprocessor.categorical.flatMap((step) => {
-    const column = `CAST(${d.quote(step.name)} AS ${d.string})`;
-    const level = drop ? column : `CASE WHEN ${column} IS NULL OR ${column} = '' THEN ${text(step.fill)} ELSE ${column} END`;
+    const level = levelValueSql(w, step, drop);
     return step.levels.map((l) => `CASE WHEN ${level} = ${text(l)} THEN ${literal(step.weight)} ELSE ${literal(0)} END`);
   });
   // A "never" value's indicator reads the value as stored.

@@ -3,6 +3,7 @@
  * summarise a training baseline, check an imported pipeline, compare two, measure drift,
  * retrain. Pure functions of a table, so the engine can run them in a worker thread.
  */
+import { segmentRules } from './segment-rules.ts';
 import { pipelineFeatures } from './fitted-pipeline.ts';
 import { buildProfiles, type SegmentProfile } from './profile.ts';
 import { driftReport, featureBaseline, type DriftReport, type TrainingBaseline } from '../analysis/drift.ts';
@@ -183,7 +184,8 @@ export type TableTask =
   | { op: 'compare'; a: ModelRef; b: ModelRef }
   | { op: 'drift'; pipeline: FittedPipeline; baseline: TrainingBaseline }
   | { op: 'retrain'; pipeline: FittedPipeline }
-  | { op: 'assign'; pipeline: FittedPipeline };
+  | { op: 'assign'; pipeline: FittedPipeline }
+  | { op: 'rules'; pipeline: FittedPipeline };
 
 export interface RetrainAnswer {
   accepted: boolean;
@@ -202,6 +204,8 @@ export function runTableTask(table: DataTable, task: TableTask): unknown {
       return compareModels(table, task.a, task.b);
     case 'assign':
       return assignmentOf(task.pipeline, table);
+    case 'rules':
+      return segmentRules(task.pipeline, table);
     case 'drift': {
       const from = Math.min(task.baseline.rowCount, table.rowCount);
       const newValues = new Map(

@@ -9,6 +9,15 @@ import { getDataset, rowPages } from '../store/datasets.ts';
 import { writeCsv, writeXlsx } from './export-format.ts';
 import { customersTable, segmentsTable, type ExportTable } from './export-tables.ts';
 import { segmentationOfQuery } from './query-segmentation.ts';
+import { audienceTable } from './audience-table.ts';
+import { parseInput } from './inputs.ts';
+import { NotFoundError } from '../errors.ts';
+import { z } from 'zod';
+
+const audienceSegment = z
+  .string()
+  .regex(/^\d{1,3}$/, { error: 'segment must be a segment index (0 for the first), as GET /api/models/:id lists them.' })
+  .transform(Number);
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -44,6 +53,17 @@ export function exportsRouter(db: Db, engine: Engine): Router {
       const { datasetId, source } = await segmentationOfQuery(db, engine, req.query);
       const { columns } = getDataset(db, datasetId);
       await send(res, customersTable(source, columns, rowPages(db, datasetId, source.rowCount)), 'customers', format);
+    });
+    // One segment's customers, for a campaign tool: :segment is its index (0 for the first), as GET /api/models/:id lists them.
+    router.get(`/api/models/:id/segments/:segment/members.${format}`, async (req, res) => {
+      const { datasetId, source, model } = await segmentationOfQuery(db, engine, { model: req.params.id });
+      const segment = parseInput(audienceSegment, req.params.segment, { status: 404, field: 'segment' });
+      if (segment >= source.segments.length) {
+        throw new NotFoundError(`"${model!.name}" has segments 0 to ${source.segments.length - 1}; there is no segment ${segment}.`);
+      }
+      const { columns } = getDataset(db, datasetId);
+      const name = `${source.segments[segment].name.replace(/[^\w.-]+/g, '-').slice(0, 60) || 'segment'}-audience`;
+      await send(res, audienceTable(source, segment, columns, rowPages(db, datasetId, source.rowCount)), name, format);
     });
   }
   return router;

@@ -1,4 +1,5 @@
 /** Saved segmentations: save, list, activate, delete, export/import JSON, compare, drift, retrain. */
+import { rulesSql } from '../scoring/rules-sql.ts';
 import { pipelineFeatures } from '../segmentation/fitted-pipeline.ts';
 import { formatCount } from '../format.ts';
 import express, { Router, type Request, type Response } from 'express';
@@ -52,6 +53,9 @@ const modelBody = (m: SavedModel) => ({
   // `index` is the :segment of PATCH /api/models/:id/segments/:segment.
   segments: m.pipeline.segmentNames.map((name, index) => ({ index, name, playbook: m.pipeline.segmentPlaybooks?.[index] ?? '' })),
 });
+
+/** A segmentation's name as a file name: letters, digits, dots and dashes. */
+const fileStem = (name: string): string => name.replace(/[^\w.-]+/g, '-').slice(0, 60) || 'segmentation';
 
 /** `{ name?, playbook? }` for a segment: at least one, each within its limits. */
 const segmentLabelBody = z
@@ -134,7 +138,7 @@ function addModelApi(router: Router, { db, models }: ModelRoutesDeps): void {
 
   router.get('/api/models/:id/export', (req, res) => {
     const model = models.get(idParam(req));
-    res.attachment(`${model.name.replace(/[^\w.-]+/g, '_').slice(0, 60) || 'segmentation'}.json`);
+    res.attachment(`${fileStem(model.name)}.json`);
     res.type('application/json').send(JSON.stringify(model.pipeline, null, 2));
   });
 
@@ -166,7 +170,24 @@ function addModelApi(router: Router, { db, models }: ModelRoutesDeps): void {
     const sql = scoreSql(model.pipeline, { dialect, table, idColumn });
     res
       .type('application/sql; charset=utf-8')
-      .attachment(`${model.name.replace(/[^\w.-]+/g, '-').slice(0, 60) || 'segmentation'}-${dialect}.sql`)
+      .attachment(`${fileStem(model.name)}-${dialect}.sql`)
+      .send(sql);
+  });
+
+  router.get('/api/models/:id/rules', async (req, res) => {
+    const { ordered: _ordered, ...rules } = await models.rules(models.get(idParam(req)));
+    res.json(rules);
+  });
+
+  // The rules as one SELECT, for a CRM or warehouse that needs a filter rather than centres.
+  router.get('/api/models/:id/rules.sql', async (req, res) => {
+    const model = models.get(idParam(req));
+    const { dialect, table } = parseInput(scoreSqlQuery, req.query);
+    const idColumn = getDataset(db, model.datasetId).columns.find((c) => c.kind === 'id')?.name;
+    const sql = rulesSql(model.pipeline, await models.rules(model), { dialect, table, idColumn });
+    res
+      .type('application/sql; charset=utf-8')
+      .attachment(`${fileStem(model.name)}-rules-${dialect}.sql`)
       .send(sql);
   });
 
@@ -259,6 +280,12 @@ function addModelPanel(router: Router, { db, models, staging }: ModelRoutesDeps)
         `Segment ${segmentParam(req.params.segment) + 1} of “${model.name}” is now ` +
         `“${model.pipeline.segmentNames[segmentParam(req.params.segment)]}”.`,
     });
+  });
+
+  // A saved segmentation's rules, fidelity and audiences, asked for from its entry in the panel.
+  router.get('/models/:id/rules', async (req, res) => {
+    const model = models.get(idParam(req));
+    res.render('partials/model-rules', { model, rules: await models.rules(model) });
   });
 
   router.get('/models/compare', async (req, res) => {

@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
 import request from 'supertest';
 import { getDataset, rowPages } from '../../server/store/datasets.ts';
 import { createTestApp, type TestApp } from './harness.ts';
+import { dashboardRows as rowsOnDashboard, segmentsOnDashboard, storedAsWarehouse } from '../support/warehouse.ts';
 import { SHARED_DIR } from '../unit/reference.ts';
 
 let t: TestApp;
@@ -27,45 +27,9 @@ before(async () => {
 });
 after(() => t.close());
 
-/** A table of the dataset's stored customers under its original column names, in a new SQLite database. */
-function warehouseTable(datasetId: number, table: string): Database.Database {
-  const { columns, rowCount } = getDataset(t.db, datasetId);
-  const warehouse = new Database(':memory:');
-  const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
-  warehouse.exec(`CREATE TABLE ${q(table)} (${columns.map((c) => `${q(c.name)} ${c.kind === 'numeric' ? 'REAL' : 'TEXT'}`).join(', ')})`);
-  const insert = warehouse.prepare(`INSERT INTO ${q(table)} VALUES (${columns.map(() => '?').join(', ')})`);
-  warehouse.transaction(() => {
-    for (const page of rowPages(t.db, datasetId, rowCount)) for (const row of page) insert.run(...row.map((v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
-  })();
-  return warehouse;
-}
-
-/** The segment of every customer, in row order, as the dashboard's customers export gives it ('' when not segmented). */
-async function dashboardSegments(modelId: number): Promise<string[]> {
-  return (await dashboardRows(modelId)).map(([, segment]) => segment);
-}
-
-/** [first column (the identifier), segment] of every customer of the customers export, in row order. */
-async function dashboardRows(modelId: number): Promise<[string, string][]> {
-  const csv = (await request(t.app).get(`/export/customers.csv?model=${modelId}`).expect(200)).text.trim().split('\n');
-  const header = csv[0].split(',');
-  const at = header.indexOf('segment');
-  // The segment column follows the dataset's own columns, whose values may hold quoted commas.
-  return csv.slice(1).map((line) => {
-    const cells: string[] = [];
-    let cell = '';
-    let quoted = false;
-    for (const ch of line.replace(/\r$/, '')) {
-      if (ch === '"') quoted = !quoted;
-      else if (ch === ',' && !quoted) {
-        cells.push(cell);
-        cell = '';
-      } else cell += ch;
-    }
-    cells.push(cell);
-    return [cells[0], cells[at]] as [string, string];
-  });
-}
+const warehouseTable = (datasetId: number, table: string) => storedAsWarehouse(t.db, datasetId, table);
+const dashboardSegments = (modelId: number) => segmentsOnDashboard(t.app, modelId);
+const dashboardRows = (modelId: number) => rowsOnDashboard(t.app, modelId);
 
 const CASES: [string, string][] = [
   ['sample', 'k=4'],
