@@ -5,6 +5,8 @@
  * is recorded where the models panel shows it. The work on the whole table runs through the
  * engine (in a worker thread when there is a pool).
  */
+import { customerIds, listChanges, recordChanges, type RecordedChange } from '../store/segment-changes.ts';
+import { movesBetween, recordEntries, segmentOfEachCustomer } from './change-feed.ts';
 import type { ModelRules } from '../segmentation/segment-rules.ts';
 import type { DriftReport, TrainingBaseline } from '../analysis/drift.ts';
 import type { ModelComparison, RetrainAnswer } from '../segmentation/model-ops.ts';
@@ -79,12 +81,22 @@ export class ModelService {
   async importModel(datasetId: number, name: string, model: string | unknown): Promise<SavedModel> {
     const pipeline = typeof model === 'string' ? parseModelJson(model) : parseModel(model);
     const baseline = await this.engine.onTable<TrainingBaseline>(datasetId, { op: 'import', pipeline });
-    return this.changed(await saveModel(this.db, { datasetId, name: name.trim(), pipeline, baseline, source: 'imported' }));
+    const saved = await saveModel(this.db, { datasetId, name: name.trim(), pipeline, baseline, source: 'imported' });
+    await recordEntries(this.db, this.engine, saved, 'import', this.now().toISOString());
+    return this.changed(saved);
   }
 
   /** Makes a segmentation the one that assigns predictions and registrations. */
   async activate(id: number): Promise<SavedModel> {
-    return this.changed(await activateModel(this.db, id));
+    const model = await activateModel(this.db, id);
+    await recordEntries(this.db, this.engine, model, 'activation', this.now().toISOString());
+    return this.changed(model);
+  }
+
+  /** The change feed after `since` (segment-changes.ts), with the segments' names. */
+  changes(model: SavedModel, since: number, limit: number): (RecordedChange & { fromName: string | null; toName: string | null })[] {
+    const name = (segment: number | null) => (segment === null ? null : (model.pipeline.segmentNames[segment] ?? null));
+    return listChanges(this.db, model.id, since, limit).map((c) => ({ ...c, fromName: name(c.from), toName: name(c.to) }));
   }
 
   async delete(id: number): Promise<SavedModel> {
@@ -190,8 +202,13 @@ export class ModelService {
     try {
       if (!model) throw new InputError('This dataset has no active saved segmentation to retrain.');
       const answer = await this.engine.onTable<RetrainAnswer>(datasetId, { op: 'retrain', pipeline: model.pipeline });
-      if (answer.accepted && answer.refit)
+      if (answer.accepted && answer.refit) {
+        const before = await segmentOfEachCustomer(this.engine, datasetId, model.pipeline);
+        const after = await segmentOfEachCustomer(this.engine, datasetId, answer.refit.pipeline);
         this.changed(await replaceModelFit(this.db, model.id, answer.refit.pipeline, answer.refit.baseline));
+        const moves = movesBetween(before, after, customerIds(this.db, datasetId));
+        await recordChanges(this.db, model.id, this.now().toISOString(), 'retrain', moves);
+      }
       this.record(datasetId, { modelId: model.id, outcome: answer.accepted ? 'refitted' : 'kept', reason: answer.reason, background });
       return { accepted: answer.accepted, reason: answer.reason };
     } catch (error) {

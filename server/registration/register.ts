@@ -3,6 +3,8 @@
  * saved model (or the requested segmentation), store both in one transaction, then tell
  * open dashboards and the retraining policy.
  */
+import { InputError } from '../errors.ts';
+import type { FittedPipeline } from '../segmentation/fitted-pipeline.ts';
 import { pipelineFeatures } from '../segmentation/fitted-pipeline.ts';
 import { setNamed } from '../analysis/named.ts';
 import { predictCustomer } from '../segmentation/predict.ts';
@@ -37,10 +39,16 @@ export async function registerWithModel(
   const { pipeline, model: active } = await assigningSegmentation(engine, models, params, namesParameters);
   const features = pipelineFeatures(pipeline);
   const columnIndex = new Map(columns.map((c, i) => [c.name, i]));
+  const saved = models.list(params.datasetId);
+  const recordOf = (row: CellValue[], names: readonly string[]) => Object.fromEntries(names.map((f) => [f, row[columnIndex.get(f)!]]));
   const registrations = rows.map((row: CellValue[]) => {
-    const customer = Object.fromEntries(features.map((f) => [f, row[columnIndex.get(f)!]]));
-    const prediction = predictCustomer(pipeline, customer);
-    return { row, segment: prediction.segment, segmentName: prediction.name };
+    const prediction = predictCustomer(pipeline, recordOf(row, features));
+    // The customer enters each saved segmentation of the dataset: the change feed records it.
+    const memberships = saved.map((m) => ({
+      modelId: m.id,
+      segment: segmentUnder(m.pipeline, recordOf(row, pipelineFeatures(m.pipeline))),
+    }));
+    return { row, segment: prediction.segment, segmentName: prediction.name, memberships };
   });
   const model = active
     ? `saved:${active.id}`
@@ -53,6 +61,16 @@ export async function registerWithModel(
     const playbook = r.segment >= 0 ? pipeline.segmentPlaybooks?.[r.segment] : undefined;
     return playbook ? { ...r, playbook } : r;
   });
+}
+
+/** The customer's segment under a saved segmentation, -1 where it leaves the customer out (a gap under "drop"). */
+function segmentUnder(pipeline: FittedPipeline, customer: Record<string, CellValue>): number {
+  try {
+    return predictCustomer(pipeline, customer).segment;
+  } catch (error) {
+    if (error instanceof InputError) return -1;
+    throw error;
+  }
 }
 
 /** A customer from a form's fields (`prefix` + column name): numbers for numeric columns, blanks left out. */

@@ -104,6 +104,18 @@ const MIGRATIONS: string[] = [
      prior INTEGER NOT NULL
    );
    CREATE INDEX customer_products_dataset ON customer_products (dataset_id);`,
+  // The change feed (segment-changes.ts): each customer's move between a saved segmentation's
+  // segments, with when and why; from/to null for a customer entering or leaving it.
+  `CREATE TABLE segment_changes (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     model_id INTEGER NOT NULL REFERENCES saved_models(id) ON DELETE CASCADE,
+     at TEXT NOT NULL,
+     customer_id TEXT NOT NULL,
+     from_segment INTEGER,
+     to_segment INTEGER,
+     cause TEXT NOT NULL CHECK (cause IN ('registration', 'retrain', 'activation', 'import'))
+   );
+   CREATE INDEX segment_changes_model ON segment_changes (model_id, seq);`,
 ];
 
 /** The id an insert into datasets or saved_models gives its row: one never given before (see the migration). */

@@ -54,6 +54,17 @@ const modelBody = (m: SavedModel) => ({
   segments: m.pipeline.segmentNames.map((name, index) => ({ index, name, playbook: m.pipeline.segmentPlaybooks?.[index] ?? '' })),
 });
 
+/** ?since=SEQ&limit=N of the change feed: after the last seq seen, at most 10,000 at a time. */
+const changesQuery = z.strictObject({
+  since: z.coerce.number({ error: 'since must be a whole number (the last seq you have seen, 0 for all)' }).int().min(0).default(0),
+  limit: z.coerce
+    .number({ error: 'limit must be a whole number' })
+    .int()
+    .min(1)
+    .max(10_000, { error: 'limit must be at most 10,000' })
+    .default(1000),
+});
+
 /** A segmentation's name as a file name: letters, digits, dots and dashes. */
 const fileStem = (name: string): string => name.replace(/[^\w.-]+/g, '-').slice(0, 60) || 'segmentation';
 
@@ -189,6 +200,25 @@ function addModelApi(router: Router, { db, models }: ModelRoutesDeps): void {
       .type('application/sql; charset=utf-8')
       .attachment(`${fileStem(model.name)}-rules-${dialect}.sql`)
       .send(sql);
+  });
+
+  // The change feed: who entered, left or moved, oldest first after ?since= (a seq already seen).
+  router.get('/api/models/:id/changes', (req, res) => {
+    const model = models.get(idParam(req));
+    const { since, limit } = parseInput(changesQuery, req.query);
+    const changes = models.changes(model, since, limit);
+    res.json({
+      changes: changes.map(({ seq, at, customerId, from, fromName, to, toName, cause }) => ({
+        seq,
+        at,
+        customerId,
+        from,
+        fromName,
+        to,
+        toName,
+        cause,
+      })),
+    });
   });
 
   router.get('/api/models/:id/drift', async (req, res) => res.json(await models.drift(models.get(idParam(req)))));

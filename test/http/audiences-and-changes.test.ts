@@ -54,3 +54,40 @@ describe('audiences', () => {
     await request(t.app).get('/api/models/99999/segments/0/members.csv').expect(404);
   });
 });
+
+describe('the change feed', () => {
+  it('lists every customer\'s entry on activation, then each registration, in order after ?since=', async () => {
+    const feed = (await request(t.app).get(`/api/models/${model.id}/changes?limit=10000`).expect(200)).body.changes as {
+      seq: number; at: string; customerId: string; from: number | null; fromName: string | null; to: number | null; toName: string | null; cause: string;
+    }[];
+    const entries = feed.filter((c) => c.cause === 'activation');
+    const expected = (await segmentsOnDashboard(t.app, model.id)).filter((s) => s !== '').length;
+    // The customer registered since entered by its registration, not the activation.
+    assert.equal(entries.length, expected - 1, 'every customer the segmentation placed entered it on activation');
+    assert.ok(entries.every((c) => c.from === null && c.to !== null && c.toName === model.segmentNames[c.to!]));
+    const registration = feed.find((c) => c.customerId === 'NEW-0042');
+    assert.ok(registration, 'the registered customer entered, by its own id');
+    assert.equal(registration.cause, 'registration');
+    assert.ok(feed.every((c, i) => i === 0 || c.seq > feed[i - 1].seq));
+    const after = (await request(t.app).get(`/api/models/${model.id}/changes?since=${registration.seq - 1}`).expect(200)).body.changes;
+    assert.equal(after[0].customerId, 'NEW-0042');
+    const bad = await request(t.app).get(`/api/models/${model.id}/changes?since=-1`).expect(400);
+    assert.match(bad.body.error, /since/);
+  });
+
+  it('records the customers a retrain moves, with the retrain as the cause', async () => {
+    const lastSeq = async () => {
+      const all = (await request(t.app).get(`/api/models/${model.id}/changes?limit=10000`).expect(200)).body.changes as { seq: number }[];
+      return all.at(-1)!.seq;
+    };
+    const before = await lastSeq();
+    const probes = Array.from({ length: 30 }, (_, i) => ({ customer_id: `R-${i}`, age: 20 + i, gender: 'Male', annual_income: 20000 + 4000 * i, spending_score: 90 - 2 * i, membership_years: i % 9, purchase_frequency: 3 + (i % 12), last_purchase_amount: 50 + 15 * i, preferred_category: 'Sports' }));
+    await request(t.app).post('/api/customers').send(probes).expect(201);
+    const answer = (await request(t.app).post(`/api/models/${model.id}/retrain`).expect(200)).body as { accepted: boolean };
+    const after = (await request(t.app).get(`/api/models/${model.id}/changes?since=${before}&limit=10000`).expect(200)).body.changes as { cause: string; from: number | null; to: number | null }[];
+    assert.equal(after.filter((c) => c.cause === 'registration').length, 30);
+    const moves = after.filter((c) => c.cause === 'retrain');
+    if (!answer.accepted) assert.equal(moves.length, 0, 'a retrain that kept the fit moves nobody');
+    for (const m of moves) assert.notEqual(m.from, m.to);
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * The change feed: every move of a customer between a saved segmentation's segments, with
+ * its time and cause, in the order it happened (seq). A registration is an entry (from
+ * null); a retrain moves customers; an activation or an import lists every customer's entry,
+ * so that a tool following the feed from the start holds the whole segmentation.
+ */
+import type { Db } from './db.ts';
+import { columnIdent, getDataset, rowTable } from './datasets.ts';
+import { writeGate } from './write-gate.ts';
+
+export type ChangeCause = 'registration' | 'retrain' | 'activation' | 'import';
+
+export interface SegmentChange {
+  customerId: string;
+  /** Segment indexes (0 for the first); null: the customer was not in the segmentation. */
+  from: number | null;
+  to: number | null;
+}
+
+export interface RecordedChange extends SegmentChange {
+  seq: number;
+  at: string;
+  cause: ChangeCause;
+}
+
+/** The statements of one write of changes, for a caller's own transaction. */
+export function changeWriter(db: Db): (modelId: number, at: string, cause: ChangeCause, changes: readonly SegmentChange[]) => void {
+  const insert = db.prepare(
+    'INSERT INTO segment_changes (model_id, at, customer_id, from_segment, to_segment, cause) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  return (modelId, at, cause, changes) => {
+    for (const c of changes) if (c.from !== c.to) insert.run(modelId, at, c.customerId, c.from, c.to, cause);
+  };
+}
+
+/** Records the changes in one transaction of their own. */
+export function recordChanges(db: Db, modelId: number, at: string, cause: ChangeCause, changes: readonly SegmentChange[]): Promise<void> {
+  const write = changeWriter(db);
+  return writeGate(db).run(db.transaction(() => write(modelId, at, cause, changes)));
+}
+
+/** Changes after `since`, oldest first, at most `limit`. */
+export function listChanges(db: Db, modelId: number, since: number, limit: number): RecordedChange[] {
+  const rows = db
+    .prepare(
+      'SELECT seq, at, customer_id, from_segment, to_segment, cause FROM segment_changes WHERE model_id = ? AND seq > ? ORDER BY seq ' +
+        'LIMIT ?',
+    )
+    .all(modelId, since, limit) as {
+    seq: number;
+    at: string;
+    customer_id: string;
+    from_segment: number | null;
+    to_segment: number | null;
+    cause: ChangeCause;
+  }[];
+  return rows.map((r) => ({ seq: r.seq, at: r.at, customerId: r.customer_id, from: r.from_segment, to: r.to_segment, cause: r.cause }));
+}
+
+/** Each stored customer's own identifier, in row order: the dataset's id column, else its row number (from 1). */
+export function customerIds(db: Db, datasetId: number): string[] {
+  const { columns } = getDataset(db, datasetId);
+  const idAt = columns.findIndex((c) => c.kind === 'id');
+  if (idAt < 0) {
+    const n = (db.prepare(`SELECT COUNT(*) AS n FROM ${rowTable(datasetId)}`).get() as { n: number }).n;
+    return Array.from({ length: n }, (_, i) => String(i + 1));
+  }
+  return (
+    db
+      .prepare(`SELECT ${columnIdent(idAt)} FROM ${rowTable(datasetId)} ORDER BY row_id`)
+      .pluck()
+      .all() as unknown[]
+  ).map((v, i) => (v === null || v === '' ? String(i + 1) : String(v)));
+}
