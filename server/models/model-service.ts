@@ -5,7 +5,7 @@
  * is recorded where the models panel shows it. The work on the whole table runs through the
  * engine (in a worker thread when there is a pool).
  */
-import { customerIds, listChanges, recordChanges, type RecordedChange } from '../store/segment-changes.ts';
+import { changesSinceRetrain, customerIds, listChanges, recordChanges, type RecordedChange } from '../store/segment-changes.ts';
 import { movesBetween, recordEntries, segmentOfEachCustomer } from './change-feed.ts';
 import type { ModelRules } from '../segmentation/segment-rules.ts';
 import type { DriftReport, TrainingBaseline } from '../analysis/drift.ts';
@@ -50,6 +50,8 @@ export interface ModelsPanel {
   drift: DriftReport | undefined;
   moves: ModelComparison | undefined;
   retrains: RetrainRecord[];
+  /** The active segmentation's change feed since its last retrain. */
+  sinceRetrain: { entered: number; left: number; moved: number } | undefined;
 }
 
 /** Retrains kept per dataset for the panel: the latest first. */
@@ -131,6 +133,7 @@ export class ModelService {
       drift: active ? await this.drift(active) : undefined,
       moves: active ? await this.lastRetrainMoves(active) : undefined,
       retrains: this.retrainsOf(datasetId),
+      sinceRetrain: active ? changesSinceRetrain(this.db, active.id) : undefined,
     };
   }
 
