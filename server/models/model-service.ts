@@ -5,7 +5,7 @@
  * is recorded where the models panel shows it. The work on the whole table runs through the
  * engine (in a worker thread when there is a pool).
  */
-import { changesSinceRetrain, customerIds, listChanges, recordChanges, type RecordedChange } from '../store/segment-changes.ts';
+import { changesSinceFit, customerIds, listChanges, recordChanges, type RecordedChange } from '../store/segment-changes.ts';
 import { movesBetween, recordEntries, segmentOfEachCustomer } from './change-feed.ts';
 import type { ModelRules } from '../segmentation/segment-rules.ts';
 import type { DriftReport, TrainingBaseline } from '../analysis/drift.ts';
@@ -133,7 +133,7 @@ export class ModelService {
       drift: active ? await this.drift(active) : undefined,
       moves: active ? await this.lastRetrainMoves(active) : undefined,
       retrains: this.retrainsOf(datasetId),
-      sinceRetrain: active ? changesSinceRetrain(this.db, active.id) : undefined,
+      sinceRetrain: active ? changesSinceFit(this.db, active.id, active.fittedAt) : undefined,
     };
   }
 

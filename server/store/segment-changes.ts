@@ -73,14 +73,13 @@ export function customerIds(db: Db, datasetId: number): string[] {
   ).map((v, i) => (v === null || v === '' ? String(i + 1) : String(v)));
 }
 
-/** Since the segmentation's last retrain (or its start): customers who entered, left and moved. */
-export function changesSinceRetrain(db: Db, modelId: number): { entered: number; left: number; moved: number } {
+/** Registrations since the segmentation was last fitted (`fittedAt`, its retrain): customers who entered, left and moved. */
+export function changesSinceFit(db: Db, modelId: number, fittedAt: string): { entered: number; left: number; moved: number } {
   return db
     .prepare(
       `SELECT COUNT(CASE WHEN from_segment IS NULL THEN 1 END) AS entered, COUNT(CASE WHEN to_segment IS NULL THEN 1 END) AS left,
          COUNT(CASE WHEN from_segment IS NOT NULL AND to_segment IS NOT NULL THEN 1 END) AS moved
-       FROM segment_changes WHERE model_id = ? AND cause = 'registration'
-         AND seq > COALESCE((SELECT MAX(seq) FROM segment_changes WHERE model_id = ? AND cause = 'retrain'), 0)`,
+       FROM segment_changes WHERE model_id = ? AND cause = 'registration' AND at > ?`,
     )
-    .get(modelId, modelId) as { entered: number; left: number; moved: number };
+    .get(modelId, fittedAt) as { entered: number; left: number; moved: number };
 }

@@ -87,8 +87,8 @@ describe('the change feed', () => {
     const after = (await request(t.app).get(`/api/models/${model.id}/changes?since=${before}&limit=10000`).expect(200)).body.changes as { cause: string; from: number | null; to: number | null }[];
     assert.equal(after.filter((c) => c.cause === 'registration').length, 30);
     const panel = (await request(t.app).get('/models?dataset=1').set('HX-Request', 'true').expect(200)).text;
-    if (!answer.accepted) assert.match(panel, /was last retrained: <strong>31<\/strong> customers entered its segments/, 'NEW-0042 and the 30 since');
-    else assert.doesNotMatch(panel, /was last retrained:/, 'the feed counts from the retrain');
+    if (!answer.accepted) assert.match(panel, /was last fitted: <strong>31<\/strong> customers entered its segments/, 'NEW-0042 and the 30 since');
+    else assert.doesNotMatch(panel, /was last fitted:/, 'the feed counts from the retrain');
     const moves = after.filter((c) => c.cause === 'retrain');
     if (!answer.accepted) assert.equal(moves.length, 0, 'a retrain that kept the fit moves nobody');
     for (const m of moves) assert.notEqual(m.from, m.to);
