@@ -258,7 +258,17 @@
     var output = document.getElementById('k-value');
     if (output) output.textContent = k;
   }
+  // A region redrawn (a registration, a save or a rename elsewhere) keeps what the reader
+  // opened: an open rename form or list of indices is not closed under their cursor.
+  var openDetails = [];
+  document.addEventListener('htmx:before:swap', function () {
+    openDetails = Array.prototype.map.call(document.querySelectorAll('details[open][id]'), function (d) { return d.id; });
+  });
   document.addEventListener('htmx:after:swap', function (event) {
+    openDetails.forEach(function (id) {
+      var details = document.getElementById(id);
+      if (details && !details.open) details.open = true;
+    });
     var target = (event.detail && event.detail.ctx && event.detail.ctx.target) || event.target;
     // An outerHTML swap leaves the target detached: its replacement is somewhere in the page.
     drawCharts(target instanceof Element && target.isConnected ? target : document);

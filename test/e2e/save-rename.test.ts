@@ -18,9 +18,13 @@ describe('save and rename beside the results', { skip: browserSkip, timeout: BRO
     const page = await session.openPage('/clusters?k=4');
     try {
       await page.waitForFunction(IDLE, undefined, { timeout: 60_000 });
+      const seen = await page.getAttribute('#live', 'data-seen');
       await page.fill('#save-name', 'Spring');
       await page.click('.save-inline button[type=submit]');
       await page.waitForSelector('.saved-line', { timeout: 30_000 });
+      // The save is announced to every open page, this one too: its redraw comes and goes first.
+      await page.waitForFunction((before) => document.getElementById('live')?.getAttribute('data-seen') !== before, seen, { timeout: 30_000 });
+      await page.waitForFunction(IDLE, undefined, { timeout: 60_000 });
       assert.match(await page.textContent('.saved-line') ?? '', /Saved as “Spring”/);
       await page.click('.profile.seg-0 .card-rename summary');
       await page.fill('#card-name-0', 'Bargain hunters');
