@@ -129,19 +129,15 @@ function rulesSpace(pipeline: FittedPipeline, table: DataTable): { x: Matrix; la
   const columns = stepColumns(p, table);
   const width = pipeline.centroids[0].length;
   const transformed = new Float64Array(width);
-  const rows: number[] = [];
-  const labels: number[] = [];
+  // One pass: each kept row's values are written as its segment is found (at most every row).
+  const data = new Float64Array(table.rowCount * width);
+  const labels = new Int32Array(table.rowCount);
+  let kept = 0;
   for (let r = 0; r < table.rowCount; r++) {
     if (!transformTableRow(p, columns, r, transformed)) continue;
     const segment = predictTransformed(pipeline, transformed).segment;
     if (segment < 0) continue;
-    rows.push(r);
-    labels.push(segment);
-  }
-  const x = createMatrix(rows.length, width);
-  rows.forEach((r, i) => {
-    transformTableRow(p, columns, r, transformed);
-    const out = x.data.subarray(i * width, (i + 1) * width);
+    const out = data.subarray(kept * width, (kept + 1) * width);
     for (let j = 0; j < width; j++) {
       if (j >= p.numeric.length) {
         out[j] = transformed[j] > 0 ? 1 : 0;
@@ -156,8 +152,9 @@ function rulesSpace(pipeline: FittedPipeline, table: DataTable): { x: Matrix; la
       if (step.clipHigh !== null) value = Math.min(step.clipHigh, value);
       out[j] = value;
     }
-  });
-  return { x, labels: Int32Array.from(labels) };
+    labels[kept++] = segment;
+  }
+  return { x: createMatrix(kept, width, data.subarray(0, kept * width)), labels: labels.subarray(0, kept) };
 }
 
 export function segmentRules(pipeline: FittedPipeline, table: DataTable): ModelRules {
