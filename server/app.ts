@@ -19,6 +19,8 @@ import { modelServiceFor } from './services.ts';
 import { datasetsRouter } from './web/datasets.ts';
 import { LiveEvents } from './live/live-events.ts';
 import { exportsRouter } from './web/exports.ts';
+import { webhooksRouter } from './web/webhooks.ts';
+import { WebhookService } from './webhooks/webhook-service.ts';
 import { reportRouter } from './web/report.ts';
 import { overviewRouter } from './web/overview.ts';
 import { predictRouter } from './web/predict.ts';
@@ -36,6 +38,7 @@ export interface AppDeps {
   maxUploadBytes?: number;
   events?: LiveEvents;
   models?: ModelService;
+  webhooks?: WebhookService;
   /** With a password every page and API call needs it (DASHBOARD_PASSWORD). */
   auth?: AuthSettings;
   /** Express's trust proxy setting, so cookies are Secure behind an HTTPS proxy (TRUST_PROXY). */
@@ -50,6 +53,7 @@ export function createApp(deps: AppDeps): express.Express {
   const engine = deps.engine ?? new Engine(db);
   const events = deps.events ?? new LiveEvents();
   const models = deps.models ?? modelServiceFor(db, engine, events);
+  const webhooks = deps.webhooks ?? new WebhookService(db);
   const staging = deps.staging ?? new UploadStaging();
   const maxUploadBytes = deps.maxUploadBytes ?? MAX_UPLOAD_BYTES;
   const auth = deps.auth?.password ? new Auth(deps.auth) : undefined;
@@ -102,6 +106,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(liveRouter(events));
   app.use(customersRouter({ db, engine, events, models }));
   app.use(modelsRouter({ db, models, staging }));
+  app.use(webhooksRouter(webhooks));
   app.use(exportsRouter(db, engine));
   app.use(reportRouter(db, engine));
 

@@ -23,7 +23,7 @@ export async function serve(config: AppConfig, pool: WorkerPool | undefined): Pr
   const seeded = await seedDefaultDataset(db, config.defaultDatasetPath, config.defaultDatasetName);
   if (seeded) console.log(`Imported the sample dataset: ${seeded.rowCount} customers.`);
 
-  const { engine, events, models } = buildServices(db, {
+  const { engine, events, models, webhooks, sender } = buildServices(db, {
     pool,
     agglomerativeMaxRows: config.agglomerativeMaxRows,
     retrain: config.retrain,
@@ -33,11 +33,14 @@ export async function serve(config: AppConfig, pool: WorkerPool | undefined): Pr
     for (const dataset of listDatasets(db)) models.considerRetraining(dataset.id);
   }, 60_000);
   retrainTimer.unref();
+  // Deliveries a killed server left in the outbox go first.
+  sender.start();
   const server = createApp({
     db,
     engine,
     events,
     models,
+    webhooks,
     staging,
     maxUploadBytes: config.maxUploadBytes,
     auth: config.dashboardPassword ? { password: config.dashboardPassword } : undefined,
@@ -63,7 +66,8 @@ export async function serve(config: AppConfig, pool: WorkerPool | undefined): Pr
     // Open event streams would keep close() waiting forever.
     events.close();
     server.close(() => {
-      void pool?.close().finally(() => {
+      // Attempts on their way are recorded; what is still pending goes at the next start.
+      void Promise.all([pool?.close(), sender.stop()]).finally(() => {
         db.close();
         console.log('Stopped.');
         process.exit(0);

@@ -1,6 +1,6 @@
 /**
  * The services behind the routes (the analysis engine, saved segmentations with their
- * retraining, the live event stream), built one way for the server and for tests.
+ * retraining, the live event stream, webhooks and their sender), built one way for the server and for tests.
  */
 import { Engine } from './engine/engine.ts';
 import { RETRAIN_POLICY } from './defaults.ts';
@@ -9,6 +9,8 @@ import type { WorkerPool } from './engine/pool.ts';
 import { getDataset } from './store/datasets.ts';
 import type { Db } from './store/db.ts';
 import { LiveEvents } from './live/live-events.ts';
+import { WebhookSender } from './webhooks/webhook-sender.ts';
+import { WebhookService } from './webhooks/webhook-service.ts';
 
 export interface ServiceSettings {
   /** Analysis in these worker threads; without, on the request thread. */
@@ -22,12 +24,21 @@ export interface Services {
   engine: Engine;
   events: LiveEvents;
   models: ModelService;
+  webhooks: WebhookService;
+  /** Sends the webhooks' deliveries once started (serve.ts); stopped on shutdown. */
+  sender: WebhookSender;
 }
 
 export function buildServices(db: Db, settings: ServiceSettings = {}): Services {
   const engine = new Engine(db, { pool: settings.pool, agglomerativeMaxRows: settings.agglomerativeMaxRows });
   const events = new LiveEvents();
-  return { engine, events, models: modelServiceFor(db, engine, events, settings.retrain) };
+  return {
+    engine,
+    events,
+    models: modelServiceFor(db, engine, events, settings.retrain),
+    webhooks: new WebhookService(db),
+    sender: new WebhookSender(db),
+  };
 }
 
 /** Saved segmentations over this engine; a retrain makes a new version, and open dashboards are told to follow. */

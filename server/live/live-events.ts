@@ -28,7 +28,7 @@ export interface LiveTimers {
   every(ms: number, run: () => void): () => void;
 }
 
-const realTimers: LiveTimers = {
+export const realTimers: LiveTimers = {
   after: (ms, run) => {
     const timer = setTimeout(run, ms);
     return () => clearTimeout(timer);

@@ -1,14 +1,16 @@
 /**
  * What a saved segmentation's change feed records when the segmentation itself changes:
  * every customer's entry when it is activated or imported, and each customer a retrain
- * moves (registrations are recorded with the customer, registration/register.ts).
+ * moves (registrations are recorded with the customer, registration/register.ts), written
+ * in the transaction of the change with the webhook deliveries announcing it.
  */
 import type { Engine } from '../engine/engine.ts';
 import type { FittedPipeline } from '../segmentation/fitted-pipeline.ts';
 import type { ModelAssignment } from '../segmentation/model-ops.ts';
 import type { Db } from '../store/db.ts';
-import type { SavedModel } from '../store/saved-models.ts';
-import { customerIds, recordChanges, type ChangeCause, type SegmentChange } from '../store/segment-changes.ts';
+import type { AlsoWrite } from '../store/saved-models.ts';
+import { changeWriter, customerIds, type ChangeCause, type SegmentChange } from '../store/segment-changes.ts';
+import { outboxWriter } from '../store/webhook-outbox.ts';
 
 /** Each stored customer's segment under the pipeline, -1 where it leaves the customer out. */
 export async function segmentOfEachCustomer(engine: Engine, datasetId: number, pipeline: FittedPipeline): Promise<Int32Array> {
@@ -29,8 +31,26 @@ export function movesBetween(before: Int32Array | undefined, after: Int32Array, 
   return changes;
 }
 
-/** Records every customer's entry into the segmentation (it was activated or imported). */
-export async function recordEntries(db: Db, engine: Engine, model: SavedModel, cause: ChangeCause, at: string): Promise<void> {
-  const segments = await segmentOfEachCustomer(engine, model.datasetId, model.pipeline);
-  await recordChanges(db, model.id, at, cause, movesBetween(undefined, segments, customerIds(db, model.datasetId)));
+/** Every customer's entry into a segmentation (it was activated or imported). */
+export async function entriesUnder(engine: Engine, db: Db, datasetId: number, pipeline: FittedPipeline): Promise<SegmentChange[]> {
+  return movesBetween(undefined, await segmentOfEachCustomer(engine, datasetId, pipeline), customerIds(db, datasetId));
+}
+
+/**
+ * The writes that go with a change of the segmentation itself, for that change's transaction
+ * (saved-models.ts `also`): its customers' moves, and the model's own event to webhooks.
+ */
+export function segmentationChange(
+  db: Db,
+  at: string,
+  cause: ChangeCause,
+  moves: readonly SegmentChange[],
+  event?: 'model.retrained' | 'model.activated',
+): AlsoWrite {
+  const writeChanges = changeWriter(db);
+  const announce = outboxWriter(db);
+  return (model) => {
+    writeChanges(model.id, at, cause, moves);
+    if (event) announce({ event, model: model.id, customer: null, segment: null, at });
+  };
 }

@@ -5,8 +5,8 @@
  * is recorded where the models panel shows it. The work on the whole table runs through the
  * engine (in a worker thread when there is a pool).
  */
-import { changesSinceFit, customerIds, listChanges, recordChanges, type RecordedChange } from '../store/segment-changes.ts';
-import { movesBetween, recordEntries, segmentOfEachCustomer } from './change-feed.ts';
+import { changesSinceFit, customerIds, listChanges, type RecordedChange } from '../store/segment-changes.ts';
+import { entriesUnder, movesBetween, segmentationChange, segmentOfEachCustomer } from './change-feed.ts';
 import type { ModelRules } from '../segmentation/segment-rules.ts';
 import type { DriftReport, TrainingBaseline } from '../analysis/drift.ts';
 import type { ModelComparison, RetrainAnswer } from '../segmentation/model-ops.ts';
@@ -70,29 +70,45 @@ export class ModelService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Saves the segmentation these params show. */
+  /**
+   * Saves the segmentation these params show. The dataset's first becomes its active one:
+   * its customers enter it on the change feed, as when a segmentation is activated.
+   */
   async saveFit(params: SegmentationParams, name: string): Promise<SavedModel> {
     const result = await this.engine.segment(params);
     const baseline = await this.engine.onTable<TrainingBaseline>(params.datasetId, { op: 'baseline', pipeline: result.pipeline });
-    return this.changed(
-      await saveModel(this.db, { datasetId: params.datasetId, name: name.trim(), pipeline: result.pipeline, baseline, source: 'fitted' }),
-    );
+    const first = !this.active(params.datasetId);
+    const entries = first ? await entriesUnder(this.engine, this.db, params.datasetId, result.pipeline) : [];
+    const activation = segmentationChange(this.db, this.now().toISOString(), 'activation', entries, 'model.activated');
+    const model = { datasetId: params.datasetId, name: name.trim(), pipeline: result.pipeline, baseline, source: 'fitted' as const };
+    // Another save may have become the first meanwhile: then this one is not active, and records nothing.
+    return this.changed(await saveModel(this.db, model, (saved) => saved.active && activation(saved)));
   }
 
   /** `model`: the file's text, or the JSON body already parsed. */
   async importModel(datasetId: number, name: string, model: string | unknown): Promise<SavedModel> {
     const pipeline = typeof model === 'string' ? parseModelJson(model) : parseModel(model);
     const baseline = await this.engine.onTable<TrainingBaseline>(datasetId, { op: 'import', pipeline });
-    const saved = await saveModel(this.db, { datasetId, name: name.trim(), pipeline, baseline, source: 'imported' });
-    await recordEntries(this.db, this.engine, saved, 'import', this.now().toISOString());
-    return this.changed(saved);
+    const at = this.now().toISOString();
+    const entries = segmentationChange(this.db, at, 'import', await entriesUnder(this.engine, this.db, datasetId, pipeline));
+    const activation = segmentationChange(this.db, at, 'import', [], 'model.activated');
+    const imported = { datasetId, name: name.trim(), pipeline, baseline, source: 'imported' as const };
+    return this.changed(
+      await saveModel(this.db, imported, (saved) => {
+        entries(saved);
+        if (saved.active) activation(saved);
+      }),
+    );
   }
 
   /** Makes a segmentation the one that assigns predictions and registrations. */
   async activate(id: number): Promise<SavedModel> {
-    const model = await activateModel(this.db, id);
-    await recordEntries(this.db, this.engine, model, 'activation', this.now().toISOString());
-    return this.changed(model);
+    const model = getModel(this.db, id);
+    // Active already: nothing changes, nothing to record or announce.
+    if (model.active) return this.changed(model);
+    const entries = await entriesUnder(this.engine, this.db, model.datasetId, model.pipeline);
+    const activation = segmentationChange(this.db, this.now().toISOString(), 'activation', entries, 'model.activated');
+    return this.changed(await activateModel(this.db, id, activation));
   }
 
   /** The change feed after `since` (segment-changes.ts), with the segments' names. */
@@ -208,9 +224,9 @@ export class ModelService {
       if (answer.accepted && answer.refit) {
         const before = await segmentOfEachCustomer(this.engine, datasetId, model.pipeline);
         const after = await segmentOfEachCustomer(this.engine, datasetId, answer.refit.pipeline);
-        this.changed(await replaceModelFit(this.db, model.id, answer.refit.pipeline, answer.refit.baseline));
         const moves = movesBetween(before, after, customerIds(this.db, datasetId));
-        await recordChanges(this.db, model.id, this.now().toISOString(), 'retrain', moves);
+        const retrained = segmentationChange(this.db, this.now().toISOString(), 'retrain', moves, 'model.retrained');
+        this.changed(await replaceModelFit(this.db, model.id, answer.refit.pipeline, answer.refit.baseline, retrained));
       }
       this.record(datasetId, { modelId: model.id, outcome: answer.accepted ? 'refitted' : 'kept', reason: answer.reason, background });
       return { accepted: answer.accepted, reason: answer.reason };

@@ -116,6 +116,34 @@ const MIGRATIONS: string[] = [
      cause TEXT NOT NULL CHECK (cause IN ('registration', 'retrain', 'activation', 'import'))
    );
    CREATE INDEX segment_changes_model ON segment_changes (model_id, seq);`,
+  // Webhooks (webhooks.ts) and their outbox (webhook-outbox.ts): a delivery is written in the
+  // transaction of the change it announces and kept, with every attempt, until sent or given up.
+  `CREATE TABLE webhooks (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     url TEXT NOT NULL,
+     secret TEXT NOT NULL,
+     events TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE webhook_deliveries (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     webhook_id INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+     event TEXT NOT NULL,
+     body TEXT NOT NULL,
+     created_ms INTEGER NOT NULL,
+     state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
+     next_attempt_ms INTEGER NOT NULL
+   );
+   CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_ms);
+   CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (webhook_id, seq);
+   CREATE TABLE webhook_attempts (
+     delivery_seq INTEGER NOT NULL REFERENCES webhook_deliveries(seq) ON DELETE CASCADE,
+     at TEXT NOT NULL,
+     status INTEGER,
+     error TEXT
+   );
+   CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_seq);`,
 ];
 
 /** The id an insert into datasets or saved_models gives its row: one never given before (see the migration). */

@@ -49,9 +49,13 @@ const toModel = (r: ModelRow): SavedModel => ({
   ...(r.previous_pipeline ? { previousPipeline: JSON.parse(r.previous_pipeline) as FittedPipeline } : {}),
 });
 
+/** What else a change of a saved model writes, in its transaction (the change feed, webhook deliveries). */
+export type AlsoWrite = (model: { id: number; active: boolean }) => void;
+
 export async function saveModel(
   db: Db,
   model: { datasetId: number; name: string; pipeline: FittedPipeline; baseline: TrainingBaseline; source: 'fitted' | 'imported' },
+  also: AlsoWrite = () => {},
 ): Promise<SavedModel> {
   const id = await writeGate(db).run(
     db.transaction(() => {
@@ -70,6 +74,7 @@ export async function saveModel(
       // The first saved model of a dataset becomes its active one.
       const active = db.prepare('SELECT 1 FROM saved_models WHERE dataset_id = ? AND active = 1').get(model.datasetId);
       if (!active) db.prepare('UPDATE saved_models SET active = 1 WHERE id = ?').run(savedId);
+      also({ id: savedId, active: !active });
       return savedId;
     }),
   );
@@ -109,12 +114,15 @@ export function activeModel(db: Db, datasetId: number): SavedModel | undefined {
   return row ? toModel(row) : undefined;
 }
 
-export async function activateModel(db: Db, id: number): Promise<SavedModel> {
+export async function activateModel(db: Db, id: number, also: AlsoWrite = () => {}): Promise<SavedModel> {
   const model = getModel(db, id);
   await writeGate(db).run(
     db.transaction(() => {
+      // Deleted while its customers were being assigned: nothing to activate, nothing to record.
+      getModel(db, id);
       db.prepare('UPDATE saved_models SET active = 0 WHERE dataset_id = ?').run(model.datasetId);
       db.prepare('UPDATE saved_models SET active = 1 WHERE id = ?').run(id);
+      also({ id, active: true });
     }),
   );
   return getModel(db, id);
@@ -156,14 +164,22 @@ export async function labelSegment(db: Db, id: number, segment: number, label: S
 }
 
 /** Replaces a model's fit after an accepted retraining. */
-export async function replaceModelFit(db: Db, id: number, pipeline: FittedPipeline, baseline: TrainingBaseline): Promise<SavedModel> {
-  await writeGate(db).run(() =>
-    db
-      .prepare(
+export async function replaceModelFit(
+  db: Db,
+  id: number,
+  pipeline: FittedPipeline,
+  baseline: TrainingBaseline,
+  also: AlsoWrite = () => {},
+): Promise<SavedModel> {
+  await writeGate(db).run(
+    db.transaction(() => {
+      const model = getModel(db, id);
+      db.prepare(
         'UPDATE saved_models SET previous_pipeline = pipeline, pipeline = ?, baseline = ?, refits = refits + 1, fitted_at = ' +
           "strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
-      )
-      .run(JSON.stringify(pipeline), JSON.stringify(baseline), id),
+      ).run(JSON.stringify(pipeline), JSON.stringify(baseline), id);
+      also({ id, active: model.active });
+    }),
   );
   return getModel(db, id);
 }

@@ -6,7 +6,7 @@
  */
 import type { Db } from './db.ts';
 import { columnIdent, getDataset, rowTable } from './datasets.ts';
-import { writeGate } from './write-gate.ts';
+import { outboxWriter } from './webhook-outbox.ts';
 
 export type ChangeCause = 'registration' | 'retrain' | 'activation' | 'import';
 
@@ -23,20 +23,21 @@ export interface RecordedChange extends SegmentChange {
   cause: ChangeCause;
 }
 
-/** The statements of one write of changes, for a caller's own transaction. */
+/** The statements of one write of changes, and of the webhook deliveries announcing them, for a caller's own transaction. */
 export function changeWriter(db: Db): (modelId: number, at: string, cause: ChangeCause, changes: readonly SegmentChange[]) => void {
   const insert = db.prepare(
     'INSERT INTO segment_changes (model_id, at, customer_id, from_segment, to_segment, cause) VALUES (?, ?, ?, ?, ?, ?)',
   );
+  const announce = outboxWriter(db);
   return (modelId, at, cause, changes) => {
-    for (const c of changes) if (c.from !== c.to) insert.run(modelId, at, c.customerId, c.from, c.to, cause);
+    for (const c of changes) {
+      if (c.from === c.to) continue;
+      insert.run(modelId, at, c.customerId, c.from, c.to, cause);
+      // A move is an exit and an entry: a receiving system keeps its segment lists by the two.
+      if (c.from !== null) announce({ event: 'segment.left', model: modelId, customer: c.customerId, segment: c.from, at });
+      if (c.to !== null) announce({ event: 'segment.entered', model: modelId, customer: c.customerId, segment: c.to, at });
+    }
   };
-}
-
-/** Records the changes in one transaction of their own. */
-export function recordChanges(db: Db, modelId: number, at: string, cause: ChangeCause, changes: readonly SegmentChange[]): Promise<void> {
-  const write = changeWriter(db);
-  return writeGate(db).run(db.transaction(() => write(modelId, at, cause, changes)));
 }
 
 /** Changes after `since`, oldest first, at most `limit`. */

@@ -11,8 +11,10 @@ interface Timer {
 }
 
 export class ManualClock implements LiveTimers {
-  private time = Date.UTC(2026, 0, 1);
   private readonly timers = new Set<Timer>();
+
+  /** `start`: where the time begins (the real time, for records stamped by the real clock). */
+  constructor(private time = Date.UTC(2026, 0, 1)) {}
 
   /** The time in milliseconds, for `now` parameters. */
   readonly now = (): number => this.time;

@@ -21,6 +21,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['engine'],
   ['models'],
   ['live'],
+  ['webhooks'],
   ['registration'],
   // A route is the web layer wherever its feature keeps it.
   ['web', 'live/live-routes.ts'],
