@@ -5,7 +5,14 @@
  * is recorded where the models panel shows it. The work on the whole table runs through the
  * engine (in a worker thread when there is a pool).
  */
-import { changesSinceFit, customerIds, listChanges, type RecordedChange } from '../store/segment-changes.ts';
+import {
+  changesSinceFit,
+  customerIds,
+  listChanges,
+  sizesOverTime,
+  type RecordedChange,
+  type SizesOverTime,
+} from '../store/segment-changes.ts';
 import { entriesUnder, movesBetween, segmentationChange, segmentOfEachCustomer } from './change-feed.ts';
 import type { ModelRules } from '../segmentation/segment-rules.ts';
 import type { DriftReport, TrainingBaseline } from '../analysis/drift.ts';
@@ -52,6 +59,8 @@ export interface ModelsPanel {
   retrains: RetrainRecord[];
   /** The active segmentation's change feed since its last retrain. */
   sinceRetrain: { entered: number; left: number; moved: number } | undefined;
+  /** The active segmentation's segment sizes after each change its feed recorded. */
+  sizes: SizesOverTime | undefined;
 }
 
 /** Retrains kept per dataset for the panel: the latest first. */
@@ -150,6 +159,7 @@ export class ModelService {
       moves: active ? await this.lastRetrainMoves(active) : undefined,
       retrains: this.retrainsOf(datasetId),
       sinceRetrain: active ? changesSinceFit(this.db, active.id, active.fittedAt) : undefined,
+      sizes: active ? sizesOverTime(this.db, active.id, active.pipeline.centroids.length) : undefined,
     };
   }
 

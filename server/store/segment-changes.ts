@@ -84,3 +84,42 @@ export function changesSinceFit(db: Db, modelId: number, fittedAt: string): { en
     )
     .get(modelId, fittedAt) as { entered: number; left: number; moved: number };
 }
+
+/** A segmentation's segment sizes after each recorded change, oldest first. */
+export interface SizesOverTime {
+  at: string[];
+  /** sizes[i][s]: customers in segment s after the change at `at[i]`. */
+  sizes: number[][];
+}
+
+/**
+ * Segment sizes after each time the feed recorded changes, the last `points` of them. An
+ * activation or an import lists every customer again: the sizes start afresh there.
+ */
+export function sizesOverTime(db: Db, modelId: number, k: number, points = 60): SizesOverTime {
+  const rows = db
+    .prepare(
+      `SELECT at, cause, segment, SUM(delta) AS delta FROM (
+         SELECT seq, at, cause, to_segment AS segment, 1 AS delta FROM segment_changes WHERE model_id = ? AND to_segment IS NOT NULL
+         UNION ALL
+         SELECT seq, at, cause, from_segment, -1 FROM segment_changes WHERE model_id = ? AND from_segment IS NOT NULL)
+       GROUP BY at, cause, segment ORDER BY min(seq)`,
+    )
+    .all(modelId, modelId) as { at: string; cause: ChangeCause; segment: number; delta: number }[];
+  const out: SizesOverTime = { at: [], sizes: [] };
+  let sizes = new Array<number>(k).fill(0);
+  let current: string | undefined;
+  for (const r of rows) {
+    const key = `${r.at} ${r.cause}`;
+    if (key !== current) {
+      if (r.cause === 'activation' || r.cause === 'import') sizes = new Array<number>(k).fill(0);
+      out.at.push(r.at);
+      out.sizes.push(sizes);
+      sizes = [...sizes];
+      current = key;
+    }
+    if (r.segment < k) sizes[r.segment] += r.delta;
+    out.sizes[out.sizes.length - 1] = [...sizes];
+  }
+  return { at: out.at.slice(-points), sizes: out.sizes.slice(-points) };
+}

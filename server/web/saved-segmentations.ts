@@ -16,6 +16,7 @@ import { NAME_MAX, nameText } from '../names.ts';
 import { formFields, optionalDatasetQuery, parseInput, pathId, queryId } from './inputs.ts';
 import { z } from 'zod';
 import { flowChart } from './flow-chart.ts';
+import { sizesChart } from './sizes-chart.ts';
 import { scoreSql, SQL_DIALECTS } from '../scoring/score-sql.ts';
 import { getDataset } from '../store/datasets.ts';
 
@@ -233,7 +234,9 @@ function addModelPanel(router: Router, { db, models, staging }: ModelRoutesDeps)
   const renderPanel = async (res: Response, datasetId: number, extra: Record<string, unknown> = {}) => {
     const panel = await models.panel(datasetId);
     const movesChart = panel.moves ? flowChart(panel.moves, panel.moves.a.segmentNames, panel.moves.b.segmentNames) : undefined;
-    res.render('partials/models-panel', { ...panel, movesChart, datasetId, message: undefined, ...extra });
+    const sizes =
+      panel.sizes && panel.active && panel.sizes.at.length > 1 ? sizesChart(panel.sizes, panel.active.pipeline.segmentNames) : undefined;
+    res.render('partials/models-panel', { ...panel, movesChart, sizesChart: sizes, datasetId, message: undefined, ...extra });
   };
 
   router.get('/models', async (req, res) => {

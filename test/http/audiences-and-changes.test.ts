@@ -87,6 +87,7 @@ describe('the change feed', () => {
     const after = (await request(t.app).get(`/api/models/${model.id}/changes?since=${before}&limit=10000`).expect(200)).body.changes as { cause: string; from: number | null; to: number | null }[];
     assert.equal(after.filter((c) => c.cause === 'registration').length, 30);
     const panel = (await request(t.app).get('/models?dataset=1').set('HX-Request', 'true').expect(200)).text;
+    assert.match(panel, /aria-label="Segment sizes of “Audiences” over time, from its change feed"/, 'the sizes chart follows the feed');
     if (!answer.accepted) assert.match(panel, /was last fitted: <strong>31<\/strong> customers entered its segments/, 'NEW-0042 and the 30 since');
     else assert.doesNotMatch(panel, /was last fitted:/, 'the feed counts from the retrain');
     const moves = after.filter((c) => c.cause === 'retrain');
