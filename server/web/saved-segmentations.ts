@@ -318,7 +318,9 @@ function addModelPanel(router: Router, { db, models, staging }: ModelRoutesDeps)
   // A saved segmentation's rules, fidelity and audiences, asked for from its entry in the panel.
   router.get('/models/:id/rules', async (req, res) => {
     const model = models.get(idParam(req));
-    res.render('partials/model-rules', { model, rules: await models.rules(model) });
+    // Drawn in the models panel, or beside the segment cards of the Clusters tab (?region=cluster-rules).
+    const region = req.query.region === 'cluster-rules' ? 'cluster-rules' : 'model-rules';
+    res.render('partials/model-rules', { model, rules: await models.rules(model), region });
   });
 
   router.get('/models/compare', async (req, res) => {

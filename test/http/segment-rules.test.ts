@@ -100,6 +100,12 @@ describe('segment rules', { timeout: 240_000 }, () => {
       assert.ok(region.text.includes(`/api/models/${model.id}/segments/${segment.index}/members.csv`));
       for (const rule of segment.rules) assert.ok(region.text.includes(rule.text.replaceAll('<', '&lt;')), rule.text);
     }
+    // The Clusters tab showing the saved segmentation draws the same rules beside its segment cards.
+    const results = await request(t.app).get('/clusters?dataset=1&k=4').set('HX-Request', 'true').expect(200);
+    assert.match(results.text, new RegExp(`hx-get="/models/${model.id}/rules\\?region=cluster-rules"`));
+    const beside = await request(t.app).get(`/models/${model.id}/rules?region=cluster-rules`).set('HX-Request', 'true').expect(200);
+    assert.match(beside.text, new RegExp(`id="cluster-rules-${model.id}"`));
+    assert.equal(beside.text.replace(`cluster-rules-${model.id}`, ''), region.text.replace(`model-rules-${model.id}`, ''));
   });
 
   it('writes rules.sql in every dialect, and refuses DBSCAN with a reason', async () => {
