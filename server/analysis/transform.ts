@@ -32,12 +32,15 @@ export function stepColumns(fitted: FittedPreprocessor, table: DataTable): StepC
  * feature (NaN when missing), levelAt(j) the j-th categorical one (null when missing).
  * Writes `out` (zeroed first) and returns the name of the first missing feature where the
  * missing-value rule drops the customer, else null. Unknown categories encode as all zeros.
+ * `raw`, when given, receives each numeric feature as filled and clipped, before scaling:
+ * the values rules compare (segmentation/rule-assign.ts).
  */
 export function applySteps(
   fitted: FittedPreprocessor,
   numericAt: (j: number) => number,
   levelAt: (j: number) => string | null,
   out: Float64Array,
+  raw?: Float64Array,
 ): string | null {
   out.fill(0);
   const flags = fitted.flags ?? [];
@@ -57,6 +60,7 @@ export function applySteps(
     }
     if (step.clipLow !== null) value = Math.max(step.clipLow, value);
     if (step.clipHigh !== null) value = Math.min(step.clipHigh, value);
+    if (raw) raw[j] = value;
     out[j] = (value - step.center) / step.scale;
   }
   let offset = fitted.numeric.length;
@@ -79,7 +83,13 @@ export function applySteps(
  * record per row. Writes into `out` and returns false where transformCustomer would refuse
  * the row: missing under the drop rule, or an infinite value.
  */
-export function transformTableRow(fitted: FittedPreprocessor, columns: StepColumns, row: number, out: Float64Array): boolean {
+export function transformTableRow(
+  fitted: FittedPreprocessor,
+  columns: StepColumns,
+  row: number,
+  out: Float64Array,
+  raw?: Float64Array,
+): boolean {
   // A row the table read as missing for its "never" value gets that value back, to be flagged.
   const numericAt = (j: number) =>
     columns.sentinelRows[j]?.[row] === 1 ? fitted.numeric[j].missingValue! : (columns.numeric[j]?.[row] ?? Number.NaN);
@@ -88,7 +98,7 @@ export function transformTableRow(fitted: FittedPreprocessor, columns: StepColum
     const level = columns.categorical[j]?.[row] ?? null;
     return level === '' ? null : level;
   };
-  return applySteps(fitted, numericAt, levelAt, out) === null;
+  return applySteps(fitted, numericAt, levelAt, out, raw) === null;
 }
 
 /** One customer's raw attributes, as typed in a form or sent as JSON. */
@@ -96,8 +106,8 @@ export type CustomerInput = Record<string, string | number | null | undefined>;
 
 const isBlank = (raw: unknown) => raw === null || raw === undefined || raw === '';
 
-/** Applies the fitted steps to one customer; unknown categories encode as all zeros. */
-export function transformCustomer(fitted: FittedPreprocessor, customer: CustomerInput): Float64Array {
+/** Applies the fitted steps to one customer; unknown categories encode as all zeros. `raw`: as applySteps. */
+export function transformCustomer(fitted: FittedPreprocessor, customer: CustomerInput, raw?: Float64Array): Float64Array {
   const numbers = fitted.numeric.map((step) => {
     const raw = getNamed(customer, step.name);
     if (isBlank(raw)) return Number.NaN;
@@ -127,6 +137,7 @@ export function transformCustomer(fitted: FittedPreprocessor, customer: Customer
     (j) => numbers[j],
     (j) => levels[j],
     out,
+    raw,
   );
   if (missing !== null) {
     throw new InputError(`"${missing}" is missing; this segmentation drops customers with missing values, so give a value.`, {

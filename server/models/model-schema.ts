@@ -13,9 +13,11 @@ import { z } from 'zod';
 import { WARD_MAX_ROWS } from '../defaults.ts';
 import { ALGORITHMS } from '../analysis/cluster/types.ts';
 import { PIPELINE_FORMAT, type FittedPipeline } from '../segmentation/predict.ts';
+import type { AssigningRules } from '../segmentation/rule-types.ts';
 import { flagOutputName, MISSING_STRATEGIES, OUTLIER_RULES, SCALING_METHODS } from '../analysis/preprocess.ts';
 import { InputError } from '../errors.ts';
 import { nameText } from '../names.ts';
+import { MAX_CONDITIONS } from '../segmentation/segment-rules.ts';
 
 const SCALED_LIMIT = 1e6;
 /** A model file, uploaded or sent as JSON: the API's JSON limit (app.ts). */
@@ -28,6 +30,8 @@ const MAX_SEGMENTS = 20;
 const MAX_COLUMNS = 5000;
 /** DBSCAN core points carried by a model: enough for a 2 MB body. */
 const MAX_CORE_POINTS = 20_000;
+/** Rules an adopted set may have: a tree grows at most 2k leaves, k ≤ 20. */
+const MAX_RULES = 2 * MAX_SEGMENTS;
 
 const finite = (limit: number) =>
   z
@@ -43,6 +47,36 @@ const positive = z
 const whole = (min: number, max: number) =>
   z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(min).max(max);
 const name = z.string({ error: 'must be text' }).min(1).max(200);
+
+const share = z
+  .number({ error: 'must be a number' })
+  .min(0, { error: 'must be a share from 0 to 1' })
+  .max(1, { error: 'must be a share from 0 to 1' });
+
+/** Rules adopted as the assignment (rule-types.ts AssigningRules); their features are checked against the steps below. */
+const rulesSchema = z.strictObject({
+  ordered: z
+    .array(
+      z.strictObject({
+        segment: whole(0, MAX_SEGMENTS - 1),
+        conditions: z
+          .array(
+            z.strictObject({
+              feature: name,
+              op: z.enum(['<', '>=', '=', '!='], { error: 'must be one of <, >=, =, !=' }),
+              value: z.union([finite(RAW_LIMIT), z.string().max(200)], { error: 'must be a number or a text of at most 200 characters' }),
+            }),
+          )
+          .max(MAX_CONDITIONS),
+      }),
+      { error: 'must be a list of rules' },
+    )
+    .min(1)
+    .max(MAX_RULES),
+  fidelity: share,
+  customers: whole(0, Number.MAX_SAFE_INTEGER),
+  segments: z.array(z.strictObject({ share, fidelity: share })).max(MAX_SEGMENTS),
+});
 
 const numericStep = z.strictObject({
   name,
@@ -121,6 +155,7 @@ const pipelineSchema = z
         variances: z.array(z.array(positive).max(MAX_COLUMNS), { error: 'must be a list of variances per segment' }).max(MAX_SEGMENTS),
       })
       .optional(),
+    rules: rulesSchema.optional(),
     pca: z.strictObject({
       mean: vector,
       components: z.array(vector).min(1).max(MAX_COLUMNS),
@@ -203,6 +238,7 @@ const pipelineSchema = z
         issue(['gmm', 'variances'], `must give variances for each of the ${p.centroids.length} segments`);
       p.gmm.variances.forEach((v, i) => v.length !== width && issue(['gmm', 'variances', i], `must have ${width} values`));
     }
+    if (p.rules) checkRules(p as FittedPipeline & { rules: AssigningRules }, issue);
     if (p.dbscan) {
       p.dbscan.corePoints.forEach((c, i) => c.length !== width && issue(['dbscan', 'corePoints', i], `must have ${width} values`));
       if (p.dbscan.coreLabels.length !== p.dbscan.corePoints.length)
@@ -212,6 +248,29 @@ const pipelineSchema = z
       );
     }
   });
+
+/** Each adopted rule tests a feature of the steps as the assignment can (rule-assign.ts), and names a segment of the model. */
+function checkRules(p: FittedPipeline & { rules: AssigningRules }, issue: (path: (string | number)[], message: string) => void): void {
+  const k = p.centroids.length;
+  if (p.dbscan) issue(['rules'], 'belong to a segmentation with centres, not DBSCAN');
+  if (p.rules.segments.length !== k) issue(['rules', 'segments'], `must give a share and fidelity for each of the ${k} segments`);
+  const { numeric, categorical } = p.preprocessor;
+  const flags = p.preprocessor.flags ?? [];
+  p.rules.ordered.forEach(({ segment, conditions }, i) => {
+    if (segment >= k) issue(['rules', 'ordered', i, 'segment'], `must be below ${k}`);
+    conditions.forEach((c, j) => {
+      const path = ['rules', 'ordered', i, 'conditions', j];
+      const isNumeric = numeric.some((s) => s.name === c.feature);
+      const ok =
+        c.op === '<' || c.op === '>='
+          ? isNumeric && typeof c.value === 'number'
+          : categorical.some((s) => s.name === c.feature)
+            ? typeof c.value === 'string'
+            : flags.some((f) => f.name === c.feature && f.value === c.value);
+      if (!ok) issue(path, `must compare a numeric feature with < or >= a number, or test a category (or a flagged value) with = or !=`);
+    });
+  });
+}
 
 /** Levels of nesting a model has (its centres are lists in lists): far more is an attack. */
 const MAX_DEPTH = 8;

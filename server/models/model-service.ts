@@ -14,7 +14,9 @@ import {
   type SizesOverTime,
 } from '../store/segment-changes.ts';
 import { entriesUnder, movesBetween, segmentationChange, segmentOfEachCustomer } from './change-feed.ts';
-import type { ModelRules } from '../segmentation/segment-rules.ts';
+import type { AssignedBy, ModelRules } from '../segmentation/rule-types.ts';
+import { adoptedRules, adoptRules, assignedBy } from '../segmentation/rule-assign.ts';
+import { byCentres } from '../segmentation/predict.ts';
 import type { DriftReport, TrainingBaseline } from '../analysis/drift.ts';
 import type { ModelComparison, RetrainAnswer } from '../segmentation/model-ops.ts';
 import type { RetrainPolicy } from '../defaults.ts';
@@ -31,6 +33,7 @@ import {
   listModels,
   replaceModelFit,
   saveModel,
+  setModelRules,
   type SavedModel,
   type SegmentLabel,
 } from '../store/saved-models.ts';
@@ -61,6 +64,18 @@ export interface ModelsPanel {
   sinceRetrain: { entered: number; left: number; moved: number } | undefined;
   /** The active segmentation's segment sizes after each change its feed recorded. */
   sizes: SizesOverTime | undefined;
+}
+
+/** Each segment's share of the customers a segmentation was trained on (the first `rowCount`), under an assignment. */
+function trainingShares(segments: Int32Array, rowCount: number, k: number): number[] {
+  const counts = new Array<number>(k).fill(0);
+  let assigned = 0;
+  for (let row = 0; row < Math.min(rowCount, segments.length); row++) {
+    if (segments[row] < 0) continue;
+    counts[segments[row]]++;
+    assigned++;
+  }
+  return counts.map((c) => (assigned ? c / assigned : 0));
 }
 
 /** Retrains kept per dataset for the panel: the latest first. */
@@ -179,9 +194,28 @@ export class ModelService {
     return this.engine.onTable<ModelComparison>(model.datasetId, { op: 'compare', a: before, b: after });
   }
 
-  /** The segmentation as readable rules, with their fidelity (segment-rules.ts). */
-  rules(model: SavedModel): Promise<ModelRules> {
+  /** The segmentation as readable rules with their fidelity: the ones it adopted, else grown now from its centres. */
+  async rules(model: SavedModel): Promise<ModelRules> {
+    if (model.pipeline.rules) return adoptedRules(model.pipeline.rules, model.pipeline.segmentNames);
     return this.engine.onTable<ModelRules>(model.datasetId, { op: 'rules', pipeline: model.pipeline });
+  }
+
+  /**
+   * Switches what assigns a saved segmentation's customers: its centres, or its rules (grown
+   * now, then fixed in the model, so a CRM's filter and the dashboard agree while data
+   * arrives). The customers the switch moves are recorded on the change feed of an active one.
+   */
+  async assignBy(id: number, by: AssignedBy): Promise<SavedModel> {
+    const model = getModel(this.db, id);
+    if (assignedBy(model.pipeline) === by) return this.changed(model);
+    const centres = byCentres(model.pipeline);
+    const rules = by === 'rules' ? adoptRules(await this.rules({ ...model, pipeline: centres })) : undefined;
+    const before = await segmentOfEachCustomer(this.engine, model.datasetId, model.pipeline);
+    const after = await segmentOfEachCustomer(this.engine, model.datasetId, rules ? { ...centres, rules } : centres);
+    const moves = movesBetween(before, after, customerIds(this.db, model.datasetId));
+    const switched = segmentationChange(this.db, this.now().toISOString(), 'assignment', moves);
+    const shares = trainingShares(after, model.baseline.rowCount, centres.centroids.length);
+    return this.changed(await setModelRules(this.db, id, model.fittedAt, rules, shares, (m) => m.active && switched(m)));
   }
 
   drift(model: SavedModel): Promise<DriftReport> {

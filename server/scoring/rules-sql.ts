@@ -5,8 +5,9 @@
  * so the query places each customer exactly where the reported fidelity counts them.
  */
 import type { FittedPipeline } from '../segmentation/fitted-pipeline.ts';
-import type { ModelRules, RuleCondition } from '../segmentation/segment-rules.ts';
-import { levelValueSql, numericValueSql, sqlWriter, tablePath, type ScoreSqlOptions, type SqlWriter } from './score-sql.ts';
+import type { ModelRules, RuleCondition } from '../segmentation/rule-types.ts';
+import { adoptedRules } from '../segmentation/rule-assign.ts';
+import { levelValueSql, numericValueSql, scoreSql, sqlWriter, tablePath, type ScoreSqlOptions, type SqlWriter } from './score-sql.ts';
 
 function conditionSql(w: SqlWriter, pipeline: FittedPipeline, c: RuleCondition, drop: boolean): string {
   const p = pipeline.preprocessor;
@@ -44,7 +45,8 @@ export function rulesSql(pipeline: FittedPipeline, rules: ModelRules, options: S
   ];
   return [
     '-- Customer Segments: a saved segmentation as rules (rules.sql).',
-    `-- ${rules.leaves} rules place ${(rules.fidelity * 100).toFixed(1)}% of the segmentation's customers in its own segment.`,
+    `-- ${rules.leaves} rules place ${(rules.fidelity * 100).toFixed(1)}% of the segmentation's customers in its own segment` +
+      (rules.assignedBy === 'rules' ? ' (measured when the rules were adopted as its assignment).' : '.'),
     `SELECT ${id} AS customer_id,`,
     '  CASE',
     ...whens((segment) => String(segment + 1)),
@@ -55,4 +57,9 @@ export function rulesSql(pipeline: FittedPipeline, rules: ModelRules, options: S
     `FROM ${table};`,
     '',
   ].join('\n');
+}
+
+/** The query that assigns as the dashboard does (score.sql): by the rules a segmentation adopted, else by its centres. */
+export function assigningSql(pipeline: FittedPipeline, options: ScoreSqlOptions): string {
+  return pipeline.rules ? rulesSql(pipeline, adoptedRules(pipeline.rules, pipeline.segmentNames), options) : scoreSql(pipeline, options);
 }

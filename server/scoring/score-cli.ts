@@ -13,7 +13,8 @@ import { formatCount } from '../format.ts';
 import { existsSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { scoreSql, SQL_DIALECTS, type SqlDialect } from './score-sql.ts';
+import { SQL_DIALECTS, type SqlDialect } from './score-sql.ts';
+import { assigningSql } from './rules-sql.ts';
 import { loadConfig } from '../config.ts';
 import { InputError } from '../errors.ts';
 import { getDataset } from '../store/datasets.ts';
@@ -88,7 +89,7 @@ async function score(args: ScoreArguments): Promise<void> {
     const model = getModel(db, args.modelId);
     const idColumn = getDataset(db, model.datasetId).columns.find((c) => c.kind === 'id')?.name;
     if (args.dialect) {
-      process.stdout.write(scoreSql(model.pipeline, { dialect: args.dialect, table: args.table ?? 'customers', idColumn }));
+      process.stdout.write(assigningSql(model.pipeline, { dialect: args.dialect, table: args.table ?? 'customers', idColumn }));
       return;
     }
     const write = async (line: string) => {

@@ -45,6 +45,7 @@ export async function* scoreCsvFile(
   let idAt = -1;
   let row = 0;
   const x = new Float64Array(preprocessor.outputNames.length);
+  const raw = new Float64Array(preprocessor.numeric.length);
   const cores = dbscanCores(pipeline);
   for await (const batch of batches) {
     const out: ScoredRow[] = [];
@@ -77,11 +78,11 @@ export async function* scoreCsvFile(
         return raw === '' ? null : raw;
       };
       const customerId = idAt >= 0 ? record[idAt] : String(row);
-      if (applySteps(preprocessor, number, level, x) !== null || x.some((v) => !Number.isFinite(v))) {
+      if (applySteps(preprocessor, number, level, x, raw) !== null || x.some((v) => !Number.isFinite(v))) {
         out.push({ customerId, segment: null, segmentName: null, distance: null });
         continue;
       }
-      const prediction = predictTransformed(pipeline, x, cores);
+      const prediction = predictTransformed(pipeline, x, cores, raw);
       if (prediction.segment < 0) out.push({ customerId, segment: null, segmentName: prediction.name, distance: null });
       else
         out.push({

@@ -22,10 +22,11 @@ export function assignRows(pipeline: FittedPipeline, table: DataTable, rows: Arr
   const fitted = pipeline.preprocessor;
   const columns = stepColumns(fitted, table);
   const vector = new Float64Array(fitted.outputNames.length);
+  const raw = new Float64Array(fitted.numeric.length);
   const cores = dbscanCores(pipeline);
   const out = new Int32Array(rows.length);
   for (let i = 0; i < rows.length; i++)
-    out[i] = transformTableRow(fitted, columns, rows[i], vector) ? predictTransformed(pipeline, vector, cores).segment : dropped;
+    out[i] = transformTableRow(fitted, columns, rows[i], vector, raw) ? predictTransformed(pipeline, vector, cores, raw).segment : dropped;
   return out;
 }
 
@@ -59,13 +60,14 @@ export function extendSegmentation(
   const x = rescore ? createMatrix(capacity, width) : undefined;
   if (x) for (let i = 0; i < kept; i++) transformTableRow(fitted, columns, rowIndex[i], x.data.subarray(i * width, (i + 1) * width));
   const scratch = new Float64Array(width);
+  const raw = new Float64Array(fitted.numeric.length);
   const cores = dbscanCores(pipeline);
   let m = kept;
   for (let r = result.rowCount; r < table.rowCount; r++) {
     const vector = x ? x.data.subarray(m * width, (m + 1) * width) : scratch;
-    if (!transformTableRow(fitted, columns, r, vector)) continue; // dropped by the fit's missing-value rule
+    if (!transformTableRow(fitted, columns, r, vector, raw)) continue; // dropped by the fit's missing-value rule
     rowIndex[m] = r;
-    labels[m] = predictTransformed(pipeline, vector, cores).segment;
+    labels[m] = predictTransformed(pipeline, vector, cores, raw).segment;
     m++;
   }
   const rowIndexArray = m === capacity ? rowIndex : rowIndex.slice(0, m);

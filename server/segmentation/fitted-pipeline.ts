@@ -6,6 +6,7 @@ import type { GmmParameters } from '../analysis/cluster/gmm.ts';
 import type { SegmentationOptions } from './options.ts';
 import type { FittedPca } from '../analysis/pca.ts';
 import type { FittedPreprocessor } from '../analysis/preprocess.ts';
+import type { AssigningRules } from './rule-types.ts';
 
 export const PIPELINE_FORMAT = 1;
 
@@ -22,6 +23,8 @@ export interface FittedPipeline {
   /** A Gaussian mixture's weights and diagonal variances (centroids are its means). */
   gmm?: GmmParameters;
   pca: FittedPca;
+  /** Rules adopted as the assignment ("use the rules"): then they, not the centres, place customers. */
+  rules?: AssigningRules;
 }
 
 /** The features a pipeline segments on, numeric first, as its steps name them. */

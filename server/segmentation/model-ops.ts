@@ -4,6 +4,7 @@
  * retrain. Pure functions of a table, so the engine can run them in a worker thread.
  */
 import { segmentRules } from './segment-rules.ts';
+import { adoptRules } from './rule-assign.ts';
 import { pipelineFeatures } from './fitted-pipeline.ts';
 import { buildProfiles, type SegmentProfile } from './profile.ts';
 import { driftReport, featureBaseline, type DriftReport, type TrainingBaseline } from '../analysis/drift.ts';
@@ -220,7 +221,9 @@ export function runTableTask(table: DataTable, task: TableTask): unknown {
       const outcome = retrain(table, task.pipeline);
       const answer: RetrainAnswer = { accepted: outcome.accepted, reason: outcome.reason };
       if (outcome.accepted && outcome.result) {
-        const pipeline = outcome.result.pipeline;
+        const refit = outcome.result.pipeline;
+        // A segmentation that assigns by its rules keeps doing so: rules regrown for the new centres.
+        const pipeline = task.pipeline.rules ? { ...refit, rules: adoptRules(segmentRules(refit, table)) } : refit;
         answer.refit = { pipeline, baseline: baselineFor(pipeline, table, assignAll(pipeline, table)) };
       }
       return answer;

@@ -10,6 +10,7 @@ import { projectPoint } from '../analysis/pca.ts';
 import { transformCustomer, type CustomerInput } from '../analysis/transform.ts';
 
 import type { FittedPipeline } from './fitted-pipeline.ts';
+import { placingRule, segmentByRules } from './rule-assign.ts';
 
 export { PIPELINE_FORMAT, type FittedPipeline } from './fitted-pipeline.ts';
 
@@ -27,6 +28,8 @@ export interface Prediction {
   ignored: string[];
   /** Why this segment and not the next closest (centre-based segmentations). */
   explanation: Explanation | null;
+  /** The rule that placed the customer, in words, when the segmentation assigns by its rules. */
+  rule?: string;
 }
 
 /**
@@ -60,14 +63,20 @@ export function predictCustomer(pipeline: FittedPipeline, customer: CustomerInpu
       field: 'customer',
     });
   }
-  const x = transformCustomer(pipeline.preprocessor, used);
-  const prediction = predictTransformed(pipeline, x);
+  const raw = new Float64Array(pipeline.preprocessor.numeric.length);
+  const x = transformCustomer(pipeline.preprocessor, used, raw);
+  const prediction = predictTransformed(pipeline, x, undefined, raw);
   if (!prediction.distances.every(Number.isFinite)) {
     const far = pipeline.preprocessor.numeric.find((_, j) => !Number.isFinite(x[j] * x[j]))?.name;
     throw new InputError(
       `${far ? `"${far}"` : 'A value'} is too far outside this segmentation's data to place the customer; check its units.`,
       { field: far ?? 'customer' },
     );
+  }
+  if (pipeline.rules) {
+    // The centres' margin would not explain a rule's choice: the rule itself does.
+    const rule = placingRule(pipeline.preprocessor, pipeline.rules, x, raw);
+    return { ...prediction, ignored, explanation: null, ...(rule ? { rule } : {}) };
   }
   return { ...prediction, ignored, explanation: explainAssignment(pipeline, x, prediction.segment) };
 }
@@ -79,16 +88,29 @@ export function dbscanCores(pipeline: FittedPipeline): Matrix | undefined {
   return corePoints.length ? fromRows(corePoints) : createMatrix(0, pipeline.preprocessor.outputNames.length);
 }
 
-/** The prediction for a customer already transformed by the pipeline's preprocessor. */
+/** The pipeline as its centres assign, whatever rules it adopted (the rules are grown against this). */
+export function byCentres(pipeline: FittedPipeline): FittedPipeline {
+  const { rules: _rules, ...centres } = pipeline;
+  return centres;
+}
+
+/**
+ * The prediction for a customer already transformed by the pipeline's preprocessor. `raw`
+ * (the numbers as filled and clipped, transform.ts) is needed where the pipeline assigns by rules.
+ */
 export function predictTransformed(
   pipeline: FittedPipeline,
   x: Float64Array,
   cores = dbscanCores(pipeline),
+  raw?: Float64Array,
 ): Omit<Prediction, 'ignored' | 'explanation'> {
   const distances = pipeline.centroids.map((c) => Math.sqrt(c.reduce((s, v, j) => s + (v - x[j]) ** 2, 0)));
   let segment: number;
   let probabilities: number[] | undefined;
-  if (pipeline.dbscan && cores) {
+  if (pipeline.rules) {
+    if (!raw) throw new Error('A segmentation assigned by its rules needs the values as filled and clipped.');
+    segment = segmentByRules(pipeline.preprocessor, pipeline.rules, x, raw);
+  } else if (pipeline.dbscan && cores) {
     segment = predictDbscan(x, cores, Int32Array.from(pipeline.dbscan.coreLabels), pipeline.dbscan.eps);
   } else if (pipeline.gmm) {
     // The most probable segment, which need not be the one with the nearest mean.
@@ -106,7 +128,7 @@ export function predictTransformed(
   }
   return {
     segment,
-    name: segment === NOISE ? 'Noise' : pipeline.segmentNames[segment],
+    name: segment !== NOISE ? pipeline.segmentNames[segment] : pipeline.rules ? 'No rule matches' : 'Noise',
     distances,
     point: projectPoint(pipeline.pca, x),
     ...(probabilities ? { probabilities } : {}),

@@ -5,7 +5,7 @@
  * the segmentation's own segment (its fidelity) stated overall and per segment.
  */
 import { SEED } from '../defaults.ts';
-import { formatExact, formatPercent } from '../format.ts';
+import { formatPercent } from '../format.ts';
 import { InputError } from '../errors.ts';
 import { createMatrix, type Matrix } from '../analysis/matrix.ts';
 import { sampleIndices } from '../analysis/random.ts';
@@ -13,43 +13,17 @@ import { stepColumns, transformTableRow } from '../analysis/transform.ts';
 import type { DataTable } from '../analysis/table.ts';
 import { growThresholdTree, treePaths, type TreeCut } from '../analysis/threshold-tree.ts';
 import type { FittedPipeline } from './fitted-pipeline.ts';
-import { predictTransformed } from './predict.ts';
+import { byCentres, predictTransformed } from './predict.ts';
+import type { ModelRules, RuleCondition } from './rule-types.ts';
+import { ruleText } from './rule-assign.ts';
 
 /** Conditions a rule holds at the most: a filter a person still reads at a glance. */
 export const MAX_CONDITIONS = 4;
 /** Rows the tree is grown on at the most (a seeded sample); fidelity is measured on every row. */
 const TREE_ROWS = 20_000;
 
-export interface RuleCondition {
-  feature: string;
-  op: '<' | '>=' | '=' | '!=';
-  value: number | string;
-}
-
-export interface SegmentRule {
-  text: string;
-  conditions: RuleCondition[];
-}
-
-export interface SegmentRules {
-  index: number;
-  name: string;
-  /** The segment's share of the segmentation's customers. */
-  share: number;
-  /** Of the segment's customers, the share the rules place in it. */
-  fidelity: number;
-  rules: SegmentRule[];
-}
-
-export interface ModelRules {
-  /** Of the segmentation's customers, the share the rules place in their own segment. */
-  fidelity: number;
-  leaves: number;
-  customers: number;
-  segments: SegmentRules[];
-  /** Every rule with its segment, in the order the SQL tries them. */
-  ordered: { segment: number; rule: SegmentRule }[];
-}
+export { ruleText } from './rule-assign.ts';
+export type { AssignedBy, AssigningRules, ModelRules, RuleCondition, SegmentRule, SegmentRules } from './rule-types.ts';
 
 /** What each column of the rules' feature space is: a numeric value, a category's level, a "never" flag. */
 type RuleColumn =
@@ -114,56 +88,40 @@ function conditionsOf(path: { cut: TreeCut; right: boolean }[], columns: RuleCol
   return conditions;
 }
 
-const OP_WORDS: Record<RuleCondition['op'], string> = { '<': '<', '>=': '≥', '=': 'is', '!=': 'is not' };
-
-export function ruleText(conditions: readonly RuleCondition[]): string {
-  if (conditions.length === 0) return 'every customer';
-  return conditions
-    .map((c) => `${c.feature} ${OP_WORDS[c.op]} ${typeof c.value === 'number' ? formatExact(c.value) : c.value}`)
-    .join(' and ');
-}
-
 /** Each row's values in the rules' space (filled and clipped as the segmentation reads them), and its segment. */
 function rulesSpace(pipeline: FittedPipeline, table: DataTable): { x: Matrix; labels: Int32Array } {
   const p = pipeline.preprocessor;
   const columns = stepColumns(p, table);
   const width = pipeline.centroids[0].length;
   const transformed = new Float64Array(width);
+  const raw = new Float64Array(p.numeric.length);
+  const centres = byCentres(pipeline);
   // One pass: each kept row's values are written as its segment is found (at most every row).
   const data = new Float64Array(table.rowCount * width);
   const labels = new Int32Array(table.rowCount);
   let kept = 0;
   for (let r = 0; r < table.rowCount; r++) {
-    if (!transformTableRow(p, columns, r, transformed)) continue;
-    const segment = predictTransformed(pipeline, transformed).segment;
+    if (!transformTableRow(p, columns, r, transformed, raw)) continue;
+    const segment = predictTransformed(centres, transformed).segment;
     if (segment < 0) continue;
     const out = data.subarray(kept * width, (kept + 1) * width);
-    for (let j = 0; j < width; j++) {
-      if (j >= p.numeric.length) {
-        out[j] = transformed[j] > 0 ? 1 : 0;
-        continue;
-      }
-      // The number as filled and clipped, before scaling: the value the SQL compares.
-      const step = p.numeric[j];
-      const sentinel = columns.sentinelRows[j]?.[r] === 1;
-      let value = sentinel ? Number.NaN : (columns.numeric[j]?.[r] ?? Number.NaN);
-      if (Number.isNaN(value) || value === step.missingValue) value = step.fill;
-      if (step.clipLow !== null) value = Math.max(step.clipLow, value);
-      if (step.clipHigh !== null) value = Math.min(step.clipHigh, value);
-      out[j] = value;
-    }
+    // Numbers as filled and clipped, before scaling (the values the SQL compares); levels and flags as 0 or 1.
+    out.set(raw);
+    for (let j = p.numeric.length; j < width; j++) out[j] = transformed[j] > 0 ? 1 : 0;
     labels[kept++] = segment;
   }
   return { x: createMatrix(kept, width, data.subarray(0, kept * width)), labels: labels.subarray(0, kept) };
 }
 
+/**
+ * Rules grown to reproduce the segmentation's centres (an adopted set of rules is not regrown:
+ * see rule-assign.ts), with their fidelity measured on every customer.
+ */
 export function segmentRules(pipeline: FittedPipeline, table: DataTable): ModelRules {
   if (pipeline.dbscan) {
     throw new InputError(
       'A DBSCAN segmentation has no centres to describe with rules; save a k-means, mini-batch, Ward or Gaussian mixture one.',
-      {
-        field: 'model',
-      },
+      { field: 'model' },
     );
   }
   const k = pipeline.centroids.length;
@@ -209,7 +167,8 @@ export function segmentRules(pipeline: FittedPipeline, table: DataTable): ModelR
     fidelity: sizes[index] ? kept[index] / sizes[index] : 0,
     rules: ordered.filter((o) => o.segment === index).map((o) => o.rule),
   }));
-  return { fidelity: kept.reduce((a, b) => a + b, 0) / x.rows, leaves: leaves.length, customers: x.rows, segments, ordered };
+  const fidelity = kept.reduce((a, b) => a + b, 0) / x.rows;
+  return { fidelity, leaves: leaves.length, customers: x.rows, segments, ordered, assignedBy: 'centres' };
 }
 
 /** "Fidelity 91.2%": how the rules' fit reads beside them. */

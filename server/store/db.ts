@@ -144,6 +144,23 @@ const MIGRATIONS: string[] = [
      error TEXT
    );
    CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_seq);`,
+  // A fifth cause of change: a segmentation switched between assigning by its centres and by its
+  // rules. SQLite cannot widen a CHECK, so the table is rebuilt, its AUTOINCREMENT high-water kept.
+  `CREATE TABLE segment_changes_next (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     model_id INTEGER NOT NULL REFERENCES saved_models(id) ON DELETE CASCADE,
+     at TEXT NOT NULL,
+     customer_id TEXT NOT NULL,
+     from_segment INTEGER,
+     to_segment INTEGER,
+     cause TEXT NOT NULL CHECK (cause IN ('registration', 'retrain', 'activation', 'import', 'assignment'))
+   );
+   INSERT INTO segment_changes_next SELECT seq, model_id, at, customer_id, from_segment, to_segment, cause FROM segment_changes;
+   DELETE FROM sqlite_sequence WHERE name = 'segment_changes_next';
+   UPDATE sqlite_sequence SET name = 'segment_changes_next' WHERE name = 'segment_changes';
+   DROP TABLE segment_changes;
+   ALTER TABLE segment_changes_next RENAME TO segment_changes;
+   CREATE INDEX segment_changes_model ON segment_changes (model_id, seq);`,
 ];
 
 /** The id an insert into datasets or saved_models gives its row: one never given before (see the migration). */

@@ -1,6 +1,7 @@
 /** Saved segmentations: the whole fitted pipeline and its training baseline, one active per dataset. */
 import type { TrainingBaseline } from '../analysis/drift.ts';
 import type { FittedPipeline } from '../segmentation/predict.ts';
+import type { AssigningRules } from '../segmentation/rule-types.ts';
 import { optionsKey, type SegmentationOptions } from '../segmentation/options.ts';
 import { InputError, NotFoundError } from '../errors.ts';
 import { newId, type Db } from './db.ts';
@@ -178,6 +179,39 @@ export async function replaceModelFit(
         'UPDATE saved_models SET previous_pipeline = pipeline, pipeline = ?, baseline = ?, refits = refits + 1, fitted_at = ' +
           "strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
       ).run(JSON.stringify(pipeline), JSON.stringify(baseline), id);
+      also({ id, active: model.active });
+    }),
+  );
+  return getModel(db, id);
+}
+
+/**
+ * Adopts rules as a model's assignment, or drops them for its centres (`rules` undefined),
+ * with the training shares of its segments under that assignment. Names and playbooks are
+ * kept as they are now; a model refitted since `fittedAt` is left alone (its centres are not
+ * the ones the rules were grown for) and the caller is told to try again.
+ */
+export async function setModelRules(
+  db: Db,
+  id: number,
+  fittedAt: string,
+  rules: AssigningRules | undefined,
+  segmentShares: number[],
+  also: AlsoWrite = () => {},
+): Promise<SavedModel> {
+  await writeGate(db).run(
+    db.transaction(() => {
+      const model = getModel(db, id);
+      if (model.fittedAt !== fittedAt) {
+        throw new InputError(`“${model.name}” was retrained meanwhile; choose its assignment again.`, { status: 409 });
+      }
+      const { rules: _old, ...centres } = model.pipeline;
+      const pipeline: FittedPipeline = rules ? { ...centres, rules } : centres;
+      db.prepare('UPDATE saved_models SET pipeline = ?, baseline = ? WHERE id = ?').run(
+        JSON.stringify(pipeline),
+        JSON.stringify({ ...model.baseline, segmentShares }),
+        id,
+      );
       also({ id, active: model.active });
     }),
   );

@@ -1,14 +1,15 @@
 /**
  * The change feed: every move of a customer between a saved segmentation's segments, with
  * its time and cause, in the order it happened (seq). A registration is an entry (from
- * null); a retrain moves customers; an activation or an import lists every customer's entry,
+ * null); a retrain, or a switch to or from assigning by rules, moves customers; an activation or an import lists every customer's entry,
  * so that a tool following the feed from the start holds the whole segmentation.
  */
 import type { Db } from './db.ts';
 import { columnIdent, getDataset, rowTable } from './datasets.ts';
 import { outboxWriter } from './webhook-outbox.ts';
 
-export type ChangeCause = 'registration' | 'retrain' | 'activation' | 'import';
+/** `assignment`: the segmentation switched between assigning by its centres and by its rules. */
+export type ChangeCause = 'registration' | 'retrain' | 'activation' | 'import' | 'assignment';
 
 export interface SegmentChange {
   customerId: string;

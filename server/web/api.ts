@@ -174,6 +174,7 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
       point: prediction.point,
       ignored: prediction.ignored,
       explanation: prediction.explanation,
+      ...(prediction.rule ? { rule: prediction.rule } : {}),
       ...(prediction.probabilities ? { probabilities: prediction.probabilities } : {}),
       model: active ? { id: active.id, name: active.name } : null,
     });

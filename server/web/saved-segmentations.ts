@@ -1,35 +1,24 @@
 /** Saved segmentations: save, list, activate, delete, export/import JSON, compare, drift, retrain. */
-import { rulesSql } from '../scoring/rules-sql.ts';
-import { pipelineFeatures } from '../segmentation/fitted-pipeline.ts';
+import { assigningSql } from '../scoring/rules-sql.ts';
+import { addModelRules } from './model-rules.ts';
+import { fileStem, idParam, modelBody, scoreSqlQuery } from './model-http.ts';
 import { formatCount } from '../format.ts';
 import express, { Router, type Request, type Response } from 'express';
 import type { ModelService } from '../models/model-service.ts';
 import { InputError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
-import type { SavedModel } from '../store/saved-models.ts';
 import { parseSegmentationParams, resolveDataset } from './params.ts';
 import { isHtmx } from './render.ts';
 import { multipartUpload } from './uploads.ts';
 import type { UploadStaging } from '../ingest/staging.ts';
 import { readFile } from 'node:fs/promises';
 import { NAME_MAX, nameText } from '../names.ts';
-import { formFields, optionalDatasetQuery, parseInput, pathId, queryId } from './inputs.ts';
+import { formFields, optionalDatasetQuery, parseInput, queryId } from './inputs.ts';
 import { z } from 'zod';
 import { flowChart } from './flow-chart.ts';
 import { sizesChart } from './sizes-chart.ts';
-import { scoreSql, SQL_DIALECTS } from '../scoring/score-sql.ts';
 import { getDataset } from '../store/datasets.ts';
 
-/** ?dialect=…&table=…: which SQL, over which table (customers by default). */
-const scoreSqlQuery = z.strictObject({
-  dialect: z.enum(SQL_DIALECTS, { error: `dialect must be one of ${SQL_DIALECTS.join(', ')}` }).default('ansi'),
-  table: z
-    .string({ error: 'table must be given once' })
-    .trim()
-    .min(1, { error: 'table needs a name' })
-    .max(200, { error: 'table must be at most 200 characters' })
-    .default('customers'),
-});
 import { MODEL_JSON_MAX_BYTES, PLAYBOOK_MAX } from '../models/model-schema.ts';
 
 export interface ModelRoutesDeps {
@@ -37,23 +26,6 @@ export interface ModelRoutesDeps {
   models: ModelService;
   staging: UploadStaging;
 }
-
-const modelBody = (m: SavedModel) => ({
-  id: m.id,
-  datasetId: m.datasetId,
-  name: m.name,
-  source: m.source,
-  active: m.active,
-  refits: m.refits,
-  createdAt: m.createdAt,
-  fittedAt: m.fittedAt,
-  k: m.pipeline.centroids.length,
-  algorithm: m.pipeline.options.algorithm,
-  features: pipelineFeatures(m.pipeline),
-  segmentNames: m.pipeline.segmentNames,
-  // `index` is the :segment of PATCH /api/models/:id/segments/:segment.
-  segments: m.pipeline.segmentNames.map((name, index) => ({ index, name, playbook: m.pipeline.segmentPlaybooks?.[index] ?? '' })),
-});
 
 /** ?since=SEQ&limit=N of the change feed: after the last seq seen, at most 10,000 at a time. */
 const changesQuery = z.strictObject({
@@ -65,9 +37,6 @@ const changesQuery = z.strictObject({
     .max(10_000, { error: 'limit must be at most 10,000' })
     .default(1000),
 });
-
-/** A segmentation's name as a file name: letters, digits, dots and dashes. */
-const fileStem = (name: string): string => name.replace(/[^\w.-]+/g, '-').slice(0, 60) || 'segmentation';
 
 /** `{ name?, playbook? }` for a segment: at least one, each within its limits. */
 const segmentLabelBody = z
@@ -90,10 +59,6 @@ const segmentIndex = z
   .regex(/^\d{1,3}$/, { error: 'segment must be a segment index (0 for the first), as GET /api/models/:id lists them.' })
   .transform(Number);
 const segmentParam = (value: unknown): number => parseInput(segmentIndex, value, { status: 404, field: 'segment' });
-
-function idParam(req: Request, name = 'id'): number {
-  return pathId(req.params[name] ?? req.query[name], `${name} (the id of a saved segmentation)`);
-}
 
 /** `a` and `b` of a comparison: query parameters, so a wrong one is a 400. */
 function compareId(req: Request, name: 'a' | 'b'): number {
@@ -127,6 +92,7 @@ export function modelsRouter(deps: ModelRoutesDeps): Router {
   const router = Router();
   addModelApi(router, deps);
   addModelPanel(router, deps);
+  addModelRules(router, deps);
   return router;
 }
 
@@ -179,27 +145,10 @@ function addModelApi(router: Router, { db, models }: ModelRoutesDeps): void {
     const model = models.get(idParam(req));
     const { dialect, table } = parseInput(scoreSqlQuery, req.query);
     const idColumn = getDataset(db, model.datasetId).columns.find((c) => c.kind === 'id')?.name;
-    const sql = scoreSql(model.pipeline, { dialect, table, idColumn });
+    const sql = assigningSql(model.pipeline, { dialect, table, idColumn });
     res
       .type('application/sql; charset=utf-8')
       .attachment(`${fileStem(model.name)}-${dialect}.sql`)
-      .send(sql);
-  });
-
-  router.get('/api/models/:id/rules', async (req, res) => {
-    const { ordered: _ordered, ...rules } = await models.rules(models.get(idParam(req)));
-    res.json(rules);
-  });
-
-  // The rules as one SELECT, for a CRM or warehouse that needs a filter rather than centres.
-  router.get('/api/models/:id/rules.sql', async (req, res) => {
-    const model = models.get(idParam(req));
-    const { dialect, table } = parseInput(scoreSqlQuery, req.query);
-    const idColumn = getDataset(db, model.datasetId).columns.find((c) => c.kind === 'id')?.name;
-    const sql = rulesSql(model.pipeline, await models.rules(model), { dialect, table, idColumn });
-    res
-      .type('application/sql; charset=utf-8')
-      .attachment(`${fileStem(model.name)}-rules-${dialect}.sql`)
       .send(sql);
   });
 
@@ -313,14 +262,6 @@ function addModelPanel(router: Router, { db, models, staging }: ModelRoutesDeps)
         `Segment ${segmentParam(req.params.segment) + 1} of “${model.name}” is now ` +
         `“${model.pipeline.segmentNames[segmentParam(req.params.segment)]}”.`,
     });
-  });
-
-  // A saved segmentation's rules, fidelity and audiences, asked for from its entry in the panel.
-  router.get('/models/:id/rules', async (req, res) => {
-    const model = models.get(idParam(req));
-    // Drawn in the models panel, or beside the segment cards of the Clusters tab (?region=cluster-rules).
-    const region = req.query.region === 'cluster-rules' ? 'cluster-rules' : 'model-rules';
-    res.render('partials/model-rules', { model, rules: await models.rules(model), region });
   });
 
   router.get('/models/compare', async (req, res) => {

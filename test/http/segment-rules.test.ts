@@ -108,7 +108,8 @@ describe('segment rules', { timeout: 240_000 }, () => {
     const beside = await request(t.app).get(`/models/${shown[1]}/rules?region=cluster-rules`).set('HX-Request', 'true').expect(200);
     assert.match(beside.text, new RegExp(`id="cluster-rules-${shown[1]}"`));
     const inPanel = await request(t.app).get(`/models/${shown[1]}/rules`).set('HX-Request', 'true').expect(200);
-    assert.equal(beside.text.replace(`cluster-rules-${shown[1]}`, ''), inPanel.text.replace(`model-rules-${shown[1]}`, ''));
+    // The same region but for where it is drawn (its id, and the region its form redraws).
+    assert.equal(beside.text.replaceAll('cluster-rules', 'REGION').replaceAll('model-rules', 'REGION'), inPanel.text.replaceAll('model-rules', 'REGION'));
   });
 
   it('writes rules.sql in every dialect, and refuses DBSCAN with a reason', async () => {
