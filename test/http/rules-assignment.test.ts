@@ -114,6 +114,12 @@ describe('assigning by the rules', { timeout: 240_000 }, () => {
     const rules = (await request(t.app).get(`/api/models/${model.id}/rules`).expect(200)).body;
     const placing = rules.segments.find((s: { rules: { text: string }[] }) => s.rules.some((r) => r.text === predicted.rule));
     assert.equal(placing.index, predicted.segment, 'the rule named is one of the predicted segment');
+    // The Predict tab says the same, in words.
+    const typed = Object.entries(CUSTOMER).map(([name, value]) => `c:${name}=${encodeURIComponent(value)}`).join('&');
+    const tab = await request(t.app).get(`/predict?dataset=1&${typed}`).set('HX-Request', 'true').expect(200);
+    assert.match(tab.text, /4 segments, by its rules/);
+    assert.ok(tab.text.includes(`meets the rule <strong>${predicted.rule.replaceAll('<', '&lt;')}</strong>`), predicted.rule);
+    assert.doesNotMatch(tab.text, /id="prediction-why"/);
   });
 
   it('assigns registrations by the rules, and a retrain keeps the rules as the assignment', async () => {
