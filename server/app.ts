@@ -8,7 +8,9 @@ import { algorithmsReading, LIMITS } from './web/params.ts';
 import { BusyError, InputError, SupersededError } from './errors.ts';
 import { pingDatabase, type Db } from './store/db.ts';
 import { apiRouter } from './web/api.ts';
-import { MAX_UPLOAD_BYTES } from './defaults.ts';
+import { MAX_UPLOAD_BYTES, SOURCE_SAMPLE_ROWS, TASK_TIMEOUT_MS } from './defaults.ts';
+import { SourceService } from './sources/source-service.ts';
+import { sourcesRouter } from './web/sources.ts';
 import { UploadStaging } from './ingest/staging.ts';
 import { clustersRouter } from './web/clusters.ts';
 import { customersRouter } from './web/customers.ts';
@@ -39,6 +41,8 @@ export interface AppDeps {
   events?: LiveEvents;
   models?: ModelService;
   webhooks?: WebhookService;
+  /** Warehouse sources (DuckDB files, PostgreSQL tables); without, file sources are refused. */
+  sources?: SourceService;
   /** With a password every page and API call needs it (DASHBOARD_PASSWORD). */
   auth?: AuthSettings;
   /** Express's trust proxy setting, so cookies are Secure behind an HTTPS proxy (TRUST_PROXY). */
@@ -54,6 +58,7 @@ export function createApp(deps: AppDeps): express.Express {
   const events = deps.events ?? new LiveEvents();
   const models = deps.models ?? modelServiceFor(db, engine, events);
   const webhooks = deps.webhooks ?? new WebhookService(db);
+  const sources = deps.sources ?? new SourceService(db, { sampleRows: SOURCE_SAMPLE_ROWS, timeoutMs: TASK_TIMEOUT_MS });
   const staging = deps.staging ?? new UploadStaging();
   const maxUploadBytes = deps.maxUploadBytes ?? MAX_UPLOAD_BYTES;
   const auth = deps.auth?.password ? new Auth(deps.auth) : undefined;
@@ -101,6 +106,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(overviewRouter(db, engine));
   app.use(clustersRouter(db, engine));
   app.use(predictRouter(db, engine, models));
+  app.use(sourcesRouter({ db, models, sources }));
   app.use(apiRouter({ db, engine, models, staging, maxUploadBytes }));
   app.use(datasetsRouter({ db, staging, maxUploadBytes }));
   app.use(liveRouter(events));

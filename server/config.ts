@@ -1,7 +1,15 @@
 /** Every environment variable the server reads, parsed and validated in one place. */
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { MAX_UPLOAD_BYTES, RETRAIN_POLICY, SEGMENTATION_DEFAULTS, TASK_TIMEOUT_MS, WARD_MAX_ROWS, type RetrainPolicy } from './defaults.ts';
+import {
+  MAX_UPLOAD_BYTES,
+  RETRAIN_POLICY,
+  SEGMENTATION_DEFAULTS,
+  SOURCE_SAMPLE_ROWS,
+  TASK_TIMEOUT_MS,
+  WARD_MAX_ROWS,
+  type RetrainPolicy,
+} from './defaults.ts';
 
 export interface AppConfig {
   port: number;
@@ -20,6 +28,10 @@ export interface AppConfig {
   dashboardPassword: string;
   /** Express trust proxy: how many proxies in front, so Secure cookies follow their HTTPS. */
   trustProxy: number;
+  /** The folder every file source and score output must be in (SOURCES_DIR); unset: file sources are refused. */
+  sourcesDir: string | undefined;
+  /** Rows of a source the dashboard samples to work on (SOURCE_SAMPLE_ROWS). */
+  sourceSampleRows: number;
 }
 
 const envSchema = z.object({
@@ -41,6 +53,8 @@ const envSchema = z.object({
   AGGLOMERATIVE_MAX_ROWS: z.coerce.number().int().min(100).max(WARD_MAX_ROWS).default(SEGMENTATION_DEFAULTS.agglomerativeMaxRows),
   DASHBOARD_PASSWORD: z.string().max(1000).default(''),
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  SOURCES_DIR: z.string().min(1).optional(),
+  SOURCE_SAMPLE_ROWS: z.coerce.number().int().min(100).max(50_000_000).default(SOURCE_SAMPLE_ROWS),
   DB_PATH: z
     .string()
     .min(1)
@@ -68,5 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     analysisTimeoutMs: Math.round(parsed.data.ANALYSIS_TIMEOUT_SECONDS * 1000),
     dashboardPassword: parsed.data.DASHBOARD_PASSWORD,
     trustProxy: parsed.data.TRUST_PROXY,
+    sourcesDir: parsed.data.SOURCES_DIR,
+    sourceSampleRows: parsed.data.SOURCE_SAMPLE_ROWS,
   };
 }

@@ -51,6 +51,12 @@ export const TASK_TIMEOUT_MS = 120_000;
 /** More analyses waiting than this are refused (503) rather than left to pile up. */
 export const MAX_QUEUED_TASKS = 64;
 
+/**
+ * Rows of a warehouse source the dashboard works on (SOURCE_SAMPLE_ROWS): the engine draws
+ * them, seeded; a million customers fit and sweep on two cores within the analysis timeout.
+ */
+export const SOURCE_SAMPLE_ROWS = 1_000_000;
+
 /** The largest upload (MAX_UPLOAD_MB). */
 export const MAX_UPLOAD_BYTES = 200_000_000;
 

@@ -23,10 +23,11 @@ export async function serve(config: AppConfig, pool: WorkerPool | undefined): Pr
   const seeded = await seedDefaultDataset(db, config.defaultDatasetPath, config.defaultDatasetName);
   if (seeded) console.log(`Imported the sample dataset: ${seeded.rowCount} customers.`);
 
-  const { engine, events, models, webhooks, sender } = buildServices(db, {
+  const { engine, events, models, webhooks, sender, sources } = buildServices(db, {
     pool,
     agglomerativeMaxRows: config.agglomerativeMaxRows,
     retrain: config.retrain,
+    sources: { sourcesDir: config.sourcesDir, sampleRows: config.sourceSampleRows, timeoutMs: config.analysisTimeoutMs },
   });
   // Time-based retraining: once a minute, refit active models that have waited long enough.
   const retrainTimer = setInterval(() => {
@@ -41,6 +42,7 @@ export async function serve(config: AppConfig, pool: WorkerPool | undefined): Pr
     events,
     models,
     webhooks,
+    sources,
     staging,
     maxUploadBytes: config.maxUploadBytes,
     auth: config.dashboardPassword ? { password: config.dashboardPassword } : undefined,

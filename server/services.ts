@@ -11,6 +11,8 @@ import type { Db } from './store/db.ts';
 import { LiveEvents } from './live/live-events.ts';
 import { WebhookSender } from './webhooks/webhook-sender.ts';
 import { WebhookService } from './webhooks/webhook-service.ts';
+import { SourceService, type SourceSettings } from './sources/source-service.ts';
+import { SOURCE_SAMPLE_ROWS, TASK_TIMEOUT_MS } from './defaults.ts';
 
 export interface ServiceSettings {
   /** Analysis in these worker threads; without, on the request thread. */
@@ -18,6 +20,8 @@ export interface ServiceSettings {
   /** Ward fits on a sample above this many customers (AGGLOMERATIVE_MAX_ROWS). */
   agglomerativeMaxRows?: number;
   retrain?: RetrainPolicy;
+  /** Warehouse sources: SOURCES_DIR, the sample size, the query timeout. */
+  sources?: Partial<SourceSettings>;
 }
 
 export interface Services {
@@ -27,6 +31,7 @@ export interface Services {
   webhooks: WebhookService;
   /** Sends the webhooks' deliveries once started (serve.ts); stopped on shutdown. */
   sender: WebhookSender;
+  sources: SourceService;
 }
 
 export function buildServices(db: Db, settings: ServiceSettings = {}): Services {
@@ -38,6 +43,7 @@ export function buildServices(db: Db, settings: ServiceSettings = {}): Services 
     models: modelServiceFor(db, engine, events, settings.retrain),
     webhooks: new WebhookService(db),
     sender: new WebhookSender(db),
+    sources: new SourceService(db, { sampleRows: SOURCE_SAMPLE_ROWS, timeoutMs: TASK_TIMEOUT_MS, ...settings.sources }),
   };
 }
 

@@ -191,6 +191,8 @@ export function convertRecord(record: string[], kinds: ColumnKind[], header: str
 
 export interface ImportOptions extends CsvReadOptions {
   name: string;
+  /** What belongs with the rows (a source dataset's origin), written in the transaction that commits them. */
+  alsoWrite?: (db: Db, datasetId: number) => void;
 }
 
 /** Imports the file as a new dataset, all or nothing, when an import slot is free. */
@@ -228,7 +230,7 @@ async function importRows(db: Db, path: string, options: ImportOptions): Promise
       for await (const batch of records) {
         for (const record of batch) writer.insert(convertRecord(record, plan.kinds, plan.header, line++));
       }
-      return getDataset(db, await writer.commit());
+      return getDataset(db, await writer.commit(options.alsoWrite));
     } catch (error) {
       writer.rollback();
       throw error;

@@ -161,6 +161,25 @@ const MIGRATIONS: string[] = [
    DROP TABLE segment_changes;
    ALTER TABLE segment_changes_next RENAME TO segment_changes;
    CREATE INDEX segment_changes_model ON segment_changes (model_id, seq);`,
+  // Datasets that live in another engine (dataset-sources.ts): only their sample is stored
+  // here; the source is read where it is, and scored in place into outputs the app created.
+  `CREATE TABLE dataset_sources (
+     dataset_id INTEGER PRIMARY KEY REFERENCES datasets(id) ON DELETE CASCADE,
+     engine TEXT NOT NULL CHECK (engine IN ('duckdb', 'postgres')),
+     location TEXT NOT NULL,
+     table_name TEXT,
+     total_rows INTEGER NOT NULL,
+     sample_rows INTEGER NOT NULL,
+     profile TEXT NOT NULL
+   );
+   CREATE TABLE source_outputs (
+     engine TEXT NOT NULL,
+     location TEXT NOT NULL,
+     target TEXT NOT NULL,
+     model_id INTEGER,
+     written_at TEXT NOT NULL,
+     PRIMARY KEY (engine, location, target)
+   );`,
 ];
 
 /** The id an insert into datasets or saved_models gives its row: one never given before (see the migration). */

@@ -18,6 +18,8 @@ import type { ModelService } from '../models/model-service.ts';
 import { runContext } from './run-context.ts';
 import { datasetIdParam, parseInput, predictBody, renameBody, rfmBody } from './inputs.ts';
 import { deriveRfmFromDataset } from '../ingest/stored-rfm.ts';
+import { allSources } from '../store/dataset-sources.ts';
+import { sourceBodyOf } from './sources.ts';
 
 const finite = (v: number) => (Number.isFinite(v) ? v : null);
 
@@ -73,7 +75,14 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
   const multipart = multipartUpload(staging, maxUploadBytes);
 
   router.get('/api/datasets', (_req, res) => {
-    res.json(listDatasets(db).map(datasetBody));
+    const sources = allSources(db);
+    res.json(
+      listDatasets(db).map((d) => {
+        const source = sources.get(d.id);
+        // A source dataset counts the source's rows; the dashboard works on its sample (source.sampleSize).
+        return source ? { ...datasetBody(d), rowCount: source.totalRows, source: sourceBodyOf(source) } : datasetBody(d);
+      }),
+    );
   });
 
   // ?name=NAME with a text/csv body, or multipart with the fields file and name.

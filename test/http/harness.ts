@@ -12,6 +12,7 @@ import { buildServices } from '../../server/services.ts';
 import type { WorkerPool } from '../../server/engine/pool.ts';
 import { seedDefaultDataset } from '../../server/ingest/seed.ts';
 import { UploadStaging } from '../../server/ingest/staging.ts';
+import type { SourceSettings } from '../../server/sources/source-service.ts';
 
 export interface TestApp {
   app: ReturnType<typeof createApp>;
@@ -21,12 +22,14 @@ export interface TestApp {
   close: () => void;
 }
 
-export async function createTestApp(options: { seed?: boolean; pool?: WorkerPool; auth?: AuthSettings } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { seed?: boolean; pool?: WorkerPool; auth?: AuthSettings; sources?: Partial<SourceSettings> } = {},
+): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'cs-http-'));
   const db = openDatabase(join(dir, 'test.db'));
   if (options.seed !== false) await seedDefaultDataset(db, DEFAULT_DATASET_PATH, 'Sample customers');
   const staging = new UploadStaging(join(dir, 'uploads'));
-  const services = buildServices(db, { pool: options.pool });
+  const services = buildServices(db, { pool: options.pool, sources: options.sources });
   const app = createApp({ db, ...services, auth: options.auth, staging });
   const { engine } = services;
   return {

@@ -18,6 +18,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['store'],
   ['ingest'],
   ['scoring'],
+  ['sources'],
   ['engine'],
   ['models'],
   ['live'],

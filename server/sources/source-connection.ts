@@ -1,0 +1,99 @@
+/**
+ * One open connection to a source engine, for one task: what its table holds, a seeded
+ * sample, aggregates over every row, and a score SELECT written in place. Opened per task
+ * and closed after, so no file or connection stays held between tasks.
+ */
+import type { SourceColumnProfile, SourceEngineName } from '../store/dataset-sources.ts';
+import { InputError } from '../errors.ts';
+
+export interface SourceColumn {
+  name: string;
+  /** The engine's own type name (DOUBLE, VARCHAR, numeric, text…). */
+  type: string;
+  numeric: boolean;
+}
+
+export type ScoreTarget = { kind: 'file'; path: string } | { kind: 'table'; table: string };
+
+export interface SourceConnection {
+  readonly engine: SourceEngineName;
+  /** The table name the score SELECT reads (score-sql.ts tablePath form). */
+  readonly scoreTable: string;
+  columns(): Promise<SourceColumn[]>;
+  rowCount(): Promise<number>;
+  /** Writes a seeded sample of at most `rows` rows (of `total`) to a CSV file, header first. */
+  sampleToCsv(rows: number, total: number, seed: number, csvPath: string): Promise<void>;
+  /** Count, missing, mean, min, quartiles and max of every column, over every row. */
+  profile(columns: readonly SourceColumn[]): Promise<SourceColumnProfile[]>;
+  /** Whether a score target already exists in the source. */
+  targetExists(target: ScoreTarget): Promise<boolean>;
+  /** Runs the SELECT inside the engine into the target, replacing it; answers the rows written. */
+  writeScores(select: string, target: ScoreTarget): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A number the engine answered (bigint, decimal text or number), or null. */
+export function numberOf(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  const n = typeof value === 'bigint' ? Number(value) : Number(value);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** One column's profile from the aggregates' values (quartiles as a list of three). */
+export function columnProfile(
+  column: SourceColumn,
+  rows: number,
+  present: unknown,
+  numbers?: { mean: unknown; min: unknown; max: unknown; quartiles: unknown },
+): SourceColumnProfile {
+  const q = Array.isArray(numbers?.quartiles) ? (numbers.quartiles as unknown[]).map(numberOf) : [null, null, null];
+  const count = numberOf(present) ?? 0;
+  return {
+    name: column.name,
+    type: column.type,
+    count,
+    missing: rows - count,
+    mean: numbers ? numberOf(numbers.mean) : null,
+    min: numbers ? numberOf(numbers.min) : null,
+    q25: q[0] ?? null,
+    median: q[1] ?? null,
+    q75: q[2] ?? null,
+    max: numbers ? numberOf(numbers.max) : null,
+  };
+}
+
+/**
+ * Runs engine work bounded by the analysis timeout: past it the engine is told to stop
+ * (`interrupt`) and the request answers 504 with what to do.
+ */
+export async function bounded<T>(work: Promise<T>, timeoutMs: number, interrupt: () => void, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      interrupt();
+      reject(
+        new InputError(
+          `${what} took longer than ${Math.round(timeoutMs / 1000)} s and was stopped; ` +
+            'raise ANALYSIS_TIMEOUT_SECONDS or use a smaller table.',
+          {
+            status: 504,
+          },
+        ),
+      );
+    }, timeoutMs);
+    timer.unref?.();
+  });
+  try {
+    return await Promise.race([work, limit]);
+  } catch (error) {
+    if (timedOut) work.catch(() => {});
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The SELECT of a generated query, without its comments' trailing semicolon, to nest in COPY or CREATE TABLE AS. */
+export const selectOf = (sql: string): string => sql.trim().replace(/;\s*$/, '');

@@ -1,0 +1,80 @@
+/**
+ * Warehouse sources over HTTP: a dataset added from a DuckDB file or a PostgreSQL table
+ * (POST /api/datasets with a JSON body naming its source), a test of a source before adding
+ * it, its aggregates over every row, and a saved segmentation scored in place.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import type { ModelService } from '../models/model-service.ts';
+import { NAME_MAX, nameText } from '../names.ts';
+import type { SourceService } from '../sources/source-service.ts';
+import { parseSourceSpec, sourceLabel } from '../sources/source-spec.ts';
+import { InputError, NotFoundError } from '../errors.ts';
+import { getDataset } from '../store/datasets.ts';
+import type { DatasetSource } from '../store/dataset-sources.ts';
+import type { Db } from '../store/db.ts';
+import { datasetIdParam, parseInput } from './inputs.ts';
+import { idParam } from './model-http.ts';
+
+/** `{ name, source }`: a source dataset's name and where its customers are. */
+const sourceBody = z.object(
+  { name: nameText('A dataset name'), source: z.unknown() },
+  { error: `Send {"name": "…", "source": {"engine": "duckdb", "path": "…"}} (a name of 1 to ${NAME_MAX} characters).` },
+);
+
+const scoreBody = z.strictObject(
+  {
+    table: z.string({ error: 'table must be text' }).trim().min(1).max(200, { error: 'table must be at most 200 characters' }).optional(),
+    path: z.string({ error: 'path must be text' }).min(1).max(1000, { error: 'path must be at most 1,000 characters' }).optional(),
+  },
+  { error: 'Send {"table": "…"} for a database source or {"path": "….parquet"} for a file source.' },
+);
+
+/** A source as the API tells it: never the URL's password. */
+export const sourceBodyOf = (s: DatasetSource) => ({
+  engine: s.engine,
+  label: sourceLabel(s.engine, s.location, s.table),
+  totalRows: s.totalRows,
+  sampleSize: s.sampleRows,
+});
+
+export function sourcesRouter({ db, models, sources }: { db: Db; models: ModelService; sources: SourceService }): Router {
+  const router = Router();
+
+  // A JSON body names a source; a CSV body or a multipart upload goes on to the import (api.ts).
+  router.post('/api/datasets', async (req, res, next) => {
+    if (!req.is('application/json')) {
+      next();
+      return;
+    }
+    const { name, source } = parseInput(sourceBody, req.body ?? {});
+    if (source === undefined)
+      throw new InputError('Name where the customers are: "source": {"engine": "duckdb", "path": "…"}.', { field: 'source' });
+    const added = await sources.add(name, parseSourceSpec(source));
+    const { id, version, columns } = added.dataset;
+    res
+      .status(201)
+      .json({ id, name: added.dataset.name, rowCount: added.source.totalRows, version, columns, source: sourceBodyOf(added.source) });
+  });
+
+  // The "test" of a source before it is added: its size and columns, read in place.
+  router.post('/api/sources/test', async (req, res) => {
+    const body = (req.body ?? {}) as { source?: unknown };
+    res.json(await sources.probe(parseSourceSpec(body.source)));
+  });
+
+  router.get('/api/datasets/:id/source', (req, res) => {
+    const dataset = getDataset(db, datasetIdParam(req.params));
+    const source = sources.source(dataset.id);
+    if (!source) throw new NotFoundError(`“${dataset.name}” is stored in the dashboard; it has no source.`);
+    res.json({ ...sourceBodyOf(source), profile: source.profile });
+  });
+
+  // Every row of the source scored inside its engine, into one table or Parquet file.
+  router.post('/api/models/:id/score', async (req, res) => {
+    const target = parseInput(scoreBody, req.body ?? {});
+    res.json(await sources.score(models.get(idParam(req)), target, new Date().toISOString()));
+  });
+
+  return router;
+}
