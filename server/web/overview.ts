@@ -5,6 +5,7 @@ import { InputError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import { getDataset, listDatasets, pageRows, type DatasetInfo } from '../store/datasets.ts';
 import { overviewChartsOf } from './overview-view.ts';
+import { datasetSource } from '../store/dataset-sources.ts';
 import { parseSegmentationParams, toQueryString } from './params.ts';
 import { isHtmx, renderPageOrPartial } from './render.ts';
 import { customerPageQuery, parseInput } from './inputs.ts';
@@ -60,6 +61,8 @@ export function overviewRouter(db: Db, engine: Engine): Router {
     const overview = await engine.overview(dataset.id, outlierRule, runContext(req, res, dataset.id));
     const charts = overviewChartsOf(overview);
     const query = toQueryString(params, dataset);
+    // A source's counts, missing values, means and quartiles are the engine's, over every row.
+    const sourceProfile = datasetSource(db, dataset.id)?.profile;
     renderPageOrPartial(req, res, 'overview', 'partials/overview-content', {
       tab: 'overview',
       params,
@@ -68,7 +71,10 @@ export function overviewRouter(db: Db, engine: Engine): Router {
       summaries: overview.summaries,
       charts: charts.distributions,
       query,
-      missingValues: dataset.columns.reduce((sum, c) => sum + c.missing, 0),
+      missingValues: sourceProfile
+        ? sourceProfile.reduce((sum, c) => sum + c.missing, 0)
+        : dataset.columns.reduce((sum, c) => sum + c.missing, 0),
+      sourceProfile,
       outliers: overview.outliers,
       correlation: overview.correlation,
       boxChart: charts.boxes,

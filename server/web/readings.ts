@@ -1,3 +1,4 @@
+import { formatCount } from '../format.ts';
 /** One plain-language sentence per metric, for business readers. */
 export function readSilhouette(v: number, smallestShare = 1, minShare = 0): string {
   if (!Number.isFinite(v)) return 'Needs at least two segments.';
@@ -47,4 +48,29 @@ export function readQuality(silhouette: number, smallestShare: number, minShare:
   return { word: 'Heavily overlapping', sentence: `Many customers sit between segments; try another k or other features.${tinyNote}` };
 }
 
-export const readings = { readSilhouette, readDaviesBouldin, readCalinskiHarabasz, readInertia, readStability, readQuality };
+const ENGINE_NAMES = { duckdb: 'DuckDB', postgres: 'PostgreSQL' } as const;
+
+/** A source engine as people call it. */
+export const engineName = (engine: 'duckdb' | 'postgres'): string => ENGINE_NAMES[engine];
+
+/** How a source dataset reads wherever it is shown: "fitted on a 1,000,000-customer sample of 100,000,000". */
+export function readSourceSample(source: { engine: 'duckdb' | 'postgres'; totalRows: number; sampleRows: number }): string {
+  const whole = source.sampleRows >= source.totalRows;
+  return (
+    `Read in place by ${ENGINE_NAMES[source.engine]}: ` +
+    (whole
+      ? `fitted on all ${formatCount(source.totalRows)} customers`
+      : `fitted on a ${formatCount(source.sampleRows)}-customer sample of ${formatCount(source.totalRows)}`)
+  );
+}
+
+export const readings = {
+  readSilhouette,
+  readDaviesBouldin,
+  readCalinskiHarabasz,
+  readInertia,
+  readStability,
+  readQuality,
+  readSourceSample,
+  engineName,
+};

@@ -185,7 +185,8 @@ function addModelPanel(router: Router, { db, models, staging }: ModelRoutesDeps)
     const movesChart = panel.moves ? flowChart(panel.moves, panel.moves.a.segmentNames, panel.moves.b.segmentNames) : undefined;
     const sizes =
       panel.sizes && panel.active && panel.sizes.at.length > 1 ? sizesChart(panel.sizes, panel.active.pipeline.segmentNames) : undefined;
-    res.render('partials/models-panel', { ...panel, movesChart, sizesChart: sizes, datasetId, message: undefined, ...extra });
+    const source = getDataset(db, datasetId).source;
+    res.render('partials/models-panel', { ...panel, movesChart, sizesChart: sizes, datasetId, source, message: undefined, ...extra });
   };
 
   router.get('/models', async (req, res) => {

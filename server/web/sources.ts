@@ -3,7 +3,7 @@
  * (POST /api/datasets with a JSON body naming its source), a test of a source before adding
  * it, its aggregates over every row, and a saved segmentation scored in place.
  */
-import { Router } from 'express';
+import express, { Router } from 'express';
 import { z } from 'zod';
 import type { ModelService } from '../models/model-service.ts';
 import { NAME_MAX, nameText } from '../names.ts';
@@ -13,7 +13,7 @@ import { InputError, NotFoundError } from '../errors.ts';
 import { getDataset } from '../store/datasets.ts';
 import type { DatasetSource } from '../store/dataset-sources.ts';
 import type { Db } from '../store/db.ts';
-import { datasetIdParam, parseInput } from './inputs.ts';
+import { datasetIdParam, formFields, parseInput } from './inputs.ts';
 import { idParam } from './model-http.ts';
 
 /** `{ name, source }`: a source dataset's name and where its customers are. */
@@ -37,6 +37,13 @@ export const sourceBodyOf = (s: DatasetSource) => ({
   totalRows: s.totalRows,
   sampleSize: s.sampleRows,
 });
+
+/** The Datasets tab's source form as a source spec: the fields of its engine, blanks left out. */
+function specOfForm(fields: Record<string, string>): unknown {
+  const given = (name: string) => (fields[name]?.trim() ? fields[name].trim() : undefined);
+  if (fields.engine === 'postgres') return { engine: 'postgres', url: given('url'), table: given('table') };
+  return { engine: fields.engine, path: given('path'), ...(given('table') ? { table: given('table') } : {}) };
+}
 
 export function sourcesRouter({ db, models, sources }: { db: Db; models: ModelService; sources: SourceService }): Router {
   const router = Router();
@@ -74,6 +81,31 @@ export function sourcesRouter({ db, models, sources }: { db: Db; models: ModelSe
   router.post('/api/models/:id/score', async (req, res) => {
     const target = parseInput(scoreBody, req.body ?? {});
     res.json(await sources.score(models.get(idParam(req)), target, new Date().toISOString()));
+  });
+
+  // The Datasets tab: test a source, then add it.
+  const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
+  router.post('/datasets/source/test', form, async (req, res) => {
+    const fields = parseInput(formFields, req.body ?? {});
+    res.render('partials/source-result', { probe: await sources.probe(parseSourceSpec(specOfForm(fields))), added: undefined });
+  });
+  router.post('/datasets/source', form, async (req, res) => {
+    const fields = parseInput(formFields, req.body ?? {});
+    const name = parseInput(nameText('A dataset name'), fields.name ?? '', { field: 'name' });
+    const added = await sources.add(name, parseSourceSpec(specOfForm(fields)));
+    res.status(201).render('partials/source-result', { probe: undefined, added });
+  });
+
+  // The models panel's "Score every row" of a source dataset's saved segmentation.
+  router.post('/models/:id/score', form, async (req, res) => {
+    const fields = parseInput(formFields, req.body ?? {});
+    const into = fields.into?.trim() ?? '';
+    const target = /\.parquet$/i.test(into) ? { path: into } : { table: into || undefined };
+    const model = models.get(idParam(req));
+    res.render('partials/model-score', {
+      model,
+      answer: await sources.score(model, parseInput(scoreBody, target), new Date().toISOString()),
+    });
   });
 
   return router;

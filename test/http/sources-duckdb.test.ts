@@ -125,6 +125,30 @@ describe('a Parquet file as a source', { timeout: 300_000 }, () => {
     await request(t.app).post(`/api/models/${model.id}/score`).send({ path: 'out/scores.parquet' }).expect(200);
   });
 
+  it('shows the source on every tab, its every-row figures on the Overview, and scores from the models panel', async () => {
+    const overview = await request(t.app).get(`/?dataset=${datasetId}`).expect(200);
+    assert.match(overview.text, /Read in place by DuckDB: fitted on a 20,000-customer sample of 2,400,000/);
+    assert.match(overview.text, /id="source-profile"/);
+    assert.match(overview.text, /<th scope="row">age<\/th><td>BIGINT<\/td><td class="num">2,400,000<\/td><td class="num">0<\/td><td class="num">47\.5<\/td>/);
+    assert.match(overview.text, /<span class="kpi-value">240,000<\/span><span class="kpi-label">Missing values \(every row\)/);
+    for (const tab of ['clusters', 'predict']) {
+      const page = await request(t.app).get(`/${tab}?dataset=${datasetId}&k=4`).expect(200);
+      assert.match(page.text, /fitted on a 20,000-customer sample of 2,400,000/, tab);
+    }
+    const datasets = await request(t.app).get('/datasets').expect(200);
+    assert.match(datasets.text, /id="source-form"/);
+    assert.match(datasets.text, /Read in place by DuckDB: fitted on a 20,000-customer sample/);
+    const tested = await request(t.app).post('/datasets/source/test').set('HX-Request', 'true').type('form').send({ engine: 'duckdb', path: 'customers.parquet', url: '', table: '' }).expect(200);
+    assert.match(tested.text, /holds 2,400,000 rows and 8 columns/);
+    const refused = await request(t.app).post('/datasets/source/test').set('HX-Request', 'true').type('form').send({ engine: 'duckdb', path: '../x.parquet' }).expect(403);
+    assert.match(refused.text, /outside SOURCES_DIR/);
+    const panel = await request(t.app).get(`/models?dataset=${datasetId}`).set('HX-Request', 'true').expect(200);
+    const model = (await request(t.app).get(`/api/models?dataset=${datasetId}`).expect(200)).body[0];
+    assert.match(panel.text, new RegExp(`hx-post="/models/${model.id}/score"`));
+    const scored = await request(t.app).post(`/models/${model.id}/score`).set('HX-Request', 'true').type('form').send({ into: 'out/panel.parquet' }).expect(200);
+    assert.match(scored.text, /2,400,000 customers written to out\/panel\.parquet/);
+  });
+
   it('keeps every path inside SOURCES_DIR and never overwrites what it did not write', async () => {
     const add = (source: object) => request(t.app).post('/api/datasets').send({ name: 'Refused', source });
     assert.match((await add({ engine: 'duckdb', path: '../outside.parquet' }).expect(403)).body.error, /outside SOURCES_DIR/);
