@@ -85,3 +85,17 @@ export function recordOutput(db: Db, engine: SourceEngineName, location: string,
       'ON CONFLICT (engine, location, target) DO UPDATE SET model_id = excluded.model_id, written_at = excluded.written_at',
   ).run(engine, location, target, modelId, at);
 }
+
+/** What every page says of a source dataset: its engine, its rows, the sample stored here. */
+export interface SourceSummary {
+  engine: SourceEngineName;
+  totalRows: number;
+  sampleRows: number;
+}
+
+export function sourceSummary(db: Db, datasetId: number): { source?: SourceSummary } {
+  const row = db
+    .prepare('SELECT engine, total_rows AS totalRows, sample_rows AS sampleRows FROM dataset_sources WHERE dataset_id = ?')
+    .get(datasetId) as SourceSummary | undefined;
+  return row ? { source: row } : {};
+}

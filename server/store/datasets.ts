@@ -36,12 +36,13 @@ export interface DatasetInfo {
   updatedAt: string;
   columns: ColumnInfo[];
   /** Read in place from another engine (dataset-sources.ts): the rows here are its sample. */
-  source?: { engine: 'duckdb' | 'postgres'; totalRows: number; sampleRows: number };
+  source?: SourceSummary;
 }
 
 /** A value as stored: numbers for numeric columns, text otherwise, null when missing. */
 export type { CellValue } from './cells.ts';
 import type { CellValue } from './cells.ts';
+import { sourceSummary, type SourceSummary } from './dataset-sources.ts';
 
 export const rowTable = (datasetId: number): string => `ds_${Math.trunc(datasetId)}`;
 export const columnIdent = (position: number): string => `c${Math.trunc(position)}`;
@@ -84,15 +85,8 @@ function toInfo(db: Db, row: DatasetRow): DatasetInfo {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     columns: columnsOf(db, row.id),
-    ...sourceOf(db, row.id),
+    ...sourceSummary(db, row.id),
   };
-}
-
-function sourceOf(db: Db, id: number): Pick<DatasetInfo, 'source'> {
-  const row = db
-    .prepare('SELECT engine, total_rows AS totalRows, sample_rows AS sampleRows FROM dataset_sources WHERE dataset_id = ?')
-    .get(id) as DatasetInfo['source'] | undefined;
-  return row ? { source: row } : {};
 }
 
 export function listDatasets(db: Db): DatasetInfo[] {
