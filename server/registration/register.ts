@@ -34,7 +34,15 @@ export async function registerWithModel(
   namesParameters = false,
 ): Promise<RegisteredCustomer[]> {
   const { db, engine, events, models } = deps;
-  const { columns } = getDataset(db, params.datasetId);
+  const { columns, source } = getDataset(db, params.datasetId);
+  if (source) {
+    // Its customers are the source's: one added here would be in the sample and nowhere else.
+    throw new InputError(
+      'This dataset is read in place from its source: add the customer there, then predict their segment here (POST /api/predict), ' +
+        'or score every row in place.',
+      { status: 409 },
+    );
+  }
   const rows = validateRegistrations(columns, await engine.columnRanges(params.datasetId, { latest: true }), body);
   const { pipeline, model: active } = await assigningSegmentation(engine, models, params, namesParameters);
   const features = pipelineFeatures(pipeline);

@@ -121,6 +121,11 @@ describe('a Parquet file as a source', { timeout: 300_000 }, () => {
     const inFile = await duck(`SELECT customer_id, segment FROM read_parquet('${file}') WHERE customer_id IN (${ids})`);
     assert.equal(inFile.length, SAMPLE);
     for (const row of inFile) assert.equal(String(row.segment), dashboard.get(String(row.customer_id)), String(row.customer_id));
+    // Its customers are the source's: registering one here is refused, predicting one works.
+    const customer = { customer_id: 'NEW-1', age: 30, annual_income: 140000, spending_score: 75, purchase_frequency: 5, last_purchase_amount: 200, gender: 'Female', region: 'North' };
+    assert.match((await request(t.app).post(`/api/customers?dataset=${datasetId}`).send(customer).expect(409)).body.error, /add the customer there/);
+    const { customer_id: _id, ...attributes } = customer;
+    await request(t.app).post(`/api/predict?dataset=${datasetId}`).send({ customer: attributes }).expect(200);
     // Scoring again into the file it wrote replaces it.
     await request(t.app).post(`/api/models/${model.id}/score`).send({ path: 'out/scores.parquet' }).expect(200);
   });
