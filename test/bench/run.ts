@@ -5,6 +5,7 @@ import { benchImport } from './import.ts';
 import { benchKernels } from './kernels.ts';
 import { benchScale } from './scale.ts';
 import { benchScore } from './score.ts';
+import { benchDuckDbSource, benchPostgresSource } from './sources.ts';
 
 const line = (name: string, figure: string, target: string) => console.log(`${name.padEnd(58)} ${figure.padStart(14)}   ${target}`);
 const ms = (v: number) => `${v.toFixed(1)} ms`;
@@ -55,3 +56,19 @@ for (const rows of (process.env.BENCH_SCALE_ROWS ?? '100000,1000000').split(',')
 const score = await benchScore(Number(process.env.BENCH_SCORE_ROWS ?? 1_000_000));
 const n = score.rows.toLocaleString('en-US');
 line(`${n} customers scored by score.sql in DuckDB`, `${score.duckdbSeconds.toFixed(2)} s`, `dashboard's own assignment ${score.dashboardSeconds.toFixed(2)} s; ${score.disagreements} customers in another segment`);
+
+// Warehouse sources (issue 32): add, first view, save and score in place, against scikit-learn.
+for (const rows of (process.env.BENCH_SOURCE_ROWS ?? '5000000,10000000').split(',').map(Number)) {
+  const f = await benchDuckDbSource(rows, rows <= 5_000_000);
+  const n = rows.toLocaleString('en-US');
+  const steps = `add ${f.addSeconds.toFixed(2)} s, first view ${f.firstViewSeconds.toFixed(2)} s, save ${f.saveSeconds.toFixed(2)} s, score ${f.scoreSeconds.toFixed(2)} s`;
+  const vs = f.sklearnSeconds ? `; scikit-learn ${f.sklearnSeconds.toFixed(2)} s, ratio ${(f.totalSeconds / f.sklearnSeconds).toFixed(2)}x, goal <= 0.5x` : '';
+  line(`${n} x 8 Parquet via DuckDB: add, view, save, score`, `${f.totalSeconds.toFixed(2)} s`, `${steps}${vs}`);
+  line(`${n} x 8 Parquet via DuckDB: server peak RSS`, `${f.peakRssMb.toFixed(0)} MB`, '< 1024 MB');
+}
+for (const rows of (process.env.BENCH_PG_ROWS ?? '1000000').split(',').map(Number).filter((r) => r > 0)) {
+  const f = await benchPostgresSource(rows);
+  const n = rows.toLocaleString('en-US');
+  line(`${n} x 8 PostgreSQL table: add, view, save, score`, `${f.totalSeconds.toFixed(2)} s`, `add ${f.addSeconds.toFixed(2)} s, first view ${f.firstViewSeconds.toFixed(2)} s, save ${f.saveSeconds.toFixed(2)} s, score ${f.scoreSeconds.toFixed(2)} s`);
+  line(`${n} x 8 PostgreSQL table: server peak RSS`, `${f.peakRssMb.toFixed(0)} MB`, '< 1024 MB');
+}
