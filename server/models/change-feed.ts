@@ -6,18 +6,14 @@
  */
 import type { Engine } from '../engine/engine.ts';
 import type { FittedPipeline } from '../segmentation/fitted-pipeline.ts';
-import type { ModelAssignment } from '../segmentation/model-ops.ts';
 import type { Db } from '../store/db.ts';
 import type { AlsoWrite } from '../store/saved-models.ts';
 import { changeWriter, customerIds, type ChangeCause, type SegmentChange } from '../store/segment-changes.ts';
 import { outboxWriter } from '../store/webhook-outbox.ts';
 
 /** Each stored customer's segment under the pipeline, -1 where it leaves the customer out. */
-export async function segmentOfEachCustomer(engine: Engine, datasetId: number, pipeline: FittedPipeline): Promise<Int32Array> {
-  const assignment = await engine.onTable<ModelAssignment>(datasetId, { op: 'assign', pipeline });
-  const segments = new Int32Array(assignment.rowCount).fill(-1);
-  assignment.rowIndex.forEach((row, i) => (segments[row] = assignment.labels[i]));
-  return segments;
+export function segmentOfEachCustomer(engine: Engine, datasetId: number, pipeline: FittedPipeline): Promise<Int32Array> {
+  return engine.onTable<Int32Array>(datasetId, { op: 'segment-each', pipeline });
 }
 
 /** The moves from one assignment of the customers to another; a customer in only one enters or leaves. */

@@ -7,7 +7,7 @@ import { createMatrix } from '../analysis/matrix.ts';
 import { computeMetrics } from '../analysis/metrics.ts';
 import { NOISE } from '../analysis/cluster/types.ts';
 import { projectRows } from '../analysis/pca.ts';
-import { dbscanCores, predictTransformed, type FittedPipeline } from './predict.ts';
+import { dbscanCores, segmentOf, type FittedPipeline } from './predict.ts';
 import { buildProfiles } from './profile.ts';
 import { scatterRows } from '../analysis/scatter.ts';
 import type { SegmentationResult } from './pipeline.ts';
@@ -26,7 +26,7 @@ export function assignRows(pipeline: FittedPipeline, table: DataTable, rows: Arr
   const cores = dbscanCores(pipeline);
   const out = new Int32Array(rows.length);
   for (let i = 0; i < rows.length; i++)
-    out[i] = transformTableRow(fitted, columns, rows[i], vector, raw) ? predictTransformed(pipeline, vector, cores, raw).segment : dropped;
+    out[i] = transformTableRow(fitted, columns, rows[i], vector, raw) ? segmentOf(pipeline, vector, cores, raw) : dropped;
   return out;
 }
 
@@ -67,7 +67,7 @@ export function extendSegmentation(
     const vector = x ? x.data.subarray(m * width, (m + 1) * width) : scratch;
     if (!transformTableRow(fitted, columns, r, vector, raw)) continue; // dropped by the fit's missing-value rule
     rowIndex[m] = r;
-    labels[m] = predictTransformed(pipeline, vector, cores, raw).segment;
+    labels[m] = segmentOf(pipeline, vector, cores, raw);
     m++;
   }
   const rowIndexArray = m === capacity ? rowIndex : rowIndex.slice(0, m);

@@ -186,6 +186,7 @@ export type TableTask =
   | { op: 'drift'; pipeline: FittedPipeline; baseline: TrainingBaseline }
   | { op: 'retrain'; pipeline: FittedPipeline }
   | { op: 'assign'; pipeline: FittedPipeline }
+  | { op: 'segment-each'; pipeline: FittedPipeline }
   | { op: 'rules'; pipeline: FittedPipeline };
 
 export interface RetrainAnswer {
@@ -205,6 +206,9 @@ export function runTableTask(table: DataTable, task: TableTask): unknown {
       return compareModels(table, task.a, task.b);
     case 'assign':
       return assignmentOf(task.pipeline, table);
+    case 'segment-each':
+      // Each row's segment and nothing else (no profiles): what the change feed compares.
+      return assignAll(task.pipeline, table).map((l) => (l < 0 ? -1 : l));
     case 'rules':
       return segmentRules(task.pipeline, table);
     case 'drift': {

@@ -88,6 +88,30 @@ export function dbscanCores(pipeline: FittedPipeline): Matrix | undefined {
   return corePoints.length ? fromRows(corePoints) : createMatrix(0, pipeline.preprocessor.outputNames.length);
 }
 
+/**
+ * The segment alone of a transformed customer, as predictTransformed gives it, without the
+ * distances list, probabilities or the point on the map: the loop of every whole-table
+ * assignment (a million customers for a save, an export, a change feed).
+ */
+export function segmentOf(pipeline: FittedPipeline, x: Float64Array, cores: Matrix | undefined, raw?: Float64Array): number {
+  if (pipeline.rules || pipeline.gmm || pipeline.dbscan) return predictTransformed(pipeline, x, cores, raw).segment;
+  const { centroids } = pipeline;
+  let best = 0;
+  let bestDistance = Infinity;
+  for (let c = 0; c < centroids.length; c++) {
+    const centre = centroids[c];
+    let d = 0;
+    for (let j = 0; j < centre.length; j++) d += (centre[j] - x[j]) ** 2;
+    // Strictly smaller: the first of equal distances, as indexOf(min) in predictTransformed.
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  // A distance that overflowed everywhere: predictTransformed's indexOf(NaN or Infinity) answer.
+  return bestDistance === Infinity || Number.isNaN(bestDistance) ? predictTransformed(pipeline, x, cores, raw).segment : best;
+}
+
 /** The pipeline as its centres assign, whatever rules it adopted (the rules are grown against this). */
 export function byCentres(pipeline: FittedPipeline): FittedPipeline {
   const { rules: _rules, ...centres } = pipeline;

@@ -75,7 +75,10 @@ export async function openDuckDbSource(
       return Number((await run('SELECT count(*) AS n FROM customers', 'Counting the rows')).getRowObjectsJS()[0].n);
     },
     async sampleToCsv(rows, total, seed, csvPath) {
-      const sample = rows >= total ? '' : ` USING SAMPLE reservoir(${Math.trunc(rows)} ROWS) REPEATABLE (${Math.trunc(seed)})`;
+      // Bernoulli is read in parallel (reservoir is not: 4.4 s against 0.7 s for a million of
+      // five million): a little over the share, five standard deviations, then the first `rows`.
+      const share = Math.min(100, (100 * rows * (1 + 5 / Math.sqrt(rows))) / total);
+      const sample = rows >= total ? '' : ` USING SAMPLE ${share.toPrecision(8)}% (bernoulli, ${Math.trunc(seed)}) LIMIT ${Math.trunc(rows)}`;
       await run(`COPY (SELECT * FROM customers${sample}) TO ${text(csvPath)} (HEADER, DELIMITER ',')`, 'Drawing the sample');
     },
     async profile(columns) {

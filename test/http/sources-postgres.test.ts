@@ -9,7 +9,7 @@ import pg from 'pg';
 import request from 'supertest';
 import { createTestApp, type TestApp } from './harness.ts';
 import { dashboardRows } from '../support/warehouse.ts';
-import { startPostgres, type TestPostgres } from '../support/postgres.ts';
+import { postgresSkip, startPostgres, type TestPostgres } from '../support/postgres.ts';
 
 const ROWS = 240_000;
 const SAMPLE = 20_000;
@@ -18,6 +18,7 @@ let client: pg.Client;
 let t: TestApp;
 
 before(async () => {
+  if (postgresSkip) return;
   server = startPostgres();
   client = new pg.Client({ connectionString: server.url });
   await client.connect();
@@ -39,7 +40,7 @@ after(async () => {
   server?.stop();
 });
 
-describe('a PostgreSQL table as a source', { timeout: 300_000 }, () => {
+describe('a PostgreSQL table as a source', { skip: postgresSkip, timeout: 300_000 }, () => {
   let datasetId: number;
   let modelId: number;
 
