@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { createTestApp, type TestApp } from '../http/harness.ts';
 import { WorkerPool } from '../../server/engine/pool.ts';
 import type { AuthSettings } from '../../server/web/auth.ts';
+import type { SourceSettings } from '../../server/sources/source-service.ts';
 import { CHROMIUM_PATH } from './browser.ts';
 
 export interface RunningServer extends TestApp {
@@ -14,9 +15,9 @@ export interface RunningServer extends TestApp {
 }
 
 /** The app as `npm start` runs it: analysis in a worker thread. */
-export async function startServer(options: { auth?: AuthSettings } = {}): Promise<RunningServer> {
+export async function startServer(options: { auth?: AuthSettings; sources?: Partial<SourceSettings> } = {}): Promise<RunningServer> {
   const pool = new WorkerPool(1);
-  const t = await createTestApp({ pool, auth: options.auth });
+  const t = await createTestApp({ pool, auth: options.auth, sources: options.sources });
   const server = t.app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const { port } = server.address() as AddressInfo;

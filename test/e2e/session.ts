@@ -13,9 +13,9 @@ export class BrowserSession {
   browser!: LaunchedBrowser;
   readonly consoleErrors: string[] = [];
 
-  async start(): Promise<void> {
+  async start(options: Parameters<typeof startServer>[0] = {}): Promise<void> {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    this.server = await startServer();
+    this.server = await startServer(options);
     this.browser = await launchBrowser();
   }
 
