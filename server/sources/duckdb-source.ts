@@ -40,6 +40,7 @@ export async function openDuckDbSource(
   table: string | undefined,
   timeoutMs: number,
   writable = false,
+  signal?: AbortSignal,
 ): Promise<SourceConnection> {
   const { attach, relation } = relationOf(path, table);
   const instance = await DuckDBInstance.create(':memory:');
@@ -60,7 +61,14 @@ export async function openDuckDbSource(
     );
   }
   const c = connection;
-  const run = async (sql: string, what: string) => bounded(c.runAndReadAll(sql), timeoutMs, () => c.interrupt(), what);
+  // The query running, if any: an interrupted one is let finish before the connection closes
+  // (closed under it, its promise never settles and holds the process).
+  let running: Promise<unknown> = Promise.resolve();
+  const run = async (sql: string, what: string) => {
+    const query = c.runAndReadAll(sql);
+    running = query.catch(() => {});
+    return bounded(query, timeoutMs, () => c.interrupt(), what, signal);
+  };
   return {
     engine: 'duckdb',
     scoreTable: 'customers',
@@ -78,7 +86,8 @@ export async function openDuckDbSource(
       // Bernoulli is read in parallel (reservoir is not: 4.4 s against 0.7 s for a million of
       // five million): a little over the share, five standard deviations, then the first `rows`.
       const share = Math.min(100, (100 * rows * (1 + 5 / Math.sqrt(rows))) / total);
-      const sample = rows >= total ? '' : ` USING SAMPLE ${share.toPrecision(8)}% (bernoulli, ${Math.trunc(seed)}) LIMIT ${Math.trunc(rows)}`;
+      const sample =
+        rows >= total ? '' : ` USING SAMPLE ${share.toPrecision(8)}% (bernoulli, ${Math.trunc(seed)}) LIMIT ${Math.trunc(rows)}`;
       await run(`COPY (SELECT * FROM customers${sample}) TO ${text(csvPath)} (HEADER, DELIMITER ',')`, 'Drawing the sample');
     },
     async profile(columns) {
@@ -127,6 +136,7 @@ export async function openDuckDbSource(
       return Number((await run(`SELECT count(*) AS n FROM src.${qualified(target.table)}`, 'Counting the scores')).getRowObjectsJS()[0].n);
     },
     async close() {
+      await running;
       c.closeSync();
       instance.closeSync();
     },

@@ -43,7 +43,7 @@ function describe(error: unknown, url: string): InputError {
   return new InputError(`PostgreSQL at ${where}: ${(e.message ?? String(error)).split('\n')[0].slice(0, 300)}`);
 }
 
-export async function openPostgresSource(url: string, table: string, timeoutMs: number): Promise<SourceConnection> {
+export async function openPostgresSource(url: string, table: string, timeoutMs: number, signal?: AbortSignal): Promise<SourceConnection> {
   const client = new pg.Client({
     connectionString: url,
     connectionTimeoutMillis: Math.min(timeoutMs, 15_000),
@@ -59,7 +59,7 @@ export async function openPostgresSource(url: string, table: string, timeoutMs: 
   const source = qualified(table);
   const run = async <R extends pg.QueryResultRow>(sql: string, what: string, values?: unknown[]) => {
     try {
-      return await bounded(client.query<R>(sql, values), timeoutMs + 1000, () => void client.end().catch(() => {}), what);
+      return await bounded(client.query<R>(sql, values), timeoutMs + 1000, () => void client.end().catch(() => {}), what, signal);
     } catch (error) {
       throw error instanceof InputError ? error : describe(error, url);
     }

@@ -4,7 +4,7 @@
  * and closed after, so no file or connection stays held between tasks.
  */
 import type { SourceColumnProfile, SourceEngineName } from '../store/dataset-sources.ts';
-import { InputError } from '../errors.ts';
+import { CancelledError, InputError } from '../errors.ts';
 
 export interface SourceColumn {
   name: string;
@@ -63,35 +63,54 @@ export function columnProfile(
 }
 
 /**
- * Runs engine work bounded by the analysis timeout: past it the engine is told to stop
- * (`interrupt`) and the request answers 504 with what to do.
+ * Runs engine work bounded by the analysis timeout and by the request: past the timeout, or
+ * when the client goes away (`signal`), the engine is told to stop (`interrupt`) and the
+ * work answers 504, or CancelledError for nobody.
  */
-export async function bounded<T>(work: Promise<T>, timeoutMs: number, interrupt: () => void, what: string): Promise<T> {
+export async function bounded<T>(
+  work: Promise<T>,
+  timeoutMs: number,
+  interrupt: () => void,
+  what: string,
+  signal?: AbortSignal,
+): Promise<T> {
+  const cancelled = () => new CancelledError(`${what} was stopped: nobody was waiting for it any more.`);
+  if (signal?.aborted) {
+    interrupt();
+    work.catch(() => {});
+    throw cancelled();
+  }
   let timer: NodeJS.Timeout | undefined;
-  let timedOut = false;
+  let stopped = false;
+  let onAbort: (() => void) | undefined;
   const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      timedOut = true;
+    const stop = (error: Error) => {
+      stopped = true;
       interrupt();
-      reject(
-        new InputError(
-          `${what} took longer than ${Math.round(timeoutMs / 1000)} s and was stopped; ` +
-            'raise ANALYSIS_TIMEOUT_SECONDS or use a smaller table.',
-          {
-            status: 504,
-          },
+      reject(error);
+    };
+    timer = setTimeout(
+      () =>
+        stop(
+          new InputError(
+            `${what} took longer than ${Math.round(timeoutMs / 1000)} s and was stopped; ` +
+              'raise ANALYSIS_TIMEOUT_SECONDS or use a smaller table.',
+            { status: 504 },
+          ),
         ),
-      );
-    }, timeoutMs);
-    timer.unref?.();
+      timeoutMs,
+    );
+    onAbort = () => stop(cancelled());
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
     return await Promise.race([work, limit]);
   } catch (error) {
-    if (timedOut) work.catch(() => {});
+    if (stopped) work.catch(() => {});
     throw error;
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }
 

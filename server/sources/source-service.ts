@@ -54,16 +54,26 @@ export class SourceService {
   ) {}
 
   /** Opens the source a spec names: a confined file for DuckDB, a URL for PostgreSQL. */
-  private async open(spec: SourceSpec, writable = false): Promise<{ connection: SourceConnection; location: string }> {
+  private async open(
+    spec: SourceSpec,
+    writable: boolean,
+    signal?: AbortSignal,
+  ): Promise<{ connection: SourceConnection; location: string }> {
+    const { timeoutMs } = this.settings;
     if (spec.engine === 'duckdb') {
       const location = await readablePath(this.settings.sourcesDir, spec.path);
-      return { connection: await openDuckDbSource(location, spec.table, this.settings.timeoutMs, writable), location };
+      return { connection: await openDuckDbSource(location, spec.table, timeoutMs, writable, signal), location };
     }
-    return { connection: await openPostgresSource(spec.url, spec.table, this.settings.timeoutMs), location: spec.url };
+    return { connection: await openPostgresSource(spec.url, spec.table, timeoutMs, signal), location: spec.url };
   }
 
-  private async using<T>(spec: SourceSpec, work: (c: SourceConnection, location: string) => Promise<T>, writable = false): Promise<T> {
-    const { connection, location } = await this.open(spec, writable);
+  /** `signal`: the request's; when its client goes away the engine is told to stop. */
+  private async using<T>(
+    spec: SourceSpec,
+    work: (c: SourceConnection, location: string) => Promise<T>,
+    options: { writable?: boolean; signal?: AbortSignal } = {},
+  ): Promise<T> {
+    const { connection, location } = await this.open(spec, options.writable ?? false, options.signal);
     try {
       return await work(connection, location);
     } finally {
@@ -72,34 +82,42 @@ export class SourceService {
   }
 
   /** The source's size and columns, read in place: nothing is stored. */
-  probe(spec: SourceSpec): Promise<SourceProbe> {
-    return this.using(spec, async (c, location) => ({
-      rowCount: await c.rowCount(),
-      columns: await c.columns(),
-      label: sourceLabel(
-        spec.engine,
-        this.shownLocation(spec.engine, location),
-        spec.engine === 'duckdb' ? (spec.table ?? null) : spec.table,
-      ),
-    }));
+  probe(spec: SourceSpec, signal?: AbortSignal): Promise<SourceProbe> {
+    return this.using(
+      spec,
+      async (c, location) => ({
+        rowCount: await c.rowCount(),
+        columns: await c.columns(),
+        label: sourceLabel(
+          spec.engine,
+          this.shownLocation(spec.engine, location),
+          spec.engine === 'duckdb' ? (spec.table ?? null) : spec.table,
+        ),
+      }),
+      { signal },
+    );
   }
 
   /** Adds a source dataset: its sample stored here with its origin and every row's aggregates, in one transaction. */
-  async add(name: string, spec: SourceSpec): Promise<{ dataset: DatasetInfo; source: DatasetSource }> {
+  async add(name: string, spec: SourceSpec, signal?: AbortSignal): Promise<{ dataset: DatasetInfo; source: DatasetSource }> {
     const dir = await mkdtemp(join(tmpdir(), 'cs-source-'));
     try {
-      const drawn = await this.using(spec, async (c, location) => {
-        const total = await c.rowCount();
-        if (total === 0)
-          throw new InputError('The source holds no rows: there is nothing to segment.', {
-            field: spec.engine === 'duckdb' ? 'path' : 'table',
-          });
-        const columns = await c.columns();
-        const sampleRows = Math.min(total, this.settings.sampleRows);
-        const csv = join(dir, 'sample.csv');
-        await c.sampleToCsv(sampleRows, total, SEED, csv);
-        return { location, total, sampleRows, csv, profile: await c.profile(columns) };
-      });
+      const drawn = await this.using(
+        spec,
+        async (c, location) => {
+          const total = await c.rowCount();
+          if (total === 0)
+            throw new InputError('The source holds no rows: there is nothing to segment.', {
+              field: spec.engine === 'duckdb' ? 'path' : 'table',
+            });
+          const columns = await c.columns();
+          const sampleRows = Math.min(total, this.settings.sampleRows);
+          const csv = join(dir, 'sample.csv');
+          await c.sampleToCsv(sampleRows, total, SEED, csv);
+          return { location, total, sampleRows, csv, profile: await c.profile(columns) };
+        },
+        { signal },
+      );
       const table = spec.engine === 'duckdb' ? (spec.table ?? null) : spec.table;
       const source = (datasetId: number): DatasetSource => ({
         datasetId,
@@ -122,7 +140,7 @@ export class SourceService {
   }
 
   /** Scores every row of the model's source inside its engine, into the target the request names. */
-  async score(model: SavedModel, target: { table?: string; path?: string }, at: string): Promise<ScoreAnswer> {
+  async score(model: SavedModel, target: { table?: string; path?: string }, at: string, signal?: AbortSignal): Promise<ScoreAnswer> {
     const source = datasetSource(this.db, model.datasetId);
     if (!source) {
       throw new InputError(
@@ -156,7 +174,7 @@ export class SourceService {
         }
         return c.writeScores(sql, into);
       },
-      into.kind === 'table',
+      { writable: into.kind === 'table', signal },
     );
     recordOutput(
       this.db,

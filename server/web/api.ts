@@ -94,9 +94,13 @@ export function apiRouter({ db, engine, models, staging, maxUploadBytes }: ApiDe
         return;
       }
       if (!req.is('text/*'))
-        throw new InputError('Send the CSV as a text/csv body with ?name=NAME, or as multipart with the fields "file" and "name".', {
-          status: 415,
-        });
+        throw new InputError(
+          'Send the CSV as a text/csv body with ?name=NAME, or as multipart with the fields "file" and "name"; ' +
+            'or JSON {"name": "…", "source": {…}} to read a warehouse table in place.',
+          {
+            status: 415,
+          },
+        );
       req.staged = await stageRawBody(req, staging, maxUploadBytes);
       next();
     },

@@ -9,12 +9,13 @@ import type { ModelService } from '../models/model-service.ts';
 import { NAME_MAX, nameText } from '../names.ts';
 import type { SourceService } from '../sources/source-service.ts';
 import { parseSourceSpec, sourceLabel } from '../sources/source-spec.ts';
-import { InputError, NotFoundError } from '../errors.ts';
+import { NotFoundError } from '../errors.ts';
 import { getDataset } from '../store/datasets.ts';
 import type { DatasetSource } from '../store/dataset-sources.ts';
 import type { Db } from '../store/db.ts';
 import { datasetIdParam, formFields, parseInput } from './inputs.ts';
 import { idParam } from './model-http.ts';
+import { runContext } from './run-context.ts';
 
 /** `{ name, source }`: a source dataset's name and where its customers are. */
 const sourceBody = z.object(
@@ -50,14 +51,14 @@ export function sourcesRouter({ db, models, sources }: { db: Db; models: ModelSe
 
   // A JSON body names a source; a CSV body or a multipart upload goes on to the import (api.ts).
   router.post('/api/datasets', async (req, res, next) => {
-    if (!req.is('application/json')) {
+    // Only a JSON body naming a source is one; anything else goes on to the CSV import (api.ts), which says what it takes.
+    const body = req.body as { source?: unknown } | undefined;
+    if (!req.is('application/json') || !body || typeof body !== 'object' || body.source === undefined) {
       next();
       return;
     }
-    const { name, source } = parseInput(sourceBody, req.body ?? {});
-    if (source === undefined)
-      throw new InputError('Name where the customers are: "source": {"engine": "duckdb", "path": "…"}.', { field: 'source' });
-    const added = await sources.add(name, parseSourceSpec(source));
+    const { name, source } = parseInput(sourceBody, body);
+    const added = await sources.add(name, parseSourceSpec(source), runContext(req, res).signal);
     const { id, version, columns } = added.dataset;
     res
       .status(201)
@@ -67,7 +68,7 @@ export function sourcesRouter({ db, models, sources }: { db: Db; models: ModelSe
   // The "test" of a source before it is added: its size and columns, read in place.
   router.post('/api/sources/test', async (req, res) => {
     const body = (req.body ?? {}) as { source?: unknown };
-    res.json(await sources.probe(parseSourceSpec(body.source)));
+    res.json(await sources.probe(parseSourceSpec(body.source), runContext(req, res).signal));
   });
 
   router.get('/api/datasets/:id/source', (req, res) => {
@@ -80,19 +81,22 @@ export function sourcesRouter({ db, models, sources }: { db: Db; models: ModelSe
   // Every row of the source scored inside its engine, into one table or Parquet file.
   router.post('/api/models/:id/score', async (req, res) => {
     const target = parseInput(scoreBody, req.body ?? {});
-    res.json(await sources.score(models.get(idParam(req)), target, new Date().toISOString()));
+    res.json(await sources.score(models.get(idParam(req)), target, new Date().toISOString(), runContext(req, res).signal));
   });
 
   // The Datasets tab: test a source, then add it.
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
   router.post('/datasets/source/test', form, async (req, res) => {
     const fields = parseInput(formFields, req.body ?? {});
-    res.render('partials/source-result', { probe: await sources.probe(parseSourceSpec(specOfForm(fields))), added: undefined });
+    res.render('partials/source-result', {
+      probe: await sources.probe(parseSourceSpec(specOfForm(fields)), runContext(req, res).signal),
+      added: undefined,
+    });
   });
   router.post('/datasets/source', form, async (req, res) => {
     const fields = parseInput(formFields, req.body ?? {});
     const name = parseInput(nameText('A dataset name'), fields.name ?? '', { field: 'name' });
-    const added = await sources.add(name, parseSourceSpec(specOfForm(fields)));
+    const added = await sources.add(name, parseSourceSpec(specOfForm(fields)), runContext(req, res).signal);
     res.status(201).render('partials/source-result', { probe: undefined, added });
   });
 
@@ -104,7 +108,7 @@ export function sourcesRouter({ db, models, sources }: { db: Db; models: ModelSe
     const model = models.get(idParam(req));
     res.render('partials/model-score', {
       model,
-      answer: await sources.score(model, parseInput(scoreBody, target), new Date().toISOString()),
+      answer: await sources.score(model, parseInput(scoreBody, target), new Date().toISOString(), runContext(req, res).signal),
     });
   });
 
