@@ -7,7 +7,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { extname } from 'node:path';
 import { InputError } from '../errors.ts';
 import { sqlText, sqlWriter, tablePath } from '../scoring/score-sql.ts';
-import { bounded, columnProfile, selectOf, type SourceColumn, type SourceConnection } from './source-connection.ts';
+import { bounded, profileSelect, profilesOf, selectOf, type SourceColumn, type SourceConnection } from './source-connection.ts';
 
 const NUMERIC_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL)/i;
 const DATABASE_FILE = new Set(['.duckdb', '.db', '.ddb']);
@@ -91,28 +91,13 @@ export async function openDuckDbSource(
       await run(`COPY (SELECT * FROM customers${sample}) TO ${text(csvPath)} (HEADER, DELIMITER ',')`, 'Drawing the sample');
     },
     async profile(columns) {
-      const parts = columns.flatMap((col, i) => {
-        const q = w.quote(col.name);
-        const n = [`count(${q}) AS p${i}`];
-        if (!col.numeric) return n;
-        return [
-          ...n,
-          `avg(${q})::DOUBLE AS mean${i}`,
-          `min(${q})::DOUBLE AS min${i}`,
-          `max(${q})::DOUBLE AS max${i}`,
-          `quantile_cont(${q}::DOUBLE, [0.25, 0.5, 0.75]) AS q${i}`,
-        ];
-      });
-      const [row] = (await run(`SELECT count(*) AS total, ${parts.join(', ')} FROM customers`, 'Profiling every row')).getRowObjectsJS();
-      const total = Number(row.total);
-      return columns.map((col, i) =>
-        columnProfile(
-          col,
-          total,
-          row[`p${i}`],
-          col.numeric ? { mean: row[`mean${i}`], min: row[`min${i}`], max: row[`max${i}`], quartiles: row[`q${i}`] } : undefined,
-        ),
+      const select = profileSelect(
+        columns,
+        w.quote,
+        (sql) => `${sql}::DOUBLE`,
+        (q) => `quantile_cont(${q}::DOUBLE, [0.25, 0.5, 0.75])`,
       );
+      return profilesOf(columns, (await run(`SELECT ${select} FROM customers`, 'Profiling every row')).getRowObjectsJS()[0]);
     },
     async targetExists(target) {
       if (target.kind === 'file') return false; // checked on the file system by the caller

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { InputError } from '../errors.ts';
 import { sqlWriter, tablePath } from '../scoring/score-sql.ts';
 import { redactedUrl } from './source-spec.ts';
-import { bounded, columnProfile, selectOf, type SourceConnection } from './source-connection.ts';
+import { bounded, profileSelect, profilesOf, selectOf, type SourceConnection } from './source-connection.ts';
 
 const NUMERIC_TYPE = /^(smallint|integer|bigint|numeric|decimal|real|double precision)/i;
 const w = sqlWriter('postgres');
@@ -118,30 +118,13 @@ export async function openPostgresSource(url: string, table: string, timeoutMs: 
       }
     },
     async profile(columns) {
-      const parts = columns.flatMap((col, i) => {
-        const q = w.quote(col.name);
-        const n = [`count(${q}) AS p${i}`];
-        if (!col.numeric) return n;
-        return [
-          ...n,
-          `avg(${q})::float8 AS mean${i}`,
-          `min(${q})::float8 AS min${i}`,
-          `max(${q})::float8 AS max${i}`,
-          `percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY ${q}) AS q${i}`,
-        ];
-      });
-      const [row] = (
-        await run<Record<string, unknown>>(`SELECT count(*) AS total, ${parts.join(', ')} FROM ${source}`, 'Profiling every row')
-      ).rows;
-      const total = Number(row.total);
-      return columns.map((col, i) =>
-        columnProfile(
-          col,
-          total,
-          row[`p${i}`],
-          col.numeric ? { mean: row[`mean${i}`], min: row[`min${i}`], max: row[`max${i}`], quartiles: row[`q${i}`] } : undefined,
-        ),
+      const select = profileSelect(
+        columns,
+        w.quote,
+        (sql) => `${sql}::float8`,
+        (q) => `percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY ${q})`,
       );
+      return profilesOf(columns, (await run<Record<string, unknown>>(`SELECT ${select} FROM ${source}`, 'Profiling every row')).rows[0]);
     },
     async targetExists(target) {
       if (target.kind !== 'table') return false;

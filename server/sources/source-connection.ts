@@ -116,3 +116,42 @@ export async function bounded<T>(
 
 /** The SELECT of a generated query, without its comments' trailing semicolon, to nest in COPY or CREATE TABLE AS. */
 export const selectOf = (sql: string): string => sql.trim().replace(/;\s*$/, '');
+
+/**
+ * The one SELECT list that profiles every column over every row: a count per column and, for
+ * numbers, mean, min, max and quartiles. `asDouble` casts in the engine's words; `quartiles`
+ * is its exact quantile aggregate of a quoted column.
+ */
+export function profileSelect(
+  columns: readonly SourceColumn[],
+  quote: (name: string) => string,
+  asDouble: (sql: string) => string,
+  quartiles: (column: string) => string,
+): string {
+  const parts = columns.flatMap((col, i) => {
+    const q = quote(col.name);
+    const n = [`count(${q}) AS p${i}`];
+    if (!col.numeric) return n;
+    return [
+      ...n,
+      `${asDouble(`avg(${q})`)} AS mean${i}`,
+      `${asDouble(`min(${q})`)} AS min${i}`,
+      `${asDouble(`max(${q})`)} AS max${i}`,
+      `${quartiles(q)} AS q${i}`,
+    ];
+  });
+  return `count(*) AS total, ${parts.join(', ')}`;
+}
+
+/** Each column's profile from the row profileSelect answered. */
+export function profilesOf(columns: readonly SourceColumn[], row: Record<string, unknown>): SourceColumnProfile[] {
+  const total = Number(row.total);
+  return columns.map((col, i) =>
+    columnProfile(
+      col,
+      total,
+      row[`p${i}`],
+      col.numeric ? { mean: row[`mean${i}`], min: row[`min${i}`], max: row[`max${i}`], quartiles: row[`q${i}`] } : undefined,
+    ),
+  );
+}
