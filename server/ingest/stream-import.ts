@@ -193,6 +193,8 @@ export interface ImportOptions extends CsvReadOptions {
   name: string;
   /** What belongs with the rows (a source dataset's origin), written in the transaction that commits them. */
   alsoWrite?: (db: Db, datasetId: number) => void;
+  /** Work the commit waits for, and fails with (a source's aggregates, computed by its engine while the rows stream in). */
+  waitFor?: Promise<unknown>;
 }
 
 /** Imports the file as a new dataset, all or nothing, when an import slot is free. */
@@ -230,6 +232,7 @@ async function importRows(db: Db, path: string, options: ImportOptions): Promise
       for await (const batch of records) {
         for (const record of batch) writer.insert(convertRecord(record, plan.kinds, plan.header, line++));
       }
+      await options.waitFor;
       return getDataset(db, await writer.commit(options.alsoWrite));
     } catch (error) {
       writer.rollback();

@@ -8,7 +8,7 @@ import type { Engine } from '../engine/engine.ts';
 import type { FittedPipeline } from '../segmentation/fitted-pipeline.ts';
 import type { Db } from '../store/db.ts';
 import type { AlsoWrite } from '../store/saved-models.ts';
-import { changeWriter, customerIds, type ChangeCause, type SegmentChange } from '../store/segment-changes.ts';
+import { changeWriter, entryWriter, type ChangeCause, type SegmentChange } from '../store/segment-changes.ts';
 import { outboxWriter } from '../store/webhook-outbox.ts';
 
 /** Each stored customer's segment under the pipeline, -1 where it leaves the customer out. */
@@ -27,9 +27,24 @@ export function movesBetween(before: Int32Array | undefined, after: Int32Array, 
   return changes;
 }
 
-/** Every customer's entry into a segmentation (it was activated or imported). */
-export async function entriesUnder(engine: Engine, db: Db, datasetId: number, pipeline: FittedPipeline): Promise<SegmentChange[]> {
-  return movesBetween(undefined, await segmentOfEachCustomer(engine, datasetId, pipeline), customerIds(db, datasetId));
+/**
+ * Every customer's entry into a segmentation (it was activated or imported), from each row's
+ * segment, for that change's transaction; with the model's own event when one is named.
+ */
+export function segmentationEntries(
+  db: Db,
+  at: string,
+  cause: ChangeCause,
+  datasetId: number,
+  segments: Int32Array,
+  event?: 'model.activated',
+): AlsoWrite {
+  const writeEntries = entryWriter(db);
+  const announce = outboxWriter(db);
+  return (model) => {
+    writeEntries(model.id, at, cause, datasetId, segments);
+    if (event) announce({ event, model: model.id, customer: null, segment: null, at });
+  };
 }
 
 /**

@@ -13,12 +13,12 @@ import {
   type RecordedChange,
   type SizesOverTime,
 } from '../store/segment-changes.ts';
-import { entriesUnder, movesBetween, segmentationChange, segmentOfEachCustomer } from './change-feed.ts';
+import { movesBetween, segmentationChange, segmentationEntries, segmentOfEachCustomer } from './change-feed.ts';
 import type { AssignedBy, ModelRules } from '../segmentation/rule-types.ts';
 import { adoptedRules, adoptRules, assignedBy } from '../segmentation/rule-assign.ts';
 import { byCentres } from '../segmentation/predict.ts';
-import type { DriftReport, TrainingBaseline } from '../analysis/drift.ts';
-import type { ModelComparison, RetrainAnswer } from '../segmentation/model-ops.ts';
+import type { DriftReport } from '../analysis/drift.ts';
+import type { BaselineAndSegments, ModelComparison, RetrainAnswer } from '../segmentation/model-ops.ts';
 import type { RetrainPolicy } from '../defaults.ts';
 import type { Engine, SegmentationParams } from '../engine/engine.ts';
 import { InputError } from '../errors.ts';
@@ -100,10 +100,11 @@ export class ModelService {
    */
   async saveFit(params: SegmentationParams, name: string): Promise<SavedModel> {
     const result = await this.engine.segment(params);
-    const baseline = await this.engine.onTable<TrainingBaseline>(params.datasetId, { op: 'baseline', pipeline: result.pipeline });
-    const first = !this.active(params.datasetId);
-    const entries = first ? await entriesUnder(this.engine, this.db, params.datasetId, result.pipeline) : [];
-    const activation = segmentationChange(this.db, this.now().toISOString(), 'activation', entries, 'model.activated');
+    const { baseline, segments } = await this.engine.onTable<BaselineAndSegments>(params.datasetId, {
+      op: 'baseline',
+      pipeline: result.pipeline,
+    });
+    const activation = segmentationEntries(this.db, this.now().toISOString(), 'activation', params.datasetId, segments, 'model.activated');
     const model = { datasetId: params.datasetId, name: name.trim(), pipeline: result.pipeline, baseline, source: 'fitted' as const };
     // Another save may have become the first meanwhile: then this one is not active, and records nothing.
     return this.changed(await saveModel(this.db, model, (saved) => saved.active && activation(saved)));
@@ -112,9 +113,9 @@ export class ModelService {
   /** `model`: the file's text, or the JSON body already parsed. */
   async importModel(datasetId: number, name: string, model: string | unknown): Promise<SavedModel> {
     const pipeline = typeof model === 'string' ? parseModelJson(model) : parseModel(model);
-    const baseline = await this.engine.onTable<TrainingBaseline>(datasetId, { op: 'import', pipeline });
+    const { baseline, segments } = await this.engine.onTable<BaselineAndSegments>(datasetId, { op: 'import', pipeline });
     const at = this.now().toISOString();
-    const entries = segmentationChange(this.db, at, 'import', await entriesUnder(this.engine, this.db, datasetId, pipeline));
+    const entries = segmentationEntries(this.db, at, 'import', datasetId, segments);
     const activation = segmentationChange(this.db, at, 'import', [], 'model.activated');
     const imported = { datasetId, name: name.trim(), pipeline, baseline, source: 'imported' as const };
     return this.changed(
@@ -130,8 +131,8 @@ export class ModelService {
     const model = getModel(this.db, id);
     // Active already: nothing changes, nothing to record or announce.
     if (model.active) return this.changed(model);
-    const entries = await entriesUnder(this.engine, this.db, model.datasetId, model.pipeline);
-    const activation = segmentationChange(this.db, this.now().toISOString(), 'activation', entries, 'model.activated');
+    const segments = await segmentOfEachCustomer(this.engine, model.datasetId, model.pipeline);
+    const activation = segmentationEntries(this.db, this.now().toISOString(), 'activation', model.datasetId, segments, 'model.activated');
     return this.changed(await activateModel(this.db, id, activation));
   }
 

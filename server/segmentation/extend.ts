@@ -7,7 +7,8 @@ import { createMatrix } from '../analysis/matrix.ts';
 import { computeMetrics } from '../analysis/metrics.ts';
 import { NOISE } from '../analysis/cluster/types.ts';
 import { projectRows } from '../analysis/pca.ts';
-import { dbscanCores, segmentOf, type FittedPipeline } from './predict.ts';
+import { assignsByNearestCentre, dbscanCores, nearestCentre, segmentOf, type FittedPipeline } from './predict.ts';
+import { RowBlockTransformer, ROW_BLOCK } from '../analysis/row-block.ts';
 import { buildProfiles } from './profile.ts';
 import { scatterRows } from '../analysis/scatter.ts';
 import type { SegmentationResult } from './pipeline.ts';
@@ -20,13 +21,26 @@ import { stepColumns, transformTableRow } from '../analysis/transform.ts';
  */
 export function assignRows(pipeline: FittedPipeline, table: DataTable, rows: ArrayLike<number>, dropped: number): Int32Array {
   const fitted = pipeline.preprocessor;
-  const columns = stepColumns(fitted, table);
-  const vector = new Float64Array(fitted.outputNames.length);
-  const raw = new Float64Array(fitted.numeric.length);
+  const block = new RowBlockTransformer(fitted, stepColumns(fitted, table));
+  const { x, raw, kept, width } = block;
+  const numericCount = fitted.numeric.length;
+  const nearest = assignsByNearestCentre(pipeline);
   const cores = dbscanCores(pipeline);
   const out = new Int32Array(rows.length);
-  for (let i = 0; i < rows.length; i++)
-    out[i] = transformTableRow(fitted, columns, rows[i], vector, raw) ? segmentOf(pipeline, vector, cores, raw) : dropped;
+  for (let start = 0; start < rows.length; start += ROW_BLOCK) {
+    const n = Math.min(ROW_BLOCK, rows.length - start);
+    block.transform(rows, start, n);
+    for (let i = 0; i < n; i++) {
+      if (!kept[i]) out[start + i] = dropped;
+      else {
+        const segment = nearest ? nearestCentre(pipeline.centroids, x, i * width) : -1;
+        out[start + i] =
+          segment >= 0
+            ? segment
+            : segmentOf(pipeline, x.subarray(i * width, (i + 1) * width), cores, raw.subarray(i * numericCount, (i + 1) * numericCount));
+      }
+    }
+  }
   return out;
 }
 

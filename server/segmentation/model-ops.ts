@@ -178,6 +178,17 @@ export function assignmentOf(pipeline: FittedPipeline, table: DataTable): ModelA
   return { rowCount: table.rowCount, rowIndex, labels, segments, noiseCount };
 }
 
+/** A segmentation's training baseline, and each row's segment under it (-1: left out), from one assignment. */
+export interface BaselineAndSegments {
+  baseline: TrainingBaseline;
+  segments: Int32Array;
+}
+
+function baselineAndSegments(pipeline: FittedPipeline, table: DataTable): BaselineAndSegments {
+  const labels = assignAll(pipeline, table);
+  return { baseline: baselineFor(pipeline, table, labels), segments: labels.map((l) => (l < 0 ? -1 : l)) };
+}
+
 /** Work on a whole table that a worker can do: see runTableTask. */
 export type TableTask =
   | { op: 'baseline'; pipeline: FittedPipeline }
@@ -198,10 +209,10 @@ export interface RetrainAnswer {
 export function runTableTask(table: DataTable, task: TableTask): unknown {
   switch (task.op) {
     case 'baseline':
-      return baselineFor(task.pipeline, table, assignAll(task.pipeline, table));
+      return baselineAndSegments(task.pipeline, table);
     case 'import':
       validateForDataset(task.pipeline, table);
-      return baselineFor(task.pipeline, table, assignAll(task.pipeline, table));
+      return baselineAndSegments(task.pipeline, table);
     case 'compare':
       return compareModels(table, task.a, task.b);
     case 'assign':

@@ -94,22 +94,31 @@ export function dbscanCores(pipeline: FittedPipeline): Matrix | undefined {
  * assignment (a million customers for a save, an export, a change feed).
  */
 export function segmentOf(pipeline: FittedPipeline, x: Float64Array, cores: Matrix | undefined, raw?: Float64Array): number {
-  if (pipeline.rules || pipeline.gmm || pipeline.dbscan) return predictTransformed(pipeline, x, cores, raw).segment;
-  const { centroids } = pipeline;
-  let best = 0;
+  if (!assignsByNearestCentre(pipeline)) return predictTransformed(pipeline, x, cores, raw).segment;
+  const best = nearestCentre(pipeline.centroids, x, 0);
+  return best >= 0 ? best : predictTransformed(pipeline, x, cores, raw).segment;
+}
+
+/** Whether the pipeline's segment is its nearest centre's (no rules, mixture or density fit). */
+export const assignsByNearestCentre = (pipeline: FittedPipeline): boolean => !pipeline.rules && !pipeline.gmm && !pipeline.dbscan;
+
+/**
+ * The nearest centre to the vector at x[at…]; -1 when every distance overflowed (then
+ * predictTransformed's indexOf answer applies). The first of equal distances, as indexOf(min).
+ */
+export function nearestCentre(centroids: readonly (readonly number[])[], x: Float64Array, at: number): number {
+  let best = -1;
   let bestDistance = Infinity;
   for (let c = 0; c < centroids.length; c++) {
     const centre = centroids[c];
     let d = 0;
-    for (let j = 0; j < centre.length; j++) d += (centre[j] - x[j]) ** 2;
-    // Strictly smaller: the first of equal distances, as indexOf(min) in predictTransformed.
+    for (let j = 0; j < centre.length; j++) d += (centre[j] - x[at + j]) ** 2;
     if (d < bestDistance) {
       bestDistance = d;
       best = c;
     }
   }
-  // A distance that overflowed everywhere: predictTransformed's indexOf(NaN or Infinity) answer.
-  return bestDistance === Infinity || Number.isNaN(bestDistance) ? predictTransformed(pipeline, x, cores, raw).segment : best;
+  return best;
 }
 
 /** The pipeline as its centres assign, whatever rules it adopted (the rules are grown against this). */

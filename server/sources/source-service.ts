@@ -11,7 +11,14 @@ import { SEED } from '../defaults.ts';
 import { InputError } from '../errors.ts';
 import { importCsvFile } from '../ingest/stream-import.ts';
 import { assigningSql } from '../scoring/rules-sql.ts';
-import { datasetSource, isOwnOutput, recordOutput, sourceWriter, type DatasetSource } from '../store/dataset-sources.ts';
+import {
+  datasetSource,
+  isOwnOutput,
+  recordOutput,
+  sourceWriter,
+  type DatasetSource,
+  type SourceColumnProfile,
+} from '../store/dataset-sources.ts';
 import { getDataset, type DatasetInfo } from '../store/datasets.ts';
 import type { Db } from '../store/db.ts';
 import type { SavedModel } from '../store/saved-models.ts';
@@ -98,11 +105,15 @@ export class SourceService {
     );
   }
 
-  /** Adds a source dataset: its sample stored here with its origin and every row's aggregates, in one transaction. */
+  /**
+   * Adds a source dataset: its sample stored here with its origin and every row's aggregates,
+   * in one transaction. The engine computes the aggregates while the sample is imported.
+   */
   async add(name: string, spec: SourceSpec, signal?: AbortSignal): Promise<{ dataset: DatasetInfo; source: DatasetSource }> {
     const dir = await mkdtemp(join(tmpdir(), 'cs-source-'));
+    const table = spec.engine === 'duckdb' ? (spec.table ?? null) : spec.table;
     try {
-      const drawn = await this.using(
+      return await this.using(
         spec,
         async (c, location) => {
           const total = await c.rowCount();
@@ -114,22 +125,27 @@ export class SourceService {
           const sampleRows = Math.min(total, this.settings.sampleRows);
           const csv = join(dir, 'sample.csv');
           await c.sampleToCsv(sampleRows, total, SEED, csv);
-          return { location, total, sampleRows, csv, profile: await c.profile(columns) };
+          let profile: SourceColumnProfile[] = [];
+          const profiled = c.profile(columns).then((p) => (profile = p));
+          profiled.catch(() => {}); // awaited by the import's commit; an import failing first leaves it unread
+          const source = (datasetId: number): DatasetSource => ({
+            datasetId,
+            engine: spec.engine,
+            location,
+            table,
+            totalRows: total,
+            sampleRows,
+            profile,
+          });
+          const dataset = await importCsvFile(this.db, csv, {
+            name,
+            waitFor: profiled,
+            alsoWrite: (db, id) => sourceWriter(db)(source(id)),
+          });
+          return { dataset, source: source(dataset.id) };
         },
         { signal },
       );
-      const table = spec.engine === 'duckdb' ? (spec.table ?? null) : spec.table;
-      const source = (datasetId: number): DatasetSource => ({
-        datasetId,
-        engine: spec.engine,
-        location: drawn.location,
-        table,
-        totalRows: drawn.total,
-        sampleRows: drawn.sampleRows,
-        profile: drawn.profile,
-      });
-      const dataset = await importCsvFile(this.db, drawn.csv, { name, alsoWrite: (db, id) => sourceWriter(db)(source(id)) });
-      return { dataset, source: source(dataset.id) };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

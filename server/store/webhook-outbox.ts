@@ -97,6 +97,11 @@ export function outboxWriter(db: Db): (entry: OutboxEntry) => void {
   };
 }
 
+/** Whether any webhook subscribes to the event: when none does, writes that would announce it need not go one by one. */
+export function subscribedTo(db: Db, event: WebhookEvent): boolean {
+  return webhooksByEvent(db).has(event);
+}
+
 function webhooksByEvent(db: Db): Map<WebhookEvent, number[]> {
   const byEvent = new Map<WebhookEvent, number[]>();
   for (const row of db.prepare('SELECT id, events FROM webhooks').all() as { id: number; events: string }[]) {
