@@ -4,7 +4,8 @@
  * change in segment mix.
  */
 import { formatFixed, formatPercent } from '../format.ts';
-import { mean, populationSd, presentValues, quantileSorted, sortedCopy } from './stats.ts';
+import { quantilesOf } from './quantiles.ts';
+import { mean, populationSd, presentValues } from './stats.ts';
 
 export interface FeatureBaseline {
   feature: string;
@@ -58,8 +59,14 @@ function binShares(values: Float64Array, edges: number[]): number[] {
 
 export function featureBaseline(feature: string, values: Float64Array): FeatureBaseline {
   const present = presentValues(values);
-  const sorted = sortedCopy(present);
-  const edges = [...new Set(Array.from({ length: 9 }, (_, i) => quantileSorted(sorted, (i + 1) / 10)))];
+  const edges = [
+    ...new Set(
+      quantilesOf(
+        present,
+        Array.from({ length: 9 }, (_, i) => (i + 1) / 10),
+      ),
+    ),
+  ];
   const m = mean(present);
   return { feature, mean: m, sd: populationSd(present, m), edges, shares: binShares(present, edges) };
 }

@@ -1,7 +1,8 @@
 /** A numeric feature's steps: its fill for missing values, its outlier bounds, and its scaler. */
 import type { Matrix } from './matrix.ts';
 import type { MissingStrategy, NumericStep, OutlierRule, PreprocessOptions, ScalingMethod } from './preprocess-types.ts';
-import { gather, mean, mostFrequent, populationSd, presentValues, quantileSorted, sortedCopy } from './stats.ts';
+import { quantilesOf } from './quantiles.ts';
+import { gather, mean, mostFrequent, populationSd, presentValues } from './stats.ts';
 import type { NumericColumn } from './table.ts';
 
 export const IQR_FACTOR = 1.5;
@@ -12,7 +13,7 @@ export function numericFill(present: Float64Array, strategy: MissingStrategy): n
   if (present.length === 0) return 0;
   switch (strategy) {
     case 'median':
-      return quantileSorted(sortedCopy(present), 0.5);
+      return quantilesOf(present, [0.5])[0];
     case 'mode':
       return mostFrequent(present);
     case 'mean':
@@ -30,9 +31,7 @@ export function numericFill(present: Float64Array, strategy: MissingStrategy): n
 export function outlierBounds(values: Float64Array, rule: OutlierRule): [number, number] {
   if (rule === 'none' || values.length === 0) return [-Infinity, Infinity];
   if (rule.startsWith('iqr')) {
-    const sorted = sortedCopy(values);
-    const q1 = quantileSorted(sorted, 0.25);
-    const q3 = quantileSorted(sorted, 0.75);
+    const [q1, q3] = quantilesOf(values, [0.25, 0.75]);
     if (!(q3 > q1)) return [-Infinity, Infinity];
     return [q1 - IQR_FACTOR * (q3 - q1), q3 + IQR_FACTOR * (q3 - q1)];
   }
@@ -60,8 +59,8 @@ export function scalerFor(values: Float64Array, method: ScalingMethod): { center
       return { center: min, scale: safe(max - min) };
     }
     case 'robust': {
-      const sorted = sortedCopy(values);
-      return { center: quantileSorted(sorted, 0.5), scale: safe(quantileSorted(sorted, 0.75) - quantileSorted(sorted, 0.25)) };
+      const [q1, median, q3] = quantilesOf(values, [0.25, 0.5, 0.75]);
+      return { center: median, scale: safe(q3 - q1) };
     }
     case 'none':
       return { center: 0, scale: 1 };

@@ -97,6 +97,8 @@ export async function openDuckDbSource(
         (sql) => `${sql}::DOUBLE`,
         (q) => `quantile_cont(${q}::DOUBLE, [0.25, 0.5, 0.75])`,
       );
+      // One thread: the profile runs while the sample is imported, which needs a core of its own.
+      await run('SET threads TO 1', 'Profiling every row');
       return profilesOf(columns, (await run(`SELECT ${select} FROM customers`, 'Profiling every row')).getRowObjectsJS()[0]);
     },
     async targetExists(target) {
