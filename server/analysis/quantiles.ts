@@ -18,11 +18,62 @@ export function quantilesOf(values: Float64Array, qs: readonly number[]): number
       return qs.map((q) => quantileSorted(sorted, q));
     }
   }
-  const a = values.slice();
   const ranks = [...new Set(qs.flatMap((q) => quantileRanks(n, q).slice(0, 2)))].sort((x, y) => x - y);
   const found = new Map<number, number>();
-  selectRanks(a, 0, n - 1, ranks, found);
+  if (!selectByBuckets(values, ranks, found)) selectRanks(values.slice(), 0, n - 1, ranks, found);
   return qs.map((q) => quantileAt(n, q, (rank) => found.get(rank)!));
+}
+
+/** Buckets of equal width the values are counted in before any is moved. */
+const BUCKETS = 4096;
+
+/**
+ * Finds the ranks in two passes without moving the column: values counted into buckets of
+ * equal width (in value order), then only the buckets holding a wanted rank copied out and
+ * selected in. False, with nothing found, when the values span no finite width.
+ */
+function selectByBuckets(values: Float64Array, ranks: readonly number[], found: Map<number, number>): boolean {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (min === max) {
+    for (const r of ranks) found.set(r, min);
+    return true;
+  }
+  const scale = BUCKETS / (max - min);
+  if (!Number.isFinite(scale) || !(scale > 0)) return false;
+  const bucketOf = (v: number) => Math.min(BUCKETS - 1, Math.floor((v - min) * scale));
+  const counts = new Int32Array(BUCKETS);
+  for (let i = 0; i < values.length; i++) counts[bucketOf(values[i])]++;
+  // Each wanted rank's bucket, and its rank among that bucket's values.
+  const starts = new Int32Array(BUCKETS);
+  for (let b = 1; b < BUCKETS; b++) starts[b] = starts[b - 1] + counts[b - 1];
+  const wanted = new Map<number, number[]>();
+  let b = 0;
+  for (const r of ranks) {
+    while (starts[b] + counts[b] <= r) b++;
+    wanted.set(b, [...(wanted.get(b) ?? []), r - starts[b]]);
+  }
+  const buckets = [...wanted.keys()];
+  const slot = new Int32Array(BUCKETS).fill(-1);
+  buckets.forEach((w, i) => (slot[w] = i));
+  const held = buckets.map((w) => new Float64Array(counts[w]));
+  const sizes = new Int32Array(buckets.length);
+  for (let i = 0; i < values.length; i++) {
+    const at = slot[bucketOf(values[i])];
+    if (at >= 0) held[at][sizes[at]++] = values[i];
+  }
+  buckets.forEach((w, i) => {
+    const local = wanted.get(w)!;
+    const inBucket = new Map<number, number>();
+    selectRanks(held[i], 0, counts[w] - 1, local, inBucket);
+    for (const r of local) found.set(starts[w] + r, inBucket.get(r)!);
+  });
+  return true;
 }
 
 /**

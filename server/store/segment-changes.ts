@@ -60,22 +60,20 @@ export function listChanges(db: Db, modelId: number, since: number, limit: numbe
 }
 
 /**
- * Each stored customer's own identifier, as SQL over the dataset's rows: the id column, else
- * (or where it is empty) the row's number from 1. Rows are only ever appended, so `row_id`
- * is that number and `row_id - 1` the row's place in the table's segments.
+ * Each stored customer's own identifier, as an SQL expression over a row of the dataset's
+ * table: the id column, else (or where it is empty) the row's number from 1. Rows are only
+ * ever appended, so `row_id` is that number, and `row_id - 1` the row's place in its segments.
  */
-function customerIdRows(db: Db, datasetId: number): string {
-  const { columns } = getDataset(db, datasetId);
-  const idAt = columns.findIndex((c) => c.kind === 'id');
-  const number = 'CAST(row_id AS TEXT)';
-  const id = idAt < 0 ? number : `COALESCE(NULLIF(CAST(${columnIdent(idAt)} AS TEXT), ''), ${number})`;
-  return `SELECT row_id - 1 AS position, ${id} AS customer FROM ${rowTable(datasetId)}`;
+function customerIdSql(db: Db, datasetId: number, row: string): string {
+  const idAt = getDataset(db, datasetId).columns.findIndex((c) => c.kind === 'id');
+  const number = `CAST(${row}.row_id AS TEXT)`;
+  return idAt < 0 ? number : `COALESCE(NULLIF(CAST(${row}.${columnIdent(idAt)} AS TEXT), ''), ${number})`;
 }
 
 /** Each stored customer's own identifier, in row order (customerIdRows). */
 export function customerIds(db: Db, datasetId: number): string[] {
   return db
-    .prepare(`SELECT customer FROM (${customerIdRows(db, datasetId)}) ORDER BY position`)
+    .prepare(`SELECT ${customerIdSql(db, datasetId, 'r')} FROM ${rowTable(datasetId)} r ORDER BY r.row_id`)
     .pluck()
     .all() as string[];
 }
@@ -107,8 +105,8 @@ export function entryWriter(db: Db): (modelId: number, at: string, cause: Change
       );
       db.prepare(
         `INSERT INTO segment_changes (model_id, at, customer_id, from_segment, to_segment, cause)
-         SELECT ?, ?, r.customer, NULL, e.segment, ? FROM (${customerIdRows(db, datasetId)}) r
-         JOIN temp.entry_segments e ON e.position = r.position ORDER BY e.position`,
+         SELECT ?, ?, ${customerIdSql(db, datasetId, 'r')}, NULL, e.segment, ? FROM temp.entry_segments e
+         JOIN ${rowTable(datasetId)} r ON r.row_id = e.position + 1 ORDER BY e.position`,
       ).run(modelId, at, cause);
     } finally {
       db.exec('DELETE FROM temp.entry_segments');

@@ -21,6 +21,8 @@ describe('quantilesOf', () => {
     sorted: Float64Array.from({ length: 30_000 }, (_, i) => i * 0.5),
     reversed: Float64Array.from({ length: 30_000 }, (_, i) => -i),
     'with gaps': Float64Array.from({ length: 10_000 }, (_, i) => (i % 7 === 0 ? Number.NaN : next())),
+    'an infinite value': Float64Array.from({ length: 5000 }, (_, i) => (i === 77 ? Infinity : i % 13)),
+    'far apart': Float64Array.from({ length: 5000 }, (_, i) => (i % 2 ? 1e308 : -1e308 + i)),
     tiny: Float64Array.from([3, 1, 2]),
     one: Float64Array.from([42]),
   };
