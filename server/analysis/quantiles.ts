@@ -3,24 +3,22 @@
  * only the order statistics they read put in place. A sort of a million values took about
  * 90 ms a column, on every fit (the outlier fences) and every save (the drift deciles).
  */
-import { quantileAt, quantileRanks, quantileSorted, sortedCopy } from './stats.ts';
+import { quantileAt, quantileRanks } from './stats.ts';
 
 /** Below this many values a stretch is simply sorted. */
 const SMALL = 32;
 
-/** quantileSorted(sortedCopy(values), q) for each q. NaN sorts last, as a typed array's sort puts it. */
+/** quantileSorted(sortedCopy(present), q) for each q, over the present (non-NaN) values. */
 export function quantilesOf(values: Float64Array, qs: readonly number[]): number[] {
-  const n = values.length;
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) n++;
   if (n === 0) return qs.map(() => Number.NaN);
-  for (let i = 0; i < n; i++) {
-    if (Number.isNaN(values[i])) {
-      const sorted = sortedCopy(values);
-      return qs.map((q) => quantileSorted(sorted, q));
-    }
-  }
   const ranks = [...new Set(qs.flatMap((q) => quantileRanks(n, q).slice(0, 2)))].sort((x, y) => x - y);
   const found = new Map<number, number>();
-  if (!selectByBuckets(values, ranks, found)) selectRanks(values.slice(), 0, n - 1, ranks, found);
+  if (!selectByBuckets(values, ranks, found)) {
+    const present = n === values.length ? values.slice() : values.filter((v) => !Number.isNaN(v));
+    selectRanks(present, 0, n - 1, ranks, found);
+  }
   return qs.map((q) => quantileAt(n, q, (rank) => found.get(rank)!));
 }
 
@@ -48,7 +46,7 @@ function selectByBuckets(values: Float64Array, ranks: readonly number[], found: 
   if (!Number.isFinite(scale) || !(scale > 0)) return false;
   const bucketOf = (v: number) => Math.min(BUCKETS - 1, Math.floor((v - min) * scale));
   const counts = new Int32Array(BUCKETS);
-  for (let i = 0; i < values.length; i++) counts[bucketOf(values[i])]++;
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) counts[bucketOf(values[i])]++;
   // Each wanted rank's bucket, and its rank among that bucket's values.
   const starts = new Int32Array(BUCKETS);
   for (let b = 1; b < BUCKETS; b++) starts[b] = starts[b - 1] + counts[b - 1];
@@ -64,6 +62,7 @@ function selectByBuckets(values: Float64Array, ranks: readonly number[], found: 
   const held = buckets.map((w) => new Float64Array(counts[w]));
   const sizes = new Int32Array(buckets.length);
   for (let i = 0; i < values.length; i++) {
+    if (Number.isNaN(values[i])) continue;
     const at = slot[bucketOf(values[i])];
     if (at >= 0) held[at][sizes[at]++] = values[i];
   }

@@ -31,7 +31,7 @@ export interface TextSummary {
 
 export type ColumnSummary = NumericSummary | TextSummary;
 
-export function summariseColumns(table: DataTable, topLevels = 12, scratch?: Float64Array): ColumnSummary[] {
+export function summariseColumns(table: DataTable, topLevels = 12): ColumnSummary[] {
   return table.columns.map((column): ColumnSummary => {
     if (column.kind === 'numeric') {
       const values = column.values;
@@ -40,7 +40,7 @@ export function summariseColumns(table: DataTable, topLevels = 12, scratch?: Flo
         min,
         max,
         quantiles: [q1, median, q3],
-      } = presentQuantiles(values, [0.25, 0.5, 0.75], scratch);
+      } = presentQuantiles(values, [0.25, 0.5, 0.75]);
       const { mean: m, sd } = presentMoments(values);
       return { name: column.name, kind: 'numeric', count, missing: values.length - count, mean: m, sd, min, q1, median, q3, max };
     }
@@ -184,11 +184,7 @@ function pearson(a: Float64Array, b: Float64Array): number {
 }
 
 /** Customers flagged as outliers on any numeric column by the IQR or z-score rule. */
-export function countOutlierRows(
-  table: DataTable,
-  rule: 'iqr' | 'zscore',
-  scratch?: Float64Array,
-): { rows: number; perColumn: Record<string, number> } {
+export function countOutlierRows(table: DataTable, rule: 'iqr' | 'zscore'): { rows: number; perColumn: Record<string, number> } {
   const flagged = new Uint8Array(table.rowCount);
   const perColumn: Record<string, number> = {};
   for (const column of table.columns) {
@@ -196,7 +192,7 @@ export function countOutlierRows(
     let low: number;
     let high: number;
     if (rule === 'iqr') {
-      const [q1, q3] = presentQuantiles(column.values, [0.25, 0.75], scratch).quantiles;
+      const [q1, q3] = presentQuantiles(column.values, [0.25, 0.75]).quantiles;
       [low, high] = tukeyFences(q1, q3);
     } else {
       const { mean: m, sd } = presentMoments(column.values);
@@ -231,7 +227,6 @@ export interface FeatureRange {
 
 /** What a form needs to offer one input per feature: bounds and a typical value. */
 export function featureRanges(table: DataTable, names: string[]): FeatureRange[] {
-  const scratch = new Float64Array(table.rowCount);
   return names.flatMap((name): FeatureRange[] => {
     const column = table.columns.find((c) => c.name === name);
     if (!column) return [];
@@ -242,7 +237,7 @@ export function featureRanges(table: DataTable, names: string[]): FeatureRange[]
         min,
         max,
         quantiles: [median],
-      } = presentQuantiles(values, [0.5], scratch);
+      } = presentQuantiles(values, [0.5]);
       let integers = true;
       for (let j = 0; j < values.length && integers; j++) integers = Number.isNaN(values[j]) || Number.isInteger(values[j]);
       // A column with no value at all has no bounds.
@@ -267,10 +262,10 @@ export interface DatasetOverview {
 
 /** Everything the Overview tab shows about a table, computed in one place. */
 export function datasetOverview(table: DataTable, outlierRule: 'iqr' | 'zscore'): DatasetOverview {
-  // One buffer for every column's transient copies (see presentQuantiles).
+  // One buffer for every column's transient copy in boxStatsByGroup.
   const scratch = new Float64Array(table.rowCount);
   return {
-    summaries: summariseColumns(table, 12, scratch),
+    summaries: summariseColumns(table, 12),
     histograms: table.columns.flatMap((c) =>
       c.kind === 'numeric'
         ? [
@@ -282,7 +277,7 @@ export function datasetOverview(table: DataTable, outlierRule: 'iqr' | 'zscore')
         : [],
     ),
     correlation: correlationMatrix(table),
-    outliers: { rule: outlierRule, ...countOutlierRows(table, outlierRule, scratch) },
+    outliers: { rule: outlierRule, ...countOutlierRows(table, outlierRule) },
     standardisedBoxes: table.columns.flatMap((c) => {
       if (c.kind !== 'numeric') return [];
       const { mean: m, sd } = presentMoments(c.values);
