@@ -1,5 +1,4 @@
 /** Tukey box statistics (quartiles, whiskers, outlier counts), for a column and per segment. */
-import { quantilesOf } from './quantiles.ts';
 import { quantileAt, quantileSorted } from './stats.ts';
 
 export interface BoxStats {
@@ -112,35 +111,6 @@ export class OrderStatistics {
     }
     return a[from + rank];
   }
-}
-
-/** A column's present values: how many, their extremes and the quantiles asked for. */
-export interface PresentQuantiles {
-  count: number;
-  min: number;
-  max: number;
-  /** quantileSorted of the sorted present values, for each q asked, in the order asked. */
-  quantiles: number[];
-}
-
-/**
- * Quantiles of a column's present values (quantiles.ts: counted into value buckets, then
- * selected among the few values of the buckets that hold a wanted rank): the same figures
- * as sorting them, without a copy of the column.
- */
-export function presentQuantiles(values: Float64Array, qs: readonly number[]): PresentQuantiles {
-  let count = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (Number.isNaN(v)) continue;
-    count++;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  if (count === 0) return { count, min: Number.NaN, max: Number.NaN, quantiles: qs.map(() => Number.NaN) };
-  return { count, min, max, quantiles: quantilesOf(values, qs) };
 }
 
 /** Box statistics per group, with each group's count and sum of present values (summed in row order). */

@@ -57,16 +57,11 @@ function binShares(values: Float64Array, edges: number[]): number[] {
   return counts.map((c) => (values.length ? c / values.length : 0));
 }
 
+const DECILES = Array.from({ length: 9 }, (_, i) => (i + 1) / 10);
+
 export function featureBaseline(feature: string, values: Float64Array): FeatureBaseline {
   const present = presentValues(values);
-  const edges = [
-    ...new Set(
-      quantilesOf(
-        present,
-        Array.from({ length: 9 }, (_, i) => (i + 1) / 10),
-      ),
-    ),
-  ];
+  const edges = [...new Set(quantilesOf(present, DECILES))];
   const m = mean(present);
   return { feature, mean: m, sd: populationSd(present, m), edges, shares: binShares(present, edges) };
 }

@@ -1,5 +1,6 @@
 /** Descriptive statistics for the Overview tab: per-column summaries, histograms, correlations. */
-import { presentQuantiles, tukeyFences } from './box-stats.ts';
+import { tukeyFences } from './box-stats.ts';
+import { presentQuantiles } from './quantiles.ts';
 import { mostFrequentText, presentMoments, quantileSorted } from './stats.ts';
 import { getNamed, setNamed } from './named.ts';
 import { boxStatsByGroup, type BoxStats } from './box-stats.ts';

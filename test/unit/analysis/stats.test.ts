@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { presentQuantiles } from '../../../server/analysis/box-stats.ts';
+import { presentQuantiles } from '../../../server/analysis/quantiles.ts';
 import { quantileSorted } from '../../../server/analysis/stats.ts';
 
 describe('presentQuantiles', () => {
