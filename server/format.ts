@@ -4,14 +4,19 @@
  * analysis, engine and web all format through it.
  */
 
+// Built once: toLocaleString builds a formatter per call (10 µs each; a results partial formats thousands of numbers).
+const WHOLE = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const UP_TO_SIX_DECIMALS = new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 });
+const EVERY_DIGIT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 20 });
+
 /** Numbers as people read them: thousands separators, three significant digits below 1,000. */
 export function formatNumber(value: number | null | undefined, digits = 3): string {
   if (value === null || value === undefined || Number.isNaN(value)) return '—';
   if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
   const abs = Math.abs(value);
-  if (abs >= 1000) return Math.round(value).toLocaleString('en-US');
+  if (abs >= 1000) return WHOLE.format(Math.round(value));
   if (Number.isInteger(value)) return String(value);
-  return Number(value.toPrecision(digits)).toLocaleString('en-US', { maximumFractionDigits: 6 });
+  return UP_TO_SIX_DECIMALS.format(Number(value.toPrecision(digits)));
 }
 
 export function formatPercent(share: number, digits = 1): string {
@@ -25,7 +30,7 @@ export function formatYear(value: number): string {
 
 /** A count with thousands separators: 1,000,000 customers. */
 export function formatCount(value: number): string {
-  return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—';
+  return Number.isFinite(value) ? WHOLE.format(Math.round(value)) : '—';
 }
 
 /** A figure with a fixed number of decimals, for scores read side by side (0.512 below 0.530). */
@@ -64,5 +69,5 @@ export function formatDate(iso: string | number): string {
 
 /** A threshold as written, every digit kept, with separators: 61,000 or 0.35. */
 export function formatExact(value: number): string {
-  return Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: 20 }) : '—';
+  return Number.isFinite(value) ? EVERY_DIGIT.format(value) : '—';
 }

@@ -41,7 +41,12 @@ export function loadReference(file: string): Reference {
 
 /** A shared dataset parsed the way the importer does, without a database. */
 export function loadSharedTable(source: string): DataTable {
-  const { header, rows } = parseCsvText(readFileSync(`${SHARED_DIR}datasets/${source}`, 'utf8'));
+  return loadCsvTable(`${SHARED_DIR}datasets/${source}`);
+}
+
+/** A CSV file parsed the way the importer does, without a database. */
+export function loadCsvTable(path: string | URL): DataTable {
+  const { header, rows } = parseCsvText(readFileSync(path, 'utf8'));
   const columns: Column[] = header.map((name, c) => {
     const raw = rows.map((r) => r[c]);
     const kind = inferColumnKind(name, raw);

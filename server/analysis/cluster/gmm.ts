@@ -8,6 +8,7 @@
 import { formatCount } from '../../format.ts';
 import { N_INIT } from '../../defaults.ts';
 import { InputError } from '../../errors.ts';
+import { mixtureKernel, type MixtureKernel } from '../kernels/mixture.ts';
 import { createMatrix, type Matrix } from '../matrix.ts';
 import { stopPoint } from '../progress.ts';
 import { assignNearest } from './assign.ts';
@@ -84,61 +85,63 @@ interface EmResult {
   iterations: number;
 }
 
-function runEm(x: Matrix, start: Int32Array, k: number, maxIterations: number, tolerance: number, reg: number): EmResult {
-  const n = x.rows;
-  const d = x.cols;
-  const data = x.data;
-  const resp = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) resp[i * k + start[i]] = 1;
-  const means = new Float64Array(k * d);
+/**
+ * EM from hard starting segments, its passes over the rows in the mixture kernel. The M step
+ * takes each segment's weight, mean and mean square in one pass (variance = mean square −
+ * squared mean, as scikit-learn's diag estimate); the E step reads per segment a log
+ * normaliser and inverse variances made once per iteration.
+ */
+function runEm(
+  kernel: MixtureKernel,
+  x: Matrix,
+  start: Int32Array,
+  k: number,
+  maxIterations: number,
+  tolerance: number,
+  reg: number,
+): EmResult {
+  const { rows: n, cols: d } = x;
+  const { kp, resp, weights, sums, squares, means, inverse, logNorm } = kernel;
+  resp.fill(0);
+  for (let i = 0; i < n; i++) resp[i * kp + start[i]] = 1;
   const variances = new Float64Array(k * d);
-  const weights = new Float64Array(k);
-  const logWeights = new Float64Array(k);
-  const lp = new Float64Array(k);
+  const mixing = new Float64Array(k);
   let previous = -Infinity;
   let logLikelihood = -Infinity;
   let iterations = 0;
   for (; iterations < maxIterations; iterations++) {
     stopPoint();
     // M step: weights, means and variances from the responsibilities.
-    weights.fill(0);
-    means.fill(0);
-    variances.fill(0);
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < k; c++) {
-        const r = resp[i * k + c];
-        if (r === 0) continue;
-        weights[c] += r;
-        for (let j = 0; j < d; j++) means[c * d + j] += r * data[i * d + j];
-      }
-    }
+    kernel.moments();
     for (let c = 0; c < k; c++) {
       const nk = weights[c] + 10 * Number.EPSILON;
-      for (let j = 0; j < d; j++) means[c * d + j] /= nk;
-    }
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < k; c++) {
-        const r = resp[i * k + c];
-        if (r === 0) continue;
-        for (let j = 0; j < d; j++) {
-          const diff = data[i * d + j] - means[c * d + j];
-          variances[c * d + j] += r * diff * diff;
-        }
+      let logDet = 0;
+      for (let j = 0, p = c; j < d; j++, p += kp) {
+        means[p] = sums[p] / nk;
+        const variance = Math.max(squares[p] / nk - means[p] * means[p], 0) + reg;
+        variances[c * d + j] = variance;
+        inverse[p] = 1 / variance;
+        logDet += Math.log(variance);
       }
-    }
-    for (let c = 0; c < k; c++) {
-      const nk = weights[c] + 10 * Number.EPSILON;
-      for (let j = 0; j < d; j++) variances[c * d + j] = variances[c * d + j] / nk + reg;
-      weights[c] = nk / n;
-      logWeights[c] = Math.log(weights[c]);
+      mixing[c] = nk / n;
+      logNorm[c] = Math.log(mixing[c]) - 0.5 * (d * LOG_2PI + logDet);
     }
     // E step: responsibilities and the log-likelihood they come with.
+    kernel.logDensities();
     let total = 0;
-    for (let i = 0; i < n; i++) {
-      componentLogDensities(data, i * d, means, variances, logWeights, d, lp);
-      const lse = logSumExp(lp);
-      total += lse;
-      for (let c = 0; c < k; c++) resp[i * k + c] = Math.exp(lp[c] - lse);
+    for (let i = 0, row = 0; i < n; i++, row += kp) {
+      let max = -Infinity;
+      for (let c = 0; c < k; c++) if (resp[row + c] > max) max = resp[row + c];
+      let sum = 0;
+      for (let c = 0; c < k; c++) {
+        const e = Math.exp(resp[row + c] - max);
+        resp[row + c] = e;
+        sum += e;
+      }
+      const scale = 1 / sum;
+      for (let c = 0; c < k; c++) resp[row + c] *= scale;
+      if (kp > k) resp[row + k] = 0;
+      total += max + Math.log(sum);
     }
     logLikelihood = total;
     if (Math.abs(total / n - previous / n) < tolerance) {
@@ -147,7 +150,9 @@ function runEm(x: Matrix, start: Int32Array, k: number, maxIterations: number, t
     }
     previous = total;
   }
-  return { means, variances, weights, logLikelihood, iterations };
+  const rowMajorMeans = new Float64Array(k * d);
+  for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) rowMajorMeans[c * d + j] = means[j * kp + c];
+  return { means: rowMajorMeans, variances, weights: mixing, logLikelihood, iterations };
 }
 
 /**
@@ -187,10 +192,11 @@ export function fitGmm(x: Matrix, options: GmmOptions): GmmFit {
   validateK(k, x.rows);
   checkGmmWork(x, nInit, [k]);
   let best: EmResult | undefined;
+  const kernel = mixtureKernel(x, k);
   for (let run = 0; run < nInit; run++) {
     stopPoint();
     const start = startingSegments(x, k, seed + run);
-    const result = runEm(x, start, k, maxIterations, tolerance, regularisation);
+    const result = runEm(kernel, x, start, k, maxIterations, tolerance, regularisation);
     if (!best || result.logLikelihood > best.logLikelihood) best = result;
   }
   const { means, variances, weights, logLikelihood, iterations } = best!;

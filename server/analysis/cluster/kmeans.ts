@@ -9,9 +9,9 @@ import { N_INIT } from '../../defaults.ts';
 import { InputError } from '../../errors.ts';
 import { selectRows, type Matrix } from '../matrix.ts';
 import { createRng, sampleIndices } from '../random.ts';
-import { meanVariance } from './assign.ts';
+import { assignNearest, meanVariance } from './assign.ts';
 import { kmeansPlusPlus } from './init.ts';
-import { lloyd } from './lloyd.ts';
+import { lloyd, type LloydOptions, type LloydResult } from './lloyd.ts';
 import { stopPoint } from '../progress.ts';
 import { bestSwap, hartiganRefine } from './refine.ts';
 import type { ClusterFit } from './types.ts';
@@ -86,7 +86,6 @@ export function fitKMeans(x: Matrix, options: KMeansOptions): KMeansFit {
   // scikit-learn stops when the total squared centre shift is below tol x mean variance.
   const absoluteTolerance = tolerance * meanVariance(x);
 
-  type LloydResult = ReturnType<typeof lloyd>;
   /** Lloyd to a fixed point from `start` (or the one already reached), then Hartigan moves. */
   const converge = (start: Matrix | LloydResult): Converged => {
     let result = 'rows' in start ? lloyd(x, start, { maxIterations, tolerance: absoluteTolerance }) : start;
@@ -105,16 +104,9 @@ export function fitKMeans(x: Matrix, options: KMeansOptions): KMeansFit {
   // Restarts run plain Lloyd; only the best few are polished. Polishing every restart cost
   // three times the fit on the sample; the winner's polish alone fell short of
   // scikit-learn's best of 10 on two reference datasets, the best three's does not.
-  const starts = options.initialCentroids ? 1 : nInit;
-  const restarts: { result: LloydResult; run: number }[] = [];
-  for (let run = 0; run < starts; run++) {
-    stopPoint();
-    restarts.push({
-      result: lloyd(x, options.initialCentroids ?? kmeansPlusPlus(x, k, seed + run), { maxIterations, tolerance: absoluteTolerance }),
-      run,
-    });
-  }
-  restarts.sort((a, b) => a.result.inertia - b.result.inertia || a.run - b.run);
+  const restarts = options.initialCentroids
+    ? [{ result: lloyd(x, options.initialCentroids, { maxIterations, tolerance: absoluteTolerance }), run: 0 }]
+    : plainRestarts(x, k, seed, nInit, { maxIterations, tolerance: absoluteTolerance });
   let best: Converged | undefined;
   for (const { result, run } of restarts.slice(0, refine ? Math.max(POLISHED_RESTARTS, Math.floor(POLISH_BUDGET_ROWS / x.rows)) : 1)) {
     stopPoint();
@@ -136,4 +128,49 @@ export function fitKMeans(x: Matrix, options: KMeansOptions): KMeansFit {
   }
   const current = best!;
   return { labels: current.labels, centroids: current.centroids, inertia: current.inertia, iterations: current.iterations, notes: [] };
+}
+
+/** A plain Lloyd restart as kept between fits: its centres decide its labels (each row's nearest). */
+interface KeptRestart {
+  centroids: Matrix;
+  inertia: number;
+  iterations: number;
+  run: number;
+}
+
+/**
+ * Each matrix's latest restarts by k, seed, restarts and stopping rule. The view's fit at k,
+ * the lineage's reference at k (lineage.ts) and the sweep's fit at k start from the same ten
+ * restarts: each was fitted twice or three times for one results partial. Centres only; the
+ * labels are assigned again (a pass of the nearest kernel) when a restart is polished.
+ */
+const keptRestarts = new WeakMap<Matrix, Map<string, KeptRestart[]>>();
+const KEPT_RESTART_SETS = 24;
+
+/** The restarts seeded seed, seed + 1, ..., best by inertia first (ties to the earlier run), each with its labels. */
+function plainRestarts(x: Matrix, k: number, seed: number, nInit: number, stop: LloydOptions): { result: LloydResult; run: number }[] {
+  const key = `${k}:${seed}:${nInit}:${stop.maxIterations}:${stop.tolerance}`;
+  let byKey = keptRestarts.get(x);
+  if (!byKey) keptRestarts.set(x, (byKey = new Map()));
+  let kept = byKey.get(key);
+  if (!kept) {
+    kept = [];
+    for (let run = 0; run < nInit; run++) {
+      stopPoint();
+      const { centroids, inertia, iterations } = lloyd(x, kmeansPlusPlus(x, k, seed + run), stop);
+      kept.push({ centroids, inertia, iterations, run });
+    }
+    kept.sort((a, b) => a.inertia - b.inertia || a.run - b.run);
+    byKey.set(key, kept);
+    if (byKey.size > KEPT_RESTART_SETS) byKey.delete(byKey.keys().next().value!);
+  }
+  // Lazily labelled: only the restarts that are polished or win need their labels.
+  return kept.map(({ centroids, inertia, iterations, run }) => ({
+    get result(): LloydResult {
+      // A copy of the centres: the fit hands them on, and the kept ones must not change.
+      const copy = { ...centroids, data: Float64Array.from(centroids.data) };
+      return { labels: assignNearest(x, centroids).labels, centroids: copy, inertia, iterations };
+    },
+    run,
+  }));
 }

@@ -10,6 +10,7 @@ import { WASM_BASE64 } from './nearest-wasm.ts';
 
 interface NearestExports {
   nearestTwo: (rows: number, d: number, k: number, data: number, centres: number, labels: number, bests: number, seconds: number) => void;
+  addByLabel: (rows: number, d: number, data: number, labels: number, sums: number, counts: number) => void;
 }
 
 let kernel: ReturnType<typeof instantiate<NearestExports>> | undefined;
@@ -20,6 +21,9 @@ export interface NearestOut {
   labels: Int32Array;
   best?: Float64Array;
   second?: Float64Array;
+  /** Each centre's sum of its rows (k × d, row-major) and their count, for Lloyd's next centres: overwritten. */
+  sums?: Float64Array;
+  counts?: Float64Array;
 }
 
 /** Fills `out` for every row of x; returns the summed squared distance to the nearest (rows in order). */
@@ -33,7 +37,9 @@ export function nearestCentres(x: Matrix, centres: Matrix, out: NearestOut): num
   const labelsAt = centresAt + d * kp * 8;
   const bestsAt = labelsAt + Math.ceil((chunk * 4) / 8) * 8;
   const secondsAt = bestsAt + chunk * 8;
-  const needed = secondsAt + chunk * 8;
+  const sumsAt = secondsAt + chunk * 8;
+  const countsAt = sumsAt + k * d * 8;
+  const needed = out.sums ? countsAt + k * 8 : sumsAt;
   const memory = reserve(kernel.memory, needed);
   const data = new Float64Array(memory, 0, chunk * d);
   const transposed = new Float64Array(memory, centresAt, d * kp);
@@ -42,15 +48,19 @@ export function nearestCentres(x: Matrix, centres: Matrix, out: NearestOut): num
   const labels = new Int32Array(memory, labelsAt, chunk);
   const bests = new Float64Array(memory, bestsAt, chunk);
   const seconds = new Float64Array(memory, secondsAt, chunk);
+  if (out.sums) new Float64Array(memory, sumsAt, k * d + k).fill(0);
   let inertia = 0;
   for (let from = 0; from < rows; from += chunk) {
     const n = Math.min(chunk, rows - from);
     data.set(x.data.subarray(from * d, (from + n) * d));
     kernel.nearestTwo(n, d, k, 0, centresAt, labelsAt, bestsAt, secondsAt);
+    if (out.sums) kernel.addByLabel(n, d, 0, labelsAt, sumsAt, countsAt);
     out.labels.set(n === chunk ? labels : labels.subarray(0, n), from);
     if (out.best) out.best.set(n === chunk ? bests : bests.subarray(0, n), from);
     if (out.second) out.second.set(n === chunk ? seconds : seconds.subarray(0, n), from);
     for (let i = 0; i < n; i++) inertia += bests[i];
   }
+  out.sums?.set(new Float64Array(memory, sumsAt, k * d));
+  out.counts?.set(new Float64Array(memory, countsAt, k));
   return inertia;
 }

@@ -8,7 +8,8 @@
 ;; Two rows go together (the second's values d further on), so each centre load serves both.
 ;;
 ;; Layout, given by the caller (nearest.ts): data rows * d f64 (row-major), centres d * kp
-;; f64, then per row: labels i32, best f64, second f64 (squared distances).
+;; f64, then per row: labels i32, best f64, second f64 (squared distances), then when Lloyd
+;; asks for them each centre's row sums (k * d f64) and row count (k f64).
 (module
   (memory (export "memory") 1)
 
@@ -118,4 +119,29 @@
       (f64.store (i32.add (local.get $bests) (i32.shl (local.get $i) (i32.const 3))) (local.get $best))
       (f64.store (i32.add (local.get $seconds) (i32.shl (local.get $i) (i32.const 3))) (local.get $second))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $each_row)))))
+      (br $each_row))))
+
+  ;; Each row added to the sums of its label and counted, rows in order (as Lloyd's centre
+  ;; update did it in JavaScript: the same sums to the bit).
+  (func (export "addByLabel")
+    (param $rows i32) (param $d i32) (param $data i32) (param $labels i32) (param $sums i32) (param $counts i32)
+    (local $i i32) (local $j i32) (local $p i32) (local $q i32) (local $at i32)
+    (local.set $p (local.get $data))
+    (local.set $i (i32.const 0))
+    (block $rows_done (loop $each_row
+      (br_if $rows_done (i32.ge_s (local.get $i) (local.get $rows)))
+      (local.set $q (i32.load (i32.add (local.get $labels) (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $at (i32.add (local.get $counts) (i32.shl (local.get $q) (i32.const 3))))
+      (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (f64.const 1)))
+      (local.set $q (i32.add (local.get $sums) (i32.shl (i32.mul (local.get $q) (local.get $d)) (i32.const 3))))
+      (local.set $j (i32.const 0))
+      (block $features_done (loop $each_feature
+        (br_if $features_done (i32.ge_s (local.get $j) (local.get $d)))
+        (f64.store (local.get $q) (f64.add (f64.load (local.get $q)) (f64.load (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (i32.const 8)))
+        (local.set $q (i32.add (local.get $q) (i32.const 8)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $each_feature)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $each_row))))
+)

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fitGmm, gmmProbabilities } from '../../../server/analysis/cluster/gmm.ts';
 import { fitPreprocess } from '../../../server/analysis/preprocess.ts';
-import { loadSharedTable } from '../reference.ts';
+import { loadCsvTable, loadSharedTable } from '../reference.ts';
 
 interface GmmReference {
   features: string[];
@@ -25,6 +25,23 @@ describe('Gaussian mixture', () => {
       // BIC from the same parameter count as scikit-learn's (diag: k·d means, k·d variances, k−1 weights).
       const parameters = expected.k * 2 * 2 + expected.k - 1;
       assert.ok(Math.abs(fit.bic - (-2 * fit.logLikelihood + parameters * Math.log(x.rows))) < 1e-9);
+    }
+  });
+
+  it('reaches scikit-learn\'s log-likelihood per customer within 1e-3 on the bundled sample, where its own starts agree (k = 4, 5)', () => {
+    const sample = JSON.parse(readFileSync(new URL('../../fixtures/gmm-sample.json', import.meta.url), 'utf8')) as {
+      features: string[];
+      rows: number;
+      fits: { k: number; logLikelihoodPerRow: number }[];
+    };
+    const options = { features: sample.features, missing: 'mean', outliers: 'iqr-clip', scaling: 'standard' } as const;
+    const prepared = fitPreprocess(loadCsvTable(new URL('../../../data/customers.csv', import.meta.url)), options).matrix;
+    assert.equal(prepared.rows, sample.rows);
+    for (const { k, logLikelihoodPerRow } of sample.fits) {
+      for (const seed of [0, 7, 42]) {
+        const ours = fitGmm(prepared, { k, seed }).logLikelihood / prepared.rows;
+        assert.ok(Math.abs(ours - logLikelihoodPerRow) <= 1e-3, `k = ${k}, seed ${seed}: ${ours} per customer against scikit-learn's ${logLikelihoodPerRow}`);
+      }
     }
   });
 

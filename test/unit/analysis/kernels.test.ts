@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { nearestTwo } from '../../../server/analysis/cluster/assign.ts';
 import { kmeansPlusPlus } from '../../../server/analysis/cluster/init.ts';
 import { meansAndCrossProducts } from '../../../server/analysis/kernels/covariance.ts';
+import { mixtureKernel } from '../../../server/analysis/kernels/mixture.ts';
 import { nearestCentres } from '../../../server/analysis/kernels/nearest.ts';
 import { clusterDistanceSums } from '../../../server/analysis/kernels/silhouette.ts';
 import { createMatrix, squaredDistance, type Matrix } from '../../../server/analysis/matrix.ts';
@@ -126,17 +127,85 @@ describe('WebAssembly kernels', () => {
           const rng = createRng(seed);
           const x = randomMatrix(rng, rows, cols, ties);
           const centres = randomMatrix(rng, k, cols, ties);
-          const out = { labels: new Int32Array(rows), best: new Float64Array(rows), second: new Float64Array(rows) };
+          const out = {
+            labels: new Int32Array(rows),
+            best: new Float64Array(rows),
+            second: new Float64Array(rows),
+            sums: new Float64Array(k * cols).fill(99),
+            counts: new Float64Array(k).fill(99),
+          };
           const inertia = nearestCentres(x, centres, out);
           const near = { index: 0, best: 0, second: 0 };
           let total = 0;
+          // Lloyd's next centres as the scalar loop summed them: rows in order into their label's sums.
+          const sums = new Float64Array(k * cols);
+          const counts = new Float64Array(k);
           for (let i = 0; i < rows; i++) {
             nearestTwo(x.data, i * cols, centres.data, k, cols, near);
             total += near.best;
             assert.equal(out.labels[i], near.index, `row ${i}`);
             assert.ok(Object.is(out.best[i], near.best) && Object.is(out.second[i], near.second), `row ${i} distances`);
+            counts[near.index]++;
+            for (let j = 0; j < cols; j++) sums[near.index * cols + j] += x.data[i * cols + j];
           }
           assert.ok(Object.is(inertia, total));
+          assert.deepEqual(out.sums, sums);
+          assert.deepEqual(out.counts, counts);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('take a mixture\'s log densities and weighted moments as the scalar loops, to the bit', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3000 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 21 }),
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        (rows, cols, k, seed) => {
+          const rng = createRng(seed);
+          const x = randomMatrix(rng, rows, cols);
+          const kernel = mixtureKernel(x, k);
+          const { kp } = kernel;
+          for (let p = 0; p < cols * kp; p++) {
+            kernel.means[p] = rng() * 20 - 5;
+            kernel.inverse[p] = 0.01 + rng();
+          }
+          for (let c = 0; c < kp; c++) kernel.logNorm[c] = -rng() * 30;
+          kernel.logDensities();
+          for (let i = 0; i < rows; i++) {
+            for (let c = 0; c < k; c++) {
+              let s = 0;
+              for (let j = 0; j < cols; j++) {
+                const diff = x.data[i * cols + j] - kernel.means[j * kp + c];
+                s += diff * diff * kernel.inverse[j * kp + c];
+              }
+              assert.ok(Object.is(kernel.resp[i * kp + c], kernel.logNorm[c] - 0.5 * s), `row ${i}, segment ${c}`);
+            }
+          }
+          // Responsibilities, the padding segment's 0, some exactly 0 as a hard start has them.
+          for (let i = 0; i < rows; i++) for (let c = 0; c < kp; c++) kernel.resp[i * kp + c] = c < k && rng() < 0.8 ? rng() : 0;
+          kernel.moments();
+          const weights = new Float64Array(kp);
+          const sums = new Float64Array(cols * kp);
+          const squares = new Float64Array(cols * kp);
+          for (let i = 0; i < rows; i++) {
+            for (let c = 0; c < k; c++) {
+              const r = kernel.resp[i * kp + c];
+              if (r === 0) continue;
+              weights[c] += r;
+              for (let j = 0; j < cols; j++) {
+                const v = x.data[i * cols + j];
+                sums[j * kp + c] += r * v;
+                squares[j * kp + c] += r * v * v;
+              }
+            }
+          }
+          assert.deepEqual(kernel.weights, weights);
+          assert.deepEqual(kernel.sums, sums);
+          assert.deepEqual(kernel.squares, squares);
         },
       ),
       { numRuns: 40 },
