@@ -1,9 +1,9 @@
 /** Descriptive statistics for the Overview tab: per-column summaries, histograms, correlations. */
-import { tukeyFences } from './box-stats.ts';
-import { presentQuantiles } from './quantiles.ts';
+import { tukeyFences, withWhiskers, type BoxStats } from './box-stats.ts';
+import { presentQuantiles, type PresentQuantiles } from './quantiles.ts';
 import { mostFrequentText, presentMoments, quantileSorted } from './stats.ts';
+import { correlationMatrix } from './correlation.ts';
 import { getNamed, setNamed } from './named.ts';
-import { boxStatsByGroup, type BoxStats } from './box-stats.ts';
 import type { ColumnKind, DataTable, NumericColumn } from './table.ts';
 
 export interface NumericSummary {
@@ -32,18 +32,44 @@ export interface TextSummary {
 
 export type ColumnSummary = NumericSummary | TextSummary;
 
-export function summariseColumns(table: DataTable, topLevels = 12): ColumnSummary[] {
+/** What the summary, the outlier count and the box of a numeric column all read: its quartiles and moments. */
+interface NumericFacts {
+  /** Count, extremes, and the quartiles [q1, median, q3] of the present values. */
+  quartiles: PresentQuantiles;
+  mean: number;
+  sd: number;
+}
+
+/**
+ * Each numeric column's facts, computed on first asking: the Overview asked for a column's
+ * quartiles three times and its moments twice (on a million customers, 0.4 s of selections).
+ */
+function numericFacts(): (column: NumericColumn) => NumericFacts {
+  const known = new Map<NumericColumn, NumericFacts>();
+  return (column) => {
+    let facts = known.get(column);
+    if (!facts) {
+      const { mean, sd } = presentMoments(column.values);
+      known.set(column, (facts = { quartiles: presentQuantiles(column.values, [0.25, 0.5, 0.75]), mean, sd }));
+    }
+    return facts;
+  };
+}
+
+export function summariseColumns(table: DataTable, topLevels = 12, factsOf = numericFacts()): ColumnSummary[] {
   return table.columns.map((column): ColumnSummary => {
     if (column.kind === 'numeric') {
-      const values = column.values;
       const {
-        count,
-        min,
-        max,
-        quantiles: [q1, median, q3],
-      } = presentQuantiles(values, [0.25, 0.5, 0.75]);
-      const { mean: m, sd } = presentMoments(values);
-      return { name: column.name, kind: 'numeric', count, missing: values.length - count, mean: m, sd, min, q1, median, q3, max };
+        quartiles: {
+          count,
+          min,
+          max,
+          quantiles: [q1, median, q3],
+        },
+        mean: m,
+        sd,
+      } = factsOf(column);
+      return { name: column.name, kind: 'numeric', count, missing: column.values.length - count, mean: m, sd, min, q1, median, q3, max };
     }
     const counts = new Map<string, number>();
     let missing = 0;
@@ -149,56 +175,25 @@ export function histogram(values: Float64Array, bins?: number, options: { years?
   return shape;
 }
 
-/** Pearson correlation between numeric columns over rows where both are present. */
-export function correlationMatrix(table: DataTable): { names: string[]; values: number[][] } {
-  const numeric = table.columns.filter((c): c is NumericColumn => c.kind === 'numeric');
-  const values = numeric.map(() => new Array<number>(numeric.length).fill(Number.NaN));
-  // Symmetric: each pair is computed once.
-  numeric.forEach((a, i) => {
-    for (let j = i; j < numeric.length; j++) values[i][j] = values[j][i] = pearson(a.values, numeric[j].values);
-  });
-  return { names: numeric.map((c) => c.name), values };
-}
-
-function pearson(a: Float64Array, b: Float64Array): number {
-  let n = 0;
-  let sa = 0;
-  let sb = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (Number.isNaN(a[i]) || Number.isNaN(b[i])) continue;
-    n++;
-    sa += a[i];
-    sb += b[i];
-  }
-  const ma = sa / n;
-  const mb = sb / n;
-  let cov = 0;
-  let va = 0;
-  let vb = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (Number.isNaN(a[i]) || Number.isNaN(b[i])) continue;
-    cov += (a[i] - ma) * (b[i] - mb);
-    va += (a[i] - ma) ** 2;
-    vb += (b[i] - mb) ** 2;
-  }
-  return va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : Number.NaN;
-}
-
 /** Customers flagged as outliers on any numeric column by the IQR or z-score rule. */
-export function countOutlierRows(table: DataTable, rule: 'iqr' | 'zscore'): { rows: number; perColumn: Record<string, number> } {
+export function countOutlierRows(
+  table: DataTable,
+  rule: 'iqr' | 'zscore',
+  factsOf = numericFacts(),
+): { rows: number; perColumn: Record<string, number> } {
   const flagged = new Uint8Array(table.rowCount);
   const perColumn: Record<string, number> = {};
   for (const column of table.columns) {
     if (column.kind !== 'numeric') continue;
     let low: number;
     let high: number;
+    const facts = factsOf(column);
     if (rule === 'iqr') {
-      const [q1, q3] = presentQuantiles(column.values, [0.25, 0.75]).quantiles;
+      const [q1, , q3] = facts.quartiles.quantiles;
       [low, high] = tukeyFences(q1, q3);
     } else {
-      const { mean: m, sd } = presentMoments(column.values);
-      low = m - 3 * sd;
-      high = m + 3 * sd;
+      low = facts.mean - 3 * facts.sd;
+      high = facts.mean + 3 * facts.sd;
     }
     let count = 0;
     const values = column.values;
@@ -263,10 +258,9 @@ export interface DatasetOverview {
 
 /** Everything the Overview tab shows about a table, computed in one place. */
 export function datasetOverview(table: DataTable, outlierRule: 'iqr' | 'zscore'): DatasetOverview {
-  // One buffer for every column's transient copy in boxStatsByGroup.
-  const scratch = new Float64Array(table.rowCount);
+  const factsOf = numericFacts();
   return {
-    summaries: summariseColumns(table, 12),
+    summaries: summariseColumns(table, 12, factsOf),
     histograms: table.columns.flatMap((c) =>
       c.kind === 'numeric'
         ? [
@@ -278,14 +272,16 @@ export function datasetOverview(table: DataTable, outlierRule: 'iqr' | 'zscore')
         : [],
     ),
     correlation: correlationMatrix(table),
-    outliers: { rule: outlierRule, ...countOutlierRows(table, outlierRule) },
+    outliers: { rule: outlierRule, ...countOutlierRows(table, outlierRule, factsOf) },
     standardisedBoxes: table.columns.flatMap((c) => {
       if (c.kind !== 'numeric') return [];
-      const { mean: m, sd } = presentMoments(c.values);
+      const { quartiles, mean: m, sd } = factsOf(c);
       const scale = sd || 1;
       // Standardising is increasing and linear: the box of the standardised values is the
-      // standardised box, with the same outliers.
-      const [raw] = boxStatsByGroup(c.values, null, 1, scratch).boxes;
+      // standardised box, with the same outliers. Missing values fall outside no fence and
+      // widen no whisker.
+      const [q1, median, q3] = quartiles.quantiles;
+      const raw = withWhiskers(c.values, 0, c.values.length, q1, median, q3);
       const z = (v: number) => (v - m) / scale;
       return [
         {

@@ -47,11 +47,13 @@ for (const rows of (process.env.BENCH_SCALE_ROWS ?? '100000,1000000').split(',')
   const vs = (ours: number, theirs: number | undefined, goal: string) => (theirs ? `scikit-learn ${s(theirs)}, ratio ${(ours / theirs).toFixed(2)}x, goal <= ${goal}` : '');
   line(`${n} customers: first Clusters view, k given (load, fit, charts)`, s(f.firstViewSeconds), vs(f.firstViewSeconds, f.sklearnFirstViewSeconds, '0.3x'));
   line(`${n} customers: then its curves region (sweep, stability)`, s(f.sweepRegionSeconds), '');
+  line(`${n} customers: a new k while the curves are computed`, s(f.earlyRerunSeconds), rows >= 1_000_000 ? vs(f.earlyRerunSeconds, f.sklearnFirstViewSeconds, '0.05x') : '');
   line(`${n} customers: k sweep 2..10`, s(f.sweepSeconds), f.sklearnSweepSeconds ? vs(f.sweepSeconds, f.sklearnSweepSeconds, '1.0x') : rows <= 100_000 ? '< 5 s' : '(BENCH_SKLEARN_SWEEP=1 for scikit-learn\'s, minutes)');
   line(`${n} customers: re-run with a new k, every chart`, s(f.rerunSeconds), rows >= 1_000_000 ? vs(f.rerunSeconds, f.sklearnFirstViewSeconds, '0.05x') : '< 1 s');
   line(`${n} customers: full k-means fit (k outside the sweep), every chart`, s(f.freshFitSeconds), '');
   line(`${n} customers: event-loop delay p99 during that fit`, `${f.loopDelayP99Ms.toFixed(1)} ms`, '< 50 ms');
-  line(`${n} customers: Overview tab`, s(f.overviewSeconds), '');
+  const pandas = f.pandasOverviewSeconds ? `pandas ${s(f.pandasOverviewSeconds)}, ratio ${(f.overviewSeconds / f.pandasOverviewSeconds).toFixed(2)}x, goal <= 1.0x` : '';
+  line(`${n} customers: Overview tab`, s(f.overviewSeconds), rows >= 1_000_000 ? pandas : '');
   line(`${n} customers: Predict tab`, s(f.predictSeconds), '');
   line(`${n} customers: register one customer`, s(f.registrationSeconds), '');
   line(`${n} customers: Clusters view after it (new version, fit extended)`, s(f.afterRegistrationSeconds), '');
