@@ -24,7 +24,8 @@ export function numericFill(present: Float64Array, strategy: MissingStrategy): n
 
 /**
  * The fences of the outlier rule, from the customers' own values (imputed ones would pull the
- * quartiles onto the fill). Where half the customers share one value (no purchases, no
+ * quartiles onto the fill; the IQR rules' quantiles skip missing values, the z-score rule
+ * needs them left out). Where half the customers share one value (no purchases, no
  * complaints) the IQR is zero and its fences would flatten every other value onto that one:
  * such a column is not clipped.
  */
@@ -141,11 +142,16 @@ export function imputeAndFlag(column: NumericColumn, rowIndex: Int32Array, optio
   let outliers = 0;
   let [low, high] = [-Infinity, Infinity];
   if (options.outliers !== 'none') {
-    const values = gather(source, rowIndex);
-    [low, high] = outlierBounds(missing > 0 ? presentValues(values) : values, options.outliers);
-    if (missing > 0) for (let i = 0; i < n; i++) if (Number.isNaN(values[i])) values[i] = fill;
+    // Every row in order (nothing dropped for missing values): the column is read in place,
+    // and the IQR fences' quantiles skip its missing values themselves. The two copies (the
+    // kept rows, then their present values) took half of a million-customer prepare.
+    const inPlace = n === source.length && isEveryRow(rowIndex);
+    const values = inPlace ? source : gather(source, rowIndex);
+    const fenced = (inPlace && options.outliers.startsWith('iqr')) || missing === 0 ? values : presentValues(values);
+    [low, high] = outlierBounds(fenced, options.outliers);
     for (let i = 0; i < n; i++) {
-      if (values[i] < low || values[i] > high) {
+      const v = Number.isNaN(values[i]) ? fill : values[i];
+      if (v < low || v > high) {
         outliers++;
         if (!clipping) fitMask[i] = 0;
       }
@@ -155,6 +161,12 @@ export function imputeAndFlag(column: NumericColumn, rowIndex: Int32Array, optio
   const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
   const bounds: [number | null, number | null] = clipping ? [finiteOrNull(low), finiteOrNull(high)] : [null, null];
   return { cleaning, bounds, filled: missing, outliers };
+}
+
+/** Whether the kept rows are every row, in order. */
+function isEveryRow(rowIndex: Int32Array): boolean {
+  for (let i = 0; i < rowIndex.length; i++) if (rowIndex[i] !== i) return false;
+  return true;
 }
 
 /** Rows a block: the matrix rows of one block stay in cache while each column writes its value into them. */
