@@ -133,10 +133,6 @@ function boundedLloyd(x: Matrix, init: Matrix, options: LloydOptions): LloydResu
         maxMoveK = c;
       } else if (moved[c] > secondMove) secondMove = moved[c];
     }
-    for (let i = 0; i < n; i++) {
-      upper[i] += moved[labels[i]];
-      lower[i] -= labels[i] === maxMoveK ? secondMove : maxMove;
-    }
     // Half the distance from each centre to its nearest other centre.
     for (let a = 0; a < k; a++) {
       let nearest = Infinity;
@@ -151,10 +147,19 @@ function boundedLloyd(x: Matrix, init: Matrix, options: LloydOptions): LloydResu
       }
       halfGap[a] = Math.sqrt(nearest) / 2;
     }
-    if (shift <= options.tolerance) break;
+    if (shift <= options.tolerance) {
+      // The bounds follow the centres' last move (the pass below does it as it goes).
+      for (let i = 0; i < n; i++) {
+        upper[i] += moved[labels[i]];
+        lower[i] -= labels[i] === maxMoveK ? secondMove : maxMove;
+      }
+      break;
+    }
     let changed = 0;
     for (let i = 0; i < n; i++) {
       const a = labels[i];
+      upper[i] += moved[a];
+      lower[i] -= a === maxMoveK ? secondMove : maxMove;
       const bound = Math.max(halfGap[a], lower[i]);
       if (upper[i] <= bound) continue;
       const base = i * d;
@@ -191,29 +196,25 @@ function boundedLloyd(x: Matrix, init: Matrix, options: LloydOptions): LloydResu
   // comes a step before the labels settle, and the bounds above carry rounding. A row keeps
   // its label when its bounds prove it by a margin far above rounding; the rest are assigned
   // again (on a million rows a few hundred, instead of a full pass after the fit).
+  // The inertia in the same pass: each row's squared distance to the centre it ends with.
+  let inertia = 0;
   for (let i = 0; i < n; i++) {
     const a = labels[i];
-    const bound = Math.max(halfGap[a], lower[i]) * (1 - SETTLE_MARGIN);
-    if (upper[i] * (1 + SETTLE_MARGIN) < bound) continue;
     const base = i * d;
     let s = 0;
     for (let j = 0; j < d; j++) {
       const diff = data[base + j] - centers[a * d + j];
       s += diff * diff;
     }
-    if (Math.sqrt(s) * (1 + SETTLE_MARGIN) < bound) continue;
+    const bound = Math.max(halfGap[a], lower[i]) * (1 - SETTLE_MARGIN);
+    if (upper[i] * (1 + SETTLE_MARGIN) < bound || Math.sqrt(s) * (1 + SETTLE_MARGIN) < bound) {
+      inertia += s;
+      continue;
+    }
     nearestTwo(data, base, centers, k, d, near);
     labels[i] = near.index;
+    inertia += near.best;
   }
   const centroids = createMatrix(k, d, centers);
-  let inertia = 0;
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) {
-      const diff = data[i * d + j] - centers[labels[i] * d + j];
-      s += diff * diff;
-    }
-    inertia += s;
-  }
   return { labels, centroids, iterations, inertia };
 }
