@@ -66,7 +66,7 @@ const n = score.rows.toLocaleString('en-US');
 line(`${n} customers scored by score.sql in DuckDB`, `${score.duckdbSeconds.toFixed(2)} s`, `dashboard's own assignment ${score.dashboardSeconds.toFixed(2)} s; ${score.disagreements} customers in another segment`);
 
 // Warehouse sources (issue 32): add, first view, save and score in place, against scikit-learn.
-for (const rows of (process.env.BENCH_SOURCE_ROWS ?? '5000000,10000000').split(',').map(Number)) {
+for (const rows of (process.env.BENCH_SOURCE_ROWS ?? '5000000,10000000').split(',').map(Number).filter((r) => r > 0)) {
   const f = await benchDuckDbSource(rows, rows <= 5_000_000);
   const n = rows.toLocaleString('en-US');
   const steps = `add ${f.addSeconds.toFixed(2)} s, first view ${f.firstViewSeconds.toFixed(2)} s, save ${f.saveSeconds.toFixed(2)} s, score ${f.scoreSeconds.toFixed(2)} s`;
