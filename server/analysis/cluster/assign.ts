@@ -1,4 +1,5 @@
 /** Nearest-centroid assignment and cluster means, shared by every algorithm. */
+import { clusterSums } from '../kernels/cluster-sums.ts';
 import { nearestCentres } from '../kernels/nearest.ts';
 import { createMatrix, type Matrix } from '../matrix.ts';
 
@@ -47,16 +48,9 @@ export function assignNearest(x: Matrix, centroids: Matrix): Assignment {
 
 /** Mean of each label's rows (labels < 0 are ignored); an empty cluster keeps zeros. */
 export function clusterMeans(x: Matrix, labels: Int32Array, k: number): Matrix {
-  const means = createMatrix(k, x.cols);
-  const counts = new Float64Array(k);
-  for (let i = 0; i < x.rows; i++) {
-    const l = labels[i];
-    if (l < 0) continue;
-    counts[l]++;
-    for (let c = 0; c < x.cols; c++) means.data[l * x.cols + c] += x.data[i * x.cols + c];
-  }
-  for (let l = 0; l < k; l++) for (let c = 0; c < x.cols; c++) means.data[l * x.cols + c] /= counts[l] || 1;
-  return means;
+  const { sums, counts } = clusterSums(x, labels, k);
+  for (let l = 0; l < k; l++) for (let c = 0; c < x.cols; c++) sums[l * x.cols + c] /= counts[l] || 1;
+  return createMatrix(k, x.cols, sums);
 }
 
 /** Mean per-column variance: scikit-learn scales its k-means tolerance by it. */

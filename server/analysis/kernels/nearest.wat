@@ -122,7 +122,7 @@
       (br $each_row))))
 
   ;; Each row added to the sums of its label and counted, rows in order (as Lloyd's centre
-  ;; update did it in JavaScript: the same sums to the bit).
+  ;; update and clusterMeans did it in JavaScript: the same sums to the bit).
   (func (export "addByLabel")
     (param $rows i32) (param $d i32) (param $data i32) (param $labels i32) (param $sums i32) (param $counts i32)
     (local $i i32) (local $j i32) (local $p i32) (local $q i32) (local $at i32)
@@ -131,6 +131,12 @@
     (block $rows_done (loop $each_row
       (br_if $rows_done (i32.ge_s (local.get $i) (local.get $rows)))
       (local.set $q (i32.load (i32.add (local.get $labels) (i32.shl (local.get $i) (i32.const 2)))))
+      ;; A negative label (noise) belongs to no centre: its row is skipped.
+      (if (i32.lt_s (local.get $q) (i32.const 0))
+        (then
+          (local.set $p (i32.add (local.get $p) (i32.shl (local.get $d) (i32.const 3))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $each_row)))
       (local.set $at (i32.add (local.get $counts) (i32.shl (local.get $q) (i32.const 3))))
       (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (f64.const 1)))
       (local.set $q (i32.add (local.get $sums) (i32.shl (i32.mul (local.get $q) (local.get $d)) (i32.const 3))))
@@ -142,6 +148,37 @@
         (local.set $q (i32.add (local.get $q) (i32.const 8)))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $each_feature)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $each_row))))
+
+  ;; Each row's squared distance to its label's centre (centres row-major, k * d f64) added to
+  ;; within[0], and its square root to scatter[label], rows in order (as centreScores did it
+  ;; in JavaScript); a negative label's row is skipped.
+  (func (export "addOwnDistances")
+    (param $rows i32) (param $d i32) (param $data i32) (param $labels i32) (param $centres i32) (param $scatter i32) (param $within i32)
+    (local $i i32) (local $j i32) (local $p i32) (local $q i32) (local $l i32) (local $s f64) (local $diff f64) (local $at i32)
+    (local.set $p (local.get $data))
+    (local.set $i (i32.const 0))
+    (block $rows_done (loop $each_row
+      (br_if $rows_done (i32.ge_s (local.get $i) (local.get $rows)))
+      (local.set $l (i32.load (i32.add (local.get $labels) (i32.shl (local.get $i) (i32.const 2)))))
+      (if (i32.ge_s (local.get $l) (i32.const 0))
+        (then
+          (local.set $q (i32.add (local.get $centres) (i32.shl (i32.mul (local.get $l) (local.get $d)) (i32.const 3))))
+          (local.set $s (f64.const 0))
+          (local.set $j (i32.const 0))
+          (block $features_done (loop $each_feature
+            (br_if $features_done (i32.ge_s (local.get $j) (local.get $d)))
+            (local.set $diff (f64.sub
+              (f64.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 3))))
+              (f64.load (i32.add (local.get $q) (i32.shl (local.get $j) (i32.const 3))))))
+            (local.set $s (f64.add (local.get $s) (f64.mul (local.get $diff) (local.get $diff))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $each_feature)))
+          (f64.store (local.get $within) (f64.add (f64.load (local.get $within)) (local.get $s)))
+          (local.set $at (i32.add (local.get $scatter) (i32.shl (local.get $l) (i32.const 3))))
+          (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (f64.sqrt (local.get $s))))))
+      (local.set $p (i32.add (local.get $p) (i32.shl (local.get $d) (i32.const 3))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $each_row))))
 )

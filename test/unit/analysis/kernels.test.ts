@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { nearestTwo } from '../../../server/analysis/cluster/assign.ts';
 import { kmeansPlusPlus } from '../../../server/analysis/cluster/init.ts';
+import { clusterSums, ownDistances } from '../../../server/analysis/kernels/cluster-sums.ts';
 import { meansAndCrossProducts } from '../../../server/analysis/kernels/covariance.ts';
 import { mixtureKernel } from '../../../server/analysis/kernels/mixture.ts';
 import { nearestCentres } from '../../../server/analysis/kernels/nearest.ts';
@@ -151,6 +152,43 @@ describe('WebAssembly kernels', () => {
           assert.ok(Object.is(inertia, total));
           assert.deepEqual(out.sums, sums);
           assert.deepEqual(out.counts, counts);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('sum each cluster\'s rows and distances to its centre as the scalar loops, to the bit, across chunks, noise left out', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9000 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        (rows, cols, k, seed) => {
+          const rng = createRng(seed);
+          const x = randomMatrix(rng, rows, cols);
+          const labels = Int32Array.from({ length: rows }, () => (rng() < 0.1 ? -1 : Math.floor(rng() * k)));
+          const centres = randomMatrix(rng, k, cols);
+          const sums = new Float64Array(k * cols);
+          const counts = new Float64Array(k);
+          const scatter = new Float64Array(k);
+          let within = 0;
+          for (let i = 0; i < rows; i++) {
+            const l = labels[i];
+            if (l < 0) continue;
+            counts[l]++;
+            for (let j = 0; j < cols; j++) sums[l * cols + j] += x.data[i * cols + j];
+            const d2 = squaredDistance(x, i, centres, l);
+            within += d2;
+            scatter[l] += Math.sqrt(d2);
+          }
+          const ours = clusterSums(x, labels, k);
+          assert.deepEqual(ours.sums, sums);
+          assert.deepEqual(ours.counts, counts);
+          const distances = ownDistances(x, labels, centres);
+          assert.ok(Object.is(distances.within, within));
+          assert.deepEqual(distances.scatter, scatter);
         },
       ),
       { numRuns: 40 },
