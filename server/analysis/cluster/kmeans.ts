@@ -1,8 +1,9 @@
 /**
  * k-means: each of n_init restarts seeds with greedy k-means++ (scikit-learn's variant),
- * runs Lloyd iterations (our flat Hamerly kernel; ml-kmeans is its reference in the tests),
- * then improves the local optimum with Hartigan moves and a few k-means++ local-search
- * swaps. Seeded and reproducible; the lowest inertia wins.
+ * runs Lloyd iterations (lloyd.ts; ml-kmeans is its reference in the tests), then the best
+ * few are improved with Hartigan moves and a few k-means++ local-search swaps. Seeded and
+ * reproducible; the lowest inertia wins. A matrix's latest plain restarts are kept, so the
+ * view's fit and the lineage's reference at the same k and seed run them once.
  */
 import { formatCount } from '../../format.ts';
 import { N_INIT } from '../../defaults.ts';

@@ -1,9 +1,10 @@
 /**
- * Lloyd's k-means iterations over a flat Float64Array, accelerated with Hamerly's bounds:
+ * Lloyd's k-means iterations over a flat Float64Array. Large matrices use Hamerly's bounds:
  * each row keeps an upper bound on the distance to its centre and a lower bound on the
- * distance to the second closest, and is only re-examined when the bounds overlap. Same
- * fixed point as plain Lloyd (ml-kmeans stays the reference in the tests), a fraction of the
- * distance computations.
+ * distance to the second closest, and is only re-examined when the bounds overlap. Small ones
+ * (the restarts, the sample, the lineage's references) assign every row each iteration in the
+ * nearest kernel, which also sums each centre's rows. Same fixed point as plain Lloyd
+ * (ml-kmeans stays the reference in the tests).
  */
 import { createMatrix, type Matrix } from '../matrix.ts';
 import { stopPoint } from '../progress.ts';
