@@ -8,7 +8,7 @@
 import { formatCount } from '../../format.ts';
 import { N_INIT } from '../../defaults.ts';
 import { InputError } from '../../errors.ts';
-import { selectRows, type Matrix } from '../matrix.ts';
+import { fingerprint, selectRows, type Matrix } from '../matrix.ts';
 import { createRng, sampleIndices } from '../random.ts';
 import { assignNearest, meanVariance } from './assign.ts';
 import { kmeansPlusPlus } from './init.ts';
@@ -145,14 +145,17 @@ interface KeptRestart {
  * restarts: each was fitted twice or three times for one results partial. Centres only; the
  * labels are assigned again (a pass of the nearest kernel) when a restart is polished.
  */
-const keptRestarts = new WeakMap<Matrix, Map<string, KeptRestart[]>>();
+const keptRestarts = new WeakMap<Matrix, { print: number; byKey: Map<string, KeptRestart[]> }>();
 const KEPT_RESTART_SETS = 24;
 
 /** The restarts seeded seed, seed + 1, ..., best by inertia first (ties to the earlier run), each with its labels. */
 function plainRestarts(x: Matrix, k: number, seed: number, nInit: number, stop: LloydOptions): { result: LloydResult; run: number }[] {
   const key = `${k}:${seed}:${nInit}:${stop.maxIterations}:${stop.tolerance}`;
-  let byKey = keptRestarts.get(x);
-  if (!byKey) keptRestarts.set(x, (byKey = new Map()));
+  // Kept only while the matrix holds the same values (its fingerprint).
+  const print = fingerprint(x);
+  let memo = keptRestarts.get(x);
+  if (memo?.print !== print) keptRestarts.set(x, (memo = { print, byKey: new Map() }));
+  const byKey = memo.byKey;
   let kept = byKey.get(key);
   if (!kept) {
     kept = [];

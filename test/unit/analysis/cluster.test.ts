@@ -34,6 +34,19 @@ describe('k-means', () => {
     assert.ok(refined.inertia <= plain.inertia + 1e-9);
   });
 
+  it('fits a matrix refilled in place as the fresh matrix it now holds (nothing kept from its old values is read)', () => {
+    const { x: other } = blobs([[20, -3], [-9, 14], [3, 3]], 50, 2);
+    const buffer = { ...x, data: Float64Array.from(x.data) };
+    fitKMeans(buffer, { k: 3, seed: 11 });
+    buffer.data.set(other.data.subarray(0, buffer.data.length));
+    const fresh = { ...buffer, data: Float64Array.from(buffer.data) };
+    const refilled = fitKMeans(buffer, { k: 3, seed: 11 });
+    const expected = fitKMeans(fresh, { k: 3, seed: 11 });
+    assert.deepEqual(refilled.labels, expected.labels);
+    assert.equal(refilled.inertia, expected.inertia);
+    assert.deepEqual(refilled.centroids.data, expected.centroids.data);
+  });
+
   it('rejects k below 2 and k of at least the number of rows', () => {
     assert.throws(() => fitKMeans(x, { k: 1, seed: 1 }), InputError);
     assert.throws(() => fitKMeans(x, { k: 240, seed: 1 }), /needs at least 241 customers/);
