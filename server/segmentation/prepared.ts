@@ -139,7 +139,7 @@ export function runSweep(prepared: PreparedData, options: SegmentationOptions, k
   const keyOf = (k: number) => fitKey({ ...options, algorithm }, k);
   return sweepK(
     prepared.fitX,
-    options,
+    { ...options, shownK: options.k },
     (k, { fit, metrics }) => {
       const kept = prepared.fitX.rows > keepLabelsUpTo ? { ...fit, labels: undefined, byteLabels: Uint8Array.from(fit.labels) } : fit;
       fits.set(keyOf(k), { fit: kept, metrics, curveMetrics: metrics });

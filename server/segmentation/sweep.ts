@@ -55,6 +55,25 @@ export interface SweepOptions {
   agglomerativeMaxRows?: number;
   /** The smallest segment share the recommended k may have (DEFAULT_MIN_SHARE). */
   minShare?: number;
+  /** The k on screen when the curves were asked for: its neighbours are scored first (sweepOrder). */
+  shownK?: number | null;
+}
+
+/**
+ * The order the sweep scores k in: outward from the k on screen (k + 1, k − 1, k + 2, ...),
+ * that k itself last, because what a person does first is move the slider one step, and a
+ * swept k is shown at once; without a shown k in range, upward. The curves are the same in
+ * any order.
+ */
+export function sweepOrder(kMin: number, kMax: number, shownK?: number | null): number[] {
+  const all = Array.from({ length: kMax - kMin + 1 }, (_, i) => kMin + i);
+  if (shownK == null || shownK < kMin || shownK > kMax) return all;
+  const order: number[] = [];
+  for (let step = 1; order.length < all.length - 1; step++) {
+    if (shownK + step <= kMax) order.push(shownK + step);
+    if (shownK - step >= kMin) order.push(shownK - step);
+  }
+  return [...order, shownK];
 }
 
 /**
@@ -204,8 +223,9 @@ export function sweepK(
       Array.from({ length: kMax - options.kMin + 1 }, (_, i) => options.kMin + i),
     );
   const rows: SweepRow[] = [];
-  for (let k = options.kMin; k <= kMax; k++) {
-    stopPoint({ step: `scoring k = ${k}`, done: k - options.kMin, total: kMax - options.kMin + 1 });
+  const order = sweepOrder(options.kMin, kMax, options.shownK);
+  for (const [done, k] of order.entries()) {
+    stopPoint({ step: `scoring k = ${k}`, done, total: order.length });
     let labels: Int32Array;
     let fit: ClusterFit | undefined;
     let bic: number | undefined;
@@ -237,6 +257,7 @@ export function sweepK(
       ...(bic === undefined ? {} : { bic }),
     });
   }
+  rows.sort((a, b) => a.k - b.k);
   const minShare = options.minShare ?? DEFAULT_MIN_SHARE;
   stopPoint({ step: 'counting the votes for k' });
   const scores = kScores(x, rows, options.seed);

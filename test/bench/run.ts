@@ -48,6 +48,7 @@ for (const rows of (process.env.BENCH_SCALE_ROWS ?? '100000,1000000').split(',')
   line(`${n} customers: first Clusters view, k given (load, fit, charts)`, s(f.firstViewSeconds), vs(f.firstViewSeconds, f.sklearnFirstViewSeconds, '0.3x'));
   line(`${n} customers: then its curves region (sweep, stability)`, s(f.sweepRegionSeconds), '');
   line(`${n} customers: a new k while the curves are computed`, s(f.earlyRerunSeconds), rows >= 1_000_000 ? vs(f.earlyRerunSeconds, f.sklearnFirstViewSeconds, '0.05x') : '');
+  line(`${n} customers: a new k one second after the first view`, s(f.secondLaterRerunSeconds), rows >= 1_000_000 ? vs(f.secondLaterRerunSeconds, f.sklearnFirstViewSeconds, '0.05x') : '');
   line(`${n} customers: k sweep 2..10`, s(f.sweepSeconds), f.sklearnSweepSeconds ? vs(f.sweepSeconds, f.sklearnSweepSeconds, '1.0x') : rows <= 100_000 ? '< 5 s' : '(BENCH_SKLEARN_SWEEP=1 for scikit-learn\'s, minutes)');
   line(`${n} customers: re-run with a new k, every chart`, s(f.rerunSeconds), rows >= 1_000_000 ? vs(f.rerunSeconds, f.sklearnFirstViewSeconds, '0.05x') : '< 1 s');
   line(`${n} customers: full k-means fit (k outside the sweep), every chart`, s(f.freshFitSeconds), '');

@@ -28,6 +28,8 @@ export interface ScaleFigures {
   sweepRegionSeconds: number;
   /** A new k asked for while that region is still being computed: what a person does first. */
   earlyRerunSeconds: number;
+  /** The same a second after the first view (another seed): the sweep scores the shown k's neighbours first. */
+  secondLaterRerunSeconds: number;
   /** scikit-learn on the same prepared matrix: KMeans (10 restarts) + silhouette on 10,000 sampled rows + PCA. */
   sklearnFirstViewSeconds?: number;
   /** scikit-learn's sweep 2..10 (10 restarts each, silhouette on 10,000 sampled rows), with BENCH_SKLEARN_SWEEP=1. */
@@ -205,9 +207,17 @@ async function measureServer(
     if (registered.status !== 201) throw new Error(`registration answered ${registered.status}: ${await registered.text()}`);
     const registrationSeconds = (performance.now() - registering) / 1000;
     const afterRegistrationSeconds = await timed('/clusters?dataset=1&k=5');
+    // Peak memory up to here: what follows is one more segmentation (another seed) cached.
+    const peakRss = peakRssMb(server.child.pid!);
+    await timed('/clusters?dataset=1&k=5&seed=43');
+    const laterClient = keepAliveClient(server.base);
+    const laterCurves = laterClient.timedGet('/clusters/sweep?dataset=1&k=5&shown=5&seed=43').finally(() => laterClient.close());
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const secondLaterRerunSeconds = await timed('/clusters?dataset=1&k=6&seed=43');
+    await laterCurves;
     return {
       rows, firstViewSeconds, sweepRegionSeconds, earlyRerunSeconds, sweepSeconds, rerunSeconds, freshFitSeconds, loopDelayP99Ms, overviewSeconds, predictSeconds,
-      registrationSeconds, afterRegistrationSeconds, peakRssMb: peakRssMb(server.child.pid!),
+      registrationSeconds, afterRegistrationSeconds, secondLaterRerunSeconds, peakRssMb: peakRss,
     };
   } finally {
     await client.close();

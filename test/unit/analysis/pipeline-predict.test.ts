@@ -11,6 +11,7 @@ import type { DataTable, NumericColumn, TextColumn } from '../../../server/analy
 import { generateCustomers } from '../../../data/synthetic-customers.ts';
 import { CancelledError, InputError } from '../../../server/errors.ts';
 import { monitored } from '../../../server/analysis/progress.ts';
+import { sweepOrder } from '../../../server/segmentation/sweep.ts';
 
 /** The synthetic sample as a table, without going through a database. */
 function sampleTable(count: number): DataTable {
@@ -110,6 +111,23 @@ describe('segmentation pipeline and prediction', () => {
     const sweep = runSweep(prepared, base);
     assert.equal(sweep.rows.length, 9);
     assert.ok(sweep.recommendedK >= 2 && sweep.recommendedK <= 10);
+  });
+
+  it('scores the shown k\'s neighbours first, the shown k last, and draws the same curves as in order', () => {
+    assert.deepEqual(sweepOrder(2, 10, 5), [6, 4, 7, 3, 8, 2, 9, 10, 5]);
+    assert.deepEqual(sweepOrder(2, 10, 10), [9, 8, 7, 6, 5, 4, 3, 2, 10]);
+    assert.deepEqual(sweepOrder(2, 10, null), [2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.deepEqual(sweepOrder(2, 10, 14), [2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const shown = { ...base, k: 5, seed: 8 };
+    const interrupted = prepare(table, shown);
+    let stopNow = false;
+    // Stopped when k = 3 comes up: the slider's neighbours 6 and 4, then 7, were already scored.
+    const monitor = { cancelled: () => stopNow, report: (p: { step: string }) => (stopNow ||= p.step === 'scoring k = 3') };
+    assert.throws(() => monitored(monitor, () => runSweep(interrupted, shown)), CancelledError);
+    assert.equal(interrupted.reuse.fits?.size, 3);
+    const outward = runSweep(interrupted, shown);
+    const upward = runSweep(prepare(table, { ...shown, k: null }), { ...shown, k: null });
+    assert.deepEqual(outward, upward);
   });
 
   it('goes on from the values of k it had scored when a stopped sweep runs again, with the same curves', () => {
