@@ -9,7 +9,7 @@
  * this one gives the same numbers.
  */
 import { SEED } from '../defaults.ts';
-import { fitKMeans } from './cluster/kmeans.ts';
+import { fitKMeans, type FitMemo } from './cluster/kmeans.ts';
 import { hungarian } from './hungarian.ts';
 import { createMatrix, selectRows, squaredDistance, type Matrix } from './matrix.ts';
 import { clusterSizes } from './metrics.ts';
@@ -23,7 +23,7 @@ const SAMPLE_SEED = SEED;
 /**
  * What the references are fitted with: the view's own seed and restarts, so that on up to
  * LINEAGE_ROWS customers a k-means reference starts from the very restarts the view's fit at
- * that k does (kmeans.ts keeps them for both), and each k's numbers follow its neighbouring
+ * that k does (both read the matrix's FitMemo), and each k's numbers follow its neighbouring
  * k's fit. A reference is the best restart without the view's polish (Hartigan moves and
  * swaps): it moves a centre by a few customers, never to another segment, and the chain up
  * to k = 5 took two thirds of the sample's results partial with it.
@@ -31,6 +31,8 @@ const SAMPLE_SEED = SEED;
 export interface LineageOptions {
   seed: number;
   nInit: number;
+  /** The view's matrix's FitMemo (kmeans.ts): where the references start from the view's own restarts. */
+  memo?: FitMemo;
 }
 
 /** Each k's reference centres, numbered along the chain (row i is segment i). */
@@ -84,7 +86,7 @@ export function referenceCentres(x: Matrix, k: number, lineage: Lineage, options
   let from = k;
   while (from > 2 && !lineage.has(from - 1)) from--;
   for (let j = from; j <= k; j++) {
-    const fit = fitKMeans(rows, { k: j, seed: options.seed, nInit: options.nInit, refine: false });
+    const fit = fitKMeans(rows, { k: j, seed: options.seed, nInit: options.nInit, refine: false, memo: options.memo });
     const newId = j === 2 || !lineage.has(j - 1) ? numbersBySize(fit.labels, j) : matchNumbers(lineage.get(j - 1)!, fit.centroids);
     lineage.set(j, renumberRows(fit.centroids, newId));
   }

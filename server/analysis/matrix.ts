@@ -44,21 +44,3 @@ export function squaredDistance(a: Matrix, i: number, b: Matrix, j: number): num
   return sum;
 }
 
-/** Values read for a fingerprint: enough to tell a buffer refilled with other rows. */
-const FINGERPRINT_READS = 32;
-
-/**
- * A cheap check that a matrix still holds what it held: its shape and a weighted sum of values
- * spread over it. Work kept per matrix object (restarts, the mean variance) is read only when
- * the fingerprint still matches, as a guard: a buffer refilled in place (mini-batch's batch)
- * is the same object with other values.
- */
-export function fingerprint(m: Matrix): number {
-  const n = m.data.length;
-  let sum = m.rows * 31 + m.cols;
-  for (let r = 0; r < FINGERPRINT_READS && n > 0; r++) {
-    const v = m.data[Math.floor((r * (n - 1)) / (FINGERPRINT_READS - 1))];
-    sum = sum * 1.000001 + (Number.isNaN(v) ? 0.5 : v) * (r + 1);
-  }
-  return sum;
-}

@@ -2,7 +2,7 @@
 import type { Matrix } from './matrix.ts';
 import type { MissingStrategy, NumericStep, OutlierRule, PreprocessOptions, ScalingMethod } from './preprocess-types.ts';
 import { quantilesOf } from './quantiles.ts';
-import { gather, mean, mostFrequent, populationSd, presentValues } from './stats.ts';
+import { gather, mean, mostFrequent, populationSd, presentMoments, presentValues } from './stats.ts';
 import type { NumericColumn } from './table.ts';
 
 export const IQR_FACTOR = 1.5;
@@ -23,21 +23,20 @@ export function numericFill(present: Float64Array, strategy: MissingStrategy): n
 }
 
 /**
- * The fences of the outlier rule, from the customers' own values (imputed ones would pull the
- * quartiles onto the fill; the IQR rules' quantiles skip missing values, the z-score rule
- * needs them left out). Where half the customers share one value (no purchases, no
- * complaints) the IQR is zero and its fences would flatten every other value onto that one:
- * such a column is not clipped.
+ * The fences of the outlier rule, from the customers' own values: missing ones (NaN) are left
+ * out (imputed ones would pull the quartiles onto the fill). Where half the customers share
+ * one value (no purchases, no complaints) the IQR is zero and its fences would flatten every
+ * other value onto that one: such a column is not clipped, nor one with no value at all.
  */
 export function outlierBounds(values: Float64Array, rule: OutlierRule): [number, number] {
-  if (rule === 'none' || values.length === 0) return [-Infinity, Infinity];
+  if (rule === 'none') return [-Infinity, Infinity];
   if (rule.startsWith('iqr')) {
     const [q1, q3] = quantilesOf(values, [0.25, 0.75]);
     if (!(q3 > q1)) return [-Infinity, Infinity];
     return [q1 - IQR_FACTOR * (q3 - q1), q3 + IQR_FACTOR * (q3 - q1)];
   }
-  const center = mean(values);
-  const sd = populationSd(values, center);
+  const { mean: center, sd } = presentMoments(values);
+  if (Number.isNaN(sd)) return [-Infinity, Infinity];
   return [center - Z_LIMIT * sd, center + Z_LIMIT * sd];
 }
 
@@ -142,13 +141,11 @@ export function imputeAndFlag(column: NumericColumn, rowIndex: Int32Array, optio
   let outliers = 0;
   let [low, high] = [-Infinity, Infinity];
   if (options.outliers !== 'none') {
-    // Every row in order (nothing dropped for missing values): the column is read in place,
-    // and the IQR fences' quantiles skip its missing values themselves. The two copies (the
-    // kept rows, then their present values) took half of a million-customer prepare.
-    const inPlace = n === source.length && isEveryRow(rowIndex);
-    const values = inPlace ? source : gather(source, rowIndex);
-    const fenced = (inPlace && options.outliers.startsWith('iqr')) || missing === 0 ? values : presentValues(values);
-    [low, high] = outlierBounds(fenced, options.outliers);
+    // Every row in order (nothing dropped for missing values): the column is read in place
+    // (the fences skip missing values). The copies of the kept rows and of their present
+    // values took half of a million-customer prepare.
+    const values = n === source.length && isEveryRow(rowIndex) ? source : gather(source, rowIndex);
+    [low, high] = outlierBounds(values, options.outliers);
     for (let i = 0; i < n; i++) {
       const v = Number.isNaN(values[i]) ? fill : values[i];
       if (v < low || v > high) {

@@ -7,14 +7,38 @@
 import { OrderStatistics } from './box-stats.ts';
 import { quantileAt, quantileRanks } from './stats.ts';
 
+/** How many values are present (not NaN), and their extremes: one pass. */
+interface PresentExtent {
+  count: number;
+  min: number;
+  max: number;
+}
+
+function presentExtent(values: Float64Array): PresentExtent {
+  let count = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isNaN(v)) continue;
+    count++;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { count, min, max };
+}
+
 /** quantileSorted(sortedCopy(present), q) for each q, over the present (non-NaN) values. */
 export function quantilesOf(values: Float64Array, qs: readonly number[]): number[] {
-  let n = 0;
-  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) n++;
+  return quantilesWithin(values, presentExtent(values), qs);
+}
+
+function quantilesWithin(values: Float64Array, extent: PresentExtent, qs: readonly number[]): number[] {
+  const n = extent.count;
   if (n === 0) return qs.map(() => Number.NaN);
   const ranks = [...new Set(qs.flatMap((q) => quantileRanks(n, q).slice(0, 2)))].sort((x, y) => x - y);
   const found = new Map<number, number>();
-  if (!selectByBuckets(values, ranks, found)) {
+  if (!selectByBuckets(values, extent, ranks, found)) {
     const present = values.filter((v) => !Number.isNaN(v));
     const stats = new OrderStatistics(present, 0, n);
     for (const r of ranks) found.set(r, stats.at(r));
@@ -26,18 +50,11 @@ export function quantilesOf(values: Float64Array, qs: readonly number[]): number
 const BUCKETS = 4096;
 
 /**
- * Finds the ranks in two passes without moving the column: values counted into buckets of
+ * Finds the ranks in two passes without moving the column (its extent known): values counted into buckets of
  * equal width (in value order), then only the buckets holding a wanted rank copied out and
  * selected in. False, with nothing found, when the values span no finite width.
  */
-function selectByBuckets(values: Float64Array, ranks: readonly number[], found: Map<number, number>): boolean {
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
+function selectByBuckets(values: Float64Array, { min, max }: PresentExtent, ranks: readonly number[], found: Map<number, number>): boolean {
   if (min === max) {
     for (const r of ranks) found.set(r, min);
     return true;
@@ -74,10 +91,7 @@ function selectByBuckets(values: Float64Array, ranks: readonly number[], found: 
 }
 
 /** A column's present values: how many, their extremes and the quantiles asked for. */
-export interface PresentQuantiles {
-  count: number;
-  min: number;
-  max: number;
+export interface PresentQuantiles extends PresentExtent {
   /** quantileSorted of the sorted present values, for each q asked, in the order asked. */
   quantiles: number[];
 }
@@ -87,16 +101,7 @@ export interface PresentQuantiles {
  * as sorting them, without a copy of the column.
  */
 export function presentQuantiles(values: Float64Array, qs: readonly number[]): PresentQuantiles {
-  let count = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (Number.isNaN(v)) continue;
-    count++;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  if (count === 0) return { count, min: Number.NaN, max: Number.NaN, quantiles: qs.map(() => Number.NaN) };
-  return { count, min, max, quantiles: quantilesOf(values, qs) };
+  const extent = presentExtent(values);
+  if (extent.count === 0) return { count: 0, min: Number.NaN, max: Number.NaN, quantiles: qs.map(() => Number.NaN) };
+  return { ...extent, quantiles: quantilesWithin(values, extent, qs) };
 }

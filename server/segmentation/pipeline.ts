@@ -14,7 +14,7 @@ import { clusterSizes, computeMetrics, SILHOUETTE_EXACT_LIMIT, SILHOUETTE_SAMPLE
 import type { SegmentationOptions } from './options.ts';
 import { projectRows, type FittedPca } from '../analysis/pca.ts';
 import { PIPELINE_FORMAT, type FittedPipeline } from './predict.ts';
-import { columnFactsOf, keepFitLabels, pcaOf, sweptFit, sweptLabels, type PreparedData, type KeptSweepFit } from './prepared.ts';
+import { columnFactsOf, fitMemoOf, keepFitLabels, pcaOf, sweptFit, sweptLabels, type PreparedData, type KeptSweepFit } from './prepared.ts';
 import type { PreprocessReport, PreprocessResult } from '../analysis/preprocess.ts';
 import { inverseTransform } from '../analysis/transform.ts';
 import { buildProfiles, type SegmentProfile } from './profile.ts';
@@ -144,7 +144,7 @@ function fitFor(
     eps = suggestEps(fitX, options.minPts, options.seed).eps;
     notes.push(`eps ${eps} was suggested from the knee of the ${options.minPts}-distance curve.`);
   }
-  const algorithmOptions: AlgorithmOptions = { ...options, eps, initialCentroids: warmStart };
+  const algorithmOptions: AlgorithmOptions = { ...options, eps, initialCentroids: warmStart, memo: fitMemoOf(prepared) };
   stopPoint({ step: options.algorithm === 'dbscan' ? 'fitting DBSCAN' : `fitting k = ${options.k}` });
   const swept = warmStart ? undefined : sweptFit(prepared, options, options.k);
   const fit: AlgorithmFit = swept ? { ...swept.fit, labels: sweptLabels(swept.fit), k: options.k } : fitAlgorithm(fitX, algorithmOptions);
@@ -177,7 +177,8 @@ function numbersOf(
   const key = cacheKey(options.seed, options.nInit);
   const lineages = (prepared.reuse.lineages ??= new Map());
   if (!lineages.has(key)) lineages.set(key, new Map());
-  return lineageNumbers(prepared.fitX, fit.centroids, lineages.get(key)!, options);
+  const lineageOptions = { seed: options.seed, nInit: options.nInit, memo: fitMemoOf(prepared) };
+  return lineageNumbers(prepared.fitX, fit.centroids, lineages.get(key)!, lineageOptions);
 }
 
 function numberedFit(fit: AlgorithmFit, newId: Int32Array): NumberedFit {

@@ -7,6 +7,7 @@
 import { cacheKey, type CacheKey } from '../cache-key.ts';
 import { formatCount } from '../format.ts';
 import { fitAlgorithm } from '../analysis/cluster/index.ts';
+import { fitMemo, type FitMemo } from '../analysis/cluster/kmeans.ts';
 import type { ClusterFit } from '../analysis/cluster/types.ts';
 import { selectRows, type Matrix } from '../analysis/matrix.ts';
 import { computeMetrics, SILHOUETTE_EXACT_LIMIT, type ClusterMetrics } from '../analysis/metrics.ts';
@@ -31,7 +32,14 @@ export interface PreparedData {
     fitLabels?: Map<string, KeptLabels>;
     facts?: ColumnFacts;
     lineages?: Map<string, Lineage>;
+    /** What k-means fits on fitX share (its mean variance, their restarts): fitX never changes. */
+    fitMemo?: FitMemo;
   };
+}
+
+/** The fit memo of a prepared matrix, made on first use. */
+export function fitMemoOf(prepared: PreparedData): FitMemo {
+  return (prepared.reuse.fitMemo ??= fitMemo(prepared.fitX));
 }
 
 /**
@@ -104,7 +112,7 @@ export function stabilityOf(prepared: PreparedData, options: SegmentationOptions
   if (!labels && fromSweep) labels = sweptLabels(fromSweep.fit);
   if (!labels) {
     stopPoint({ step: `fitting k = ${options.k}` });
-    labels = fitAlgorithm(prepared.fitX, options).labels;
+    labels = fitAlgorithm(prepared.fitX, { ...options, memo: fitMemoOf(prepared) }).labels;
   }
   stopPoint({ step: 'checking stability' });
   const stability = bootstrapStability(prepared.fitX, labels, options);
@@ -139,7 +147,7 @@ export function runSweep(prepared: PreparedData, options: SegmentationOptions, k
   const keyOf = (k: number) => fitKey({ ...options, algorithm }, k);
   return sweepK(
     prepared.fitX,
-    { ...options, shownK: options.k },
+    { ...options, shownK: options.k, memo: fitMemoOf(prepared) },
     (k, { fit, metrics }) => {
       const kept = prepared.fitX.rows > keepLabelsUpTo ? { ...fit, labels: undefined, byteLabels: Uint8Array.from(fit.labels) } : fit;
       fits.set(keyOf(k), { fit: kept, metrics, curveMetrics: metrics });

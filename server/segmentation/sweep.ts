@@ -4,7 +4,7 @@ import { InputError } from '../errors.ts';
 import { stopPoint } from '../analysis/progress.ts';
 import { cutMerges, wardMerges } from '../analysis/cluster/agglomerative.ts';
 import { assignNearest, clusterMeans } from '../analysis/cluster/assign.ts';
-import { fitKMeans } from '../analysis/cluster/kmeans.ts';
+import { fitKMeans, type FitMemo } from '../analysis/cluster/kmeans.ts';
 import { fitMiniBatch } from '../analysis/cluster/minibatch.ts';
 import { checkGmmWork, fitGmm } from '../analysis/cluster/gmm.ts';
 import type { Algorithm, ClusterFit } from '../analysis/cluster/types.ts';
@@ -57,6 +57,8 @@ export interface SweepOptions {
   minShare?: number;
   /** The k on screen when the curves were asked for: its neighbours are scored first (sweepOrder). */
   shownK?: number | null;
+  /** What k-means fits on x share with the view's and the lineage's (kmeans.ts). */
+  memo?: FitMemo;
 }
 
 /**
@@ -242,7 +244,7 @@ export function sweepK(
       fit =
         algorithm === 'minibatch'
           ? fitMiniBatch(x, { k, seed: options.seed, batchSize: options.batchSize, maxIterations: options.iterations })
-          : fitKMeans(x, { k, seed: options.seed, nInit: options.nInit });
+          : fitKMeans(x, { k, seed: options.seed, nInit: options.nInit, memo: options.memo });
       labels = fit.labels;
     }
     const m = earlier?.metrics ?? computeMetrics(x, labels, options.seed, silhouetteFrom);

@@ -70,7 +70,7 @@ function customerIdSql(db: Db, datasetId: number, row: string): string {
   return idAt < 0 ? number : `COALESCE(NULLIF(CAST(${row}.${columnIdent(idAt)} AS TEXT), ''), ${number})`;
 }
 
-/** Each stored customer's own identifier, in row order (customerIdRows). */
+/** Each stored customer's own identifier, in row order (customerIdSql). */
 export function customerIds(db: Db, datasetId: number): string[] {
   return db
     .prepare(`SELECT ${customerIdSql(db, datasetId, 'r')} FROM ${rowTable(datasetId)} r ORDER BY r.row_id`)

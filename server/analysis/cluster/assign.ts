@@ -1,7 +1,7 @@
 /** Nearest-centroid assignment and cluster means, shared by every algorithm. */
 import { clusterSums } from '../kernels/cluster-sums.ts';
 import { nearestCentres } from '../kernels/nearest.ts';
-import { createMatrix, fingerprint, type Matrix } from '../matrix.ts';
+import { createMatrix, type Matrix } from '../matrix.ts';
 
 export interface Assignment {
   labels: Int32Array;
@@ -53,22 +53,8 @@ export function clusterMeans(x: Matrix, labels: Int32Array, k: number): Matrix {
   return createMatrix(k, x.cols, sums);
 }
 
-/** Mean per-column variance: scikit-learn scales its k-means tolerance by it. */
+/** Mean per-column variance: scikit-learn scales its k-means tolerance by it. One pass in row order. */
 export function meanVariance(x: Matrix): number {
-  const print = fingerprint(x);
-  let known = meanVariances.get(x);
-  if (known?.print !== print) meanVariances.set(x, (known = { print, value: meanVarianceOf(x) }));
-  return known.value;
-}
-
-/**
- * Each matrix's mean variance, once: every k-means fit on it reads it (its tolerance), and on
- * a million rows it took 30 ms each time. Read again only while the matrix's fingerprint holds.
- */
-const meanVariances = new WeakMap<Matrix, { print: number; value: number }>();
-
-/** One pass in row order (the column-by-column passes strode through the whole matrix once per column). */
-function meanVarianceOf(x: Matrix): number {
   const { rows, cols: d, data } = x;
   const s = new Float64Array(d);
   const s2 = new Float64Array(d);

@@ -2,7 +2,7 @@
 import type { Matrix } from '../matrix.ts';
 import { fitAgglomerative } from './agglomerative.ts';
 import { fitDbscan, type DbscanFit } from './dbscan.ts';
-import { fitKMeans } from './kmeans.ts';
+import { fitKMeans, type FitMemo } from './kmeans.ts';
 import { fitMiniBatch } from './minibatch.ts';
 import { fitGmm, type GmmParameters } from './gmm.ts';
 import { assertUnreachable, type Algorithm, type ClusterFit } from './types.ts';
@@ -20,6 +20,8 @@ export interface AlgorithmOptions {
   agglomerativeMaxRows: number;
   /** Warm start for k-means (retraining): one run from these centroids. */
   initialCentroids?: Matrix;
+  /** What k-means fits on x share (kmeans.ts), from the matrix's owner. */
+  memo?: FitMemo;
   /** Plain Lloyd without the local-search polish: for resampling checks. */
   quick?: boolean;
 }
@@ -41,6 +43,7 @@ export function fitAlgorithm(x: Matrix, options: AlgorithmOptions): AlgorithmFit
           seed,
           nInit: options.nInit,
           initialCentroids: options.initialCentroids,
+          memo: options.memo,
           refine: !options.initialCentroids && !options.quick,
         }),
         k,

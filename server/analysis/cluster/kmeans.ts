@@ -2,13 +2,14 @@
  * k-means: each of n_init restarts seeds with greedy k-means++ (scikit-learn's variant),
  * runs Lloyd iterations (lloyd.ts; ml-kmeans is its reference in the tests), then the best
  * few are improved with Hartigan moves and a few k-means++ local-search swaps. Seeded and
- * reproducible; the lowest inertia wins. A matrix's latest plain restarts are kept, so the
- * view's fit and the lineage's reference at the same k and seed run them once.
+ * reproducible; the lowest inertia wins. Fits given a matrix's FitMemo (its owner keeps
+ * one: PreparedData) share its mean variance and their plain restarts, so the view's fit,
+ * the lineage's reference and the sweep's fit at the same k and seed run them once.
  */
 import { formatCount } from '../../format.ts';
 import { N_INIT } from '../../defaults.ts';
 import { InputError } from '../../errors.ts';
-import { fingerprint, selectRows, type Matrix } from '../matrix.ts';
+import { selectRows, type Matrix } from '../matrix.ts';
 import { createRng, sampleIndices } from '../random.ts';
 import { assignNearest, meanVariance } from './assign.ts';
 import { kmeansPlusPlus } from './init.ts';
@@ -31,6 +32,8 @@ export interface KMeansOptions {
   refine?: boolean;
   /** Local-search swap attempts per restart when refining. */
   swapSteps?: number;
+  /** What fits on this matrix share, kept by its owner; ignored for any other matrix (a sample of it). */
+  memo?: FitMemo;
 }
 
 const DEFAULTS = { nInit: N_INIT, maxIterations: 300, tolerance: 1e-4, refine: true, swapSteps: 4 };
@@ -85,7 +88,8 @@ export function fitKMeans(x: Matrix, options: KMeansOptions): KMeansFit {
     };
   }
   // scikit-learn stops when the total squared centre shift is below tol x mean variance.
-  const absoluteTolerance = tolerance * meanVariance(x);
+  const memo = options.memo?.matrix === x ? options.memo : undefined;
+  const absoluteTolerance = tolerance * (memo ? (memo.meanVariance ??= meanVariance(x)) : meanVariance(x));
 
   /** Lloyd to a fixed point from `start` (or the one already reached), then Hartigan moves. */
   const converge = (start: Matrix | LloydResult): Converged => {
@@ -105,13 +109,13 @@ export function fitKMeans(x: Matrix, options: KMeansOptions): KMeansFit {
   // Restarts run plain Lloyd; only the best few are polished. Polishing every restart cost
   // three times the fit on the sample; the winner's polish alone fell short of
   // scikit-learn's best of 10 on two reference datasets, the best three's does not.
-  const restarts = options.initialCentroids
-    ? [{ result: lloyd(x, options.initialCentroids, { maxIterations, tolerance: absoluteTolerance }), run: 0 }]
-    : plainRestarts(x, k, seed, nInit, { maxIterations, tolerance: absoluteTolerance });
+  const restarts: { result: () => LloydResult; run: number }[] = options.initialCentroids
+    ? [{ result: () => lloyd(x, options.initialCentroids!, { maxIterations, tolerance: absoluteTolerance }), run: 0 }]
+    : plainRestarts(x, k, seed, nInit, { maxIterations, tolerance: absoluteTolerance }, memo);
   let best: Converged | undefined;
   for (const { result, run } of restarts.slice(0, refine ? Math.max(POLISHED_RESTARTS, Math.floor(POLISH_BUDGET_ROWS / x.rows)) : 1)) {
     stopPoint();
-    let current = converge(result);
+    let current = converge(result());
     // Local search: swap a centre for a row drawn by D^2 when that lowers inertia, then
     // settle again. It escapes local optima that Lloyd and Hartigan moves cannot leave.
     if (refine && !options.initialCentroids) {
@@ -132,7 +136,7 @@ export function fitKMeans(x: Matrix, options: KMeansOptions): KMeansFit {
 }
 
 /** A plain Lloyd restart as kept between fits: its centres decide its labels (each row's nearest). */
-interface KeptRestart {
+export interface KeptRestart {
   centroids: Matrix;
   inertia: number;
   iterations: number;
@@ -140,23 +144,42 @@ interface KeptRestart {
 }
 
 /**
- * Each matrix's latest restarts by k, seed, restarts and stopping rule. The view's fit at k,
- * the lineage's reference at k (lineage.ts) and the sweep's fit at k start from the same ten
- * restarts: each was fitted twice or three times for one results partial. Centres only; the
- * labels are assigned again (a pass of the nearest kernel) when a restart is polished.
+ * What k-means fits on one matrix share, kept by whoever owns the matrix and knows it will not
+ * change (PreparedData for its fitted rows): its mean variance (a pass over every row, 25 ms at
+ * a million, that each fit's tolerance reads), and its plain restarts by k, seed, restarts and
+ * stopping rule. The view's fit at k, the lineage's reference at k (lineage.ts) and the sweep's
+ * fit at k start from the same ten restarts: each was fitted two or three times for one
+ * results partial. Centres only; a restart's labels are assigned again when it is used.
  */
-const keptRestarts = new WeakMap<Matrix, { print: number; byKey: Map<string, KeptRestart[]> }>();
+export interface FitMemo {
+  matrix: Matrix;
+  meanVariance?: number;
+  restarts: Map<string, KeptRestart[]>;
+}
+
+export function fitMemo(matrix: Matrix): FitMemo {
+  return { matrix, restarts: new Map() };
+}
+
+/** Sets of restarts a memo keeps (a sweep of k = 2..20 and a view or two). */
 const KEPT_RESTART_SETS = 24;
 
-/** The restarts seeded seed, seed + 1, ..., best by inertia first (ties to the earlier run), each with its labels. */
-function plainRestarts(x: Matrix, k: number, seed: number, nInit: number, stop: LloydOptions): { result: LloydResult; run: number }[] {
+/**
+ * The restarts seeded seed, seed + 1, ..., best by inertia first (ties to the earlier run),
+ * taken from the memo when it holds them. A restart's LloydResult (its labels) is
+ * made only when asked for: only the polished ones and the winner need it.
+ */
+function plainRestarts(
+  x: Matrix,
+  k: number,
+  seed: number,
+  nInit: number,
+  stop: LloydOptions,
+  memo: FitMemo | undefined,
+): { result: () => LloydResult; run: number }[] {
+  const byKey = memo?.restarts;
   const key = `${k}:${seed}:${nInit}:${stop.maxIterations}:${stop.tolerance}`;
-  // Kept only while the matrix holds the same values (its fingerprint).
-  const print = fingerprint(x);
-  let memo = keptRestarts.get(x);
-  if (memo?.print !== print) keptRestarts.set(x, (memo = { print, byKey: new Map() }));
-  const byKey = memo.byKey;
-  let kept = byKey.get(key);
+  let kept = byKey?.get(key);
   if (!kept) {
     kept = [];
     for (let run = 0; run < nInit; run++) {
@@ -165,12 +188,11 @@ function plainRestarts(x: Matrix, k: number, seed: number, nInit: number, stop: 
       kept.push({ centroids, inertia, iterations, run });
     }
     kept.sort((a, b) => a.inertia - b.inertia || a.run - b.run);
-    byKey.set(key, kept);
-    if (byKey.size > KEPT_RESTART_SETS) byKey.delete(byKey.keys().next().value!);
+    byKey?.set(key, kept);
+    if (byKey && byKey.size > KEPT_RESTART_SETS) byKey.delete(byKey.keys().next().value!);
   }
-  // Lazily labelled: only the restarts that are polished or win need their labels.
   return kept.map(({ centroids, inertia, iterations, run }) => ({
-    get result(): LloydResult {
+    result: () => {
       // A copy of the centres: the fit hands them on, and the kept ones must not change.
       const copy = { ...centroids, data: Float64Array.from(centroids.data) };
       return { labels: assignNearest(x, centroids).labels, centroids: copy, inertia, iterations };

@@ -16,9 +16,9 @@ interface ClusterSumExports {
 let kernel: ReturnType<typeof instantiate<ClusterSumExports>> | undefined;
 const CHUNK_ROWS = 4096;
 
-/** Runs `pass` over x's rows and labels a chunk at a time, after `extra` bytes of the caller's own (zeroed) at offset 0. */
 type ChunkPass = (memory: ArrayBuffer, n: number, dataAt: number, labelsAt: number) => void;
 
+/** Runs `pass` over x's rows and labels a chunk at a time, after `extra` bytes of the caller's own (zeroed) at offset 0. */
 function eachChunk(x: Matrix, labels: Int32Array, extra: number, pass: ChunkPass): ArrayBuffer {
   kernel ??= instantiate<ClusterSumExports>(WASM_BASE64);
   const { rows, cols: d } = x;

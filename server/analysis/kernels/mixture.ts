@@ -35,29 +35,33 @@ export function mixtureKernel(x: Matrix, k: number): MixtureKernel {
   const { rows, cols: d } = x;
   const kp = (k + 1) & ~1;
   const kernel = instantiate<MixtureExports>(WASM_BASE64);
+  // One array after another: per segment (feature-major), then per row, then the rows themselves.
   const segmentBytes = d * kp * 8;
-  const at = { means: 0, inverse: segmentBytes, logNorm: 2 * segmentBytes, weights: 2 * segmentBytes + kp * 8 };
-  const sumsAt = at.weights + kp * 8;
+  const meansAt = 0;
+  const inverseAt = meansAt + segmentBytes;
+  const logNormAt = inverseAt + segmentBytes;
+  const weightsAt = logNormAt + kp * 8;
+  const sumsAt = weightsAt + kp * 8;
   const squaresAt = sumsAt + segmentBytes;
   const respAt = squaresAt + segmentBytes;
   const dataAt = respAt + rows * kp * 8;
   const memory = reserve(kernel.memory, dataAt + rows * d * 8);
   new Float64Array(memory, dataAt, rows * d).set(x.data.subarray(0, rows * d));
   const view = (offset: number, length: number) => new Float64Array(memory, offset, length);
-  const moments = { weights: view(at.weights, kp), sums: view(sumsAt, d * kp), squares: view(squaresAt, d * kp) };
+  const moments = { weights: view(weightsAt, kp), sums: view(sumsAt, d * kp), squares: view(squaresAt, d * kp) };
   return {
     kp,
-    means: view(at.means, d * kp),
-    inverse: view(at.inverse, d * kp),
-    logNorm: view(at.logNorm, kp),
+    means: view(meansAt, d * kp),
+    inverse: view(inverseAt, d * kp),
+    logNorm: view(logNormAt, kp),
     ...moments,
     resp: view(respAt, rows * kp),
-    logDensities: () => kernel.logDensities(rows, d, kp, dataAt, at.means, at.inverse, at.logNorm, respAt),
+    logDensities: () => kernel.logDensities(rows, d, kp, dataAt, meansAt, inverseAt, logNormAt, respAt),
     moments: () => {
       moments.weights.fill(0);
       moments.sums.fill(0);
       moments.squares.fill(0);
-      kernel.moments(rows, d, kp, dataAt, respAt, at.weights, sumsAt, squaresAt);
+      kernel.moments(rows, d, kp, dataAt, respAt, weightsAt, sumsAt, squaresAt);
     },
   };
 }

@@ -4,7 +4,7 @@ import DensityClustering from 'density-clustering';
 import { agnes } from 'ml-hclust';
 import { cutMerges, fitAgglomerative, wardMerges } from '../../../server/analysis/cluster/agglomerative.ts';
 import { fitDbscan, predictDbscan, suggestEps } from '../../../server/analysis/cluster/dbscan.ts';
-import { fitKMeans } from '../../../server/analysis/cluster/kmeans.ts';
+import { fitKMeans, fitMemo } from '../../../server/analysis/cluster/kmeans.ts';
 import { fitMiniBatch, gatherRows } from '../../../server/analysis/cluster/minibatch.ts';
 import { fromRows, toRows } from '../../../server/analysis/matrix.ts';
 import { adjustedRandIndex } from '../../../server/analysis/metrics.ts';
@@ -45,6 +45,23 @@ describe('k-means', () => {
     assert.deepEqual(refilled.labels, expected.labels);
     assert.equal(refilled.inertia, expected.inertia);
     assert.deepEqual(refilled.centroids.data, expected.centroids.data);
+  });
+
+  it('shares restarts through its matrix\'s memo, with the same fit as without, and reads no other matrix\'s memo', () => {
+    const memo = fitMemo(x);
+    const alone = fitKMeans(x, { k: 4, seed: 3 });
+    const first = fitKMeans(x, { k: 4, seed: 3, memo });
+    const again = fitKMeans(x, { k: 4, seed: 3, memo });
+    for (const fit of [first, again]) {
+      assert.deepEqual(fit.labels, alone.labels);
+      assert.equal(fit.inertia, alone.inertia);
+    }
+    assert.equal(memo.restarts.size, 1);
+    assert.ok(memo.meanVariance! > 0);
+    // Handed the memo of x, another matrix is fitted as it would be alone, and the memo is left as it was.
+    const { x: other } = blobs([[20, -3], [-9, 14], [3, 3]], 50, 2);
+    assert.deepEqual(fitKMeans(other, { k: 3, seed: 3, memo }).labels, fitKMeans(other, { k: 3, seed: 3 }).labels);
+    assert.equal(memo.restarts.size, 1);
   });
 
   it('rejects k below 2 and k of at least the number of rows', () => {

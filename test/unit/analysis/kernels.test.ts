@@ -16,6 +16,28 @@ import { compileKernel, kernelModuleSource } from '../../../scripts/build-kernel
 
 const KERNELS = 'server/analysis/kernels';
 
+/** Rows, columns, clusters (from minK) and a seed, as the property tests draw them. */
+const shape = (maxRows: number, maxCols: number, maxK: number, minK = 1) =>
+  [
+    fc.integer({ min: 1, max: maxRows }),
+    fc.integer({ min: 1, max: maxCols }),
+    fc.integer({ min: minK, max: maxK }),
+    fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+  ] as const;
+
+/** Each cluster's row sums and count by the scalar loop (rows in order; labels below 0 left out). */
+function scalarClusterSums(x: Matrix, labels: ArrayLike<number>, k: number): { sums: Float64Array; counts: Float64Array } {
+  const sums = new Float64Array(k * x.cols);
+  const counts = new Float64Array(k);
+  for (let i = 0; i < x.rows; i++) {
+    const l = labels[i];
+    if (l < 0) continue;
+    counts[l]++;
+    for (let j = 0; j < x.cols; j++) sums[l * x.cols + j] += x.data[i * x.cols + j];
+  }
+  return { sums, counts };
+}
+
 /**
  * A rows x cols matrix of seeded values: whole numbers 0..3 with `ties` (equal distances and
  * duplicate rows, where a changed sum would show), otherwise spread over -5..15.
@@ -66,10 +88,7 @@ describe('WebAssembly kernels', () => {
   it('sum the distances from every row to every cluster, for any shape', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 120 }),
-        fc.integer({ min: 1, max: 13 }),
-        fc.integer({ min: 1, max: 20 }),
-        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        ...shape(120, 13, 20),
         (n, cols, k, seed) => {
           const next = createRng(seed);
           const x = randomMatrix(next, n, cols);
@@ -119,10 +138,7 @@ describe('WebAssembly kernels', () => {
   it('find every row\'s nearest and second-nearest centre as the scalar nearestTwo, to the bit, across chunks', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 9000 }),
-        fc.integer({ min: 1, max: 12 }),
-        fc.integer({ min: 1, max: 20 }),
-        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        ...shape(9000, 12, 20),
         fc.boolean(),
         (rows, cols, k, seed, ties) => {
           const rng = createRng(seed);
@@ -138,20 +154,15 @@ describe('WebAssembly kernels', () => {
           const inertia = nearestCentres(x, centres, out);
           const near = { index: 0, best: 0, second: 0 };
           let total = 0;
-          // Lloyd's next centres as the scalar loop summed them: rows in order into their label's sums.
-          const sums = new Float64Array(k * cols);
-          const counts = new Float64Array(k);
           for (let i = 0; i < rows; i++) {
             nearestTwo(x.data, i * cols, centres.data, k, cols, near);
             total += near.best;
             assert.equal(out.labels[i], near.index, `row ${i}`);
             assert.ok(Object.is(out.best[i], near.best) && Object.is(out.second[i], near.second), `row ${i} distances`);
-            counts[near.index]++;
-            for (let j = 0; j < cols; j++) sums[near.index * cols + j] += x.data[i * cols + j];
           }
           assert.ok(Object.is(inertia, total));
-          assert.deepEqual(out.sums, sums);
-          assert.deepEqual(out.counts, counts);
+          // Lloyd's next centres, summed as the scalar loop did: rows in order into their label's sums.
+          assert.deepEqual({ sums: out.sums, counts: out.counts }, scalarClusterSums(x, out.labels, k));
         },
       ),
       { numRuns: 40 },
@@ -161,31 +172,21 @@ describe('WebAssembly kernels', () => {
   it('sum each cluster\'s rows and distances to its centre as the scalar loops, to the bit, across chunks, noise left out', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 9000 }),
-        fc.integer({ min: 1, max: 12 }),
-        fc.integer({ min: 1, max: 20 }),
-        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        ...shape(9000, 12, 20),
         (rows, cols, k, seed) => {
           const rng = createRng(seed);
           const x = randomMatrix(rng, rows, cols);
           const labels = Int32Array.from({ length: rows }, () => (rng() < 0.1 ? -1 : Math.floor(rng() * k)));
           const centres = randomMatrix(rng, k, cols);
-          const sums = new Float64Array(k * cols);
-          const counts = new Float64Array(k);
           const scatter = new Float64Array(k);
           let within = 0;
           for (let i = 0; i < rows; i++) {
-            const l = labels[i];
-            if (l < 0) continue;
-            counts[l]++;
-            for (let j = 0; j < cols; j++) sums[l * cols + j] += x.data[i * cols + j];
-            const d2 = squaredDistance(x, i, centres, l);
+            if (labels[i] < 0) continue;
+            const d2 = squaredDistance(x, i, centres, labels[i]);
             within += d2;
-            scatter[l] += Math.sqrt(d2);
+            scatter[labels[i]] += Math.sqrt(d2);
           }
-          const ours = clusterSums(x, labels, k);
-          assert.deepEqual(ours.sums, sums);
-          assert.deepEqual(ours.counts, counts);
+          assert.deepEqual(clusterSums(x, labels, k), scalarClusterSums(x, labels, k));
           const distances = ownDistances(x, labels, centres);
           assert.ok(Object.is(distances.within, within));
           assert.deepEqual(distances.scatter, scatter);
@@ -198,10 +199,7 @@ describe('WebAssembly kernels', () => {
   it('take a mixture\'s log densities and weighted moments as the scalar loops, to the bit', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 3000 }),
-        fc.integer({ min: 1, max: 12 }),
-        fc.integer({ min: 1, max: 21 }),
-        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        ...shape(3000, 12, 21),
         (rows, cols, k, seed) => {
           const rng = createRng(seed);
           const x = randomMatrix(rng, rows, cols);

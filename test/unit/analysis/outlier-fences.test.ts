@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { outlierBounds } from '../../../server/analysis/numeric-steps.ts';
 import { fitPreprocess } from '../../../server/analysis/preprocess.ts';
+import { presentValues } from '../../../server/analysis/stats.ts';
 import { numericTable } from '../helpers.ts';
 
 describe('the default outlier rule on skewed columns', () => {
@@ -16,6 +18,20 @@ describe('the default outlier rule on skewed columns', () => {
     const { fitted } = fitPreprocess(numericTable({ pdays }), { features: ['pdays'], missing: 'mean', outliers: 'iqr-clip', scaling: 'standard' });
     const step = fitted.numeric[0];
     assert.ok(step.clipHigh! > step.clipLow! + 100, `fences ${step.clipLow}..${step.clipHigh} span the present values`);
+  });
+
+  it('draws every rule\'s fences from the present values alone, as over a copy without the missing ones', () => {
+    const values = Float64Array.from({ length: 400 }, (_, i) => (i % 9 === 0 ? Number.NaN : ((i * 37) % 101) + (i % 50 === 0 ? 900 : 0)));
+    for (const rule of ['iqr-clip', 'iqr-exclude', 'zscore-clip', 'zscore-exclude'] as const) {
+      assert.deepEqual(outlierBounds(values, rule), outlierBounds(presentValues(values), rule), rule);
+      assert.deepEqual(outlierBounds(new Float64Array([Number.NaN, Number.NaN]), rule), [-Infinity, Infinity], `${rule}, nothing present`);
+    }
+    // The z-score fences of the present values, by the definition.
+    const present = presentValues(values);
+    const m = present.reduce((a, b) => a + b, 0) / present.length;
+    const sd = Math.sqrt(present.reduce((a, v) => a + (v - m) ** 2, 0) / present.length);
+    const [low, high] = outlierBounds(values, 'zscore-clip');
+    assert.ok(Math.abs(low - (m - 3 * sd)) < 1e-9 && Math.abs(high - (m + 3 * sd)) < 1e-9);
   });
 
   it('clips a long tail at the fences', () => {
