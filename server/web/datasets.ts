@@ -96,7 +96,7 @@ export function datasetsRouter({ db, staging, maxUploadBytes }: DatasetRoutesDep
       : { dataset };
     staging.discard(token);
     res.status(201);
-    if (isHtmx(req)) res.render('partials/import-result', { imported });
+    if (isHtmx(req)) res.render('partials/import-result', { imported, datasets: listDatasets(db) });
     else renderList(req, res, { imported });
   });
 

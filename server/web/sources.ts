@@ -10,7 +10,7 @@ import { NAME_MAX, nameText } from '../names.ts';
 import type { SourceService } from '../sources/source-service.ts';
 import { parseSourceSpec, sourceLabel } from '../sources/source-spec.ts';
 import { NotFoundError } from '../errors.ts';
-import { getDataset } from '../store/datasets.ts';
+import { getDataset, listDatasets } from '../store/datasets.ts';
 import type { DatasetSource } from '../store/dataset-sources.ts';
 import type { Db } from '../store/db.ts';
 import { datasetIdParam, formFields, parseInput } from './inputs.ts';
@@ -97,7 +97,7 @@ export function sourcesRouter({ db, models, sources }: { db: Db; models: ModelSe
     const fields = parseInput(formFields, req.body ?? {});
     const name = parseInput(nameText('A dataset name'), fields.name ?? '', { field: 'name' });
     const added = await sources.add(name, parseSourceSpec(specOfForm(fields)), runContext(req, res).signal);
-    res.status(201).render('partials/source-result', { probe: undefined, added });
+    res.status(201).render('partials/source-result', { probe: undefined, added, datasets: listDatasets(db) });
   });
 
   // The models panel's "Score every row" of a source dataset's saved segmentation.

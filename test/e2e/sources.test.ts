@@ -41,6 +41,8 @@ describe('a warehouse source in Chromium', { skip: browserSkip, timeout: BROWSER
       assert.match((await page.textContent('#source-result')) ?? '', /holds 60,000 rows and 5 columns/);
       await page.click('#source-form button[type=submit]');
       await page.waitForSelector('#source-result >> text=Added', { timeout: 120_000 });
+      // The list of datasets below shows it at once, without a reload.
+      await page.waitForSelector('#dataset-list .dataset-name >> text=Shop warehouse', { timeout: 10_000 });
       await page.screenshot({ path: join(SCREENSHOTS, 'datasets-source.png'), fullPage: true });
       await page.click('#source-result >> text=Open the overview');
       await page.waitForSelector('#source-profile', { timeout: 120_000 });

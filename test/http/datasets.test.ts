@@ -92,6 +92,10 @@ describe('datasets page', () => {
     const imported = await request(t.app).post(`/datasets/import/${token}`).set(htmx).type('form')
       .send({ name: 'Mall (age as category)', delimiter: 'comma', hasHeader: 'true', 'kind:Age': 'categorical' }).expect(201);
     assert.match(imported.text, /Imported “Mall \(age as category\)”/);
+    // The list of datasets below the form is swapped too, the new one in it.
+    const oob = /<div id="dataset-list" hx-swap-oob="true">([\s\S]*)<\/div>/.exec(imported.text);
+    assert.ok(oob, 'the dataset list comes out of band');
+    assert.match(oob[1], /class="dataset-name">Mall \(age as category\)<\/a>/);
     const list = (await request(t.app).get('/api/datasets')).body as { name: string; columns: { name: string; kind: string }[] }[];
     const mallSet = list.find((d) => d.name === 'Mall (age as category)')!;
     assert.equal(mallSet.columns.find((c) => c.name === 'Age')!.kind, 'categorical');
