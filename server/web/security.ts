@@ -11,8 +11,10 @@ import { sameSecret } from './secrets.ts';
 
 /**
  * No inline scripts or styles and no eval: the pages load their scripts and styles from this
- * server, htmx runs without hx-on or js: expressions, and its indicator CSS is off
- * (includeIndicatorCSS in the htmx-config meta tag).
+ * server, htmx runs without hx-on or js: expressions, its indicator CSS is off
+ * (includeIndicatorCSS in the htmx-config meta tag), and so is its settle step
+ * (defaultSettleDelay 0), which copied the style attributes Chart.js leaves on a swapped
+ * region's elements onto the new ones as inline styles.
  */
 export function securityHeaders(): RequestHandler {
   return helmet({
