@@ -36,10 +36,10 @@ describe('k slider in Chromium', { skip: browserSkip, timeout: BROWSER_TEST_TIME
     // Chart.js and the browser leave style attributes (some empty) on elements of the regions
     // a change swaps; htmx's settling copied them onto the new elements as inline styles.
     await page.evaluate(() => {
-      for (const el of document.querySelectorAll<HTMLElement>('#cluster-results [id]')) {
+      document.querySelectorAll<HTMLElement>('#cluster-results [id]').forEach((el) => {
         el.style.minWidth = '0px';
         el.style.minWidth = '';
-      }
+      });
     });
     const k = Number(await page.inputValue('#k'));
     await page.focus('#k');
