@@ -9,24 +9,28 @@
  * this one gives the same numbers.
  */
 import { SEED } from '../defaults.ts';
-import { fitKMeans, type FitMemo } from './cluster/kmeans.ts';
+import { assignNearest } from './cluster/assign.ts';
+import { fitKMeans, restartSample, RESTART_SAMPLE_ROWS, type FitMemo, type KMeansFit } from './cluster/kmeans.ts';
 import { hungarian } from './hungarian.ts';
 import { createMatrix, selectRows, squaredDistance, type Matrix } from './matrix.ts';
 import { clusterSizes } from './metrics.ts';
 import { sampleIndices } from './random.ts';
 
-/** References are fitted on at most this many rows: numbers need the centres' places, not their last digits. */
-export const LINEAGE_ROWS = 20_000;
-/** The seed that draws the sample of a large matrix the references are fitted on. */
+/**
+ * The first reference's segments (k = 2, numbered by size) are counted on at most this many
+ * rows: numbers need the order of the sizes, not their last digits.
+ */
+export const SIZING_ROWS = 20_000;
+/** The seed that draws that sample of a large matrix: the same rows whatever the view's seed. */
 const SAMPLE_SEED = SEED;
 
 /**
- * What the references are fitted with: the view's own seed and restarts, so that on up to
- * LINEAGE_ROWS customers a k-means reference starts from the very restarts the view's fit at
- * that k does (both read the matrix's FitMemo), and each k's numbers follow its neighbouring
- * k's fit. A reference is the best restart without the view's polish (Hartigan moves and
- * swaps): it moves a centre by a few customers, never to another segment, and the chain up
- * to k = 5 took two thirds of the sample's results partial with it.
+ * What the references are fitted with: the view's own seed and restarts, so that a k-means
+ * reference is the best of the very restarts the view's fit at that k runs (both read the
+ * matrix's FitMemo), and each k's numbers follow its neighbouring k's fit. A reference is
+ * the best restart without the view's polish (Hartigan moves and swaps): it moves a centre
+ * by a few customers, never to another segment, and the chain up to k = 5 took two thirds
+ * of the sample's results partial with it.
  */
 export interface LineageOptions {
   seed: number;
@@ -73,21 +77,37 @@ export function numbersBySize(labels: Int32Array, k: number): Int32Array {
   return newId;
 }
 
-/** The rows references are fitted on: all of them, or a seeded sample of a large matrix. */
-function referenceRows(x: Matrix): Matrix {
-  return x.rows <= LINEAGE_ROWS ? x : selectRows(x, sampleIndices(x.rows, LINEAGE_ROWS, SAMPLE_SEED));
+/** The rows the first reference's segments are sized on: all of them, or one fixed sample of a large matrix. */
+function sizingRows(x: Matrix): Matrix {
+  return x.rows <= SIZING_ROWS ? x : selectRows(x, sampleIndices(x.rows, SIZING_ROWS, SAMPLE_SEED));
+}
+
+/**
+ * The reference at k: the best of the view's plain restarts, on the very rows they run on.
+ * Up to RESTART_SAMPLE_ROWS that is x; above it, the seeded sample every fit with this seed
+ * restarts on (kmeans.ts), without the fit on every row that follows for the view: the
+ * restarts are those the view's fit and the sweep's at k already ran.
+ */
+function referenceFit(x: Matrix, k: number, options: LineageOptions): KMeansFit {
+  const fitOptions = { k, seed: options.seed, nInit: options.nInit, refine: false };
+  if (x.rows <= RESTART_SAMPLE_ROWS) return fitKMeans(x, { ...fitOptions, memo: options.memo });
+  const sample = restartSample(x, options.seed, options.memo);
+  return fitKMeans(sample.matrix, { ...fitOptions, memo: sample });
 }
 
 /** The chain's numbered centres at k, fitting the references it lacks into `lineage` (kept by the caller per matrix and options). */
 export function referenceCentres(x: Matrix, k: number, lineage: Lineage, options: LineageOptions): Matrix {
   const known = lineage.get(k);
   if (known) return known;
-  const rows = referenceRows(x);
   let from = k;
   while (from > 2 && !lineage.has(from - 1)) from--;
   for (let j = from; j <= k; j++) {
-    const fit = fitKMeans(rows, { k: j, seed: options.seed, nInit: options.nInit, refine: false, memo: options.memo });
-    const newId = j === 2 || !lineage.has(j - 1) ? numbersBySize(fit.labels, j) : matchNumbers(lineage.get(j - 1)!, fit.centroids);
+    const fit = referenceFit(x, j, options);
+    // The first numbers go by size, counted on the same rows whatever the seed.
+    const newId =
+      j === 2 || !lineage.has(j - 1)
+        ? numbersBySize(x.rows <= RESTART_SAMPLE_ROWS ? fit.labels : assignNearest(sizingRows(x), fit.centroids).labels, j)
+        : matchNumbers(lineage.get(j - 1)!, fit.centroids);
     lineage.set(j, renumberRows(fit.centroids, newId));
   }
   return lineage.get(k)!;

@@ -55,9 +55,13 @@ interface Queued {
   waiters: Waiter[];
 }
 
+/** Where in a slot's cancel array: the id of the task to stop, and the k a yield makes room for (worker.ts). */
+const STOP = 0;
+const YIELDING_FOR = 1;
+
 interface Slot {
   worker: Worker;
-  /** The worker reads cancel[0] at each stop point: the id of the task to stop. */
+  /** The worker reads it at each stop point: cancel[STOP] is the id of the task to stop, cancel[YIELDING_FOR] why. */
   cancel: Int32Array;
   busy: boolean;
   pending?: Queued;
@@ -104,7 +108,7 @@ export class WorkerPool {
   }
 
   private start(slot: Slot): void {
-    slot.cancel = new Int32Array(new SharedArrayBuffer(4));
+    slot.cancel = new Int32Array(new SharedArrayBuffer(8));
     const workerData: WorkerSetup = { cancel: slot.cancel };
     const worker = new Worker(WORKER_URL, { workerData, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     worker.on('message', (reply: WorkerReply) => this.finish(slot, reply));
@@ -136,7 +140,7 @@ export class WorkerPool {
         return;
       }
       this.queue.push({ body, key, waiters: [waiter], background });
-      if (!background) this.makeRoom();
+      if (!background) this.makeRoom(body);
       this.dispatch();
     });
   }
@@ -144,14 +148,16 @@ export class WorkerPool {
   /**
    * A view's request waits for no background work (sweeps, stability): when every worker
    * is busy and one runs such work, that work stops at its next stop point and goes back to
-   * the queue behind the request. A sweep goes on from the values of k it had scored.
+   * the queue behind the request. A sweep goes on from the values of k it had scored; told
+   * the k the request asks for, it first finishes that k if it is fitting it (finishingK).
    */
-  private makeRoom(): void {
+  private makeRoom(body: TaskBody): void {
     if (this.slots.some((s) => !s.busy || s.yielding)) return;
     const slot = this.slots.find((s) => s.pending?.background && !s.stopping);
     if (!slot) return;
     slot.yielding = true;
-    Atomics.store(slot.cancel, 0, slot.taskId);
+    Atomics.store(slot.cancel, YIELDING_FOR, body.kind === 'segment' ? body.options.k : 0);
+    Atomics.store(slot.cancel, STOP, slot.taskId);
     this.stats.yielded++;
   }
 
@@ -188,7 +194,8 @@ export class WorkerPool {
     if (slot && !slot.stopping) {
       // The worker's thread is busy: it sees this at its next stop point and answers cancelled.
       slot.stopping = true;
-      Atomics.store(slot.cancel, 0, slot.taskId);
+      Atomics.store(slot.cancel, YIELDING_FOR, 0);
+      Atomics.store(slot.cancel, STOP, slot.taskId);
       this.stats.stopped++;
     }
   }

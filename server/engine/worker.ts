@@ -18,9 +18,10 @@ export type WorkerReply =
   | { id: number; progress: ProgressStep };
 
 /**
- * What the pool gives each worker: `cancel[0]` holds the id of a task nobody waits for any
- * more, written by the pool while the task runs (shared memory: the worker's thread is busy
- * and reads no messages until the task ends).
+ * What the pool gives each worker: `cancel[0]` holds the id of a task to stop, written by the
+ * pool while the task runs (shared memory: the worker's thread is busy and reads no messages
+ * until the task ends); `cancel[1]`, when the stop only makes room for a view's request, the
+ * k that request asks for (0 otherwise).
  */
 export interface WorkerSetup {
   cancel: Int32Array;
@@ -56,6 +57,7 @@ function monitorFor(id: number): TaskMonitor {
   let lastStep = '';
   return {
     cancelled: () => Atomics.load(cancel, 0) === id,
+    yieldingFor: () => Atomics.load(cancel, 1),
     report: (progress) => {
       const now = Date.now();
       if (progress.step === lastStep && now - last < PROGRESS_INTERVAL_MS) return;

@@ -1,7 +1,7 @@
 /** Metrics over a range of k, and a recommended k with the rule that chose it. */
 import { formatCount, formatPercent } from '../format.ts';
 import { InputError } from '../errors.ts';
-import { stopPoint } from '../analysis/progress.ts';
+import { finishingK, stopPoint } from '../analysis/progress.ts';
 import { cutMerges, wardMerges } from '../analysis/cluster/agglomerative.ts';
 import { assignNearest, clusterMeans } from '../analysis/cluster/assign.ts';
 import { fitKMeans, type FitMemo } from '../analysis/cluster/kmeans.ts';
@@ -226,8 +226,7 @@ export function sweepK(
     );
   const rows: SweepRow[] = [];
   const order = sweepOrder(options.kMin, kMax, options.shownK);
-  for (const [done, k] of order.entries()) {
-    stopPoint({ step: `scoring k = ${k}`, done, total: order.length });
+  const scoreK = (k: number): SweepRow => {
     let labels: Int32Array;
     let fit: ClusterFit | undefined;
     let bic: number | undefined;
@@ -249,7 +248,7 @@ export function sweepK(
     }
     const m = earlier?.metrics ?? computeMetrics(x, labels, options.seed, silhouetteFrom);
     if (fit && !earlier) onFit?.(k, { fit, metrics: m });
-    rows.push({
+    return {
       k,
       inertia: m.inertia,
       silhouette: m.silhouette,
@@ -257,7 +256,13 @@ export function sweepK(
       calinskiHarabasz: m.calinskiHarabasz,
       ...segmentShares(labels, k),
       ...(bic === undefined ? {} : { bic }),
-    });
+    };
+  };
+  for (const [done, k] of order.entries()) {
+    stopPoint({ step: `scoring k = ${k}`, done, total: order.length });
+    // A k-means or mini-batch fit comes back to a request for its k (prepared.ts): a request
+    // for it waits for the rest of it rather than start it again. Ward cuts and mixtures do not.
+    rows.push(wardCut || algorithm === 'gmm' ? scoreK(k) : finishingK(k, () => scoreK(k)));
   }
   rows.sort((a, b) => a.k - b.k);
   const minShare = options.minShare ?? DEFAULT_MIN_SHARE;

@@ -3,8 +3,9 @@
  * runs Lloyd iterations (lloyd.ts; ml-kmeans is its reference in the tests), then the best
  * few are improved with Hartigan moves and a few k-means++ local-search swaps. Seeded and
  * reproducible; the lowest inertia wins. Fits given a matrix's FitMemo (its owner keeps
- * one: PreparedData) share its mean variance and their plain restarts, so the view's fit,
- * the lineage's reference and the sweep's fit at the same k and seed run them once.
+ * one: PreparedData) share its mean variance, their plain restarts, the samples a large
+ * matrix's restarts run on and a small matrix's finished fits, so the view's fit, the
+ * lineage's reference and the sweep's fit at the same k and seed run them once.
  */
 import { formatCount } from '../../format.ts';
 import { N_INIT } from '../../defaults.ts';
@@ -76,8 +77,8 @@ export function fitKMeans(x: Matrix, options: KMeansOptions): KMeansFit {
   const { nInit, maxIterations, tolerance, refine, swapSteps } = { ...DEFAULTS, ...options };
   validateK(k, x.rows);
   if (x.rows > RESTART_SAMPLE_ROWS && !options.initialCentroids && (nInit > 1 || refine)) {
-    const sample = selectRows(x, sampleIndices(x.rows, RESTART_SAMPLE_ROWS, seed));
-    const start = fitKMeans(sample, options);
+    const sample = restartSample(x, seed, options.memo);
+    const start = fitKMeans(sample.matrix, { ...options, memo: sample });
     const full = fitKMeans(x, { ...options, initialCentroids: start.centroids, refine: false });
     const restarts = nInit === 1 ? 'The start was chosen' : `The best of ${nInit} restarts was chosen`;
     return {
@@ -87,8 +88,12 @@ export function fitKMeans(x: Matrix, options: KMeansOptions): KMeansFit {
       ],
     };
   }
-  // scikit-learn stops when the total squared centre shift is below tol x mean variance.
   const memo = options.memo?.matrix === x ? options.memo : undefined;
+  const finished = memo && !options.initialCentroids ? finishedFits(memo) : undefined;
+  const finishedKey = `${k}:${seed}:${nInit}:${maxIterations}:${tolerance}:${refine}:${swapSteps}`;
+  const known = finished?.get(finishedKey);
+  if (known) return copyOf(known);
+  // scikit-learn stops when the total squared centre shift is below tol x mean variance.
   const absoluteTolerance = tolerance * (memo ? (memo.meanVariance ??= meanVariance(x)) : meanVariance(x));
 
   /** Lloyd to a fixed point from `start` (or the one already reached), then Hartigan moves. */
@@ -132,7 +137,21 @@ export function fitKMeans(x: Matrix, options: KMeansOptions): KMeansFit {
     if (!best || current.inertia < best.inertia) best = current;
   }
   const current = best!;
-  return { labels: current.labels, centroids: current.centroids, inertia: current.inertia, iterations: current.iterations, notes: [] };
+  const fit = { labels: current.labels, centroids: current.centroids, inertia: current.inertia, iterations: current.iterations, notes: [] };
+  if (finished) keep(finished, finishedKey, copyOf(fit), KEPT_RESTART_SETS);
+  return fit;
+}
+
+/** A fit whose arrays the caller may keep or change: kept fits stay as they were made. */
+function copyOf(fit: KMeansFit): KMeansFit {
+  return { ...fit, labels: fit.labels.slice(), centroids: { ...fit.centroids, data: fit.centroids.data.slice() }, notes: [...fit.notes] };
+}
+
+/** Adds to a map that keeps its `limit` newest entries. */
+function keep<K, V>(map: Map<K, V>, key: K, value: V, limit: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > limit) map.delete(map.keys().next().value!);
 }
 
 /** A plain Lloyd restart as kept between fits: its centres decide its labels (each row's nearest). */
@@ -155,14 +174,42 @@ export interface FitMemo {
   matrix: Matrix;
   meanVariance?: number;
   restarts: Map<string, KeptRestart[]>;
+  /**
+   * Above RESTART_SAMPLE_ROWS: the seeded samples its restarts run on, by seed, each with
+   * its own memo, so the view's, the sweep's and the lineage's fits at one k and seed share
+   * the restarts and the polished winner that starts the fit on every row.
+   */
+  samples?: Map<number, FitMemo>;
+  /** Up to RESTART_SAMPLE_ROWS rows: finished fits by k and options (a sample's labels are small). */
+  fits?: Map<string, KMeansFit>;
 }
 
 export function fitMemo(matrix: Matrix): FitMemo {
   return { matrix, restarts: new Map() };
 }
 
-/** Sets of restarts a memo keeps (a sweep of k = 2..20 and a view or two). */
+/** Sets of restarts (and finished fits) a memo keeps: a sweep of k = 2..20 and a view or two. */
 const KEPT_RESTART_SETS = 24;
+/** Restart samples a memo keeps: a few seeds' (320 KB each at eight features). */
+const KEPT_SAMPLES = 4;
+
+/**
+ * The seeded sample of x the restarts of a fit with this seed run on, as a memo of its own:
+ * kept in x's memo (when `memo` is x's), so every fit with that seed meets the same one.
+ */
+export function restartSample(x: Matrix, seed: number, memo?: FitMemo): FitMemo {
+  const own = memo?.matrix === x ? memo : undefined;
+  const kept = own?.samples?.get(seed);
+  if (kept) return kept;
+  const sample = fitMemo(selectRows(x, sampleIndices(x.rows, RESTART_SAMPLE_ROWS, seed)));
+  if (own) keep((own.samples ??= new Map()), seed, sample, KEPT_SAMPLES);
+  return sample;
+}
+
+/** Where a memo keeps finished fits: only a small matrix's (a restart sample, a small table). */
+function finishedFits(memo: FitMemo): Map<string, KMeansFit> | undefined {
+  return memo.matrix.rows <= RESTART_SAMPLE_ROWS ? (memo.fits ??= new Map()) : undefined;
+}
 
 /**
  * The restarts seeded seed, seed + 1, ..., best by inertia first (ties to the earlier run),
@@ -188,8 +235,7 @@ function plainRestarts(
       kept.push({ centroids, inertia, iterations, run });
     }
     kept.sort((a, b) => a.inertia - b.inertia || a.run - b.run);
-    byKey?.set(key, kept);
-    if (byKey && byKey.size > KEPT_RESTART_SETS) byKey.delete(byKey.keys().next().value!);
+    if (byKey) keep(byKey, key, kept, KEPT_RESTART_SETS);
   }
   return kept.map(({ centroids, inertia, iterations, run }) => ({
     result: () => {

@@ -9,6 +9,7 @@
 import { createMatrix, type Matrix } from '../matrix.ts';
 import { stopPoint } from '../progress.ts';
 import { nearestCentres } from '../kernels/nearest.ts';
+import { eachOwnDistance } from '../kernels/cluster-sums.ts';
 import { nearestTwo, type NearestTwo } from './assign.ts';
 
 /** How far beyond rounding the bounds must prove a label before the last pass keeps it. */
@@ -95,17 +96,15 @@ function boundedLloyd(x: Matrix, init: Matrix, options: LloydOptions): LloydResu
   const halfGap = new Float64Array(k);
   const moved = new Float64Array(k);
 
-  // Full assignment: nearest and second-nearest centre of every row (the nearest kernel, in
-  // WebAssembly, gives the squared distances; the bounds are their roots).
-  nearestCentres(x, init, { labels, best: upper, second: lower });
-  for (let i = 0; i < n; i++) {
-    upper[i] = Math.sqrt(upper[i]);
-    lower[i] = Math.sqrt(lower[i]);
-    const l = labels[i];
-    counts[l]++;
-    for (let j = 0, base = i * d; j < d; j++) sums[l * d + j] += data[base + j];
-  }
+  // Full assignment: nearest and second-nearest centre of every row as the bounds, and each
+  // centre's sum and count of its rows, in one pass of the nearest kernel (WebAssembly).
+  nearestCentres(x, init, { labels, best: upper, second: lower, roots: true, sums, counts });
   const near: NearestTwo = { index: 0, best: 0, second: 0 };
+  // The centres' last move, not yet added to the bounds: the settling pass does it as it goes.
+  let unapplied = false;
+  let maxMove = 0;
+  let maxMoveK = 0;
+  let secondMove = 0;
 
   let iterations = 0;
   while (iterations < options.maxIterations) {
@@ -113,9 +112,9 @@ function boundedLloyd(x: Matrix, init: Matrix, options: LloydOptions): LloydResu
     stopPoint();
     // Move each centre to the mean of its rows (an empty cluster keeps its centre).
     let shift = 0;
-    let maxMove = 0;
-    let maxMoveK = 0;
-    let secondMove = 0;
+    maxMove = 0;
+    maxMoveK = 0;
+    secondMove = 0;
     for (let c = 0; c < k; c++) {
       let m = 0;
       if (counts[c] > 0) {
@@ -149,11 +148,7 @@ function boundedLloyd(x: Matrix, init: Matrix, options: LloydOptions): LloydResu
       halfGap[a] = Math.sqrt(nearest) / 2;
     }
     if (shift <= options.tolerance) {
-      // The bounds follow the centres' last move (the pass below does it as it goes).
-      for (let i = 0; i < n; i++) {
-        upper[i] += moved[labels[i]];
-        lower[i] -= labels[i] === maxMoveK ? secondMove : maxMove;
-      }
+      unapplied = true;
       break;
     }
     let changed = 0;
@@ -197,25 +192,28 @@ function boundedLloyd(x: Matrix, init: Matrix, options: LloydOptions): LloydResu
   // comes a step before the labels settle, and the bounds above carry rounding. A row keeps
   // its label when its bounds prove it by a margin far above rounding; the rest are assigned
   // again (on a million rows a few hundred, instead of a full pass after the fit).
-  // The inertia in the same pass: each row's squared distance to the centre it ends with.
-  let inertia = 0;
-  for (let i = 0; i < n; i++) {
-    const a = labels[i];
-    const base = i * d;
-    let s = 0;
-    for (let j = 0; j < d; j++) {
-      const diff = data[base + j] - centers[a * d + j];
-      s += diff * diff;
-    }
-    const bound = Math.max(halfGap[a], lower[i]) * (1 - SETTLE_MARGIN);
-    if (upper[i] * (1 + SETTLE_MARGIN) < bound || Math.sqrt(s) * (1 + SETTLE_MARGIN) < bound) {
-      inertia += s;
-      continue;
-    }
-    nearestTwo(data, base, centers, k, d, near);
-    labels[i] = near.index;
-    inertia += near.best;
-  }
+  // The inertia in the same pass: each row's squared distance to the centre it ends with,
+  // from the kernel that computes them a chunk at a time.
   const centroids = createMatrix(k, d, centers);
+  let inertia = 0;
+  eachOwnDistance(x, labels, centroids, (from, distances) => {
+    for (let r = 0; r < distances.length; r++) {
+      const i = from + r;
+      const a = labels[i];
+      if (unapplied) {
+        upper[i] += moved[a];
+        lower[i] -= a === maxMoveK ? secondMove : maxMove;
+      }
+      const s = distances[r];
+      const bound = Math.max(halfGap[a], lower[i]) * (1 - SETTLE_MARGIN);
+      if (upper[i] * (1 + SETTLE_MARGIN) < bound || Math.sqrt(s) * (1 + SETTLE_MARGIN) < bound) {
+        inertia += s;
+        continue;
+      }
+      nearestTwo(data, i * d, centers, k, d, near);
+      labels[i] = near.index;
+      inertia += near.best;
+    }
+  });
   return { labels, centroids, iterations, inertia };
 }

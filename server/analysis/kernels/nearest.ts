@@ -11,6 +11,7 @@ import { WASM_BASE64 } from './nearest-wasm.ts';
 interface NearestExports {
   nearestTwo: (rows: number, d: number, k: number, data: number, centres: number, labels: number, bests: number, seconds: number) => void;
   addByLabel: (rows: number, d: number, data: number, labels: number, sums: number, counts: number) => void;
+  rootsInPlace: (p: number, n: number) => void;
 }
 
 let kernel: ReturnType<typeof instantiate<NearestExports>> | undefined;
@@ -21,6 +22,8 @@ export interface NearestOut {
   labels: Int32Array;
   best?: Float64Array;
   second?: Float64Array;
+  /** best and second as distances (their square roots), as Hamerly's bounds keep them; the returned sum stays squared. */
+  roots?: boolean;
   /** Each centre's sum of its rows (k × d, row-major) and their count, for Lloyd's next centres: overwritten. */
   sums?: Float64Array;
   counts?: Float64Array;
@@ -55,10 +58,14 @@ export function nearestCentres(x: Matrix, centres: Matrix, out: NearestOut): num
     data.set(x.data.subarray(from * d, (from + n) * d));
     kernel.nearestTwo(n, d, k, 0, centresAt, labelsAt, bestsAt, secondsAt);
     if (out.sums) kernel.addByLabel(n, d, 0, labelsAt, sumsAt, countsAt);
+    for (let i = 0; i < n; i++) inertia += bests[i];
+    if (out.roots) {
+      kernel.rootsInPlace(bestsAt, n);
+      kernel.rootsInPlace(secondsAt, n);
+    }
     out.labels.set(n === chunk ? labels : labels.subarray(0, n), from);
     if (out.best) out.best.set(n === chunk ? bests : bests.subarray(0, n), from);
     if (out.second) out.second.set(n === chunk ? seconds : seconds.subarray(0, n), from);
-    for (let i = 0; i < n; i++) inertia += bests[i];
   }
   out.sums?.set(new Float64Array(memory, sumsAt, k * d));
   out.counts?.set(new Float64Array(memory, countsAt, k));

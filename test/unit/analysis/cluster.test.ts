@@ -4,7 +4,9 @@ import DensityClustering from 'density-clustering';
 import { agnes } from 'ml-hclust';
 import { cutMerges, fitAgglomerative, wardMerges } from '../../../server/analysis/cluster/agglomerative.ts';
 import { fitDbscan, predictDbscan, suggestEps } from '../../../server/analysis/cluster/dbscan.ts';
-import { fitKMeans, fitMemo } from '../../../server/analysis/cluster/kmeans.ts';
+import { fitKMeans, fitMemo, RESTART_SAMPLE_ROWS } from '../../../server/analysis/cluster/kmeans.ts';
+import { referenceCentres } from '../../../server/analysis/lineage.ts';
+import { N_INIT } from '../../../server/defaults.ts';
 import { fitMiniBatch, gatherRows } from '../../../server/analysis/cluster/minibatch.ts';
 import { fromRows, toRows } from '../../../server/analysis/matrix.ts';
 import { adjustedRandIndex } from '../../../server/analysis/metrics.ts';
@@ -62,6 +64,31 @@ describe('k-means', () => {
     const { x: other } = blobs([[20, -3], [-9, 14], [3, 3]], 50, 2);
     assert.deepEqual(fitKMeans(other, { k: 3, seed: 3, memo }).labels, fitKMeans(other, { k: 3, seed: 3 }).labels);
     assert.equal(memo.restarts.size, 1);
+  });
+
+  it('runs a large matrix\'s restarts on one sample per seed, kept in its memo: a second fit and the lineage\'s reference at k run none again', () => {
+    const { x: big } = blobs(CENTRES, Math.ceil((RESTART_SAMPLE_ROWS * 1.2) / 4), 1.5, 9);
+    assert.ok(big.rows > RESTART_SAMPLE_ROWS);
+    const memo = fitMemo(big);
+    const alone = fitKMeans(big, { k: 4, seed: 5 });
+    const first = fitKMeans(big, { k: 4, seed: 5, memo });
+    const sample = memo.samples?.get(5);
+    assert.ok(sample && sample.matrix.rows === RESTART_SAMPLE_ROWS);
+    assert.equal(sample.restarts.size, 1);
+    const again = fitKMeans(big, { k: 4, seed: 5, memo });
+    for (const fit of [first, again]) {
+      assert.deepEqual(fit.labels, alone.labels);
+      assert.equal(fit.inertia, alone.inertia);
+      assert.deepEqual(fit.centroids.data, alone.centroids.data);
+    }
+    assert.equal(sample.restarts.size, 1);
+    // Another seed has its own sample.
+    fitKMeans(big, { k: 4, seed: 6, memo });
+    assert.equal(memo.samples?.size, 2);
+    // The chain up to k = 4 fits references at 2 and 3; the one at 4 is the view's best restart.
+    const numbered = referenceCentres(big, 4, new Map(), { seed: 5, nInit: N_INIT, memo });
+    assert.equal(sample.restarts.size, 3);
+    assert.equal(numbered.rows, 4);
   });
 
   it('rejects k below 2 and k of at least the number of rows', () => {

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { kmeans as mlKmeans } from 'ml-kmeans';
 import { assignNearest } from '../../../server/analysis/cluster/assign.ts';
 import { kmeansPlusPlus } from '../../../server/analysis/cluster/init.ts';
-import { lloyd } from '../../../server/analysis/cluster/lloyd.ts';
+import { lloyd, PLAIN_LLOYD_ROWS } from '../../../server/analysis/cluster/lloyd.ts';
 import { createMatrix, fromRows, toRows, type Matrix } from '../../../server/analysis/matrix.ts';
 import { createRng } from '../../../server/analysis/random.ts';
 import { fitPreprocess } from '../../../server/analysis/preprocess.ts';
@@ -38,6 +38,21 @@ describe('Hamerly Lloyd kernel', () => {
     const { x } = blobs([[0, 0], [5, 5]], 200, 1, 2);
     const loose = lloyd(x, kmeansPlusPlus(x, 2, 1), { maxIterations: 100, tolerance: 1e9 });
     assert.equal(loose.iterations, 1);
+  });
+
+  it(`keeps Hamerly's bounds above ${PLAIN_LLOYD_ROWS} rows: the same fixed point, and every label settled whichever way it stops`, () => {
+    // The bounded path: the first pass's sums from the nearest kernel, the last centre move
+    // added to the bounds in the settling pass (a stop on the tolerance), its distances from
+    // the kernel a chunk at a time.
+    const { x } = blobs([[0, 0, 0], [2, 1, 0], [0, 2, 1], [3, 3, 3], [1, 0, 3]], Math.ceil((PLAIN_LLOYD_ROWS * 1.3) / 5), 1.2, 21);
+    assert.ok(x.rows > PLAIN_LLOYD_ROWS);
+    compare(x, 5, 3);
+    for (const [maxIterations, tolerance] of [[300, 0], [300, 1e-3], [300, 1], [1, 0], [2, 0]]) {
+      const fit = lloyd(x, kmeansPlusPlus(x, 6, 9), { maxIterations, tolerance });
+      const nearest = assignNearest(x, fit.centroids);
+      assert.deepEqual(fit.labels, nearest.labels, `${maxIterations} iterations, tolerance ${tolerance}`);
+      assert.equal(fit.inertia, nearest.inertia);
+    }
   });
 
   it('labels every row with its nearest centre, as assignNearest, whichever way it stops', () => {

@@ -4,13 +4,13 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DEFAULT_OPTIONS, type SegmentationOptions } from '../../../server/segmentation/options.ts';
 import { segment } from '../../../server/segmentation/pipeline.ts';
-import { prepare, runSweep, stabilityOf } from '../../../server/segmentation/prepared.ts';
+import { prepare, runSweep, stabilityOf, sweptFit } from '../../../server/segmentation/prepared.ts';
 import { predictCustomer } from '../../../server/segmentation/predict.ts';
 import { parseModelJson } from '../../../server/models/model-schema.ts';
 import type { DataTable, NumericColumn, TextColumn } from '../../../server/analysis/table.ts';
 import { generateCustomers } from '../../../data/synthetic-customers.ts';
 import { CancelledError, InputError } from '../../../server/errors.ts';
-import { monitored } from '../../../server/analysis/progress.ts';
+import { finishingK, monitored, stopPoint } from '../../../server/analysis/progress.ts';
 import { sweepOrder } from '../../../server/segmentation/sweep.ts';
 
 /** The synthetic sample as a table, without going through a database. */
@@ -151,6 +151,42 @@ describe('segmentation pipeline and prediction', () => {
       // A fitted k passes stop points of its own (k-means: one a restart and more); the four kept ones passed none.
       assert.ok(fresh.count - resumed.count >= (algorithm === 'kmeans' ? 4 * options.nInit : 4), `${algorithm}: ${resumed.count} stop points resumed, ${fresh.count} fresh`);
     }
+  });
+
+  it('stop points pass only inside the work for the k a yield makes room for', () => {
+    const yielding = (wanted: number) => ({ cancelled: () => true, yieldingFor: () => wanted, report: () => {} });
+    monitored(yielding(6), () => finishingK(6, () => stopPoint({ step: 'fitting k = 6' })));
+    assert.throws(() => monitored(yielding(6), () => stopPoint()), CancelledError);
+    assert.throws(() => monitored(yielding(6), () => finishingK(4, () => stopPoint())), CancelledError);
+    assert.throws(() => monitored(yielding(0), () => finishingK(6, () => stopPoint())), CancelledError);
+    assert.throws(() => monitored({ cancelled: () => true, report: () => {} }, () => finishingK(6, () => stopPoint())), CancelledError);
+    // Left, the k no longer holds: the next stop point stops.
+    assert.throws(() => monitored(yielding(6), () => (finishingK(6, () => stopPoint()), stopPoint())), CancelledError);
+  });
+
+  it('finishes the k it is fitting when it yields to a request for that k, and stops at once for any other', () => {
+    // The slider's first move is to the shown k's neighbour, the first k the sweep fits: told to
+    // make room while fitting it, the sweep keeps that fit for the request instead of dropping it.
+    const shown = { ...base, k: 5, seed: 12 };
+    const yieldingTo = (wanted: number) => {
+      const prepared = prepare(table, shown);
+      let told = false;
+      const monitor = {
+        cancelled: () => told,
+        yieldingFor: () => wanted,
+        // Told while k = 6 (the first) is about to be fitted: every stop point inside its fit sees it.
+        report: (p: { step: string }) => (told ||= p.step === 'scoring k = 6'),
+      };
+      assert.throws(() => monitored(monitor, () => runSweep(prepared, shown)), CancelledError);
+      return prepared;
+    };
+    const forSix = yieldingTo(6);
+    assert.equal(forSix.reuse.fits?.size, 1);
+    assert.ok(sweptFit(forSix, shown, 6), 'k = 6 was finished and kept');
+    assert.equal(sweptFit(forSix, shown, 4), undefined, 'it stopped before the next k');
+    const kept = segment(table, forSix, { ...shown, k: 6 });
+    assert.deepEqual(kept.labels, segment(table, prepare(table, shown), { ...shown, k: 6 }).labels, 'the kept fit is the fit');
+    for (const other of [4, 0]) assert.equal(yieldingTo(other).reuse.fits?.size ?? 0, 0, `yielding for ${other || 'a stop'}: k = 6 dropped`);
   });
 });
 
