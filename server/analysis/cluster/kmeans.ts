@@ -14,7 +14,7 @@ import { selectRows, type Matrix } from '../matrix.ts';
 import { createRng, sampleIndices } from '../random.ts';
 import { assignNearest, meanVariance } from './assign.ts';
 import { kmeansPlusPlus } from './init.ts';
-import { lloyd, type LloydOptions, type LloydResult } from './lloyd.ts';
+import { lloyd, PLAIN_LLOYD_ROWS, sumOfSquares, type LloydOptions, type LloydResult } from './lloyd.ts';
 import { stopPoint } from '../progress.ts';
 import { bestSwap, hartiganRefine } from './refine.ts';
 import type { ClusterFit } from './types.ts';
@@ -95,16 +95,23 @@ export function fitKMeans(x: Matrix, options: KMeansOptions): KMeansFit {
   if (known) return copyOf(known);
   // scikit-learn stops when the total squared centre shift is below tol x mean variance.
   const absoluteTolerance = tolerance * (memo ? (memo.meanVariance ??= meanVariance(x)) : meanVariance(x));
+  // A big matrix's inertia comes from its sum of squares, a pass over it kept with the memo.
+  const bigSquares = memo && x.rows > PLAIN_LLOYD_ROWS ? (memo.sumOfSquares ??= sumOfSquares(x)) : undefined;
+  const stop: LloydOptions = {
+    maxIterations,
+    tolerance: absoluteTolerance,
+    ...(bigSquares === undefined ? {} : { sumOfSquares: bigSquares }),
+  };
 
   /** Lloyd to a fixed point from `start` (or the one already reached), then Hartigan moves. */
   const converge = (start: Matrix | LloydResult): Converged => {
-    let result = 'rows' in start ? lloyd(x, start, { maxIterations, tolerance: absoluteTolerance }) : start;
+    let result = 'rows' in start ? lloyd(x, start, stop) : start;
     let iterations = result.iterations;
     if (refine) {
       const refined = hartiganRefine(x, result.labels, result.centroids);
       if (refined.moves > 0) {
         // Back to a Lloyd fixed point, so a warm restart from these centroids changes nothing.
-        result = lloyd(x, refined.centroids, { maxIterations, tolerance: absoluteTolerance });
+        result = lloyd(x, refined.centroids, stop);
         iterations += result.iterations;
       }
     }
@@ -115,8 +122,8 @@ export function fitKMeans(x: Matrix, options: KMeansOptions): KMeansFit {
   // three times the fit on the sample; the winner's polish alone fell short of
   // scikit-learn's best of 10 on two reference datasets, the best three's does not.
   const restarts: { result: () => LloydResult; run: number }[] = options.initialCentroids
-    ? [{ result: () => lloyd(x, options.initialCentroids!, { maxIterations, tolerance: absoluteTolerance }), run: 0 }]
-    : plainRestarts(x, k, seed, nInit, { maxIterations, tolerance: absoluteTolerance }, memo);
+    ? [{ result: () => lloyd(x, options.initialCentroids!, stop), run: 0 }]
+    : plainRestarts(x, k, seed, nInit, stop, memo);
   let best: Converged | undefined;
   for (const { result, run } of restarts.slice(0, refine ? Math.max(POLISHED_RESTARTS, Math.floor(POLISH_BUDGET_ROWS / x.rows)) : 1)) {
     stopPoint();
@@ -173,6 +180,8 @@ export interface KeptRestart {
 export interface FitMemo {
   matrix: Matrix;
   meanVariance?: number;
+  /** Its values' sum of squares, from which a big matrix's inertia is worked out (lloyd.ts). */
+  sumOfSquares?: number;
   restarts: Map<string, KeptRestart[]>;
   /**
    * Above RESTART_SAMPLE_ROWS: the seeded samples its restarts run on, by seed, each with

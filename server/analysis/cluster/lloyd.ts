@@ -9,7 +9,6 @@
 import { createMatrix, type Matrix } from '../matrix.ts';
 import { stopPoint } from '../progress.ts';
 import { nearestCentres } from '../kernels/nearest.ts';
-import { eachOwnDistance } from '../kernels/cluster-sums.ts';
 import { nearestTwo, type NearestTwo } from './assign.ts';
 
 /** How far beyond rounding the bounds must prove a label before the last pass keeps it. */
@@ -19,6 +18,8 @@ export interface LloydOptions {
   maxIterations: number;
   /** Stop when the total squared centre shift falls to this (absolute) value. */
   tolerance: number;
+  /** The sum of the squares of x's values, when known (a big matrix's inertia is worked out from it). */
+  sumOfSquares?: number;
 }
 
 export interface LloydResult {
@@ -26,6 +27,7 @@ export interface LloydResult {
   labels: Int32Array;
   centroids: Matrix;
   iterations: number;
+  /** Summed squared distance of the rows to their centres (above PLAIN_LLOYD_ROWS from the centres' sums, to about 1e-12). */
   inertia: number;
 }
 
@@ -190,30 +192,64 @@ function boundedLloyd(x: Matrix, init: Matrix, options: LloydOptions): LloydResu
   // Every label is its row's nearest centre, exactly as assignNearest would give it, so a
   // fit's labels agree with what predicting the same rows says: the stop on the tolerance
   // comes a step before the labels settle, and the bounds above carry rounding. A row keeps
-  // its label when its bounds prove it by a margin far above rounding; the rest are assigned
-  // again (on a million rows a few hundred, instead of a full pass after the fit).
-  // The inertia in the same pass: each row's squared distance to the centre it ends with,
-  // from the kernel that computes them a chunk at a time.
-  const centroids = createMatrix(k, d, centers);
-  let inertia = 0;
-  eachOwnDistance(x, labels, centroids, (from, distances) => {
-    for (let r = 0; r < distances.length; r++) {
-      const i = from + r;
-      const a = labels[i];
-      if (unapplied) {
-        upper[i] += moved[a];
-        lower[i] -= a === maxMoveK ? secondMove : maxMove;
-      }
-      const s = distances[r];
-      const bound = Math.max(halfGap[a], lower[i]) * (1 - SETTLE_MARGIN);
-      if (upper[i] * (1 + SETTLE_MARGIN) < bound || Math.sqrt(s) * (1 + SETTLE_MARGIN) < bound) {
-        inertia += s;
-        continue;
-      }
-      nearestTwo(data, i * d, centers, k, d, near);
-      labels[i] = near.index;
-      inertia += near.best;
+  // its label when its bounds prove it by a margin far above rounding; the rest are measured
+  // and, if need be, assigned again (on a million rows a few thousand, instead of a full pass
+  // of distances after the fit). The centres' sums follow, for the inertia.
+  for (let i = 0; i < n; i++) {
+    const a = labels[i];
+    if (unapplied) {
+      upper[i] += moved[a];
+      lower[i] -= a === maxMoveK ? secondMove : maxMove;
     }
-  });
+    const bound = Math.max(halfGap[a], lower[i]) * (1 - SETTLE_MARGIN);
+    if (upper[i] * (1 + SETTLE_MARGIN) < bound) continue;
+    const base = i * d;
+    let s = 0;
+    for (let j = 0; j < d; j++) {
+      const diff = data[base + j] - centers[a * d + j];
+      s += diff * diff;
+    }
+    if (Math.sqrt(s) * (1 + SETTLE_MARGIN) < bound) continue;
+    nearestTwo(data, base, centers, k, d, near);
+    const bestK = near.index;
+    if (bestK === a) continue;
+    counts[a]--;
+    counts[bestK]++;
+    for (let j = 0; j < d; j++) {
+      sums[a * d + j] -= data[base + j];
+      sums[bestK * d + j] += data[base + j];
+    }
+    labels[i] = bestK;
+  }
+  const centroids = createMatrix(k, d, centers);
+  const inertia = inertiaFromSums(options.sumOfSquares ?? sumOfSquares(x), centroids, sums, counts);
   return { labels, centroids, iterations, inertia };
+}
+
+/** The sum of the squares of every value of x. */
+export function sumOfSquares(x: Matrix): number {
+  let total = 0;
+  for (let i = 0; i < x.data.length; i++) total += x.data[i] * x.data[i];
+  return total;
+}
+
+/**
+ * The summed squared distance of every row to its centre, from the sums of each centre's rows:
+ * sum |x|^2 - 2 c . S + n |c|^2 over the centres, instead of a distance a row. Rounding
+ * leaves it within about 1e-12 of the distances' sum (relative to the matrix's sum of
+ * squares); it is never below 0.
+ */
+function inertiaFromSums(squares: number, centres: Matrix, sums: Float64Array, counts: Float64Array): number {
+  const { rows: k, cols: d, data: c } = centres;
+  let total = squares;
+  for (let l = 0; l < k; l++) {
+    let dot = 0;
+    let norm = 0;
+    for (let j = 0; j < d; j++) {
+      dot += c[l * d + j] * sums[l * d + j];
+      norm += c[l * d + j] * c[l * d + j];
+    }
+    total += counts[l] * norm - 2 * dot;
+  }
+  return Math.max(0, total);
 }

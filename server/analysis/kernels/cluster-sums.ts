@@ -11,27 +11,21 @@ import { WASM_BASE64 } from './nearest-wasm.ts';
 interface ClusterSumExports {
   addByLabel: (rows: number, d: number, data: number, labels: number, sums: number, counts: number) => void;
   addOwnDistances: (rows: number, d: number, data: number, labels: number, centres: number, scatter: number, within: number) => void;
-  ownDistanceEach: (rows: number, d: number, data: number, labels: number, centres: number, out: number) => void;
 }
 
 let kernel: ReturnType<typeof instantiate<ClusterSumExports>> | undefined;
 const CHUNK_ROWS = 4096;
 
-/** One chunk: n rows at dataAt, their labels at labelsAt, room for what the pass writes per row at outAt. */
-type ChunkPass = (memory: ArrayBuffer, n: number, at: { dataAt: number; labelsAt: number; outAt: number }, from: number) => void;
+type ChunkPass = (memory: ArrayBuffer, n: number, dataAt: number, labelsAt: number) => void;
 
-/**
- * Runs `pass` over x's rows and labels a chunk at a time, after `extra` bytes of the caller's
- * own (zeroed) at offset 0, with `outBytes` a row free for what it writes.
- */
-function eachChunk(x: Matrix, labels: Int32Array, extra: number, pass: ChunkPass, outBytes = 0): ArrayBuffer {
+/** Runs `pass` over x's rows and labels a chunk at a time, after `extra` bytes of the caller's own (zeroed) at offset 0. */
+function eachChunk(x: Matrix, labels: Int32Array, extra: number, pass: ChunkPass): ArrayBuffer {
   kernel ??= instantiate<ClusterSumExports>(WASM_BASE64);
   const { rows, cols: d } = x;
   const chunk = Math.max(1, Math.min(CHUNK_ROWS, rows));
   const dataAt = Math.ceil(extra / 16) * 16;
   const labelsAt = dataAt + chunk * d * 8;
-  const outAt = labelsAt + Math.ceil((chunk * 4) / 8) * 8;
-  const memory = reserve(kernel.memory, outAt + chunk * outBytes);
+  const memory = reserve(kernel.memory, labelsAt + chunk * 4);
   new Uint8Array(memory, 0, dataAt).fill(0);
   const data = new Float64Array(memory, dataAt, chunk * d);
   const chunkLabels = new Int32Array(memory, labelsAt, chunk);
@@ -39,7 +33,7 @@ function eachChunk(x: Matrix, labels: Int32Array, extra: number, pass: ChunkPass
     const n = Math.min(chunk, rows - from);
     data.set(x.data.subarray(from * d, (from + n) * d));
     chunkLabels.set(labels.subarray(from, from + n));
-    pass(memory, n, { dataAt, labelsAt, outAt }, from);
+    pass(memory, n, dataAt, labelsAt);
   }
   return memory;
 }
@@ -48,7 +42,7 @@ function eachChunk(x: Matrix, labels: Int32Array, extra: number, pass: ChunkPass
 export function clusterSums(x: Matrix, labels: Int32Array, k: number): { sums: Float64Array; counts: Float64Array } {
   const d = x.cols;
   const countsAt = k * d * 8;
-  const memory = eachChunk(x, labels, countsAt + k * 8, (_, n, { dataAt, labelsAt }) =>
+  const memory = eachChunk(x, labels, countsAt + k * 8, (_, n, dataAt, labelsAt) =>
     kernel!.addByLabel(n, d, dataAt, labelsAt, 0, countsAt),
   );
   return { sums: new Float64Array(memory, 0, k * d).slice(), counts: new Float64Array(memory, countsAt, k).slice() };
@@ -61,37 +55,10 @@ export function ownDistances(x: Matrix, labels: Int32Array, centres: Matrix): { 
   const scatterAt = k * d * 8;
   const withinAt = scatterAt + k * 8;
   let copied = false;
-  const memory = eachChunk(x, labels, withinAt + 8, (memory, n, { dataAt, labelsAt }) => {
+  const memory = eachChunk(x, labels, withinAt + 8, (memory, n, dataAt, labelsAt) => {
     if (!copied) new Float64Array(memory, 0, k * d).set(centres.data.subarray(0, k * d));
     copied = true;
     kernel!.addOwnDistances(n, d, dataAt, labelsAt, 0, scatterAt, withinAt);
   });
   return { within: new Float64Array(memory, withinAt, 1)[0], scatter: new Float64Array(memory, scatterAt, k).slice() };
-}
-
-/**
- * Each row's squared distance to its label's centre (every label a centre's), a chunk of rows
- * at a time: `visit` gets the first row's index and the chunk's distances (a view into the
- * kernel's memory, valid until it returns). Lloyd's settling pass, which keeps the labels its
- * bounds prove and sums the inertia, reads them without a million-row array of its own.
- */
-export function eachOwnDistance(
-  x: Matrix,
-  labels: Int32Array,
-  centres: Matrix,
-  visit: (from: number, distances: Float64Array) => void,
-): void {
-  const d = x.cols;
-  const k = centres.rows;
-  eachChunk(
-    x,
-    labels,
-    k * d * 8,
-    (memory, n, { dataAt, labelsAt, outAt }, from) => {
-      if (from === 0) new Float64Array(memory, 0, k * d).set(centres.data.subarray(0, k * d));
-      kernel!.ownDistanceEach(n, d, dataAt, labelsAt, 0, outAt);
-      visit(from, new Float64Array(memory, outAt, n));
-    },
-    8,
-  );
 }

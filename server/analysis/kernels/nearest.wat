@@ -182,32 +182,6 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $each_row))))
 
-  ;; Each row's squared distance to its label's centre (centres row-major, k * d f64) written
-  ;; to out (one f64 a row), features added in order as Lloyd's settling pass did it in
-  ;; JavaScript: the same distances to the bit. Every label is a centre's (no noise).
-  (func (export "ownDistanceEach")
-    (param $rows i32) (param $d i32) (param $data i32) (param $labels i32) (param $centres i32) (param $out i32)
-    (local $i i32) (local $j i32) (local $p i32) (local $q i32) (local $s f64) (local $diff f64)
-    (local.set $p (local.get $data))
-    (local.set $i (i32.const 0))
-    (block $rows_done (loop $each_row
-      (br_if $rows_done (i32.ge_s (local.get $i) (local.get $rows)))
-      (local.set $q (i32.add (local.get $centres)
-        (i32.shl (i32.mul (i32.load (i32.add (local.get $labels) (i32.shl (local.get $i) (i32.const 2)))) (local.get $d)) (i32.const 3))))
-      (local.set $s (f64.const 0))
-      (local.set $j (i32.const 0))
-      (block $features_done (loop $each_feature
-        (br_if $features_done (i32.ge_s (local.get $j) (local.get $d)))
-        (local.set $diff (f64.sub (f64.load (local.get $p)) (f64.load (local.get $q))))
-        (local.set $s (f64.add (local.get $s) (f64.mul (local.get $diff) (local.get $diff))))
-        (local.set $p (i32.add (local.get $p) (i32.const 8)))
-        (local.set $q (i32.add (local.get $q) (i32.const 8)))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $each_feature)))
-      (f64.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3))) (local.get $s))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $each_row))))
-
   ;; The square root of each of n f64 at p, in place, two at a time (the bounds Hamerly's
   ;; Lloyd keeps are distances, the nearest pass gives their squares).
   (func (export "rootsInPlace")
