@@ -77,6 +77,7 @@ export function clustersRouter(db: Db, engine: Engine): Router {
     const dataset = datasets.find((d) => d.id === params.datasetId)!;
     const { k, provisional, sweep: known } = await engine.resolveK(params, { waitForSweep: false, context });
     const result = await engine.shown({ ...params, k }, context);
+    engine.startSweep({ ...params, k: result.k });
     const stability = engine.cachedStability(params.datasetId, result);
     const sweepRegion = known ? sweepRegionOf(params, known, stability, result.k) : undefined;
     const query = toQueryString(params, dataset);

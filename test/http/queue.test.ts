@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WorkerPool } from '../../server/engine/pool.ts';
 import { createTestApp, type TestApp } from './harness.ts';
+import { parseSegmentationParams } from '../../server/web/params.ts';
 
 describe('analysis queue', () => {
   let t: TestApp;
@@ -53,6 +54,22 @@ describe('analysis queue', () => {
     assert.match(await otherRes.text(), /id="segment-table"|Segment/);
     assert.equal(newerRes.status, 200);
     assert.ok(pool.stats.superseded >= 1);
+  });
+
+  it('starts the curves of the k a Clusters page shows as it answers it, before the page asks for them', async () => {
+    const runs = pool.stats.runs;
+    const page = await fetch(`${base}/clusters?k=4&seed=31`);
+    assert.equal(page.status, 200);
+    // The fit, then the sweep: dispatched to the idle worker before the page was sent.
+    assert.equal(pool.stats.runs, runs + 2);
+    const params = parseSegmentationParams({ k: '4', seed: '31' }, t.db);
+    // Nobody asks for the curves here: they arrive all the same.
+    await until(() => t.engine.cachedSweep(params) !== undefined, 'the sweep the page started finished');
+    const shared = pool.stats.shared;
+    const curves = await fetch(`${base}/clusters/sweep?k=4&seed=31&shown=4`, { headers: { 'HX-Request': 'true' } });
+    assert.equal(curves.status, 200);
+    assert.match(await curves.text(), /Recommended k/i);
+    assert.equal(pool.stats.shared, shared, 'the page\'s request for the curves found them done');
   });
 
   it('stops a running sweep when its client hangs up, and answers the next request at once', async () => {
