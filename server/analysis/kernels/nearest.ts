@@ -5,6 +5,7 @@
  * labels and distances as assign.ts's nearestTwo, to the bit.
  */
 import type { Matrix } from '../matrix.ts';
+import { stopPoint } from '../progress.ts';
 import { instantiate, reserve } from './instance.ts';
 import { WASM_BASE64 } from './nearest-wasm.ts';
 
@@ -16,6 +17,8 @@ interface NearestExports {
 
 let kernel: ReturnType<typeof instantiate<NearestExports>> | undefined;
 const CHUNK_ROWS = 4096;
+/** A stop point every so many rows of a pass (a multiple of CHUNK_ROWS). */
+const STOP_EVERY_ROWS = CHUNK_ROWS * 16;
 
 /** Where the nearest pass writes: every row's label, and optionally its squared distances. */
 export interface NearestOut {
@@ -54,6 +57,8 @@ export function nearestCentres(x: Matrix, centres: Matrix, out: NearestOut): num
   if (out.sums) new Float64Array(memory, sumsAt, k * d + k).fill(0);
   let inertia = 0;
   for (let from = 0; from < rows; from += chunk) {
+    // A pass over a million rows takes 50 ms: work told to make room stops within a few.
+    if (from % STOP_EVERY_ROWS === 0 && from > 0) stopPoint();
     const n = Math.min(chunk, rows - from);
     data.set(x.data.subarray(from * d, (from + n) * d));
     kernel.nearestTwo(n, d, k, 0, centresAt, labelsAt, bestsAt, secondsAt);
