@@ -75,6 +75,11 @@ interface Slot {
   cancelWatchdog?: () => void;
 }
 
+/** A fit that takes the sweep's fit at its k when there is one (prepared.ts): k-means and mini-batch. */
+function reusesSweptFit(body: TaskBody): body is Extract<TaskBody, { kind: 'segment' }> {
+  return body.kind === 'segment' && (body.options.algorithm === 'kmeans' || body.options.algorithm === 'minibatch');
+}
+
 /** Starts a task's time limit, calling `expire` when it runs out; returns how to cancel it. */
 export type Watchdog = (expire: () => void, ms: number) => () => void;
 
@@ -156,7 +161,7 @@ export class WorkerPool {
     const slot = this.slots.find((s) => s.pending?.background && !s.stopping);
     if (!slot) return;
     slot.yielding = true;
-    Atomics.store(slot.cancel, YIELDING_FOR, body.kind === 'segment' ? body.options.k : 0);
+    Atomics.store(slot.cancel, YIELDING_FOR, reusesSweptFit(body) ? body.options.k : 0);
     Atomics.store(slot.cancel, STOP, slot.taskId);
     this.stats.yielded++;
   }
