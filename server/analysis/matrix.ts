@@ -43,4 +43,3 @@ export function squaredDistance(a: Matrix, i: number, b: Matrix, j: number): num
   }
   return sum;
 }
-

@@ -2,7 +2,7 @@
 import type { Matrix } from './matrix.ts';
 import type { MissingStrategy, NumericStep, OutlierRule, PreprocessOptions, ScalingMethod } from './preprocess-types.ts';
 import { quantilesOf } from './quantiles.ts';
-import { gather, mean, mostFrequent, populationSd, presentMoments, presentValues } from './stats.ts';
+import { gather, isEveryRow, mean, mostFrequent, populationSd, presentMoments, presentValues } from './stats.ts';
 import type { NumericColumn } from './table.ts';
 
 export const IQR_FACTOR = 1.5;
@@ -158,12 +158,6 @@ export function imputeAndFlag(column: NumericColumn, rowIndex: Int32Array, optio
   const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
   const bounds: [number | null, number | null] = clipping ? [finiteOrNull(low), finiteOrNull(high)] : [null, null];
   return { cleaning, bounds, filled: missing, outliers };
-}
-
-/** Whether the kept rows are every row, in order. */
-function isEveryRow(rowIndex: Int32Array): boolean {
-  for (let i = 0; i < rowIndex.length; i++) if (rowIndex[i] !== i) return false;
-  return true;
 }
 
 /** Rows a block: the matrix rows of one block stay in cache while each column writes its value into them. */

@@ -7,25 +7,28 @@
 import { OrderStatistics } from './box-stats.ts';
 import { quantileAt, quantileRanks } from './stats.ts';
 
-/** How many values are present (not NaN), and their extremes: one pass. */
-interface PresentExtent {
+/** How many values are present (not NaN), their extremes, and whether all are whole numbers: one pass. */
+export interface PresentExtent {
   count: number;
   min: number;
   max: number;
+  integer: boolean;
 }
 
-function presentExtent(values: Float64Array): PresentExtent {
+export function presentExtent(values: Float64Array): PresentExtent {
   let count = 0;
   let min = Infinity;
   let max = -Infinity;
+  let integer = true;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (Number.isNaN(v)) continue;
     count++;
     if (v < min) min = v;
     if (v > max) max = v;
+    if (integer && !Number.isInteger(v)) integer = false;
   }
-  return { count, min, max };
+  return { count, min, max, integer };
 }
 
 /** quantileSorted(sortedCopy(present), q) for each q, over the present (non-NaN) values. */
@@ -91,7 +94,7 @@ function selectByBuckets(values: Float64Array, { min, max }: PresentExtent, rank
 }
 
 /** A column's present values: how many, their extremes and the quantiles asked for. */
-export interface PresentQuantiles extends PresentExtent {
+export interface PresentQuantiles extends Omit<PresentExtent, 'integer'> {
   /** quantileSorted of the sorted present values, for each q asked, in the order asked. */
   quantiles: number[];
 }
@@ -102,6 +105,7 @@ export interface PresentQuantiles extends PresentExtent {
  */
 export function presentQuantiles(values: Float64Array, qs: readonly number[]): PresentQuantiles {
   const extent = presentExtent(values);
-  if (extent.count === 0) return { count: 0, min: Number.NaN, max: Number.NaN, quantiles: qs.map(() => Number.NaN) };
-  return { ...extent, quantiles: quantilesWithin(values, extent, qs) };
+  const { count, min, max } = extent;
+  if (count === 0) return { count, min: Number.NaN, max: Number.NaN, quantiles: qs.map(() => Number.NaN) };
+  return { count, min, max, quantiles: quantilesWithin(values, extent, qs) };
 }

@@ -103,6 +103,12 @@ export function gather(values: Float64Array, indices: ArrayLike<number>, through
   return out;
 }
 
+/** Whether the indices are 0, 1, 2, ...: every row in order, whose values are read in place rather than gathered. */
+export function isEveryRow(indices: ArrayLike<number>): boolean {
+  for (let i = 0; i < indices.length; i++) if (indices[i] !== i) return false;
+  return true;
+}
+
 /** Most frequent value; ties go to the smallest, as scikit-learn's SimpleImputer. */
 export function mostFrequent(values: ArrayLike<number>): number {
   const counts = new Map<number, number>();

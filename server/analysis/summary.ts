@@ -1,6 +1,6 @@
 /** Descriptive statistics for the Overview tab: per-column summaries, histograms, correlations. */
 import { tukeyFences, withWhiskers, type BoxStats } from './box-stats.ts';
-import { presentQuantiles, type PresentQuantiles } from './quantiles.ts';
+import { presentExtent, presentQuantiles, type PresentQuantiles } from './quantiles.ts';
 import { mostFrequentText, presentMoments, quantileSorted } from './stats.ts';
 import { correlationMatrix } from './correlation.ts';
 import { getNamed, setNamed } from './named.ts';
@@ -59,17 +59,10 @@ function numericFacts(): (column: NumericColumn) => NumericFacts {
 export function summariseColumns(table: DataTable, topLevels = 12, factsOf = numericFacts()): ColumnSummary[] {
   return table.columns.map((column): ColumnSummary => {
     if (column.kind === 'numeric') {
-      const {
-        quartiles: {
-          count,
-          min,
-          max,
-          quantiles: [q1, median, q3],
-        },
-        mean: m,
-        sd,
-      } = factsOf(column);
-      return { name: column.name, kind: 'numeric', count, missing: column.values.length - count, mean: m, sd, min, q1, median, q3, max };
+      const { quartiles, mean, sd } = factsOf(column);
+      const { count, min, max } = quartiles;
+      const [q1, median, q3] = quartiles.quantiles;
+      return { name: column.name, kind: 'numeric', count, missing: column.values.length - count, mean, sd, min, q1, median, q3, max };
     }
     const counts = new Map<string, number>();
     let missing = 0;
@@ -131,18 +124,7 @@ export function niceStep(raw: number): number {
  * 1, 2, 2.5 or 5 times a power of ten.
  */
 export function histogram(values: Float64Array, bins?: number, options: { years?: boolean } = {}): Histogram {
-  let present = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  let integer = true;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (Number.isNaN(v)) continue;
-    present++;
-    if (v < min) min = v;
-    if (v > max) max = v;
-    if (integer && !Number.isInteger(v)) integer = false;
-  }
+  const { count: present, min, max, integer } = presentExtent(values);
   if (present === 0) return { edges: [], counts: [] };
   const binCount = bins ?? Math.min(30, Math.max(5, Math.ceil(Math.log2(present) + 1)));
   // A long right tail (balances, purchases) would put nearly everyone in the first bin:

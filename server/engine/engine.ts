@@ -173,17 +173,13 @@ export class Engine {
     if (cached) return cached;
     const key = this.caches.sweeps.key(keys, 'sweep', sweepKey(params));
     const sweep = await this.run<SweepResult>({ kind: 'sweep', source: keys, options: params }, key, context);
-    this.keepSweep(keys, params, sweep);
-    return sweep;
-  }
-
-  private keepSweep(keys: DatasetKeys, params: SegmentationParams, sweep: SweepResult): void {
     this.caches.sweeps.set(keys, [sweepKey(params)], sweep);
     // Nobody waits for this: the exact scores of every swept k, for later moves of the slider.
     this.runUnawaited(
       { kind: 'score-sweep', source: keys, options: params },
       this.caches.sweeps.key(keys, 'score-sweep', sweepKey(params)),
     );
+    return sweep;
   }
 
   /**
@@ -193,16 +189,8 @@ export class Engine {
    * request arrives (a round trip later, tens of ms on a million customers), the request then
    * shares this run. Without a worker the work would hold up the request thread: not started.
    */
-  startSweep(requested: SegmentationParams & { k: number }): void {
-    if (!this.settings.pool) return;
-    const params = this.withSettings(requested);
-    const keys = this.keysOf(params.datasetId);
-    if (this.caches.sweeps.newest(keys, sweepKey(params))) return;
-    const key = this.caches.sweeps.key(keys, 'sweep', sweepKey(params));
-    this.run<SweepResult>({ kind: 'sweep', source: keys, options: params }, key).then(
-      (sweep) => this.keepSweep(keys, params, sweep),
-      () => {},
-    );
+  startSweep(params: SegmentationParams & { k: number }): void {
+    if (this.settings.pool) this.sweep(params).catch(() => {});
   }
 
   /**

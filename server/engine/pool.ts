@@ -7,6 +7,7 @@
 import { MAX_QUEUED_TASKS, TASK_TIMEOUT_MS } from '../defaults.ts';
 import { Worker } from 'node:worker_threads';
 import { BusyError, InputError, SupersededError } from '../errors.ts';
+import { askToStop, cancelFlags, type CancelFlags } from './cancel-flags.ts';
 
 /**
  * From the sources (tsx), an entry that registers the TypeScript loader in the worker; from
@@ -55,14 +56,10 @@ interface Queued {
   waiters: Waiter[];
 }
 
-/** Where in a slot's cancel array: the id of the task to stop, and the k a yield makes room for (worker.ts). */
-const STOP = 0;
-const YIELDING_FOR = 1;
-
 interface Slot {
   worker: Worker;
-  /** The worker reads it at each stop point: cancel[STOP] is the id of the task to stop, cancel[YIELDING_FOR] why. */
-  cancel: Int32Array;
+  /** The worker reads them at each stop point (cancel-flags.ts). */
+  cancel: CancelFlags;
   busy: boolean;
   pending?: Queued;
   /** The id of the task it runs. */
@@ -113,7 +110,7 @@ export class WorkerPool {
   }
 
   private start(slot: Slot): void {
-    slot.cancel = new Int32Array(new SharedArrayBuffer(8));
+    slot.cancel = cancelFlags();
     const workerData: WorkerSetup = { cancel: slot.cancel };
     const worker = new Worker(WORKER_URL, { workerData, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     worker.on('message', (reply: WorkerReply) => this.finish(slot, reply));
@@ -161,8 +158,7 @@ export class WorkerPool {
     const slot = this.slots.find((s) => s.pending?.background && !s.stopping);
     if (!slot) return;
     slot.yielding = true;
-    Atomics.store(slot.cancel, YIELDING_FOR, reusesSweptFit(body) ? body.options.k : 0);
-    Atomics.store(slot.cancel, STOP, slot.taskId);
+    askToStop(slot.cancel, slot.taskId, reusesSweptFit(body) ? body.options.k : 0);
     this.stats.yielded++;
   }
 
@@ -199,8 +195,7 @@ export class WorkerPool {
     if (slot && !slot.stopping) {
       // The worker's thread is busy: it sees this at its next stop point and answers cancelled.
       slot.stopping = true;
-      Atomics.store(slot.cancel, YIELDING_FOR, 0);
-      Atomics.store(slot.cancel, STOP, slot.taskId);
+      askToStop(slot.cancel, slot.taskId);
       this.stats.stopped++;
     }
   }

@@ -9,6 +9,7 @@ import { CancelledError, InputError } from '../errors.ts';
 import { openReader, type Db } from '../store/db.ts';
 import { TaskRunner, type AnalysisTask } from './tasks.ts';
 import { exposeGarbageCollection } from './collect-garbage.ts';
+import { stopAsked, yieldingFor, type CancelFlags } from './cancel-flags.ts';
 
 export type WorkerTask = AnalysisTask & { id: number; dbPath: string };
 
@@ -17,14 +18,9 @@ export type WorkerReply =
   | { id: number; ok: false; error: { message: string; status?: number; field?: string; input: boolean; cancelled?: boolean } }
   | { id: number; progress: ProgressStep };
 
-/**
- * What the pool gives each worker: `cancel[0]` holds the id of a task to stop, written by the
- * pool while the task runs (shared memory: the worker's thread is busy and reads no messages
- * until the task ends); `cancel[1]`, when the stop only makes room for a view's request, the
- * k that request asks for (0 otherwise).
- */
+/** What the pool gives each worker: the flags it writes to stop a running task (cancel-flags.ts). */
 export interface WorkerSetup {
-  cancel: Int32Array;
+  cancel: CancelFlags;
 }
 
 /** A new step is sent at once; counts within one step at most this often. */
@@ -56,8 +52,8 @@ function monitorFor(id: number): TaskMonitor {
   let last = 0;
   let lastStep = '';
   return {
-    cancelled: () => Atomics.load(cancel, 0) === id,
-    yieldingFor: () => Atomics.load(cancel, 1),
+    cancelled: () => stopAsked(cancel, id),
+    yieldingFor: () => yieldingFor(cancel),
     report: (progress) => {
       const now = Date.now();
       if (progress.step === lastStep && now - last < PROGRESS_INTERVAL_MS) return;

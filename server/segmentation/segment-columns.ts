@@ -8,7 +8,7 @@
 import { boxStatsByGroup, type BoxStats } from '../analysis/box-stats.ts';
 import { boxStatsByBuckets, valueBuckets, type ValueBuckets } from '../analysis/value-buckets.ts';
 import { boxStatsByCodes, valueCodes, type ValueCodes } from '../analysis/value-codes.ts';
-import { groupOf, presentMoments } from '../analysis/stats.ts';
+import { groupOf, isEveryRow, presentMoments } from '../analysis/stats.ts';
 import type { StoredLevelCodes, TextColumn } from '../analysis/table.ts';
 
 /**
@@ -26,9 +26,7 @@ export class ColumnFacts {
   private readonly everyRow: boolean;
 
   constructor(readonly rowIndex: Int32Array) {
-    let identity = true;
-    for (let i = 0; i < rowIndex.length && identity; i++) identity = rowIndex[i] === i;
-    this.everyRow = identity;
+    this.everyRow = isEveryRow(rowIndex);
   }
 
   overall(name: string, values: Float64Array): { mean: number; sd: number } {

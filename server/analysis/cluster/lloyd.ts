@@ -6,7 +6,7 @@
  * nearest kernel, which also sums each centre's rows. Same fixed point as plain Lloyd
  * (ml-kmeans stays the reference in the tests).
  */
-import { createMatrix, type Matrix } from '../matrix.ts';
+import { createMatrix, squaredDistance, type Matrix } from '../matrix.ts';
 import { stopPoint } from '../progress.ts';
 import { nearestCentres } from '../kernels/nearest.ts';
 import { nearestTwo, type NearestTwo } from './assign.ts';
@@ -31,12 +31,7 @@ export interface LloydResult {
   inertia: number;
 }
 
-/**
- * Lloyd's iterations from the given centres until the centres move less than the tolerance.
- * Long on purpose: assignment (with Hamerly-style bounds), centre update and the stopping
- * test work on the same local typed arrays in one loop, the hot path of every k-means fit
- * (benchmarked in npm run bench), and stay in one function so they share them.
- */
+/** Lloyd's iterations from the given centres until the centres move less than the tolerance. */
 export function lloyd(x: Matrix, init: Matrix, options: LloydOptions): LloydResult {
   return x.rows <= PLAIN_LLOYD_ROWS ? plainLloyd(x, init, options) : boundedLloyd(x, init, options);
 }
@@ -83,7 +78,12 @@ function plainLloyd(x: Matrix, init: Matrix, options: LloydOptions): LloydResult
   return { labels, centroids, iterations, inertia };
 }
 
-/** Lloyd's iterations with Hamerly's bounds (see the file's comment). */
+/**
+ * Lloyd's iterations with Hamerly's bounds (see the file's comment). Long on purpose: the
+ * assignment, centre update, stopping test and settling pass work on the same local typed
+ * arrays, the hot path of every fit on a big table (benchmarked in npm run bench), and stay
+ * in one function so they share them.
+ */
 function boundedLloyd(x: Matrix, init: Matrix, options: LloydOptions): LloydResult {
   const n = x.rows;
   const d = x.cols;
@@ -95,6 +95,8 @@ function boundedLloyd(x: Matrix, init: Matrix, options: LloydOptions): LloydResu
   const labels = new Int32Array(n);
   const upper = new Float64Array(n);
   const lower = new Float64Array(n);
+  // The centres as a matrix over the same values: they move in place.
+  const centroids = createMatrix(k, d, centers);
   const halfGap = new Float64Array(k);
   const moved = new Float64Array(k);
 
@@ -160,27 +162,15 @@ function boundedLloyd(x: Matrix, init: Matrix, options: LloydOptions): LloydResu
       lower[i] -= a === maxMoveK ? secondMove : maxMove;
       const bound = Math.max(halfGap[a], lower[i]);
       if (upper[i] <= bound) continue;
-      const base = i * d;
-      let s = 0;
-      for (let j = 0; j < d; j++) {
-        const diff = data[base + j] - centers[a * d + j];
-        s += diff * diff;
-      }
-      upper[i] = Math.sqrt(s);
+      upper[i] = Math.sqrt(squaredDistance(x, i, centroids, a));
       if (upper[i] <= bound) continue;
-      nearestTwo(data, base, centers, k, d, near);
-      const bestK = near.index;
+      nearestTwo(data, i * d, centers, k, d, near);
       upper[i] = Math.sqrt(near.best);
       lower[i] = Math.sqrt(near.second);
-      if (bestK !== a) {
+      if (near.index !== a) {
         changed++;
-        counts[a]--;
-        counts[bestK]++;
-        for (let j = 0; j < d; j++) {
-          sums[a * d + j] -= data[base + j];
-          sums[bestK * d + j] += data[base + j];
-        }
-        labels[i] = bestK;
+        moveRow(x, i, a, near.index, sums, counts);
+        labels[i] = near.index;
       }
     }
     if (changed === 0) {
@@ -203,27 +193,25 @@ function boundedLloyd(x: Matrix, init: Matrix, options: LloydOptions): LloydResu
     }
     const bound = Math.max(halfGap[a], lower[i]) * (1 - SETTLE_MARGIN);
     if (upper[i] * (1 + SETTLE_MARGIN) < bound) continue;
-    const base = i * d;
-    let s = 0;
-    for (let j = 0; j < d; j++) {
-      const diff = data[base + j] - centers[a * d + j];
-      s += diff * diff;
-    }
-    if (Math.sqrt(s) * (1 + SETTLE_MARGIN) < bound) continue;
-    nearestTwo(data, base, centers, k, d, near);
-    const bestK = near.index;
-    if (bestK === a) continue;
-    counts[a]--;
-    counts[bestK]++;
-    for (let j = 0; j < d; j++) {
-      sums[a * d + j] -= data[base + j];
-      sums[bestK * d + j] += data[base + j];
-    }
-    labels[i] = bestK;
+    if (Math.sqrt(squaredDistance(x, i, centroids, a)) * (1 + SETTLE_MARGIN) < bound) continue;
+    nearestTwo(data, i * d, centers, k, d, near);
+    if (near.index === a) continue;
+    moveRow(x, i, a, near.index, sums, counts);
+    labels[i] = near.index;
   }
-  const centroids = createMatrix(k, d, centers);
   const inertia = inertiaFromSums(options.sumOfSquares ?? sumOfSquares(x), centroids, sums, counts);
   return { labels, centroids, iterations, inertia };
+}
+
+/** Row i of x leaves centre `from` for centre `to`: both centres' sums and counts follow. */
+function moveRow(x: Matrix, i: number, from: number, to: number, sums: Float64Array, counts: Float64Array): void {
+  const { cols: d, data } = x;
+  counts[from]--;
+  counts[to]++;
+  for (let j = 0, at = i * d; j < d; j++, at++) {
+    sums[from * d + j] -= data[at];
+    sums[to * d + j] += data[at];
+  }
 }
 
 /** The sum of the squares of every value of x. */

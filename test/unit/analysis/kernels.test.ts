@@ -163,6 +163,11 @@ describe('WebAssembly kernels', () => {
           assert.ok(Object.is(inertia, total));
           // Lloyd's next centres, summed as the scalar loop did: rows in order into their label's sums.
           assert.deepEqual({ sums: out.sums, counts: out.counts }, scalarClusterSums(x, out.labels, k));
+          // Hamerly's bounds: the same distances as roots, the sum returned still squared.
+          const rooted = { labels: new Int32Array(rows), best: new Float64Array(rows), second: new Float64Array(rows), roots: true };
+          assert.ok(Object.is(nearestCentres(x, centres, rooted), total));
+          assert.deepEqual(rooted.best, out.best.map(Math.sqrt));
+          assert.deepEqual(rooted.second, out.second.map(Math.sqrt));
         },
       ),
       { numRuns: 40 },
