@@ -54,9 +54,14 @@ describe('a warehouse source in Chromium', { skip: browserSkip, timeout: BROWSER
       await page.waitForSelector('canvas[data-chart-drawn]', { state: 'attached', timeout: 120_000 });
       await page.waitForFunction(IDLE, undefined, { timeout: 120_000 });
       assert.match((await page.textContent('.source-sample')) ?? '', /fitted on a 10,000-customer sample of 60,000/);
+      const seen = await page.getAttribute('#live', 'data-seen');
       await page.fill('#save-name', 'Shop k3');
       await page.click('.save-inline button[type=submit]');
       await page.waitForSelector('.saved-line', { timeout: 60_000 });
+      // The save is announced to open pages a moment later (coalesced): this one takes it
+      // before moving on, or the next page, rendered before the announcement, redraws its
+      // saved segmentations on it while the form below is being filled.
+      await page.waitForFunction((before) => document.getElementById('live')?.getAttribute('data-seen') !== before, seen, { timeout: 30_000 });
       await page.waitForFunction(IDLE, undefined, { timeout: 120_000 });
       await page.goto(`${session.server.baseUrl}/clusters?dataset=${id}&k=3`);
       const into = await page.waitForSelector('form.model-score input[name=into]', { state: 'attached', timeout: 120_000 });
